@@ -1,0 +1,23 @@
+//! One module per tool. Each exposes `main(Invocation) -> ExitCode`.
+
+pub mod ctl;
+pub mod daemon;
+pub mod report;
+pub mod rules;
+pub mod search;
+pub mod syscall;
+pub mod trace;
+
+use std::process::ExitCode;
+
+use crate::Invocation;
+
+/// What a tool that is not built yet does: say so, and fail.
+pub fn not_built(inv: &Invocation) -> ExitCode {
+    eprintln!(
+        "{}: not implemented yet in raudit {}",
+        inv.display_name,
+        env!("CARGO_PKG_VERSION")
+    );
+    ExitCode::from(1)
+}
