@@ -92,29 +92,32 @@ fn exec_path() -> Option<OsString> {
 
 /// The basename a program was invoked by.
 fn invoked_name(argv0: Option<&OsStr>) -> String {
-    let path = exec_path()
-        .or_else(|| argv0.map(OsStr::to_os_string))
-        .unwrap_or_default();
-    Path::new(&path)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    let path = exec_path().or_else(|| argv0.map(OsStr::to_os_string)).unwrap_or_default();
+    Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Finds a tool by subcommand or legacy name.
 pub fn find_tool(name: &str) -> Option<&'static Tool> {
-    TOOLS
-        .iter()
-        .find(|t| t.subcommand == name || t.legacy_name == name)
+    TOOLS.iter().find(|t| t.subcommand == name || t.legacy_name == name)
+}
+
+/// Set to 1 to make the binary say which tool and display name a link
+/// reaches, instead of running it: a check for packagers and for the tests.
+pub const PRINT_TOOL_ENV: &str = "RAUDIT_PRINT_TOOL";
+
+/// Runs `tool`, or only names it when `RAUDIT_PRINT_TOOL=1`.
+fn enter(tool: &Tool, inv: Invocation) -> ExitCode {
+    if std::env::var_os(PRINT_TOOL_ENV).is_some_and(|v| v == "1") {
+        println!("{} {}", tool.subcommand, inv.display_name);
+        return ExitCode::SUCCESS;
+    }
+    (tool.entry)(inv)
 }
 
 /// Runs the tool `name` with `display_name` in its messages.
 pub fn run_tool(name: &str, display_name: &str, args: Vec<OsString>) -> ExitCode {
     match find_tool(name) {
-        Some(tool) => (tool.entry)(Invocation {
-            display_name: display_name.to_string(),
-            args,
-        }),
+        Some(tool) => enter(tool, Invocation { display_name: display_name.to_string(), args }),
         None => {
             eprintln!("raudit: unknown program '{name}'");
             ExitCode::from(1)
@@ -135,10 +138,7 @@ fn print_help() {
 
 fn print_list() {
     for tool in TOOLS {
-        println!(
-            "  {:<8} {:<11} {}",
-            tool.subcommand, tool.legacy_name, tool.about
-        );
+        println!("  {:<8} {:<11} {}", tool.subcommand, tool.legacy_name, tool.about);
     }
 }
 
@@ -149,10 +149,7 @@ pub fn main() -> ExitCode {
     let rest: Vec<OsString> = argv.collect();
     let name = invoked_name(argv0.as_deref());
     if let Some(tool) = find_tool(&name) {
-        return (tool.entry)(Invocation {
-            display_name: name,
-            args: rest,
-        });
+        return enter(tool, Invocation { display_name: name, args: rest });
     }
     if name != "raudit" && !name.is_empty() && !name.starts_with("raudit") {
         eprintln!("raudit: unknown program '{name}'");
@@ -178,10 +175,7 @@ pub fn main() -> ExitCode {
         sub => match find_tool(sub) {
             Some(tool) => {
                 let display_name = format!("raudit {}", tool.subcommand);
-                (tool.entry)(Invocation {
-                    display_name,
-                    args: rest[1..].to_vec(),
-                })
+                enter(tool, Invocation { display_name, args: rest[1..].to_vec() })
             }
             None => {
                 eprintln!("raudit: unknown tool '{sub}' (raudit --list shows them)");
@@ -198,14 +192,8 @@ mod tests {
     #[test]
     fn every_tool_is_found_by_both_names() {
         for tool in TOOLS {
-            assert_eq!(
-                find_tool(tool.subcommand).unwrap().legacy_name,
-                tool.legacy_name
-            );
-            assert_eq!(
-                find_tool(tool.legacy_name).unwrap().subcommand,
-                tool.subcommand
-            );
+            assert_eq!(find_tool(tool.subcommand).unwrap().legacy_name, tool.legacy_name);
+            assert_eq!(find_tool(tool.legacy_name).unwrap().subcommand, tool.subcommand);
         }
         assert!(find_tool("nosuch").is_none());
     }

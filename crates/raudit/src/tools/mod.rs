@@ -14,10 +14,6 @@ use crate::Invocation;
 
 /// What a tool that is not built yet does: say so, and fail.
 pub fn not_built(inv: &Invocation) -> ExitCode {
-    eprintln!(
-        "{}: not implemented yet in raudit {}",
-        inv.display_name,
-        env!("CARGO_PKG_VERSION")
-    );
+    eprintln!("{}: not implemented yet in raudit {}", inv.display_name, env!("CARGO_PKG_VERSION"));
     ExitCode::from(1)
 }
