@@ -113,9 +113,7 @@ impl RuleData {
 
     /// Whether bit `nr` of the syscall bitmap is set.
     pub fn has_syscall(&self, nr: u32) -> bool {
-        self.mask
-            .get((nr / 32) as usize)
-            .is_some_and(|word| word & (1 << (nr % 32)) != 0)
+        self.mask.get((nr / 32) as usize).is_some_and(|word| word & (1 << (nr % 32)) != 0)
     }
 
     /// The exact bytes of the kernel structure, fixed part then `buf`.
@@ -141,10 +139,7 @@ impl RuleData {
     /// Reads a kernel structure. Bytes after `buf` (netlink padding) are ignored.
     pub fn decode(bytes: &[u8]) -> Result<RuleData, DecodeError> {
         if bytes.len() < FIXED_SIZE {
-            return Err(DecodeError::Truncated {
-                needed: FIXED_SIZE,
-                got: bytes.len(),
-            });
+            return Err(DecodeError::Truncated { needed: FIXED_SIZE, got: bytes.len() });
         }
         let word = |i: usize| {
             let at = i * 4;
@@ -167,10 +162,7 @@ impl RuleData {
         let buflen = word(fields_at + 3 * MAX_FIELDS);
         let rest = &bytes[FIXED_SIZE..];
         if buflen as usize > rest.len() {
-            return Err(DecodeError::BufTruncated {
-                buflen,
-                available: rest.len(),
-            });
+            return Err(DecodeError::BufTruncated { buflen, available: rest.len() });
         }
         Ok(RuleData {
             flags: word(0),
@@ -189,11 +181,7 @@ mod tests {
     use super::*;
 
     fn sample() -> RuleData {
-        let mut rule = RuleData {
-            flags: 4,
-            action: 2,
-            ..RuleData::default()
-        };
+        let mut rule = RuleData { flags: 4, action: 2, ..RuleData::default() };
         rule.set_syscall(2);
         rule.set_syscall(257);
         rule.push_field(11, 0x4000_0000, 0xC000_003E);
@@ -233,16 +221,10 @@ mod tests {
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
         let bytes = sample().encode();
-        assert!(matches!(
-            RuleData::decode(&bytes[..100]),
-            Err(DecodeError::Truncated { .. })
-        ));
+        assert!(matches!(RuleData::decode(&bytes[..100]), Err(DecodeError::Truncated { .. })));
         assert!(matches!(
             RuleData::decode(&bytes[..1042]),
-            Err(DecodeError::BufTruncated {
-                buflen: 4,
-                available: 2
-            })
+            Err(DecodeError::BufTruncated { buflen: 4, available: 2 })
         ));
         let mut many = bytes.clone();
         many[8..12].copy_from_slice(&65u32.to_ne_bytes());

@@ -108,7 +108,10 @@ pub struct Features {
 
 impl Features {
     pub fn encode(&self) -> Vec<u8> {
-        [self.vers, self.mask, self.features, self.lock].iter().flat_map(|w| w.to_ne_bytes()).collect()
+        [self.vers, self.mask, self.features, self.lock]
+            .iter()
+            .flat_map(|w| w.to_ne_bytes())
+            .collect()
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Features, DecodeError> {

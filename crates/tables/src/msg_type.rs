@@ -211,10 +211,7 @@ pub const MSG_TYPES: &[(u32, &str)] = &[
 
 /// The name of record type `n`, or `None` when the table has none.
 pub fn name_of(n: u32) -> Option<&'static str> {
-    MSG_TYPES
-        .binary_search_by_key(&n, |&(num, _)| num)
-        .ok()
-        .map(|i| MSG_TYPES[i].1)
+    MSG_TYPES.binary_search_by_key(&n, |&(num, _)| num).ok().map(|i| MSG_TYPES[i].1)
 }
 
 /// The name as the reference prints it: the table name or `UNKNOWN[n]`.
@@ -228,16 +225,10 @@ pub fn display_name(n: u32) -> Cow<'static, str> {
 /// Reads a record type as users write it: a name (any case), `UNKNOWN[n]`
 /// or a bare number.
 pub fn parse(text: &str) -> Option<u32> {
-    if let Some(found) = MSG_TYPES
-        .iter()
-        .find(|(_, name)| name.eq_ignore_ascii_case(text))
-    {
+    if let Some(found) = MSG_TYPES.iter().find(|(_, name)| name.eq_ignore_ascii_case(text)) {
         return Some(found.0);
     }
-    if let Some(inner) = text
-        .strip_prefix("UNKNOWN[")
-        .and_then(|t| t.strip_suffix(']'))
-    {
+    if let Some(inner) = text.strip_prefix("UNKNOWN[").and_then(|t| t.strip_suffix(']')) {
         return inner.parse().ok();
     }
     text.parse().ok()
