@@ -12,6 +12,8 @@
 //! `shared/docs/reference/kernel-and-daemon.md` §1.
 #![forbid(unsafe_code)]
 
+mod error;
+pub mod filter;
 pub mod msg;
 pub mod nl;
 pub mod rule;

@@ -40,3 +40,38 @@ pub fn is_user_message(ty: u16) -> bool {
 pub const MESSAGE_TEXT_MAX: usize = 8560;
 /// libaudit's largest request payload (`MAX_AUDIT_MESSAGE_LENGTH`).
 pub const MAX_MESSAGE_LENGTH: usize = 8970;
+
+/// Legacy rule commands; current kernels answer them with EOPNOTSUPP.
+pub const AUDIT_LIST: u16 = 1002;
+pub const AUDIT_ADD: u16 = 1003;
+pub const AUDIT_DEL: u16 = 1004;
+/// Obsolete watch commands (ignored if ever received).
+pub const AUDIT_WATCH_INS: u16 = 1007;
+pub const AUDIT_WATCH_REM: u16 = 1008;
+pub const AUDIT_WATCH_LIST: u16 = 1009;
+
+/// First and last of the command range (1000-1099); replies to requests
+/// carry these types.
+pub const AUDIT_FIRST_CMD: u16 = 1000;
+pub const AUDIT_LAST_CMD: u16 = 1099;
+
+/// A few record types the library and its tests refer to.
+pub const AUDIT_SYSCALL: u16 = 1300;
+pub const AUDIT_PATH: u16 = 1302;
+pub const AUDIT_CONFIG_CHANGE: u16 = 1305;
+pub const AUDIT_CWD: u16 = 1307;
+pub const AUDIT_PROCTITLE: u16 = 1327;
+pub const AUDIT_FEATURE_CHANGE: u16 = 1328;
+pub const AUDIT_EVENT_LISTENER: u16 = 1335;
+pub const AUDIT_KERNEL: u16 = 2000;
+
+/// The netlink protocol number of the audit subsystem (`NETLINK_AUDIT`).
+pub const NETLINK_AUDIT: i32 = 9;
+
+/// Whether `ty` is an audit record (an event line), as opposed to a
+/// netlink control message (below 16) or a command/reply (1000-1099).
+pub fn is_record(ty: u16) -> bool {
+    (ty >= 16 && !(AUDIT_FIRST_CMD..=AUDIT_LAST_CMD).contains(&ty))
+        || ty == AUDIT_USER
+        || ty == AUDIT_LOGIN
+}

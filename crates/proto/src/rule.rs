@@ -58,37 +58,7 @@ impl fmt::Debug for RuleData {
     }
 }
 
-/// Why bytes could not be read as an `audit_rule_data`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecodeError {
-    /// Fewer bytes than the fixed part needs.
-    Truncated { needed: usize, got: usize },
-    /// `field_count` above `AUDIT_MAX_FIELDS`.
-    TooManyFields(u32),
-    /// `buflen` says more string bytes than the message carries.
-    BufTruncated { buflen: u32, available: usize },
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecodeError::Truncated { needed, got } => {
-                write!(f, "rule data truncated: need {needed} bytes, got {got}")
-            }
-            DecodeError::TooManyFields(n) => {
-                write!(f, "rule has {n} fields, the limit is {MAX_FIELDS}")
-            }
-            DecodeError::BufTruncated { buflen, available } => {
-                write!(
-                    f,
-                    "rule string buffer truncated: buflen {buflen}, {available} bytes present"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for DecodeError {}
+pub use crate::error::DecodeError;
 
 impl RuleData {
     /// Number of fields (`field_count`).

@@ -107,6 +107,17 @@ pub struct Features {
 }
 
 impl Features {
+    /// A SET_FEATURE request changing feature number `n` (value and lock).
+    pub fn set_request(n: u32, on: bool, lock: bool) -> Features {
+        let bit = 1u32 << n;
+        Features {
+            vers: FEATURE_VERSION,
+            mask: bit,
+            features: if on { bit } else { 0 },
+            lock: if lock { bit } else { 0 },
+        }
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         [self.vers, self.mask, self.features, self.lock]
             .iter()
@@ -196,6 +207,24 @@ pub fn make_equiv_payload(mount: &[u8], subtree: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Reads an AUDIT_MAKE_EQUIV payload back into (mount, subtree).
+pub fn parse_make_equiv(payload: &[u8]) -> Result<(&[u8], &[u8]), DecodeError> {
+    if payload.len() < 8 {
+        return Err(DecodeError::Truncated { needed: 8, got: payload.len() });
+    }
+    let (a, b) = (u32_at(payload, 0) as u64, u32_at(payload, 4) as u64);
+    let rest = &payload[8..];
+    if a + b > rest.len() as u64 {
+        return Err(DecodeError::BadInnerLength {
+            what: "make_equiv paths",
+            len: a + b,
+            available: rest.len(),
+        });
+    }
+    let (mount, rest) = rest.split_at(a as usize);
+    Ok((mount, &rest[..b as usize]))
+}
+
 /// A user message payload: the text and its NUL, as libaudit sends it.
 pub fn user_message_payload(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() + 1);
@@ -242,6 +271,10 @@ mod tests {
         let t = TtyStatus { enabled: 1, log_passwd: 1 };
         assert_eq!(TtyStatus::decode(&t.encode()), Ok(t));
         assert!(TtyStatus::decode(&[1]).is_err());
-        assert_eq!(make_equiv_payload(b"/a", b"/bc").len(), 13);
+        let eq = make_equiv_payload(b"/a", b"/bc");
+        assert_eq!(eq.len(), 13);
+        assert_eq!(parse_make_equiv(&eq), Ok((&b"/a"[..], &b"/bc"[..])));
+        assert!(parse_make_equiv(&eq[..12]).is_err());
+        assert!(parse_make_equiv(&eq[..7]).is_err());
     }
 }
