@@ -1,0 +1,235 @@
+//! One audit record: `[node=N ]type=T msg=audit(SEC.MILLI:SERIAL): body`.
+
+use memchr::memchr;
+use raudit_tables::msg_type;
+
+/// Separates the raw text from the interpretations in ENRICHED logs.
+pub const ENRICHED_SEPARATOR: u8 = 0x1d;
+
+/// Record type numbers the assembler needs to know.
+pub mod types {
+    pub const EOE: i32 = 1320;
+    pub const PROCTITLE: i32 = 1327;
+    pub const KERNEL: i32 = 2000;
+    pub const FIRST_EVENT: i32 = 1300;
+    pub const FIRST_ANOM_MSG: i32 = 1700;
+    pub const MAC_UNLBL_ALLOW: i32 = 1406;
+    pub const MAC_CALIPSO_DEL: i32 = 1419;
+    pub const FIRST_DAEMON: i32 = 1200;
+    pub const LAST_DAEMON: i32 = 1299;
+}
+
+/// A record, borrowing from the log's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// The raw record: up to the enriched separator, without the newline.
+    pub text: &'a [u8],
+    /// The ENRICHED interpretations after the 0x1d separator.
+    pub enriched: Option<&'a [u8]>,
+    /// The `node=` prefix's value.
+    pub node: Option<&'a [u8]>,
+    /// The record type; -1 when the type name is not one the reference knows.
+    pub rtype: i32,
+    pub sec: u64,
+    pub milli: u32,
+    pub serial: u64,
+}
+
+/// Why a line is not a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderError {
+    /// Not a record line at all; the reference skips these silently.
+    Garbage,
+    /// The timestamp is out of range; the reference says
+    /// `Error extracting time stamp (TEXT)` and skips the line.
+    BadTimestamp(Vec<u8>),
+}
+
+/// How far into a line the reference looks for the header.
+const HEADER_WINDOW: usize = 80;
+const HEADER_WINDOW_WITH_NODE: usize = 340;
+
+impl<'a> Record<'a> {
+    /// Parses one line (without its newline). `eoe_timeout` bounds the
+    /// largest accepted second, as the reference's does.
+    pub fn parse(line: &'a [u8], eoe_timeout: u64) -> Result<Record<'a>, HeaderError> {
+        // COMPAT: ausearch-lol.c lol_add_record: the line is a C string, so
+        // a NUL byte ends it.
+        let line = match memchr(0, line) {
+            Some(nul) => &line[..nul],
+            None => line,
+        };
+        let (text, enriched) = match memchr(ENRICHED_SEPARATOR, line) {
+            Some(sep) => (&line[..sep], Some(&line[sep + 1..])),
+            None => (line, None),
+        };
+        // COMPAT: ausearch-lol.c extract_timestamp: only the start of the
+        // line is examined for the header.
+        let window =
+            if line.first() == Some(&b'n') { HEADER_WINDOW_WITH_NODE } else { HEADER_WINDOW };
+        let head = &line[..line.len().min(window)];
+        let mut tokens = head.split(|&b| b == b' ').filter(|t| !t.is_empty());
+        let mut token = tokens.next().ok_or(HeaderError::Garbage)?;
+        let mut node = None;
+        if token[0] == b'n' {
+            node = Some(token.get(5..).unwrap_or(&[]));
+            token = tokens.next().ok_or(HeaderError::Garbage)?;
+        }
+        let type_name = token.get(5..).unwrap_or(&[]);
+        let msg = tokens.next().ok_or(HeaderError::Garbage)?;
+        if msg.len() <= 18 {
+            return Err(HeaderError::Garbage);
+        }
+        let open =
+            if msg[9] == b'(' { 9 } else { memchr(b'(', msg).ok_or(HeaderError::Garbage)? };
+        let stamp = &msg[open + 1..];
+        let stamp = match memchr(b')', stamp) {
+            Some(close) => &stamp[..close],
+            None => stamp,
+        };
+        let (sec, milli, serial) = parse_stamp(stamp, eoe_timeout)
+            .ok_or_else(|| HeaderError::BadTimestamp(stamp.to_vec()))?;
+        Ok(Record { text, enriched, node, rtype: type_number(type_name), sec, milli, serial })
+    }
+
+    /// The type name as the reference prints it.
+    pub fn type_name(&self) -> std::borrow::Cow<'static, str> {
+        if self.rtype < 0 {
+            std::borrow::Cow::Borrowed("UNKNOWN")
+        } else {
+            msg_type::display_name(self.rtype as u32)
+        }
+    }
+
+    /// The body after the header's `): `, or after the header token.
+    pub fn body(&self) -> &'a [u8] {
+        match memchr::memmem::find(self.text, b"): ") {
+            Some(at) => &self.text[at + 3..],
+            None => &[],
+        }
+    }
+}
+
+/// `strtoul` on a prefix: optional spaces and sign, then decimal digits.
+/// Returns None on overflow (ERANGE). A `-` negates modulo 2^64 as C does.
+pub fn strtoul(s: &[u8]) -> Option<u64> {
+    let mut i = 0;
+    while i < s.len() && (s[i] == b' ' || (9..=13).contains(&s[i])) {
+        i += 1;
+    }
+    let mut negative = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        negative = s[i] == b'-';
+        i += 1;
+    }
+    let mut value: u64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        value = value.checked_mul(10)?.checked_add(u64::from(s[i] - b'0'))?;
+        i += 1;
+    }
+    Some(if negative { value.wrapping_neg() } else { value })
+}
+
+// COMPAT: ausearch-lol.c str2event: seconds, then milliseconds after the
+// first '.', then the serial after the next ':'; limits as the reference's.
+fn parse_stamp(stamp: &[u8], eoe_timeout: u64) -> Option<(u64, u32, u64)> {
+    let sec = strtoul(stamp)?;
+    if sec > (i64::MAX as u64).saturating_sub(eoe_timeout + 1) {
+        return None;
+    }
+    let mut rest = stamp;
+    let mut milli = 0;
+    if let Some(dot) = memchr(b'.', stamp) {
+        let m = strtoul(&stamp[dot + 1..])?;
+        if m > 999 {
+            return None;
+        }
+        milli = m as u32;
+        rest = &stamp[dot + 1..];
+    }
+    let serial = match memchr(b':', rest) {
+        Some(colon) => strtoul(&rest[colon + 1..])?,
+        None => 0,
+    };
+    Some((sec, milli, serial))
+}
+
+/// Reads a type name the way the reference's `audit_name_to_msg_type`
+/// does: a known name (any case), `UNKNOWN[n]`, or a leading number;
+/// anything else is -1.
+pub fn type_number(name: &[u8]) -> i32 {
+    let Ok(text) = std::str::from_utf8(name) else { return -1 };
+    if let Some(found) = msg_type::MSG_TYPES.iter().find(|(_, n)| n.eq_ignore_ascii_case(text)) {
+        return found.0 as i32;
+    }
+    if let Some(inner) = name.strip_prefix(b"UNKNOWN[") {
+        let Some(close) = memchr(b']', inner) else { return -1 };
+        // The reference copies at most 7 characters before converting.
+        return strtol_prefix(&inner[..close.min(7)]);
+    }
+    if name.first().is_some_and(u8::is_ascii_digit) {
+        return strtol_prefix(name);
+    }
+    -1
+}
+
+fn strtol_prefix(s: &[u8]) -> i32 {
+    match strtoul(s) {
+        Some(v) if v <= i32::MAX as u64 => v as i32,
+        Some(v) if v > i64::MAX as u64 => (v as i64) as i32,
+        _ => i32::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_plain_node_and_enriched_records() {
+        let r =
+            Record::parse(b"type=SYSCALL msg=audit(1700000010.123:100): arch=c000003e", 2).unwrap();
+        assert_eq!((r.rtype, r.sec, r.milli, r.serial, r.node), (1300, 1700000010, 123, 100, None));
+        assert_eq!(r.body(), b"arch=c000003e");
+        let r = Record::parse(b"node=host2 type=PATH msg=audit(1700000000.5:7): a=b\x1dX=y", 2)
+            .unwrap();
+        assert_eq!((r.rtype, r.node, r.milli), (1302, Some(&b"host2"[..]), 5));
+        let text = &b"node=host2 type=PATH msg=audit(1700000000.5:7): a=b"[..];
+        assert_eq!((r.text, r.enriched), (text, Some(&b"X=y"[..])));
+        let r = Record::parse(b"type=UNKNOWN[1999] msg=audit(1700000000.000:9): x", 2).unwrap();
+        assert_eq!(r.rtype, 1999);
+        let r = Record::parse(b"type=NOSUCH msg=audit(1700000000.000:9): x", 2).unwrap();
+        assert_eq!(r.rtype, -1);
+        assert_eq!(
+            Record::parse(b"type=syscall msg=audit(1700000000.000:9): x", 2).unwrap().rtype,
+            1300
+        );
+    }
+
+    #[test]
+    fn rejects_garbage_and_bad_stamps() {
+        assert_eq!(Record::parse(b"", 2), Err(HeaderError::Garbage));
+        assert_eq!(Record::parse(b"hello world", 2), Err(HeaderError::Garbage));
+        assert_eq!(Record::parse(b"type=X msg=short", 2), Err(HeaderError::Garbage));
+        assert_eq!(
+            Record::parse(b"type=SYSCALL msg=audit(1700000000.1000:5): x", 2),
+            Err(HeaderError::BadTimestamp(b"1700000000.1000:5".to_vec()))
+        );
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_bytes() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..400 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    b"ntype=msg=audit(0123456789.:) \x1d\0\xff"[(state % 30) as usize]
+                })
+                .collect();
+            let _ = Record::parse(&bytes, 2);
+        }
+    }
+}
