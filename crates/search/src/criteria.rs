@@ -1,0 +1,93 @@
+//! What the user searches for: one field per ausearch selection option.
+//! All given criteria must hold (they are ANDed), as in the reference.
+
+/// A user or group given as a number or as a name. The reference compares
+/// names with names when the user typed a name (ausearch-match.c).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdCriterion {
+    Number(u32),
+    Name(Vec<u8>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Success {
+    Yes,
+    No,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Criteria {
+    /// `-a`: the event serial.
+    pub event_id: Option<u64>,
+    /// `--arch`: the machine the event's SYSCALL arch must map to (an AUDIT_ARCH_* value).
+    pub arch: Option<u32>,
+    /// `-c`: comm (substring, exact with `-w`).
+    pub comm: Option<Vec<u8>>,
+    /// `-e`: the syscall exit value.
+    pub exit: Option<i64>,
+    /// `-f`: a file name or the cwd (substring, exact with `-w`).
+    pub filename: Option<Vec<u8>>,
+    /// `-ga`: gid or egid.
+    pub gid_all: Option<u32>,
+    /// `-ge`: egid.
+    pub egid: Option<u32>,
+    /// `-gi`: gid.
+    pub gid: Option<u32>,
+    /// `-hn`: host name or address.
+    pub hostname: Option<Vec<u8>>,
+    /// `-k`: any key of the event.
+    pub key: Option<Vec<u8>>,
+    /// `-m`: record types, any of which must appear; None when absent or ALL.
+    pub msg_types: Option<Vec<i32>>,
+    /// `-n`: node names (any of them); empty when not given.
+    pub nodes: Vec<Vec<u8>>,
+    /// `-o`: an object context.
+    pub object: Option<Vec<u8>>,
+    /// `-p`: pid.
+    pub pid: Option<u32>,
+    /// `-pp`: ppid.
+    pub ppid: Option<u32>,
+    /// `-sc`: the syscall number. `syscall_fixes_arch` is set when it was
+    /// given by name, which also pins the arch (see tools.md §2.2 -sc).
+    pub syscall: Option<i32>,
+    pub syscall_fixes_arch: bool,
+    /// `-se`: a subject or object context.
+    pub context: Option<Vec<u8>>,
+    /// `-su`: a subject context.
+    pub subject: Option<Vec<u8>>,
+    /// `--session`.
+    pub session: Option<u32>,
+    /// `-sv`.
+    pub success: Option<Success>,
+    /// `-tm`: terminal.
+    pub terminal: Option<Vec<u8>>,
+    /// `-ua`: uid, euid or auid.
+    pub uid_all: Option<IdCriterion>,
+    /// `-ue`: euid.
+    pub euid: Option<IdCriterion>,
+    /// `-ui`: uid.
+    pub uid: Option<IdCriterion>,
+    /// `-ul`: auid (loginuid); `-1` is 4294967295.
+    pub loginuid: Option<IdCriterion>,
+    /// `-uu`: VM uuid.
+    pub uuid: Option<Vec<u8>>,
+    /// `-vm`: VM name.
+    pub vm: Option<Vec<u8>>,
+    /// `-x`: executable.
+    pub exe: Option<Vec<u8>>,
+    /// `-w`: string criteria match whole values instead of substrings.
+    pub whole_word: bool,
+    /// Whether the output format interprets (not raw/default); the
+    /// reference then parses SYSCALL arch even without `--arch`.
+    pub interpreting: bool,
+}
+
+impl Criteria {
+    /// Whether no selection criterion is set (every event matches).
+    pub fn is_empty(&self) -> bool {
+        let mut bare = self.clone();
+        bare.whole_word = false;
+        bare.interpreting = false;
+        bare == Criteria::default()
+    }
+}

@@ -1,0 +1,1 @@
+//! Search-item extraction: see the crate docs.
