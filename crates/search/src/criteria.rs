@@ -1,12 +1,22 @@
 //! What the user searches for: one field per ausearch selection option.
 //! All given criteria must hold (they are ANDed), as in the reference.
 
-/// A user or group given as a number or as a name. The reference compares
-/// names with names when the user typed a name (ausearch-match.c).
+/// A user given as a number or as a name. When the user typed a name the
+/// reference keeps both the name and the id it resolves to (getpwnam), and
+/// compares names with names where it can (ausearch-match.c).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdCriterion {
     Number(u32),
-    Name(Vec<u8>),
+    Name { name: Vec<u8>, id: u32 },
+}
+
+impl IdCriterion {
+    /// The numeric id either way.
+    pub fn id(&self) -> u32 {
+        match self {
+            IdCriterion::Number(id) | IdCriterion::Name { id, .. } => *id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
