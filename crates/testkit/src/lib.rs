@@ -19,8 +19,8 @@
 //! * snapshots the status, the features and the full rule list.
 //!
 //! Dropping the guard restores: it deletes every rule and re-adds the saved
-//! ones so the list is identical (prepended rules are re-added first, in
-//! reverse order), restores `failure`, `rate_limit`, `backlog_limit`,
+//! ones in order so the list is identical (the kernel lists rules in list
+//! order and without the prepend bit), restores `failure`, `rate_limit`, `backlog_limit`,
 //! `backlog_wait_time` and `enabled` (never to 2), restores the unlocked
 //! features, and unregisters a daemon registered by this process (pid 0).
 //! Problems during the restore are printed on stderr; they cannot fail the
@@ -152,13 +152,12 @@ impl KernelGuard {
                 for rule in &now {
                     note("delete rule", c.delete_rule(rule));
                 }
-                // Prepended rules sit at the head in reverse order of
-                // addition; appended ones follow in order.
-                for rule in self.rules.iter().rev().filter(|r| r.flags & FILTER_PREPEND != 0) {
-                    note("re-add rule", c.add_rule(rule));
-                }
-                for rule in self.rules.iter().filter(|r| r.flags & FILTER_PREPEND == 0) {
-                    note("re-add rule", c.add_rule(rule));
+                // The kernel lists rules without the prepend bit, in list
+                // order, so appending them in that order rebuilds the list.
+                for rule in &self.rules {
+                    let mut rule = rule.clone();
+                    rule.flags &= !FILTER_PREPEND;
+                    note("re-add rule", c.add_rule(&rule));
                 }
             }
             Err(e) => note("list rules", Err(e)),
