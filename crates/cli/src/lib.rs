@@ -1,0 +1,13 @@
+//! Command-line plumbing shared by ausearch and aureport.
+//!
+//! The reference tools do not use getopt: every argument must equal an
+//! option name exactly, and the next argument is its value only if it does
+//! not start with `-` ([`args::ArgCursor`]). Their dates and times go
+//! through the C library's `strptime`, `mktime` and `localtime` in the
+//! user's locale and time zone; [`time`] calls the same functions, so
+//! `-ts 11/14/23` and the `time->` headers mean what they mean to the
+//! reference (the thin `unsafe` wrappers live in [`sys`]).
+
+pub mod args;
+pub mod sys;
+pub mod time;
