@@ -25,12 +25,18 @@ pub struct Record {
     /// The record type number (1300 SYSCALL, 1305 CONFIG_CHANGE, ...).
     pub msg_type: u16,
     /// The text, `audit(<sec>.<ms>:<serial>): ...`, byte for byte (it may
-    /// hold non-UTF-8 bytes); trailing NULs are removed.
+    /// hold non-UTF-8 bytes); trailing NULs are removed. For AUDIT_REPLACE
+    /// it is the raw payload (the new daemon's pid, host-endian).
     pub text: Vec<u8>,
 }
 
 impl Record {
+    /// A record from a message payload. AUDIT_REPLACE (a binary pid) is
+    /// kept whole; text records lose their trailing NULs.
     pub fn new(msg_type: u16, payload: &[u8]) -> Record {
+        if msg_type == raudit_proto::msg::AUDIT_REPLACE {
+            return Record { msg_type, text: payload.to_vec() };
+        }
         let end = payload.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
         Record { msg_type, text: payload[..end].to_vec() }
     }

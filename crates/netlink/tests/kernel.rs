@@ -374,3 +374,33 @@ fn requests_need_no_registration_and_clients_are_independent() {
     assert_eq!(a.enabled, b.enabled);
     assert_eq!(kernel.client().list_rules().unwrap(), other.list_rules().unwrap());
 }
+
+#[test]
+fn overrun_multicast_listener_counts_enobufs_and_keeps_reading() {
+    let Some(mut kernel) = KernelGuard::acquire() else { return };
+    // A registered daemon with a big buffer takes the unicast copies (so
+    // nothing goes to the kernel log); the listener's buffer is tiny.
+    let mut daemon = EventReader::register().unwrap();
+    let mut listener = EventReader::multicast().unwrap();
+    let size = listener.socket().set_receive_buffer(1).unwrap();
+    assert!(size < 16 * 1024, "buffer shrunk to {size}");
+    let c = kernel.client();
+    c.set_enabled(1).unwrap();
+    let tag = nonce("flood");
+    for i in 0..100 {
+        c.send_user_message(msg::AUDIT_USER, format!("{tag} {i}").as_bytes()).unwrap();
+    }
+    let last = format!("{tag} 99'");
+    // The daemon gets every one of them.
+    assert!(
+        wait_for(&mut daemon, Duration::from_secs(10), |r| contains(&r.text, last.as_bytes()))
+            .is_some()
+    );
+    // The listener overran: ENOBUFS is counted, and reading goes on.
+    let mut got = 0;
+    while let Some(r) = listener.next_record(Some(Duration::from_millis(300))).unwrap() {
+        got += usize::from(contains(&r.text, tag.as_bytes()));
+    }
+    assert!(listener.enobufs() >= 1, "{:?}", listener.stats());
+    assert!(got > 0 && got < 100, "listener read {got} of 100");
+}
