@@ -84,6 +84,16 @@ pub enum ReaderKind {
 /// process never leaves itself registered. Reading never fails because
 /// of lost records: ENOBUFS is counted ([`EventReader::enobufs`]) and
 /// malformed datagrams are counted and skipped.
+///
+/// Event loops: register [`AsFd`]/[`AsRawFd`] with epoll or mio, and when
+/// the fd is readable call [`EventReader::try_next_record`] until it
+/// returns `Ok(None)` (it never blocks; the fd itself stays in blocking
+/// mode because every receive uses `MSG_DONTWAIT`).
+///
+/// The kernel never audits the registered daemon's own syscalls, and it
+/// blocks its sender while a daemon's receive buffer is full, so a daemon
+/// must keep reading; the reader asks for an 8 MiB buffer
+/// ([`EVENT_RECEIVE_BUFFER`]).
 #[derive(Debug)]
 pub struct EventReader<T: Transport = NetlinkSocket> {
     client: Client<T>,
@@ -202,9 +212,25 @@ impl<T: Transport> EventReader<T> {
         *self.client.buf_mut() = buf;
     }
 
-    /// Unregisters (AUDIT_SET pid 0) and waits for the ACK.
+    /// Moves everything already queued on the socket into the reader's
+    /// own queue (or drops it when records are not kept).
+    fn drain(&mut self) -> Result<()> {
+        while let Some(len) =
+            self.client.recv_datagram("read audit records", Some(Instant::now()))?
+        {
+            self.file_datagram(len);
+        }
+        Ok(())
+    }
+
+    /// Unregisters (AUDIT_SET pid 0) and waits for the ACK. Records already
+    /// received stay readable.
     pub fn unregister(&mut self) -> Result<()> {
         if self.registered {
+            // The kernel answers a pid change by first probing the current
+            // daemon (us) with AUDIT_REPLACE, a blocking send: were our
+            // buffer full, our own request would hang. Make room first.
+            self.drain()?;
             self.client.set_pid(0)?;
             self.registered = false;
         }

@@ -57,7 +57,11 @@ impl std::fmt::Debug for KernelGuard {
 }
 
 fn unavailable(reason: String) -> Option<KernelGuard> {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
+    skip_or_panic(reason, std::env::var("CI").is_ok_and(|v| v == "true"))
+}
+
+fn skip_or_panic(reason: String, ci: bool) -> Option<KernelGuard> {
+    if ci {
         panic!("kernel audit tests required under CI=true, but {reason}");
     }
     eprintln!("skipped: kernel audit tests need root and kernel audit: {reason}");
@@ -190,5 +194,21 @@ impl Drop for KernelGuard {
         for p in self.restore() {
             eprintln!("raudit-testkit: could not restore kernel audit state: {p}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[should_panic(expected = "required under CI=true, but no audit here")]
+    fn ci_panics_instead_of_skipping() {
+        let _ = skip_or_panic("no audit here".to_string(), true);
+    }
+
+    #[test]
+    fn outside_ci_it_skips() {
+        assert!(skip_or_panic("no audit here".to_string(), false).is_none());
     }
 }
