@@ -30,7 +30,7 @@ fn drop_restores_status_rules_and_unregisters_a_leaked_daemon() {
     let c = guard.client();
     c.set_enabled(1 - saved.enabled).unwrap();
     c.set_failure(if saved.failure == 1 { 0 } else { 1 }).unwrap();
-    c.set_rate_limit(saved.rate_limit + 5).unwrap();
+    c.set_rate_limit(saved.rate_limit + 100_000).unwrap();
     c.set_backlog_limit(saved.backlog_limit + 5).unwrap();
     c.set_backlog_wait_time(saved.backlog_wait_time.unwrap() + 5).unwrap();
     c.add_rule(&rule(b"raudit-guard-1")).unwrap();
