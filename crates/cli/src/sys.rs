@@ -135,3 +135,62 @@ mod tests {
         assert_eq!(strptime("x", "%H:%M:%S", &mut tm), Parsed::NoMatch);
     }
 }
+
+unsafe extern "C" {
+    /// glibc >= 2.32: the symbolic name of an errno value, or NULL.
+    fn strerrorname_np(errnum: libc::c_int) -> *const libc::c_char;
+}
+
+/// The symbolic name of errno `n` (`EPERM`), from the C library.
+pub fn errno_name(n: i32) -> Option<&'static str> {
+    // SAFETY: strerrorname_np takes any int and returns NULL or a pointer to
+    // a static NUL-terminated string.
+    let p = unsafe { strerrorname_np(n) };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: p points at a static C string (see above).
+    unsafe { std::ffi::CStr::from_ptr(p) }.to_str().ok()
+}
+
+/// `getpwnam_r`: a user name's uid, through NSS as the reference does.
+pub fn user_id(name: &str) -> Option<u32> {
+    let cname = CString::new(name).ok()?;
+    let mut buf = vec![0 as libc::c_char; 16384];
+    // SAFETY: zeroed passwd is a valid out-parameter.
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call and buf's length is passed.
+    let rc = unsafe {
+        libc::getpwnam_r(cname.as_ptr(), &mut pw, buf.as_mut_ptr(), buf.len(), &mut result)
+    };
+    (rc == 0 && !result.is_null()).then_some(pw.pw_uid)
+}
+
+/// `getgrnam_r`: a group name's gid.
+pub fn group_id(name: &str) -> Option<u32> {
+    let cname = CString::new(name).ok()?;
+    let mut buf = vec![0 as libc::c_char; 16384];
+    // SAFETY: zeroed group is a valid out-parameter.
+    let mut gr: libc::group = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call and buf's length is passed.
+    let rc = unsafe {
+        libc::getgrnam_r(cname.as_ptr(), &mut gr, buf.as_mut_ptr(), buf.len(), &mut result)
+    };
+    (rc == 0 && !result.is_null()).then_some(gr.gr_gid)
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn names_from_the_c_library() {
+        assert_eq!(errno_name(1), Some("EPERM"));
+        assert_eq!(errno_name(13), Some("EACCES"));
+        assert_eq!(user_id("root"), Some(0));
+        assert_eq!(group_id("root"), Some(0));
+        assert_eq!(user_id("no-such-user-xyzzy"), None);
+    }
+}

@@ -7,7 +7,13 @@
 #![forbid(unsafe_code)]
 
 pub mod criteria;
+pub mod engine;
 pub mod extract;
+pub mod input;
 pub mod matcher;
+pub mod output;
+pub mod select;
 
 pub use criteria::{Criteria, IdCriterion, Success};
+pub use engine::{Outcome, Settings, search};
+pub use output::{Escape, Format};

@@ -1,0 +1,140 @@
+//! The search loop: records in, matching events out, in the reference's
+//! order and format.
+
+use std::io::{self, Write};
+
+use raudit_parse::{Assembler, AssemblerConfig, Event, HeaderError, Lines, Record};
+
+use crate::criteria::Criteria;
+use crate::output::{self, Escape, Format};
+use crate::select::{Selection, select};
+
+/// Everything a search run needs besides its input.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub criteria: Criteria,
+    pub format: Format,
+    pub escape: Escape,
+    pub eoe_timeout: u64,
+    /// `-ts`: records before this second are skipped before grouping.
+    pub start: Option<i64>,
+    /// `-te`: records after this second are skipped before grouping.
+    pub end: Option<i64>,
+    pub just_one: bool,
+    pub line_buffered: bool,
+    /// `--debug`: explain skipped events on stderr.
+    pub debug: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            criteria: Criteria::default(),
+            format: Format::Default,
+            escape: Escape::Tty,
+            eoe_timeout: 2,
+            start: None,
+            end: None,
+            just_one: false,
+            line_buffered: false,
+            debug: false,
+        }
+    }
+}
+
+/// What a run found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// At least one event was printed.
+    pub found: bool,
+}
+
+/// Formats an event second as the `time->` header wants it (local time).
+pub type TimeFormatter<'f> = &'f dyn Fn(i64) -> String;
+
+struct Printer<'o, 'f, W: Write, E: Write> {
+    settings: &'o Settings,
+    out: &'o mut W,
+    err: &'o mut E,
+    ctime: TimeFormatter<'f>,
+    found: bool,
+    io_error: Option<io::Error>,
+}
+
+impl<W: Write, E: Write> Printer<'_, '_, W, E> {
+    /// Handles one complete event; false stops the run.
+    fn event(&mut self, event: Event<'_>) -> bool {
+        match select(&event, &self.settings.criteria) {
+            Selection::Matched => {}
+            Selection::NotMatched => return true,
+            Selection::Malformed { rc, record } => {
+                if self.settings.debug {
+                    let _ = self
+                        .err
+                        .write_all(format!("Malformed event skipped, rc={rc}. ").as_bytes());
+                    let _ = self.err.write_all(&record);
+                    let _ = self.err.write_all(b"\n");
+                }
+                return true;
+            }
+        }
+        self.found = true;
+        let written = match self.settings.format {
+            Format::Raw => output::write_raw(self.out, &event),
+            _ => output::write_default(self.out, &event, self.settings.escape, self.ctime),
+        };
+        let written = written
+            .and_then(|()| if self.settings.line_buffered { self.out.flush() } else { Ok(()) });
+        if let Err(e) = written {
+            self.io_error = Some(e);
+            return false;
+        }
+        !self.settings.just_one
+    }
+}
+
+/// Searches `inputs` (whole log files, oldest first) and prints matching
+/// events to `out`; diagnostics go to `err`.
+pub fn search(
+    inputs: &[&[u8]],
+    settings: &Settings,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    ctime: TimeFormatter<'_>,
+) -> io::Result<Outcome> {
+    let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: settings.eoe_timeout });
+    let mut printer = Printer { settings, out, err, ctime, found: false, io_error: None };
+    let mut sink = |event: Event<'_>| printer.event(event);
+    'files: for input in inputs {
+        for line in Lines::new(input) {
+            let record = match Record::parse(line, settings.eoe_timeout) {
+                Ok(r) => r,
+                Err(HeaderError::Garbage) => continue,
+                Err(HeaderError::BadTimestamp(stamp)) => {
+                    // The sink holds the printer, so diagnostics go straight to stderr.
+                    let mut e = io::stderr().lock();
+                    let _ = e.write_all(b"Error extracting time stamp (");
+                    let _ = e.write_all(&stamp);
+                    let _ = e.write_all(b")\n");
+                    continue;
+                }
+            };
+            let sec = record.sec as i64;
+            if settings.start.is_some_and(|s| s != 0 && sec < s)
+                || settings.end.is_some_and(|e| e != 0 && sec > e)
+            {
+                continue;
+            }
+            if !assembler.feed(record, &mut sink) {
+                break 'files;
+            }
+        }
+    }
+    assembler.finish();
+    assembler.drain(&mut sink);
+    if let Some(e) = printer.io_error.take() {
+        return Err(e);
+    }
+    printer.out.flush()?;
+    Ok(Outcome { found: printer.found })
+}
