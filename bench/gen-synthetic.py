@@ -8,7 +8,7 @@ A log mixes execve events (SYSCALL, EXECVE, CWD, PATH x2, PROCTITLE, EOE), faile
 getppid events at tens of thousands per second: the case where the reference's event assembly
 is quadratic, because every multi-record event stays open until end_of_event_timeout.
 
-usage: gen-synthetic.py OUT SIZE_MB [--seed N] [--storm-rate EVENTS_PER_S] [--start EPOCH]
+usage: gen-synthetic.py OUT SIZE_MB [--seed N] [--storm-rate EVENTS_PER_S] [--start EPOCH] [--burst N]
 """
 import argparse
 import random
@@ -25,6 +25,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--storm-rate", type=int, default=30000)
     ap.add_argument("--start", type=int, default=1700000000)
+    ap.add_argument("--burst", type=int, default=40000, help="largest storm burst, in events")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     target = int(a.size_mb * 1024 * 1024)
@@ -58,7 +59,7 @@ def main():
         pid = rnd.randint(1000, 60000)
         ses = rnd.choice([1, 2, 3, 4294967295])
         if kind < 0.002:  # storm burst: getppid at storm-rate events/s
-            n = rnd.randint(10000, 40000)
+            n = rnd.randint(a.burst // 4, a.burst)
             step_us = 1_000_000 // a.storm_rate
             acc = 0
             for _ in range(n):

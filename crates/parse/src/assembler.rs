@@ -269,6 +269,19 @@ node=a type=SYSCALL msg=audit(110.000:5): y
     }
 
     #[test]
+    fn kernel_anomalies_wait_but_user_anomalies_do_not() {
+        // Observed on the reference: ANOM_ABEND (1701) stays open like a
+        // syscall event, ANOM_LOGIN_FAILURES (2100) completes at once.
+        let log = "\
+type=ANOM_ABEND msg=audit(100.500:1): a
+type=USER_ACCT msg=audit(100.000:2): b
+type=ANOM_LOGIN_FAILURES msg=audit(200.500:3): c
+type=USER_ACCT msg=audit(200.000:4): d
+";
+        assert_eq!(run(log, 2), vec!["2:1", "1:1", "3:1", "4:1"]);
+    }
+
+    #[test]
     fn a_late_complete_event_waits_for_an_earlier_building_one() {
         let log = "\
 type=SYSCALL msg=audit(100.000:1): a

@@ -12,7 +12,9 @@ pub mod types {
     pub const PROCTITLE: i32 = 1327;
     pub const KERNEL: i32 = 2000;
     pub const FIRST_EVENT: i32 = 1300;
-    pub const FIRST_ANOM_MSG: i32 = 1700;
+    /// `AUDIT_FIRST_ANOM_MSG`: the userspace anomaly range (2100), not
+    /// the kernel's (1700).
+    pub const FIRST_ANOM_MSG: i32 = 2100;
     pub const MAC_UNLBL_ALLOW: i32 = 1406;
     pub const MAC_CALIPSO_DEL: i32 = 1419;
     pub const FIRST_DAEMON: i32 = 1200;
