@@ -1,0 +1,277 @@
+//! ausearch compatibility suite: the same command lines through raudit and
+//! the reference, comparing stdout and the exit code.
+//!
+//! - Logs: the repo's own `testdata/logs/*.log`, plus every log of
+//!   `../shared/corpus/logs` when it is there (required under CI=true).
+//! - With the reference installed (`/usr/sbin/ausearch`) every case runs
+//!   live. Without it, the repo's own logs are checked against recordings
+//!   in `testdata/compat/ausearch/expected/`; `RAUDIT_BLESS=1` rewrites
+//!   them from the reference.
+//! - `testdata/compat/ausearch/known-differences.txt` lists the cases that
+//!   differ on purpose, with the reason (`log<TAB>args<TAB>reason`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+const REFERENCE: &str = "/usr/sbin/ausearch";
+
+/// The query matrix: run against every log.
+const QUERIES: &[&str] = &[
+    "--raw",
+    "",
+    "--escape shell",
+    "--escape raw",
+    "-m SYSCALL --raw",
+    "-m USER_LOGIN,USER_AUTH,USER_START",
+    "-m ALL --raw",
+    "-k access --raw",
+    "-k exec",
+    "-sv no --raw",
+    "-sv yes --raw",
+    "-ua 0 --raw",
+    "-ul -1 --raw",
+    "-ui 1000 --raw",
+    "-p 1 --raw",
+    "-pp 1 --raw",
+    "-x /usr/bin/sudo --raw",
+    "-x sudo -w --raw",
+    "-c cat --raw",
+    "-f /etc --raw",
+    "-f /etc/shadow -w --raw",
+    "-hn 127.0.0.1 --raw",
+    "-tm pts/0 --raw",
+    "-e -2 --raw",
+    "-e EACCES --raw",
+    "-sc 59 --raw",
+    "--session 1 --raw",
+    "--session -1 --raw",
+    "-ts 11/14/23 22:00:00 -te 11/15/23 00:00:00 --raw",
+    "-ts 01/01/10 --raw",
+    "-te 01/01/15 --raw",
+    "-a 100 --raw",
+    "-n host1 --raw",
+    "-se unconfined --raw",
+    "-o system_u --raw",
+    "--just-one",
+    "--eoe-timeout 1 --raw",
+];
+
+/// Bad command lines: run once, on the first log.
+const ERRORS: &[&str] = &[
+    "-p abc",
+    "-zz",
+    "-m FOO",
+    "-k",
+    "-sv maybe",
+    "--format xml",
+    "-r -i",
+    "-ts 2023-11-14",
+    "-ts 11/14/2023",
+    "-te 25:00",
+    "--eoe-timeout 0",
+    "-a x",
+    "--extra-keys",
+];
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+struct Case {
+    log: PathBuf,
+    /// The log's name in reports and recordings (relative to its root).
+    label: String,
+    args: String,
+    own: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Run {
+    stdout: Vec<u8>,
+    code: i32,
+}
+
+fn run(program: &Path, log: &Path, args: &str) -> Run {
+    let out = Command::new(program)
+        .arg("-if")
+        .arg(log)
+        .args(args.split_whitespace())
+        .env("TZ", "UTC")
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    Run { stdout: out.stdout, code: out.status.code().unwrap_or(-1) }
+}
+
+fn logs_under(root: &Path, own: bool) -> Vec<(PathBuf, String, bool)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "ini" | "md"))
+            {
+                let label = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.push((p, label, own));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn recording(label: &str, args: &str) -> PathBuf {
+    let name: String = format!("{label} {args}")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect();
+    workspace_root().join("testdata/compat/ausearch/expected").join(name)
+}
+
+fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
+    let mut s = base.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+fn load_recording(label: &str, args: &str) -> Option<Run> {
+    let base = recording(label, args);
+    let stdout = std::fs::read(with_suffix(&base, ".out")).ok()?;
+    let code = std::fs::read_to_string(with_suffix(&base, ".rc")).ok()?.trim().parse().ok()?;
+    Some(Run { stdout, code })
+}
+
+fn save_recording(label: &str, args: &str, run: &Run) {
+    let base = recording(label, args);
+    std::fs::create_dir_all(base.parent().unwrap()).unwrap();
+    std::fs::write(with_suffix(&base, ".out"), &run.stdout).unwrap();
+    std::fs::write(with_suffix(&base, ".rc"), format!("{}\n", run.code)).unwrap();
+}
+
+fn known_differences() -> HashMap<(String, String), String> {
+    let path = workspace_root().join("testdata/compat/ausearch/known-differences.txt");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, '\t');
+            Some((
+                (parts.next()?.to_string(), parts.next()?.to_string()),
+                parts.next()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let la: Vec<&[u8]> = a.split(|&c| c == b'\n').collect();
+    let lb: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
+    let i = la.iter().zip(&lb).position(|(x, y)| x != y).unwrap_or(la.len().min(lb.len()));
+    let show = |v: &Vec<&[u8]>| {
+        v.get(i).map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or("<end>".into())
+    };
+    format!("line {}: reference {:?}\n          raudit    {:?}", i + 1, show(&la), show(&lb))
+}
+
+#[test]
+fn ausearch_matches_the_reference() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let bless = std::env::var("RAUDIT_BLESS").is_ok_and(|v| v == "1");
+    let reference = Path::new(REFERENCE).exists();
+    if ci {
+        assert!(reference, "CI=true: the reference ausearch must be installed");
+    }
+    let root = workspace_root();
+    let corpus = root.join("../shared/corpus/logs");
+    if ci {
+        assert!(corpus.is_dir(), "CI=true: ../shared/corpus must be present");
+    }
+    let mut logs = logs_under(&root.join("testdata/logs"), true);
+    if reference && corpus.is_dir() {
+        logs.extend(logs_under(&corpus, false));
+    } else if !reference {
+        eprintln!(
+            "ausearch compat: no reference at {REFERENCE}; checking the recordings of the repo's own logs"
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ausearch");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
+
+    let mut cases = Vec::new();
+    for (i, (log, label, own)) in logs.iter().enumerate() {
+        for q in QUERIES.iter().chain(if i == 0 { ERRORS } else { &[] }) {
+            cases.push(Case {
+                log: log.clone(),
+                label: label.clone(),
+                args: q.to_string(),
+                own: *own,
+            });
+        }
+    }
+
+    let known = known_differences();
+    let failures = Mutex::new(Vec::new());
+    let passed = Mutex::new(0usize);
+    let known_hit = Mutex::new(0usize);
+    let next = Mutex::new(0usize);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = {
+                        let mut n = next.lock().unwrap();
+                        *n += 1;
+                        *n - 1
+                    };
+                    let Some(case) = cases.get(i) else { break };
+                    let expected = if reference {
+                        let r = run(Path::new(REFERENCE), &case.log, &case.args);
+                        if bless && case.own {
+                            save_recording(&case.label, &case.args, &r);
+                        }
+                        Some(r)
+                    } else {
+                        load_recording(&case.label, &case.args)
+                    };
+                    let Some(expected) = expected else { continue };
+                    let got = run(&ours, &case.log, &case.args);
+                    let key = (case.label.clone(), case.args.clone());
+                    if got == expected {
+                        *passed.lock().unwrap() += 1;
+                    } else if known.contains_key(&key) {
+                        *known_hit.lock().unwrap() += 1;
+                    } else {
+                        failures.lock().unwrap().push(format!(
+                            "{} [{}]: exit reference {}, raudit {}; {}",
+                            case.label,
+                            case.args,
+                            expected.code,
+                            got.code,
+                            first_difference(&expected.stdout, &got.stdout)
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    let passed = passed.into_inner().unwrap();
+    let known_hit = known_hit.into_inner().unwrap();
+    for f in failures.iter().take(40) {
+        eprintln!("FAIL {f}");
+    }
+    eprintln!(
+        "ausearch compat: {passed} passed, {} failed, {known_hit} known differences (docs/compat.md)",
+        failures.len()
+    );
+    assert!(passed > 0, "no case ran");
+    assert!(failures.is_empty(), "{} ausearch cases differ from the reference", failures.len());
+}
