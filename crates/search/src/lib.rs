@@ -6,6 +6,7 @@
 //! malformed); [`matcher`] decides whether the event matches.
 #![forbid(unsafe_code)]
 
+pub mod checkpoint;
 pub mod criteria;
 pub mod engine;
 pub mod extract;

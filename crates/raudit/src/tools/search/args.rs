@@ -20,6 +20,10 @@ pub struct Options {
     pub input: Input,
     /// `--eoe-timeout` was given; otherwise auditd.conf's value is used.
     pub eoe_given: bool,
+    /// `--checkpoint FILE`.
+    pub checkpoint: Option<String>,
+    /// `-ts checkpoint`: only the checkpoint's time counts.
+    pub checkpoint_time_only: bool,
 }
 
 pub enum Parsed {
@@ -73,6 +77,8 @@ pub fn parse(inv: &Invocation) -> Result<Parsed, String> {
         settings,
         input,
         eoe_given: st.eoe_given,
+        checkpoint: st.checkpoint,
+        checkpoint_time_only: st.checkpoint_time_only,
     })))
 }
 
@@ -89,6 +95,8 @@ struct State {
     input_logs: bool,
     extra_columns: bool,
     eoe_given: bool,
+    checkpoint: Option<String>,
+    checkpoint_time_only: bool,
     now: Option<i64>,
 }
 
@@ -157,7 +165,7 @@ impl State {
             }
             Takes::Value => {
                 let v = c.value().ok_or_else(|| required(word))?;
-                self.valued_option(opt, word, v)
+                self.valued_option(opt, v)
             }
         }
     }
@@ -236,7 +244,7 @@ impl State {
         Ok(())
     }
 
-    fn valued_option(&mut self, opt: Opt, word: &str, v: String) -> Result<(), String> {
+    fn valued_option(&mut self, opt: Opt, v: String) -> Result<(), String> {
         let cr = &mut self.settings.criteria;
         let bytes = || v.as_bytes().to_vec();
         match opt {
@@ -282,9 +290,7 @@ impl State {
             Opt::Uuid => cr.uuid = Some(bytes()),
             Opt::VmName => cr.vm = Some(bytes()),
             Opt::Executable => cr.exe = Some(bytes()),
-            Opt::Checkpoint => {
-                return Err(format!("{word}: checkpoints are not implemented yet in raudit"));
-            }
+            Opt::Checkpoint => self.checkpoint = Some(v),
             Opt::Node => cr.nodes.push(bytes()),
             Opt::Input => {
                 if v.len() >= 4096 - 32 {
@@ -422,9 +428,8 @@ impl State {
             if Keyword::lookup(&first).is_some() {
                 time::resolve(bound, Some(&first), Some("00:00:00"), now)?
             } else if bound == Bound::Start && first == "checkpoint" {
-                return Err(format!(
-                    "{word} checkpoint: checkpoints are not implemented yet in raudit"
-                ));
+                self.checkpoint_time_only = true;
+                return Ok(());
             } else if !first.contains(':') {
                 let t = if bound == Bound::Start { Some("00:00:00") } else { None };
                 time::resolve(bound, Some(&first), t, now)?

@@ -7,6 +7,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use raudit_search::checkpoint::{CheckpointEvent, CheckpointFile};
 use raudit_search::input::{self, LogSettings};
 use raudit_search::{Format, search};
 
@@ -46,6 +47,11 @@ pub fn main(inv: Invocation) -> ExitCode {
     }
 }
 
+/// Exit codes of checkpointing (ausearch(8)).
+const EXIT_CHECKPOINT_BAD: u8 = 10;
+const EXIT_CHECKPOINT_WRITE: u8 = 11;
+const EXIT_CHECKPOINT_CORRUPT: u8 = 12;
+
 fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     if matches!(p.settings.format, Format::Interpret | Format::Csv | Format::Text) {
         eprintln!("{}: interpreted, csv and text output are not implemented yet", p.display_name);
@@ -56,6 +62,23 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     if !p.eoe_given {
         p.settings.eoe_timeout = conf.eoe_timeout;
     }
+    let previous = match &p.checkpoint {
+        None => None,
+        Some(path) => match load_checkpoint(path) {
+            Ok(cp) => Some(cp),
+            Err(message) => {
+                eprintln!("{message}");
+                return Ok(ExitCode::from(EXIT_CHECKPOINT_BAD));
+            }
+        },
+    };
+    if p.checkpoint.is_some() {
+        let last = previous.as_ref().and_then(|cp| cp.as_ref().map(|c| c.last.clone()));
+        p.settings.checkpoint = Some((last, p.checkpoint_time_only));
+    }
+    // A checkpoint from a configured log set says where to resume.
+    let resume_at =
+        previous.flatten().filter(|_| !p.checkpoint_time_only).map(|cp| (cp.dev, cp.inode));
     let files: Vec<PathBuf> = match &p.input {
         Input::Path(path) => match std::fs::metadata(path) {
             Err(e) => {
@@ -65,16 +88,17 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
             Ok(m) if m.is_dir() => {
                 let base = dir_log(path);
                 eprintln!("NOTE - using logs in {}", base.display());
-                let files = input::rotated_logs(&base);
-                if files.is_empty() { vec![base] } else { files }
+                match log_set(&base, resume_at) {
+                    Some(files) => files,
+                    None => return Ok(ExitCode::from(EXIT_CHECKPOINT_BAD)),
+                }
             }
             Ok(_) => vec![path.clone()],
         },
-        Input::ConfiguredLogs => {
-            let files = input::rotated_logs(&conf.log_file);
-            // With no readable log the reference still tries the base name.
-            if files.is_empty() { vec![conf.log_file.clone()] } else { files }
-        }
+        Input::ConfiguredLogs => match log_set(&conf.log_file, resume_at) {
+            Some(files) => files,
+            None => return Ok(ExitCode::from(EXIT_CHECKPOINT_BAD)),
+        },
         Input::Stdin => Vec::new(),
     };
     let mut buffers: Vec<Vec<u8>> = Vec::new();
@@ -99,6 +123,19 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     let ctime = |sec: i64| raudit_cli::time::ctime(sec);
     let outcome = search(&inputs, &p.settings, &mut out, &mut err, &ctime)?;
     out.flush()?;
+    drop(err);
+    if let Some(path) = &p.checkpoint {
+        if p.input == Input::Stdin {
+            eprint!("Warning - checkpointing stdin is not supported");
+        } else if outcome.corrupted {
+            return Ok(ExitCode::from(EXIT_CHECKPOINT_CORRUPT));
+        } else if let Some(last_file) = files.last()
+            && let Err(message) = save_checkpoint(path, last_file, outcome.last_event.clone())
+        {
+            eprintln!("{message}");
+            return Ok(ExitCode::from(EXIT_CHECKPOINT_WRITE));
+        }
+    }
     if !outcome.found {
         if p.settings.format != Format::Raw {
             eprintln!("{NO_MATCHES}");
@@ -106,6 +143,49 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The checkpoint file's contents, None when there is none yet.
+fn load_checkpoint(path: &str) -> Result<Option<CheckpointFile>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => CheckpointFile::parse(&String::from_utf8_lossy(&bytes), path).map(Some),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("Cannot open checkpoint file - {path}: {}", strerror(&e))),
+    }
+}
+
+fn save_checkpoint(path: &str, log: &Path, last: Option<CheckpointEvent>) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(log).map_err(|e| {
+        format!(
+            "Cannot stat audit file for checkpoint details - {}: {}",
+            log.display(),
+            strerror(&e)
+        )
+    })?;
+    let cp = CheckpointFile { dev: meta.dev(), inode: meta.ino(), last: last.unwrap_or_default() };
+    std::fs::write(path, cp.render())
+        .map_err(|e| format!("Cannot open checkpoint file - {path}: {}", strerror(&e)))
+}
+
+/// A log and its rotations, oldest first. With a checkpoint's (dev, inode),
+/// only that file and the newer ones; None when it is not among them.
+fn log_set(base: &Path, resume_at: Option<(u64, u64)>) -> Option<Vec<PathBuf>> {
+    use std::os::unix::fs::MetadataExt;
+    let mut files = input::rotated_logs(base);
+    if let Some((dev, inode)) = resume_at {
+        let newest_first: Vec<PathBuf> = files.iter().rev().cloned().collect();
+        let at = newest_first.iter().position(|f| {
+            std::fs::metadata(f)
+                .is_ok_and(|m| m.dev() as u32 as u64 == dev && m.ino() as u32 as u64 == inode)
+        })?;
+        files = newest_first[..=at].iter().rev().cloned().collect();
+    }
+    // With no readable log the reference still tries the base name.
+    if files.is_empty() {
+        files.push(base.to_path_buf());
+    }
+    Some(files)
 }
 
 fn read_conf() -> LogSettings {
