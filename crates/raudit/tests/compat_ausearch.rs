@@ -275,3 +275,52 @@ fn ausearch_matches_the_reference() {
     assert!(passed > 0, "no case ran");
     assert!(failures.is_empty(), "{} ausearch cases differ from the reference", failures.len());
 }
+
+/// Runs `tool -if LOG --checkpoint CK ARGS` twice against a fresh checkpoint
+/// and returns both runs plus the checkpoint file after each.
+fn checkpoint_sequence(tool: &Path, log: &Path, args: &str, dir: &Path) -> Vec<(Run, String)> {
+    let ck = dir.join(format!("ck-{}", tool.file_name().unwrap().to_string_lossy().len()));
+    let _ = std::fs::remove_file(&ck);
+    let mut out = Vec::new();
+    for _ in 0..2 {
+        let full = format!("--checkpoint {} {args}", ck.display());
+        let r = run(tool, log, &full);
+        out.push((r, std::fs::read_to_string(&ck).unwrap_or_default()));
+    }
+    out
+}
+
+#[test]
+fn checkpoints_match_the_reference() {
+    if !Path::new(REFERENCE).exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: the reference must be installed"
+        );
+        eprintln!("checkpoint compat: no reference, skipped");
+        return;
+    }
+    let root = workspace_root();
+    let mut logs = logs_under(&root.join("testdata/logs"), true);
+    logs.extend(logs_under(&root.join("../shared/corpus/logs/audit-userspace"), false));
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ausearch");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
+    let (mut passed, mut failed) = (0, 0);
+    for (log, label, _) in &logs {
+        for args in ["--raw", "", "-m SYSCALL"] {
+            let theirs = checkpoint_sequence(Path::new(REFERENCE), log, args, dir.path());
+            let mine = checkpoint_sequence(&ours, log, args, dir.path());
+            if theirs == mine {
+                passed += 1;
+            } else {
+                failed += 1;
+                eprintln!(
+                    "FAIL checkpoint {label} [{args}]:\n reference {theirs:?}\n raudit    {mine:?}"
+                );
+            }
+        }
+    }
+    eprintln!("checkpoint compat: {passed} passed, {failed} failed");
+    assert_eq!(failed, 0);
+}
