@@ -15,6 +15,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::record::{Record, types};
 
@@ -67,6 +68,38 @@ impl Default for AssemblerConfig {
     }
 }
 
+/// A fast non-cryptographic hasher for event keys (multiply-rotate, as
+/// rustc's FxHasher): keys come from the log, and a slow hash was a fifth
+/// of the assembly time.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 struct Slot<'a> {
     event: Event<'a>,
     complete: bool,
@@ -81,10 +114,13 @@ pub struct Assembler<'a> {
     config: AssemblerConfig,
     slots: Vec<Option<Slot<'a>>>,
     free: BinaryHeap<Reverse<usize>>,
-    building: HashMap<EventKey<'a>, usize>,
+    building: HashMap<EventKey<'a>, usize, BuildHasherDefault<KeyHasher>>,
     by_age: BTreeSet<(u64, usize)>,
     single_record: Vec<usize>,
     pending: BTreeSet<Order>,
+    /// The event the previous record went to: records of one event usually
+    /// arrive together, so this skips most hash lookups.
+    last: Option<(EventKey<'a>, usize)>,
 }
 
 /// Whether an event whose first record has this type is complete as soon as
@@ -104,10 +140,11 @@ impl<'a> Assembler<'a> {
             config,
             slots: Vec::new(),
             free: BinaryHeap::new(),
-            building: HashMap::new(),
+            building: HashMap::default(),
             by_age: BTreeSet::new(),
             single_record: Vec::new(),
             pending: BTreeSet::new(),
+            last: None,
         }
     }
 
@@ -124,7 +161,12 @@ impl<'a> Assembler<'a> {
             serial: record.serial,
             node: record.node,
         };
-        if let Some(&slot) = self.building.get(&key) {
+        let cached = self.last.filter(|(k, _)| *k == key).map(|(_, slot)| slot);
+        let building = cached
+            .filter(|&slot| self.slots[slot].as_ref().is_some_and(|s| !s.complete))
+            .or_else(|| self.building.get(&key).copied());
+        if let Some(slot) = building {
+            self.last = Some((key, slot));
             if let Some(s) = self.slots[slot].as_mut() {
                 s.event.records.push(record);
             }
@@ -146,6 +188,7 @@ impl<'a> Assembler<'a> {
         self.slots[slot] =
             Some(Slot { event: Event { key, records: vec![record] }, complete: false });
         self.building.insert(key, slot);
+        self.last = Some((key, slot));
         self.by_age.insert((key.sec, slot));
         self.pending.insert((key.sec, key.milli, key.serial, slot));
         if single {

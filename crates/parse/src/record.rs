@@ -160,9 +160,8 @@ fn parse_stamp(stamp: &[u8], eoe_timeout: u64) -> Option<(u64, u32, u64)> {
 /// does: a known name (any case), `UNKNOWN[n]`, or a leading number;
 /// anything else is -1.
 pub fn type_number(name: &[u8]) -> i32 {
-    let Ok(text) = std::str::from_utf8(name) else { return -1 };
-    if let Some(found) = msg_type::MSG_TYPES.iter().find(|(_, n)| n.eq_ignore_ascii_case(text)) {
-        return found.0 as i32;
+    if let Some(n) = known_type(name) {
+        return n as i32;
     }
     if let Some(inner) = name.strip_prefix(b"UNKNOWN[") {
         let Some(close) = memchr(b']', inner) else { return -1 };
@@ -173,6 +172,25 @@ pub fn type_number(name: &[u8]) -> i32 {
         return strtol_prefix(name);
     }
     -1
+}
+
+/// A known type name, in any case. This runs once per record, so the
+/// common case (an exact upper-case name) is one hash lookup.
+fn known_type(name: &[u8]) -> Option<u32> {
+    type Names = std::collections::HashMap<&'static [u8], u32>;
+    static NAMES: std::sync::OnceLock<Names> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        msg_type::MSG_TYPES.iter().map(|&(n, name)| (name.as_bytes(), n)).collect()
+    });
+    if let Some(&n) = names.get(name) {
+        return Some(n);
+    }
+    let mut upper = [0u8; 32];
+    let upper = upper.get_mut(..name.len())?;
+    for (u, &b) in upper.iter_mut().zip(name) {
+        *u = b.to_ascii_uppercase();
+    }
+    names.get(&*upper).copied()
 }
 
 fn strtol_prefix(s: &[u8]) -> i32 {

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use raudit_parse::{Assembler, AssemblerConfig, Event, HeaderError, Lines, Record};
+use rayon::prelude::*;
 
 use crate::checkpoint::{CheckpointEvent, Decision, Resume};
 use crate::criteria::Criteria;
@@ -60,16 +61,32 @@ pub struct Outcome {
 }
 
 /// Formats an event second as the `time->` header wants it (local time).
-pub type TimeFormatter<'f> = &'f dyn Fn(i64) -> String;
+/// Called from several threads.
+pub type TimeFormatter<'f> = &'f (dyn Fn(i64) -> String + Sync);
 
-struct Printer<'o, 'f, W: Write, E: Write> {
-    settings: &'o Settings,
-    out: &'o mut W,
-    err: &'o mut E,
-    ctime: TimeFormatter<'f>,
-    resume: Option<Resume>,
-    outcome: Outcome,
-    io_error: Option<io::Error>,
+/// Bytes of input handled per round: parsed in parallel, assembled in
+/// order, then selected and formatted in parallel.
+const BLOCK: usize = 8 << 20;
+/// Pieces a block is cut into for parallel parsing.
+const PIECE: usize = 256 << 10;
+
+/// An event decided and formatted off the main thread.
+struct Prepared {
+    selection: Selection,
+    text: Vec<u8>,
+}
+
+fn prepare(event: &Event<'_>, settings: &Settings, ctime: TimeFormatter<'_>) -> Prepared {
+    let selection = select(event, &settings.criteria);
+    let mut text = Vec::new();
+    if selection == Selection::Matched {
+        // Writing to a Vec cannot fail.
+        let _ = match settings.format {
+            Format::Raw => output::write_raw(&mut text, event),
+            _ => output::write_default(&mut text, event, settings.escape, ctime),
+        };
+    }
+    Prepared { selection, text }
 }
 
 fn checkpoint_event(event: &Event<'_>) -> CheckpointEvent {
@@ -82,117 +99,209 @@ fn checkpoint_event(event: &Event<'_>) -> CheckpointEvent {
     }
 }
 
-impl<W: Write, E: Write> Printer<'_, '_, W, E> {
-    /// Handles one complete event; false stops the run.
-    fn event(&mut self, event: Event<'_>) -> bool {
-        let go_on = self.handle(&event);
+/// The in-order half: checkpoint decisions, `--just-one`, writing.
+struct Emitter<'o, W: Write, E: Write> {
+    settings: &'o Settings,
+    out: &'o mut W,
+    err: &'o mut E,
+    resume: Option<Resume>,
+    outcome: Outcome,
+}
+
+impl<W: Write, E: Write> Emitter<'_, W, E> {
+    /// Handles one prepared event; Ok(false) stops the run.
+    fn emit(&mut self, event: &Event<'_>, prepared: Prepared) -> io::Result<bool> {
+        let go_on = self.handle(event, prepared);
         // The checkpoint remembers every complete event, matched or not.
         if self.resume.is_some() {
-            self.outcome.last_event = Some(checkpoint_event(&event));
+            self.outcome.last_event = Some(checkpoint_event(event));
         }
         go_on
     }
 
-    fn handle(&mut self, event: &Event<'_>) -> bool {
-        match select(event, &self.settings.criteria) {
+    fn handle(&mut self, event: &Event<'_>, prepared: Prepared) -> io::Result<bool> {
+        match prepared.selection {
             Selection::Matched => {}
-            Selection::NotMatched => return true,
+            Selection::NotMatched => return Ok(true),
             Selection::Malformed { rc, record } => {
                 if self.settings.debug {
-                    let _ = write!(self.err, "Malformed event skipped, rc={rc}. ");
-                    let _ = self.err.write_all(&record);
-                    let _ = self.err.write_all(b"\n");
+                    write!(self.err, "Malformed event skipped, rc={rc}. ")?;
+                    self.err.write_all(&record)?;
+                    self.err.write_all(b"\n")?;
                 }
-                return true;
+                return Ok(true);
             }
         }
         if let Some(resume) = self.resume.as_mut() {
             let here = checkpoint_event(event);
             match resume.decide(&here) {
                 Decision::Output => {}
-                Decision::OutputAfterThis | Decision::Skip => return !self.settings.just_one,
+                Decision::OutputAfterThis | Decision::Skip => return Ok(!self.settings.just_one),
                 Decision::Corrupted => {
-                    let cp = self
-                        .settings
-                        .checkpoint
-                        .as_ref()
-                        .and_then(|c| c.0.clone())
-                        .unwrap_or_default();
-                    let _ = writeln!(
+                    let cp = self.settings.checkpoint.as_ref().and_then(|c| c.0.clone());
+                    let cp = cp.unwrap_or_default();
+                    writeln!(
                         self.err,
                         "Corrupted checkpoint file. Inode match, but newer complete event \
                          ({}.{:03}:{}) found before loaded checkpoint {}.{:03}:{}",
                         here.sec, here.milli, here.serial, cp.sec, cp.milli, cp.serial
-                    );
+                    )?;
                     self.outcome.corrupted = true;
-                    return false;
+                    return Ok(false);
                 }
             }
         }
         self.outcome.found = true;
-        let written = match self.settings.format {
-            Format::Raw => output::write_raw(self.out, event),
-            _ => output::write_default(self.out, event, self.settings.escape, self.ctime),
-        };
-        let written = written
-            .and_then(|()| if self.settings.line_buffered { self.out.flush() } else { Ok(()) });
-        if let Err(e) = written {
-            self.io_error = Some(e);
-            return false;
+        self.out.write_all(&prepared.text)?;
+        if self.settings.line_buffered {
+            self.out.flush()?;
         }
-        !self.settings.just_one
+        Ok(!self.settings.just_one)
+    }
+
+    /// Prepares a batch in parallel and emits it in order.
+    fn emit_batch(
+        &mut self,
+        batch: &mut Vec<Event<'_>>,
+        ctime: TimeFormatter<'_>,
+    ) -> io::Result<bool> {
+        let settings = self.settings;
+        let prepared: Vec<Prepared> =
+            batch.par_iter().map(|e| prepare(e, settings, ctime)).collect();
+        for (event, p) in batch.iter().zip(prepared) {
+            if !self.emit(event, p)? {
+                return Ok(false);
+            }
+        }
+        batch.clear();
+        Ok(true)
+    }
+}
+
+/// Cuts `block` into pieces that end at newlines.
+fn pieces(block: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = block;
+    while rest.len() > PIECE {
+        let cut = match memchr::memchr(b'\n', &rest[PIECE..]) {
+            Some(i) => PIECE + i + 1,
+            None => rest.len(),
+        };
+        out.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// The end of the block that starts at `pos`: BLOCK bytes on, then to the
+/// next newline, so that no line is cut.
+fn block_end(input: &[u8], pos: usize) -> usize {
+    if input.len() - pos <= BLOCK {
+        return input.len();
+    }
+    match memchr::memchr(b'\n', &input[pos + BLOCK..]) {
+        Some(i) => pos + BLOCK + i + 1,
+        None => input.len(),
     }
 }
 
 /// Searches `inputs` (whole log files, oldest first) and prints matching
-/// events to `out`; diagnostics go to `err`.
+/// events to `out`; diagnostics go to `err`. `done(i, offset)` is called
+/// when input `i` has been read up to `offset`, so the caller may release
+/// the memory behind it.
 pub fn search(
     inputs: &[&[u8]],
     settings: &Settings,
     out: &mut impl Write,
     err: &mut impl Write,
     ctime: TimeFormatter<'_>,
+    done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
     let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: settings.eoe_timeout });
     let resume =
         settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
-    let mut printer =
-        Printer { settings, out, err, ctime, resume, outcome: Outcome::default(), io_error: None };
-    let mut sink = |event: Event<'_>| printer.event(event);
-    'files: for input in inputs {
-        for line in Lines::new(input) {
-            let record = match Record::parse(line, settings.eoe_timeout) {
-                Ok(r) => r,
-                Err(HeaderError::Garbage) => continue,
-                Err(HeaderError::BadTimestamp(stamp)) => {
-                    // The sink holds the printer, so diagnostics go straight to stderr.
-                    let mut e = io::stderr().lock();
-                    let _ = e.write_all(b"Error extracting time stamp (");
-                    let _ = e.write_all(&stamp);
-                    let _ = e.write_all(b")\n");
-                    continue;
-                }
-            };
-            let sec = record.sec as i64;
-            if settings.start.is_some_and(|s| s != 0 && sec < s)
-                || settings.end.is_some_and(|e| e != 0 && sec > e)
-            {
-                continue;
-            }
-            if !assembler.feed(record, &mut sink) {
-                break 'files;
-            }
+    let mut emitter = Emitter { settings, out, err, resume, outcome: Outcome::default() };
+    let mut batch: Vec<Event<'_>> = Vec::new();
+    let eoe = settings.eoe_timeout;
+    let in_window = |sec: i64| {
+        !(settings.start.is_some_and(|s| s != 0 && sec < s)
+            || settings.end.is_some_and(|e| e != 0 && sec > e))
+    };
+    // Every block of every input, in order: (input, start, end).
+    let mut blocks = Vec::new();
+    for (index, input) in inputs.iter().enumerate() {
+        let mut pos = 0;
+        while pos < input.len() {
+            let end = block_end(input, pos);
+            blocks.push((index, pos, end));
+            pos = end;
         }
     }
-    // COMPAT: ausearch.c get_next_event: with a checkpoint, events still
-    // open at the end are not flushed; the next run prints them.
-    if settings.checkpoint.is_none() {
-        assembler.finish();
+    let parse_block =
+        |&(index, start, end): &(usize, usize, usize)| -> Vec<Result<Record<'_>, HeaderError>> {
+            let parsed: Vec<Vec<_>> = pieces(&inputs[index][start..end])
+                .par_iter()
+                .map(|piece| Lines::new(piece).map(|line| Record::parse(line, eoe)).collect())
+                .collect();
+            parsed.into_iter().flatten().collect()
+        };
+    // The next block is parsed while this one is assembled and printed.
+    let mut next = blocks.first().map(parse_block);
+    let mut stopped = false;
+    for (at, block) in blocks.iter().enumerate() {
+        let Some(records) = next.take() else { break };
+        let (go_on, parsed) = std::thread::scope(|scope| {
+            let ahead = scope.spawn(|| blocks.get(at + 1).map(parse_block));
+            let go_on = (|| -> io::Result<bool> {
+                for result in records {
+                    let record = match result {
+                        Ok(r) => r,
+                        Err(HeaderError::Garbage) => continue,
+                        Err(HeaderError::BadTimestamp(stamp)) => {
+                            emitter.err.write_all(b"Error extracting time stamp (")?;
+                            emitter.err.write_all(&stamp)?;
+                            emitter.err.write_all(b")\n")?;
+                            continue;
+                        }
+                    };
+                    if !in_window(record.sec as i64) {
+                        continue;
+                    }
+                    if assembler.push(record) {
+                        while let Some(event) = assembler.pop_ready() {
+                            batch.push(event);
+                        }
+                    }
+                    // Small batches keep --just-one and -l responsive.
+                    if batch.len() >= 4096 && !emitter.emit_batch(&mut batch, ctime)? {
+                        return Ok(false);
+                    }
+                }
+                emitter.emit_batch(&mut batch, ctime)
+            })();
+            (go_on, ahead.join().unwrap_or_default())
+        });
+        if !go_on? {
+            stopped = true;
+            break;
+        }
+        next = parsed;
+        done(block.0, block.2);
     }
-    assembler.drain(&mut sink);
-    if let Some(e) = printer.io_error.take() {
-        return Err(e);
+    if !stopped {
+        // COMPAT: ausearch.c get_next_event: with a checkpoint, events
+        // still open at the end are not flushed; the next run prints them.
+        if settings.checkpoint.is_none() {
+            assembler.finish();
+        }
+        while let Some(event) = assembler.pop_ready() {
+            batch.push(event);
+        }
+        emitter.emit_batch(&mut batch, ctime)?;
     }
-    printer.out.flush()?;
-    Ok(printer.outcome)
+    emitter.out.flush()?;
+    Ok(emitter.outcome)
 }

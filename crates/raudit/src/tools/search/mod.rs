@@ -101,14 +101,14 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
         },
         Input::Stdin => Vec::new(),
     };
-    let mut buffers: Vec<Vec<u8>> = Vec::new();
+    let mut buffers: Vec<LogData> = Vec::new();
     if p.input == Input::Stdin {
         let mut data = Vec::new();
         io::stdin().lock().read_to_end(&mut data)?;
-        buffers.push(data);
+        buffers.push(LogData::Read(data));
     }
     for file in &files {
-        match std::fs::read(file) {
+        match LogData::map(file) {
             Ok(data) => buffers.push(data),
             Err(e) => {
                 eprintln!("Error opening {} ({})", file.display(), strerror(&e));
@@ -116,12 +116,13 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
             }
         }
     }
-    let inputs: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
+    let inputs: Vec<&[u8]> = buffers.iter().map(LogData::bytes).collect();
+    let release = |index: usize, upto: usize| buffers[index].release(upto);
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut err = io::stderr().lock();
     let ctime = |sec: i64| raudit_cli::time::ctime(sec);
-    let outcome = search(&inputs, &p.settings, &mut out, &mut err, &ctime)?;
+    let outcome = search(&inputs, &p.settings, &mut out, &mut err, &ctime, &release)?;
     out.flush()?;
     drop(err);
     if let Some(path) = &p.checkpoint {
@@ -143,6 +144,51 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A log's bytes: mapped from its file, or read from a pipe.
+enum LogData {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl LogData {
+    fn map(path: &Path) -> io::Result<LogData> {
+        let file = std::fs::File::open(path)?;
+        if file.metadata()?.len() == 0 {
+            return Ok(LogData::Read(Vec::new()));
+        }
+        // SAFETY: the map is read-only. A log that another process
+        // truncates while we read it can fault (SIGBUS); auditd only
+        // appends, and rotation renames rather than truncates.
+        let map = unsafe { memmap2::MmapOptions::new().map(&file) }?;
+        let _ = map.advise(memmap2::Advice::Sequential);
+        Ok(LogData::Mapped(map))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            LogData::Mapped(m) => m,
+            LogData::Read(v) => v,
+        }
+    }
+
+    /// Drops the pages before `upto` from memory, so memory stays flat
+    /// however large the log. Events still open may point into them; the
+    /// kernel reads those pages back from the file if they are touched.
+    fn release(&self, upto: usize) {
+        if let LogData::Mapped(m) = self {
+            let page = 4096;
+            let len = upto / page * page;
+            if len > 0 {
+                // SAFETY: the mapping is read-only and file-backed, so
+                // MADV_DONTNEED only discards clean pages that are re-read
+                // from the file on the next access; no data changes.
+                let _ =
+                    unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, len) };
+            }
+        }
+    }
 }
 
 /// The checkpoint file's contents, None when there is none yet.
