@@ -1166,6 +1166,273 @@ impl<'c> Extractor<'c> {
     }
 }
 
+impl Extractor<'_> {
+    /// parse_kernel_anom (SECCOMP, ANOM_PROMISCUOUS, ANOM_ABEND).
+    fn kernel_anom(&mut self, t: &Text<'_>, rtype: i32) -> Step {
+        const SECCOMP: i32 = 1326;
+        const ANOM_PROMISCUOUS: i32 = 1700;
+        const ANOM_ABEND: i32 = 1701;
+        let n = self.needs;
+        let mut term = 0;
+        if n.loginuid || n.auid_name {
+            let at = t.find(0, b"auid=").ok_or(1)?;
+            let end = t.chr(at + 5, b' ');
+            let v = strtoul(&t.t[at + 5..end.unwrap_or(t.t.len())]).ok_or(2)?;
+            self.items.loginuid = v as u32;
+            term = end.unwrap_or(at + 5);
+            if n.auid_name {
+                self.items.auid_name = Some(self.name_of(b"auid", v as u32));
+            }
+        }
+        if (n.uid || n.uid_name)
+            && let Some(at) = t.find(term, b"uid=")
+        {
+            let (v, end) = t.number_to_space(at + 4, (3, 4))?;
+            self.items.uid = v as u32;
+            term = end;
+            if n.uid_name {
+                self.items.uid_name = Some(self.name_of(b"uid", v as u32));
+            }
+        }
+        if n.gid
+            && let Some(at) = t.find(term, b"gid=")
+        {
+            let (v, end) = t.number_to_space(at + 4, (5, 6))?;
+            self.items.gid = v as u32;
+            term = end;
+        }
+        if n.session
+            && let Some(at) = t.find(term, b"ses=")
+        {
+            let end = t.chr(at + 4, b' ');
+            self.items.session = strtoul(&t.t[at + 4..end.unwrap_or(t.t.len())]).ok_or(7)? as u32;
+            term = end.unwrap_or(at + 4);
+        }
+        if rtype == ANOM_PROMISCUOUS {
+            return Ok(());
+        }
+        if n.subject
+            && let Some(at) = t.find(term, b"subj=")
+        {
+            let end = t.chr(at + 5, b' ').ok_or(8)?;
+            let c = t.t[at + 5..end].to_vec();
+            self.add_context(Some(&c), None);
+            term = end;
+        }
+        if n.pid
+            && let Some(at) = t.find(term, b"pid=")
+        {
+            let (v, end) = t.number_to_space(at + 4, (10, 11))?;
+            self.items.pid = v as u32;
+            term = end;
+        }
+        if n.comm
+            && let Some(at) = t.find(term, b"comm=")
+        {
+            let v = at + 5;
+            if t.at(v) == b'"' {
+                let (c, close) = t.quoted(v).ok_or(12)?;
+                self.items.comm = Some(c.to_vec());
+                term = close;
+            } else {
+                self.items.comm = unescape(&t.t[v..]);
+            }
+        }
+        if n.exe {
+            match t.find(term, b"exe=") {
+                Some(at) => {
+                    let v = at + 4;
+                    if t.at(v) == b'"' {
+                        let (e, close) = t.quoted(v).ok_or(13)?;
+                        self.items.exe = Some(e.to_vec());
+                        term = close;
+                    } else {
+                        self.items.exe = unescape(&t.t[v..]);
+                    }
+                }
+                None if rtype != ANOM_ABEND => return Err(14),
+                None => {}
+            }
+        }
+        if rtype == SECCOMP
+            && let Some(at) = t.find(term, b"arch=")
+        {
+            let end = t.chr(at + 5, b' ').ok_or(15)?;
+            let hex = std::str::from_utf8(&t.t[at + 5..end]).unwrap_or("");
+            let digits: String = hex.chars().take_while(char::is_ascii_hexdigit).collect();
+            self.items.arch = u64::from_str_radix(if digits.is_empty() { "0" } else { &digits }, 16)
+                .map_err(|_| 16)? as u32;
+            let at = t.find(end, b"syscall=").ok_or(17)?;
+            let (v, end) = t.number_to_space(at + 8, (18, 19))?;
+            self.items.syscall = v as i32;
+            term = end;
+        }
+        if n.success
+            && let Some(at) = t.find(term, b"res=")
+        {
+            let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
+            self.items.success = Some(strtoul(&t.t[at + 4..end]).ok_or(68)? as u32 == 1);
+        }
+        Ok(())
+    }
+
+    /// parse_tty (TTY).
+    fn tty(&mut self, t: &Text<'_>) -> Step {
+        let n = self.needs;
+        let mut term = 0;
+        if n.pid
+            && let Some(at) = t.find(0, b"pid=")
+        {
+            let (v, end) = t.number_to_space(at + 4, (1, 2))?;
+            self.items.pid = v as u32;
+            term = end;
+        }
+        if (n.uid || n.uid_name)
+            && let Some(at) = t.find(term, b" uid=")
+        {
+            // COMPAT: ausearch-parse.c parse_tty: the number is read from
+            // the '=' of " uid=", so the uid is always 0.
+            let (_, end) = t.number_to_space(at + 4, (3, 4))?;
+            self.items.uid = 0;
+            term = end;
+            if n.uid_name {
+                self.items.uid_name = Some(self.name_of(b"uid", 0));
+            }
+        }
+        if n.loginuid || n.auid_name {
+            let at = t.find(term, b"auid=").ok_or(5)?;
+            let end = t.chr(at + 5, b' ');
+            let v = strtoul(&t.t[at + 5..end.unwrap_or(t.t.len())]).ok_or(6)?;
+            self.items.loginuid = v as u32;
+            term = end.unwrap_or(at + 5);
+            if n.auid_name {
+                self.items.auid_name = Some(self.name_of(b"auid", v as u32));
+            }
+        }
+        if n.session
+            && let Some(at) = t.find(term, b"ses=")
+        {
+            let (v, end) = t.number_to_space(at + 4, (7, 8))?;
+            self.items.session = v as u32;
+            term = end;
+        }
+        if n.comm
+            && let Some(at) = t.find(term, b"comm=")
+        {
+            let v = at + 5;
+            if t.at(v) == b'"' {
+                let (c, _) = t.quoted(v).ok_or(11)?;
+                self.items.comm = Some(c.to_vec());
+            } else {
+                self.items.comm = unescape(&t.t[v..]);
+            }
+        }
+        Ok(())
+    }
+
+    /// parse_kernel (NETFILTER_CFG, EVENT_LISTENER): fills only what other
+    /// records left unset, with defaults where the record says nothing.
+    fn kernel(&mut self, t: &Text<'_>) -> Step {
+        let n = self.needs;
+        let mut term = 0;
+        if n.pid && self.items.pid == UNSET_ID {
+            let at = t.find(0, b" pid=").ok_or(54)?;
+            let (v, end) = t.number_to_space(at + 5, (52, 53))?;
+            self.items.pid = v as u32;
+            term = end;
+        }
+        if self.items.uid == UNSET_ID && self.items.uid_name.is_none() && (n.uid || n.uid_name) {
+            match t.find(term, b"uid=") {
+                Some(at) => {
+                    let (v, end) = t.number_to_space(at + 4, (55, 56))?;
+                    self.items.uid = v as u32;
+                    term = end;
+                }
+                None => self.items.uid = 0,
+            }
+            if n.uid_name {
+                self.items.uid_name = Some(self.name_of(b"uid", self.items.uid));
+            }
+        }
+        if self.items.loginuid == UNSET_LOGINUID
+            && self.items.auid_name.is_none()
+            && (n.loginuid || n.auid_name)
+        {
+            match t.find(term, b"auid=") {
+                Some(at) => {
+                    let (v, end) = t.number_to_space(at + 5, (57, 58))?;
+                    self.items.loginuid = v as u32;
+                    term = end;
+                }
+                None => self.items.loginuid = UNSET_ID,
+            }
+            if n.auid_name {
+                self.items.auid_name = Some(self.name_of(b"auid", self.items.loginuid));
+            }
+        }
+        if self.items.terminal.is_none() && n.terminal {
+            match t.find(term, b"tty=") {
+                Some(at) => {
+                    let end = t.chr(at + 4, b' ').ok_or(59)?;
+                    self.items.terminal = Some(t.t[at + 4..end].to_vec());
+                    term = end;
+                }
+                None => self.items.terminal = Some(b"(none)".to_vec()),
+            }
+        }
+        if self.items.session == UNSET_SESSION && n.session {
+            match t.find(term, b"ses=") {
+                Some(at) => {
+                    let (v, end) = t.number_to_space(at + 4, (60, 61))?;
+                    self.items.session = v as u32;
+                    term = end;
+                }
+                None => self.items.session = UNSET_ID,
+            }
+        }
+        if self.items.contexts.is_none() && n.subject {
+            let at = t.find(term, b"subj=").ok_or(64)?;
+            let end = t.chr(at + 5, b' ').ok_or(62)?;
+            let c = t.t[at + 5..end].to_vec();
+            self.add_context(Some(&c), None);
+            term = end;
+        }
+        if self.items.comm.is_none() && n.comm {
+            let at = t.find(term, b"comm=").ok_or(66)?;
+            let v = at + 5;
+            if t.at(v) == b'"' {
+                let (c, close) = t.quoted(v).ok_or(65)?;
+                self.items.comm = Some(c.to_vec());
+                term = close;
+            } else {
+                self.items.comm = unescape(&t.t[v..]);
+            }
+        }
+        if self.items.exe.is_none() && n.exe {
+            match t.find(0, b"exe=") {
+                Some(at) => {
+                    let v = at + 4;
+                    if t.at(v) == b'"' {
+                        let (e, close) = t.quoted(v).ok_or(67)?;
+                        self.items.exe = Some(e.to_vec());
+                        term = close;
+                    } else {
+                        self.items.exe = unescape(&t.t[v..]);
+                    }
+                }
+                None => self.items.exe = Some(b"(null)".to_vec()),
+            }
+        }
+        if n.success
+            && let Some(at) = t.find(term, b"res=")
+        {
+            let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
+            self.items.success = Some(strtoul(&t.t[at + 4..end]).ok_or(69)? as u32 == 1);
+        }
+        Ok(())
+    }
+}
+
 /// Hex decoding without the C-string cut (socket addresses hold NULs).
 fn unescape_raw(s: &[u8]) -> Option<Vec<u8>> {
     if s.first() == Some(&b'(') {
@@ -1249,8 +1516,10 @@ impl Extractor<'_> {
             }
             1400 | 1107 => self.avc(&t, r.rtype),
             1328 | 1702 => self.task_info(&t),
-            1326 | 1700 | 1701 => self.task_info(&t),
-            1403..=1419 => self.simple(&t, r.rtype),
+            1326 | 1700 | 1701 => self.kernel_anom(&t, r.rtype),
+            1403..=1417 => self.simple(&t, r.rtype),
+            1325 | 1335 => self.kernel(&t),
+            1319 => self.tty(&t),
             _ => Ok(()),
         }
     }
