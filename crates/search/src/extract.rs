@@ -1079,19 +1079,23 @@ impl<'c> Extractor<'c> {
                 keys.push(k.to_vec());
                 term = close;
             } else {
-                let end = t.chr(v, b' ').unwrap_or(t.t.len());
-                keys.push(t.t[v..end].to_vec());
-                term = end;
+                let decoded = unescape(&t.t[v..]).ok_or(8)?;
+                keys.extend(
+                    decoded.split(|&b| b == 0x01).filter(|k| !k.is_empty()).map(<[u8]>::to_vec),
+                );
             }
         }
-        if n.success {
-            if let Some(at) = t.find(term, b"res=") {
-                let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
-                let v = strtoul(&t.t[at + 4..end]).ok_or(8)?;
-                self.items.success = Some(v as u32 == 1);
-            } else {
-                self.items.success = Some(true);
-            }
+        // COMPAT: ausearch-parse.c parse_simple_message: CONFIG_CHANGE is a
+        // success unless its res= says otherwise.
+        if rtype == CONFIG_CHANGE {
+            self.items.success = Some(true);
+        }
+        if n.success
+            && let Some(at) = t.find(term, b"res=")
+        {
+            let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
+            let v = strtoul(&t.t[at + 4..end]).ok_or(7)?;
+            self.items.success = Some(v as u32 == 1);
         }
         Ok(())
     }
