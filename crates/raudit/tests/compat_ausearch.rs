@@ -84,6 +84,12 @@ const QUERIES: &[&str] = &[
     "-ts this-year --raw",
     "-l",
     "--debug --raw",
+    "-sc open --raw",
+    "-sc openat -sv no --raw",
+    "-sc execve",
+    "--arch b32 -sc open --raw",
+    "--arch b64 --raw",
+    "--arch i386 -sc 5 --raw",
 ];
 
 /// Bad command lines: run once, on the first log.
@@ -115,6 +121,8 @@ const ERRORS: &[&str] = &[
     "--version",
     "-h",
     "-if /nonexistent/file",
+    "-sc nosuchcall",
+    "-sc open --arch b64",
 ];
 
 fn workspace_root() -> PathBuf {

@@ -6,3 +6,4 @@
 #![forbid(unsafe_code)]
 
 pub mod msg_type;
+pub mod syscalls;

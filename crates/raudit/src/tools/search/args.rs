@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use raudit_cli::args::ArgCursor;
 use raudit_cli::time::{self, Bound, Keyword};
 use raudit_search::{Escape, Format, IdCriterion, Settings, Success};
+use raudit_tables::syscalls::{self, Arch};
 
 use super::Input;
 use super::flags::{self, Flag, Opt, Takes};
@@ -388,9 +389,21 @@ impl State {
             }
             Opt::Syscall => {
                 if digit_first(&v) {
-                    cr.syscall = Some(leading_u32(&v).ok_or_else(|| format!("Syscall numeric conversion error (Numerical result out of range) for {v}"))? as i32);
+                    cr.syscall = Some(leading_u32(&v).ok_or_else(|| {
+                        format!("Syscall numeric conversion error (Numerical result out of range) for {v}")
+                    })? as i32);
                 } else {
-                    return Err(format!("Syscall {v} not found"));
+                    // COMPAT: ausearch-options.c: a syscall name is looked up
+                    // for --arch or this machine, and pins that arch.
+                    let arch = match cr.arch {
+                        Some(a) => a,
+                        None => Arch::host().ok_or("Error detecting machine type")?.audit_arch(),
+                    };
+                    let nr = Arch::from_audit_arch(arch)
+                        .and_then(|a| syscalls::number(a, &v))
+                        .ok_or_else(|| format!("Syscall {v} not found"))?;
+                    cr.syscall = Some(nr as i32);
+                    cr.arch = Some(arch);
                 }
             }
             Opt::Arch => {
