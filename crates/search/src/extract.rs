@@ -631,7 +631,7 @@ impl<'c> Extractor<'c> {
             }
             term = end;
         }
-        if let Some(a) = avc.as_deref_mut()
+        if let Some(a) = avc
             && n.object
         {
             if let Some(at) = t.find(term, b"tcontext=") {
