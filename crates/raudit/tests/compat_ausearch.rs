@@ -374,3 +374,49 @@ fn checkpoints_match_the_reference() {
     eprintln!("checkpoint compat: {passed} passed, {failed} failed");
     assert_eq!(failed, 0);
 }
+
+/// `-if DIR` (a rotated set, oldest first) and standard input.
+#[test]
+fn directories_and_stdin_match_the_reference() {
+    if !Path::new(REFERENCE).exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: the reference must be installed"
+        );
+        eprintln!("directory compat: no reference, skipped");
+        return;
+    }
+    let root = workspace_root();
+    let rotated = root.join("testdata/rotated");
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ausearch");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
+    // The log arrives through a pipe, as in `cat audit.log | ausearch`.
+    let stdin_run = |tool: &Path, args: &str| -> Run {
+        let log = root.join("testdata/logs/synthetic.log");
+        let script = format!("cat '{}' | '{}' {args}", log.display(), tool.display());
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C")
+            .output()
+            .unwrap();
+        Run { stdout: out.stdout, code: out.status.code().unwrap_or(-1) }
+    };
+    let mut failed = 0;
+    for args in ["--raw", "-l", "-k exec --raw", "-m SYSCALL -sv no", "--just-one"] {
+        let (theirs, mine) =
+            (run(Path::new(REFERENCE), &rotated, args), run(&ours, &rotated, args));
+        if theirs != mine {
+            failed += 1;
+            eprintln!("FAIL -if DIR [{args}]: {}", first_difference(&theirs.stdout, &mine.stdout));
+        }
+        let (theirs, mine) = (stdin_run(Path::new(REFERENCE), args), stdin_run(&ours, args));
+        if theirs != mine {
+            failed += 1;
+            eprintln!("FAIL stdin [{args}]: {}", first_difference(&theirs.stdout, &mine.stdout));
+        }
+    }
+    assert_eq!(failed, 0);
+}

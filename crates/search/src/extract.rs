@@ -1280,6 +1280,99 @@ impl Extractor<'_> {
         Ok(())
     }
 
+    /// parse_integrity (INTEGRITY_DATA .. INTEGRITY_RULE).
+    fn integrity(&mut self, t: &Text<'_>) -> Step {
+        let n = self.needs;
+        let mut term = 0;
+        // The reference reads pid= whatever the criteria.
+        if let Some(at) = t.find(0, b"pid=") {
+            let (v, end) = t.number_to_space(at + 4, (1, 2))?;
+            self.items.pid = v as u32;
+            term = end;
+        }
+        if (n.uid || n.uid_name)
+            && let Some(at) = t.find(term, b" uid=")
+        {
+            // COMPAT: ausearch-parse.c parse_integrity: read from the '=',
+            // so the uid is 0.
+            let (_, end) = t.number_to_space(at + 4, (3, 4))?;
+            self.items.uid = 0;
+            term = end;
+            if n.uid_name {
+                self.items.uid_name = Some(self.name_of(b"uid", 0));
+            }
+        }
+        if (n.loginuid || n.auid_name)
+            && let Some(at) = t.find(0, b"auid=")
+        {
+            let (v, end) = t.number_to_space(at + 5, (5, 6))?;
+            self.items.loginuid = v as u32;
+            term = end;
+            if n.auid_name {
+                self.items.auid_name = Some(self.name_of(b"auid", v as u32));
+            }
+        }
+        if n.session
+            && let Some(at) = t.find(term, b"ses=")
+        {
+            let (v, end) = t.number_to_space(at + 4, (10, 11))?;
+            self.items.session = v as u32;
+            term = end;
+        }
+        if n.subject
+            && let Some(at) = t.find(term, b"subj=")
+        {
+            let end = t.chr(at + 5, b' ').ok_or(12)?;
+            let c = t.t[at + 5..end].to_vec();
+            self.add_context(Some(&c), None);
+            term = end;
+        }
+        if n.comm
+            && let Some(at) = t.find(term, b"comm=")
+        {
+            let v = at + 5;
+            if t.at(v) == b'"' {
+                let (c, close) = t.quoted(v).ok_or(7)?;
+                self.items.comm = Some(c.to_vec());
+                term = close;
+            } else {
+                self.items.comm = unescape(&t.t[v..]);
+            }
+        }
+        if n.filename
+            && let Some(at) = t.find(term, b" name=")
+        {
+            self.path(t, at + 6).map_err(|_| 8)?;
+        }
+        if n.success
+            && let Some(at) = t.find(term, b"res=")
+        {
+            let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
+            self.items.success = Some(strtoul(&t.t[at + 4..end]).ok_or(9)? as u32 == 1);
+        }
+        Ok(())
+    }
+
+    /// parse_pkt (NETFILTER_PKT).
+    fn packet(&mut self, t: &Text<'_>) -> Step {
+        let mut term = 0;
+        if self.needs.hostname
+            && let Some(at) = t.find(0, b"saddr=")
+        {
+            let end = t.chr(at + 6, b' ').ok_or(1)?;
+            self.items.hostname = Some(t.t[at + 6..end].to_vec());
+            term = end;
+        }
+        if self.needs.object
+            && let Some(at) = t.find(term, b"obj=")
+        {
+            let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
+            let c = t.t[at + 4..end].to_vec();
+            self.add_context(None, Some(&c));
+        }
+        Ok(())
+    }
+
     /// parse_tty (TTY).
     fn tty(&mut self, t: &Text<'_>) -> Step {
         let n = self.needs;
@@ -1523,6 +1616,8 @@ impl Extractor<'_> {
             1326 | 1700 | 1701 => self.kernel_anom(&t, r.rtype),
             1403..=1417 => self.simple(&t, r.rtype),
             1325 | 1335 => self.kernel(&t),
+            1800..=1805 => self.integrity(&t),
+            1324 => self.packet(&t),
             1319 => self.tty(&t),
             _ => Ok(()),
         }
