@@ -5,5 +5,6 @@
 //! reference's own table code is used.
 #![forbid(unsafe_code)]
 
+pub mod errno;
 pub mod msg_type;
 pub mod syscalls;
