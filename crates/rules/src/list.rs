@@ -1,0 +1,236 @@
+//! Kernel rules as `auditctl -l` prints them.
+
+use raudit_proto::RuleData;
+use raudit_tables::{errno, msg_type, syscalls};
+
+use crate::field::{self, Kind};
+use crate::names;
+
+/// Prints rules one after the other, as one `auditctl -l` run does.
+pub struct Lister {
+    /// COMPAT: auditctl-listing.c: the arch used to name syscalls is set by
+    /// a rule's arch field and kept for the following rules that have none.
+    arch: u32,
+}
+
+impl Default for Lister {
+    fn default() -> Self {
+        Lister { arch: names::host_arch() }
+    }
+}
+
+/// Whether every syscall bit (mask words 0..62) is set.
+fn all_syscalls(r: &RuleData) -> bool {
+    r.mask[..63].iter().all(|&w| w == u32::MAX)
+}
+
+/// The string values of a rule's string fields, by field index.
+fn strings(r: &RuleData) -> Vec<Option<&[u8]>> {
+    let mut at = 0;
+    r.fields
+        .iter()
+        .zip(&r.values)
+        .map(|(&id, &len)| {
+            let is_string = matches!(field::by_id(id), Some((_, Kind::Str | Kind::Key)));
+            if !is_string {
+                return None;
+            }
+            let end = (at + len as usize).min(r.buf.len());
+            let s = &r.buf[at.min(end)..end];
+            at = end;
+            Some(s)
+        })
+        .collect()
+}
+
+fn perm_text(bits: u32) -> String {
+    [(4, 'r'), (2, 'w'), (1, 'x'), (8, 'a')]
+        .iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|&(_, c)| c)
+        .collect()
+}
+
+impl Lister {
+    pub fn new() -> Lister {
+        Lister::default()
+    }
+
+    /// One rule's line.
+    pub fn line(&mut self, r: &RuleData) -> String {
+        let list = r.flags & 0x7;
+        let exit_type = matches!(list, 2 | 4 | 7);
+        let texts = strings(r);
+        let watch_fields = r
+            .fields
+            .iter()
+            .all(|&f| matches!(f, field::WATCH | field::DIR | field::PERM | field::KEY));
+        let has_perm = r.fields.contains(&field::PERM);
+        let has_path = r.fields.iter().any(|&f| f == field::WATCH || f == field::DIR);
+        if watch_fields && has_perm && has_path && (!exit_type || all_syscalls(r)) {
+            return self.watch_line(r, &texts);
+        }
+        let mut out = format!("-a {},{}", field::action_name(r.action), field::list_name(list));
+        for (i, &id) in r.fields.iter().enumerate() {
+            if id == field::ARCH {
+                self.arch = r.values[i];
+                out.push_str(&format!(
+                    " -F arch{}{}",
+                    field::op_text(r.fieldflags[i]),
+                    names::arch_text(r.values[i])
+                ));
+            }
+        }
+        if exit_type {
+            out.push_str(" -S ");
+            if all_syscalls(r) {
+                out.push_str("all");
+            } else {
+                let table = names::table(self.arch);
+                let names: Vec<String> = (0..2048u32)
+                    .filter(|&n| r.has_syscall(n))
+                    .map(|n| {
+                        table
+                            .and_then(|t| syscalls::name(t, n))
+                            .map_or_else(|| n.to_string(), str::to_string)
+                    })
+                    .collect();
+                out.push_str(&names.join(","));
+            }
+        }
+        for (i, &id) in r.fields.iter().enumerate() {
+            if id == field::ARCH {
+                continue;
+            }
+            out.push_str(&self.field_text(id, r.fieldflags[i], r.values[i], texts[i]));
+        }
+        out
+    }
+
+    fn watch_line(&mut self, r: &RuleData, texts: &[Option<&[u8]>]) -> String {
+        let path = r
+            .fields
+            .iter()
+            .position(|&f| f == field::WATCH || f == field::DIR)
+            .and_then(|i| texts[i])
+            .unwrap_or(&[]);
+        let mut out = format!("-w {}", String::from_utf8_lossy(path));
+        for (i, &id) in r.fields.iter().enumerate() {
+            match id {
+                field::PERM => out.push_str(&format!(" -p {}", perm_text(r.values[i]))),
+                field::KEY => {
+                    for key in
+                        texts[i].unwrap_or(&[]).split(|&b| b == crate::builder::KEY_SEPARATOR)
+                    {
+                        out.push_str(&format!(" -k {}", String::from_utf8_lossy(key)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn field_text(&self, id: u32, op: u32, value: u32, text: Option<&[u8]>) -> String {
+        let ops = field::op_text(op);
+        let Some((name, kind)) = field::by_id(id) else {
+            return format!(" f{id}{ops}{value}");
+        };
+        let text = || String::from_utf8_lossy(text.unwrap_or(&[])).into_owned();
+        let v = match kind {
+            Kind::Key => {
+                return text().split('\u{1}').map(|k| format!(" -F key={k}")).collect();
+            }
+            Kind::Compare => {
+                let pair = field::COMPARISONS.iter().find(|c| c.2 == value);
+                return match pair {
+                    Some((a, b, _)) => format!(" -C {a}{ops}{b}"),
+                    None => format!(" -C {value}"),
+                };
+            }
+            // COMPAT: auditctl-listing.c: path, dir and exe are printed with
+            // `=` whatever their operator (fixed upstream in 4.0.2).
+            Kind::Str if matches!(id, field::WATCH | field::DIR | field::EXE) => {
+                return format!(" -F {name}={}", text());
+            }
+            Kind::Str => text(),
+            Kind::Uid | Kind::Gid | Kind::Signed | Kind::Session => (value as i32).to_string(),
+            Kind::Unsigned | Kind::FileType => value.to_string(),
+            Kind::Arch => names::arch_text(value),
+            Kind::MsgType => {
+                msg_type::name_of(value).map_or_else(|| value.to_string(), str::to_string)
+            }
+            Kind::Perm => perm_text(value),
+            Kind::Exit => {
+                let v = value as i32;
+                match (v < 0).then(|| errno::name(v.unsigned_abs())).flatten() {
+                    Some(e) => format!("-{e}"),
+                    None => v.to_string(),
+                }
+            }
+            Kind::FsType => field::FS_TYPES
+                .iter()
+                .find(|f| f.1 == value)
+                .map_or_else(|| value.to_string(), |f| f.0.to_string()),
+            Kind::Arg => format!("0x{value:X}"),
+        };
+        format!(" -F {name}{ops}{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builder::{RuleBuilder, RuleOp};
+
+    fn listed(opts: &[(&str, &str)]) -> String {
+        let mut b = RuleBuilder::new();
+        for (o, v) in opts {
+            match *o {
+                "-a" => b.list_action(RuleOp::Add, v).unwrap(),
+                "-S" => b.syscall(v).unwrap(),
+                "-F" => b.field(v).unwrap(),
+                "-C" => b.compare(v).unwrap(),
+                "-w" => b.watch(v, false).unwrap(),
+                "-p" => b.perm(v).unwrap(),
+                "-k" => b.key(v).unwrap(),
+                _ => unreachable!(),
+            }
+        }
+        Lister::new().line(&b.finish().unwrap().1)
+    }
+
+    #[test]
+    fn canonical_text() {
+        assert_eq!(
+            listed(&[
+                ("-a", "exit,always"),
+                ("-F", "arch=b64"),
+                ("-S", "openat,open"),
+                ("-F", "exit=-EACCES"),
+                ("-F", "auid!=unset"),
+                ("-k", "access")
+            ]),
+            "-a always,exit -F arch=b64 -S open,openat -F exit=-EACCES -F auid!=-1 -F key=access"
+        );
+        assert_eq!(
+            listed(&[("-w", "/etc/passwd"), ("-p", "wa"), ("-k", "passwd")]),
+            "-w /etc/passwd -p wa -k passwd"
+        );
+        assert_eq!(
+            listed(&[
+                ("-a", "always,exit"),
+                ("-F", "arch=b64"),
+                ("-S", "socket"),
+                ("-F", "a0=2"),
+                ("-C", "euid!=uid")
+            ]),
+            "-a always,exit -F arch=b64 -S socket -F a0=0x2 -C uid!=euid"
+        );
+        assert_eq!(
+            listed(&[("-a", "always,exclude"), ("-F", "msgtype=CWD")]),
+            "-a always,exclude -F msgtype=CWD"
+        );
+        assert_eq!(listed(&[("-a", "never,task")]), "-a never,task");
+    }
+}
