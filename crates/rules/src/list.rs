@@ -107,16 +107,19 @@ impl Lister {
         out
     }
 
+    /// The watch form prints the fields in their stored order.
+    // COMPAT: auditctl-listing.c: a path stored after the perm field comes
+    // out as ` -p x-w /path` (the `-w` carries no leading space).
     fn watch_line(&mut self, r: &RuleData, texts: &[Option<&[u8]>]) -> String {
-        let path = r
-            .fields
-            .iter()
-            .position(|&f| f == field::WATCH || f == field::DIR)
-            .and_then(|i| texts[i])
-            .unwrap_or(&[]);
-        let mut out = format!("-w {}", String::from_utf8_lossy(path));
+        let mut out = String::new();
         for (i, &id) in r.fields.iter().enumerate() {
             match id {
+                field::WATCH | field::DIR => {
+                    out.push_str(&format!(
+                        "-w {}",
+                        String::from_utf8_lossy(texts[i].unwrap_or(&[]))
+                    ));
+                }
                 field::PERM => out.push_str(&format!(" -p {}", perm_text(r.values[i]))),
                 field::KEY => {
                     for key in

@@ -1,0 +1,447 @@
+//! `auditctl` / `raudit ctl`: rules and settings of the kernel's audit
+//! system, with the reference's options, output and exit codes.
+
+mod status;
+
+use std::process::ExitCode;
+
+use raudit_netlink::{Client, Error as NlError, NetlinkSocket};
+use raudit_rules::{Lister, RuleBuilder, RuleOp, rules_file};
+
+use crate::Invocation;
+
+/// The reference's version, which scripts test.
+const REFERENCE_VERSION: &str = "3.0.9";
+/// Exit code of every command-line error (the reference's -1).
+const EXIT_ERROR: u8 = 255;
+
+pub fn main(inv: Invocation) -> ExitCode {
+    let args: Vec<String> = inv.args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    if args.is_empty() {
+        print!("{}", usage());
+        return ExitCode::from(1);
+    }
+    if args.len() == 1 && (args[0] == "-h") {
+        print!("{}", usage());
+        return ExitCode::from(EXIT_ERROR);
+    }
+    if args.len() == 1 && args[0] == "-v" {
+        println!(
+            "{} version {REFERENCE_VERSION} (raudit {})",
+            inv.display_name,
+            env!("CARGO_PKG_VERSION")
+        );
+        return ExitCode::SUCCESS;
+    }
+    if !is_root() {
+        eprintln!("You must be root to run this program.");
+        return ExitCode::from(4);
+    }
+    let mut client = match Client::open() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{}: cannot open the audit netlink socket: {e}", inv.display_name);
+            return ExitCode::from(1);
+        }
+    };
+    if args.len() == 2 && args[0] == "-R" {
+        return file_mode(&mut client, &args[1]);
+    }
+    match run_line(&mut client, &args, None) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(()) => ExitCode::from(EXIT_ERROR),
+    }
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+fn usage() -> String {
+    let lines = [
+        ("-a <l,a>", "append a rule to list l with action a"),
+        ("-A <l,a>", "prepend a rule to list l with action a"),
+        ("-b <backlog>", "set the kernel's backlog limit"),
+        ("--backlog_wait_time <t>", "set how long a producer may wait on a full backlog"),
+        ("-c", "in a rules file: continue after errors"),
+        ("-C f=f", "compare two fields (uids or gids) of the event"),
+        ("-d <l,a>", "delete the rule from list l with action a"),
+        ("-D", "delete all rules (-k: those with the key)"),
+        ("-e [0..2]", "disable, enable, or enable and lock audit"),
+        ("-f [0..2]", "failure mode: silent, printk, panic"),
+        ("-F f=v", "add a field comparison to the rule"),
+        ("-h", "print this help"),
+        ("-i", "in a rules file: ignore errors"),
+        ("-k <key>", "tag the rule with a key"),
+        ("-l", "list the rules (-k: those with the key)"),
+        ("--loginuid-immutable", "make login uids unchangeable once set"),
+        ("-p [r|w|x|a]", "permissions for a watch"),
+        ("-q <mount,subtree>", "make a mount point equivalent to a subtree"),
+        ("-r <rate>", "set the kernel's rate limit (messages/s)"),
+        ("-R <file>", "read rules from a file"),
+        ("--reset-lost", "reset the lost counter"),
+        ("-s", "print the kernel's audit status"),
+        ("-S <syscall>", "syscalls of the rule (names, numbers or all)"),
+        ("-t", "trim subtrees after a mount"),
+        ("-v", "print the version"),
+        ("-w <path>", "watch a file or directory"),
+        ("-W <path>", "remove a watch"),
+    ];
+    let mut out = String::from("usage: auditctl [options]\n");
+    for (opt, what) in lines {
+        out.push_str(&format!("    {opt:<26}{what}\n"));
+    }
+    out
+}
+
+/// The reference's wording of a kernel error.
+fn strerror(e: &NlError) -> String {
+    match e.errno() {
+        Some(17) => "Rule exists".into(),
+        Some(n) => {
+            let text = std::io::Error::from_raw_os_error(n).to_string();
+            text.split(" (os error").next().unwrap_or_default().to_string()
+        }
+        None => e.to_string(),
+    }
+}
+
+/// Options that take a value, as in the reference's getopt string.
+fn takes_value(c: char) -> bool {
+    "CefrbaAdSFmRwWkpq".contains(c)
+}
+
+/// One option: its letter (or long name) and value.
+type Opt = (String, Option<String>);
+
+/// Splits arguments into options and operands, getopt-style.
+fn options(args: &[String]) -> Result<(Vec<Opt>, Vec<String>), String> {
+    let mut out = Vec::new();
+    let mut loose = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            match name {
+                "loginuid-immutable" | "reset-lost" | "reset_backlog_wait_time_actual" => {
+                    out.push((name.to_string(), None));
+                }
+                "backlog_wait_time" | "signal" => {
+                    let v = inline.or_else(|| {
+                        let v = args.get(i).cloned();
+                        i += 1;
+                        v
+                    });
+                    match v {
+                        Some(v) => out.push((name.to_string(), Some(v))),
+                        None => return Err(format!("Option {a} is invalid")),
+                    }
+                }
+                _ => return Err(format!("Option {a} is invalid")),
+            }
+            continue;
+        }
+        let Some(letters) = a.strip_prefix('-').filter(|l| !l.is_empty()) else {
+            // GNU getopt moves operands to the end; the reference then
+            // complains about them.
+            loose.push(a.clone());
+            continue;
+        };
+        for (at, c) in letters.char_indices() {
+            if !"hicslDvtCefrbaAdSFmRwWkpq".contains(c) {
+                return Err(format!("Option -{c} is invalid"));
+            }
+            if takes_value(c) {
+                let rest = &letters[at + c.len_utf8()..];
+                let v = if !rest.is_empty() {
+                    Some(rest.to_string())
+                } else {
+                    let v = args.get(i).cloned();
+                    i += 1;
+                    v
+                };
+                let Some(v) = v else { return Err(format!("Option -{c} is invalid")) };
+                out.push((c.to_string(), Some(v)));
+                break;
+            }
+            out.push((c.to_string(), None));
+        }
+    }
+    Ok((out, loose))
+}
+
+/// Runs one command line (or one line of a rules file). Errors are
+/// printed here; Err(()) means one was.
+fn run_line(
+    client: &mut Client<NetlinkSocket>,
+    args: &[String],
+    file: Option<&mut FileFlags>,
+) -> Result<(), ()> {
+    let fail = |m: String| {
+        eprintln!("{m}");
+        Err(())
+    };
+    let (opts, loose) = match options(args) {
+        Ok(x) => x,
+        Err(m) => return fail(m),
+    };
+    let mut rule = RuleBuilder::new();
+    let mut file = file;
+    let has = |name: &str| opts.iter().any(|(n, _)| n == name);
+    for (name, value) in &opts {
+        let v = value.as_deref().unwrap_or("");
+        let result: Result<(), String> = match name.as_str() {
+            "a" => rule.list_action(RuleOp::Add, v),
+            "A" => rule.list_action(RuleOp::Prepend, v),
+            "d" => rule.list_action(RuleOp::Delete, v),
+            "S" => rule.syscall(v),
+            "F" => rule.field(v),
+            "C" => rule.compare(v),
+            "w" => rule.watch(v, false),
+            "W" => rule.watch(v, true),
+            "p" => rule.perm(v),
+            "k" if has("l") || has("D") => Ok(()),
+            "k" => rule.key(v),
+            "i" | "c" => match file.as_deref_mut() {
+                Some(f) => {
+                    if name == "i" {
+                        f.ignore = true;
+                    } else {
+                        f.continue_on_error = true;
+                    }
+                    Ok(())
+                }
+                // -i with -l or -s asks for interpreted output.
+                None if has("l") || has("s") => Ok(()),
+                None => Ok(()),
+            },
+            "l" => return list(client, &opts),
+            "s" => return status::print_status(client, has("i")),
+            "D" => return delete_all(client, &opts),
+            "e" | "f" | "r" | "b" | "backlog_wait_time" => return status::set(client, name, v),
+            "reset-lost" => {
+                return match client.reset_lost() {
+                    Ok(old) => {
+                        eprintln!("lost: {old}");
+                        Ok(())
+                    }
+                    Err(e) => fail(format!("Error resetting lost count ({})", strerror(&e))),
+                };
+            }
+            "reset_backlog_wait_time_actual" => {
+                return match client.reset_backlog_wait_time_actual() {
+                    Ok(old) => {
+                        eprintln!("backlog_wait_time_actual: {old}");
+                        Ok(())
+                    }
+                    Err(e) => {
+                        fail(format!("Error resetting backlog_wait_time_actual ({})", strerror(&e)))
+                    }
+                };
+            }
+            "loginuid-immutable" => {
+                return match client.set_feature(
+                    raudit_netlink::proto::status::FEATURE_LOGINUID_IMMUTABLE,
+                    true,
+                    true,
+                ) {
+                    Ok(()) => Ok(()),
+                    Err(e) => fail(format!("Error setting loginuid immutable ({})", strerror(&e))),
+                };
+            }
+            "t" => {
+                return match client.trim() {
+                    Ok(()) => Ok(()),
+                    Err(e) => fail(format!("Error sending trim request ({})", strerror(&e))),
+                };
+            }
+            "q" => {
+                let Some((mount, subtree)) = v.split_once(',').filter(|(_, s)| !s.is_empty())
+                else {
+                    return fail("Error parsing equivalent parts".into());
+                };
+                return match client.make_equiv(mount.as_bytes(), subtree.as_bytes()) {
+                    Ok(()) => Ok(()),
+                    Err(e) => fail(format!("Error sending make_equiv request ({})", strerror(&e))),
+                };
+            }
+            "R" => Err("Error - nested rule files not supported".into()),
+            "v" => {
+                println!(
+                    "auditctl version {REFERENCE_VERSION} (raudit {})",
+                    env!("CARGO_PKG_VERSION")
+                );
+                return Ok(());
+            }
+            "h" => {
+                print!("{}", usage());
+                return Err(());
+            }
+            "m" => return fail("auditctl: -m is not implemented yet in raudit".into()),
+            "signal" => return fail("auditctl: --signal is not implemented yet in raudit".into()),
+            other => Err(format!("Option -{other} is invalid")),
+        };
+        if let Err(m) = result {
+            return fail(m);
+        }
+    }
+    if !loose.is_empty() {
+        return fail("parameter passed without an option given".into());
+    }
+    let Some((op, data)) = rule.finish() else { return Ok(()) };
+    if let Ok(st) = client.get_status()
+        && st.enabled == 2
+    {
+        println!("The audit system is in immutable mode, no rule changes allowed");
+        return Ok(());
+    }
+    let (verb, sent) = match op {
+        RuleOp::Add | RuleOp::Prepend => ("add", client.add_rule(&data)),
+        RuleOp::Delete => ("delete", client.delete_rule(&data)),
+    };
+    match sent {
+        Ok(()) => Ok(()),
+        Err(e) => fail(format!("Error sending {verb} rule data request ({})", strerror(&e))),
+    }
+}
+
+/// The key text of a rule (all keys, 0x01-joined), if any.
+fn rule_key(r: &raudit_netlink::proto::RuleData) -> Option<Vec<u8>> {
+    let mut at = 0;
+    for (i, &id) in r.fields.iter().enumerate() {
+        let len = r.values[i] as usize;
+        let is_string = matches!(id, 13..=17 | 19..=23 | 105 | 107 | 112 | 210);
+        if !is_string {
+            continue;
+        }
+        if id == 210 {
+            return r.buf.get(at..at + len).map(<[u8]>::to_vec);
+        }
+        at += len;
+    }
+    None
+}
+
+fn key_filter(opts: &[Opt]) -> Option<Vec<u8>> {
+    opts.iter().find(|(n, _)| n == "k").and_then(|(_, v)| v.as_ref()).map(|v| v.as_bytes().to_vec())
+}
+
+fn matches_key(r: &raudit_netlink::proto::RuleData, key: &Option<Vec<u8>>) -> bool {
+    match key {
+        None => true,
+        Some(k) => {
+            rule_key(r).is_some_and(|have| have.windows(k.len().max(1)).any(|w| w == k.as_slice()))
+        }
+    }
+}
+
+/// `-l` and `-l -k KEY`.
+fn list(client: &mut Client<NetlinkSocket>, opts: &[Opt]) -> Result<(), ()> {
+    if opts.iter().any(|(n, _)| n == "i") {
+        eprintln!("auditctl: -l -i is not implemented yet in raudit");
+        return Err(());
+    }
+    let rules = match client.list_rules() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error receiving rules list ({})", strerror(&e));
+            return Err(());
+        }
+    };
+    print_rules(&rules, &key_filter(opts));
+    Ok(())
+}
+
+fn print_rules(rules: &[raudit_netlink::proto::RuleData], key: &Option<Vec<u8>>) {
+    if rules.is_empty() {
+        println!("No rules");
+        return;
+    }
+    let mut lister = Lister::new();
+    for r in rules.iter().filter(|r| matches_key(r, key)) {
+        println!("{}", lister.line(r));
+    }
+}
+
+/// `-D` and `-D -k KEY`: delete, then list what is left.
+fn delete_all(client: &mut Client<NetlinkSocket>, opts: &[Opt]) -> Result<(), ()> {
+    let key = key_filter(opts);
+    let rules = match client.list_rules() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error receiving rules list ({})", strerror(&e));
+            return Err(());
+        }
+    };
+    for r in rules.iter().filter(|r| matches_key(r, &key)) {
+        if let Err(e) = client.delete_rule(r) {
+            eprintln!("Error deleting rule ({})", strerror(&e));
+            return Err(());
+        }
+    }
+    let left = client.list_rules().unwrap_or_default();
+    print_rules(&left, &key);
+    Ok(())
+}
+
+/// `-c` and `-i` inside a rules file.
+#[derive(Default)]
+struct FileFlags {
+    continue_on_error: bool,
+    ignore: bool,
+}
+
+/// `auditctl -R FILE`.
+fn file_mode(client: &mut Client<NetlinkSocket>, path: &str) -> ExitCode {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(_) => {
+            eprintln!("audit rules file {path} doesn't exist");
+            return ExitCode::from(1);
+        }
+    };
+    if meta.uid() != 0 {
+        eprintln!("Error - {path} isn't owned by root");
+        return ExitCode::from(1);
+    }
+    if meta.mode() & 0o002 != 0 {
+        eprintln!("Error - {path} is world writable");
+        return ExitCode::from(1);
+    }
+    if !meta.is_file() {
+        eprintln!("Error - {path} is not a regular file");
+        return ExitCode::from(1);
+    }
+    let text = match std::fs::read(path) {
+        Ok(t) => String::from_utf8_lossy(&t).into_owned(),
+        Err(e) => {
+            eprintln!("Error opening {path} ({e})");
+            return ExitCode::from(1);
+        }
+    };
+    let mut flags = FileFlags::default();
+    let mut failed = false;
+    for line in rules_file::parse(&text) {
+        if line.args.iter().any(|a| a == "-R") {
+            eprintln!("Error - nested rule files not supported");
+            eprintln!("There was an error in line {} of {path}", line.number);
+            failed = true;
+        } else if run_line(client, &line.args, Some(&mut flags)).is_err() {
+            eprintln!("There was an error in line {} of {path}", line.number);
+            failed = true;
+        } else {
+            continue;
+        }
+        if !flags.continue_on_error && !flags.ignore {
+            return ExitCode::from(1);
+        }
+    }
+    if failed && !flags.ignore { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}

@@ -1,0 +1,111 @@
+//! auditctl against the real kernel and the reference: rule sets loaded by
+//! the reference are listed identically by raudit, and the same sets loaded
+//! by raudit give the kernel identical rules (byte for byte).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const REFERENCE: &str = "/usr/sbin/auditctl";
+
+fn run(program: &Path, args: &[&str]) -> (String, i32) {
+    let out = Command::new(program).args(args).env("LC_ALL", "C").output().unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+}
+
+/// Rule files to compare: the reference's examples and the shared corpus.
+fn rule_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![PathBuf::from("/usr/share/doc/auditd/examples/rules")];
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/rules");
+    dirs.push(corpus);
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rules") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// A copy of a rules file that never touches the enabled flag (`-e 2`
+/// would lock audit until a reboot) and never loads nested files.
+fn sanitized(src: &Path, dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(src).unwrap_or_default();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !(t.starts_with("-e") || t.starts_with("-R") || t.starts_with("--loginuid-immutable"))
+        })
+        .collect();
+    let dest = dir.join(src.file_name().unwrap());
+    std::fs::write(&dest, kept.join("\n") + "\n").unwrap();
+    dest
+}
+
+#[test]
+fn rule_sets_load_and_list_like_the_reference() {
+    if !Path::new(REFERENCE).exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: the reference must be installed"
+        );
+        eprintln!("auditctl compat: no reference auditctl, skipped");
+        return;
+    }
+    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let ours = Path::new(env!("CARGO_BIN_EXE_raudit"));
+    let dir = tempfile::tempdir().unwrap();
+    let reference = Path::new(REFERENCE);
+    let (mut passed, mut failed, mut rules_seen) = (0, 0, 0);
+    for src in rule_files() {
+        let file = sanitized(&src, dir.path());
+        let f = file.to_str().unwrap();
+        run(reference, &["-D"]);
+        let (_, ref_rc) = run(reference, &["-R", f]);
+        let (ref_list, _) = run(reference, &["-l"]);
+        let (our_list, _) = run(ours, &["ctl", "-l"]);
+        let ref_bytes = kernel.client().list_rules().unwrap();
+        rules_seen += ref_bytes.len();
+        run(reference, &["-D"]);
+        let (_, our_rc) = run(ours, &["ctl", "-R", f]);
+        let our_bytes = kernel.client().list_rules().unwrap();
+        run(reference, &["-D"]);
+        let label = src.display();
+        let mut ok = true;
+        if ref_list != our_list {
+            ok = false;
+            let first = ref_list.lines().zip(our_list.lines()).find(|(a, b)| a != b);
+            eprintln!(
+                "FAIL -l {label}: {first:?} ({} vs {} lines)",
+                ref_list.lines().count(),
+                our_list.lines().count()
+            );
+        }
+        if ref_bytes != our_bytes {
+            ok = false;
+            let at = ref_bytes.iter().zip(&our_bytes).position(|(a, b)| a != b);
+            eprintln!(
+                "FAIL -R {label}: kernel rules differ (reference {} rules, raudit {}; first difference at {at:?})",
+                ref_bytes.len(),
+                our_bytes.len()
+            );
+        }
+        if ref_rc != our_rc {
+            ok = false;
+            eprintln!("FAIL -R {label}: exit reference {ref_rc}, raudit {our_rc}");
+        }
+        if ok { passed += 1 } else { failed += 1 }
+    }
+    eprintln!(
+        "auditctl compat: {passed} rule files passed, {failed} failed ({rules_seen} kernel rules)"
+    );
+    assert!(rules_seen > 100, "too few rules were loaded to prove anything");
+    assert_eq!(failed, 0);
+}
