@@ -109,3 +109,82 @@ fn rule_sets_load_and_list_like_the_reference() {
     assert!(rules_seen > 100, "too few rules were loaded to prove anything");
     assert_eq!(failed, 0);
 }
+
+/// Bad command lines: the same message and exit code as the reference.
+const BAD_LINES: &[&str] = &[
+    "-a bogus,exit",
+    "-a always,bogus",
+    "-a always,exit -F uidd=0",
+    "-a always,exit -S bogus",
+    "-a always,task -S open",
+    "-a always,exclude -S open",
+    "-a always,user -S open",
+    "-p r",
+    "-a always,exit -k x",
+    "-w relative/path",
+    "-e 3",
+    "-f x",
+    "-r abc",
+    "-b abc",
+    "--backlog_wait_time abc",
+    "-a always,exit -F arch=b64 -S open -F perm=z",
+    "-a always,exit -C uid<auid",
+    "-a always,exit -C uid=gid",
+    "-a always,exit -C bogus=uid",
+    "-a always,exit -F exit=-EBOGUS",
+    "-a always,exit -F filetype=bogus",
+    "-a always,exit -F missing",
+    "-a always,exit -F =1",
+    "-a always,exit -F uid=",
+    "-F uid=0",
+    "-a always,exit -S open -F arch=b64",
+    "-a always,exit -F ppid=abc",
+    "-a always,exit -F uid=nosuchuser",
+    "-a always,exit -F gid=nosuchgroup",
+    "-a always,task -F ppid=1",
+    "-a always,exit -a always,exit",
+    "-a always,exit -F arch=b64 -S open -w /etc",
+    "-a always,exit -F arch=b64 -S open -F key=x -k y",
+    "-d always,exit -F arch=b64 -S open -F key=nosuchrule",
+    "-W /nonexistent/watch",
+    "--help",
+    "-Z",
+];
+
+#[test]
+fn bad_command_lines_fail_like_the_reference() {
+    if !Path::new(REFERENCE).exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: the reference must be installed"
+        );
+        eprintln!("auditctl errors: no reference auditctl, skipped");
+        return;
+    }
+    let Some(_kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let ours = Path::new(env!("CARGO_BIN_EXE_raudit"));
+    let both = |line: &str| {
+        let args: Vec<&str> = line.split_whitespace().collect();
+        let theirs = Command::new(REFERENCE).args(&args).env("LC_ALL", "C").output().unwrap();
+        Command::new(REFERENCE).arg("-D").output().unwrap();
+        let mine = Command::new(ours).arg("ctl").args(&args).env("LC_ALL", "C").output().unwrap();
+        Command::new(REFERENCE).arg("-D").output().unwrap();
+        (theirs, mine)
+    };
+    let mut failed = 0;
+    for line in BAD_LINES {
+        let (theirs, mine) = both(line);
+        let (te, me) =
+            (String::from_utf8_lossy(&theirs.stderr), String::from_utf8_lossy(&mine.stderr));
+        if theirs.status.code() != mine.status.code() || te != me {
+            failed += 1;
+            eprintln!(
+                "FAIL [{line}]: exit reference {:?}, raudit {:?}\n  reference: {te:?}\n  raudit:    {me:?}",
+                theirs.status.code(),
+                mine.status.code()
+            );
+        }
+    }
+    eprintln!("auditctl errors: {} passed, {failed} failed", BAD_LINES.len() - failed);
+    assert_eq!(failed, 0);
+}

@@ -50,6 +50,8 @@ pub struct RuleBuilder {
     watch: bool,
     /// `-w` or `-W`: the deleting kind of watch.
     watch_delete: bool,
+    /// Warnings to print (the rule is still built).
+    warnings: Vec<String>,
 }
 
 /// Reads a number as C's strtol/strtoul with base 0 would (decimal, 0x
@@ -74,6 +76,11 @@ impl RuleBuilder {
         RuleBuilder::default()
     }
 
+    /// Warnings since the last call, in order.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
     /// Whether any rule option was given.
     pub fn has_rule(&self) -> bool {
         self.op.is_some()
@@ -82,7 +89,10 @@ impl RuleBuilder {
     /// `-a`, `-A`, `-d`: list and action, in either order.
     pub fn list_action(&mut self, op: RuleOp, text: &str) -> Result<(), String> {
         if self.op.is_some() {
-            return Err("Multiple rule insert/delete operations are not allowed".into());
+            // COMPAT: auditctl.c: the -a variant of this message ends with an
+            // empty line.
+            let tail = if op == RuleOp::Add { "\n" } else { "" };
+            return Err(format!("Multiple rule insert/delete operations are not allowed{tail}"));
         }
         let Some((a, b)) = text.split_once(',') else {
             return Err(format!("{} - bad keyword {text}", op.verb()));
@@ -102,13 +112,7 @@ impl RuleBuilder {
             (Some(l), Some(ac), _, _) => (l, ac),
             (_, _, Some(ac), Some(l)) => (l, ac),
             _ if b == "possible" => return Err(format!("{} - possible is deprecated", op.verb())),
-            _ => {
-                return Err(format!(
-                    "{} - bad keyword {}",
-                    op.verb(),
-                    if list_of(a).is_some() || action_of(a).is_some() { b } else { a }
-                ));
-            }
+            _ => return Err(format!("{} - bad keyword {text}", op.verb())),
         };
         if list == field::LIST_TASK && self.syscalls {
             return Err("Error: syscall auditing requested for task list".into());
@@ -137,6 +141,21 @@ impl RuleBuilder {
             _ => {}
         }
         let arch = self.arch.unwrap_or_else(names::host_arch);
+        // COMPAT: auditctl.c: with no arch given, a rule being added whose
+        // syscalls have other numbers on the 32-bit sibling gets a warning.
+        if self.arch.is_none() && self.op != Some(RuleOp::Delete) {
+            let sibling = names::sibling_32(arch).and_then(names::table);
+            let host = names::table(arch);
+            let differs = text.split(',').filter(|n| *n != "all").any(|n| match (host, sibling) {
+                (Some(h), Some(s)) => syscalls::number(h, n) != syscalls::number(s, n),
+                _ => false,
+            });
+            if differs {
+                self.warnings.push(
+                    "WARNING - 32/64 bit syscall mismatch, you should specify an arch".into(),
+                );
+            }
+        }
         for name in text.split(',') {
             if name == "all" {
                 self.rule.mask = [u32::MAX; BITMASK_WORDS];
@@ -542,7 +561,10 @@ mod tests {
             build(&[("-a", "always,exit"), ("-F", "uidd=0")]).unwrap_err(),
             "-F unknown field: uidd"
         );
-        assert_eq!(build(&[("-a", "bogus,exit")]).unwrap_err(), "Append rule - bad keyword bogus");
+        assert_eq!(
+            build(&[("-a", "bogus,exit")]).unwrap_err(),
+            "Append rule - bad keyword bogus,exit"
+        );
         assert_eq!(
             build(&[("-a", "always,task"), ("-S", "open")]).unwrap_err(),
             "Error: syscall auditing being added to task list"

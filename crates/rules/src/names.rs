@@ -43,7 +43,7 @@ pub fn host_arch() -> u32 {
 }
 
 /// The 32-bit sibling of a 64-bit machine (`b32`).
-fn sibling_32(arch: u32) -> Option<u32> {
+pub fn sibling_32(arch: u32) -> Option<u32> {
     match arch {
         X86_64 => Some(I386),
         0x8000_0015 => Some(0x0000_0014),

@@ -287,6 +287,9 @@ fn run_line(
             "signal" => return fail("auditctl: --signal is not implemented yet in raudit".into()),
             other => Err(format!("Option -{other} is invalid")),
         };
+        for warning in rule.take_warnings() {
+            eprintln!("{warning}");
+        }
         if let Err(m) = result {
             return fail(m);
         }
