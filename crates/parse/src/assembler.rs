@@ -14,7 +14,7 @@
 //!   lowest pending event is complete.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::record::{Record, types};
@@ -103,9 +103,54 @@ impl Hasher for KeyHasher {
 struct Slot<'a> {
     event: Event<'a>,
     complete: bool,
+    /// Tells this event from earlier ones that used the same slot.
+    generation: u64,
 }
 
 type Order = (u64, u32, u64, usize);
+
+/// A queue kept in ascending order. Records mostly arrive in time order, so
+/// an insertion is nearly always a push at the back, and events always
+/// leave from the front: both O(1), where a tree pays O(log n) with tens of
+/// thousands of open events during a syscall storm.
+#[derive(Debug)]
+struct SortedQueue<T> {
+    items: VecDeque<T>,
+}
+
+impl<T> Default for SortedQueue<T> {
+    fn default() -> Self {
+        SortedQueue { items: VecDeque::new() }
+    }
+}
+
+impl<T: Ord + Copy> SortedQueue<T> {
+    fn insert(&mut self, item: T) {
+        match self.items.back() {
+            Some(last) if *last > item => {
+                let at = self.items.partition_point(|x| *x < item);
+                self.items.insert(at, item);
+            }
+            _ => self.items.push_back(item),
+        }
+    }
+
+    fn first(&self) -> Option<&T> {
+        self.items.front()
+    }
+
+    fn pop_first(&mut self) -> Option<T> {
+        self.items.pop_front()
+    }
+
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn clear(&mut self) {
+        self.items.clear();
+    }
+}
 
 /// Groups records into events. Feed records with [`Assembler::push`],
 /// take events with [`Assembler::pop_ready`], and call
@@ -115,9 +160,12 @@ pub struct Assembler<'a> {
     slots: Vec<Option<Slot<'a>>>,
     free: BinaryHeap<Reverse<usize>>,
     building: HashMap<EventKey<'a>, usize, BuildHasherDefault<KeyHasher>>,
-    by_age: BTreeSet<(u64, usize)>,
-    single_record: Vec<usize>,
-    pending: BTreeSet<Order>,
+    /// Building events by second, oldest first; entries of events that
+    /// completed meanwhile are skipped (their generation no longer matches).
+    by_age: SortedQueue<(u64, usize, u64)>,
+    generation: u64,
+    /// Events not yet handed out, in output order.
+    pending: SortedQueue<Order>,
     /// The event the previous record went to: records of one event usually
     /// arrive together, so this skips most hash lookups.
     last: Option<(EventKey<'a>, usize)>,
@@ -141,9 +189,9 @@ impl<'a> Assembler<'a> {
             slots: Vec::new(),
             free: BinaryHeap::new(),
             building: HashMap::default(),
-            by_age: BTreeSet::new(),
-            single_record: Vec::new(),
-            pending: BTreeSet::new(),
+            by_age: SortedQueue::default(),
+            generation: 0,
+            pending: SortedQueue::default(),
             last: None,
         }
     }
@@ -184,29 +232,36 @@ impl<'a> Assembler<'a> {
                 self.slots.len() - 1
             }
         };
+        // An event that opens with a single-record type is complete at once
+        // (check_events runs over the new event too), so it never needs
+        // the indexes of building events.
         let single = is_single_record_type(record.rtype);
-        self.slots[slot] =
-            Some(Slot { event: Event { key, records: vec![record] }, complete: false });
-        self.building.insert(key, slot);
-        self.last = Some((key, slot));
-        self.by_age.insert((key.sec, slot));
-        self.pending.insert((key.sec, key.milli, key.serial, slot));
-        if single {
-            self.single_record.push(slot);
+        self.generation += 1;
+        let generation = self.generation;
+        self.slots[slot] = Some(Slot {
+            event: Event { key, records: vec![record] },
+            complete: single,
+            generation,
+        });
+        if !single {
+            self.building.insert(key, slot);
+            self.last = Some((key, slot));
+            self.by_age.insert((key.sec, slot, generation));
         }
+        self.pending.insert((key.sec, key.milli, key.serial, slot));
         self.complete_old(key.sec);
         true
     }
 
     fn complete_old(&mut self, now: u64) {
-        while let Some(&(sec, slot)) = self.by_age.first() {
+        while let Some(&(sec, slot, generation)) = self.by_age.first() {
             if sec + self.config.eoe_timeout > now {
                 break;
             }
-            self.complete(slot);
-        }
-        for slot in std::mem::take(&mut self.single_record) {
-            self.complete(slot);
+            self.by_age.pop_first();
+            if self.slots[slot].as_ref().is_some_and(|s| s.generation == generation) {
+                self.complete(slot);
+            }
         }
     }
 
@@ -217,16 +272,15 @@ impl<'a> Assembler<'a> {
         }
         s.complete = true;
         self.building.remove(&s.event.key);
-        self.by_age.remove(&(s.event.key.sec, slot));
     }
 
     /// The next event in output order, if it is complete.
     pub fn pop_ready(&mut self) -> Option<Event<'a>> {
-        let &(sec, milli, serial, slot) = self.pending.first()?;
+        let &(_, _, _, slot) = self.pending.first()?;
         if !self.slots[slot].as_ref().is_some_and(|s| s.complete) {
             return None;
         }
-        self.pending.remove(&(sec, milli, serial, slot));
+        self.pending.pop_first();
         self.free.push(Reverse(slot));
         self.slots[slot].take().map(|s| s.event)
     }
@@ -237,7 +291,7 @@ impl<'a> Assembler<'a> {
         for slot in open {
             self.complete(slot);
         }
-        self.single_record.clear();
+        self.by_age.clear();
     }
 
     /// Adds a record and hands every event that became ready to `sink`.

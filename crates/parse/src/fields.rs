@@ -1,10 +1,21 @@
 //! Finding fields in a record's text.
 
-use memchr::memmem;
-
 /// Position of `needle` in `hay` at or after `from` (C `strstr`).
+///
+/// Needles here are short field names and haystacks one record, where
+/// building a memmem searcher per call costs more than it saves: this scans
+/// for the first byte and compares the rest.
 pub fn find_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..).and_then(|h| memmem::find(h, needle)).map(|i| i + from)
+    let Some((&first, rest)) = needle.split_first() else { return Some(from.min(hay.len())) };
+    let mut at = from;
+    while at + needle.len() <= hay.len() {
+        let i = at + memchr::memchr(first, &hay[at..hay.len() - rest.len()])?;
+        if &hay[i + 1..i + needle.len()] == rest {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 /// One `name=value` pair of a record body.

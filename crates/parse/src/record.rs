@@ -57,13 +57,17 @@ impl<'a> Record<'a> {
     pub fn parse(line: &'a [u8], eoe_timeout: u64) -> Result<Record<'a>, HeaderError> {
         // COMPAT: ausearch-lol.c lol_add_record: the line is a C string, so
         // a NUL byte ends it.
-        let line = match memchr(0, line) {
-            Some(nul) => &line[..nul],
-            None => line,
-        };
-        let (text, enriched) = match memchr(ENRICHED_SEPARATOR, line) {
-            Some(sep) => (&line[..sep], Some(&line[sep + 1..])),
-            None => (line, None),
+        // One pass finds both the NUL and the separator.
+        let (line, text, enriched) = match memchr::memchr2(0, ENRICHED_SEPARATOR, line) {
+            None => (line, line, None),
+            Some(at) if line[at] == 0 => (&line[..at], &line[..at], None),
+            Some(sep) => {
+                let line = match memchr(0, &line[sep..]) {
+                    Some(nul) => &line[..sep + nul],
+                    None => line,
+                };
+                (line, &line[..sep], Some(&line[sep + 1..]))
+            }
         };
         // COMPAT: ausearch-lol.c extract_timestamp: only the start of the
         // line is examined for the header.
@@ -105,7 +109,7 @@ impl<'a> Record<'a> {
 
     /// The body after the header's `): `, or after the header token.
     pub fn body(&self) -> &'a [u8] {
-        match memchr::memmem::find(self.text, b"): ") {
+        match crate::fields::find_from(self.text, 0, b"): ") {
             Some(at) => &self.text[at + 3..],
             None => &[],
         }
