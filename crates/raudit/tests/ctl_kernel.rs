@@ -188,3 +188,73 @@ fn bad_command_lines_fail_like_the_reference() {
     eprintln!("auditctl errors: {} passed, {failed} failed", BAD_LINES.len() - failed);
     assert_eq!(failed, 0);
 }
+
+/// Status and listing commands print what the reference prints.
+#[test]
+fn status_and_listing_commands_match_the_reference() {
+    if !Path::new(REFERENCE).exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: the reference must be installed"
+        );
+        eprintln!("auditctl status: no reference auditctl, skipped");
+        return;
+    }
+    let Some(_kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let ours = Path::new(env!("CARGO_BIN_EXE_raudit"));
+    let reference = Path::new(REFERENCE);
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("set.rules");
+    std::fs::write(
+        &rules,
+        "-a always,exit -F arch=b64 -S openat -F exit=-EACCES -k access\n\
+         -a always,exit -F arch=b64 -S execve -k exec -k audit-exec\n\
+         -w /etc/passwd -p wa -k identity\n\
+         -w /etc/shadow -p wa -k identity\n\
+         -a never,exclude -F msgtype=CWD\n",
+    )
+    .unwrap();
+    let mut failed = 0;
+    let mut check = |label: &str, theirs: (String, i32), mine: (String, i32)| {
+        if theirs != mine {
+            failed += 1;
+            eprintln!("FAIL {label}:\n reference {theirs:?}\n raudit    {mine:?}");
+        }
+    };
+    // Settings that print the status block afterwards (restored by the guard).
+    for args in [
+        &["-b", "320"][..],
+        &["-r", "0"],
+        &["-f", "1"],
+        &["--backlog_wait_time", "60000"],
+        &["-e", "0"],
+    ] {
+        let theirs = run(reference, args);
+        let mine = run(ours, &[&["ctl"][..], args].concat());
+        check(&format!("{args:?}"), theirs, mine);
+    }
+    check("-s", run(reference, &["-s"]), run(ours, &["ctl", "-s"]));
+    check("-s -i", run(reference, &["-s", "-i"]), run(ours, &["ctl", "-s", "-i"]));
+    run(reference, &["-R", rules.to_str().unwrap()]);
+    for args in
+        [&["-l"][..], &["-l", "-k", "identity"], &["-l", "-k", "exec"], &["-l", "-k", "nomatch"]]
+    {
+        check(
+            &format!("{args:?}"),
+            run(reference, args),
+            run(ours, &[&["ctl"][..], args].concat()),
+        );
+    }
+    // -D -k: each tool deletes from its own copy of the set.
+    let theirs = run(reference, &["-D", "-k", "identity"]);
+    let theirs_left = run(reference, &["-l"]);
+    run(reference, &["-D"]);
+    run(reference, &["-R", rules.to_str().unwrap()]);
+    let mine = run(ours, &["ctl", "-D", "-k", "identity"]);
+    let mine_left = run(reference, &["-l"]);
+    check("-D -k identity", theirs, mine);
+    check("rules left after -D -k", theirs_left, mine_left);
+    check("-D", run(reference, &["-D"]), run(ours, &["ctl", "-D"]));
+    eprintln!("auditctl status and listing: {failed} failed");
+    assert_eq!(failed, 0);
+}
