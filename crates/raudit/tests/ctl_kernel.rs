@@ -258,3 +258,44 @@ fn status_and_listing_commands_match_the_reference() {
     eprintln!("auditctl status and listing: {failed} failed");
     assert_eq!(failed, 0);
 }
+
+/// autrace: the same messages as the reference (pids aside), rules added
+/// while the program runs and all removed afterwards, refusal with rules.
+#[test]
+fn autrace_runs_like_the_reference() {
+    let reference = Path::new("/usr/sbin/autrace");
+    if !reference.exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: the reference must be installed"
+        );
+        return;
+    }
+    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let ours = Path::new(env!("CARGO_BIN_EXE_raudit"));
+    let digits =
+        |s: &str| s.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect::<String>();
+    let trace = |program: &Path, extra: &[&str]| {
+        let out = Command::new(program).args(extra).args(["/bin/true"]).output().unwrap();
+        (
+            digits(&String::from_utf8_lossy(&out.stdout)),
+            digits(&String::from_utf8_lossy(&out.stderr)),
+            out.status.code(),
+        )
+    };
+    let theirs = trace(reference, &[]);
+    let mine = trace(ours, &["trace"]);
+    assert_eq!(theirs, mine);
+    assert!(mine.0.contains("Trace complete"), "{mine:?}");
+    assert!(kernel.client().list_rules().unwrap().is_empty(), "rules left behind");
+    let theirs = trace(reference, &["-r"]);
+    let mine = trace(ours, &["trace", "-r"]);
+    assert_eq!(theirs, mine);
+    // With a rule loaded both refuse.
+    run(Path::new(REFERENCE), &["-a", "always,exit", "-F", "arch=b64", "-S", "getppid"]);
+    let theirs = trace(reference, &[]);
+    let mine = trace(ours, &["trace"]);
+    assert_eq!(theirs, mine);
+    assert_eq!(mine.2, Some(1));
+    run(Path::new(REFERENCE), &["-D"]);
+}
