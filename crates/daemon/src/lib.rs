@@ -1,0 +1,15 @@
+//! The audit daemon (auditd) as a library: the RAW record line ([`format`]), the log writer with
+//! its flush modes, rotation and disk policies ([`writer`]), and the pipeline seam that connects a
+//! record source to stages and sinks ([`pipeline`]).
+//!
+//! Behaviour follows the reference auditd 3.0.9 (kernel-and-daemon.md §2-3); deliberate
+//! differences are listed in docs/compat.md.
+
+pub mod format;
+pub mod sys;
+pub mod writer;
+
+pub use writer::{
+    BatchOutcome, FsSpace, Hooks, LogWriter, Priority, Runlevel, SpaceState, SystemHooks,
+    WriterStats,
+};

@@ -1,0 +1,770 @@
+//! The log writer: appends lines to the log file with the configured flush mode, rotates, and runs
+//! the size, space, disk-full and disk-error policies (kernel-and-daemon.md §2.5-2.7).
+//!
+//! A write failure never panics: it is handed to `disk_full_action` (ENOSPC) or
+//! `disk_error_action`, and the record is tried once more if the file is still open afterwards.
+//! System actions (syslog, exec, email, single user, halt) go through [`Hooks`] so tests can
+//! observe them without touching the machine.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use raudit_config::{DaemonConfig, DiskAction, Flush, SizeAction};
+
+const MEGABYTE: u64 = 1024 * 1024;
+
+/// Syslog priority of a daemon message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Alert,
+    Err,
+    Warning,
+    Notice,
+}
+
+/// `/sbin/init` argument for the SINGLE and HALT actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runlevel {
+    Single,
+    Halt,
+}
+
+/// Side effects on the system. [`SystemHooks`] does them for real.
+pub trait Hooks: Send {
+    fn message(&mut self, priority: Priority, text: &str);
+    /// Run `path` with no arguments and an empty environment.
+    fn exec(&mut self, path: &Path);
+    /// Mail `body` to `acct`.
+    fn email(&mut self, subject: &str, body: &str, acct: &str);
+    fn runlevel(&mut self, level: Runlevel);
+}
+
+/// The real hooks: messages to stderr (foreground) or syslog, programs really run.
+pub struct SystemHooks {
+    pub to_syslog: bool,
+}
+
+impl Hooks for SystemHooks {
+    fn message(&mut self, priority: Priority, text: &str) {
+        crate::sys::message(self.to_syslog, priority, text);
+    }
+    fn exec(&mut self, path: &Path) {
+        let r = std::process::Command::new(path).env_clear().spawn();
+        if r.is_err() {
+            self.message(
+                Priority::Alert,
+                &format!("Audit daemon failed to exec {}", path.display()),
+            );
+        }
+    }
+    fn email(&mut self, subject: &str, body: &str, acct: &str) {
+        let child = std::process::Command::new(raudit_config::EMAIL_COMMAND)
+            .arg("-t")
+            .arg(format!("-f{acct}"))
+            .env_clear()
+            .stdin(std::process::Stdio::piped())
+            .spawn();
+        match child {
+            Ok(mut c) => {
+                if let Some(mut stdin) = c.stdin.take() {
+                    let _ =
+                        write!(stdin, "To: {acct}\nFrom: root\nSubject: {subject}\n\n{body}\n.\n");
+                }
+            }
+            Err(_) => self.message(
+                Priority::Alert,
+                &format!("Audit daemon failed to exec {}", raudit_config::EMAIL_COMMAND),
+            ),
+        }
+    }
+    fn runlevel(&mut self, level: Runlevel) {
+        let arg = match level {
+            Runlevel::Single => "1",
+            Runlevel::Halt => "0",
+        };
+        if std::process::Command::new("/sbin/init").arg(arg).env_clear().spawn().is_err() {
+            self.message(Priority::Alert, "Audit daemon failed to exec /sbin/init");
+        }
+    }
+}
+
+/// What [`LogWriter::write_batch`] did with a batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Records on disk (for DATA/SYNC: after the batch's sync).
+    pub written: usize,
+    /// Records not written (suspended, no file, or failed twice).
+    pub dropped: usize,
+}
+
+/// Counters for the state report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    pub written: u64,
+    pub dropped: u64,
+    pub write_errors: u64,
+    pub syncs: u64,
+    pub rotations: u64,
+}
+
+/// Where the space-threshold actions stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SpaceState {
+    pub suspended: bool,
+    /// False once disk_full handling ran (until resume).
+    pub fs_space_left: bool,
+    pub space_warning: bool,
+    pub admin_space_warning: bool,
+    pub disk_error_warnings: u32,
+}
+
+/// Free space of the log's filesystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FsSpace {
+    pub block_size: u64,
+    pub blocks: u64,
+    pub available: u64,
+}
+
+/// The log file writer.
+pub struct LogWriter<H: Hooks> {
+    cfg: DaemonConfig,
+    hooks: H,
+    file: Option<File>,
+    log_size: u64,
+    state: SpaceState,
+    flush_count: u32,
+    /// KEEP_LOGS: last known rotated index.
+    known_logs: u32,
+    /// Space thresholds in MiB (percentages resolved at open).
+    space_left_mb: u64,
+    admin_space_left_mb: u64,
+    stats: WriterStats,
+    flusher: Option<Flusher>,
+}
+
+/// The INCREMENTAL_ASYNC flush thread: fsyncs a clone of the log descriptor when woken.
+struct Flusher {
+    tx: mpsc::Sender<File>,
+    handle: JoinHandle<()>,
+}
+
+impl Flusher {
+    fn start() -> Flusher {
+        let (tx, rx) = mpsc::channel::<File>();
+        let handle = std::thread::Builder::new()
+            .name("rauditd-flush".into())
+            .spawn(move || {
+                while let Ok(f) = rx.recv() {
+                    let _ = f.sync_all();
+                }
+            })
+            .expect("spawn flush thread");
+        Flusher { tx, handle }
+    }
+}
+
+fn errtext(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+fn numbered(base: &Path, n: u32) -> PathBuf {
+    let mut s = base.as_os_str().to_owned();
+    s.push(format!(".{n}"));
+    PathBuf::from(s)
+}
+
+impl<H: Hooks> LogWriter<H> {
+    /// Fix permissions, open (creating) the log, resolve percentage thresholds, remove excess logs
+    /// and check space, as the daemon does at start.
+    pub fn open(cfg: DaemonConfig, hooks: H) -> LogWriter<H> {
+        let flusher = (cfg.flush == Flush::IncrementalAsync).then(Flusher::start);
+        let mut w = LogWriter {
+            cfg,
+            hooks,
+            file: None,
+            log_size: 0,
+            state: SpaceState { fs_space_left: true, ..SpaceState::default() },
+            flush_count: 0,
+            known_logs: 0,
+            space_left_mb: 0,
+            admin_space_left_mb: 0,
+            stats: WriterStats::default(),
+            flusher,
+        };
+        w.fix_permissions();
+        if let Err(e) = w.open_log() {
+            w.hooks.message(
+                Priority::Err,
+                &format!("Unable to open {} ({})", w.cfg.log_file.display(), errtext(&e)),
+            );
+            w.state.suspended = true;
+            w.disk_error_action("open", &e);
+        }
+        w.setup_thresholds();
+        w.remove_excess_logs();
+        w.check_space();
+        w
+    }
+
+    pub fn config(&self) -> &DaemonConfig {
+        &self.cfg
+    }
+    pub fn hooks(&self) -> &H {
+        &self.hooks
+    }
+    pub fn stats(&self) -> WriterStats {
+        self.stats
+    }
+    pub fn state(&self) -> SpaceState {
+        self.state
+    }
+    /// Bytes in the current log file.
+    pub fn log_size(&self) -> u64 {
+        self.log_size
+    }
+    pub fn is_open(&self) -> bool {
+        self.file.is_some()
+    }
+    /// The resolved (space_left, admin_space_left) thresholds in MiB.
+    pub fn thresholds_mb(&self) -> (u64, u64) {
+        (self.space_left_mb, self.admin_space_left_mb)
+    }
+
+    fn mode(&self, rotated: bool) -> u32 {
+        match (rotated, self.cfg.log_group != 0) {
+            (false, false) => 0o600,
+            (false, true) => 0o640,
+            (true, false) => 0o400,
+            (true, true) => 0o440,
+        }
+    }
+
+    /// Directory 0700/0750 root:log_group, rotated files 0400/0440, current 0600/0640.
+    pub fn fix_permissions(&mut self) {
+        let group = self.cfg.log_group;
+        if let Some(dir) = self.cfg.log_file.parent() {
+            let mode = if group != 0 { 0o750 } else { 0o700 };
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode));
+            let _ = std::os::unix::fs::chown(dir, Some(0), Some(group));
+        }
+        for i in 1..self.cfg.num_logs {
+            let p = numbered(&self.cfg.log_file, i);
+            if std::fs::set_permissions(&p, std::fs::Permissions::from_mode(self.mode(true)))
+                .is_err()
+            {
+                break;
+            }
+            let _ = std::os::unix::fs::chown(&p, Some(0), Some(group));
+        }
+        let _ = std::fs::set_permissions(
+            &self.cfg.log_file,
+            std::fs::Permissions::from_mode(self.mode(false)),
+        );
+    }
+
+    fn open_log(&mut self) -> io::Result<()> {
+        let path = &self.cfg.log_file;
+        let mut extra = libc::O_NOFOLLOW | libc::O_CLOEXEC;
+        // DATA and SYNC are done by an explicit fdatasync/fsync per batch (group commit), so
+        // the file itself is opened without O_DSYNC/O_SYNC.
+        if !path.exists() {
+            // Created 0640 under umask 007 (the mode is fixed below anyway).
+            let _ = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o640)
+                .custom_flags(extra)
+                .open(path);
+        }
+        extra |= libc::O_APPEND;
+        let f = OpenOptions::new().write(true).custom_flags(extra).open(path)?;
+        f.set_permissions(std::fs::Permissions::from_mode(self.mode(false)))?;
+        std::os::unix::fs::fchown(&f, Some(0), Some(self.cfg.log_group))?;
+        self.log_size = f.metadata()?.len();
+        self.file = Some(f);
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        if let Some(f) = self.file.take() {
+            let _ = f.sync_all();
+        }
+    }
+
+    fn suspend(&mut self) {
+        self.close();
+        self.state.suspended = true;
+    }
+
+    /// Free space of the log's filesystem (None when no log is open).
+    pub fn fs_space(&self) -> Option<FsSpace> {
+        let f = self.file.as_ref()?;
+        let s = rustix::fs::fstatfs(f).ok()?;
+        Some(FsSpace { block_size: s.f_bsize as u64, blocks: s.f_blocks, available: s.f_bavail })
+    }
+
+    fn setup_thresholds(&mut self) {
+        let (blocks, bsize) = self.fs_space().map_or((0, 0), |s| (s.blocks, s.block_size));
+        self.space_left_mb = self.cfg.space_left.megabytes(blocks, bsize);
+        self.admin_space_left_mb = self.cfg.admin_space_left.megabytes(blocks, bsize);
+        if self.file.is_some() && self.space_left_mb <= self.admin_space_left_mb {
+            let t = format!(
+                "Error - space_left({}) must be larger than admin_space_left({})",
+                self.space_left_mb, self.admin_space_left_mb
+            );
+            self.hooks.message(Priority::Err, &t);
+        }
+    }
+
+    /// With ROTATE and num_logs >= 2: unlink `log.N`, `log.N+1`, ... until one is missing.
+    pub fn remove_excess_logs(&mut self) {
+        if self.cfg.max_log_file_action != SizeAction::Rotate || self.cfg.num_logs < 2 {
+            return;
+        }
+        let mut i = self.cfg.num_logs;
+        loop {
+            let p = numbered(&self.cfg.log_file, i);
+            if std::fs::remove_file(&p).is_err() {
+                break;
+            }
+            self.hooks.message(
+                Priority::Notice,
+                &format!("Log {} removed as it exceeds num_logs parameter", p.display()),
+            );
+            i += 1;
+        }
+    }
+
+    /// Write one batch of lines (each ending in a newline). With DATA/SYNC the batch is followed by
+    /// one fdatasync/fsync, and its records count as written only once that succeeded.
+    pub fn write_batch<L: AsRef<[u8]>>(&mut self, lines: &[L]) -> BatchOutcome {
+        let mut out = BatchOutcome::default();
+        let mut pending = 0usize;
+        for line in lines {
+            let line = line.as_ref();
+            if self.state.suspended || self.file.is_none() || !self.cfg.write_logs {
+                out.dropped += 1;
+                continue;
+            }
+            if self.write_one(line) {
+                pending += 1;
+                self.after_write(line.len() as u64);
+                if self.file.is_none() {
+                    // Rotated away or suspended by a policy: settle what is on disk.
+                    out.written += pending;
+                    pending = 0;
+                }
+            } else {
+                out.dropped += 1;
+            }
+        }
+        if pending > 0 {
+            match self.cfg.flush {
+                Flush::Data | Flush::Sync => {
+                    let r = self.file.as_ref().map(|f| {
+                        if self.cfg.flush == Flush::Data { f.sync_data() } else { f.sync_all() }
+                    });
+                    self.stats.syncs += 1;
+                    match r {
+                        Some(Err(e)) => {
+                            self.stats.write_errors += 1;
+                            self.disk_error_action("fsync", &e);
+                            out.dropped += pending;
+                        }
+                        _ => out.written += pending,
+                    }
+                }
+                _ => out.written += pending,
+            }
+        }
+        self.stats.written += out.written as u64;
+        self.stats.dropped += out.dropped as u64;
+        out
+    }
+
+    /// One record; on failure the error policy runs and the record is tried once more.
+    fn write_one(&mut self, line: &[u8]) -> bool {
+        for attempt in 0..2 {
+            let Some(f) = self.file.as_mut() else { return false };
+            match f.write_all(line) {
+                Ok(()) => {
+                    self.state.disk_error_warnings = 0;
+                    return true;
+                }
+                Err(e) => {
+                    self.stats.write_errors += 1;
+                    if e.raw_os_error() == Some(libc::ENOSPC) {
+                        if self.state.fs_space_left {
+                            self.state.fs_space_left = false;
+                            self.disk_full_action();
+                        }
+                    } else {
+                        self.disk_error_action("write", &e);
+                    }
+                    if attempt == 1 || self.state.suspended {
+                        return false;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    fn after_write(&mut self, len: u64) {
+        self.log_size += len;
+        self.incremental_flush();
+        self.check_size();
+        // COMPAT: auditd-event.c write_to_log: space is checked when (log_size % 8) < 3.
+        if self.log_size % 8 < 3 {
+            self.check_space();
+        }
+    }
+
+    fn incremental_flush(&mut self) {
+        if !matches!(self.cfg.flush, Flush::Incremental | Flush::IncrementalAsync) {
+            return;
+        }
+        self.flush_count += 1;
+        if self.flush_count < self.cfg.freq {
+            return;
+        }
+        self.flush_count = 0;
+        let Some(f) = self.file.as_ref() else { return };
+        if self.cfg.flush == Flush::Incremental {
+            self.stats.syncs += 1;
+            if let Err(e) = f.sync_all() {
+                self.disk_error_action("fsync", &e);
+            }
+        } else if let (Some(fl), Ok(dup)) = (self.flusher.as_ref(), f.try_clone()) {
+            self.stats.syncs += 1;
+            let _ = fl.tx.send(dup);
+        }
+    }
+
+    fn check_size(&mut self) {
+        if self.log_size / MEGABYTE < self.cfg.max_log_file {
+            return;
+        }
+        match self.cfg.max_log_file_action {
+            SizeAction::Ignore => {}
+            SizeAction::Syslog => {
+                self.hooks.message(Priority::Err, "Audit daemon log file is larger than max size")
+            }
+            SizeAction::Suspend => {
+                self.hooks.message(
+                    Priority::Err,
+                    "Audit daemon is suspending logging due to logfile size.",
+                );
+                self.suspend();
+            }
+            SizeAction::Rotate => {
+                if self.cfg.num_logs > 1 {
+                    self.hooks.message(Priority::Notice, "Audit daemon rotating log files");
+                    self.rotate_to(self.cfg.num_logs);
+                }
+            }
+            SizeAction::KeepLogs => {
+                self.hooks
+                    .message(Priority::Notice, "Audit daemon rotating log files with keep option");
+                self.shift();
+            }
+        }
+    }
+
+    /// Run the space checks now (the daemon does this at start, after reconfigure and after
+    /// some writes).
+    pub fn check_space(&mut self) {
+        let Some(s) = self.fs_space() else { return };
+        if s.available < 5 {
+            // The daemon never consumes the last 5 blocks.
+            self.state.fs_space_left = false;
+            self.disk_full_action();
+            return;
+        }
+        let per_mb = MEGABYTE / s.block_size.max(1);
+        for admin in [false, true] {
+            let mb = if admin { self.admin_space_left_mb } else { self.space_left_mb };
+            let action =
+                if admin { &self.cfg.admin_space_left_action } else { &self.cfg.space_left_action }
+                    .clone();
+            let warned =
+                if admin { self.state.admin_space_warning } else { self.state.space_warning };
+            if s.available < mb.saturating_mul(per_mb) {
+                if !warned {
+                    self.space_left_action(admin, &action);
+                    if action != DiskAction::Rotate {
+                        self.set_warning(admin, true);
+                    }
+                }
+            } else if warned && action == DiskAction::Syslog {
+                self.set_warning(admin, false);
+            }
+            if self.file.is_none() {
+                return;
+            }
+        }
+    }
+
+    fn set_warning(&mut self, admin: bool, on: bool) {
+        if admin {
+            self.state.admin_space_warning = on;
+        } else {
+            self.state.space_warning = on;
+        }
+    }
+
+    fn space_left_action(&mut self, admin: bool, action: &DiskAction) {
+        match action {
+            DiskAction::Ignore => {}
+            DiskAction::Syslog => {
+                self.hooks.message(Priority::Alert, "Audit daemon is low on disk space for logging")
+            }
+            DiskAction::Rotate => self.rotate_if_allowed(),
+            DiskAction::Email => {
+                let acct = self.cfg.action_mail_acct.clone();
+                if admin {
+                    self.hooks.email(
+                        "Audit Admin Space Alert",
+                        "The audit daemon is very low on disk space for logging! Immediate action\nis required to ensure no loss of service.",
+                        &acct,
+                    );
+                    self.hooks.message(
+                        Priority::Alert,
+                        "Audit daemon is very low on disk space for logging",
+                    );
+                } else {
+                    self.hooks.email(
+                        "Audit Disk Space Alert",
+                        "The audit daemon is low on disk space for logging! Please take action\nto ensure no loss of service.",
+                        &acct,
+                    );
+                    self.hooks
+                        .message(Priority::Alert, "Audit daemon is low on disk space for logging");
+                }
+            }
+            DiskAction::Exec(p) => {
+                self.suspend();
+                self.hooks.exec(p);
+            }
+            DiskAction::Suspend => {
+                self.hooks.message(
+                    Priority::Alert,
+                    "Audit daemon is suspending logging due to low disk space.",
+                );
+                self.suspend();
+            }
+            DiskAction::Single => {
+                self.hooks.message(
+                    Priority::Alert,
+                    "The audit daemon is now changing the system to single user mode",
+                );
+                self.hooks.runlevel(Runlevel::Single);
+            }
+            DiskAction::Halt => {
+                self.hooks.message(Priority::Alert, "The audit daemon is now halting the system");
+                self.hooks.runlevel(Runlevel::Halt);
+            }
+        }
+    }
+
+    fn rotate_if_allowed(&mut self) {
+        if self.cfg.num_logs > 1 {
+            self.hooks.message(Priority::Notice, "Audit daemon rotating log files");
+            self.rotate_to(self.cfg.num_logs);
+        }
+    }
+
+    fn disk_full_action(&mut self) {
+        self.hooks.message(Priority::Alert, "Audit daemon has no space left on logging partition");
+        match self.cfg.disk_full_action.clone() {
+            DiskAction::Ignore | DiskAction::Syslog | DiskAction::Email => {}
+            DiskAction::Rotate => self.rotate_if_allowed(),
+            DiskAction::Exec(p) => {
+                self.suspend();
+                self.hooks.exec(&p);
+            }
+            DiskAction::Suspend => {
+                self.hooks.message(
+                    Priority::Alert,
+                    "Audit daemon is suspending logging due to no space left on logging partition.",
+                );
+                self.suspend();
+            }
+            DiskAction::Single => {
+                self.hooks.message(Priority::Alert, "The audit daemon is now changing the system to single user mode due to no space left on logging partition");
+                self.hooks.runlevel(Runlevel::Single);
+            }
+            DiskAction::Halt => {
+                self.hooks.message(Priority::Alert, "The audit daemon is now halting the system due to no space left on logging partition");
+                self.hooks.runlevel(Runlevel::Halt);
+            }
+        }
+    }
+
+    fn disk_error_action(&mut self, func: &str, err: &io::Error) {
+        match self.cfg.disk_error_action.clone() {
+            DiskAction::Ignore | DiskAction::Rotate | DiskAction::Email => {}
+            DiskAction::Syslog => {
+                // COMPAT: do_disk_error_action: at most 5 messages until a write succeeds.
+                if self.state.disk_error_warnings < 5 {
+                    let t = format!(
+                        "{func}: Audit daemon detected an error writing an event to disk ({})",
+                        errtext(err)
+                    );
+                    self.hooks.message(Priority::Alert, &t);
+                    self.state.disk_error_warnings += 1;
+                }
+            }
+            DiskAction::Exec(p) => {
+                self.suspend();
+                self.hooks.exec(&p);
+            }
+            DiskAction::Suspend => {
+                self.hooks.message(
+                    Priority::Alert,
+                    "Audit daemon is suspending logging due to previously mentioned write error",
+                );
+                self.suspend();
+            }
+            DiskAction::Single => {
+                self.hooks.message(Priority::Alert, "The audit daemon is now changing the system to single user mode due to previously mentioned write error");
+                self.hooks.runlevel(Runlevel::Single);
+            }
+            DiskAction::Halt => {
+                self.hooks.message(Priority::Alert, "The audit daemon is now halting the system due to previously mentioned write error.");
+                self.hooks.runlevel(Runlevel::Halt);
+            }
+        }
+    }
+
+    /// SIGUSR1: KEEP_LOGS shifts; otherwise rotate when num_logs >= 2. Returns whether files moved.
+    pub fn rotate_requested(&mut self) -> bool {
+        if self.cfg.max_log_file_action == SizeAction::KeepLogs {
+            self.shift();
+            true
+        } else if self.cfg.num_logs >= 2 {
+            self.rotate_to(self.cfg.num_logs);
+            true
+        } else {
+            self.hooks.message(Priority::Notice, "Log rotation disabled (num_logs < 2), skipping");
+            false
+        }
+    }
+
+    /// Rotate keeping `n` files: log -> log.1 -> ... -> log.(n-1) (the previous oldest is replaced).
+    fn rotate_to(&mut self, n: u32) {
+        let base = self.cfg.log_file.clone();
+        if let Some(f) = self.file.as_ref() {
+            let _ = f.sync_all();
+            if let Err(e) = f.set_permissions(std::fs::Permissions::from_mode(self.mode(true))) {
+                self.hooks.message(
+                    Priority::Warning,
+                    &format!(
+                        "Couldn't change permissions while rotating log file ({})",
+                        errtext(&e)
+                    ),
+                );
+            }
+        }
+        self.file = None;
+        for i in (2..n).rev() {
+            let (from, to) = (numbered(&base, i - 1), numbered(&base, i));
+            if let Err(e) = std::fs::rename(&from, &to)
+                && e.kind() != io::ErrorKind::NotFound
+            {
+                self.rename_failed(&from, &to, &e);
+            }
+        }
+        let first = numbered(&base, 1);
+        if let Err(e) = std::fs::rename(&base, &first) {
+            self.rename_failed(&base, &first, &e);
+            let _ =
+                std::fs::set_permissions(&base, std::fs::Permissions::from_mode(self.mode(false)));
+        }
+        self.stats.rotations += 1;
+        self.log_size = 0;
+        if let Err(e) = self.open_log() {
+            self.state.suspended = true;
+            self.disk_error_action("reopen", &e);
+        }
+    }
+
+    fn rename_failed(&mut self, from: &Path, to: &Path, e: &io::Error) {
+        self.hooks.message(
+            Priority::Err,
+            &format!(
+                "Error rotating logs from {} to {} ({})",
+                from.display(),
+                to.display(),
+                errtext(e)
+            ),
+        );
+        if e.raw_os_error() == Some(libc::ENOSPC) {
+            self.disk_full_action();
+        } else {
+            self.disk_error_action("rotate", e);
+        }
+    }
+
+    /// KEEP_LOGS: shift every rotated file up by one; nothing is overwritten.
+    fn shift(&mut self) {
+        let base = self.cfg.log_file.clone();
+        if self.known_logs > 0 && !numbered(&base, self.known_logs).exists() {
+            self.hooks.message(
+                Priority::Warning,
+                &format!(
+                    "Last known log disappeared ({})",
+                    numbered(&base, self.known_logs).display()
+                ),
+            );
+            self.known_logs = 0;
+        }
+        let mut k = self.known_logs.max(1);
+        while numbered(&base, k).exists() {
+            k += 1;
+        }
+        self.known_logs = k;
+        self.rotate_to(k + 1);
+    }
+
+    /// SIGUSR2: clear the suspension and warnings, reopen the log and check its size again.
+    pub fn resume(&mut self) {
+        self.hooks.message(Priority::Notice, "Audit daemon is attempting to resume logging.");
+        self.state = SpaceState { fs_space_left: true, ..SpaceState::default() };
+        if self.file.is_none() {
+            self.fix_permissions();
+            if let Err(e) = self.open_log() {
+                self.hooks.message(Priority::Err, "Could not reopen a log after resume logging");
+                self.state.suspended = true;
+                self.disk_error_action("resume", &e);
+                return;
+            }
+        }
+        self.check_size();
+        self.hooks.message(Priority::Notice, "Audit daemon resumed logging.");
+    }
+
+    /// Flush and close (shutdown). The async flush thread is stopped.
+    pub fn shutdown(mut self) -> H {
+        self.close();
+        if let Some(fl) = self.flusher.take() {
+            drop(fl.tx);
+            let _ = fl.handle.join();
+        }
+        self.hooks
+    }
+}
+
+/// The log path a rotation index names (`audit.log.3`).
+pub fn rotated_name(base: &Path, n: u32) -> PathBuf {
+    numbered(base, n)
+}

@@ -1,0 +1,361 @@
+//! LogWriter: flush modes, permissions, rotation, size actions, and the space/full/error policies on a
+//! real size-limited tmpfs.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use raudit_config::{DaemonConfig, DiskAction, Flush, SizeAction, SpaceThreshold};
+use raudit_daemon::writer::rotated_name;
+use raudit_daemon::{Hooks, LogWriter, Priority, Runlevel};
+
+#[derive(Default)]
+struct Rec {
+    msgs: Vec<(Priority, String)>,
+    execs: Vec<PathBuf>,
+    runlevels: Vec<Runlevel>,
+    emails: Vec<String>,
+}
+
+impl Hooks for Rec {
+    fn message(&mut self, p: Priority, t: &str) {
+        self.msgs.push((p, t.to_string()));
+    }
+    fn exec(&mut self, path: &Path) {
+        self.execs.push(path.to_path_buf());
+    }
+    fn email(&mut self, subject: &str, _: &str, _: &str) {
+        self.emails.push(subject.to_string());
+    }
+    fn runlevel(&mut self, l: Runlevel) {
+        self.runlevels.push(l);
+    }
+}
+
+impl Rec {
+    fn has(&self, text: &str) -> bool {
+        self.msgs.iter().any(|(_, t)| t == text)
+    }
+}
+
+fn cfg(dir: &Path) -> DaemonConfig {
+    DaemonConfig { log_file: dir.join("audit.log"), ..DaemonConfig::code_defaults() }
+}
+
+fn line(i: usize, len: usize) -> Vec<u8> {
+    let mut l = format!("type=USER msg=audit(1.000:{i}): n={i} ").into_bytes();
+    l.resize(len - 1, b'x');
+    l.push(b'\n');
+    l
+}
+
+#[test]
+fn writes_lines_with_modes_and_group() {
+    let d = tempfile::tempdir().unwrap();
+    let mut w = LogWriter::open(cfg(d.path()), Rec::default());
+    let out = w.write_batch(&[line(1, 50), line(2, 60)]);
+    assert_eq!((out.written, out.dropped), (2, 0));
+    assert_eq!(w.log_size(), 110);
+    w.shutdown();
+    let p = d.path().join("audit.log");
+    let md = std::fs::metadata(&p).unwrap();
+    assert_eq!(md.mode() & 0o777, 0o600);
+    assert_eq!(std::fs::read(&p).unwrap(), [line(1, 50), line(2, 60)].concat());
+    assert_eq!(std::fs::metadata(d.path()).unwrap().mode() & 0o777, 0o700);
+
+    // log_group: 0640 file, 0750 directory, group owner; appends to the existing file.
+    let c = DaemonConfig { log_group: 4, ..cfg(d.path()) };
+    let mut w = LogWriter::open(c, Rec::default());
+    assert_eq!(w.log_size(), 110);
+    w.write_batch(&[line(3, 40)]);
+    w.shutdown();
+    let md = std::fs::metadata(&p).unwrap();
+    assert_eq!((md.mode() & 0o777, md.gid()), (0o640, 4));
+    assert_eq!(std::fs::metadata(d.path()).unwrap().mode() & 0o777, 0o750);
+    assert_eq!(md.len(), 150);
+}
+
+#[test]
+fn flush_modes() {
+    let d = tempfile::tempdir().unwrap();
+    let batch: Vec<Vec<u8>> = (0..5).map(|i| line(i, 40)).collect();
+    // SYNC / DATA: one sync per batch (group commit).
+    for flush in [Flush::Sync, Flush::Data] {
+        let mut w = LogWriter::open(DaemonConfig { flush, ..cfg(d.path()) }, Rec::default());
+        assert_eq!(w.write_batch(&batch).written, 5);
+        assert_eq!(w.write_batch(&batch[..1]).written, 1);
+        assert_eq!(w.stats().syncs, 2);
+        w.shutdown();
+    }
+    // INCREMENTAL every 3 records (the count runs across batches).
+    for flush in [Flush::Incremental, Flush::IncrementalAsync] {
+        let mut w =
+            LogWriter::open(DaemonConfig { flush, freq: 3, ..cfg(d.path()) }, Rec::default());
+        w.write_batch(&batch);
+        w.write_batch(&batch);
+        assert_eq!(w.stats().syncs, 3, "{flush:?}");
+        w.shutdown();
+    }
+    // NONE: no sync.
+    let mut w = LogWriter::open(cfg(d.path()), Rec::default());
+    w.write_batch(&batch);
+    assert_eq!(w.stats().syncs, 0);
+    w.shutdown();
+    assert_eq!(std::fs::read(d.path().join("audit.log")).unwrap().len(), 40 * 37);
+}
+
+#[test]
+fn rotate_every_record_with_max_zero() {
+    let d = tempfile::tempdir().unwrap();
+    let c = DaemonConfig {
+        max_log_file: 0,
+        max_log_file_action: SizeAction::Rotate,
+        num_logs: 3,
+        ..cfg(d.path())
+    };
+    let base = c.log_file.clone();
+    let mut w = LogWriter::open(c, Rec::default());
+    for i in 1..=5 {
+        assert_eq!(w.write_batch(&[line(i, 30)]).written, 1);
+    }
+    assert_eq!(w.stats().rotations, 5);
+    let h = w.shutdown();
+    assert!(h.has("Audit daemon rotating log files"));
+    assert_eq!(std::fs::read(&base).unwrap(), b"");
+    assert_eq!(std::fs::read(rotated_name(&base, 1)).unwrap(), line(5, 30));
+    assert_eq!(std::fs::read(rotated_name(&base, 2)).unwrap(), line(4, 30));
+    assert!(!rotated_name(&base, 3).exists());
+    assert_eq!(std::fs::metadata(rotated_name(&base, 1)).unwrap().mode() & 0o777, 0o400);
+
+    // Excess logs beyond num_logs are removed at open.
+    std::fs::write(rotated_name(&base, 3), "x").unwrap();
+    std::fs::write(rotated_name(&base, 4), "x").unwrap();
+    let c = DaemonConfig {
+        max_log_file: 8,
+        max_log_file_action: SizeAction::Rotate,
+        num_logs: 3,
+        ..cfg(d.path())
+    };
+    let h = LogWriter::open(c, Rec::default()).shutdown();
+    assert!(!rotated_name(&base, 3).exists() && !rotated_name(&base, 4).exists());
+    assert_eq!(
+        h.msgs.iter().filter(|m| m.1.ends_with("removed as it exceeds num_logs parameter")).count(),
+        2
+    );
+}
+
+#[test]
+fn keep_logs_shifts_without_loss() {
+    let d = tempfile::tempdir().unwrap();
+    let c = DaemonConfig {
+        max_log_file: 0,
+        max_log_file_action: SizeAction::KeepLogs,
+        num_logs: 2,
+        ..cfg(d.path())
+    };
+    let base = c.log_file.clone();
+    let mut w = LogWriter::open(c, Rec::default());
+    for i in 1..=4 {
+        w.write_batch(&[line(i, 30)]);
+    }
+    w.shutdown();
+    for k in 1..=4 {
+        assert_eq!(std::fs::read(rotated_name(&base, k)).unwrap(), line(5 - k as usize, 30));
+    }
+}
+
+#[test]
+fn sigusr1_rotation_and_disabled_rotation() {
+    let d = tempfile::tempdir().unwrap();
+    let mut w = LogWriter::open(cfg(d.path()), Rec::default());
+    w.write_batch(&[line(1, 30)]);
+    assert!(!w.rotate_requested());
+    let h = w.shutdown();
+    assert!(h.has("Log rotation disabled (num_logs < 2), skipping"));
+    let c = DaemonConfig { num_logs: 5, ..cfg(d.path()) };
+    let base = c.log_file.clone();
+    let mut w = LogWriter::open(c, Rec::default());
+    assert!(w.rotate_requested());
+    w.write_batch(&[line(2, 30)]);
+    w.shutdown();
+    assert_eq!(std::fs::read(rotated_name(&base, 1)).unwrap(), line(1, 30));
+    assert_eq!(std::fs::read(&base).unwrap(), line(2, 30));
+}
+
+#[test]
+fn size_suspend_and_resume() {
+    let d = tempfile::tempdir().unwrap();
+    let c =
+        DaemonConfig { max_log_file: 1, max_log_file_action: SizeAction::Suspend, ..cfg(d.path()) };
+    let mut w = LogWriter::open(c, Rec::default());
+    let big: Vec<Vec<u8>> = (0..300).map(|i| line(i, 4096)).collect();
+    let out = w.write_batch(&big);
+    assert_eq!(out.written, 256); // 1 MiB reached at the 256th record
+    assert_eq!(out.dropped, 44);
+    assert!(w.state().suspended && !w.is_open());
+    // Resume re-checks the size: still too big, so logging suspends again.
+    w.resume();
+    assert!(w.state().suspended);
+    std::fs::rename(d.path().join("audit.log"), d.path().join("moved")).unwrap();
+    w.resume();
+    assert!(!w.state().suspended);
+    assert_eq!(w.write_batch(&[line(1, 10)]).written, 1);
+    let h = w.shutdown();
+    assert!(h.has("Audit daemon is suspending logging due to logfile size."));
+    assert!(h.has("Audit daemon resumed logging."));
+}
+
+#[test]
+fn size_syslog_and_open_error() {
+    let d = tempfile::tempdir().unwrap();
+    let c =
+        DaemonConfig { max_log_file: 0, max_log_file_action: SizeAction::Syslog, ..cfg(d.path()) };
+    let mut w = LogWriter::open(c, Rec::default());
+    w.write_batch(&[line(1, 10), line(2, 10)]);
+    let h = w.shutdown();
+    assert_eq!(
+        h.msgs.iter().filter(|m| m.1 == "Audit daemon log file is larger than max size").count(),
+        2
+    );
+
+    // A log that cannot be opened: disk_error_action (SYSLOG by default), records dropped.
+    std::fs::write(d.path().join("file"), "").unwrap();
+    let c =
+        DaemonConfig { log_file: d.path().join("file/audit.log"), ..DaemonConfig::code_defaults() };
+    let mut w = LogWriter::open(c, Rec::default());
+    assert_eq!(w.write_batch(&[line(1, 10)]).dropped, 1);
+    let h = w.shutdown();
+    assert!(
+        h.has("open: Audit daemon detected an error writing an event to disk (Not a directory)"),
+        "{:?}",
+        h.msgs
+    );
+}
+
+/// A size-limited tmpfs mounted on a temp dir, unmounted on drop.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0755"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: cannot mount a tmpfs (needs root)");
+            return None;
+        }
+        Some(Tmpfs { dir })
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn tmpfs_space_left_then_admin_suspend() {
+    let Some(fs) = Tmpfs::mount("4m") else { return };
+    let c = DaemonConfig {
+        space_left: SpaceThreshold::Megabytes(3),
+        space_left_action: DiskAction::Syslog,
+        admin_space_left: SpaceThreshold::Megabytes(2),
+        admin_space_left_action: DiskAction::Suspend,
+        ..cfg(fs.path())
+    };
+    let mut w = LogWriter::open(c, Rec::default());
+    let mut written = 0;
+    for i in 0..5000 {
+        let o = w.write_batch(&[line(i, 1024)]);
+        written += o.written;
+        if w.state().suspended {
+            break;
+        }
+    }
+    let st = w.state();
+    let size = w.log_size();
+    let h = w.shutdown();
+    assert!(st.suspended && st.space_warning && st.admin_space_warning);
+    let low =
+        h.msgs.iter().position(|m| m.1 == "Audit daemon is low on disk space for logging").unwrap();
+    let susp = h
+        .msgs
+        .iter()
+        .position(|m| m.1 == "Audit daemon is suspending logging due to low disk space.")
+        .unwrap();
+    assert!(low < susp);
+    // Suspended with a bit over 2 MiB free of 4: about 2 MiB written.
+    assert!((1900..=2100).contains(&written), "{written}");
+    assert_eq!(size, written as u64 * 1024);
+}
+
+#[test]
+fn tmpfs_percent_thresholds_and_exec_hook() {
+    let Some(fs) = Tmpfs::mount("4m") else { return };
+    let c = DaemonConfig {
+        space_left: SpaceThreshold::Percent(50),
+        space_left_action: DiskAction::Exec(PathBuf::from("/bin/true")),
+        admin_space_left: SpaceThreshold::Percent(25),
+        ..cfg(fs.path())
+    };
+    let mut w = LogWriter::open(c, Rec::default());
+    assert_eq!(w.thresholds_mb(), (2, 1));
+    for i in 0..5000 {
+        w.write_batch(&[line(i, 1024)]);
+        if w.state().suspended {
+            break;
+        }
+    }
+    assert!(w.state().suspended && !w.is_open());
+    let h = w.shutdown();
+    assert_eq!(h.execs, vec![PathBuf::from("/bin/true")]);
+}
+
+#[test]
+fn tmpfs_disk_full_on_write_is_a_policy() {
+    let Some(fs) = Tmpfs::mount("1m") else { return };
+    // Leave about 10 blocks free, so the start-up check passes and a big record hits ENOSPC.
+    let filler = fs.path().join("filler");
+    let free = rustix::fs::statfs(fs.path()).unwrap();
+    let fill = (free.f_bavail.saturating_sub(10)) * free.f_bsize as u64;
+    std::fs::write(&filler, vec![0u8; fill as usize]).unwrap();
+    let c = DaemonConfig { disk_full_action: DiskAction::Syslog, ..cfg(fs.path()) };
+    let mut w = LogWriter::open(c, Rec::default());
+    assert!(w.is_open());
+    let big = line(1, 200_000);
+    let out = w.write_batch(&[big.clone(), big.clone()]);
+    assert_eq!(out.written, 0);
+    assert_eq!(out.dropped, 2);
+    assert!(w.stats().write_errors >= 2);
+    assert!(!w.state().fs_space_left);
+    let h = w.shutdown();
+    // disk_full handling ran once until resume.
+    assert_eq!(
+        h.msgs
+            .iter()
+            .filter(|m| m.1 == "Audit daemon has no space left on logging partition")
+            .count(),
+        1
+    );
+
+    // SUSPEND on disk full: logging stops; after freeing space and resume it goes on.
+    let c = DaemonConfig { disk_full_action: DiskAction::Suspend, ..cfg(fs.path()) };
+    let mut w = LogWriter::open(c, Rec::default());
+    let _ = w.write_batch(std::slice::from_ref(&big));
+    assert!(w.state().suspended);
+    assert_eq!(w.write_batch(&[line(2, 20)]).dropped, 1);
+    std::fs::remove_file(&filler).unwrap();
+    w.resume();
+    assert_eq!(w.write_batch(&[line(3, 20)]).written, 1);
+    let h = w.shutdown();
+    assert!(h.has("Audit daemon is suspending logging due to no space left on logging partition."));
+}
