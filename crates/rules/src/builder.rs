@@ -76,6 +76,24 @@ impl RuleBuilder {
         RuleBuilder::default()
     }
 
+    /// Applies one rule option by its auditctl letter (`a A d S F C w W p
+    /// k`). Returns None for letters that are not rule options.
+    pub fn option(&mut self, letter: char, value: &str) -> Option<Result<(), String>> {
+        Some(match letter {
+            'a' => self.list_action(RuleOp::Add, value),
+            'A' => self.list_action(RuleOp::Prepend, value),
+            'd' => self.list_action(RuleOp::Delete, value),
+            'S' => self.syscall(value),
+            'F' => self.field(value),
+            'C' => self.compare(value),
+            'w' => self.watch(value, false),
+            'W' => self.watch(value, true),
+            'p' => self.perm(value),
+            'k' => self.key(value),
+            _ => return None,
+        })
+    }
+
     /// Warnings since the last call, in order.
     pub fn take_warnings(&mut self) -> Vec<String> {
         std::mem::take(&mut self.warnings)

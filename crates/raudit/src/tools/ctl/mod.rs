@@ -197,17 +197,11 @@ fn run_line(
     for (name, value) in &opts {
         let v = value.as_deref().unwrap_or("");
         let result: Result<(), String> = match name.as_str() {
-            "a" => rule.list_action(RuleOp::Add, v),
-            "A" => rule.list_action(RuleOp::Prepend, v),
-            "d" => rule.list_action(RuleOp::Delete, v),
-            "S" => rule.syscall(v),
-            "F" => rule.field(v),
-            "C" => rule.compare(v),
-            "w" => rule.watch(v, false),
-            "W" => rule.watch(v, true),
-            "p" => rule.perm(v),
             "k" if has("l") || has("D") => Ok(()),
-            "k" => rule.key(v),
+            "a" | "A" | "d" | "S" | "F" | "C" | "w" | "W" | "p" | "k" => {
+                let letter = name.chars().next().unwrap_or('?');
+                rule.option(letter, v).unwrap_or(Ok(()))
+            }
             "i" | "c" => match file.as_deref_mut() {
                 Some(f) => {
                     if name == "i" {
