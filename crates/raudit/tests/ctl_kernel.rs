@@ -149,6 +149,9 @@ const BAD_LINES: &[&str] = &[
     "-W /nonexistent/watch",
     "--help",
     "-Z",
+    "-m a b",
+    "--signal bogus",
+    "--signal TERM",
 ];
 
 #[test]

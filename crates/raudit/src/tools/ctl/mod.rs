@@ -277,8 +277,15 @@ fn run_line(
                 print!("{}", usage());
                 return Err(());
             }
-            "m" => return fail("auditctl: -m is not implemented yet in raudit".into()),
-            "signal" => return fail("auditctl: --signal is not implemented yet in raudit".into()),
+            "m" => {
+                if args.len() > 2 {
+                    return fail(
+                        "The -m option must be only the only option and takes 1 parameter".into(),
+                    );
+                }
+                return user_message(client, v);
+            }
+            "signal" => return signal(client, v),
             other => Err(format!("Option -{other} is invalid")),
         };
         for warning in rule.take_warnings() {
@@ -306,6 +313,83 @@ fn run_line(
         Ok(()) => Ok(()),
         Err(e) => fail(format!("Error sending {verb} rule data request ({})", strerror(&e))),
     }
+}
+
+/// `-m TEXT`: a USER record, with the fields libaudit's
+/// audit_log_user_message adds (exe, hostname, addr, terminal, res).
+fn user_message(client: &mut Client<NetlinkSocket>, text: &str) -> Result<(), ()> {
+    // COMPAT: auditctl.c: a signed char test, so bytes >= 128 are refused
+    // along with control characters.
+    if text.bytes().any(|b| !(32..128).contains(&b)) {
+        eprintln!("Illegal character in audit event");
+        return Err(());
+    }
+    let exe = std::fs::read_link("/proc/self/exe")
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "?".into());
+    let tty = (0..3).find_map(|fd| {
+        let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()?;
+        let link = link.to_string_lossy().into_owned();
+        let is_tty = link.starts_with("/dev/pts/")
+            || link.starts_with("/dev/tty")
+            || link.starts_with("/dev/console");
+        is_tty.then(|| link.strip_prefix("/dev/").unwrap_or(&link).to_string())
+    });
+    let host =
+        tty.as_ref().filter(|t| t.starts_with("pts") || t.starts_with("tty")).and_then(|_| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname").ok().map(|h| h.trim().to_string())
+        });
+    let addr = host
+        .as_ref()
+        .and_then(|h| std::net::ToSocketAddrs::to_socket_addrs(&(h.as_str(), 0)).ok()?.next())
+        .map_or_else(|| "?".to_string(), |a| a.ip().to_string());
+    let message = format!(
+        "text={text} exe={exe} hostname={} addr={addr} terminal={} res=success",
+        host.as_deref().unwrap_or("?"),
+        tty.as_deref().unwrap_or("?")
+    );
+    match client.send_user_message(raudit_netlink::proto::msg::AUDIT_USER, message.as_bytes()) {
+        Ok(()) => Ok(()),
+        // libaudit treats a kernel without audit as success for these.
+        Err(e) if e.errno() == Some(libc::ECONNREFUSED) => Ok(()),
+        Err(e) => {
+            eprintln!("Error sending user message ({})", strerror(&e));
+            Err(())
+        }
+    }
+}
+
+/// `--signal SIG`: send SIG to the registered audit daemon.
+fn signal(client: &mut Client<NetlinkSocket>, name: &str) -> Result<(), ()> {
+    let sig = match name.to_ascii_uppercase().trim_start_matches("SIG") {
+        "TERM" => libc::SIGTERM,
+        "HUP" => libc::SIGHUP,
+        "USR1" => libc::SIGUSR1,
+        "USR2" => libc::SIGUSR2,
+        "CONT" => libc::SIGCONT,
+        _ => {
+            eprintln!("{name} is an unsupported signal");
+            return Err(());
+        }
+    };
+    let pid = match client.get_status() {
+        Ok(st) => st.pid,
+        Err(e) => {
+            eprintln!("Error getting audit status ({})", strerror(&e));
+            return Err(());
+        }
+    };
+    if pid == 0 {
+        // COMPAT: auditctl.c: a missing daemon is reported, not an error.
+        eprintln!("Auditd is not running");
+        return Ok(());
+    }
+    // SAFETY: kill with a pid the kernel reported and a valid signal number.
+    if unsafe { libc::kill(pid as libc::pid_t, sig) } != 0 {
+        eprintln!("Failed sending signal to auditd ({})", std::io::Error::last_os_error());
+        return Err(());
+    }
+    Ok(())
 }
 
 /// The key text of a rule (all keys, 0x01-joined), if any.
