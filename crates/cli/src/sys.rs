@@ -136,23 +136,6 @@ mod tests {
     }
 }
 
-unsafe extern "C" {
-    /// glibc >= 2.32: the symbolic name of an errno value, or NULL.
-    fn strerrorname_np(errnum: libc::c_int) -> *const libc::c_char;
-}
-
-/// The symbolic name of errno `n` (`EPERM`), from the C library.
-pub fn errno_name(n: i32) -> Option<&'static str> {
-    // SAFETY: strerrorname_np takes any int and returns NULL or a pointer to
-    // a static NUL-terminated string.
-    let p = unsafe { strerrorname_np(n) };
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: p points at a static C string (see above).
-    unsafe { std::ffi::CStr::from_ptr(p) }.to_str().ok()
-}
-
 /// `getpwnam_r`: a user name's uid, through NSS as the reference does.
 pub fn user_id(name: &str) -> Option<u32> {
     let cname = CString::new(name).ok()?;
@@ -187,8 +170,6 @@ mod name_tests {
 
     #[test]
     fn names_from_the_c_library() {
-        assert_eq!(errno_name(1), Some("EPERM"));
-        assert_eq!(errno_name(13), Some("EACCES"));
         assert_eq!(user_id("root"), Some(0));
         assert_eq!(group_id("root"), Some(0));
         assert_eq!(user_id("no-such-user-xyzzy"), None);

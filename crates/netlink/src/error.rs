@@ -24,28 +24,9 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The symbolic name of the errno values the audit interface produces.
+/// The symbolic name of an errno value (EEXIST, ...).
 fn errno_name(errno: i32) -> Option<&'static str> {
-    Some(match errno {
-        libc::EPERM => "EPERM",
-        libc::ENOENT => "ENOENT",
-        libc::ESRCH => "ESRCH",
-        libc::EINTR => "EINTR",
-        libc::EIO => "EIO",
-        libc::ENOMEM => "ENOMEM",
-        libc::EACCES => "EACCES",
-        libc::EFAULT => "EFAULT",
-        libc::EEXIST => "EEXIST",
-        libc::EINVAL => "EINVAL",
-        libc::ENOSPC => "ENOSPC",
-        libc::ENOBUFS => "ENOBUFS",
-        libc::EOPNOTSUPP => "EOPNOTSUPP",
-        libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
-        libc::ECONNREFUSED => "ECONNREFUSED",
-        libc::EBADE => "EBADE",
-        libc::EFBIG => "EFBIG",
-        _ => return None,
-    })
+    raudit_tables::errno::name(u32::try_from(errno).ok()?)
 }
 
 impl Error {

@@ -479,14 +479,8 @@ fn errno_number(name: &str) -> i64 {
         Some(b) => (true, b),
         None => (false, name),
     };
-    let n = (1..134).find(|&n| errno_name(n) == Some(bare)).map(i64::from).unwrap_or(0);
+    let n = raudit_tables::errno::number(bare).map(i64::from).unwrap_or(0);
     if neg { -n } else { n }
-}
-
-/// The symbolic name of errno `n` on this host, from the C library's own
-/// table of names (glibc's `strerrorname_np`).
-fn errno_name(n: i32) -> Option<&'static str> {
-    raudit_cli::sys::errno_name(n)
 }
 
 /// A user name's uid, from the system's user database.
