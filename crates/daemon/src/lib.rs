@@ -5,7 +5,9 @@
 //! Behaviour follows the reference auditd 3.0.9 (kernel-and-daemon.md §2-3); deliberate
 //! differences are listed in docs/compat.md.
 
+pub mod daemon;
 pub mod format;
+pub mod pipeline;
 pub mod sys;
 pub mod writer;
 

@@ -9,7 +9,7 @@
 //! value; file names, keys and contexts accumulate.
 
 use memchr::memchr;
-use raudit_parse::record::{strtoul, types};
+use raudit_parse::record::{strtoll_base0, strtoul, types};
 use raudit_parse::{Event, Record};
 
 use crate::criteria::{Criteria, IdCriterion};
@@ -1541,26 +1541,6 @@ fn unescape_raw(s: &[u8]) -> Option<Vec<u8>> {
     }
     let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
     Some(s[..n].chunks_exact(2).map(|p| hex(p[0]) << 4 | hex(p[1])).collect())
-}
-
-/// `strtoll(s, NULL, 0)` on the value up to its end.
-fn strtoll_base0(s: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(s).ok()?;
-    let (neg, rest) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let (radix, digits) =
-        if let Some(h) = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
-            (16, h)
-        } else if rest.len() > 1 && rest.starts_with('0') {
-            (8, &rest[1..])
-        } else {
-            (10, rest)
-        };
-    let valid: String = digits.chars().take_while(|c| c.is_digit(radix)).collect();
-    let v = if valid.is_empty() { 0 } else { i64::from_str_radix(&valid, radix).ok()? };
-    Some(if neg { -v } else { v })
 }
 
 /// The reference skips the header (`type=X msg=audit(...): `) before some

@@ -119,23 +119,8 @@ fn leading_u32(v: &str) -> Option<u32> {
     digits.parse::<u64>().ok().map(|n| n as u32)
 }
 
-/// `strtoll(v, NULL, 0)`: optional sign, then 0x hex, 0 octal or decimal.
 fn strtoll_base0(v: &str) -> Option<i64> {
-    let (neg, rest) = match v.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, v.strip_prefix('+').unwrap_or(v)),
-    };
-    let (radix, digits) =
-        if let Some(h) = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
-            (16, h)
-        } else if rest.len() > 1 && rest.starts_with('0') {
-            (8, &rest[1..])
-        } else {
-            (10, rest)
-        };
-    let valid: String = digits.chars().take_while(|ch| ch.is_digit(radix)).collect();
-    let n = if valid.is_empty() { 0 } else { i64::from_str_radix(&valid, radix).ok()? };
-    Some(if neg { -n } else { n })
+    raudit_parse::record::strtoll_base0(v.as_bytes())
 }
 
 impl State {
