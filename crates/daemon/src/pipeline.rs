@@ -72,6 +72,7 @@ pub struct PipelineStats {
 }
 
 /// Where records primarily go: the log file, or stdout in foreground mode.
+#[allow(clippy::large_enum_variant)] // one value per daemon
 pub enum Output<H: Hooks> {
     Log(LogWriter<H>),
     Stdout(StdoutSink),

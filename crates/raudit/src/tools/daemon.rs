@@ -1,8 +1,69 @@
-//! Not built yet.
+//! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, and `--state` to print the
+//! running daemon's state report.
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use raudit_daemon::daemon::{Options, Startup};
 
 use crate::Invocation;
 
+fn usage(name: &str) -> ExitCode {
+    eprintln!(
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] | --state"
+    );
+    ExitCode::from(2)
+}
+
 pub fn main(inv: Invocation) -> ExitCode {
-    super::not_built(&inv)
+    let name = &inv.display_name;
+    let run_dir =
+        std::env::var_os("RAUDIT_RUN_DIR").map_or(PathBuf::from("/var/run"), PathBuf::from);
+    let mut opts = Options {
+        foreground: false,
+        allow_links: false,
+        no_fork: false,
+        startup: Startup::Enable,
+        config_dir: PathBuf::from("/etc/audit"),
+        run_dir,
+    };
+    let mut args = inv.args.iter();
+    while let Some(a) = args.next() {
+        let Some(a) = a.to_str() else { return usage(name) };
+        match a {
+            "-f" => opts.foreground = true,
+            "-l" => opts.allow_links = true,
+            "-n" => opts.no_fork = true,
+            "-s" => {
+                let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
+                // COMPAT: auditd.c main: the value matches by prefix (strncmp over its length).
+                opts.startup = if "disable".starts_with(v) {
+                    Startup::Disable
+                } else if "enable".starts_with(v) {
+                    Startup::Enable
+                } else if "nochange".starts_with(v) {
+                    Startup::NoChange
+                } else {
+                    return usage(name);
+                };
+            }
+            "-c" => {
+                let Some(v) = args.next() else { return usage(name) };
+                opts.config_dir = PathBuf::from(v);
+            }
+            "--state" => {
+                return match raudit_daemon::daemon::request_state(&opts.run_dir) {
+                    Ok(text) => {
+                        print!("{text}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("{name}: {e}");
+                        ExitCode::from(1)
+                    }
+                };
+            }
+            _ => return usage(name),
+        }
+    }
+    ExitCode::from(raudit_daemon::daemon::run(opts))
 }
