@@ -234,12 +234,29 @@ fn log_set(base: &Path, resume_at: Option<(u64, u64)>) -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
+/// auditd.conf's log_file and end_of_event_timeout, with the messages the
+/// reference prints while reading it.
 fn read_conf() -> LogSettings {
-    let conf = input::read_log_settings(Path::new(AUDITD_CONF));
-    if !conf.clean {
-        eprintln!("NOTE - using built-in logs: {}", conf.log_file.display());
+    let opts = raudit_config::LoadOptions { allow_links: true };
+    match raudit_config::load(Path::new(AUDITD_CONF), &opts) {
+        Ok(loaded) => {
+            for d in &loaded.diagnostics {
+                eprintln!("{}", d.text);
+            }
+            LogSettings {
+                log_file: loaded.config.log_file,
+                eoe_timeout: loaded.config.end_of_event_timeout,
+            }
+        }
+        Err(e) => {
+            for d in &e.diagnostics {
+                eprintln!("{}", d.text);
+            }
+            let fallback = LogSettings::default();
+            eprintln!("NOTE - using built-in logs: {}", fallback.log_file.display());
+            fallback
+        }
     }
-    conf
 }
 
 /// `-if DIR`: the logs are `DIR/audit.log` and its rotations.
