@@ -1,0 +1,138 @@
+//! rauditd against the real kernel: registers, writes what a watch rule produces, rotates on
+//! SIGUSR1, reports state on SIGCONT, stops on SIGTERM with DAEMON_END, unregisters, and the
+//! reference ausearch reads the log. Holds the kernel test lock (KernelGuard).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !f() {
+        assert!(t.elapsed() < Duration::from_secs(10), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Stops the daemon (SIGTERM) if the test ends early, so it never stays registered.
+struct Daemon(std::process::Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// SYSCALL records of the test's watch.
+fn watch_hits(text: &str) -> usize {
+    text.lines()
+        .filter(|l| l.starts_with("type=SYSCALL ") && l.contains("key=\"rauditd-test\""))
+        .count()
+}
+
+#[test]
+fn daemon_writes_kernel_records_and_stops_cleanly() {
+    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("log")).unwrap();
+    let log = d.join("log/audit.log");
+    std::fs::write(
+        d.join("auditd.conf"),
+        format!(
+            "log_file = {}\nlog_format = RAW\nflush = SYNC\nnum_logs = 4\n\
+             space_left = 2\nadmin_space_left = 1\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let watched = d.join("watched");
+    std::fs::write(&watched, "").unwrap();
+
+    let child = Command::new(env!("CARGO_BIN_EXE_rauditd"))
+        .args(["-n", "-c"])
+        .arg(d)
+        .env("RAUDIT_RUN_DIR", d)
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut child = Daemon(child);
+    let pid = child.0.id();
+    wait_for("registration", || kernel.client().get_status().is_ok_and(|s| s.pid == pid));
+    assert_eq!(std::fs::read_to_string(d.join("auditd.pid")).unwrap(), format!("{pid}\n"));
+
+    let mut b = raudit_rules::RuleBuilder::new();
+    b.watch(watched.to_str().unwrap(), false).unwrap();
+    b.perm("wa").unwrap();
+    b.key("rauditd-test").unwrap();
+    let (_, rule) = b.finish().unwrap();
+    kernel.client().add_rule(&rule).unwrap();
+    const N: usize = 7;
+    for i in 0..N {
+        let mut f = std::fs::OpenOptions::new().append(true).open(&watched).unwrap();
+        writeln!(f, "{i}").unwrap();
+    }
+    let t = Instant::now();
+    while watch_hits(&std::fs::read_to_string(&log).unwrap_or_default()) != N {
+        let st = kernel.client().get_status().unwrap();
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "records not on disk; status {st:?}; log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // SIGCONT: state report through `raudit daemon --state`.
+    let out = Command::new(env!("CARGO_BIN_EXE_raudit"))
+        .args(["daemon", "--state"])
+        .env("RAUDIT_RUN_DIR", d)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let state = String::from_utf8(out.stdout).unwrap();
+    assert!(state.contains("writing to logs = yes"), "{state}");
+    let written: u64 =
+        state.lines().find_map(|l| l.strip_prefix("records written = ")).unwrap().parse().unwrap();
+    assert!(written >= (N * 4) as u64, "{state}");
+
+    // SIGUSR1: rotate, DAEMON_ROTATE first in the new file.
+    let kill = |sig: &str| {
+        assert!(
+            Command::new("kill").args(["-s", sig, &pid.to_string()]).status().unwrap().success()
+        )
+    };
+    kill("USR1");
+    let rotated = d.join("log/audit.log.1");
+    wait_for("rotation", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.starts_with("type=DAEMON_ROTATE "))
+    });
+    kill("TERM");
+    let status = child.0.wait().unwrap();
+    assert!(status.success());
+    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
+    assert!(!d.join("auditd.pid").exists());
+
+    let old = std::fs::read_to_string(&rotated).unwrap();
+    let cur = std::fs::read_to_string(&log).unwrap();
+    assert!(old.starts_with("type=DAEMON_START msg=audit("), "{old}");
+    assert!(old.contains(" op=start ver=3.0.9 format=raw kernel="));
+    assert_eq!(watch_hits(&old), N);
+    assert!(cur.lines().last().unwrap().starts_with("type=DAEMON_END msg=audit("), "{cur}");
+    assert!(cur.contains("op=rotate-logs auid="));
+    assert!(!old.contains("type=EOE"));
+
+    // The reference reads our log set.
+    let rs = Command::new("ausearch")
+        .args(["-if"])
+        .arg(d.join("log"))
+        .args(["-k", "rauditd-test", "--raw"])
+        .output();
+    if let Ok(rs) = rs {
+        let text = String::from_utf8_lossy(&rs.stdout);
+        assert_eq!(watch_hits(&text), N, "{text}");
+    }
+}
