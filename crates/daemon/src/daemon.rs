@@ -264,42 +264,39 @@ impl Daemon {
     }
 
     fn reload(&mut self) {
-        let sender = self.signal_sender();
+        // The sender is asked for first, as the reference does before reading the file.
+        let sender = self.reader.client().signal_info().ok();
         let say = |p: Priority, t: &str| crate::sys::message(self.msg.syslog, p, t);
-        let Some(new) = load_config(&self.opts, &say) else {
+        let Some(mut new) = load_config(&self.opts, &say) else {
             // COMPAT: auditd.c reconfigure: a config that does not parse leaves no record.
             return;
         };
-        let mut new = new;
         if self.opts.foreground {
             new.write_logs = false;
         }
-        if let Some(w) = self.pipeline.log() {
-            let changed = w.config() != &new;
-            if changed {
-                let out = make_output(&new, self.opts.foreground, self.msg.syslog);
-                if let Output::Log(old) = std::mem::replace(&mut self.pipeline.output, out) {
-                    old.shutdown();
-                }
+        let reopen = self.pipeline.log().is_some_and(|w| w.config() != &new);
+        if reopen {
+            let out = make_output(&new, self.opts.foreground, self.msg.syslog);
+            if let Output::Log(old) = std::mem::replace(&mut self.pipeline.output, out) {
+                old.shutdown();
             }
         }
         if let Ok(node) = node_name(&new) {
             self.pipeline.node = node;
         }
         self.cfg = new;
-        let (auid, pid, subj) = match self.reader.client().signal_info() {
-            Ok(si) => (
+        let (auid, pid, subj) = match sender {
+            Some(si) => (
                 si.uid.to_string(),
                 si.pid.to_string(),
                 si.ctx.map_or("?".into(), |c| String::from_utf8_lossy(&c).into_owned()),
             ),
-            Err(_) => ("-1".into(), "-1".into(), "?".into()),
+            None => ("-1".into(), "-1".into(), "?".into()),
         };
-        let _ = sender;
-        let serial = random_serial();
+        // COMPAT: auditd.c reconfigure: the success record takes a fresh random serial.
         self.pipeline.emit_own(own_record(
             DAEMON_CONFIG,
-            serial,
+            random_serial(),
             &format!("op=reconfigure state=changed auid={auid} pid={pid} subj={subj} res=success"),
         ));
     }

@@ -110,6 +110,17 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
     wait_for("rotation", || {
         std::fs::read_to_string(&log).is_ok_and(|t| t.starts_with("type=DAEMON_ROTATE "))
     });
+    // SIGHUP with a changed file: DAEMON_CONFIG; SIGUSR2: DAEMON_RESUME.
+    let conf = std::fs::read_to_string(d.join("auditd.conf")).unwrap();
+    std::fs::write(d.join("auditd.conf"), conf.replace("flush = SYNC", "flush = DATA")).unwrap();
+    kill("HUP");
+    wait_for("reconfigure", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("op=reconfigure state=changed"))
+    });
+    kill("USR2");
+    wait_for("resume", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("op=resume-logging auid="))
+    });
     kill("TERM");
     let status = child.0.wait().unwrap();
     assert!(status.success());
