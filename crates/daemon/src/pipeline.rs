@@ -166,3 +166,66 @@ impl Stage for ControlFilter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::writer::{Priority, Runlevel};
+
+    struct Quiet;
+    impl Hooks for Quiet {
+        fn message(&mut self, _: Priority, _: &str) {}
+        fn exec(&mut self, _: &std::path::Path) {}
+        fn email(&mut self, _: &str, _: &str, _: &str) {}
+        fn runlevel(&mut self, _: Runlevel) {}
+    }
+
+    struct Collect(Arc<Mutex<Vec<Vec<u8>>>>);
+    impl Sink for Collect {
+        fn accepts(&self, _: u16) -> bool {
+            true
+        }
+        fn deliver(&mut self, lines: &[&[u8]]) -> BatchOutcome {
+            self.0.lock().unwrap().extend(lines.iter().map(|l| l.to_vec()));
+            BatchOutcome { written: lines.len(), dropped: 0 }
+        }
+    }
+
+    fn rec(t: u16, p: &str) -> Record {
+        Record { msg_type: t, payload: p.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn stages_output_and_sinks() {
+        let d = tempfile::tempdir().unwrap();
+        let cfg = raudit_config::DaemonConfig {
+            log_file: d.path().join("audit.log"),
+            ..raudit_config::DaemonConfig::code_defaults()
+        };
+        let mut p = Pipeline::new(Some("h1".into()), Output::Log(LogWriter::open(cfg, Quiet)));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        p.sinks.push(Box::new(Collect(seen.clone())));
+        let out = p.process(vec![
+            rec(1300, "audit(1.000:1): a=1"),
+            rec(1320, "audit(1.000:1): "),
+            rec(1203, "audit(1.000:2): op=x"), // daemon range from the socket: dropped
+            rec(1329, "\u{1}\u{0}\u{0}\u{0}"), // AUDIT_REPLACE: dropped
+        ]);
+        assert_eq!(out.written, 1);
+        p.emit_own(rec(1200, "audit(2.000:3): op=start"));
+        assert_eq!(p.stats.received, 4);
+        assert_eq!(p.stats.dropped_by_stages, 2);
+        assert_eq!(p.stats.written, 2);
+        // The log has no EOE; the other sink gets it.
+        let log = std::fs::read_to_string(d.path().join("audit.log")).unwrap();
+        assert_eq!(
+            log,
+            "node=h1 type=SYSCALL msg=audit(1.000:1): a=1\nnode=h1 type=DAEMON_START msg=audit(2.000:3): op=start\n"
+        );
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 3);
+        assert_eq!(seen[1], b"node=h1 type=EOE msg=audit(1.000:1): \n");
+    }
+}

@@ -154,7 +154,8 @@ struct Flusher {
 }
 
 impl Flusher {
-    fn start() -> Flusher {
+    /// `None` when the thread cannot be started (flushes are then done inline).
+    fn start() -> Option<Flusher> {
         let (tx, rx) = mpsc::channel::<File>();
         let handle = std::thread::Builder::new()
             .name("rauditd-flush".into())
@@ -163,8 +164,8 @@ impl Flusher {
                     let _ = f.sync_all();
                 }
             })
-            .expect("spawn flush thread");
-        Flusher { tx, handle }
+            .ok()?;
+        Some(Flusher { tx, handle })
     }
 }
 
@@ -186,7 +187,7 @@ impl<H: Hooks> LogWriter<H> {
     /// Fix permissions, open (creating) the log, resolve percentage thresholds, remove excess logs
     /// and check space, as the daemon does at start.
     pub fn open(cfg: DaemonConfig, hooks: H) -> LogWriter<H> {
-        let flusher = (cfg.flush == Flush::IncrementalAsync).then(Flusher::start);
+        let flusher = if cfg.flush == Flush::IncrementalAsync { Flusher::start() } else { None };
         let mut w = LogWriter {
             cfg,
             hooks,
@@ -439,7 +440,7 @@ impl<H: Hooks> LogWriter<H> {
         }
         self.flush_count = 0;
         let Some(f) = self.file.as_ref() else { return };
-        if self.cfg.flush == Flush::Incremental {
+        if self.cfg.flush == Flush::Incremental || self.flusher.is_none() {
             self.stats.syncs += 1;
             if let Err(e) = f.sync_all() {
                 self.disk_error_action("fsync", &e);
