@@ -147,3 +147,53 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
         assert_eq!(watch_hits(&text), N, "{text}");
     }
 }
+
+#[test]
+fn foreground_writes_records_to_stdout() {
+    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    kernel.client().set_enabled(1).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("log")).unwrap();
+    let log = d.join("log/audit.log");
+    std::fs::write(
+        d.join("auditd.conf"),
+        format!("log_file = {}\nspace_left = 2\nadmin_space_left = 1\n", log.display()),
+    )
+    .unwrap();
+    let watched = d.join("watched");
+    std::fs::write(&watched, "").unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_rauditd"))
+        .args(["-f", "-s", "nochange", "-c"])
+        .arg(d)
+        .env("RAUDIT_RUN_DIR", d)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Daemon(child);
+    let pid = child.0.id();
+    wait_for("registration", || kernel.client().get_status().is_ok_and(|s| s.pid == pid));
+    let mut b = raudit_rules::RuleBuilder::new();
+    b.watch(watched.to_str().unwrap(), false).unwrap();
+    b.perm("wa").unwrap();
+    b.key("rauditd-test").unwrap();
+    let (_, rule) = b.finish().unwrap();
+    kernel.client().add_rule(&rule).unwrap();
+    const N: usize = 3;
+    for i in 0..N {
+        let mut f = std::fs::OpenOptions::new().append(true).open(&watched).unwrap();
+        writeln!(f, "{i}").unwrap();
+    }
+    // Let the records reach the daemon before stopping it (TERM drains the socket anyway).
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(Command::new("kill").arg(pid.to_string()).status().unwrap().success());
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(child.0.stdout.as_mut().unwrap(), &mut stdout).unwrap();
+    assert!(child.0.wait().unwrap().success());
+    assert_eq!(kernel.client().get_status().unwrap().pid, 0);
+    assert!(stdout.starts_with("type=DAEMON_START msg=audit("), "{stdout}");
+    assert!(stdout.lines().last().unwrap().starts_with("type=DAEMON_END "), "{stdout}");
+    assert_eq!(watch_hits(&stdout), N, "{stdout}");
+    assert!(!log.exists(), "foreground mode must not open the log");
+}
