@@ -13,6 +13,7 @@
 
 pub mod builder;
 pub mod field;
+pub mod lint;
 pub mod list;
 pub mod names;
 pub mod rules_file;

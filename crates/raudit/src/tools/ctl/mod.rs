@@ -33,6 +33,10 @@ pub fn main(inv: Invocation) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    // Beyond the reference: lint a rules file (no kernel, no root needed).
+    if args.len() == 2 && args[0] == "--check" {
+        return check_file(&args[1]);
+    }
     if !is_root() {
         eprintln!("You must be root to run this program.");
         return ExitCode::from(4);
@@ -66,6 +70,7 @@ fn usage() -> String {
         ("--backlog_wait_time <t>", "set how long a producer may wait on a full backlog"),
         ("-c", "in a rules file: continue after errors"),
         ("-C f=f", "compare two fields (uids or gids) of the event"),
+        ("--check <file>", "lint a rules file and show each rule's cost (raudit)"),
         ("-d <l,a>", "delete the rule from list l with action a"),
         ("-D", "delete all rules (-k: those with the key)"),
         ("-e [0..2]", "disable, enable, or enable and lock audit"),
@@ -469,6 +474,31 @@ fn delete_all(client: &mut Client<NetlinkSocket>, opts: &[Opt]) -> Result<(), ()
     let left = client.list_rules().unwrap_or_default();
     print_rules(&left, &key);
     Ok(())
+}
+
+/// `--check FILE`: problems, then each rule's cost; exit 1 when there are
+/// problems.
+fn check_file(path: &str) -> ExitCode {
+    let text = match std::fs::read(path) {
+        Ok(t) => String::from_utf8_lossy(&t).into_owned(),
+        Err(e) => {
+            eprintln!("auditctl: cannot read {path}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let findings = raudit_rules::lint::check(&text, &|p| std::path::Path::new(p).exists());
+    let mut problems = 0;
+    for f in &findings {
+        if f.problem {
+            problems += 1;
+            println!("{path}:{}: {}", f.line, f.text);
+        }
+    }
+    for f in findings.iter().filter(|f| !f.problem) {
+        println!("{path}:{}: {}", f.line, f.text);
+    }
+    println!("{problems} problem(s)");
+    if problems > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// `-c` and `-i` inside a rules file.
