@@ -86,6 +86,31 @@ impl RuleData {
         self.mask.get((nr / 32) as usize).is_some_and(|word| word & (1 << (nr % 32)) != 0)
     }
 
+    /// Each field's string value in `buf` (None for numeric fields), in
+    /// field order.
+    pub fn field_strings(&self) -> Vec<Option<&[u8]>> {
+        let mut at = 0usize;
+        self.fields
+            .iter()
+            .zip(&self.values)
+            .map(|(&id, &len)| {
+                if !crate::filter::is_string_field(id) {
+                    return None;
+                }
+                let end = (at + len as usize).min(self.buf.len());
+                let s = &self.buf[at.min(end)..end];
+                at = end;
+                Some(s)
+            })
+            .collect()
+    }
+
+    /// The key field's bytes (several keys joined by 0x01), if any.
+    pub fn key(&self) -> Option<&[u8]> {
+        let i = self.fields.iter().position(|&f| f == crate::filter::FILTERKEY)?;
+        self.field_strings()[i]
+    }
+
     /// The exact bytes of the kernel structure, fixed part then `buf`.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(FIXED_SIZE + self.buf.len());

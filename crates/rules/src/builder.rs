@@ -26,10 +26,7 @@ impl RuleOp {
     }
 }
 
-/// `AUDIT_MAX_KEY_LEN`: all keys of a rule with their separators.
-pub const MAX_KEY_LEN: usize = 256;
-/// Keys are joined with this byte (`AUDIT_KEY_SEPARATOR`).
-pub const KEY_SEPARATOR: u8 = 0x01;
+pub use raudit_proto::filter::{KEY_SEPARATOR, MAX_KEY_LEN};
 /// The library refuses a field past this many.
 const MAX_FIELDS: usize = 63;
 const PATH_MAX: usize = 4096;

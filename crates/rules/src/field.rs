@@ -73,15 +73,13 @@ pub const FIELDS: &[(&str, u32, Kind)] = &[
     ("key", 210, Kind::Key),
 ];
 
-pub const ARCH: u32 = 11;
-pub const MSGTYPE: u32 = 12;
-pub const FSTYPE: u32 = 26;
-pub const WATCH: u32 = 105;
-pub const PERM: u32 = 106;
-pub const DIR: u32 = 107;
-pub const FIELD_COMPARE: u32 = 111;
-pub const EXE: u32 = 112;
-pub const KEY: u32 = 210;
+use raudit_proto::filter as f;
+pub use raudit_proto::filter::{
+    ARCH, DIR, EXE, FIELD_COMPARE, FILTER_EXCLUDE as LIST_EXCLUDE, FILTER_EXIT as LIST_EXIT,
+    FILTER_FS as LIST_FS, FILTER_PREPEND as PREPEND, FILTER_TASK as LIST_TASK,
+    FILTER_USER as LIST_USER, FILTERKEY as KEY, FSTYPE, MSGTYPE, OP_EQUAL as EQUAL,
+    OP_NOT_EQUAL as NOT_EQUAL, PERM, WATCH,
+};
 
 /// Fields only the exit list takes.
 pub fn exit_only(id: u32) -> bool {
@@ -99,18 +97,15 @@ pub fn by_id(id: u32) -> Option<(&'static str, Kind)> {
 /// Operators as auditctl searches for them in a `-F` argument: the first
 /// one found, in this order, splits name and value.
 pub const OPERATORS: &[(&str, u32)] = &[
-    ("!=", 0x3000_0000),
-    (">=", 0x6000_0000),
-    ("<=", 0x5000_0000),
-    ("&=", 0x4800_0000),
-    ("=", 0x4000_0000),
-    (">", 0x2000_0000),
-    ("<", 0x1000_0000),
-    ("&", 0x0800_0000),
+    ("!=", f::OP_NOT_EQUAL),
+    (">=", f::OP_GREATER_THAN_OR_EQUAL),
+    ("<=", f::OP_LESS_THAN_OR_EQUAL),
+    ("&=", f::OP_BIT_TEST),
+    ("=", f::OP_EQUAL),
+    (">", f::OP_GREATER_THAN),
+    ("<", f::OP_LESS_THAN),
+    ("&", f::OP_BIT_MASK),
 ];
-
-pub const EQUAL: u32 = 0x4000_0000;
-pub const NOT_EQUAL: u32 = 0x3000_0000;
 
 /// The text of an operator.
 pub fn op_text(op: u32) -> &'static str {
@@ -128,13 +123,6 @@ pub const LISTS: &[(&str, u32)] = &[
     ("filesystem", 6),
     ("io_uring", 7),
 ];
-
-pub const LIST_TASK: u32 = 1;
-pub const LIST_EXIT: u32 = 4;
-pub const LIST_EXCLUDE: u32 = 5;
-pub const LIST_FS: u32 = 6;
-pub const LIST_USER: u32 = 0;
-pub const PREPEND: u32 = 0x10;
 
 pub fn list_name(n: u32) -> &'static str {
     LISTS.iter().find(|(_, v)| *v == n).map_or("unknown", |(t, _)| t)

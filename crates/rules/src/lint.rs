@@ -45,37 +45,17 @@ fn all_syscalls(r: &RuleData) -> bool {
 /// (field, op, value) triples of a rule's non-key fields, string values
 /// included, so that two rules' conditions can be compared.
 fn conditions(r: &RuleData) -> Vec<(u32, u32, Vec<u8>)> {
-    let mut at = 0usize;
-    let mut out = Vec::new();
-    for (i, &id) in r.fields.iter().enumerate() {
-        let is_string = matches!(field::by_id(id), Some((_, field::Kind::Str | field::Kind::Key)));
-        let value = if is_string {
-            let len = r.values[i] as usize;
-            let v = r.buf.get(at..at + len).unwrap_or(&[]).to_vec();
-            at += len;
-            v
-        } else {
-            r.values[i].to_le_bytes().to_vec()
-        };
-        if id != field::KEY {
-            out.push((id, r.fieldflags[i], value));
-        }
-    }
-    out
-}
-
-fn key(r: &RuleData) -> Option<Vec<u8>> {
-    let mut at = 0usize;
-    for (i, &id) in r.fields.iter().enumerate() {
-        if matches!(field::by_id(id), Some((_, field::Kind::Str | field::Kind::Key))) {
-            let len = r.values[i] as usize;
-            if id == field::KEY {
-                return r.buf.get(at..at + len).map(<[u8]>::to_vec);
-            }
-            at += len;
-        }
-    }
-    None
+    let strings = r.field_strings();
+    r.fields
+        .iter()
+        .enumerate()
+        .filter(|&(_, &id)| id != field::KEY)
+        .map(|(i, &id)| {
+            let value =
+                strings[i].map_or_else(|| r.values[i].to_le_bytes().to_vec(), <[u8]>::to_vec);
+            (id, r.fieldflags[i], value)
+        })
+        .collect()
 }
 
 /// Whether every event `later` matches, `earlier` matches too: same list,
@@ -192,7 +172,7 @@ pub fn check(text: &str, exists: &dyn Fn(&str) -> bool) -> Vec<Finding> {
             if exit && covers(&earlier.rule, &r.rule) {
                 let text = if earlier.rule.action == 0 {
                     format!("never fires: the never rule on line {} matches first", earlier.line)
-                } else if key(&earlier.rule) != key(&r.rule) {
+                } else if earlier.rule.key() != r.rule.key() {
                     format!(
                         "the rule on line {} matches first, so its key wins over this rule's",
                         earlier.line

@@ -24,25 +24,6 @@ fn all_syscalls(r: &RuleData) -> bool {
     r.mask[..63].iter().all(|&w| w == u32::MAX)
 }
 
-/// The string values of a rule's string fields, by field index.
-fn strings(r: &RuleData) -> Vec<Option<&[u8]>> {
-    let mut at = 0;
-    r.fields
-        .iter()
-        .zip(&r.values)
-        .map(|(&id, &len)| {
-            let is_string = matches!(field::by_id(id), Some((_, Kind::Str | Kind::Key)));
-            if !is_string {
-                return None;
-            }
-            let end = (at + len as usize).min(r.buf.len());
-            let s = &r.buf[at.min(end)..end];
-            at = end;
-            Some(s)
-        })
-        .collect()
-}
-
 fn perm_text(bits: u32) -> String {
     [(4, 'r'), (2, 'w'), (1, 'x'), (8, 'a')]
         .iter()
@@ -60,7 +41,7 @@ impl Lister {
     pub fn line(&mut self, r: &RuleData) -> String {
         let list = r.flags & 0x7;
         let exit_type = matches!(list, 2 | 4 | 7);
-        let texts = strings(r);
+        let texts = r.field_strings();
         let watch_fields = r
             .fields
             .iter()

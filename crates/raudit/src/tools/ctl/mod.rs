@@ -397,23 +397,6 @@ fn signal(client: &mut Client<NetlinkSocket>, name: &str) -> Result<(), ()> {
     Ok(())
 }
 
-/// The key text of a rule (all keys, 0x01-joined), if any.
-fn rule_key(r: &raudit_netlink::proto::RuleData) -> Option<Vec<u8>> {
-    let mut at = 0;
-    for (i, &id) in r.fields.iter().enumerate() {
-        let len = r.values[i] as usize;
-        let is_string = matches!(id, 13..=17 | 19..=23 | 105 | 107 | 112 | 210);
-        if !is_string {
-            continue;
-        }
-        if id == 210 {
-            return r.buf.get(at..at + len).map(<[u8]>::to_vec);
-        }
-        at += len;
-    }
-    None
-}
-
 fn key_filter(opts: &[Opt]) -> Option<Vec<u8>> {
     opts.iter().find(|(n, _)| n == "k").and_then(|(_, v)| v.as_ref()).map(|v| v.as_bytes().to_vec())
 }
@@ -422,7 +405,7 @@ fn matches_key(r: &raudit_netlink::proto::RuleData, key: &Option<Vec<u8>>) -> bo
     match key {
         None => true,
         Some(k) => {
-            rule_key(r).is_some_and(|have| have.windows(k.len().max(1)).any(|w| w == k.as_slice()))
+            r.key().is_some_and(|have| have.windows(k.len().max(1)).any(|w| w == k.as_slice()))
         }
     }
 }
