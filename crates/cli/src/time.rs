@@ -249,6 +249,26 @@ pub fn ctime(sec: i64) -> String {
     )
 }
 
+/// `strftime("%x %T")` of `sec` in local time: the date and time of
+/// interpreted records and reports. Consecutive calls for the same second
+/// (most of a log) are answered from a per-thread cache.
+pub fn date_time(sec: i64) -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(i64, String)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((s, text)) = last.as_ref()
+            && *s == sec
+        {
+            return text.clone();
+        }
+        let text = sys::strftime("%x %T", sys::localtime(sec));
+        *last = Some((sec, text.clone()));
+        text
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::checkpoint::{CheckpointEvent, Decision, Resume};
 use crate::criteria::Criteria;
+use crate::interpreted::Interpreter;
 use crate::output::{self, Escape, Format};
 use crate::select::{Selection, select};
 
@@ -60,9 +61,19 @@ pub struct Outcome {
     pub corrupted: bool,
 }
 
-/// Formats an event second as the `time->` header wants it (local time).
-/// Called from several threads.
+/// Formats an event second (local time). Called from several threads.
 pub type TimeFormatter<'f> = &'f (dyn Fn(i64) -> String + Sync);
+
+/// What output needs from the world: the local time forms and the names
+/// of users and groups.
+#[derive(Clone, Copy)]
+pub struct Formatting<'f> {
+    /// `ctime()`, for the `time->` header.
+    pub ctime: TimeFormatter<'f>,
+    /// `strftime("%x %T")`, for interpreted records.
+    pub date_time: TimeFormatter<'f>,
+    pub resolver: &'f dyn raudit_interpret::Resolver,
+}
 
 /// Bytes of input handled per round: parsed in parallel, assembled in
 /// order, then selected and formatted in parallel.
@@ -74,19 +85,31 @@ const PIECE: usize = 256 << 10;
 struct Prepared {
     selection: Selection,
     text: Vec<u8>,
+    /// Diagnostics for stderr.
+    notes: Vec<u8>,
 }
 
-fn prepare(event: &Event<'_>, settings: &Settings, ctime: TimeFormatter<'_>) -> Prepared {
+fn prepare(event: &Event<'_>, settings: &Settings, fmt: &Formatting<'_>) -> Prepared {
     let selection = select(event, &settings.criteria);
     let mut text = Vec::new();
+    let mut notes = Vec::new();
     if selection == Selection::Matched {
         // Writing to a Vec cannot fail.
         let _ = match settings.format {
             Format::Raw => output::write_raw(&mut text, event),
-            _ => output::write_default(&mut text, event, settings.escape, ctime),
+            Format::Interpret => {
+                let interpreter = Interpreter {
+                    escape: settings.escape,
+                    resolver: fmt.resolver,
+                    date_time: fmt.date_time,
+                };
+                interpreter.write_event(&mut text, &mut notes, event);
+                Ok(())
+            }
+            _ => output::write_default(&mut text, event, settings.escape, fmt.ctime),
         };
     }
-    Prepared { selection, text }
+    Prepared { selection, text, notes }
 }
 
 fn checkpoint_event(event: &Event<'_>) -> CheckpointEvent {
@@ -152,6 +175,7 @@ impl<W: Write, E: Write> Emitter<'_, W, E> {
             }
         }
         self.outcome.found = true;
+        self.err.write_all(&prepared.notes)?;
         self.out.write_all(&prepared.text)?;
         if self.settings.line_buffered {
             self.out.flush()?;
@@ -163,11 +187,11 @@ impl<W: Write, E: Write> Emitter<'_, W, E> {
     fn emit_batch(
         &mut self,
         batch: &mut Vec<Event<'_>>,
-        ctime: TimeFormatter<'_>,
+        fmt: &Formatting<'_>,
     ) -> io::Result<bool> {
         let settings = self.settings;
         let prepared: Vec<Prepared> =
-            batch.par_iter().map(|e| prepare(e, settings, ctime)).collect();
+            batch.par_iter().map(|e| prepare(e, settings, fmt)).collect();
         for (event, p) in batch.iter().zip(prepared) {
             if !self.emit(event, p)? {
                 return Ok(false);
@@ -217,7 +241,7 @@ pub fn search(
     settings: &Settings,
     out: &mut impl Write,
     err: &mut impl Write,
-    ctime: TimeFormatter<'_>,
+    fmt: &Formatting<'_>,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
     let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: settings.eoe_timeout });
@@ -276,11 +300,11 @@ pub fn search(
                         }
                     }
                     // Small batches keep --just-one and -l responsive.
-                    if batch.len() >= 4096 && !emitter.emit_batch(&mut batch, ctime)? {
+                    if batch.len() >= 4096 && !emitter.emit_batch(&mut batch, fmt)? {
                         return Ok(false);
                     }
                 }
-                emitter.emit_batch(&mut batch, ctime)
+                emitter.emit_batch(&mut batch, fmt)
             })();
             (go_on, ahead.join().unwrap_or_default())
         });
@@ -300,7 +324,7 @@ pub fn search(
         while let Some(event) = assembler.pop_ready() {
             batch.push(event);
         }
-        emitter.emit_batch(&mut batch, ctime)?;
+        emitter.emit_batch(&mut batch, fmt)?;
     }
     emitter.out.flush()?;
     Ok(emitter.outcome)

@@ -11,10 +11,11 @@ pub mod criteria;
 pub mod engine;
 pub mod extract;
 pub mod input;
+pub mod interpreted;
 pub mod matcher;
 pub mod output;
 pub mod select;
 
 pub use criteria::{Criteria, IdCriterion, Success};
-pub use engine::{Outcome, Settings, search};
+pub use engine::{Formatting, Outcome, Settings, search};
 pub use output::{Escape, Format};

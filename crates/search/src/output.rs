@@ -17,52 +17,7 @@ pub enum Format {
     Text,
 }
 
-/// `--escape`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Escape {
-    Raw,
-    Tty,
-    Shell,
-    ShellQuote,
-}
-
-impl Escape {
-    /// Whether byte `b` is escaped in this mode.
-    fn escapes(self, b: u8) -> bool {
-        const SHELL: &[u8] = b"\"'`$\\!()| ";
-        const SHELL_QUOTE: &[u8] = b"\"'`$\\!()| ;#&*?[]<>{}";
-        match self {
-            Escape::Raw => false,
-            Escape::Tty => b < 0x20,
-            Escape::Shell => b < 0x20 || SHELL.contains(&b),
-            Escape::ShellQuote => b < 0x20 || SHELL_QUOTE.contains(&b),
-        }
-    }
-
-    /// Writes `text` escaped: control bytes as `\ooo`, shell
-    /// metacharacters with a backslash.
-    pub fn write(self, out: &mut impl Write, text: &[u8]) -> io::Result<()> {
-        if !text.iter().any(|&b| self.escapes(b)) {
-            return out.write_all(text);
-        }
-        let mut buf = Vec::with_capacity(text.len() + 16);
-        for &b in text {
-            if b < 0x20 && self != Escape::Raw {
-                buf.extend_from_slice(&[
-                    b'\\',
-                    b'0' + (b >> 6),
-                    b'0' + ((b >> 3) & 7),
-                    b'0' + (b & 7),
-                ]);
-            } else if self.escapes(b) {
-                buf.extend_from_slice(&[b'\\', b]);
-            } else {
-                buf.push(b);
-            }
-        }
-        out.write_all(&buf)
-    }
-}
+pub use raudit_interpret::Escape;
 
 /// Every record as read, in arrival order.
 pub fn write_raw(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {
@@ -101,25 +56,4 @@ pub fn write_default(
         out.write_all(b"\n")?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_modes() {
-        let mut out = Vec::new();
-        Escape::Tty.write(&mut out, b"a\tb $x").unwrap();
-        assert_eq!(out, b"a\\011b $x");
-        out.clear();
-        Escape::Shell.write(&mut out, b"echo $HOME a|b").unwrap();
-        assert_eq!(out, b"echo\\ \\$HOME\\ a\\|b");
-        out.clear();
-        Escape::ShellQuote.write(&mut out, b"a;b").unwrap();
-        assert_eq!(out, b"a\\;b");
-        out.clear();
-        Escape::Raw.write(&mut out, b"a\tb").unwrap();
-        assert_eq!(out, b"a\tb");
-    }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use raudit_search::checkpoint::{CheckpointEvent, CheckpointFile};
 use raudit_search::input::{self, LogSettings};
-use raudit_search::{Format, search};
+use raudit_search::{Format, Formatting, search};
 
 use crate::Invocation;
 
@@ -53,8 +53,8 @@ const EXIT_CHECKPOINT_WRITE: u8 = 11;
 const EXIT_CHECKPOINT_CORRUPT: u8 = 12;
 
 fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
-    if matches!(p.settings.format, Format::Interpret | Format::Csv | Format::Text) {
-        eprintln!("{}: interpreted, csv and text output are not implemented yet", p.display_name);
+    if matches!(p.settings.format, Format::Csv | Format::Text) {
+        eprintln!("{}: csv and text output are not implemented yet", p.display_name);
         return Ok(ExitCode::from(1));
     }
     // The reference reads auditd.conf even with -if, for end_of_event_timeout.
@@ -122,7 +122,10 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut err = io::stderr().lock();
     let ctime = |sec: i64| raudit_cli::time::ctime(sec);
-    let outcome = search(&inputs, &p.settings, &mut out, &mut err, &ctime, &release)?;
+    let date_time = |sec: i64| raudit_cli::time::date_time(sec);
+    let resolver = raudit_interpret::SystemResolver::new();
+    let fmt = Formatting { ctime: &ctime, date_time: &date_time, resolver: &resolver };
+    let outcome = search(&inputs, &p.settings, &mut out, &mut err, &fmt, &release)?;
     out.flush()?;
     drop(err);
     if let Some(path) = &p.checkpoint {

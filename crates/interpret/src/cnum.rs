@@ -1,0 +1,96 @@
+//! C number parsing, as the reference's `strtoul`/`strtol` calls see it:
+//! leading blanks, a sign, an optional `0x` in base 16, then digits as far
+//! as they go (no digits is 0, not an error); only overflow is an error.
+
+/// `strtoul(s, NULL, base)`: Err on overflow (ERANGE). A `-` negates the
+/// value modulo 2^64, as C does.
+pub fn strtoul(s: &[u8], base: u32) -> Result<u64, ()> {
+    let (negative, digits) = sign_and_digits(s, base);
+    let value = digits_value(digits, base)?;
+    Ok(if negative { value.wrapping_neg() } else { value })
+}
+
+/// `strtol(s, NULL, base)` (64-bit long): Err on overflow.
+pub fn strtol(s: &[u8], base: u32) -> Result<i64, ()> {
+    let (negative, digits) = sign_and_digits(s, base);
+    let value = digits_value(digits, base)?;
+    if negative {
+        if value > i64::MAX as u64 + 1 { Err(()) } else { Ok((value as i64).wrapping_neg()) }
+    } else if value > i64::MAX as u64 {
+        Err(())
+    } else {
+        Ok(value as i64)
+    }
+}
+
+fn sign_and_digits(s: &[u8], base: u32) -> (bool, &[u8]) {
+    let mut i = 0;
+    while i < s.len() && (s[i] == b' ' || (9..=13).contains(&s[i])) {
+        i += 1;
+    }
+    let mut negative = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        negative = s[i] == b'-';
+        i += 1;
+    }
+    let rest = &s[i..];
+    if base == 16
+        && rest.len() > 2
+        && rest[0] == b'0'
+        && (rest[1] | 0x20) == b'x'
+        && rest[2].is_ascii_hexdigit()
+    {
+        return (negative, &rest[2..]);
+    }
+    (negative, rest)
+}
+
+fn digits_value(digits: &[u8], base: u32) -> Result<u64, ()> {
+    let mut value: u64 = 0;
+    for &b in digits {
+        let Some(d) = (b as char).to_digit(base) else { break };
+        value = value.checked_mul(u64::from(base)).ok_or(())?;
+        value = value.checked_add(u64::from(d)).ok_or(())?;
+    }
+    Ok(value)
+}
+
+/// True when every byte is a decimal digit (also for "").
+pub fn is_int_string(s: &[u8]) -> bool {
+    s.iter().all(u8::is_ascii_digit)
+}
+
+/// True when every byte is a hex digit (also for "").
+pub fn is_hex_string(s: &[u8]) -> bool {
+    s.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// The bytes before the first NUL: what C sees of a decoded string.
+pub fn c_str(s: &[u8]) -> &[u8] {
+    match memchr(0, s) {
+        Some(i) => &s[..i],
+        None => s,
+    }
+}
+
+fn memchr(needle: u8, s: &[u8]) -> Option<usize> {
+    s.iter().position(|&b| b == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_c() {
+        assert_eq!(strtoul(b"ff", 16), Ok(255));
+        assert_eq!(strtoul(b"0x1f", 16), Ok(31));
+        assert_eq!(strtoul(b"12zz", 10), Ok(12));
+        assert_eq!(strtoul(b"zz", 10), Ok(0));
+        assert_eq!(strtoul(b"-1", 10), Ok(u64::MAX));
+        assert_eq!(strtoul(b"99999999999999999999", 10), Err(()));
+        assert_eq!(strtol(b"-5", 10), Ok(-5));
+        assert_eq!(strtol(b"9223372036854775808", 10), Err(()));
+        assert_eq!(c_str(b"ab\0cd"), b"ab");
+    }
+}

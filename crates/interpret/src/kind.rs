@@ -1,0 +1,132 @@
+//! Which interpretation a field gets: by its name (typetab.h), with the
+//! reference's per-record-type corrections.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::cnum::{is_hex_string, is_int_string};
+use crate::tables::FIELD_KINDS;
+
+/// The reference's `AUPARSE_TYPE_*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Unclassified,
+    Uid,
+    Gid,
+    Syscall,
+    Arch,
+    Exit,
+    Escaped,
+    Perm,
+    Mode,
+    Sockaddr,
+    Flags,
+    Promisc,
+    Capability,
+    Success,
+    A0,
+    A1,
+    A2,
+    A3,
+    Signal,
+    List,
+    TtyData,
+    Session,
+    CapBitmap,
+    Nfproto,
+    Icmptype,
+    Protocol,
+    Addr,
+    Personality,
+    Seccomp,
+    Oflag,
+    Mmap,
+    ModeShort,
+    MacLabel,
+    Proctitle,
+    Hook,
+    Netaction,
+    Macproto,
+    IoctlReq,
+    EscapedKey,
+    EscapedFile,
+    Fanotify,
+    Nlmcgrp,
+    Resolve,
+}
+
+/// Record types whose fields get special treatment.
+mod rtype {
+    pub const AVC: i32 = 1400;
+    pub const USER_TTY: i32 = 1124;
+    pub const NETFILTER_PKT: i32 = 1324;
+    pub const PATH: i32 = 1302;
+    pub const MQ_OPEN: i32 = 1312;
+    pub const CRYPTO_KEY_USER: i32 = 2404;
+    pub const ADD_GROUP: i32 = 1116;
+    pub const GRP_MGMT: i32 = 1132;
+    pub const DEL_GROUP: i32 = 1117;
+    pub const TRUSTED_APP: i32 = 1121;
+    pub const KERN_MODULE: i32 = 1330;
+    pub const EXECVE: i32 = 1309;
+}
+
+/// The kind of a field name alone.
+pub fn by_name(name: &[u8]) -> Kind {
+    static MAP: OnceLock<HashMap<&'static [u8], Kind>> = OnceLock::new();
+    let map = MAP.get_or_init(|| FIELD_KINDS.iter().map(|&(n, k)| (n.as_bytes(), k)).collect());
+    map.get(name).copied().unwrap_or(Kind::Unclassified)
+}
+
+/// The kind of field `name=value` in a record of type `rtype`
+/// (`auparse_interp_adjust_type`).
+pub fn of_field(rtype: i32, name: &[u8], value: &[u8]) -> Kind {
+    // COMPAT: each override below is the reference's, in its order.
+    if rtype == rtype::EXECVE
+        && name.first() == Some(&b'a')
+        && name != b"argc"
+        && !contains(name, b"_len")
+    {
+        Kind::Escaped
+    } else if rtype == rtype::AVC && name == b"saddr" {
+        Kind::Unclassified
+    } else if rtype == rtype::USER_TTY && name == b"msg" {
+        Kind::Escaped
+    } else if rtype == rtype::NETFILTER_PKT && name == b"saddr" {
+        Kind::Addr
+    } else if name == b"acct" {
+        if value.first() == Some(&b'"') || is_hex_string(value) {
+            Kind::Escaped
+        } else {
+            Kind::Unclassified
+        }
+    } else if rtype == rtype::PATH && name == b"flags" {
+        Kind::Flags
+    } else if rtype == rtype::MQ_OPEN && name == b"mode" {
+        Kind::ModeShort
+    } else if rtype == rtype::CRYPTO_KEY_USER && name == b"fp" {
+        Kind::Unclassified
+    } else if name == b"id"
+        && matches!(rtype, rtype::ADD_GROUP | rtype::GRP_MGMT | rtype::DEL_GROUP)
+    {
+        Kind::Gid
+    } else if rtype == rtype::TRUSTED_APP {
+        if value.first() == Some(&b'"') {
+            Kind::Escaped
+        } else if is_int_string(value) {
+            Kind::Unclassified
+        } else if is_hex_string(value) {
+            Kind::Escaped
+        } else {
+            Kind::Unclassified
+        }
+    } else if rtype == rtype::KERN_MODULE && name == b"name" {
+        Kind::Escaped
+    } else {
+        by_name(name)
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}

@@ -1,0 +1,276 @@
+//! `ausearch -i`: each record of an event with every field interpreted,
+//! the way ausearch-report.c walks a record: it splits the text itself
+//! (quotes, `msg='…'`, commas), so its quirks are kept here.
+
+use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, Stored, kind};
+use raudit_parse::{Event, Record, record::types};
+
+/// Record types whose fields carry their syscall context.
+const SYSCALL: i32 = 1300;
+const SECCOMP: i32 = 1326;
+
+/// What formatting an interpreted event needs besides the event.
+pub struct Interpreter<'a> {
+    pub escape: Escape,
+    pub resolver: &'a dyn Resolver,
+    /// `strftime("%x %T")` of an event second, local time.
+    pub date_time: &'a (dyn Fn(i64) -> String + Sync),
+}
+
+impl Interpreter<'_> {
+    /// `----` then the records last first; a daemon record that ends the
+    /// event is printed alone. Diagnostics go to `err`.
+    pub fn write_event(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>) {
+        out.extend_from_slice(b"----\n");
+        let last = event.records.last().expect("an event has a record");
+        if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
+            self.write_record(out, err, event, last);
+            return;
+        }
+        for r in event.records.iter().rev() {
+            self.write_record(out, err, event, r);
+        }
+    }
+
+    fn write_record(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>, r: &Record<'_>) {
+        let mut text = r.text;
+        if event.key.node.is_some() {
+            if let Some(sp) = memchr::memchr(b' ', text) {
+                text = &text[sp + 1..];
+            }
+        }
+        let Some(open) = memchr::memchr(b'(', text) else {
+            err.extend_from_slice(b"can't find time stamp\n");
+            return;
+        };
+        if let Some(node) = event.key.node {
+            out.extend_from_slice(b"node=");
+            out.extend_from_slice(node);
+            out.push(b' ');
+        }
+        match u32::try_from(r.rtype).ok().and_then(raudit_tables::msg_type::name_of) {
+            Some(name) => {
+                out.extend_from_slice(b"type=");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b" msg=audit(");
+            }
+            None => out.extend_from_slice(&text[..=open]),
+        }
+        let rest = &text[open + 1..];
+        let Some(close) = memchr::memchr(b')', rest) else { return };
+        out.extend_from_slice((self.date_time)(event.key.sec as i64).as_bytes());
+        out.extend_from_slice(format!(".{:03}:{}) ", event.key.milli, event.key.serial).as_bytes());
+
+        let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
+        let mut fields = Fields {
+            rtype: r.rtype,
+            machine: None,
+            machine_known: false,
+            syscall: -1,
+            a0: 0,
+            a1: 0,
+            stored: stored.as_ref().filter(|s| !s.is_empty()),
+        };
+        if r.rtype == SYSCALL {
+            fields.a0 = hex_field(r.text, b" a0=");
+            fields.a1 = hex_field(r.text, b" a1=");
+        }
+        self.walk(out, &rest[close + 1..], &mut fields);
+        out.push(b'\n');
+    }
+
+    /// The field loop of ausearch-report.c, on a byte slice.
+    fn walk(&self, out: &mut Vec<u8>, body: &[u8], f: &mut Fields<'_>) {
+        let mut rest: Option<&[u8]> = Some(body);
+        let mut found = false;
+        let mut comma = false;
+        let mut no_more_fields = false;
+        while let Some(cur) = rest {
+            if cur.is_empty() {
+                break;
+            }
+            let Some(eq) = memchr::memchr(b'=', cur) else {
+                no_more_fields = true;
+                break;
+            };
+            comma = false;
+            found = true;
+            // The name runs back from `=` to a space or the start.
+            let name_start = memchr::memrchr(b' ', &cur[..eq]).unwrap_or(0);
+            let mut name = &cur[name_start..eq];
+            out.extend_from_slice(&cur[..=eq]);
+            // COMPAT: `msg='…'` of user records: the fields inside are
+            // what is interpreted.
+            if name == b"msg" {
+                rest = Some(&cur[eq + 1..]);
+                continue;
+            }
+            if name.first() == Some(&b'\'') {
+                name = &name[1..];
+            }
+            let v = &cur[eq + 1..];
+            let value;
+            if matches!(v.first(), Some(b'\'' | b'"')) {
+                match memchr::memchr(v[0], &v[1..]) {
+                    Some(i) => {
+                        let after = i + 2;
+                        value = &v[..after];
+                        rest = Some(if after < v.len() { &v[after + 1..] } else { &v[after..] });
+                    }
+                    None => {
+                        value = v;
+                        rest = None;
+                    }
+                }
+            } else {
+                let comma_at = memchr::memchr(b',', v);
+                let space_at = memchr::memchr(b' ', v);
+                match (comma_at, space_at) {
+                    (Some(c), Some(s)) if c < s => {
+                        // COMPAT: the reference tests the type on the text
+                        // from the space on, not on the value.
+                        if kind::of_field(f.rtype, trim_name(name), &v[s..]) == Kind::MacLabel {
+                            value = &v[..s];
+                            rest = Some(&v[s + 1..]);
+                        } else {
+                            value = &v[..c];
+                            rest = Some(&v[c + 1..]);
+                            comma = true;
+                        }
+                    }
+                    (Some(c), None) => {
+                        if kind::of_field(f.rtype, trim_name(name), v) == Kind::MacLabel {
+                            value = v;
+                            rest = None;
+                        } else {
+                            value = &v[..c];
+                            rest = Some(&v[c + 1..]);
+                            comma = true;
+                        }
+                    }
+                    (_, Some(s)) => {
+                        value = &v[..s];
+                        rest = Some(&v[s + 1..]);
+                    }
+                    (None, None) => {
+                        value = v;
+                        rest = None;
+                    }
+                }
+            }
+            self.field(out, name, value, comma, f);
+        }
+        // COMPAT: a body without fields (EOE's ": "), or the text after a
+        // comma-split last value, is printed with a newline of its own.
+        if let Some(tail) = rest {
+            if (!found && no_more_fields) || comma {
+                self.escape.push(out, tail);
+                out.push(b'\n');
+            }
+        }
+    }
+
+    /// One field: `report_interpret`.
+    fn field(&self, out: &mut Vec<u8>, name: &[u8], value: &[u8], comma: bool, f: &mut Fields<'_>) {
+        let name = trim_name(name);
+        let mut value = value;
+        if name == b"acct" && value.last() == Some(&b':') {
+            value = &value[..value.len() - 1];
+        }
+        let kind = kind::of_field(f.rtype, name, value);
+        let syscall;
+        if f.rtype == SYSCALL || f.rtype == SECCOMP {
+            if !f.machine_known {
+                f.machine = Machine::host();
+                f.machine_known = true;
+            }
+            if name == b"arch" {
+                match raudit_interpret::cnum::strtoul(value, 16) {
+                    Ok(elf) => {
+                        f.machine = Machine::from_elf(elf as u32);
+                        // An unknown arch is the reference's -1, which the
+                        // next field turns into the host machine again.
+                        f.machine_known = f.machine.is_some();
+                    }
+                    Err(()) => {
+                        out.extend_from_slice(b"arch conversion error(");
+                        out.extend_from_slice(value);
+                        out.extend_from_slice(b") ");
+                        return;
+                    }
+                }
+            }
+            if f.syscall < 0 && name == b"syscall" {
+                match raudit_interpret::cnum::strtoul(value, 10) {
+                    Ok(n) => f.syscall = n as u32 as i32,
+                    Err(()) => {
+                        out.extend_from_slice(b"syscall conversion error(");
+                        out.extend_from_slice(value);
+                        out.extend_from_slice(b") ");
+                        return;
+                    }
+                }
+            }
+            syscall = f.syscall;
+        } else {
+            syscall = 0;
+        }
+        if kind == Kind::Unclassified {
+            out.extend_from_slice(value);
+            out.push(if comma { b',' } else { b' ' });
+            return;
+        }
+        let ctx = Context {
+            machine: if f.rtype == SYSCALL || f.rtype == SECCOMP { f.machine } else { None },
+            syscall,
+            a0: f.a0,
+            a1: f.a1,
+            cwd: None,
+            resolver: self.resolver,
+            stored: f.stored,
+        };
+        let start = out.len();
+        raudit_interpret::interpret_into(out, kind, name, value, &ctx, self.escape);
+        if name == b"key" {
+            // COMPAT: several keys print as `k1 key=k2`.
+            if out[start..].contains(&raudit_interpret::KEY_SEPARATOR) {
+                let joined = out.split_off(start);
+                for (i, key) in joined.split(|&b| b == raudit_interpret::KEY_SEPARATOR).enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(b" key=");
+                    }
+                    out.extend_from_slice(key);
+                }
+            }
+            out.push(b' ');
+        } else if kind != Kind::TtyData {
+            out.push(b' ');
+        }
+    }
+}
+
+/// Per-record state of the field loop.
+struct Fields<'a> {
+    rtype: i32,
+    machine: Option<Machine>,
+    machine_known: bool,
+    syscall: i32,
+    a0: u64,
+    a1: u64,
+    stored: Option<&'a Stored<'a>>,
+}
+
+fn trim_name(name: &[u8]) -> &[u8] {
+    let skip = name.iter().take_while(|&&b| b == b' ' || b == b'(').count();
+    &name[skip..]
+}
+
+/// The hex value of field `key` (with its leading space) in a record.
+fn hex_field(text: &[u8], key: &[u8]) -> u64 {
+    memchr::memmem::find(text, key)
+        .map(|i| {
+            let v = &text[i + key.len()..];
+            raudit_interpret::cnum::strtoul(v, 16).unwrap_or(0)
+        })
+        .unwrap_or(0)
+}
