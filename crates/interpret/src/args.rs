@@ -62,7 +62,7 @@ pub fn a1(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
     match sys {
         "fchmod" | "chmod" | "creat" | "mkdir" => mode_short(out, v, 16),
         _ if sys.starts_with("fcntl") => {
-            named_or(out, v, 16, tables::FCNTL_CMD, "unknown-fcntl-command(", "")
+            named_or_decimal(out, v, tables::FCNTL_CMD, "unknown-fcntl-command")
         }
         // COMPAT: "chown" anywhere in a c-name: chown, and not lchown.
         _ if sys.starts_with('c') && sys.contains("chown") => id(out, v, 16, ctx, true),
@@ -76,7 +76,7 @@ pub fn a1(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
         "mq_open" | "open" => open_flags(out, v),
         "access" => access(out, v),
         "epoll_ctl" => {
-            named_or(out, v, 16, tables::EPOLL_CTL, "unknown-epoll_ctl-operation(", "")
+            named_or_decimal(out, v, tables::EPOLL_CTL, "unknown-epoll_ctl-operation")
         }
         "kill" | "tkill" => signal(out, v, 16),
         "prctl" => match ctx.a0 {
@@ -178,6 +178,20 @@ pub fn a3(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
         },
         "recv" | "recvfrom" | "recvmmsg" | "send" | "sendto" | "sendmmsg" => recv_flags(out, v),
         _ => hex(out, v),
+    }
+}
+
+/// A hex value looked up in a table; unknown ones are printed as
+/// `unknown…(N)` with N in decimal (a C int).
+fn named_or_decimal(out: &mut Vec<u8>, v: &[u8], table: &'static [(i64, &'static str)], unknown: &str) {
+    match strtoul(v, 16) {
+        Err(()) => conversion_error(out, v),
+        Ok(n) => match i2s(table, i64::from(n as u32 as i32)) {
+            Some(s) => out.extend_from_slice(s.as_bytes()),
+            None => {
+                let _ = write!(out, "{unknown}({})", n as u32 as i32);
+            }
+        },
     }
 }
 

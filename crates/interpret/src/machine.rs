@@ -73,9 +73,9 @@ impl Machine {
             Machine::X86_64 => Arch::X86_64,
             // The reference has one table for all three PowerPC machines.
             Machine::Ppc64 | Machine::Ppc64le | Machine::Ppc => Arch::Ppc64,
-            Machine::S390x => Arch::S390x,
-            // We carry no 31-bit s390 table.
-            Machine::S390 => return None,
+            // We carry no 31-bit s390 table; the 64-bit one shares its
+            // numbers for all but a few compat calls (docs/compat.md).
+            Machine::S390x | Machine::S390 => Arch::S390x,
             Machine::Arm => Arch::Arm,
             Machine::Aarch64 => Arch::Aarch64,
         };

@@ -48,8 +48,8 @@ pub fn interpret(out: &mut Vec<u8>, value: &[u8]) {
             out.extend_from_slice(&raw[2..9]);
         }
         AF_ATMPVC => {
-            // sap_addr is 8-byte aligned; itf is its first short.
-            let itf = i16::from_ne_bytes([raw[8], raw[9]]);
+            // sap_addr (itf first) follows the family, 4-byte aligned.
+            let itf = i16::from_ne_bytes([raw[4], raw[5]]);
             let _ = write!(out, "int={itf}");
         }
         AF_X25 => {

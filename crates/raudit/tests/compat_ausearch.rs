@@ -90,6 +90,13 @@ const QUERIES: &[&str] = &[
     "--arch b32 -sc open --raw",
     "--arch b64 --raw",
     "--arch i386 -sc 5 --raw",
+    "-i",
+    "-i --escape shell",
+    "-i --escape raw",
+    "-i --escape shell_quote",
+    "--format interpret -m SYSCALL,PATH",
+    "-i -k exec",
+    "-i -sv no",
 ];
 
 /// Bad command lines: run once, on the first log.

@@ -492,7 +492,7 @@ impl<'c> Extractor<'c> {
         {
             let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
             let v = strtoul(&t.t[at + 4..end]).ok_or(43)?;
-            self.items.success = Some(v as u32 == 1);
+            self.items.success = res_number(v);
         }
         Ok(())
     }
@@ -864,7 +864,7 @@ impl<'c> Extractor<'c> {
                 Some(at) => {
                     let end = t.chr(at + 4, b' ');
                     let v = strtoul(&t.t[at + 4..end.unwrap_or(t.t.len())]).ok_or(9)?;
-                    self.items.success = Some(v as u32 == 1);
+                    self.items.success = res_number(v);
                     term = end;
                 }
                 None => self.items.success = Some(true),
@@ -1095,7 +1095,7 @@ impl<'c> Extractor<'c> {
         {
             let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
             let v = strtoul(&t.t[at + 4..end]).ok_or(7)?;
-            self.items.success = Some(v as u32 == 1);
+            self.items.success = res_number(v);
         }
         Ok(())
     }
@@ -1275,7 +1275,7 @@ impl Extractor<'_> {
             && let Some(at) = t.find(term, b"res=")
         {
             let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
-            self.items.success = Some(strtoul(&t.t[at + 4..end]).ok_or(68)? as u32 == 1);
+            self.items.success = res_number(strtoul(&t.t[at + 4..end]).ok_or(68)?);
         }
         Ok(())
     }
@@ -1348,7 +1348,7 @@ impl Extractor<'_> {
             && let Some(at) = t.find(term, b"res=")
         {
             let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
-            self.items.success = Some(strtoul(&t.t[at + 4..end]).ok_or(9)? as u32 == 1);
+            self.items.success = res_number(strtoul(&t.t[at + 4..end]).ok_or(9)?);
         }
         Ok(())
     }
@@ -1524,7 +1524,7 @@ impl Extractor<'_> {
             && let Some(at) = t.find(term, b"res=")
         {
             let end = t.chr(at + 4, b' ').unwrap_or(t.t.len());
-            self.items.success = Some(strtoul(&t.t[at + 4..end]).ok_or(69)? as u32 == 1);
+            self.items.success = res_number(strtoul(&t.t[at + 4..end]).ok_or(69)?);
         }
         Ok(())
     }
@@ -1601,6 +1601,16 @@ impl Extractor<'_> {
             1319 => self.tty(&t),
             _ => Ok(()),
         }
+    }
+}
+
+/// A numeric `res=` as the reference keeps it: a C int where 0 is
+/// failure and 1 success; any other number matches neither `-sv`.
+fn res_number(v: u64) -> Option<bool> {
+    match v as u32 as i32 {
+        0 => Some(false),
+        1 => Some(true),
+        _ => None,
     }
 }
 
