@@ -6,13 +6,16 @@ use std::io::Write;
 use crate::cnum::strtoul;
 use crate::tables;
 use crate::value::{
-    Context, capability, conversion_error, flag_list, i2s, id, mode, mode_short, mode_short_bits,
-    named_or, open_flags, mmap_flags, protocol_name, signal, wrap,
+    Context, capability, conversion_error, flag_list, i2s, id, mmap_flags, mode, mode_short,
+    mode_short_bits, named_or, open_flags, protocol_name, signal, wrap,
 };
 
 /// The syscall's name on the record's machine.
 fn syscall_name(ctx: &Context<'_>) -> Option<&'static str> {
-    ctx.machine.and_then(|m| m.syscall_name(ctx.syscall))
+    match ctx.syscall_name {
+        Some(known) => known,
+        None => ctx.machine.and_then(|m| m.syscall_name(ctx.syscall)),
+    }
 }
 
 fn hex(out: &mut Vec<u8>, value: &[u8]) {
@@ -75,9 +78,7 @@ pub fn a1(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
         "mknod" => mode(out, v, 16),
         "mq_open" | "open" => open_flags(out, v),
         "access" => access(out, v),
-        "epoll_ctl" => {
-            named_or_decimal(out, v, tables::EPOLL_CTL, "unknown-epoll_ctl-operation")
-        }
+        "epoll_ctl" => named_or_decimal(out, v, tables::EPOLL_CTL, "unknown-epoll_ctl-operation"),
         "kill" | "tkill" => signal(out, v, 16),
         "prctl" => match ctx.a0 {
             // PR_CAPBSET_READ, PR_CAPBSET_DROP
@@ -87,7 +88,7 @@ pub fn a1(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
             _ => hex(out, v),
         },
         "umount2" => match strtoul(v, 16) {
-            Err(()) => conversion_error(out, v),
+            Err(_) => conversion_error(out, v),
             Ok(n) => flag_list(out, tables::UMOUNT_FLAGS, u64::from(n as u32), b"|", v),
         },
         "ioctl" => crate::value::interpret_raw(
@@ -120,7 +121,7 @@ pub fn a2(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
             1 => sock_opt_name(out, v, ctx),
             6 => named_or(out, v, 16, tables::TCP_OPT_NAME, "unknown-tcpopt-name(", "0x"),
             17 => match strtoul(v, 16) {
-                Err(()) => conversion_error(out, v),
+                Err(_) => conversion_error(out, v),
                 Ok(n) => match n as u32 as i32 {
                     1 => out.extend_from_slice(b"UDP_CORK"),
                     100 => out.extend_from_slice(b"UDP_ENCAP"),
@@ -139,7 +140,7 @@ pub fn a2(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
         "setresuid" => id(out, v, 16, ctx, true),
         "setresgid" => id(out, v, 16, ctx, false),
         "socket" => match strtoul(v, 16) {
-            Err(()) => conversion_error(out, v),
+            Err(_) => conversion_error(out, v),
             Ok(n) => match protocol_name(n as u32 as i32) {
                 Some(p) => out.extend_from_slice(p.as_bytes()),
                 None => wrap(out, "unknown-proto(", v),
@@ -153,7 +154,7 @@ pub fn a2(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
         "readlinkat" | "linkat" => dirfd(out, v),
         _ if sys.starts_with("renameat") => dirfd(out, v),
         "lseek" => match strtoul(v, 16) {
-            Err(()) => conversion_error(out, v),
+            Err(_) => conversion_error(out, v),
             Ok(n) => match i2s(tables::SEEK_WHENCE, i64::from(n as u32 & 0xff)) {
                 Some(s) => out.extend_from_slice(s.as_bytes()),
                 None => wrap(out, "unknown-whence(", v),
@@ -173,7 +174,7 @@ pub fn a3(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
     match sys {
         "mmap" => mmap_flags(out, v),
         "mount" => match strtoul(v, 16) {
-            Err(()) => conversion_error(out, v),
+            Err(_) => conversion_error(out, v),
             Ok(n) => flag_list(out, tables::MOUNT_FLAGS, u64::from(n as u32), b"|", v),
         },
         "recv" | "recvfrom" | "recvmmsg" | "send" | "sendto" | "sendmmsg" => recv_flags(out, v),
@@ -183,9 +184,14 @@ pub fn a3(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
 
 /// A hex value looked up in a table; unknown ones are printed as
 /// `unknown…(N)` with N in decimal (a C int).
-fn named_or_decimal(out: &mut Vec<u8>, v: &[u8], table: &'static [(i64, &'static str)], unknown: &str) {
+fn named_or_decimal(
+    out: &mut Vec<u8>,
+    v: &[u8],
+    table: &'static [(i64, &'static str)],
+    unknown: &str,
+) {
     match strtoul(v, 16) {
-        Err(()) => conversion_error(out, v),
+        Err(_) => conversion_error(out, v),
         Ok(n) => match i2s(table, i64::from(n as u32 as i32)) {
             Some(s) => out.extend_from_slice(s.as_bytes()),
             None => {
@@ -197,7 +203,7 @@ fn named_or_decimal(out: &mut Vec<u8>, v: &[u8], table: &'static [(i64, &'static
 
 fn dirfd(out: &mut Vec<u8>, v: &[u8]) {
     match strtoul(v, 16) {
-        Err(()) => conversion_error(out, v),
+        Err(_) => conversion_error(out, v),
         Ok(n) if n as u32 == 0xffff_ff9c => out.extend_from_slice(b"AT_FDCWD"),
         Ok(_) => hex(out, v),
     }
@@ -206,11 +212,11 @@ fn dirfd(out: &mut Vec<u8>, v: &[u8]) {
 fn clock_id(out: &mut Vec<u8>, v: &[u8]) {
     let Ok(n) = strtoul(v, 16) else { return conversion_error(out, v) };
     let n = n as u32 as i32;
-    if n < 7 {
-        if let Some(s) = i2s(tables::CLOCK, i64::from(n)) {
-            out.extend_from_slice(s.as_bytes());
-            return;
-        }
+    if n < 7
+        && let Some(s) = i2s(tables::CLOCK, i64::from(n))
+    {
+        out.extend_from_slice(s.as_bytes());
+        return;
     }
     wrap(out, "unknown-clk_id(0x", v);
 }
@@ -218,11 +224,11 @@ fn clock_id(out: &mut Vec<u8>, v: &[u8]) {
 fn rlimit(out: &mut Vec<u8>, v: &[u8]) {
     let Ok(n) = strtoul(v, 16) else { return conversion_error(out, v) };
     let n = n as u32 as i32;
-    if n < 17 {
-        if let Some(s) = i2s(tables::RLIMIT, i64::from(n)) {
-            out.extend_from_slice(s.as_bytes());
-            return;
-        }
+    if n < 17
+        && let Some(s) = i2s(tables::RLIMIT, i64::from(n))
+    {
+        out.extend_from_slice(s.as_bytes());
+        return;
     }
     wrap(out, "unknown-rlimit(0x", v);
 }
@@ -233,7 +239,7 @@ fn socket_domain(out: &mut Vec<u8>, v: &[u8]) {
 
 fn socket_type(out: &mut Vec<u8>, v: &[u8]) {
     match strtoul(v, 16) {
-        Err(()) => conversion_error(out, v),
+        Err(_) => conversion_error(out, v),
         Ok(n) => match i2s(tables::SOCK_TYPE, i64::from(n as u32 & 0xff)) {
             Some(s) => out.extend_from_slice(s.as_bytes()),
             None => wrap(out, "unknown-type(", v),
@@ -248,13 +254,14 @@ pub(crate) fn clone_flags(out: &mut Vec<u8>, v: &[u8]) {
     crate::value::push_flags(out, tables::CLONE_FLAGS, u64::from(flags), b"|", start);
     // The low byte is the signal sent to the parent at exit.
     let sig = flags & 0xff;
-    if sig != 0 && sig < 32 {
-        if let Some(s) = i2s(tables::SIGNAL, i64::from(sig)) {
-            if out.len() > start {
-                out.push(b'|');
-            }
-            out.extend_from_slice(s.as_bytes());
+    if sig != 0
+        && sig < 32
+        && let Some(s) = i2s(tables::SIGNAL, i64::from(sig))
+    {
+        if out.len() > start {
+            out.push(b'|');
         }
+        out.extend_from_slice(s.as_bytes());
     }
     if out.len() == start {
         let _ = write!(out, "0x{flags:x}");
@@ -319,7 +326,7 @@ fn access(out: &mut Vec<u8>, v: &[u8]) {
 
 fn recv_flags(out: &mut Vec<u8>, v: &[u8]) {
     match strtoul(v, 16) {
-        Err(()) => conversion_error(out, v),
+        Err(_) => conversion_error(out, v),
         Ok(n) => flag_list(out, tables::RECV_FLAGS, u64::from(n as u32), b"|", v),
     }
 }

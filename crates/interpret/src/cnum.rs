@@ -2,22 +2,26 @@
 //! leading blanks, a sign, an optional `0x` in base 16, then digits as far
 //! as they go (no digits is 0, not an error); only overflow is an error.
 
+/// A number too large for its type (C's ERANGE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow;
+
 /// `strtoul(s, NULL, base)`: Err on overflow (ERANGE). A `-` negates the
 /// value modulo 2^64, as C does.
-pub fn strtoul(s: &[u8], base: u32) -> Result<u64, ()> {
+pub fn strtoul(s: &[u8], base: u32) -> Result<u64, Overflow> {
     let (negative, digits) = sign_and_digits(s, base);
     let value = digits_value(digits, base)?;
     Ok(if negative { value.wrapping_neg() } else { value })
 }
 
 /// `strtol(s, NULL, base)` (64-bit long): Err on overflow.
-pub fn strtol(s: &[u8], base: u32) -> Result<i64, ()> {
+pub fn strtol(s: &[u8], base: u32) -> Result<i64, Overflow> {
     let (negative, digits) = sign_and_digits(s, base);
     let value = digits_value(digits, base)?;
     if negative {
-        if value > i64::MAX as u64 + 1 { Err(()) } else { Ok((value as i64).wrapping_neg()) }
+        if value > i64::MAX as u64 + 1 { Err(Overflow) } else { Ok((value as i64).wrapping_neg()) }
     } else if value > i64::MAX as u64 {
-        Err(())
+        Err(Overflow)
     } else {
         Ok(value as i64)
     }
@@ -45,12 +49,12 @@ fn sign_and_digits(s: &[u8], base: u32) -> (bool, &[u8]) {
     (negative, rest)
 }
 
-fn digits_value(digits: &[u8], base: u32) -> Result<u64, ()> {
+fn digits_value(digits: &[u8], base: u32) -> Result<u64, Overflow> {
     let mut value: u64 = 0;
     for &b in digits {
         let Some(d) = (b as char).to_digit(base) else { break };
-        value = value.checked_mul(u64::from(base)).ok_or(())?;
-        value = value.checked_add(u64::from(d)).ok_or(())?;
+        value = value.checked_mul(u64::from(base)).ok_or(Overflow)?;
+        value = value.checked_add(u64::from(d)).ok_or(Overflow)?;
     }
     Ok(value)
 }
@@ -88,9 +92,9 @@ mod tests {
         assert_eq!(strtoul(b"12zz", 10), Ok(12));
         assert_eq!(strtoul(b"zz", 10), Ok(0));
         assert_eq!(strtoul(b"-1", 10), Ok(u64::MAX));
-        assert_eq!(strtoul(b"99999999999999999999", 10), Err(()));
+        assert_eq!(strtoul(b"99999999999999999999", 10), Err(Overflow));
         assert_eq!(strtol(b"-5", 10), Ok(-5));
-        assert_eq!(strtol(b"9223372036854775808", 10), Err(()));
+        assert_eq!(strtol(b"9223372036854775808", 10), Err(Overflow));
         assert_eq!(c_str(b"ab\0cd"), b"ab");
     }
 }

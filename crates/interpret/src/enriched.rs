@@ -13,10 +13,10 @@ impl<'a> Stored<'a> {
         let mut pairs = Vec::new();
         // COMPAT: a SADDR-only part is one value running from `{` to the end.
         if let Some(rest) = text.strip_prefix(b"SADDR=") {
-            if let Some(open) = rest.iter().position(|&b| b == b'{') {
-                if rest[open..].contains(&b'}') {
-                    pairs.push((b"saddr".to_vec(), &rest[open..]));
-                }
+            if let Some(open) = rest.iter().position(|&b| b == b'{')
+                && rest[open..].contains(&b'}')
+            {
+                pairs.push((b"saddr".to_vec(), &rest[open..]));
             }
             return Stored { pairs };
         }

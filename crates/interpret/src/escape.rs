@@ -27,7 +27,12 @@ impl Escape {
 
     /// Whether `text` needs any escaping in this mode.
     pub fn needed(self, text: &[u8]) -> bool {
-        self != Escape::Raw && text.iter().any(|&b| self.escapes(b))
+        match self {
+            Escape::Raw => false,
+            // The common case, kept simple enough to vectorize.
+            Escape::Tty => text.iter().fold(false, |any, &b| any | (b < 0x20)),
+            _ => text.iter().any(|&b| self.escapes(b)),
+        }
     }
 
     /// Appends `text` escaped: control bytes as `\ooo`, shell
@@ -39,7 +44,12 @@ impl Escape {
         }
         for &b in text {
             if b < 0x20 {
-                buf.extend_from_slice(&[b'\\', b'0' + (b >> 6), b'0' + ((b >> 3) & 7), b'0' + (b & 7)]);
+                buf.extend_from_slice(&[
+                    b'\\',
+                    b'0' + (b >> 6),
+                    b'0' + ((b >> 3) & 7),
+                    b'0' + (b & 7),
+                ]);
             } else if self.escapes(b) {
                 buf.extend_from_slice(&[b'\\', b]);
             } else {

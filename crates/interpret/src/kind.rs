@@ -1,7 +1,6 @@
 //! Which interpretation a field gets: by its name (typetab.h), with the
 //! reference's per-record-type corrections.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::cnum::{is_hex_string, is_int_string};
@@ -73,9 +72,21 @@ mod rtype {
 
 /// The kind of a field name alone.
 pub fn by_name(name: &[u8]) -> Kind {
-    static MAP: OnceLock<HashMap<&'static [u8], Kind>> = OnceLock::new();
-    let map = MAP.get_or_init(|| FIELD_KINDS.iter().map(|&(n, k)| (n.as_bytes(), k)).collect());
-    map.get(name).copied().unwrap_or(Kind::Unclassified)
+    // Names bucketed by length and first byte: a lookup compares with a
+    // handful of names at most (this runs for every field of every record).
+    type Buckets = Vec<Vec<(&'static [u8], Kind)>>;
+    static BUCKETS: OnceLock<Buckets> = OnceLock::new();
+    fn slot(name: &[u8]) -> usize {
+        (name.len() & 15) << 5 | usize::from(name.first().copied().unwrap_or(0) & 31)
+    }
+    let buckets = BUCKETS.get_or_init(|| {
+        let mut b: Buckets = vec![Vec::new(); 16 << 5];
+        for &(n, k) in FIELD_KINDS {
+            b[slot(n.as_bytes())].push((n.as_bytes(), k));
+        }
+        b
+    });
+    buckets[slot(name)].iter().find(|(n, _)| *n == name).map_or(Kind::Unclassified, |&(_, k)| k)
 }
 
 /// The kind of field `name=value` in a record of type `rtype`

@@ -13,6 +13,7 @@ pub mod args;
 pub mod cnum;
 pub mod enriched;
 pub mod escape;
+mod fnv;
 pub mod kind;
 pub mod machine;
 pub mod resolve;

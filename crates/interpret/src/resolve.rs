@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::ffi::CStr;
+use std::hash::BuildHasherDefault;
 use std::sync::{Arc, RwLock};
 
 /// Names for ids. Called from several threads.
@@ -15,9 +16,11 @@ pub trait Resolver: Sync {
 /// same few ids millions of times.
 #[derive(Default)]
 pub struct SystemResolver {
-    users: RwLock<HashMap<u32, Option<Arc<str>>>>,
-    groups: RwLock<HashMap<u32, Option<Arc<str>>>>,
+    users: RwLock<IdMap>,
+    groups: RwLock<IdMap>,
 }
+
+type IdMap = HashMap<u32, Option<Arc<str>>, BuildHasherDefault<crate::fnv::Fnv>>;
 
 impl SystemResolver {
     pub fn new() -> Self {
@@ -31,11 +34,7 @@ impl SystemResolver {
     }
 }
 
-fn cached(
-    cache: &RwLock<HashMap<u32, Option<Arc<str>>>>,
-    id: u32,
-    look_up: fn(u32) -> Option<String>,
-) -> Option<Arc<str>> {
+fn cached(cache: &RwLock<IdMap>, id: u32, look_up: fn(u32) -> Option<String>) -> Option<Arc<str>> {
     if let Some(hit) = cache.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
         return hit.clone();
     }

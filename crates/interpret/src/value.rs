@@ -17,6 +17,9 @@ pub struct Context<'a> {
     pub machine: Option<Machine>,
     /// The syscall number of the record, for a0..a3.
     pub syscall: i32,
+    /// Its name on `machine`, when the caller looked it up already
+    /// (`Some(None)`: it has none); a0..a3 look it up otherwise.
+    pub syscall_name: Option<Option<&'static str>>,
     pub a0: u64,
     pub a1: u64,
     /// The working directory, to make relative file names whole (csv and
@@ -29,7 +32,16 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(resolver: &'a dyn Resolver) -> Self {
-        Context { machine: None, syscall: 0, a0: 0, a1: 0, cwd: None, resolver, stored: None }
+        Context {
+            machine: None,
+            syscall: 0,
+            syscall_name: None,
+            a0: 0,
+            a1: 0,
+            cwd: None,
+            resolver,
+            stored: None,
+        }
     }
 }
 
@@ -107,7 +119,7 @@ fn interpret_local(out: &mut Vec<u8>, kind: Kind, value: &[u8], ctx: &Context<'_
         Kind::Sockaddr => sockaddr::interpret(out, value),
         Kind::Flags => path_flags(out, value),
         Kind::Promisc => match strtol(value, 10) {
-            Err(()) => conversion_error(out, value),
+            Err(_) => conversion_error(out, value),
             Ok(0) => out.extend_from_slice(b"no"),
             Ok(_) => out.extend_from_slice(b"yes"),
         },
@@ -128,10 +140,12 @@ fn interpret_local(out: &mut Vec<u8>, kind: Kind, value: &[u8], ctx: &Context<'_
             }
         }
         Kind::CapBitmap => cap_bitmap(out, value),
-        Kind::Nfproto => named_or(out, value, 10, tables::NF_PROTO, "unknown-netfilter-protocol(", ""),
+        Kind::Nfproto => {
+            named_or(out, value, 10, tables::NF_PROTO, "unknown-netfilter-protocol(", "")
+        }
         Kind::Icmptype => named_or(out, value, 10, tables::ICMP_TYPE, "unknown-icmp-type(", ""),
         Kind::Protocol => match strtoul(value, 10) {
-            Err(()) => conversion_error(out, value),
+            Err(_) => conversion_error(out, value),
             Ok(n) => match protocol_name(n as u32 as i32) {
                 Some(p) => out.extend_from_slice(p.as_bytes()),
                 None => out.extend_from_slice(b"undefined protocol"),
@@ -139,7 +153,7 @@ fn interpret_local(out: &mut Vec<u8>, kind: Kind, value: &[u8], ctx: &Context<'_
         },
         Kind::Personality => personality(out, value),
         Kind::Seccomp => match strtoul(value, 16) {
-            Err(()) => conversion_error(out, value),
+            Err(_) => conversion_error(out, value),
             Ok(code) => match i2s(tables::SECCOMP_ACTION, (code & 0x7fff_0000) as i64) {
                 Some(s) => out.extend_from_slice(s.as_bytes()),
                 None => wrap(out, "unknown-seccomp-code(", value),
@@ -151,7 +165,7 @@ fn interpret_local(out: &mut Vec<u8>, kind: Kind, value: &[u8], ctx: &Context<'_
         Kind::Hook => named_or(out, value, 16, tables::INET_HOOK, "unknown-hook(", ""),
         Kind::Netaction => named_or(out, value, 16, tables::NET_ACTION, "unknown-action(", ""),
         Kind::Macproto => match strtoul(value, 16) {
-            Err(()) => conversion_error(out, value),
+            Err(_) => conversion_error(out, value),
             Ok(t) => out.extend_from_slice(match t as u32 as i32 {
                 0x0800 => b"IP",
                 0x0806 => b"ARP",
@@ -162,7 +176,7 @@ fn interpret_local(out: &mut Vec<u8>, kind: Kind, value: &[u8], ctx: &Context<'_
         Kind::Fanotify => {
             if value.first().is_some_and(u8::is_ascii_digit) {
                 match strtoul(value, 10) {
-                    Err(()) => conversion_error(out, value),
+                    Err(_) => conversion_error(out, value),
                     Ok(r) => out.extend_from_slice(match r as u32 as i32 {
                         1 => b"allow",
                         2 => b"deny",
@@ -174,12 +188,12 @@ fn interpret_local(out: &mut Vec<u8>, kind: Kind, value: &[u8], ctx: &Context<'_
             }
         }
         Kind::Nlmcgrp => match strtoul(value, 16) {
-            Err(()) => conversion_error(out, value),
+            Err(_) => conversion_error(out, value),
             Ok(1) => out.extend_from_slice(b"audit-netlink-multicast"),
             Ok(_) => out.extend_from_slice(b"audit-none"),
         },
         Kind::Resolve => match strtoul(value, 16) {
-            Err(()) => conversion_error(out, value),
+            Err(_) => conversion_error(out, value),
             Ok(r) => flag_list(out, tables::OPENAT2_RESOLVE, r, b"|", value),
         },
         Kind::Addr | Kind::MacLabel | Kind::Unclassified => out.extend_from_slice(value),
@@ -213,7 +227,7 @@ pub(crate) fn named_or(
     hex_prefix: &str,
 ) {
     match strtoul(value, base) {
-        Err(()) => conversion_error(out, value),
+        Err(_) => conversion_error(out, value),
         Ok(n) => match i2s(table, n as u32 as i32 as i64) {
             Some(s) => out.extend_from_slice(s.as_bytes()),
             None => {
@@ -321,7 +335,7 @@ fn arch(out: &mut Vec<u8>, value: &[u8], machine: Option<Machine>) {
     let machine = match machine {
         Some(m) if m != Machine::Ppc64le => Some(m),
         _ => match strtoul(value, 16) {
-            Err(()) => {
+            Err(_) => {
                 // COMPAT: this one error form ends with a space.
                 wrap(out, "conversion error(", value);
                 out.push(b' ');
@@ -524,7 +538,7 @@ pub(crate) fn mode(out: &mut Vec<u8>, value: &[u8], base: u32) {
 
 pub(crate) fn mode_short(out: &mut Vec<u8>, value: &[u8], base: u32) {
     match strtoul(value, base) {
-        Err(()) => conversion_error(out, value),
+        Err(_) => conversion_error(out, value),
         Ok(n) => mode_short_bits(out, n as u32),
     }
 }
@@ -547,7 +561,7 @@ pub(crate) fn mode_short_bits(out: &mut Vec<u8>, n: u32) {
 
 fn path_flags(out: &mut Vec<u8>, value: &[u8]) {
     match strtoul(value, 16) {
-        Err(()) => conversion_error(out, value),
+        Err(_) => conversion_error(out, value),
         Ok(n) if n as u32 as i32 == 0 => out.extend_from_slice(b"none"),
         Ok(n) => flag_list(out, tables::PATH_FLAGS, n as u32 as u64, b",", value),
     }
@@ -587,7 +601,7 @@ fn success(out: &mut Vec<u8>, value: &[u8]) {
         return;
     }
     match strtoul(value, 10) {
-        Err(()) => conversion_error(out, value),
+        Err(_) => conversion_error(out, value),
         Ok(n) => out.extend_from_slice(match n as u32 as i32 {
             0 => b"no",
             1 => b"yes",
@@ -599,11 +613,11 @@ fn success(out: &mut Vec<u8>, value: &[u8]) {
 pub(crate) fn signal(out: &mut Vec<u8>, value: &[u8], base: u32) {
     let Ok(n) = strtoul(value, base) else { return conversion_error(out, value) };
     let n = n as u32 as i32;
-    if n < 32 {
-        if let Some(name) = i2s(tables::SIGNAL, i64::from(n)) {
-            out.extend_from_slice(name.as_bytes());
-            return;
-        }
+    if n < 32
+        && let Some(name) = i2s(tables::SIGNAL, i64::from(n))
+    {
+        out.extend_from_slice(name.as_bytes());
+        return;
     }
     out.extend_from_slice(b"unknown-signal(");
     if base == 16 {
@@ -638,7 +652,7 @@ fn tty_data(out: &mut Vec<u8>, value: &[u8]) {
     let mut i = 0;
     while i < data.len() {
         let b = data[i];
-        let named = if b >= b' ' && (b < 0x7f || b >= 0xa0) {
+        let named = if b >= b' ' && !(0x7f..0xa0).contains(&b) {
             None
         } else {
             crate::tables::TTY_NAMED_KEYS
@@ -669,7 +683,12 @@ fn tty_data(out: &mut Vec<u8>, value: &[u8]) {
                     in_text = true;
                 }
                 if !(0x20..=0x7e).contains(&b) {
-                    out.extend_from_slice(&[b'\\', b'0' + (b >> 6), b'0' + ((b >> 3) & 7), b'0' + (b & 7)]);
+                    out.extend_from_slice(&[
+                        b'\\',
+                        b'0' + (b >> 6),
+                        b'0' + ((b >> 3) & 7),
+                        b'0' + (b & 7),
+                    ]);
                 } else {
                     if b == b'\\' || b == b'"' {
                         out.push(b'\\');
@@ -748,9 +767,8 @@ pub fn protocol_name(number: i32) -> Option<String> {
     let mut ent: libc::protoent = unsafe { std::mem::zeroed() };
     let mut result: *mut libc::protoent = std::ptr::null_mut();
     // SAFETY: every pointer is valid for the call; buf outlives its use.
-    let rc = unsafe {
-        getprotobynumber_r(number, &mut ent, buf.as_mut_ptr(), buf.len(), &mut result)
-    };
+    let rc =
+        unsafe { getprotobynumber_r(number, &mut ent, buf.as_mut_ptr(), buf.len(), &mut result) };
     if rc != 0 || result.is_null() || ent.p_name.is_null() {
         return None;
     }

@@ -92,6 +92,12 @@ struct Prepared {
 fn prepare(event: &Event<'_>, settings: &Settings, fmt: &Formatting<'_>) -> Prepared {
     let selection = select(event, &settings.criteria);
     let mut text = Vec::new();
+    if selection == Selection::Matched {
+        // Interpreted text is about as long as the records; one
+        // allocation instead of a string of reallocations.
+        let size: usize = event.records.iter().map(|r| r.text.len() + 48).sum();
+        text.reserve(size + size / 4);
+    }
     let mut notes = Vec::new();
     if selection == Selection::Matched {
         // Writing to a Vec cannot fail.
@@ -183,23 +189,25 @@ impl<W: Write, E: Write> Emitter<'_, W, E> {
         Ok(!self.settings.just_one)
     }
 
-    /// Prepares a batch in parallel and emits it in order.
-    fn emit_batch(
-        &mut self,
-        batch: &mut Vec<Event<'_>>,
-        fmt: &Formatting<'_>,
-    ) -> io::Result<bool> {
-        let settings = self.settings;
-        let prepared: Vec<Prepared> =
-            batch.par_iter().map(|e| prepare(e, settings, fmt)).collect();
-        for (event, p) in batch.iter().zip(prepared) {
+    /// Emits a prepared batch in order; Ok(false) stops the run.
+    fn emit_prepared(&mut self, events: &[Event<'_>], prepared: Vec<Prepared>) -> io::Result<bool> {
+        for (event, p) in events.iter().zip(prepared) {
             if !self.emit(event, p)? {
                 return Ok(false);
             }
         }
-        batch.clear();
         Ok(true)
     }
+}
+
+/// Formats a batch of events in parallel.
+fn prepare_batch<'a>(
+    batch: Vec<Event<'a>>,
+    settings: &Settings,
+    fmt: &Formatting<'_>,
+) -> (Vec<Event<'a>>, Vec<Prepared>) {
+    let prepared = batch.par_iter().map(|e| prepare(e, settings, fmt)).collect();
+    (batch, prepared)
 }
 
 /// Cuts `block` into pieces that end at newlines.
@@ -272,60 +280,76 @@ pub fn search(
                 .collect();
             parsed.into_iter().flatten().collect()
         };
-    // The next block is parsed while this one is assembled and printed.
-    let mut next = blocks.first().map(parse_block);
-    let mut stopped = false;
-    for (at, block) in blocks.iter().enumerate() {
-        let Some(records) = next.take() else { break };
-        let (go_on, parsed) = std::thread::scope(|scope| {
-            let ahead = scope.spawn(|| blocks.get(at + 1).map(parse_block));
-            let go_on = (|| -> io::Result<bool> {
-                for result in records {
-                    let record = match result {
-                        Ok(r) => r,
-                        Err(HeaderError::Garbage) => continue,
-                        Err(HeaderError::BadTimestamp(stamp)) => {
-                            emitter.err.write_all(b"Error extracting time stamp (")?;
-                            emitter.err.write_all(&stamp)?;
-                            emitter.err.write_all(b")\n")?;
-                            continue;
-                        }
-                    };
-                    if !in_window(record.sec as i64) {
+    // Three things overlap: the next block is parsed, this one is
+    // assembled, and the previous batch of events is formatted.
+    std::thread::scope(|scope| -> io::Result<()> {
+        type Formatted<'a> = (Vec<Event<'a>>, Vec<Prepared>);
+        let mut inflight: Option<std::thread::ScopedJoinHandle<'_, Formatted<'_>>> = None;
+        // Waits for the batch being formatted and writes it out.
+        let drain = |inflight: &mut Option<std::thread::ScopedJoinHandle<'_, Formatted<'_>>>,
+                     emitter: &mut Emitter<'_, _, _>|
+         -> io::Result<bool> {
+            match inflight.take() {
+                Some(handle) => {
+                    let (events, prepared) = handle.join().expect("formatting does not panic");
+                    emitter.emit_prepared(&events, prepared)
+                }
+                None => Ok(true),
+            }
+        };
+        let mut next = blocks.first().map(parse_block);
+        let mut stopped = false;
+        'blocks: for (at, block) in blocks.iter().enumerate() {
+            let Some(records) = next.take() else { break };
+            let blocks = &blocks;
+            let parse_block = &parse_block;
+            let ahead = scope.spawn(move || blocks.get(at + 1).map(parse_block));
+            for result in records {
+                let record = match result {
+                    Ok(r) => r,
+                    Err(HeaderError::Garbage) => continue,
+                    Err(HeaderError::BadTimestamp(stamp)) => {
+                        emitter.err.write_all(b"Error extracting time stamp (")?;
+                        emitter.err.write_all(&stamp)?;
+                        emitter.err.write_all(b")\n")?;
                         continue;
                     }
-                    if assembler.push(record) {
-                        while let Some(event) = assembler.pop_ready() {
-                            batch.push(event);
-                        }
-                    }
-                    // Small batches keep --just-one and -l responsive.
-                    if batch.len() >= 4096 && !emitter.emit_batch(&mut batch, fmt)? {
-                        return Ok(false);
+                };
+                if !in_window(record.sec as i64) {
+                    continue;
+                }
+                if assembler.push(record) {
+                    while let Some(event) = assembler.pop_ready() {
+                        batch.push(event);
                     }
                 }
-                emitter.emit_batch(&mut batch, fmt)
-            })();
-            (go_on, ahead.join().unwrap_or_default())
-        });
-        if !go_on? {
-            stopped = true;
-            break;
+                // Small batches keep --just-one and -l responsive.
+                if batch.len() >= 4096 {
+                    if !drain(&mut inflight, &mut emitter)? {
+                        stopped = true;
+                        break 'blocks;
+                    }
+                    let full = std::mem::take(&mut batch);
+                    inflight = Some(scope.spawn(move || prepare_batch(full, settings, fmt)));
+                }
+            }
+            next = ahead.join().unwrap_or_default();
+            done(block.0, block.2);
         }
-        next = parsed;
-        done(block.0, block.2);
-    }
-    if !stopped {
-        // COMPAT: ausearch.c get_next_event: with a checkpoint, events
-        // still open at the end are not flushed; the next run prints them.
-        if settings.checkpoint.is_none() {
-            assembler.finish();
+        if !stopped && drain(&mut inflight, &mut emitter)? {
+            // COMPAT: ausearch.c get_next_event: with a checkpoint, events
+            // still open at the end are not flushed; the next run prints them.
+            if settings.checkpoint.is_none() {
+                assembler.finish();
+            }
+            while let Some(event) = assembler.pop_ready() {
+                batch.push(event);
+            }
+            let (events, prepared) = prepare_batch(std::mem::take(&mut batch), settings, fmt);
+            emitter.emit_prepared(&events, prepared)?;
         }
-        while let Some(event) = assembler.pop_ready() {
-            batch.push(event);
-        }
-        emitter.emit_batch(&mut batch, fmt)?;
-    }
+        Ok(())
+    })?;
     emitter.out.flush()?;
     Ok(emitter.outcome)
 }

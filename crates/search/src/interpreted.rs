@@ -2,6 +2,8 @@
 //! the way ausearch-report.c walks a record: it splits the text itself
 //! (quotes, `msg='…'`, commas), so its quirks are kept here.
 
+use std::io::Write;
+
 use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, Stored, kind};
 use raudit_parse::{Event, Record, record::types};
 
@@ -22,22 +24,32 @@ impl Interpreter<'_> {
     /// event is printed alone. Diagnostics go to `err`.
     pub fn write_event(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>) {
         out.extend_from_slice(b"----\n");
+        // The stamp is the event's, the same on every record.
+        let mut stamp = (self.date_time)(event.key.sec as i64).into_bytes();
+        let _ = write!(stamp, ".{:03}:{}) ", event.key.milli, event.key.serial);
         let last = event.records.last().expect("an event has a record");
         if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
-            self.write_record(out, err, event, last);
+            self.write_record(out, err, event, &stamp, last);
             return;
         }
         for r in event.records.iter().rev() {
-            self.write_record(out, err, event, r);
+            self.write_record(out, err, event, &stamp, r);
         }
     }
 
-    fn write_record(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>, r: &Record<'_>) {
+    fn write_record(
+        &self,
+        out: &mut Vec<u8>,
+        err: &mut Vec<u8>,
+        event: &Event<'_>,
+        stamp: &[u8],
+        r: &Record<'_>,
+    ) {
         let mut text = r.text;
-        if event.key.node.is_some() {
-            if let Some(sp) = memchr::memchr(b' ', text) {
-                text = &text[sp + 1..];
-            }
+        if event.key.node.is_some()
+            && let Some(sp) = memchr::memchr(b' ', text)
+        {
+            text = &text[sp + 1..];
         }
         let Some(open) = memchr::memchr(b'(', text) else {
             err.extend_from_slice(b"can't find time stamp\n");
@@ -58,8 +70,7 @@ impl Interpreter<'_> {
         }
         let rest = &text[open + 1..];
         let Some(close) = memchr::memchr(b')', rest) else { return };
-        out.extend_from_slice((self.date_time)(event.key.sec as i64).as_bytes());
-        out.extend_from_slice(format!(".{:03}:{}) ", event.key.milli, event.key.serial).as_bytes());
+        out.extend_from_slice(stamp);
 
         let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
         let mut fields = Fields {
@@ -67,6 +78,7 @@ impl Interpreter<'_> {
             machine: None,
             machine_known: false,
             syscall: -1,
+            syscall_name: None,
             a0: 0,
             a1: 0,
             stored: stored.as_ref().filter(|s| !s.is_empty()),
@@ -123,8 +135,13 @@ impl Interpreter<'_> {
                     }
                 }
             } else {
-                let comma_at = memchr::memchr(b',', v);
-                let space_at = memchr::memchr(b' ', v);
+                // One scan finds the first separator; the comma case
+                // (rare) needs the space after it too.
+                let (comma_at, space_at) = match memchr::memchr2(b' ', b',', v) {
+                    None => (None, None),
+                    Some(i) if v[i] == b' ' => (None, Some(i)),
+                    Some(i) => (Some(i), memchr::memchr(b' ', &v[i..]).map(|j| i + j)),
+                };
                 match (comma_at, space_at) {
                     (Some(c), Some(s)) if c < s => {
                         // COMPAT: the reference tests the type on the text
@@ -162,11 +179,11 @@ impl Interpreter<'_> {
         }
         // COMPAT: a body without fields (EOE's ": "), or the text after a
         // comma-split last value, is printed with a newline of its own.
-        if let Some(tail) = rest {
-            if (!found && no_more_fields) || comma {
-                self.escape.push(out, tail);
-                out.push(b'\n');
-            }
+        if let Some(tail) = rest
+            && ((!found && no_more_fields) || comma)
+        {
+            self.escape.push(out, tail);
+            out.push(b'\n');
         }
     }
 
@@ -192,7 +209,7 @@ impl Interpreter<'_> {
                         // next field turns into the host machine again.
                         f.machine_known = f.machine.is_some();
                     }
-                    Err(()) => {
+                    Err(_) => {
                         out.extend_from_slice(b"arch conversion error(");
                         out.extend_from_slice(value);
                         out.extend_from_slice(b") ");
@@ -203,7 +220,7 @@ impl Interpreter<'_> {
             if f.syscall < 0 && name == b"syscall" {
                 match raudit_interpret::cnum::strtoul(value, 10) {
                     Ok(n) => f.syscall = n as u32 as i32,
-                    Err(()) => {
+                    Err(_) => {
                         out.extend_from_slice(b"syscall conversion error(");
                         out.extend_from_slice(value);
                         out.extend_from_slice(b") ");
@@ -220,9 +237,15 @@ impl Interpreter<'_> {
             out.push(if comma { b',' } else { b' ' });
             return;
         }
+        let machine = if f.rtype == SYSCALL || f.rtype == SECCOMP { f.machine } else { None };
+        let syscall_name = match kind {
+            Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 => Some(f.syscall_name(machine, syscall)),
+            _ => None,
+        };
         let ctx = Context {
-            machine: if f.rtype == SYSCALL || f.rtype == SECCOMP { f.machine } else { None },
+            machine,
             syscall,
+            syscall_name,
             a0: f.a0,
             a1: f.a1,
             cwd: None,
@@ -235,7 +258,8 @@ impl Interpreter<'_> {
             // COMPAT: several keys print as `k1 key=k2`.
             if out[start..].contains(&raudit_interpret::KEY_SEPARATOR) {
                 let joined = out.split_off(start);
-                for (i, key) in joined.split(|&b| b == raudit_interpret::KEY_SEPARATOR).enumerate() {
+                for (i, key) in joined.split(|&b| b == raudit_interpret::KEY_SEPARATOR).enumerate()
+                {
                     if i > 0 {
                         out.extend_from_slice(b" key=");
                     }
@@ -255,9 +279,24 @@ struct Fields<'a> {
     machine: Option<Machine>,
     machine_known: bool,
     syscall: i32,
+    /// The name of (machine, syscall), once looked up.
+    syscall_name: Option<(Option<Machine>, i32, Option<&'static str>)>,
     a0: u64,
     a1: u64,
     stored: Option<&'a Stored<'a>>,
+}
+
+impl Fields<'_> {
+    fn syscall_name(&mut self, machine: Option<Machine>, syscall: i32) -> Option<&'static str> {
+        match self.syscall_name {
+            Some((m, s, name)) if m == machine && s == syscall => name,
+            _ => {
+                let name = machine.and_then(|m| m.syscall_name(syscall));
+                self.syscall_name = Some((machine, syscall, name));
+                name
+            }
+        }
+    }
 }
 
 fn trim_name(name: &[u8]) -> &[u8] {
@@ -267,10 +306,6 @@ fn trim_name(name: &[u8]) -> &[u8] {
 
 /// The hex value of field `key` (with its leading space) in a record.
 fn hex_field(text: &[u8], key: &[u8]) -> u64 {
-    memchr::memmem::find(text, key)
-        .map(|i| {
-            let v = &text[i + key.len()..];
-            raudit_interpret::cnum::strtoul(v, 16).unwrap_or(0)
-        })
-        .unwrap_or(0)
+    let found = memchr::memchr_iter(key[0], text).find(|&i| text[i..].starts_with(key));
+    found.map_or(0, |i| raudit_interpret::cnum::strtoul(&text[i + key.len()..], 16).unwrap_or(0))
 }
