@@ -284,6 +284,9 @@ impl Daemon {
         if let Ok(node) = node_name(&new) {
             self.pipeline.node = node;
         }
+        if new.log_format != self.cfg.log_format {
+            self.pipeline.enricher = enricher_for(&new);
+        }
         self.cfg = new;
         let (auid, pid, subj) = match sender {
             Some(si) => (
@@ -455,6 +458,11 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
 }
 
+/// The enricher `log_format` asks for.
+fn enricher_for(cfg: &DaemonConfig) -> Option<crate::enrich::Enricher> {
+    (cfg.log_format == LogFormat::Enriched).then(crate::enrich::Enricher::new)
+}
+
 /// Run the daemon; returns the process exit code.
 pub fn run(opts: Options) -> u8 {
     let msg = Msg { syslog: !opts.foreground && !opts.no_fork };
@@ -466,9 +474,6 @@ pub fn run(opts: Options) -> u8 {
     let Some(mut cfg) = load_config(&opts, &say) else { return EXIT_CONFIG };
     if opts.foreground {
         cfg.write_logs = false;
-    }
-    if cfg.log_format == LogFormat::Enriched {
-        say(Priority::Warning, "log_format ENRICHED is not supported yet; writing RAW records");
     }
     // Signals are blocked before any thread starts (the async flush thread inherits the mask).
     let sigfd = match signal_fd() {
@@ -523,10 +528,12 @@ pub fn run(opts: Options) -> u8 {
     }
     let output = make_output(&cfg, opts.foreground, msg.syslog);
     let mut pipeline = Pipeline::new(node, output);
+    pipeline.enricher = enricher_for(&cfg);
     let mut serials = Serials(random_serial());
     let format = match cfg.log_format {
         LogFormat::Nolog => "nolog",
-        _ => "raw",
+        LogFormat::Enriched => "enriched",
+        LogFormat::Raw => "raw",
     };
     let kernel = read_trim("/proc/sys/kernel/osrelease").unwrap_or_default();
     let kernel: String = kernel.chars().take(56).collect();

@@ -6,6 +6,7 @@
 //! differences are listed in docs/compat.md.
 
 pub mod daemon;
+pub mod enrich;
 pub mod format;
 pub mod pipeline;
 pub mod sys;

@@ -85,6 +85,8 @@ pub struct Pipeline<H: Hooks> {
     pub output: Output<H>,
     pub sinks: Vec<Box<dyn Sink + Send>>,
     pub stats: PipelineStats,
+    /// Set for `log_format = ENRICHED`.
+    pub enricher: Option<crate::enrich::Enricher>,
 }
 
 impl<H: Hooks> Pipeline<H> {
@@ -95,6 +97,7 @@ impl<H: Hooks> Pipeline<H> {
             output,
             sinks: Vec::new(),
             stats: PipelineStats::default(),
+            enricher: None,
         }
     }
 
@@ -127,7 +130,10 @@ impl<H: Hooks> Pipeline<H> {
                     continue 'rec;
                 }
             }
-            let line = raw_line(self.node.as_deref(), r.msg_type, &r.payload);
+            let mut line = raw_line(self.node.as_deref(), r.msg_type, &r.payload);
+            if let Some(enricher) = &self.enricher {
+                enricher.enrich(&mut line, r.msg_type);
+            }
             kept.push((r.msg_type, line));
         }
         let to_disk: Vec<&[u8]> =

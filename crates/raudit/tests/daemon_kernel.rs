@@ -116,10 +116,27 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
     });
     // SIGHUP with a changed file: DAEMON_CONFIG; SIGUSR2: DAEMON_RESUME.
     let conf = std::fs::read_to_string(d.join("auditd.conf")).unwrap();
-    std::fs::write(d.join("auditd.conf"), conf.replace("flush = SYNC", "flush = DATA")).unwrap();
+    let conf = conf.replace("flush = SYNC", "flush = DATA");
+    std::fs::write(
+        d.join("auditd.conf"),
+        conf.replace("log_format = RAW", "log_format = ENRICHED"),
+    )
+    .unwrap();
     kill("HUP");
     wait_for("reconfigure", || {
         std::fs::read_to_string(&log).is_ok_and(|t| t.contains("op=reconfigure state=changed"))
+    });
+    // Now ENRICHED: the records carry their names after 0x1D.
+    let mut f = std::fs::OpenOptions::new().append(true).open(&watched).unwrap();
+    writeln!(f, "enriched").unwrap();
+    wait_for("an enriched record", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| {
+            t.lines().any(|l| {
+                l.starts_with("type=SYSCALL ")
+                    && l.contains("key=\"rauditd-test\"\u{1d}ARCH=x86_64 SYSCALL=")
+                    && l.contains(" UID=\"root\"")
+            })
+        })
     });
     kill("USR2");
     wait_for("resume", || {
@@ -136,6 +153,7 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
     assert!(old.starts_with("type=DAEMON_START msg=audit("), "{old}");
     assert!(old.contains(" op=start ver=3.0.9 format=raw kernel="));
     assert_eq!(watch_hits(&old), N);
+    assert_eq!(watch_hits(&cur), 1);
     assert!(cur.lines().last().unwrap().starts_with("type=DAEMON_END msg=audit("), "{cur}");
     assert!(cur.contains("op=rotate-logs auid="));
     assert!(!old.contains("type=EOE"));
@@ -148,7 +166,7 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
         .output();
     if let Ok(rs) = rs {
         let text = String::from_utf8_lossy(&rs.stdout);
-        assert_eq!(watch_hits(&text), N, "{text}");
+        assert_eq!(watch_hits(&text), N + 1, "{text}");
     }
 }
 

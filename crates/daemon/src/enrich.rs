@@ -1,0 +1,256 @@
+//! `log_format = ENRICHED`: after a record's RAW text, 0x1D and the names
+//! of its uids, gids, syscall, arch and socket address
+//! (kernel-and-daemon.md §2.8), e.g.
+//! `…key=(null)\x1dARCH=x86_64 SYSCALL=openat AUID="alice" UID="root"`.
+//!
+//! Fields are found the way libauparse splits a record (the reference
+//! enriches through it): space-separated `name=value` tokens, `msg='…'`
+//! opened up, trailing punctuation trimmed, and the syscall context (arch,
+//! syscall, a0, a1) taken from fixed positions.
+
+use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, SystemResolver, kind};
+
+use crate::format::MAX_STORED_LINE;
+
+/// The byte between a record and its interpretations.
+pub const SEPARATOR: u8 = 0x1d;
+/// The reference's formatting buffer: a record plus a host name.
+const BUFFER: usize = 8970 + 255;
+/// Enrichment stops when no more than this much room is left.
+const MIN_SPACE_LEFT: usize = 24;
+
+const USER_MGMT: u16 = 1102;
+const ADD_USER: u16 = 1114;
+const DEL_USER: u16 = 1115;
+const ADD_GROUP: u16 = 1116;
+const DEL_GROUP: u16 = 1117;
+const GRP_MGMT: u16 = 1132;
+
+/// Appends interpretations to RAW lines. Holds the uid/gid name cache,
+/// which account-changing records flush.
+#[derive(Default)]
+pub struct Enricher {
+    resolver: SystemResolver,
+}
+
+/// One `name=value` field as libauparse sees it.
+struct Field<'a> {
+    name: &'a [u8],
+    value: &'a [u8],
+}
+
+/// A record's fields and its syscall context.
+struct Parsed<'a> {
+    fields: Vec<Field<'a>>,
+    machine: Option<Machine>,
+    syscall: i32,
+    a0: u64,
+    a1: u64,
+}
+
+impl Enricher {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Enriches `line` (a RAW line ending in a newline) in place.
+    pub fn enrich(&self, line: &mut Vec<u8>, rtype: u16) {
+        let newline = line.last() == Some(&b'\n');
+        if newline {
+            line.pop();
+        }
+        // Names may have changed: look them up afresh.
+        if matches!(rtype, ADD_USER | ADD_GROUP) {
+            self.resolver.flush();
+        }
+        let extra = interpretations(line, i32::from(rtype), &self.resolver);
+        line.extend_from_slice(&extra);
+        if matches!(rtype, USER_MGMT | DEL_USER | DEL_GROUP | GRP_MGMT) {
+            self.resolver.flush();
+        }
+        // COMPAT: auditd-event.c replace_event_msg: a longer line is cut.
+        line.truncate(MAX_STORED_LINE);
+        if newline {
+            line.push(b'\n');
+        }
+    }
+}
+
+/// The bytes to append to `text` (0x1D and the fields), within the
+/// reference's buffer.
+fn interpretations(text: &[u8], rtype: i32, resolver: &dyn Resolver) -> Vec<u8> {
+    let mut out = Vec::new();
+    if BUFFER.saturating_sub(text.len()) <= MIN_SPACE_LEFT {
+        return out;
+    }
+    let mut left = BUFFER - text.len();
+    let parsed = parse(text);
+    let mut candidates = 0;
+    let mut value = Vec::new();
+    for f in &parsed.fields {
+        if left <= MIN_SPACE_LEFT {
+            break;
+        }
+        let kind = kind::of_field(rtype, f.name, f.value);
+        let encode = match kind {
+            Kind::Uid | Kind::Gid => true,
+            Kind::Syscall | Kind::Arch | Kind::Sockaddr => false,
+            _ => continue,
+        };
+        candidates += 1;
+        if candidates == 1 {
+            out.push(SEPARATOR);
+            left -= 1;
+        }
+        value.clear();
+        let ctx = Context {
+            machine: parsed.machine,
+            syscall: parsed.syscall,
+            syscall_name: None,
+            a0: parsed.a0,
+            a1: parsed.a1,
+            cwd: None,
+            resolver,
+            stored: None,
+        };
+        raudit_interpret::interpret_into(&mut value, kind, f.name, f.value, &ctx, Escape::Raw);
+        let mut item: Vec<u8> = f.name.iter().take(63).map(u8::to_ascii_uppercase).collect();
+        item.push(b'=');
+        if encode {
+            encode_value(&mut item, &value);
+        } else {
+            item.extend_from_slice(&value);
+        }
+        // COMPAT: a field that does not fit is left out, never cut.
+        if item.len() + 2 >= left {
+            continue;
+        }
+        if candidates > 1 {
+            out.push(b' ');
+            left -= 1;
+        }
+        out.extend_from_slice(&item);
+        left -= item.len();
+    }
+    out
+}
+
+/// `"value"`, or upper-case hex when the value holds a quote, a space,
+/// a control byte or a non-ASCII byte (`audit_encode_nv_string`).
+fn encode_value(out: &mut Vec<u8>, value: &[u8]) {
+    if value.iter().any(|&b| b == b'"' || b < 0x21 || b > 0x7e) {
+        for &b in value {
+            out.extend_from_slice(format!("{b:02X}").as_bytes());
+        }
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(value);
+        out.push(b'"');
+    }
+}
+
+/// Splits a record into fields the way libauparse does.
+fn parse(text: &[u8]) -> Parsed<'_> {
+    let mut p = Parsed { fields: Vec::new(), machine: None, syscall: -1, a0: 0, a1: 0 };
+    let mut count = 0;
+    let mut offset = 0;
+    for token in text.split(|&b| b == b' ').filter(|t| !t.is_empty()) {
+        let mut token = token;
+        let Some(mut eq) = token.iter().position(|&b| b == b'=') else { continue };
+        if token.starts_with(b"msg=") {
+            match token.get(4) {
+                Some(b'a') => continue,
+                Some(b'\'') => {
+                    token = &token[5..];
+                    let Some(e) = token.iter().position(|&b| b == b'=') else { continue };
+                    eq = e;
+                }
+                _ => {}
+            }
+        }
+        let mut name = &token[..eq];
+        if name.first() == Some(&b'(') {
+            name = &name[1..];
+        }
+        let value = trim_value(&token[eq + 1..]);
+        if value.is_empty() {
+            continue;
+        }
+        // Keys are never enriched, but several keys count as several
+        // fields; only positions before them matter, so one is enough.
+        p.fields.push(Field { name, value });
+        count += 1;
+        use raudit_interpret::cnum::strtoul;
+        match (count - offset, name) {
+            (1, b"node") if count == 1 => offset = 1,
+            (2 | 11, b"arch") => {
+                p.machine = strtoul(value, 16).ok().and_then(|e| Machine::from_elf(e as u32));
+            }
+            (3 | 12, b"syscall") => {
+                p.syscall = strtoul(value, 10).map_or(-1, |n| n as u32 as i32);
+            }
+            (6, b"a0") => p.a0 = strtoul(value, 16).unwrap_or(u64::MAX),
+            (7, b"a1") => p.a1 = strtoul(value, 16).unwrap_or(u64::MAX),
+            _ => {}
+        }
+    }
+    p
+}
+
+/// Drops the trailing `:`, `,`, `'` and `)` libauparse removes (a `)`
+/// stays on `(none)` and `(null)`).
+fn trim_value(mut v: &[u8]) -> &[u8] {
+    for c in [b':', b',', b'\''] {
+        if v.last() == Some(&c) {
+            v = &v[..v.len() - 1];
+        }
+    }
+    if v.last() == Some(&b')') && v != b"(none)" && v != b"(null)" {
+        v = &v[..v.len() - 1];
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raudit_interpret::FixedResolver;
+
+    fn enriched(text: &str, rtype: i32) -> String {
+        let mut names = FixedResolver::default();
+        names.users.insert(1000, "alice".into());
+        names.groups.insert(1000, "staff".into());
+        String::from_utf8(interpretations(text.as_bytes(), rtype, &names)).unwrap()
+    }
+
+    #[test]
+    fn syscall_record() {
+        let text = "type=SYSCALL msg=audit(1.002:3): arch=c000003e syscall=257 success=yes exit=3 \
+                    a0=ffffff9c a1=1 a2=0 a3=0 items=1 ppid=1 pid=2 auid=1000 uid=0 gid=1000 \
+                    euid=4294967295 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 \
+                    comm=\"cat\" exe=\"/usr/bin/cat\" key=(null)";
+        assert_eq!(
+            enriched(text, 1300),
+            "\x1dARCH=x86_64 SYSCALL=openat AUID=\"alice\" UID=\"root\" GID=\"staff\" \
+             EUID=\"unset\" SUID=\"root\" FSUID=\"root\" EGID=\"root\" SGID=\"root\" FSGID=\"root\""
+        );
+    }
+
+    #[test]
+    fn user_record_and_sockaddr() {
+        let text = "type=USER_LOGIN msg=audit(1.002:3): pid=1 uid=0 auid=1001 ses=1 \
+                    msg='op=login id=1000 exe=\"/usr/sbin/sshd\" res=success'";
+        assert_eq!(enriched(text, 1112), "\x1dUID=\"root\" AUID=\"unknown(1001)\" ID=\"alice\"");
+        let text = "type=SOCKADDR msg=audit(1.002:3): saddr=02000050C0A800010000000000000000";
+        assert_eq!(enriched(text, 1306), "\x1dSADDR={ saddr_fam=inet laddr=192.168.0.1 lport=80 }");
+        assert_eq!(enriched("type=EOE msg=audit(1.002:3):", 1320), "");
+    }
+
+    #[test]
+    fn names_that_need_hex() {
+        let mut names = FixedResolver::default();
+        names.users.insert(7, "a b".into());
+        let out = interpretations(b"type=LOGIN msg=audit(1.0:1): uid=7", 1006, &names);
+        assert_eq!(out, b"\x1dUID=612062");
+    }
+}
