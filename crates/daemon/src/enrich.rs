@@ -138,7 +138,7 @@ fn interpretations(text: &[u8], rtype: i32, resolver: &dyn Resolver) -> Vec<u8> 
 /// `"value"`, or upper-case hex when the value holds a quote, a space,
 /// a control byte or a non-ASCII byte (`audit_encode_nv_string`).
 fn encode_value(out: &mut Vec<u8>, value: &[u8]) {
-    if value.iter().any(|&b| b == b'"' || b < 0x21 || b > 0x7e) {
+    if value.iter().any(|&b| b == b'"' || !(0x21..=0x7e).contains(&b)) {
         for &b in value {
             out.extend_from_slice(format!("{b:02X}").as_bytes());
         }
