@@ -158,24 +158,6 @@ impl<W: Write, E: Write> Emitter<'_, W, E> {
         }
         Ok(!self.settings.just_one)
     }
-
-    /// Prepares a batch in parallel and emits it in order.
-    fn emit_batch(
-        &mut self,
-        batch: &mut Vec<Event<'_>>,
-        ctime: TimeFormatter<'_>,
-    ) -> io::Result<bool> {
-        let settings = self.settings;
-        let prepared: Vec<Prepared> =
-            batch.par_iter().map(|e| prepare(e, settings, ctime)).collect();
-        for (event, p) in batch.iter().zip(prepared) {
-            if !self.emit(event, p)? {
-                return Ok(false);
-            }
-        }
-        batch.clear();
-        Ok(true)
-    }
 }
 
 /// Cuts `block` into pieces that end at newlines.
@@ -208,27 +190,71 @@ fn block_end(input: &[u8], pos: usize) -> usize {
     }
 }
 
-/// Searches `inputs` (whole log files, oldest first) and prints matching
-/// events to `out`; diagnostics go to `err`. `done(i, offset)` is called
-/// when input `i` has been read up to `offset`, so the caller may release
-/// the memory behind it.
-pub fn search(
-    inputs: &[&[u8]],
-    settings: &Settings,
-    out: &mut impl Write,
-    err: &mut impl Write,
-    ctime: TimeFormatter<'_>,
+/// What a run over the logs does with each event, in output order (the
+/// event's preparation ran before, on several threads).
+pub trait Consumer<'a, T> {
+    /// Handles one event, read while input `input` was current; Ok(false)
+    /// stops the run.
+    fn consume(&mut self, event: &Event<'a>, prepared: T, input: usize) -> io::Result<bool>;
+    /// A line's timestamp could not be read.
+    fn bad_timestamp(&mut self, stamp: &[u8]) -> io::Result<()>;
+    /// A record's timestamp was read; `kept` is false when the time window
+    /// dropped it.
+    fn record_seen(&mut self, _sec: u64, _milli: u32, _kept: bool) {}
+    /// Every event of input `input` has been consumed.
+    fn input_done(&mut self, _input: usize) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How the records are read and grouped.
+#[derive(Debug, Clone, Copy)]
+pub struct Feed {
+    pub eoe_timeout: u64,
+    /// `-ts`/`-te`: records outside are skipped before grouping.
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    /// Whether events still open at the end are completed and handled.
+    pub flush_at_end: bool,
+}
+
+/// Prepares a batch in parallel and hands it over in order.
+fn run_batch<'a, T: Send, C: Consumer<'a, T>>(
+    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    consumer: &mut C,
+    batch: &mut Vec<Event<'a>>,
+    input: usize,
+) -> io::Result<bool> {
+    let prepared: Vec<T> = batch.par_iter().map(prepare).collect();
+    let mut go_on = true;
+    for (event, p) in batch.iter().zip(prepared) {
+        if !consumer.consume(event, p, input)? {
+            go_on = false;
+            break;
+        }
+    }
+    batch.clear();
+    Ok(go_on)
+}
+
+/// Reads `inputs` (whole log files, oldest first), groups their records
+/// into events, prepares each with `prepare` and hands it to `consumer`:
+/// records are parsed in parallel blocks, assembled in order, prepared in
+/// parallel and consumed in order. `done(i, offset)` is called when input
+/// `i` has been read up to `offset`, so the caller may release that memory.
+pub fn drive<'a, T: Send, C: Consumer<'a, T>>(
+    inputs: &[&'a [u8]],
+    feed: Feed,
+    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    consumer: &mut C,
     done: &dyn Fn(usize, usize),
-) -> io::Result<Outcome> {
-    let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: settings.eoe_timeout });
-    let resume =
-        settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
-    let mut emitter = Emitter { settings, out, err, resume, outcome: Outcome::default() };
-    let mut batch: Vec<Event<'_>> = Vec::new();
-    let eoe = settings.eoe_timeout;
+) -> io::Result<()> {
+    let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: feed.eoe_timeout });
+    let mut batch: Vec<Event<'a>> = Vec::new();
+    let eoe = feed.eoe_timeout;
     let in_window = |sec: i64| {
-        !(settings.start.is_some_and(|s| s != 0 && sec < s)
-            || settings.end.is_some_and(|e| e != 0 && sec > e))
+        !(feed.start.is_some_and(|s| s != 0 && sec < s)
+            || feed.end.is_some_and(|e| e != 0 && sec > e))
     };
     // Every block of every input, in order: (input, start, end).
     let mut blocks = Vec::new();
@@ -241,18 +267,24 @@ pub fn search(
         }
     }
     let parse_block =
-        |&(index, start, end): &(usize, usize, usize)| -> Vec<Result<Record<'_>, HeaderError>> {
-            let parsed: Vec<Vec<_>> = pieces(&inputs[index][start..end])
+        |&(index, start, end): &(usize, usize, usize)| -> Vec<Result<Record<'a>, HeaderError>> {
+            let input: &'a [u8] = inputs[index];
+            let parsed: Vec<Vec<_>> = pieces(&input[start..end])
                 .par_iter()
                 .map(|piece| Lines::new(piece).map(|line| Record::parse(line, eoe)).collect())
                 .collect();
             parsed.into_iter().flatten().collect()
         };
-    // The next block is parsed while this one is assembled and printed.
+    // Inputs before this one are finished.
+    let mut finished = 0;
+    // The next block is parsed while this one is assembled and handled.
     let mut next = blocks.first().map(parse_block);
-    let mut stopped = false;
     for (at, block) in blocks.iter().enumerate() {
         let Some(records) = next.take() else { break };
+        while finished < block.0 {
+            consumer.input_done(finished)?;
+            finished += 1;
+        }
         let (go_on, parsed) = std::thread::scope(|scope| {
             let ahead = scope.spawn(|| blocks.get(at + 1).map(parse_block));
             let go_on = (|| -> io::Result<bool> {
@@ -261,13 +293,13 @@ pub fn search(
                         Ok(r) => r,
                         Err(HeaderError::Garbage) => continue,
                         Err(HeaderError::BadTimestamp(stamp)) => {
-                            emitter.err.write_all(b"Error extracting time stamp (")?;
-                            emitter.err.write_all(&stamp)?;
-                            emitter.err.write_all(b")\n")?;
+                            consumer.bad_timestamp(&stamp)?;
                             continue;
                         }
                     };
-                    if !in_window(record.sec as i64) {
+                    let kept = in_window(record.sec as i64);
+                    consumer.record_seen(record.sec, record.milli, kept);
+                    if !kept {
                         continue;
                     }
                     if assembler.push(record) {
@@ -276,32 +308,72 @@ pub fn search(
                         }
                     }
                     // Small batches keep --just-one and -l responsive.
-                    if batch.len() >= 4096 && !emitter.emit_batch(&mut batch, ctime)? {
+                    if batch.len() >= 4096 && !run_batch(prepare, consumer, &mut batch, block.0)? {
                         return Ok(false);
                     }
                 }
-                emitter.emit_batch(&mut batch, ctime)
+                run_batch(prepare, consumer, &mut batch, block.0)
             })();
             (go_on, ahead.join().unwrap_or_default())
         });
         if !go_on? {
-            stopped = true;
-            break;
+            return Ok(());
         }
         next = parsed;
         done(block.0, block.2);
     }
-    if !stopped {
+    if feed.flush_at_end {
+        assembler.finish();
+    }
+    let last = inputs.len().saturating_sub(1);
+    while let Some(event) = assembler.pop_ready() {
+        batch.push(event);
+    }
+    if !run_batch(prepare, consumer, &mut batch, last)? {
+        return Ok(());
+    }
+    while finished < inputs.len() {
+        consumer.input_done(finished)?;
+        finished += 1;
+    }
+    Ok(())
+}
+
+impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Emitter<'_, W, E> {
+    fn consume(&mut self, event: &Event<'a>, prepared: Prepared, _: usize) -> io::Result<bool> {
+        self.emit(event, prepared)
+    }
+    fn bad_timestamp(&mut self, stamp: &[u8]) -> io::Result<()> {
+        self.err.write_all(b"Error extracting time stamp (")?;
+        self.err.write_all(stamp)?;
+        self.err.write_all(b")\n")
+    }
+}
+
+/// Searches `inputs` (whole log files, oldest first) and prints matching
+/// events to `out`; diagnostics go to `err`. `done(i, offset)` is called
+/// when input `i` has been read up to `offset`, so the caller may release
+/// the memory behind it.
+pub fn search(
+    inputs: &[&[u8]],
+    settings: &Settings,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    ctime: TimeFormatter<'_>,
+    done: &dyn Fn(usize, usize),
+) -> io::Result<Outcome> {
+    let resume =
+        settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
+    let mut emitter = Emitter { settings, out, err, resume, outcome: Outcome::default() };
+    let feed = Feed {
+        eoe_timeout: settings.eoe_timeout,
+        start: settings.start,
+        end: settings.end,
         // COMPAT: ausearch.c get_next_event: with a checkpoint, events
         // still open at the end are not flushed; the next run prints them.
-        if settings.checkpoint.is_none() {
-            assembler.finish();
-        }
-        while let Some(event) = assembler.pop_ready() {
-            batch.push(event);
-        }
-        emitter.emit_batch(&mut batch, ctime)?;
-    }
+        flush_at_end: settings.checkpoint.is_none(),
+    };
+    drive(inputs, feed, &|e: &Event<'_>| prepare(e, settings, ctime), &mut emitter, done)?;
     emitter.out.flush()?;
     Ok(emitter.outcome)
 }
