@@ -130,7 +130,13 @@ impl Lookup {
         if let Some(v) = enriched.value(b"syscall") {
             return v.to_vec();
         }
-        let Some(arch) = Arch::from_audit_arch(items.arch) else {
+        // 32-bit PowerPC (AUDIT_ARCH_PPC) shares the ppc64 table in the
+        // reference.
+        let arch = match items.arch {
+            0x14 => Some(Arch::Ppc64),
+            a => Arch::from_audit_arch(a),
+        };
+        let Some(arch) = arch else {
             return b"?".to_vec();
         };
         // COMPAT: ausearch-lookup.c: socketcall/ipc sub-calls are meant to

@@ -197,6 +197,13 @@ impl Row<'_> {
         let _ = self.escape.write(&mut self.buf, s);
         self
     }
+    /// safe_print_string of a missing string: `(null)`, never escaped.
+    fn safe_opt(&mut self, s: &Option<Vec<u8>>) -> &mut Self {
+        match s {
+            Some(s) => self.safe(s),
+            None => self.raw(b"(null)"),
+        }
+    }
     fn sp(&mut self) -> &mut Self {
         self.buf.push(b' ');
         self
@@ -471,7 +478,7 @@ impl Scanner {
             }
             Kind::Term => {
                 r.raw(or_null(&s.terminal)).sp().raw(or_null(&s.hostname)).sp();
-                r.safe(or_null(&s.exe)).sp().safe(&auid()).sp().num(serial);
+                r.safe_opt(&s.exe).sp().safe(&auid()).sp().num(serial);
             }
             Kind::User => {
                 r.safe(&auid()).sp().raw(or_q(&s.terminal)).sp().raw(or_q(&s.hostname)).sp();
