@@ -80,6 +80,8 @@ pub struct Options {
     pub nodes: Vec<Vec<u8>>,
     /// What the report needs extracted from each event.
     pub needs: Needs,
+    /// `--html FILE`: every summary report as one page (raudit only).
+    pub html: Option<String>,
 }
 
 /// How parsing ended when it did not produce options.
@@ -109,6 +111,7 @@ const HELP: &[(&str, &str)] = &[
     ("--failed", "failed events only"),
     ("-h,--host", "remote host report"),
     ("--help", "this help"),
+    ("--html FILE", "write every summary report, with charts, as one HTML page"),
     ("-i,--interpret", "names instead of numbers"),
     ("-if,--input FILE|DIR", "read this log, or the logs of this directory"),
     ("--input-logs", "read the configured logs even when stdin is a pipe"),
@@ -298,6 +301,7 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
         end: 0,
         nodes: Vec::new(),
         needs: Needs::default(),
+        html: None,
     };
     let mut user_file: Option<String> = None;
     let mut force_logs = false;
@@ -393,6 +397,12 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
                 };
             }
             "--summary" => summary = true,
+            "--html" => {
+                let Some(v) = c.value() else {
+                    return Err(error(format!("Argument is required for {word}")));
+                };
+                o.html = Some(v);
+            }
             "--failed" => o.outcome = Outcome::Failed,
             "--success" => o.outcome = Outcome::Success,
             "--add" => o.conf_action = ConfAction::Add,
@@ -438,6 +448,17 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
     // and no report at all is the main summary.
     o.summary = summary || kind.is_none();
     o.needs = needs_of(o.kind, o.interpret);
+    if o.html.is_some() {
+        if kind.is_some() {
+            return Err(error("--html shows every report; leave out the report option".into()));
+        }
+        // One pass for every report: the union of what they extract.
+        let mut n = needs_of(Kind::Summary, o.interpret);
+        n.uid = true;
+        n.subject = true;
+        n.object = true;
+        o.needs = n;
+    }
     o.input = match user_file {
         Some(f) => Input::Path(f),
         None if force_logs => Input::ConfiguredLogs,

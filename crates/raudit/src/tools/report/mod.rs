@@ -2,6 +2,7 @@
 //! same reader, event assembly and extraction as ausearch.
 
 mod args;
+mod html;
 mod lookup;
 mod scan;
 
@@ -173,6 +174,8 @@ struct Report<'o, W: Write> {
     very_last: Stamp,
     /// Input names, for -t.
     names: Vec<String>,
+    /// `--html`: what the page shows.
+    page: Option<Box<html::Page>>,
 }
 
 impl<'a, W: Write> Consumer<'a, Prepared> for Report<'_, W> {
@@ -197,6 +200,11 @@ impl<'a, W: Write> Consumer<'a, Prepared> for Report<'_, W> {
             Prepared::Strings(v) => v.into_iter().for_each(|s| self.strings.add(s)),
             Prepared::Numbers(v) => v.into_iter().for_each(|n| self.numbers.add(n)),
             Prepared::Totals(t) => self.summary.add(*t),
+            Prepared::Html(share) => {
+                if let Some(page) = self.page.as_mut() {
+                    page.add(event.key.sec, *share);
+                }
+            }
         }
         Ok(true)
     }
@@ -322,27 +330,32 @@ impl<W: Write> Report<'_, W> {
         Ok(())
     }
 
-    /// do_summary_output.
-    fn main_summary(&mut self) -> io::Result<()> {
+    /// The summary's two time lines.
+    fn range_lines(&self) -> [String; 2] {
         let o = &self.scanner.opts;
-        let d = &self.summary;
-        let out = &mut *self.out;
         let (first, last) = (self.very_first, self.very_last);
-        writeln!(
-            out,
+        let range = format!(
             "Range of time in logs: {}.{:03} - {}.{:03}",
             scan::date(first.sec as i64),
             first.milli,
             scan::date(last.sec as i64),
             last.milli
-        )?;
+        );
         let start = if o.start != 0 { o.start } else { first.sec as i64 };
-        write!(out, "Selected time for report: {} - ", scan::date(start))?;
-        if o.end != 0 {
-            writeln!(out, "{}", scan::date(o.end))?;
+        let end = if o.end != 0 {
+            scan::date(o.end)
         } else {
-            writeln!(out, "{}.{:03}", scan::date(last.sec as i64), last.milli)?;
-        }
+            format!("{}.{:03}", scan::date(last.sec as i64), last.milli)
+        };
+        [range, format!("Selected time for report: {} - {end}", scan::date(start))]
+    }
+
+    /// do_summary_output.
+    fn main_summary(&mut self) -> io::Result<()> {
+        let [range, selected] = self.range_lines();
+        let d = &self.summary;
+        let out = &mut *self.out;
+        writeln!(out, "{range}\n{selected}")?;
         let lines: [(&str, u64); 25] = [
             ("Number of changes in configuration", d.changes),
             ("Number of changes to accounts, groups, or roles", d.acct_changes),
@@ -465,6 +478,7 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
         file_last: Stamp::default(),
         very_last: Stamp::default(),
         names,
+        page: o.html.as_ref().map(|_| Box::new(html::Page::new())),
     };
     let prepare = |e: &Event<'_>| scanner.prepare(e);
     drive(&inputs, feed, &prepare, &mut report, &release)?;
@@ -476,6 +490,21 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
     if !report.found && !o.summary && o.kind != Kind::Time {
         report.out.write_all(NO_EVENTS.as_bytes())?;
         return Ok(ExitCode::from(1));
+    }
+    if let Some(path) = &o.html {
+        let page = report.page.take().unwrap_or_default();
+        let prefix = match o.outcome {
+            Outcome::Failed => "Failed ",
+            Outcome::Success => "Success ",
+            Outcome::Both => "",
+        };
+        let text = html::render(&page, &report.range_lines(), prefix, &scanner.lookup);
+        if let Err(e) = std::fs::write(path, text) {
+            report.out.flush()?;
+            eprintln!("Error writing {path} ({})", strerror(&e));
+            return Ok(ExitCode::from(1));
+        }
+        report.summary = page.summary;
     }
     if o.summary {
         report.wrap_up()?;

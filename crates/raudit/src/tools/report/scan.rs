@@ -105,6 +105,41 @@ pub enum Prepared {
     Numbers(Vec<i32>),
     /// The main summary's share.
     Totals(Box<Totals>),
+    /// `--html`: the share of every report.
+    Html(Box<HtmlShare>),
+}
+
+/// The summary reports `--html` shows, in page order.
+pub const HTML_REPORTS: &[Kind] = &[
+    Kind::Exe,
+    Kind::File,
+    Kind::User,
+    Kind::Login,
+    Kind::Auth,
+    Kind::Host,
+    Kind::Term,
+    Kind::Comm,
+    Kind::Syscall,
+    Kind::Key,
+    Kind::Event,
+    Kind::Pid,
+    Kind::Avc,
+    Kind::Config,
+    Kind::AcctMod,
+    Kind::Anomaly,
+    Kind::Response,
+    Kind::Mac,
+    Kind::Crypto,
+    Kind::Integrity,
+    Kind::Virt,
+];
+
+/// One event's share of the `--html` page.
+pub struct HtmlShare {
+    pub totals: Totals,
+    /// One entry per [`HTML_REPORTS`] kind (Strings, Numbers or Skip).
+    pub keys: Vec<Prepared>,
+    pub failed_login: bool,
 }
 
 /// One event's share of the main summary.
@@ -294,11 +329,22 @@ impl Scanner {
         } else {
             None
         });
+        if self.opts.html.is_some() {
+            let keys = HTML_REPORTS.iter().map(|&k| self.summary_keys(k, event, &items, enriched));
+            let keys = keys.collect();
+            let ty = Types(event);
+            let failed_login = ty.has(t::USER_LOGIN) && items.success == Some(false);
+            return Prepared::Html(Box::new(HtmlShare {
+                keys,
+                failed_login,
+                totals: self.totals(event, items),
+            }));
+        }
         if self.opts.kind == Kind::Summary {
             return Prepared::Totals(Box::new(self.totals(event, items)));
         }
         if self.opts.summary {
-            self.summary_keys(event, &items, enriched)
+            self.summary_keys(self.opts.kind, event, &items, enriched)
         } else {
             self.rows(event, &items, enriched)
         }
@@ -309,7 +355,13 @@ impl Scanner {
     }
 
     /// per_event_summary for the reports other than the main one.
-    fn summary_keys(&self, event: &Event<'_>, s: &SearchItems, e: Enriched<'_>) -> Prepared {
+    fn summary_keys(
+        &self,
+        kind: Kind,
+        event: &Event<'_>,
+        s: &SearchItems,
+        e: Enriched<'_>,
+    ) -> Prepared {
         let ty = Types(event);
         let head = || Prepared::Numbers(vec![ty.head()]);
         let none = Prepared::Skip;
@@ -319,7 +371,7 @@ impl Scanner {
                 _ => Prepared::Strings(vec![self.uid(s.loginuid, e)]),
             }
         };
-        match self.opts.kind {
+        match kind {
             Kind::Avc => {
                 if !(ty.has(t::AVC) || ty.has(t::USER_AVC)) {
                     return none;
