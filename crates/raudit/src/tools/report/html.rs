@@ -15,8 +15,8 @@ pub struct Page {
     pub summary: SummaryData,
     strings: Vec<Strings>,
     numbers: Vec<Numbers>,
-    per_minute: BTreeMap<i64, u64>,
-    failed_logins_per_minute: BTreeMap<i64, u64>,
+    per_second: BTreeMap<i64, u64>,
+    failed_logins_per_second: BTreeMap<i64, u64>,
 }
 
 impl Page {
@@ -29,10 +29,10 @@ impl Page {
     }
 
     pub fn add(&mut self, sec: u64, share: HtmlShare) {
-        let minute = sec as i64 / 60;
-        *self.per_minute.entry(minute).or_insert(0) += 1;
+        let sec = sec as i64;
+        *self.per_second.entry(sec).or_insert(0) += 1;
         if share.failed_login {
-            *self.failed_logins_per_minute.entry(minute).or_insert(0) += 1;
+            *self.failed_logins_per_second.entry(sec).or_insert(0) += 1;
         }
         self.summary.add(share.totals);
         for (i, keys) in share.keys.into_iter().enumerate() {
@@ -90,7 +90,7 @@ fn title_of(kind: Kind) -> (&'static str, &'static str) {
     }
 }
 
-/// Bars over time, `series` per minute, folded into at most 60 buckets.
+/// Bars over time, `series` per second, folded into at most 60 buckets.
 fn time_chart(series: &BTreeMap<i64, u64>, span: (i64, i64), label: &str, color: &str) -> String {
     let (first, last) = span;
     if series.is_empty() || last < first {
@@ -100,12 +100,12 @@ fn time_chart(series: &BTreeMap<i64, u64>, span: (i64, i64), label: &str, color:
             esc(label)
         );
     }
-    let minutes = (last - first + 1).max(1);
-    let width_min = (minutes + 59) / 60;
-    let buckets = ((minutes + width_min - 1) / width_min) as usize;
+    let seconds = (last - first + 1).max(1);
+    let width = (seconds + 59) / 60;
+    let buckets = ((seconds + width - 1) / width) as usize;
     let mut counts = vec![0u64; buckets];
     for (&m, &c) in series {
-        let i = ((m - first) / width_min).clamp(0, buckets as i64 - 1) as usize;
+        let i = ((m - first) / width).clamp(0, buckets as i64 - 1) as usize;
         counts[i] += c;
     }
     let max = counts.iter().copied().max().unwrap_or(1).max(1);
@@ -123,7 +123,7 @@ fn time_chart(series: &BTreeMap<i64, u64>, span: (i64, i64), label: &str, color:
     );
     for (i, &c) in counts.iter().enumerate() {
         let bh = c as f64 / max as f64 * (h - 10.0);
-        let start = (first + i as i64 * width_min) * 60;
+        let start = first + i as i64 * width;
         let _ = writeln!(
             svg,
             "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{color}\"><title>{} {c}</title></rect>",
@@ -138,9 +138,9 @@ fn time_chart(series: &BTreeMap<i64, u64>, span: (i64, i64), label: &str, color:
         svg,
         "<text x=\"{left}\" y=\"{}\" class=\"axis\">{}</text><text x=\"{w}\" y=\"{}\" text-anchor=\"end\" class=\"axis\">{}</text>\n</svg>",
         h + 20.0,
-        esc(&super::scan::date(first * 60)),
+        esc(&super::scan::date(first)),
         h + 20.0,
-        esc(&super::scan::date(last * 60))
+        esc(&super::scan::date(last))
     );
     svg
 }
@@ -290,14 +290,14 @@ pub fn render(page: &Page, range: &[String], title_prefix: &str, lookup: &Lookup
         let _ = writeln!(h, "<tr><th>{}</th><td class=\"n\">{n}</td></tr>", esc(label));
     }
     h.push_str("</table>\n<h2 id=\"charts\">Charts</h2>\n");
-    let span = match (page.per_minute.keys().next(), page.per_minute.keys().next_back()) {
+    let span = match (page.per_second.keys().next(), page.per_second.keys().next_back()) {
         (Some(&a), Some(&b)) => (a, b),
         _ => (0, -1),
     };
     h.push_str("<h3>Events over time</h3>\n");
-    h.push_str(&time_chart(&page.per_minute, span, "events", "#3b6ea5"));
+    h.push_str(&time_chart(&page.per_second, span, "events", "#3b6ea5"));
     h.push_str("<h3>Failed logins over time</h3>\n");
-    h.push_str(&time_chart(&page.failed_logins_per_minute, span, "failed logins", "#b03a2e"));
+    h.push_str(&time_chart(&page.failed_logins_per_second, span, "failed logins", "#b03a2e"));
     let all_rows: Vec<Vec<(String, u64)>> =
         HTML_REPORTS.iter().enumerate().map(|(i, &k)| rows_of(page, i, k, lookup)).collect();
     for (kind, label) in [(Kind::Exe, "executables"), (Kind::File, "files"), (Kind::User, "users")]

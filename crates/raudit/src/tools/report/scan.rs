@@ -210,18 +210,17 @@ fn or_q(v: &Option<Vec<u8>>) -> &[u8] {
 }
 
 /// Builds one row's text.
-struct Row<'s> {
+struct Row {
     buf: Vec<u8>,
     escape: Escape,
-    _s: std::marker::PhantomData<&'s ()>,
 }
 
-impl Row<'_> {
+impl Row {
     fn new(date: &str, escape: Escape) -> Self {
         let mut buf = Vec::with_capacity(128);
         buf.extend_from_slice(date.as_bytes());
         buf.push(b' ');
-        Row { buf, escape, _s: std::marker::PhantomData }
+        Row { buf, escape }
     }
     fn raw(&mut self, s: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(s);
@@ -712,7 +711,7 @@ impl Strings {
     /// slist_sort_by_hits: most hits first, ties in first-seen order.
     pub fn sorted(&self) -> Vec<&(Vec<u8>, u64)> {
         let mut v: Vec<_> = self.items.iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|e| std::cmp::Reverse(e.1));
         v
     }
 }
