@@ -73,6 +73,19 @@ fn bounded_str(s: &[u8], max: usize) -> &[u8] {
     crate::cnum::c_str(s)
 }
 
+/// The numeric host of an inet or inet6 address (`raw` holds at least
+/// the struct, zero-padded), as getnameinfo(NI_NUMERICHOST) gives it:
+/// scope ids of link-local addresses name their interface.
+pub fn numeric_host(raw: &[u8]) -> Option<String> {
+    let mut padded = raw.to_vec();
+    padded.resize(padded.len().max(160), 0);
+    let family = u16::from_ne_bytes([padded[0], padded[1]]);
+    if family != AF_INET && family != AF_INET6 {
+        return None;
+    }
+    numeric_name(&padded, family).map(|(host, _)| host)
+}
+
 /// The numeric host and port, as getnameinfo(NI_NUMERICHOST |
 /// NI_NUMERICSERV) gives them (scope ids included).
 fn numeric_name(raw: &[u8], family: u16) -> Option<(String, String)> {

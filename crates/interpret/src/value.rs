@@ -704,6 +704,20 @@ fn tty_data(out: &mut Vec<u8>, value: &[u8]) {
     }
 }
 
+/// The name of the key whose byte sequence starts `data` (first match in
+/// the reference's table), with the sequence's length.
+pub fn tty_named_key(data: &[u8]) -> Option<(usize, &'static str)> {
+    let &b = data.first()?;
+    // Printable bytes are never the start of a named key.
+    if b >= b' ' && (b < 0x7f || b >= 0xa0) {
+        return None;
+    }
+    crate::tables::TTY_NAMED_KEYS
+        .iter()
+        .find(|(seq, _)| data.starts_with(seq))
+        .map(|&(seq, name)| (seq.len(), name))
+}
+
 fn personality(out: &mut Vec<u8>, value: &[u8]) {
     let Ok(n) = strtoul(value, 16) else { return conversion_error(out, value) };
     let n = n as u32 as i32;

@@ -188,26 +188,6 @@ impl<W: Write, E: Write> Emitter<'_, W, E> {
         }
         Ok(!self.settings.just_one)
     }
-
-    /// Emits a prepared batch in order; Ok(false) stops the run.
-    fn emit_prepared(&mut self, events: &[Event<'_>], prepared: Vec<Prepared>) -> io::Result<bool> {
-        for (event, p) in events.iter().zip(prepared) {
-            if !self.emit(event, p)? {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-}
-
-/// Formats a batch of events in parallel.
-fn prepare_batch<'a>(
-    batch: Vec<Event<'a>>,
-    settings: &Settings,
-    fmt: &Formatting<'_>,
-) -> (Vec<Event<'a>>, Vec<Prepared>) {
-    let prepared = batch.par_iter().map(|e| prepare(e, settings, fmt)).collect();
-    (batch, prepared)
 }
 
 /// Cuts `block` into pieces that end at newlines.
@@ -240,27 +220,76 @@ fn block_end(input: &[u8], pos: usize) -> usize {
     }
 }
 
-/// Searches `inputs` (whole log files, oldest first) and prints matching
-/// events to `out`; diagnostics go to `err`. `done(i, offset)` is called
-/// when input `i` has been read up to `offset`, so the caller may release
-/// the memory behind it.
-pub fn search(
-    inputs: &[&[u8]],
-    settings: &Settings,
-    out: &mut impl Write,
-    err: &mut impl Write,
-    fmt: &Formatting<'_>,
+/// What a run over the logs does with each event, in output order (the
+/// event's preparation ran before, on several threads).
+pub trait Consumer<'a, T> {
+    /// Handles one event, read while input `input` was current; Ok(false)
+    /// stops the run.
+    fn consume(&mut self, event: &Event<'a>, prepared: T, input: usize) -> io::Result<bool>;
+    /// A line's timestamp could not be read.
+    fn bad_timestamp(&mut self, stamp: &[u8]) -> io::Result<()>;
+    /// A record's timestamp was read; `kept` is false when the time window
+    /// dropped it.
+    fn record_seen(&mut self, _sec: u64, _milli: u32, _kept: bool) {}
+    /// Every event of input `input` has been consumed.
+    fn input_done(&mut self, _input: usize) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How the records are read and grouped.
+#[derive(Debug, Clone, Copy)]
+pub struct Feed {
+    pub eoe_timeout: u64,
+    /// `-ts`/`-te`: records outside are skipped before grouping.
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    /// Whether events still open at the end are completed and handled.
+    pub flush_at_end: bool,
+}
+
+/// Prepares a batch in parallel (on a thread of its own, while the next
+/// batch is assembled).
+fn prepare_batch<'a, T: Send>(
+    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    batch: Vec<Event<'a>>,
+) -> (Vec<Event<'a>>, Vec<T>) {
+    let prepared = batch.par_iter().map(prepare).collect();
+    (batch, prepared)
+}
+
+/// Hands a prepared batch over in order; Ok(false) stops the run.
+fn consume_batch<'a, T, C: Consumer<'a, T>>(
+    consumer: &mut C,
+    (events, prepared): (Vec<Event<'a>>, Vec<T>),
+    input: usize,
+) -> io::Result<bool> {
+    for (event, p) in events.iter().zip(prepared) {
+        if !consumer.consume(event, p, input)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Reads `inputs` (whole log files, oldest first), groups their records
+/// into events, prepares each with `prepare` and hands it to `consumer`:
+/// records are parsed in parallel blocks, assembled in order, prepared in
+/// parallel and consumed in order. `done(i, offset)` is called when input
+/// `i` has been read up to `offset`, so the caller may release that memory.
+pub fn drive<'a, T: Send, C: Consumer<'a, T>>(
+    inputs: &[&'a [u8]],
+    feed: Feed,
+    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    consumer: &mut C,
     done: &dyn Fn(usize, usize),
-) -> io::Result<Outcome> {
-    let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: settings.eoe_timeout });
-    let resume =
-        settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
-    let mut emitter = Emitter { settings, out, err, resume, outcome: Outcome::default() };
-    let mut batch: Vec<Event<'_>> = Vec::new();
-    let eoe = settings.eoe_timeout;
+) -> io::Result<()> {
+    let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: feed.eoe_timeout });
+    let mut batch: Vec<Event<'a>> = Vec::new();
+    let eoe = feed.eoe_timeout;
     let in_window = |sec: i64| {
-        !(settings.start.is_some_and(|s| s != 0 && sec < s)
-            || settings.end.is_some_and(|e| e != 0 && sec > e))
+        !(feed.start.is_some_and(|s| s != 0 && sec < s)
+            || feed.end.is_some_and(|e| e != 0 && sec > e))
     };
     // Every block of every input, in order: (input, start, end).
     let mut blocks = Vec::new();
@@ -273,49 +302,52 @@ pub fn search(
         }
     }
     let parse_block =
-        |&(index, start, end): &(usize, usize, usize)| -> Vec<Result<Record<'_>, HeaderError>> {
-            let parsed: Vec<Vec<_>> = pieces(&inputs[index][start..end])
+        |&(index, start, end): &(usize, usize, usize)| -> Vec<Result<Record<'a>, HeaderError>> {
+            let input: &'a [u8] = inputs[index];
+            let parsed: Vec<Vec<_>> = pieces(&input[start..end])
                 .par_iter()
                 .map(|piece| Lines::new(piece).map(|line| Record::parse(line, eoe)).collect())
                 .collect();
             parsed.into_iter().flatten().collect()
         };
+    // Inputs before this one are finished.
+    let mut finished = 0;
     // Three things overlap: the next block is parsed, this one is
-    // assembled, and the previous batch of events is formatted.
+    // assembled, and the previous batch of events is prepared.
     std::thread::scope(|scope| -> io::Result<()> {
-        type Formatted<'a> = (Vec<Event<'a>>, Vec<Prepared>);
-        let mut inflight: Option<std::thread::ScopedJoinHandle<'_, Formatted<'_>>> = None;
-        // Waits for the batch being formatted and writes it out.
-        let drain = |inflight: &mut Option<std::thread::ScopedJoinHandle<'_, Formatted<'_>>>,
-                     emitter: &mut Emitter<'_, _, _>|
-         -> io::Result<bool> {
-            match inflight.take() {
-                Some(handle) => {
-                    let (events, prepared) = handle.join().expect("formatting does not panic");
-                    emitter.emit_prepared(&events, prepared)
+        type Batch<'a, T> = (Vec<Event<'a>>, Vec<T>);
+        let mut inflight: Option<(std::thread::ScopedJoinHandle<'_, Batch<'a, T>>, usize)> = None;
+        // Waits for the batch being prepared and hands it over.
+        let drain =
+            |inflight: &mut Option<(std::thread::ScopedJoinHandle<'_, Batch<'a, T>>, usize)>,
+             consumer: &mut C|
+             -> io::Result<bool> {
+                match inflight.take() {
+                    Some((handle, input)) => {
+                        let done = handle.join().expect("preparing events does not panic");
+                        consume_batch(consumer, done, input)
+                    }
+                    None => Ok(true),
                 }
-                None => Ok(true),
-            }
-        };
+            };
+        let blocks = &blocks;
+        let parse_block = &parse_block;
         let mut next = blocks.first().map(parse_block);
-        let mut stopped = false;
-        'blocks: for (at, block) in blocks.iter().enumerate() {
+        for (at, block) in blocks.iter().enumerate() {
             let Some(records) = next.take() else { break };
-            let blocks = &blocks;
-            let parse_block = &parse_block;
             let ahead = scope.spawn(move || blocks.get(at + 1).map(parse_block));
             for result in records {
                 let record = match result {
                     Ok(r) => r,
                     Err(HeaderError::Garbage) => continue,
                     Err(HeaderError::BadTimestamp(stamp)) => {
-                        emitter.err.write_all(b"Error extracting time stamp (")?;
-                        emitter.err.write_all(&stamp)?;
-                        emitter.err.write_all(b")\n")?;
+                        consumer.bad_timestamp(&stamp)?;
                         continue;
                     }
                 };
-                if !in_window(record.sec as i64) {
+                let kept = in_window(record.sec as i64);
+                consumer.record_seen(record.sec, record.milli, kept);
+                if !kept {
                     continue;
                 }
                 if assembler.push(record) {
@@ -325,31 +357,84 @@ pub fn search(
                 }
                 // Small batches keep --just-one and -l responsive.
                 if batch.len() >= 4096 {
-                    if !drain(&mut inflight, &mut emitter)? {
-                        stopped = true;
-                        break 'blocks;
+                    if !drain(&mut inflight, consumer)? {
+                        return Ok(());
                     }
                     let full = std::mem::take(&mut batch);
-                    inflight = Some(scope.spawn(move || prepare_batch(full, settings, fmt)));
+                    inflight = Some((scope.spawn(move || prepare_batch(prepare, full)), block.0));
                 }
+            }
+            // Events of an input are handed over before the input is done.
+            if !drain(&mut inflight, consumer)? {
+                return Ok(());
+            }
+            if !consume_batch(
+                consumer,
+                prepare_batch(prepare, std::mem::take(&mut batch)),
+                block.0,
+            )? {
+                return Ok(());
             }
             next = ahead.join().unwrap_or_default();
             done(block.0, block.2);
+            while finished < blocks.get(at + 1).map_or(block.0, |b| b.0) {
+                consumer.input_done(finished)?;
+                finished += 1;
+            }
         }
-        if !stopped && drain(&mut inflight, &mut emitter)? {
-            // COMPAT: ausearch.c get_next_event: with a checkpoint, events
-            // still open at the end are not flushed; the next run prints them.
-            if settings.checkpoint.is_none() {
-                assembler.finish();
-            }
-            while let Some(event) = assembler.pop_ready() {
-                batch.push(event);
-            }
-            let (events, prepared) = prepare_batch(std::mem::take(&mut batch), settings, fmt);
-            emitter.emit_prepared(&events, prepared)?;
+        if feed.flush_at_end {
+            assembler.finish();
+        }
+        let last = inputs.len().saturating_sub(1);
+        while let Some(event) = assembler.pop_ready() {
+            batch.push(event);
+        }
+        if !consume_batch(consumer, prepare_batch(prepare, std::mem::take(&mut batch)), last)? {
+            return Ok(());
+        }
+        while finished < inputs.len() {
+            consumer.input_done(finished)?;
+            finished += 1;
         }
         Ok(())
-    })?;
+    })
+}
+
+impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Emitter<'_, W, E> {
+    fn consume(&mut self, event: &Event<'a>, prepared: Prepared, _: usize) -> io::Result<bool> {
+        self.emit(event, prepared)
+    }
+    fn bad_timestamp(&mut self, stamp: &[u8]) -> io::Result<()> {
+        self.err.write_all(b"Error extracting time stamp (")?;
+        self.err.write_all(stamp)?;
+        self.err.write_all(b")\n")
+    }
+}
+
+/// Searches `inputs` (whole log files, oldest first) and prints matching
+/// events to `out`; diagnostics go to `err`. `done(i, offset)` is called
+/// when input `i` has been read up to `offset`, so the caller may release
+/// the memory behind it.
+pub fn search(
+    inputs: &[&[u8]],
+    settings: &Settings,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    fmt: &Formatting<'_>,
+    done: &dyn Fn(usize, usize),
+) -> io::Result<Outcome> {
+    let resume =
+        settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
+    let mut emitter = Emitter { settings, out, err, resume, outcome: Outcome::default() };
+    let feed = Feed {
+        eoe_timeout: settings.eoe_timeout,
+        start: settings.start,
+        end: settings.end,
+        // COMPAT: ausearch.c get_next_event: with a checkpoint, events
+        // still open at the end are not flushed; the next run prints them.
+        flush_at_end: settings.checkpoint.is_none(),
+    };
+    drive(inputs, feed, &|e: &Event<'_>| prepare(e, settings, fmt), &mut emitter, done)?;
     emitter.out.flush()?;
     Ok(emitter.outcome)
 }

@@ -20,11 +20,18 @@ pub const UNSET_ID: u32 = u32::MAX;
 pub const UNSET_LOGINUID: u32 = u32::MAX - 1;
 pub const UNSET_SESSION: u32 = u32::MAX - 1;
 
-/// A subject and/or object security context found in a record.
+/// A subject and/or object security context found in a record; for AVC
+/// records also the permission, class and verdict (aureport -a).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     pub subject: Option<Vec<u8>>,
     pub object: Option<Vec<u8>>,
+    /// The text between the braces of `avc: denied { ... }`.
+    pub perm: Option<Vec<u8>>,
+    /// `tclass=`.
+    pub class: Option<Vec<u8>>,
+    /// Some(false) denied, Some(true) granted, None unset.
+    pub granted: Option<bool>,
 }
 
 /// What an event says, restricted to what the criteria need.
@@ -53,6 +60,9 @@ pub struct SearchItems {
     pub vmname: Option<Vec<u8>>,
     /// None until a record supplies the list (a name may be `(null)`).
     pub filenames: Option<Vec<Vec<u8>>>,
+    /// Indexes into `filenames` of PATH names whose text after `type=` is
+    /// exactly `PARENT` (aureport -f skips those).
+    pub parent_names: Vec<usize>,
     pub keys: Option<Vec<Vec<u8>>>,
     /// None until a record supplies one.
     pub contexts: Option<Vec<Context>>,
@@ -86,6 +96,7 @@ impl Default for SearchItems {
             uuid: None,
             vmname: None,
             filenames: None,
+            parent_names: Vec::new(),
             keys: None,
             contexts: None,
             uid_name: None,
@@ -102,33 +113,34 @@ pub struct Malformed {
     pub record: Vec<u8>,
 }
 
-/// Which items the criteria need (the reference parses only those).
+/// Which items to extract (the reference parses only those): derived
+/// from ausearch's criteria, or set directly by aureport's reports.
 #[derive(Debug, Clone, Copy, Default)]
-struct Needs {
-    pid: bool,
-    ppid: bool,
-    uid: bool,
-    euid: bool,
-    gid: bool,
-    egid: bool,
-    loginuid: bool,
-    uid_name: bool,
-    euid_name: bool,
-    auid_name: bool,
-    terminal: bool,
-    session: bool,
-    comm: bool,
-    exe: bool,
-    key: bool,
-    filename: bool,
-    hostname: bool,
-    subject: bool,
-    object: bool,
-    success: bool,
-    exit: bool,
-    vmname: bool,
-    uuid: bool,
-    arch: bool,
+pub struct Needs {
+    pub pid: bool,
+    pub ppid: bool,
+    pub uid: bool,
+    pub euid: bool,
+    pub gid: bool,
+    pub egid: bool,
+    pub loginuid: bool,
+    pub uid_name: bool,
+    pub euid_name: bool,
+    pub auid_name: bool,
+    pub terminal: bool,
+    pub session: bool,
+    pub comm: bool,
+    pub exe: bool,
+    pub key: bool,
+    pub filename: bool,
+    pub hostname: bool,
+    pub subject: bool,
+    pub object: bool,
+    pub success: bool,
+    pub exit: bool,
+    pub vmname: bool,
+    pub uuid: bool,
+    pub arch: bool,
 }
 
 fn is_name(c: &Option<IdCriterion>) -> bool {
@@ -136,7 +148,7 @@ fn is_name(c: &Option<IdCriterion>) -> bool {
 }
 
 impl Needs {
-    fn of(c: &Criteria) -> Needs {
+    pub fn of(c: &Criteria) -> Needs {
         let ua = c.uid_all.is_some();
         let ua_name = is_name(&c.uid_all);
         Needs {
@@ -311,6 +323,7 @@ impl<'c> Extractor<'c> {
         self.items.contexts.get_or_insert_with(Vec::new).push(Context {
             subject: subject.map(<[u8]>::to_vec),
             object: object.map(<[u8]>::to_vec),
+            ..Context::default()
         });
     }
 
@@ -559,6 +572,15 @@ impl<'c> Extractor<'c> {
         {
             self.path(t, at + 6)?;
             term = at + 6;
+            // COMPAT: ausearch-parse.c parse_path: the name's "key" is all
+            // the text after the next `type=`, so it equals PARENT only
+            // when nametype= ends the record.
+            if let Some(k) = t.find(term, b"type=")
+                && &t.t[k + 5..] == b"PARENT"
+            {
+                let last = self.items.filenames.as_ref().map_or(0, Vec::len);
+                self.items.parent_names.push(last.saturating_sub(1));
+            }
         }
         if self.needs.object
             && let Some(at) = t.find(term, b"obj=")
@@ -644,7 +666,13 @@ impl<'c> Extractor<'c> {
                 }
             }
             if let Some(at) = t.find(term, b"tclass=") {
-                term = t.chr(at + 7, b' ').unwrap_or(at + 7);
+                match t.chr(at + 7, b' ') {
+                    Some(end) => {
+                        a.class = Some(t.t[at + 7..end].to_vec());
+                        term = end;
+                    }
+                    None => term = at + 7,
+                }
             }
         }
         const ADD_GROUP: i32 = 1116;
@@ -715,11 +743,13 @@ impl<'c> Extractor<'c> {
         // COMPAT: ausearch-parse.c parse_user: a second uid= (inside msg=)
         // overrides the first, e.g. USER_LOGIN's msg='... uid=1000'.
         if n.uid || n.uid_name {
-            let mut from = term;
-            while let Some(at) = t.find(from, b"uid=") {
+            while let Some(at) = t.find(term, b"uid=") {
                 let before = if at > 0 { t.t[at - 1] } else { 0 };
+                // COMPAT: ausearch-parse.c parse_user: skipping an auid=
+                // moves the cursor, so later fields (exe=, comm=, ...) are
+                // only looked for after it.
                 if before == b'a' {
-                    from = at + 1;
+                    term = at + 1;
                     continue;
                 }
                 if before == b's' || before == b'u' {
@@ -894,9 +924,23 @@ impl<'c> Extractor<'c> {
                     if n.success {
                         let denied = t.find(at + 5, b"denied").is_some_and(|d| d < brace);
                         self.items.success = Some(!denied);
+                        an.granted = Some(!denied);
                     }
-                    let close = t.chr(brace + 1, b'}').ok_or(2)?;
-                    term = close;
+                    let mut start = brace + 1;
+                    while t.at(start) == b' ' {
+                        start += 1;
+                    }
+                    let close = t.chr(start, b'}').ok_or(2)?;
+                    let mut end = close;
+                    while end > 0 && t.t[end - 1] == b' ' {
+                        end -= 1;
+                    }
+                    // COMPAT: ausearch-parse.c parse_avc: with only spaces
+                    // between the braces the C code's cut lands before the
+                    // start, and the permission runs to the end of the text.
+                    an.perm =
+                        Some(if end >= start { &t.t[start..end] } else { &t.t[close..] }.to_vec());
+                    term = end;
                 }
             }
         }
@@ -951,7 +995,9 @@ impl<'c> Extractor<'c> {
             an.object = Some(t.t[at + 9..end].to_vec());
             term = end;
         }
-        t.find(term, b"tclass=").ok_or(9)?;
+        let class = t.find(term, b"tclass=").ok_or(9)? + 7;
+        let end = t.chr(class, b' ').unwrap_or(t.t.len());
+        an.class = Some(t.t[class..end].to_vec());
         self.items.contexts.get_or_insert_with(Vec::new).push(an);
         Ok(())
     }
@@ -1136,21 +1182,19 @@ impl<'c> Extractor<'c> {
                 if len < 16 {
                     return Err(1);
                 }
-                if n.hostname && bytes.len() >= 8 {
-                    self.items.hostname = Some(
-                        format!("{}.{}.{}.{}", bytes[4], bytes[5], bytes[6], bytes[7]).into_bytes(),
-                    );
+                if n.hostname {
+                    self.items.hostname =
+                        raudit_interpret::sockaddr::numeric_host(&bytes).map(String::into_bytes);
                 }
             }
             10 => {
                 if len < 28 {
                     return Err(2);
                 }
-                if n.hostname && bytes.len() >= 24 {
-                    let mut a = [0u8; 16];
-                    a.copy_from_slice(&bytes[8..24]);
+                if n.hostname {
+                    // getnameinfo, as the reference: scope ids included.
                     self.items.hostname =
-                        Some(std::net::Ipv6Addr::from(a).to_string().into_bytes());
+                        raudit_interpret::sockaddr::numeric_host(&bytes).map(String::into_bytes);
                 }
             }
             1 => {
@@ -1553,7 +1597,15 @@ pub fn extract(
     criteria: &Criteria,
     names: &dyn NameResolver,
 ) -> Result<SearchItems, Malformed> {
-    let needs = Needs::of(criteria);
+    extract_with(event, Needs::of(criteria), names)
+}
+
+/// [`extract`] with the items to extract given directly.
+pub fn extract_with(
+    event: &Event<'_>,
+    needs: Needs,
+    names: &dyn NameResolver,
+) -> Result<SearchItems, Malformed> {
     // COMPAT: ausearch-match.c load_interpretations: names come from the
     // enriched part of a lone record or of a leading SYSCALL.
     let first = &event.records[0];

@@ -2,6 +2,7 @@
 
 pub mod ctl;
 pub mod daemon;
+pub mod logs;
 pub mod report;
 pub mod rules;
 pub mod search;

@@ -1,0 +1,469 @@
+//! aureport's command line, with the reference's grammar, checks, messages
+//! and usage text (aureport-options.c behaviour).
+
+use raudit_cli::args::ArgCursor;
+use raudit_cli::time::{self, Bound, Keyword};
+use raudit_search::Escape;
+use raudit_search::extract::Needs;
+
+/// Which report (one per run; none means the main summary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Time,
+    Summary,
+    Avc,
+    Mac,
+    Config,
+    Event,
+    File,
+    Host,
+    Login,
+    AcctMod,
+    Pid,
+    Syscall,
+    Term,
+    User,
+    Exe,
+    Anomaly,
+    Response,
+    Crypto,
+    Auth,
+    Key,
+    Tty,
+    Comm,
+    Virt,
+    Integrity,
+}
+
+/// `--failed` / `--success`: which events count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Both,
+    Failed,
+    Success,
+}
+
+/// `--add` / `--delete` (undocumented): account and MAC map changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfAction {
+    Neither,
+    Add,
+    Delete,
+}
+
+/// Where the records come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// `-if FILE` or `-if DIR`.
+    Path(String),
+    ConfiguredLogs,
+    Stdin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub kind: Kind,
+    /// `--summary`, or no report given.
+    pub summary: bool,
+    pub outcome: Outcome,
+    pub conf_action: ConfAction,
+    pub no_config: bool,
+    pub interpret: bool,
+    pub escape: Escape,
+    pub debug: bool,
+    pub input: Input,
+    /// `--eoe-timeout`; otherwise auditd.conf's value.
+    pub eoe_timeout: Option<u64>,
+    /// `-ts` / `-te` as seconds; 0 when not given, as in the reference.
+    pub start: i64,
+    pub end: i64,
+    pub nodes: Vec<Vec<u8>>,
+    /// What the report needs extracted from each event.
+    pub needs: Needs,
+    /// `--html FILE`: every summary report as one page (raudit only).
+    pub html: Option<String>,
+}
+
+/// How parsing ended when it did not produce options.
+pub enum Stop {
+    /// Printed already (help, version): exit with this code.
+    Exit(u8),
+    /// An error message for stderr; `usage` says whether the usage text
+    /// follows on stdout. Exit 1.
+    Error { message: String, newline: bool, usage: bool },
+}
+
+const REFERENCE_VERSION: &str = "3.0.9";
+
+/// The options for `--help` and after errors: our own wording (the
+/// reference's usage text is GPL and is not copied), same options.
+const HELP: &[(&str, &str)] = &[
+    ("-a,--avc", "AVC report"),
+    ("-au,--auth", "authentication report"),
+    ("--comm", "commands report"),
+    ("-c,--config", "configuration change report"),
+    ("-cr,--crypto", "crypto report"),
+    ("--debug", "report malformed events that are skipped on stderr"),
+    ("--eoe-timeout SECS", "end of event timeout"),
+    ("-e,--event", "event report"),
+    ("--escape MODE", "escape output: raw, tty, shell or shell_quote"),
+    ("-f,--file", "file report"),
+    ("--failed", "failed events only"),
+    ("-h,--host", "remote host report"),
+    ("--help", "this help"),
+    ("--html FILE", "write every summary report, with charts, as one HTML page"),
+    ("-i,--interpret", "names instead of numbers"),
+    ("-if,--input FILE|DIR", "read this log, or the logs of this directory"),
+    ("--input-logs", "read the configured logs even when stdin is a pipe"),
+    ("--integrity", "integrity report"),
+    ("-k,--key", "rule key report"),
+    ("-l,--login", "login report"),
+    ("-m,--mods", "account modification report"),
+    ("-ma,--mac", "MAC report"),
+    ("-n,--anomaly", "anomaly report"),
+    ("-nc,--no-config", "leave out configuration change events"),
+    ("--node NAME", "events of this node only (repeatable)"),
+    ("-p,--pid", "process ID report"),
+    ("-r,--response", "anomaly response report"),
+    ("-s,--syscall", "syscall report"),
+    ("--success", "successful events only"),
+    ("--summary", "totals sorted by count instead of one line per event"),
+    ("-t,--log", "time range of each log"),
+    ("-te,--end [DATE] [TIME]", "report up to this time"),
+    ("-tm,--terminal", "terminal report"),
+    ("-ts,--start [DATE] [TIME]", "report from this time"),
+    ("--tty", "TTY keystroke report"),
+    ("-u,--user", "user report"),
+    ("-v,--version", "version"),
+    ("--virt", "virtualization report"),
+    ("-x,--executable", "executable report"),
+];
+
+/// The usage text (stdout).
+pub fn usage() -> String {
+    let mut out = String::from("usage: aureport [options]\n");
+    for (left, help) in HELP {
+        out.push_str(&format!("  {left:<28} {help}\n"));
+    }
+    out.push_str("Without a report option, aureport prints the summary report.\n");
+    out
+}
+
+/// What the reference says when a report option is given an argument.
+pub const UNIMPLEMENTED: &str = "Unimplemented option";
+
+/// The report an option selects, and whether an argument after it is
+/// refused (`aureport -f foo` is "Unimplemented"); others ignore it.
+fn report_of(word: &str) -> Option<(Kind, bool)> {
+    Some(match word {
+        "-t" | "--log" => (Kind::Time, false),
+        "-a" | "--avc" => (Kind::Avc, false),
+        "-au" | "--auth" => (Kind::Auth, false),
+        "-ma" | "--mac" => (Kind::Mac, false),
+        "--integrity" => (Kind::Integrity, false),
+        "--virt" => (Kind::Virt, false),
+        "-c" | "--config" => (Kind::Config, false),
+        "-cr" | "--crypto" => (Kind::Crypto, false),
+        "-l" | "--login" => (Kind::Login, false),
+        "-m" | "--mods" => (Kind::AcctMod, false),
+        "-e" | "--event" => (Kind::Event, false),
+        "-f" | "--file" => (Kind::File, true),
+        "-h" | "--host" => (Kind::Host, true),
+        "-p" | "--pid" => (Kind::Pid, true),
+        "-s" | "--syscall" => (Kind::Syscall, true),
+        "-tm" | "--terminal" => (Kind::Term, true),
+        "-u" | "--user" => (Kind::User, true),
+        "-x" | "--executable" => (Kind::Exe, true),
+        "--comm" => (Kind::Comm, true),
+        "-n" | "--anomaly" => (Kind::Anomaly, true),
+        "-r" | "--response" => (Kind::Response, true),
+        "-k" | "--key" => (Kind::Key, true),
+        "--tty" => (Kind::Tty, false),
+        _ => return None,
+    })
+}
+
+/// The items each report extracts (aureport-options.c sets these per
+/// report). pid and success are always extracted: the reference's
+/// defaults for them mean "wanted". They decide which events the shared
+/// parsers drop as malformed, so they must match exactly.
+pub fn needs_of(kind: Kind, interpret: bool) -> Needs {
+    let mut n = Needs { pid: true, success: true, arch: interpret, ..Needs::default() };
+    match kind {
+        Kind::Time | Kind::Virt | Kind::Response => {}
+        Kind::Avc => {
+            n.comm = true;
+            n.subject = true;
+            n.object = true;
+        }
+        Kind::Auth => {
+            n.exe = true;
+            n.hostname = true;
+            n.terminal = true;
+            n.uid = true;
+        }
+        Kind::Mac | Kind::Integrity | Kind::Config | Kind::Crypto | Kind::Event => {
+            n.loginuid = true;
+        }
+        Kind::Login | Kind::AcctMod => {
+            n.exe = true;
+            n.hostname = true;
+            n.terminal = true;
+            n.loginuid = true;
+        }
+        Kind::File => {
+            n.filename = true;
+            n.exe = true;
+            n.loginuid = true;
+        }
+        Kind::Host => {
+            n.hostname = true;
+            n.loginuid = true;
+        }
+        Kind::Pid => {
+            n.exe = true;
+            n.loginuid = true;
+        }
+        Kind::Syscall => {
+            n.comm = true;
+            n.loginuid = true;
+        }
+        Kind::Term | Kind::Exe => {
+            n.terminal = true;
+            n.hostname = true;
+            n.exe = true;
+            n.loginuid = true;
+        }
+        Kind::User => {
+            n.terminal = true;
+            n.hostname = true;
+            n.exe = true;
+            n.uid = true;
+            n.loginuid = true;
+        }
+        Kind::Comm => {
+            n.terminal = true;
+            n.hostname = true;
+            n.comm = true;
+            n.loginuid = true;
+        }
+        Kind::Anomaly => {
+            n.terminal = true;
+            n.hostname = true;
+            n.exe = true;
+            n.comm = true;
+            n.loginuid = true;
+        }
+        Kind::Key => {
+            n.exe = true;
+            n.key = true;
+            n.loginuid = true;
+        }
+        Kind::Tty => {
+            n.session = true;
+            n.loginuid = true;
+            n.terminal = true;
+            n.comm = true;
+        }
+        Kind::Summary => {
+            n.filename = true;
+            n.hostname = true;
+            n.terminal = true;
+            n.exe = true;
+            n.comm = true;
+            n.key = true;
+            n.loginuid = true;
+        }
+    }
+    n
+}
+
+fn error(message: String) -> Stop {
+    Stop::Error { message, newline: true, usage: true }
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Options, Stop> {
+    let mut kind: Option<Kind> = None;
+    let mut summary = false;
+    let mut o = Options {
+        kind: Kind::Summary,
+        summary: false,
+        outcome: Outcome::Both,
+        conf_action: ConfAction::Neither,
+        no_config: false,
+        interpret: false,
+        escape: Escape::Tty,
+        debug: false,
+        input: Input::ConfiguredLogs,
+        eoe_timeout: None,
+        start: 0,
+        end: 0,
+        nodes: Vec::new(),
+        needs: Needs::default(),
+        html: None,
+    };
+    let mut user_file: Option<String> = None;
+    let mut force_logs = false;
+    let mut now: Option<i64> = None;
+    while let Some(word) = c.next_option() {
+        if let Some((k, refuses_argument)) = report_of(&word) {
+            if kind.is_some() {
+                // COMPAT: aureport-options.c set_report: no newline.
+                return Err(Stop::Error {
+                    message: "Error - only one report can be specified".into(),
+                    newline: false,
+                    usage: true,
+                });
+            }
+            kind = Some(k);
+            if refuses_argument && c.peek_value().is_some() {
+                return Err(Stop::Error {
+                    message: UNIMPLEMENTED.into(),
+                    newline: true,
+                    usage: false,
+                });
+            }
+            continue;
+        }
+        match word.as_str() {
+            "-if" | "--input" => {
+                let Some(v) = c.value() else {
+                    return Err(error(format!("Argument is required for {word}")));
+                };
+                if v.len() >= 4096 - 32 {
+                    return Err(error(format!("File name is too long {v}")));
+                }
+                user_file = Some(v);
+            }
+            "-i" | "--interpret" => {
+                o.interpret = true;
+                if c.peek_value().is_some() {
+                    return Err(error(format!("Argument is NOT required for {word}")));
+                }
+            }
+            "-ts" | "--start" | "-te" | "--end" => {
+                let bound = if matches!(word.as_str(), "-ts" | "--start") {
+                    Bound::Start
+                } else {
+                    Bound::End
+                };
+                let Some(first) = c.peek_value().map(str::to_string) else {
+                    return Err(error(format!("{word} requires either date and/or time")));
+                };
+                let second = c.peek_second_value().map(str::to_string);
+                let now = *now.get_or_insert_with(raudit_cli::sys::now);
+                let value = if let Some(second) = second {
+                    c.skip(2);
+                    if first.contains(':') {
+                        time::resolve(bound, Some(&second), Some(&first), now)
+                    } else {
+                        time::resolve(bound, Some(&first), Some(&second), now)
+                    }
+                } else {
+                    c.skip(1);
+                    if Keyword::lookup(&first).is_some() {
+                        time::resolve(bound, Some(&first), Some("00:00:00"), now)
+                    } else if !first.contains(':') {
+                        let t = if bound == Bound::Start { Some("00:00:00") } else { None };
+                        time::resolve(bound, Some(&first), t, now)
+                    } else {
+                        time::resolve(bound, None, Some(&first), now)
+                    }
+                }
+                .map_err(error)?;
+                if bound == Bound::Start {
+                    o.start = value;
+                } else {
+                    o.end = value;
+                }
+            }
+            "--node" => {
+                let Some(v) = c.value() else {
+                    return Err(error(format!("Argument is required for {word}")));
+                };
+                o.nodes.push(v.into_bytes());
+            }
+            "--escape" => {
+                let Some(v) = c.value() else {
+                    return Err(error(format!("Argument is required for {word}")));
+                };
+                o.escape = match v.as_str() {
+                    "raw" => Escape::Raw,
+                    "tty" => Escape::Tty,
+                    "shell" => Escape::Shell,
+                    "shell_quote" => Escape::ShellQuote,
+                    _ => return Err(error(format!("Unknown option ({v})"))),
+                };
+            }
+            "--summary" => summary = true,
+            "--html" => {
+                let Some(v) = c.value() else {
+                    return Err(error(format!("Argument is required for {word}")));
+                };
+                o.html = Some(v);
+            }
+            "--failed" => o.outcome = Outcome::Failed,
+            "--success" => o.outcome = Outcome::Success,
+            "--add" => o.conf_action = ConfAction::Add,
+            "--delete" => o.conf_action = ConfAction::Delete,
+            "--debug" => o.debug = true,
+            "--input-logs" => force_logs = true,
+            "-nc" | "--no-config" => o.no_config = true,
+            "-v" | "--version" => {
+                println!(
+                    "aureport version {REFERENCE_VERSION} (raudit {})",
+                    env!("CARGO_PKG_VERSION")
+                );
+                return Err(Stop::Exit(0));
+            }
+            "--help" => {
+                print!("{}", usage());
+                return Err(Stop::Exit(0));
+            }
+            "--eoe-timeout" => {
+                let Some(v) = c.value() else {
+                    return Err(error(format!("Argument is required for {word}")));
+                };
+                if !v.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+                    return Err(error(format!(
+                        "End of Event Timeout must be a numeric value, was {v}"
+                    )));
+                }
+                let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
+                match digits.parse::<u64>() {
+                    Ok(n) if n > 0 && n <= i64::MAX as u64 => o.eoe_timeout = Some(n),
+                    _ => {
+                        return Err(error(format!(
+                            "Illegal value for End of Event Timeout, was {v}"
+                        )));
+                    }
+                }
+            }
+            _ => return Err(error(format!("{word} is an unsupported option"))),
+        }
+    }
+    o.kind = kind.unwrap_or(Kind::Summary);
+    // COMPAT: aureport-options.c set_detail: --summary wins in any order,
+    // and no report at all is the main summary.
+    o.summary = summary || kind.is_none();
+    o.needs = needs_of(o.kind, o.interpret);
+    if o.html.is_some() {
+        if kind.is_some() {
+            return Err(error("--html shows every report; leave out the report option".into()));
+        }
+        // One pass for every report: the union of what they extract.
+        let mut n = needs_of(Kind::Summary, o.interpret);
+        n.uid = true;
+        n.subject = true;
+        n.object = true;
+        o.needs = n;
+    }
+    o.input = match user_file {
+        Some(f) => Input::Path(f),
+        None if force_logs => Input::ConfiguredLogs,
+        None if stdin_is_pipe() => Input::Stdin,
+        None => Input::ConfiguredLogs,
+    };
+    Ok(o)
+}

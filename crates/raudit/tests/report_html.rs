@@ -1,0 +1,141 @@
+//! `aureport --html`: the page holds the same figures as the text reports
+//! and renders, offline, in headless Chromium (DOM and screenshot).
+//! Chromium is required under CI=true (scripts/install-prereqs installs it)
+//! and the rendering part is skipped without it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn aureport(dir: &Path, args: &[&str]) -> (String, i32) {
+    let tool = dir.join("aureport");
+    if !tool.exists() {
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &tool).unwrap();
+    }
+    let out = Command::new(&tool)
+        .args(args)
+        .env("TZ", "UTC")
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+}
+
+/// `N  VALUE` lines of a text summary report, in order.
+fn summary_rows(text: &str) -> Vec<(u64, String)> {
+    text.lines()
+        .filter_map(|l| {
+            let (n, v) = l.split_once("  ")?;
+            Some((n.parse().ok()?, v.to_string()))
+        })
+        .collect()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+}
+
+#[test]
+fn html_page_matches_the_text_reports_and_renders() {
+    let root = workspace_root();
+    let log = root.join("testdata/logs/synthetic.log");
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let log_arg = log.to_str().unwrap();
+    let (stdout, code) = aureport(dir.path(), &["-if", log_arg, "--html", page.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Self-contained: no scripts, no external references.
+    for banned in ["<script", "src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(banned), "the page must not contain {banned}");
+    }
+    // The main summary: same numbers as the text report printed alongside.
+    let (text, _) = aureport(dir.path(), &["-if", log_arg]);
+    assert_eq!(stdout, text, "--html prints the main summary as text too");
+    let events: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Number of events: "))
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    assert!(events > 0);
+    assert!(html.contains(&format!("<tr><th>Events</th><td class=\"n\">{events}</td></tr>")));
+    // Each table holds the rows of the matching --summary report.
+    for (flag, id) in [("-x", "executables"), ("-f", "files"), ("-k", "rule-keys"), ("-h", "hosts")]
+    {
+        let (text, _) = aureport(dir.path(), &["-if", log_arg, flag, "--summary"]);
+        let rows = summary_rows(&text);
+        let table_start = html.find(&format!("data-report=\"{id}\"")).map(|at| &html[at..]);
+        if rows.is_empty() {
+            assert!(table_start.is_none(), "{id}: no table expected");
+            continue;
+        }
+        let table = table_start.unwrap_or_else(|| panic!("{id}: table missing"));
+        let table = &table[..table.find("</table>").unwrap()];
+        for (n, v) in rows.iter().take(100) {
+            let row = format!("<tr><td class=\"n\">{n}</td><td>{}</td></tr>", html_escape(v));
+            assert!(table.contains(&row), "{id}: missing {row}");
+        }
+    }
+    // Charts: events over time and the three top charts.
+    for chart in ["events", "failed logins", "executables", "files", "users"] {
+        assert!(html.contains(&format!("data-chart=\"{chart}\"")), "chart {chart} missing");
+    }
+
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: chromium must be installed (scripts/install-prereqs)"
+        );
+        eprintln!("report_html: no chromium, rendering skipped");
+        return;
+    };
+    let profile = dir.path().join("profile");
+    let common = |extra: &[&str]| {
+        let mut c = Command::new(browser);
+        c.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(extra)
+            .arg(format!("file://{}", page.display()));
+        c
+    };
+    let dom = common(&["--dump-dom"]).output().unwrap();
+    assert!(dom.status.success(), "chromium --dump-dom failed");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("Audit report"));
+    assert!(dom.contains("<svg"), "the rendered DOM has the charts");
+    assert!(dom.matches("<rect").count() >= 3, "the charts have bars");
+    assert!(dom.contains(&format!("{events}</td>")));
+    let shot = dir.path().join("shot.png");
+    let status = common(&[&format!("--screenshot={}", shot.display()), "--window-size=1200,2400"])
+        .status()
+        .unwrap();
+    assert!(status.success(), "chromium --screenshot failed");
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    // A blank page compresses to almost nothing; a page with tables and
+    // bars does not.
+    assert!(png.len() > 20_000, "the screenshot looks blank ({} bytes)", png.len());
+}
+
+#[test]
+fn html_is_refused_with_a_report_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = workspace_root().join("testdata/logs/synthetic.log");
+    let page = dir.path().join("r.html");
+    let (_, code) = aureport(
+        dir.path(),
+        &["-if", log.to_str().unwrap(), "-x", "--html", page.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(!page.exists());
+}
