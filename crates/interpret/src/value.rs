@@ -709,7 +709,7 @@ fn tty_data(out: &mut Vec<u8>, value: &[u8]) {
 pub fn tty_named_key(data: &[u8]) -> Option<(usize, &'static str)> {
     let &b = data.first()?;
     // Printable bytes are never the start of a named key.
-    if b >= b' ' && (b < 0x7f || b >= 0xa0) {
+    if b >= b' ' && !(0x7f..0xa0).contains(&b) {
         return None;
     }
     crate::tables::TTY_NAMED_KEYS
