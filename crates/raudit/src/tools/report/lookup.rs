@@ -136,7 +136,7 @@ impl Lookup {
         // COMPAT: ausearch-lookup.c: socketcall/ipc sub-calls are meant to
         // be named from a0, but the record is looked up by index 1300, so
         // the plain name is printed.
-        match machine.syscall_name(items.syscall as i32) {
+        match machine.syscall_name(items.syscall) {
             Some(name) => name.as_bytes().to_vec(),
             None => items.syscall.to_string().into_bytes(),
         }
