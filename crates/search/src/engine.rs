@@ -103,6 +103,10 @@ fn prepare(event: &Event<'_>, settings: &Settings, fmt: &Formatting<'_>) -> Prep
         // Writing to a Vec cannot fail.
         let _ = match settings.format {
             Format::Raw => output::write_raw(&mut text, event),
+            Format::Json => {
+                crate::json::write_event(&mut text, event, fmt.resolver);
+                Ok(())
+            }
             Format::Interpret => {
                 let interpreter = Interpreter {
                     escape: settings.escape,

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod extract;
 pub mod input;
 pub mod interpreted;
+pub mod json;
 pub mod matcher;
 pub mod output;
 pub mod select;

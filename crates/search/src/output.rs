@@ -15,6 +15,8 @@ pub enum Format {
     Interpret,
     Csv,
     Text,
+    /// raudit only: one JSON object per event (docs/json.md).
+    Json,
 }
 
 pub use raudit_interpret::Escape;

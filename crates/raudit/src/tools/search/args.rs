@@ -368,6 +368,7 @@ impl State {
                     f if f.starts_with("interp") => Format::Interpret,
                     "csv" => Format::Csv,
                     "text" => Format::Text,
+                    "json" => Format::Json,
                     _ => return Err(format!("Unknown option ({v})")),
                 };
                 self.format_set = true;

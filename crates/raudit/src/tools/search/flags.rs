@@ -147,7 +147,14 @@ pub const FLAGS: &[Flag] = &[
     flag(Opt::ExtraObj2, None, "--extra-obj2", Nothing, "", "csv: add columns for a second object"),
     flag(Opt::ExtraTime, None, "--extra-time", Nothing, "", "csv: add broken-down time columns"),
     flag(Opt::File, Some("-f"), "--file", Value, "FILE", "events about this file name (or cwd)"),
-    flag(Opt::Format, None, "--format", Value, "FMT", "output: raw, default, interpret, csv, text"),
+    flag(
+        Opt::Format,
+        None,
+        "--format",
+        Value,
+        "FMT",
+        "output: raw, default, interpret, csv, text, json",
+    ),
     flag(
         Opt::GidAll,
         Some("-ga"),
