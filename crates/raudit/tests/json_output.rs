@@ -94,10 +94,10 @@ fn check_event(e: &Value) -> Result<(), String> {
                 return Err(format!("interp {k} shape"));
             }
         }
-        if let Some(argv) = r.get("argv") {
-            if !argv.as_array().is_some_and(|a| a.iter().all(Value::is_string)) {
-                return Err("argv".into());
-            }
+        if let Some(argv) = r.get("argv")
+            && !argv.as_array().is_some_and(|a| a.iter().all(Value::is_string))
+        {
+            return Err("argv".into());
         }
     }
     let s = o["summary"].as_object().ok_or("summary")?;

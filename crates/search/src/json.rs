@@ -82,7 +82,7 @@ pub fn string(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     // Most values are plain ASCII that needs no escaping.
     let plain =
-        s.iter().fold(true, |ok, &b| ok & (b != b'"') & (b != b'\\') & (b >= 0x20) & (b < 0x7f));
+        s.iter().fold(true, |ok, &b| ok & (b != b'"') & (b != b'\\') & (0x20..0x7f).contains(&b));
     if plain {
         out.extend_from_slice(s);
         out.push(b'"');
