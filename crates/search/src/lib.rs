@@ -13,9 +13,11 @@ pub mod extract;
 pub mod input;
 pub mod interpreted;
 pub mod matcher;
+pub mod normalize;
 pub mod output;
 pub mod select;
 
 pub use criteria::{Criteria, IdCriterion, Success};
 pub use engine::{Formatting, Outcome, Settings, search};
+pub use normalize::Extra;
 pub use output::{Escape, Format};

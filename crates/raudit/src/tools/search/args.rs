@@ -173,6 +173,13 @@ impl State {
                 if opt != Opt::ExtraObj2 {
                     self.extra_columns = true;
                 }
+                let extra = &mut self.settings.extra;
+                match opt {
+                    Opt::ExtraKeys => extra.keys = true,
+                    Opt::ExtraLabels => extra.labels = true,
+                    Opt::ExtraObj2 => extra.obj2 = true,
+                    _ => extra.time = true,
+                }
                 if c.peek_value().is_some() {
                     return Err(format!("Argument is NOT required for {word}"));
                 }
