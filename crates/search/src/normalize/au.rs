@@ -14,6 +14,7 @@ use raudit_parse::Event;
 const AVC: i32 = 1400;
 const USER_AVC: i32 = 1107;
 const CWD: i32 = 1307;
+const EOE: i32 = 1320;
 /// The separator of several keys in one `key=` value.
 const KEY_SEPARATOR: u8 = 0x01;
 
@@ -49,17 +50,42 @@ pub struct Au<'a, 'r> {
 }
 
 impl<'a, 'r> Au<'a, 'r> {
-    pub fn new(event: &Event<'a>, escape: Escape, resolver: &'r dyn Resolver) -> Self {
-        let mut cwd = None;
-        let recs = event
-            .records
-            .iter()
-            .map(|r| {
-                let rec = parse_record(r.text, r.enriched, &mut cwd);
-                rec
-            })
-            .collect();
-        Au { recs, cur: Some(0), cwd, escape, resolver }
+    /// The events libauparse makes of one ausearch event: it closes an
+    /// event after a record of a type that usually ends one (PROCTITLE,
+    /// EOE, a one-record type...), so the records that follow form
+    /// another event (an EOE alone is dropped).
+    pub fn split(event: &Event<'a>, escape: Escape, resolver: &'r dyn Resolver) -> Vec<Self> {
+        let mut out = Vec::new();
+        let mut building: Option<Au<'a, 'r>> = None;
+        for r in &event.records {
+            let mut cwd = None;
+            let rec = parse_record(r.text, r.enriched, &mut cwd);
+            let ends = ends_event(rec.rtype);
+            let au = match building.as_mut() {
+                Some(au) => au,
+                None => {
+                    if rec.rtype == EOE {
+                        continue;
+                    }
+                    building.insert(Au {
+                        recs: Vec::new(),
+                        cur: Some(0),
+                        cwd: None,
+                        escape,
+                        resolver,
+                    })
+                }
+            };
+            au.recs.push(rec);
+            if cwd.is_some() {
+                au.cwd = cwd;
+            }
+            if ends {
+                out.extend(building.take());
+            }
+        }
+        out.extend(building);
+        out
     }
 
     fn rec(&self) -> Option<&Rec<'a>> {
@@ -248,6 +274,17 @@ impl<'a, 'r> Au<'a, 'r> {
         r.cache[at] = Some(out.clone());
         Some(out)
     }
+}
+
+/// `au_check_events`: a record type after which libauparse considers
+/// an event complete.
+fn ends_event(rtype: i32) -> bool {
+    rtype == 1327 // PROCTITLE
+        || rtype == EOE
+        || rtype < 1300
+        || rtype >= 2100
+        || rtype == 2000
+        || (1406..=1419).contains(&rtype)
 }
 
 /// `parse_up_record`: the fields of one record.

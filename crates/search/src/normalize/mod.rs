@@ -56,14 +56,32 @@ pub struct Writer<'a> {
 const SYSCALL_CONFIG_CHANGE: i32 = 1305;
 
 impl Writer<'_> {
-    fn run<'a, 'r>(&'r self, au: &mut Au<'a, 'r>, all: bool) -> Result<Norm, Norm> {
+    fn run(&self, au: &mut Au<'_, '_>, all: bool) -> Result<Norm, Norm> {
         let user_id = |name: &[u8]| (self.user_id)(name);
         rules::normalize(au, all, &user_id)
     }
 
     /// One csv row; diagnostics go to `err`.
     pub fn write_csv(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>) {
-        let mut au = Au::new(event, self.escape, self.resolver);
+        for mut au in Au::split(event, self.escape, self.resolver) {
+            self.csv_row(out, err, event, &mut au);
+        }
+    }
+
+    /// One text sentence per event.
+    pub fn write_text(&self, out: &mut Vec<u8>, event: &Event<'_>) {
+        for mut au in Au::split(event, self.escape, self.resolver) {
+            self.sentence(out, event, &mut au);
+        }
+    }
+
+    fn csv_row(
+        &self,
+        out: &mut Vec<u8>,
+        err: &mut Vec<u8>,
+        event: &Event<'_>,
+        au: &mut Au<'_, '_>,
+    ) {
         let sec = event.key.sec as i64;
         if event.key.node.is_some()
             && let Some(node) = au.interpret_field()
@@ -77,7 +95,7 @@ impl Writer<'_> {
             out.extend_from_slice(name.as_bytes());
         }
         out.push(b',');
-        let norm = self.run(&mut au, self.extra.labels);
+        let norm = self.run(au, self.extra.labels);
         out.extend_from_slice((self.strftime)("%x,%T,", sec).as_bytes());
         if self.extra.time {
             out.extend_from_slice((self.strftime)("%Y,%m,%d,%u,%k,", sec).as_bytes());
@@ -112,15 +130,15 @@ impl Writer<'_> {
         };
         out.extend_from_slice(norm.evkind.unwrap_or("unknown").as_bytes());
         out.push(b',');
-        if let Some(v) = interpret_at(&mut au, norm.session) {
+        if let Some(v) = interpret_at(au, norm.session) {
             out.extend_from_slice(&v);
         }
         out.push(b',');
-        if let Some(v) = interpret_at(&mut au, norm.subj_primary) {
+        if let Some(v) = interpret_at(au, norm.subj_primary) {
             out.extend_from_slice(if v == b"unset" { b"system" } else { &v });
         }
         out.push(b',');
-        if let Some(v) = interpret_at(&mut au, norm.subj_secondary) {
+        if let Some(v) = interpret_at(au, norm.subj_secondary) {
             out.extend_from_slice(&v);
         }
         out.push(b',');
@@ -129,17 +147,17 @@ impl Writer<'_> {
         }
         out.push(b',');
         if self.extra.labels {
-            label(out, &mut au, &norm.subj_attrs, b"subj");
+            label(out, au, &norm.subj_attrs, b"subj");
             out.push(b',');
         }
         let action = norm.action.as_deref();
         out.extend_from_slice(action.unwrap_or(b"did-unknown"));
         out.push(b',');
-        if let Some(ok) = result(&mut au, norm.results) {
+        if let Some(ok) = result(au, norm.results) {
             out.extend_from_slice(if ok { b"success" } else { b"failed" });
         }
         out.push(b',');
-        if seek(&mut au, norm.obj_primary) {
+        if seek(au, norm.obj_primary) {
             let v = if au.field_kind() == Kind::EscapedFile {
                 au.interpret_realpath()
             } else if au.get_type() == SYSCALL_CONFIG_CHANGE
@@ -152,18 +170,18 @@ impl Writer<'_> {
             out.extend_from_slice(&v.unwrap_or_else(|| b"(null)".to_vec()));
         }
         out.push(b',');
-        if let Some(v) = interpret_at(&mut au, norm.obj_secondary) {
+        if let Some(v) = interpret_at(au, norm.obj_secondary) {
             out.extend_from_slice(&v);
         }
         out.push(b',');
         if self.extra.obj2 {
-            if let Some(v) = object2(&mut au, norm.obj_two) {
+            if let Some(v) = object2(au, norm.obj_two) {
                 out.extend_from_slice(&v);
             }
             out.push(b',');
         }
         if self.extra.labels {
-            label(out, &mut au, &norm.obj_attrs, b"obj");
+            label(out, au, &norm.obj_attrs, b"obj");
             out.push(b',');
         }
         out.extend_from_slice(norm.obj_kind_name().as_bytes());
@@ -173,21 +191,19 @@ impl Writer<'_> {
         }
         if self.extra.keys {
             out.push(b',');
-            if let Some(v) = interpret_at(&mut au, norm.key) {
+            if let Some(v) = interpret_at(au, norm.key) {
                 out.extend_from_slice(&v);
             }
         }
         out.push(b'\n');
     }
 
-    /// One sentence.
-    pub fn write_text(&self, out: &mut Vec<u8>, event: &Event<'_>) {
-        let mut au = Au::new(event, self.escape, self.resolver);
+    fn sentence(&self, out: &mut Vec<u8>, event: &Event<'_>, au: &mut Au<'_, '_>) {
         let sec = event.key.sec as i64;
         let stamp = (self.strftime)("%T %x", sec);
         let first_type = au.get_type();
         // COMPAT: whatever went wrong, the sentence is printed.
-        let norm = match self.run(&mut au, false) {
+        let norm = match self.run(au, false) {
             Ok(n) | Err(n) => n,
         };
         if event.key.node.is_some() {
@@ -198,12 +214,12 @@ impl Writer<'_> {
             out.extend_from_slice(format!("At {stamp} ").as_bytes());
         }
         let mut id = -2;
-        if seek(&mut au, norm.subj_primary) {
+        if seek(au, norm.subj_primary) {
             let subj = au.interpret_field().unwrap_or_default();
             id = au.field_int().0;
             out.extend_from_slice(if subj == b"unset" { b"system" } else { &subj });
         }
-        if seek(&mut au, norm.subj_secondary) {
+        if seek(au, norm.subj_secondary) {
             let uid = au.field_int().0;
             if uid != id && id != -2 && uid != -1 {
                 out.extend_from_slice(b", acting as ");
@@ -211,7 +227,7 @@ impl Writer<'_> {
                 out.push(b',');
             }
         }
-        match result(&mut au, norm.results) {
+        match result(au, norm.results) {
             Some(ok) => {
                 out.extend_from_slice(if ok { b" successfully " } else { b" unsuccessfully " })
             }
@@ -220,7 +236,7 @@ impl Writer<'_> {
         let action = norm.action.as_deref();
         out.extend_from_slice(action.unwrap_or(b"did-unknown"));
         out.push(b' ');
-        if seek(&mut au, norm.obj_primary) {
+        if seek(au, norm.obj_primary) {
             let mut val: Option<Vec<u8>> = None;
             // COMPAT: the words for AVCs stay only when nothing replaces them.
             if action.is_some_and(|a| a.windows(8).any(|w| w == b"violated")) {
@@ -230,7 +246,7 @@ impl Writer<'_> {
             if kind == Kind::EscapedFile {
                 val = au.interpret_realpath();
             } else if kind == Kind::Sockaddr {
-                val = sock_part(&mut au, b"laddr=").or_else(|| sock_part(&mut au, b"fam="));
+                val = sock_part(au, b"laddr=").or_else(|| sock_part(au, b"fam="));
             } else if first_type == SYSCALL_CONFIG_CHANGE {
                 val = if matches!(action, Some(b"set" | b"seccomp-logging")) {
                     au.field_name().map(<[u8]>::to_vec)
@@ -244,7 +260,7 @@ impl Writer<'_> {
             out.extend_from_slice(&val.unwrap_or_else(|| b"(null)".to_vec()));
             out.push(b' ');
         }
-        if let Some(v) = object2(&mut au, norm.obj_two) {
+        if let Some(v) = object2(au, norm.obj_two) {
             out.extend_from_slice(b"to ");
             out.extend_from_slice(&v);
             out.push(b' ');
