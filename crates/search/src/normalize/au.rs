@@ -281,8 +281,7 @@ impl<'a, 'r> Au<'a, 'r> {
 fn ends_event(rtype: i32) -> bool {
     rtype == 1327 // PROCTITLE
         || rtype == EOE
-        || rtype < 1300
-        || rtype >= 2100
+        || !(1300..2100).contains(&rtype)
         || rtype == 2000
         || (1406..=1419).contains(&rtype)
 }
@@ -304,7 +303,6 @@ fn parse_record<'a>(
         stored: enriched.map(Stored::parse),
         cache: Vec::new(),
     };
-    let mut machine_set = false;
     let mut offset = 0;
     let mut tokens = text.split(|&b| b == b' ').filter(|t| !t.is_empty());
     while let Some(tok) = tokens.next() {
@@ -355,7 +353,6 @@ fn parse_record<'a>(
         } else if cnt == 1 + offset && name == b"type" {
             rec.rtype = raudit_parse::record::type_number(val);
         } else if (cnt == 2 + offset || cnt == 11 + offset) && name == b"arch" {
-            machine_set = true;
             rec.machine = raudit_interpret::cnum::strtoul(val, 16)
                 .ok()
                 .and_then(|elf| Machine::from_elf(elf as u32));
@@ -372,7 +369,6 @@ fn parse_record<'a>(
             *cwd = Some(val);
         }
     }
-    let _ = machine_set;
     rec.cache = vec![None; rec.fields.len()];
     rec
 }

@@ -56,7 +56,7 @@ pub struct Writer<'a> {
 const SYSCALL_CONFIG_CHANGE: i32 = 1305;
 
 impl Writer<'_> {
-    fn run(&self, au: &mut Au<'_, '_>, all: bool) -> Result<Norm, Norm> {
+    fn run(&self, au: &mut Au<'_, '_>, all: bool) -> (Norm, bool) {
         let user_id = |name: &[u8]| (self.user_id)(name);
         rules::normalize(au, all, &user_id)
     }
@@ -95,7 +95,7 @@ impl Writer<'_> {
             out.extend_from_slice(name.as_bytes());
         }
         out.push(b',');
-        let norm = self.run(au, self.extra.labels);
+        let (norm, normalized) = self.run(au, self.extra.labels);
         out.extend_from_slice((self.strftime)("%x,%T,", sec).as_bytes());
         if self.extra.time {
             out.extend_from_slice((self.strftime)("%Y,%m,%d,%u,%k,", sec).as_bytes());
@@ -110,24 +110,21 @@ impl Writer<'_> {
             );
         }
         out.extend_from_slice(format!("{},", event.key.serial).as_bytes());
-        let norm = match norm {
-            Ok(n) => n,
-            Err(_) => {
-                err.extend_from_slice(b"error normalizing ");
-                err.extend_from_slice(type_name.unwrap_or("(null)").as_bytes());
-                err.push(b'\n');
-                // COMPAT: the empty frame forgets the OBJ2 column.
-                out.extend_from_slice(b",,,,,,,,,");
-                if self.extra.labels {
-                    out.extend_from_slice(b",,");
-                }
-                if self.extra.keys {
-                    out.push(b',');
-                }
-                out.push(b'\n');
-                return;
+        if !normalized {
+            err.extend_from_slice(b"error normalizing ");
+            err.extend_from_slice(type_name.unwrap_or("(null)").as_bytes());
+            err.push(b'\n');
+            // COMPAT: the empty frame forgets the OBJ2 column.
+            out.extend_from_slice(b",,,,,,,,,");
+            if self.extra.labels {
+                out.extend_from_slice(b",,");
             }
-        };
+            if self.extra.keys {
+                out.push(b',');
+            }
+            out.push(b'\n');
+            return;
+        }
         out.extend_from_slice(norm.evkind.unwrap_or("unknown").as_bytes());
         out.push(b',');
         if let Some(v) = interpret_at(au, norm.session) {
@@ -203,9 +200,7 @@ impl Writer<'_> {
         let stamp = (self.strftime)("%T %x", sec);
         let first_type = au.get_type();
         // COMPAT: whatever went wrong, the sentence is printed.
-        let norm = match self.run(au, false) {
-            Ok(n) | Err(n) => n,
-        };
+        let (norm, _) = self.run(au, false);
         if event.key.node.is_some() {
             out.extend_from_slice(b"On ");
             out.extend_from_slice(&au.interpret_field().unwrap_or_else(|| b"(null)".to_vec()));

@@ -169,17 +169,18 @@ fn record_action(rtype: i32) -> Option<&'static str> {
     tables::RECORD_ACTION.iter().find(|(n, _)| *n == rtype).map(|(_, a)| *a)
 }
 
-/// Runs the normaliser on `au`; Err(()) when the reference gives up.
+/// Runs the normaliser on `au`: what it found, and false when the
+/// reference gives up on the event.
 pub fn normalize<'x, 'a, 'r>(
     au: &'x mut Au<'a, 'r>,
     all: bool,
     user_id: &'x dyn Fn(&[u8]) -> Option<u32>,
-) -> Result<Norm, Norm> {
+) -> (Norm, bool) {
     let mut n = Normalizer { au, d: Norm::default(), all, syscall_success: -1, user_id };
     n.au.first_record();
     let ok = if n.au.num_records() > 1 { n.compound() } else { n.simple() };
     n.au.first_record();
-    if ok { Ok(n.d) } else { Err(n.d) }
+    (n.d, ok)
 }
 
 impl Normalizer<'_, '_, '_> {
@@ -444,17 +445,16 @@ impl Normalizer<'_, '_, '_> {
                 break;
             }
         }
-        let rnum;
-        if f.is_none() {
+        let rnum = if f.is_none() {
             if parent == 0 {
                 return;
             }
             self.au.goto_record_num(parent);
             self.au.first_field();
-            rnum = parent;
+            parent
         } else {
-            rnum = self.au.record_num();
-        }
+            self.au.record_num()
+        };
         if self.au.get_type() == t::PATH {
             self.au.first_field();
             self.prime_object("name", rnum);
