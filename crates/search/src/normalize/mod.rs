@@ -327,3 +327,90 @@ fn sock_part(au: &mut Au<'_, '_>, part: &[u8]) -> Option<Vec<u8>> {
     let len = memchr::memchr(b' ', &v[at..])?;
     Some(v[at..at + len].to_vec())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raudit_interpret::FixedResolver;
+    use raudit_parse::Record;
+    use raudit_parse::assembler::EventKey;
+
+    fn event(lines: &[&'static str]) -> Event<'static> {
+        let records: Vec<Record<'static>> =
+            lines.iter().map(|l| Record::parse(l.as_bytes(), 2).expect("a record")).collect();
+        let r = records[0];
+        Event {
+            key: EventKey { sec: r.sec, milli: r.milli, serial: r.serial, node: r.node },
+            records,
+        }
+    }
+
+    fn writer<'a>(resolver: &'a FixedResolver, extra: Extra) -> Writer<'a> {
+        Writer {
+            escape: Escape::Tty,
+            resolver,
+            strftime: &|format, _| format.replace("%x", "D").replace("%T", "T"),
+            gmtoff: &|_| 0,
+            user_id: &|_| None,
+            extra,
+        }
+    }
+
+    #[test]
+    fn header_columns_follow_the_extras() {
+        let all = Extra { keys: true, labels: true, obj2: true, time: true };
+        assert_eq!(csv_header(Extra::default()).matches(',').count(), 15);
+        assert!(csv_header(all).ends_with("OBJ2,OBJ_LABEL,OBJ_KIND,HOW,KEY\n"));
+    }
+
+    #[test]
+    fn a_syscall_event_and_a_lone_path() {
+        let mut resolver = FixedResolver::default();
+        resolver.users.insert(1000, "alice".into());
+        let w = writer(&resolver, Extra::default());
+        let e = event(&[
+            "type=SYSCALL msg=audit(1700000010.123:100): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=0 a2=0 a3=0 items=1 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"cat\" exe=\"/usr/bin/cat\" key=(null)",
+            "type=CWD msg=audit(1700000010.123:100): cwd=\"/tmp\"",
+            "type=PATH msg=audit(1700000010.123:100): item=0 name=\"x/../y\" inode=5 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL",
+            "type=PROCTITLE msg=audit(1700000010.123:100): proctitle=636174",
+            // After PROCTITLE libauparse starts another event: records
+            // without a SYSCALL record cannot be normalised.
+            "type=PATH msg=audit(1700000010.123:100): item=1 name=\"z\" nametype=NORMAL",
+            "type=CWD msg=audit(1700000010.123:100): cwd=\"/tmp\"",
+        ]);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        w.write_csv(&mut out, &mut err, &e);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            ",SYSCALL,D,T,100,audit-rule,3,alice,root,privileged-acct,opened-file,failed,/tmp/y,5,file,/usr/bin/cat\n\
+             ,PATH,D,T,100,,,,,,,,,,\n"
+        );
+        assert_eq!(err, b"error normalizing PATH\n");
+        let mut out = Vec::new();
+        w.write_text(&mut out, &e);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with(
+            "At T D alice, acting as root, unsuccessfully opened-file /tmp/y using /usr/bin/cat\n"
+        ));
+    }
+
+    #[test]
+    fn odd_records_do_not_panic() {
+        let resolver = FixedResolver::default();
+        let all = Extra { keys: true, labels: true, obj2: true, time: true };
+        let w = writer(&resolver, all);
+        for line in [
+            "type=AVC msg=audit(1700000000.000:1): avc:  denied  { read write } for pid=1 scontext=a tcontext=b tclass=file",
+            "type=CONFIG_CHANGE msg=audit(1700000000.000:1): op=",
+            "type=USER_LOGIN msg=audit(1700000000.000:1): msg='",
+            "type=SYSCALL msg=audit(1700000000.000:1): key=0 key=ZZ key=4142014344",
+            "node=n type=DAEMON_START msg=audit(1700000000.000:1): ",
+        ] {
+            let e = event(&[line]);
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            w.write_csv(&mut out, &mut err, &e);
+            w.write_text(&mut out, &e);
+            assert!(out.ends_with(b"\n"));
+        }
+    }
+}
