@@ -78,6 +78,16 @@ pub fn localtime(t: i64) -> Tm {
     if ok.is_null() { Tm::default() } else { Tm::from_c(&out) }
 }
 
+/// The offset from UTC (seconds east) of local time at `t`.
+pub fn gmtoff(t: i64) -> i64 {
+    // SAFETY: zeroed tm is valid; localtime_r writes it and only reads `secs`.
+    let mut out: libc::tm = unsafe { std::mem::zeroed() };
+    let secs = t as libc::time_t;
+    // SAFETY: both pointers are valid for the call.
+    let ok = unsafe { libc::localtime_r(&secs, &mut out) };
+    if ok.is_null() { 0 } else { out.tm_gmtoff as i64 }
+}
+
 /// `mktime`: None when it returns -1.
 pub fn mktime(tm: Tm) -> Option<i64> {
     let mut t = tm.to_c();

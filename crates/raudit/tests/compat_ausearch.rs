@@ -97,6 +97,14 @@ const QUERIES: &[&str] = &[
     "--format interpret -m SYSCALL,PATH",
     "-i -k exec",
     "-i -sv no",
+    "--format csv",
+    "--format text",
+    "--format csv --extra-keys --extra-labels --extra-obj2 --extra-time",
+    "--format text -k exec",
+    "--format csv --escape shell",
+    "--format text --escape raw",
+    "--format csv -k nosuchkey",
+    "--format csv -m SYSCALL --extra-obj2 --extra-labels",
 ];
 
 /// Bad command lines: run once, on the first log.
@@ -114,6 +122,8 @@ const ERRORS: &[&str] = &[
     "--eoe-timeout 0",
     "-a x",
     "--extra-keys",
+    "--extra-obj2 --raw",
+    "--format text --extra-time",
     "-ua nosuchuser",
     "-gi nosuchgroup",
     "-e EBOGUS",

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::checkpoint::{CheckpointEvent, Decision, Resume};
 use crate::criteria::Criteria;
 use crate::interpreted::Interpreter;
+use crate::normalize::{self, Extra};
 use crate::output::{self, Escape, Format};
 use crate::select::{Selection, select};
 
@@ -31,6 +32,8 @@ pub struct Settings {
     /// and whether only its time counts (`-ts checkpoint`). Events still
     /// open at the end of the input are then left for the next run.
     pub checkpoint: Option<(Option<CheckpointEvent>, bool)>,
+    /// `--extra-keys` and the like: more csv columns.
+    pub extra: Extra,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             line_buffered: false,
             debug: false,
             checkpoint: None,
+            extra: Extra::default(),
         }
     }
 }
@@ -73,6 +77,12 @@ pub struct Formatting<'f> {
     /// `strftime("%x %T")`, for interpreted records.
     pub date_time: TimeFormatter<'f>,
     pub resolver: &'f dyn raudit_interpret::Resolver,
+    /// `strftime(format)` of an event second, local time (csv and text).
+    pub strftime: &'f (dyn Fn(&str, i64) -> String + Sync),
+    /// The local offset from UTC at an event second, in seconds.
+    pub gmtoff: &'f (dyn Fn(i64) -> i64 + Sync),
+    /// `getpwnam`: a user name's uid (the normaliser's account kinds).
+    pub user_id: &'f (dyn Fn(&[u8]) -> Option<u32> + Sync),
 }
 
 /// Bytes of input handled per round: parsed in parallel, assembled in
@@ -116,6 +126,22 @@ fn prepare(event: &Event<'_>, settings: &Settings, fmt: &Formatting<'_>) -> Prep
                 interpreter.write_event(&mut text, &mut notes, event);
                 Ok(())
             }
+            Format::Csv | Format::Text => {
+                let writer = normalize::Writer {
+                    escape: settings.escape,
+                    resolver: fmt.resolver,
+                    strftime: fmt.strftime,
+                    gmtoff: fmt.gmtoff,
+                    user_id: fmt.user_id,
+                    extra: settings.extra,
+                };
+                if settings.format == Format::Csv {
+                    writer.write_csv(&mut text, &mut notes, event);
+                } else {
+                    writer.write_text(&mut text, event);
+                }
+                Ok(())
+            }
             _ => output::write_default(&mut text, event, settings.escape, fmt.ctime),
         };
     }
@@ -139,6 +165,7 @@ struct Emitter<'o, W: Write, E: Write> {
     err: &'o mut E,
     resume: Option<Resume>,
     outcome: Outcome,
+    header_done: bool,
 }
 
 impl<W: Write, E: Write> Emitter<'_, W, E> {
@@ -183,6 +210,12 @@ impl<W: Write, E: Write> Emitter<'_, W, E> {
                     return Ok(false);
                 }
             }
+        }
+        if self.settings.format == Format::Csv && !self.header_done {
+            // COMPAT: the header comes with the first event printed, so a
+            // search that finds nothing prints none.
+            self.header_done = true;
+            self.out.write_all(normalize::csv_header(self.settings.extra).as_bytes())?;
         }
         self.outcome.found = true;
         self.err.write_all(&prepared.notes)?;
@@ -429,7 +462,8 @@ pub fn search(
 ) -> io::Result<Outcome> {
     let resume =
         settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
-    let mut emitter = Emitter { settings, out, err, resume, outcome: Outcome::default() };
+    let mut emitter =
+        Emitter { settings, out, err, resume, outcome: Outcome::default(), header_done: false };
     let feed = Feed {
         eoe_timeout: settings.eoe_timeout,
         start: settings.start,

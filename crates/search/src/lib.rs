@@ -14,9 +14,11 @@ pub mod input;
 pub mod interpreted;
 pub mod json;
 pub mod matcher;
+pub mod normalize;
 pub mod output;
 pub mod select;
 
 pub use criteria::{Criteria, IdCriterion, Success};
 pub use engine::{Formatting, Outcome, Settings, search};
+pub use normalize::Extra;
 pub use output::{Escape, Format};

@@ -16,7 +16,6 @@ use crate::Invocation;
 const REFERENCE_VERSION: &str = "3.0.9";
 
 pub struct Options {
-    pub display_name: String,
     pub settings: Settings,
     pub input: Input,
     /// `--eoe-timeout` was given; otherwise auditd.conf's value is used.
@@ -74,7 +73,6 @@ pub fn parse(inv: &Invocation) -> Result<Parsed, String> {
     let mut settings = st.settings;
     settings.criteria.interpreting = !matches!(settings.format, Format::Raw | Format::Default);
     Ok(Parsed::Run(Box::new(Options {
-        display_name: inv.display_name.clone(),
         settings,
         input,
         eoe_given: st.eoe_given,
@@ -172,6 +170,13 @@ impl State {
             Opt::ExtraKeys | Opt::ExtraLabels | Opt::ExtraObj2 | Opt::ExtraTime => {
                 if opt != Opt::ExtraObj2 {
                     self.extra_columns = true;
+                }
+                let extra = &mut self.settings.extra;
+                match opt {
+                    Opt::ExtraKeys => extra.keys = true,
+                    Opt::ExtraLabels => extra.labels = true,
+                    Opt::ExtraObj2 => extra.obj2 = true,
+                    _ => extra.time = true,
                 }
                 if c.peek_value().is_some() {
                     return Err(format!("Argument is NOT required for {word}"));

@@ -52,10 +52,6 @@ const EXIT_CHECKPOINT_WRITE: u8 = 11;
 const EXIT_CHECKPOINT_CORRUPT: u8 = 12;
 
 fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
-    if matches!(p.settings.format, Format::Csv | Format::Text) {
-        eprintln!("{}: csv and text output are not implemented yet", p.display_name);
-        return Ok(ExitCode::from(1));
-    }
     // The reference reads auditd.conf even with -if, for end_of_event_timeout.
     let conf = read_conf();
     if !p.eoe_given {
@@ -123,7 +119,18 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     let ctime = |sec: i64| raudit_cli::time::ctime(sec);
     let date_time = |sec: i64| raudit_cli::time::date_time(sec);
     let resolver = raudit_interpret::SystemResolver::new();
-    let fmt = Formatting { ctime: &ctime, date_time: &date_time, resolver: &resolver };
+    let strftime =
+        |format: &str, sec: i64| raudit_cli::sys::strftime(format, raudit_cli::sys::localtime(sec));
+    let gmtoff = |sec: i64| raudit_cli::sys::gmtoff(sec);
+    let user_id = |name: &[u8]| std::str::from_utf8(name).ok().and_then(raudit_cli::sys::user_id);
+    let fmt = Formatting {
+        ctime: &ctime,
+        date_time: &date_time,
+        resolver: &resolver,
+        strftime: &strftime,
+        gmtoff: &gmtoff,
+        user_id: &user_id,
+    };
     let outcome = search(&inputs, &p.settings, &mut out, &mut err, &fmt, &release)?;
     out.flush()?;
     drop(err);

@@ -1,0 +1,457 @@
+//! An event as libauparse models it for the normaliser: every record
+//! split into a list of name/value fields (`parse_up_record`), and one
+//! cursor (a current record, and a current field in each record) that the
+//! normaliser moves around. The normaliser's results depend on where that
+//! cursor is left after each search, so the cursor rules are kept exactly:
+//! a search starts at the current field and runs on through the following
+//! records; a failed search leaves no current record.
+
+use std::borrow::Cow;
+
+use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, Stored, kind};
+use raudit_parse::Event;
+
+const AVC: i32 = 1400;
+const USER_AVC: i32 = 1107;
+const CWD: i32 = 1307;
+const EOE: i32 = 1320;
+/// The separator of several keys in one `key=` value.
+const KEY_SEPARATOR: u8 = 0x01;
+
+/// One `name=value` of a record. `val` is None for a key that could not
+/// be decoded (the reference keeps it, with no value).
+pub struct Field<'a> {
+    pub name: &'a [u8],
+    pub val: Option<Cow<'a, [u8]>>,
+}
+
+pub struct Rec<'a> {
+    pub rtype: i32,
+    pub fields: Vec<Field<'a>>,
+    /// The current field.
+    cur: usize,
+    machine: Option<Machine>,
+    syscall: i32,
+    a0: u64,
+    a1: u64,
+    stored: Option<Stored<'a>>,
+    /// Interpretations already made: the first one made of a field is
+    /// the one every later request gets.
+    cache: Vec<Option<Vec<u8>>>,
+}
+
+pub struct Au<'a, 'r> {
+    pub recs: Vec<Rec<'a>>,
+    cur: Option<usize>,
+    /// The raw `cwd=` value of the event's (last) CWD record.
+    cwd: Option<&'a [u8]>,
+    escape: Escape,
+    resolver: &'r dyn Resolver,
+}
+
+impl<'a, 'r> Au<'a, 'r> {
+    /// The events libauparse makes of one ausearch event: it closes an
+    /// event after a record of a type that usually ends one (PROCTITLE,
+    /// EOE, a one-record type...), so the records that follow form
+    /// another event (an EOE alone is dropped).
+    pub fn split(event: &Event<'a>, escape: Escape, resolver: &'r dyn Resolver) -> Vec<Self> {
+        let mut out = Vec::new();
+        let mut building: Option<Au<'a, 'r>> = None;
+        for r in &event.records {
+            let mut cwd = None;
+            let rec = parse_record(r.text, r.enriched, &mut cwd);
+            let ends = ends_event(rec.rtype);
+            let au = match building.as_mut() {
+                Some(au) => au,
+                None => {
+                    if rec.rtype == EOE {
+                        continue;
+                    }
+                    building.insert(Au {
+                        recs: Vec::new(),
+                        cur: Some(0),
+                        cwd: None,
+                        escape,
+                        resolver,
+                    })
+                }
+            };
+            au.recs.push(rec);
+            if cwd.is_some() {
+                au.cwd = cwd;
+            }
+            if ends {
+                out.extend(building.take());
+            }
+        }
+        out.extend(building);
+        out
+    }
+
+    fn rec(&self) -> Option<&Rec<'a>> {
+        self.cur.and_then(|i| self.recs.get(i))
+    }
+
+    fn rec_mut(&mut self) -> Option<&mut Rec<'a>> {
+        self.cur.and_then(|i| self.recs.get_mut(i))
+    }
+
+    pub fn num_records(&self) -> usize {
+        self.recs.len()
+    }
+
+    pub fn record_num(&self) -> usize {
+        self.cur.unwrap_or(0)
+    }
+
+    pub fn first_record(&mut self) -> bool {
+        if self.recs.is_empty() {
+            return false;
+        }
+        self.cur = Some(0);
+        self.recs[0].cur = 0;
+        true
+    }
+
+    pub fn next_record(&mut self) -> bool {
+        let Some(i) = self.cur else { return false };
+        self.cur = if i + 1 < self.recs.len() { Some(i + 1) } else { None };
+        self.cur.is_some()
+    }
+
+    pub fn goto_record_num(&mut self, num: usize) -> bool {
+        if num >= self.recs.len() {
+            return false;
+        }
+        self.cur = Some(num);
+        self.recs[num].cur = 0;
+        true
+    }
+
+    pub fn get_type(&self) -> i32 {
+        self.rec().map_or(0, |r| r.rtype)
+    }
+
+    pub fn first_field(&mut self) -> bool {
+        match self.rec_mut() {
+            Some(r) => {
+                r.cur = 0;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn next_field(&mut self) -> bool {
+        match self.rec_mut() {
+            Some(r) if r.cur + 1 < r.fields.len() => {
+                r.cur += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn field_num(&self) -> usize {
+        self.rec().map_or(0, |r| r.cur)
+    }
+
+    pub fn goto_field_num(&mut self, num: usize) -> bool {
+        match self.rec_mut() {
+            Some(r) if num < r.fields.len() => {
+                r.cur = num;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn field(&self) -> Option<&Field<'a>> {
+        self.rec().and_then(|r| r.fields.get(r.cur))
+    }
+
+    pub fn field_name(&self) -> Option<&'a [u8]> {
+        self.field().map(|f| f.name)
+    }
+
+    pub fn field_str(&self) -> Option<&[u8]> {
+        self.field().and_then(|f| f.val.as_deref())
+    }
+
+    /// `auparse_find_field`: the current field if it has that name, else
+    /// the next one that has, in this record or a following one.
+    pub fn find_field(&mut self, name: &str) -> Option<Vec<u8>> {
+        let r = self.rec()?;
+        if let Some(f) = r.fields.get(r.cur)
+            && f.name == name.as_bytes()
+        {
+            return f.val.as_deref().map(<[u8]>::to_vec);
+        }
+        self.find_field_next(name)
+    }
+
+    fn find_field_next(&mut self, name: &str) -> Option<Vec<u8>> {
+        let mut moved = false;
+        while let Some(i) = self.cur {
+            let r = &mut self.recs[i];
+            if !moved {
+                // COMPAT: on the last field of a record the search ends
+                // at once, without looking at the following records.
+                if r.cur + 1 >= r.fields.len() {
+                    return None;
+                }
+                r.cur += 1;
+                moved = true;
+            }
+            if let Some(at) = r.fields[r.cur..].iter().position(|f| f.name == name.as_bytes()) {
+                r.cur += at;
+                return r.fields[r.cur].val.as_deref().map(<[u8]>::to_vec);
+            }
+            self.cur = if i + 1 < self.recs.len() { Some(i + 1) } else { None };
+            if let Some(j) = self.cur {
+                self.recs[j].cur = 0;
+            }
+        }
+        None
+    }
+
+    pub fn field_kind(&self) -> Kind {
+        match (self.rec(), self.field()) {
+            (Some(r), Some(f)) => kind::of_field(r.rtype, f.name, f.val.as_deref().unwrap_or(b"")),
+            _ => Kind::Unclassified,
+        }
+    }
+
+    /// `auparse_get_field_int`: the value as a C int, and whether the
+    /// conversion went without error (the reference's errno).
+    pub fn field_int(&self) -> (i32, bool) {
+        match self.field_str() {
+            None => (-1, false),
+            Some(v) => match raudit_interpret::cnum::strtol(v, 10) {
+                Ok(n) => (n as i32, true),
+                Err(_) => (-1, false),
+            },
+        }
+    }
+
+    pub fn interpret_field(&mut self) -> Option<Vec<u8>> {
+        self.interpret(false)
+    }
+
+    /// `auparse_interpret_realpath`: file names made whole with the
+    /// event's working directory; None for other kinds of field.
+    pub fn interpret_realpath(&mut self) -> Option<Vec<u8>> {
+        if self.field_kind() != Kind::EscapedFile {
+            return None;
+        }
+        self.interpret(true)
+    }
+
+    fn interpret(&mut self, realpath: bool) -> Option<Vec<u8>> {
+        let i = self.cur?;
+        let cwd = if realpath { self.cwd } else { None };
+        let (escape, resolver) = (self.escape, self.resolver);
+        let r = &mut self.recs[i];
+        let at = r.cur;
+        if let Some(Some(done)) = r.cache.get(at) {
+            return Some(done.clone());
+        }
+        let f = r.fields.get(at)?;
+        let val: &[u8] = f.val.as_deref().unwrap_or(b"");
+        let kind = kind::of_field(r.rtype, f.name, val);
+        let ctx = Context {
+            machine: r.machine,
+            syscall: r.syscall,
+            syscall_name: None,
+            a0: r.a0,
+            a1: r.a1,
+            cwd,
+            resolver,
+            stored: r.stored.as_ref().filter(|s| !s.is_empty()),
+        };
+        let mut out = Vec::new();
+        raudit_interpret::interpret_into(&mut out, kind, f.name, val, &ctx, escape);
+        r.cache[at] = Some(out.clone());
+        Some(out)
+    }
+}
+
+/// `au_check_events`: a record type after which libauparse considers
+/// an event complete.
+fn ends_event(rtype: i32) -> bool {
+    rtype == 1327 // PROCTITLE
+        || rtype == EOE
+        || !(1300..2100).contains(&rtype)
+        || rtype == 2000
+        || (1406..=1419).contains(&rtype)
+}
+
+/// `parse_up_record`: the fields of one record.
+fn parse_record<'a>(
+    text: &'a [u8],
+    enriched: Option<&'a [u8]>,
+    cwd: &mut Option<&'a [u8]>,
+) -> Rec<'a> {
+    let mut rec = Rec {
+        rtype: 0,
+        fields: Vec::new(),
+        cur: 0,
+        machine: None,
+        syscall: -1,
+        a0: 0,
+        a1: 0,
+        stored: enriched.map(Stored::parse),
+        cache: Vec::new(),
+    };
+    let mut offset = 0;
+    let mut tokens = text.split(|&b| b == b' ').filter(|t| !t.is_empty());
+    while let Some(tok) = tokens.next() {
+        let Some(mut eq) = memchr::memchr(b'=', tok) else {
+            if rec.rtype == AVC || rec.rtype == USER_AVC {
+                avc_word(&mut rec, offset, tok, &mut tokens);
+            }
+            continue;
+        };
+        let mut name_start = 0;
+        if tok.starts_with(b"msg=") {
+            match tok.get(4) {
+                Some(b'a') => continue,
+                Some(b'\'') => {
+                    name_start = 5;
+                    match memchr::memchr(b'=', &tok[5..]) {
+                        Some(e) => eq = 5 + e,
+                        None => continue,
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut name = &tok[name_start..eq];
+        if name.first() == Some(&b'(') {
+            name = &name[1..];
+        }
+        let mut val = &tok[eq + 1..];
+        if val.is_empty() {
+            continue;
+        }
+        for tail in [b':', b',', b'\''] {
+            if val.last() == Some(&tail) {
+                val = &val[..val.len() - 1];
+            }
+        }
+        if val.last() == Some(&b')') && val != b"(none)" && val != b"(null)" {
+            val = &val[..val.len() - 1];
+        }
+        if name == b"key" && val.first() != Some(&b'(') {
+            push_keys(&mut rec, val);
+            continue;
+        }
+        rec.fields.push(Field { name, val: Some(Cow::Borrowed(val)) });
+        let cnt = rec.fields.len();
+        if cnt == 1 && name == b"node" {
+            offset = 1;
+        } else if cnt == 1 + offset && name == b"type" {
+            rec.rtype = raudit_parse::record::type_number(val);
+        } else if (cnt == 2 + offset || cnt == 11 + offset) && name == b"arch" {
+            rec.machine = raudit_interpret::cnum::strtoul(val, 16)
+                .ok()
+                .and_then(|elf| Machine::from_elf(elf as u32));
+        } else if (cnt == 3 + offset || cnt == 12 + offset) && name == b"syscall" {
+            rec.syscall = match raudit_interpret::cnum::strtoul(val, 10) {
+                Ok(n) => n as i32,
+                Err(_) => -1,
+            };
+        } else if cnt == 6 + offset && name == b"a0" {
+            rec.a0 = raudit_interpret::cnum::strtoul(val, 16).unwrap_or(u64::MAX);
+        } else if cnt == 7 + offset && name == b"a1" {
+            rec.a1 = raudit_interpret::cnum::strtoul(val, 16).unwrap_or(u64::MAX);
+        } else if rec.rtype == CWD && name == b"cwd" {
+            *cwd = Some(val);
+        }
+    }
+    rec.cache = vec![None; rec.fields.len()];
+    rec
+}
+
+/// The unnamed words of SELinux AVC records: the result after `avc:` and
+/// the permissions in braces.
+fn avc_word<'a>(
+    rec: &mut Rec<'a>,
+    offset: usize,
+    tok: &'a [u8],
+    tokens: &mut impl Iterator<Item = &'a [u8]>,
+) {
+    let cnt = rec.fields.len();
+    if cnt == 1 + offset {
+        if tok.starts_with(b"avc") {
+            return;
+        }
+        rec.fields.push(Field { name: b"seresult", val: Some(Cow::Borrowed(tok)) });
+    } else if cnt == 2 + offset {
+        if tok.first() == Some(&b'{') {
+            let mut perms = Vec::new();
+            for t in tokens.by_ref() {
+                if t.first() == Some(&b'}') {
+                    break;
+                }
+                if !perms.is_empty() {
+                    perms.push(b',');
+                }
+                perms.extend_from_slice(t);
+            }
+            rec.fields.push(Field { name: b"seperms", val: Some(Cow::Owned(perms)) });
+        } else {
+            // COMPAT: kept with no name.
+            rec.fields.push(Field { name: b"", val: Some(Cow::Borrowed(tok)) });
+        }
+    }
+}
+
+/// `key=` values: a quoted key is kept; a hex one is decoded and split
+/// into one `key` field per key, each quoted again or hex-encoded.
+fn push_keys<'a>(rec: &mut Rec<'a>, val: &'a [u8]) {
+    if val.first() == Some(&b'"') {
+        rec.fields.push(Field { name: b"key", val: Some(Cow::Borrowed(val)) });
+        return;
+    }
+    let digits = val.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    if digits < 2 {
+        rec.fields.push(Field { name: b"key", val: None });
+        return;
+    }
+    let hex = &val[..digits];
+    let mut decoded: Vec<u8> = hex
+        .chunks(2)
+        .map(|p| {
+            let hi = hex_digit(p[0]);
+            let lo = p.get(1).map_or(0, |&b| hex_digit(b));
+            (hi << 4) | lo
+        })
+        .collect();
+    if let Some(nul) = memchr::memchr(0, &decoded) {
+        decoded.truncate(nul);
+    }
+    for key in decoded.split(|&b| b == KEY_SEPARATOR).filter(|k| !k.is_empty()) {
+        let plain = key.iter().all(|&b| b != b'"' && (0x21..=0x7e).contains(&b));
+        let mut v = Vec::with_capacity(key.len() * 2 + 2);
+        if plain {
+            v.push(b'"');
+            v.extend_from_slice(key);
+            v.push(b'"');
+        } else {
+            for &b in key {
+                v.extend_from_slice(format!("{b:02X}").as_bytes());
+            }
+        }
+        rec.fields.push(Field { name: b"key", val: Some(Cow::Owned(v)) });
+    }
+}
+
+fn hex_digit(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        b'A'..=b'F' => b - b'A' + 10,
+        _ => 0,
+    }
+}
