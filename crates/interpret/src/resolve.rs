@@ -4,20 +4,57 @@
 use std::collections::HashMap;
 use std::ffi::CStr;
 use std::hash::BuildHasherDefault;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// Names for ids. Called from several threads.
 pub trait Resolver: Sync {
     fn user(&self, uid: u32) -> Option<Arc<str>>;
     fn group(&self, gid: u32) -> Option<Arc<str>>;
+
+    /// Appends the name of `id` (a user, or a group) to `out`; false when
+    /// it has none. The hot path of interpretation: implementations may
+    /// answer without touching shared state.
+    fn write_name(&self, id: u32, user: bool, out: &mut Vec<u8>) -> bool {
+        match if user { self.user(id) } else { self.group(id) } {
+            Some(name) => {
+                out.extend_from_slice(name.as_bytes());
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// The passwd and group databases (NSS), cached: ausearch -i asks for the
 /// same few ids millions of times.
-#[derive(Default)]
 pub struct SystemResolver {
     users: RwLock<IdMap>,
     groups: RwLock<IdMap>,
+    /// Tells each thread's copy of the names which resolver and which
+    /// flush it belongs to.
+    generation: AtomicU64,
+}
+
+impl Default for SystemResolver {
+    fn default() -> Self {
+        SystemResolver {
+            users: RwLock::default(),
+            groups: RwLock::default(),
+            generation: AtomicU64::new(NEXT_GENERATION.fetch_add(1 << 32, Ordering::Relaxed)),
+        }
+    }
+}
+
+/// Generations are unique across resolvers (high half) and flushes (low).
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1 << 32);
+
+/// A thread's copy of the names it asked for: (generation, user?, id) ->
+/// name. Lookups on the hot path touch no shared cache line.
+type LocalNames = (u64, HashMap<(bool, u32), Option<Box<str>>, BuildHasherDefault<crate::fnv::Fnv>>);
+
+thread_local! {
+    static LOCAL: std::cell::RefCell<LocalNames> = std::cell::RefCell::new((0, HashMap::default()));
 }
 
 type IdMap = HashMap<u32, Option<Arc<str>>, BuildHasherDefault<crate::fnv::Fnv>>;
@@ -31,6 +68,7 @@ impl SystemResolver {
     pub fn flush(&self) {
         self.users.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.groups.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.generation.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -49,6 +87,27 @@ impl Resolver for SystemResolver {
     }
     fn group(&self, gid: u32) -> Option<Arc<str>> {
         cached(&self.groups, gid, group_name)
+    }
+
+    fn write_name(&self, id: u32, user: bool, out: &mut Vec<u8>) -> bool {
+        let generation = self.generation.load(Ordering::Relaxed);
+        LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            if local.0 != generation {
+                *local = (generation, HashMap::default());
+            }
+            let name = local.1.entry((user, id)).or_insert_with(|| {
+                let shared = if user { self.user(id) } else { self.group(id) };
+                shared.map(|n| Box::from(&*n))
+            });
+            match name {
+                Some(n) => {
+                    out.extend_from_slice(n.as_bytes());
+                    true
+                }
+                None => false,
+            }
+        })
     }
 }
 

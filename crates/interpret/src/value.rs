@@ -292,13 +292,9 @@ pub fn id_name(out: &mut Vec<u8>, id: u32, resolver: &dyn Resolver, user: bool) 
         out.extend_from_slice(b"root");
         return;
     }
-    let name = if user { resolver.user(id) } else { resolver.group(id) };
-    match name {
-        Some(name) => out.extend_from_slice(name.as_bytes()),
+    if !resolver.write_name(id, user, out) {
         // COMPAT: printed with %d.
-        None => {
-            let _ = write!(out, "unknown({})", id as i32);
-        }
+        let _ = write!(out, "unknown({})", id as i32);
     }
 }
 
