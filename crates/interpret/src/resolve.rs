@@ -51,7 +51,8 @@ static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1 << 32);
 
 /// A thread's copy of the names it asked for: (generation, user?, id) ->
 /// name. Lookups on the hot path touch no shared cache line.
-type LocalNames = (u64, HashMap<(bool, u32), Option<Box<str>>, BuildHasherDefault<crate::fnv::Fnv>>);
+type LocalNames =
+    (u64, HashMap<(bool, u32), Option<Box<str>>, BuildHasherDefault<crate::fnv::Fnv>>);
 
 thread_local! {
     static LOCAL: std::cell::RefCell<LocalNames> = std::cell::RefCell::new((0, HashMap::default()));
