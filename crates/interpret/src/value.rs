@@ -642,21 +642,18 @@ fn tty_data(out: &mut Vec<u8>, value: &[u8]) {
         return;
     }
     let Some(decoded) = unhex(value) else { return };
-    let data = &decoded[..(value.len() / 2).min(decoded.len())];
+    tty_keys(out, &decoded[..(value.len() / 2).min(decoded.len())]);
+}
+
+/// TTY input as the reference shows it: runs of printable text in quotes,
+/// named keys as `<name>`, comma separated (`"ls -l",<ret>`).
+pub fn tty_keys(out: &mut Vec<u8>, data: &[u8]) {
     let start = out.len();
     let mut in_text = false;
     let mut i = 0;
     while i < data.len() {
         let b = data[i];
-        let named = if b >= b' ' && !(0x7f..0xa0).contains(&b) {
-            None
-        } else {
-            crate::tables::TTY_NAMED_KEYS
-                .iter()
-                .find(|(seq, _)| data[i..].starts_with(seq))
-                .map(|&(seq, name)| (seq.len(), name))
-        };
-        match named {
+        match tty_named_key(&data[i..]) {
             Some((len, name)) => {
                 if in_text {
                     out.push(b'"');
@@ -679,12 +676,7 @@ fn tty_data(out: &mut Vec<u8>, value: &[u8]) {
                     in_text = true;
                 }
                 if !(0x20..=0x7e).contains(&b) {
-                    out.extend_from_slice(&[
-                        b'\\',
-                        b'0' + (b >> 6),
-                        b'0' + ((b >> 3) & 7),
-                        b'0' + (b & 7),
-                    ]);
+                    out.extend_from_slice(&[b'\\', b'0' + (b >> 6), b'0' + ((b >> 3) & 7), b'0' + (b & 7)]);
                 } else {
                     if b == b'\\' || b == b'"' {
                         out.push(b'\\');

@@ -6,8 +6,6 @@
 //! can take over.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::RwLock;
 
 use raudit_search::extract::{SearchItems, UNSET_ID};
 
@@ -67,36 +65,15 @@ fn unescape_value(v: &[u8]) -> Vec<u8> {
     out
 }
 
-/// User names by uid, asked of the C library once each.
-#[derive(Default)]
-pub struct Users {
-    cache: RwLock<HashMap<u32, Option<String>>>,
-}
-
-impl Users {
-    fn name(&self, uid: u32) -> Option<String> {
-        if let Ok(cache) = self.cache.read()
-            && let Some(found) = cache.get(&uid)
-        {
-            return found.clone();
-        }
-        let name = raudit_cli::sys::user_name(uid);
-        if let Ok(mut cache) = self.cache.write() {
-            cache.insert(uid, name.clone());
-        }
-        name
-    }
-}
-
 /// Numbers or names, as `-i` says.
 pub struct Lookup {
     pub interpret: bool,
-    users: Users,
+    users: raudit_interpret::SystemResolver,
 }
 
 impl Lookup {
     pub fn new(interpret: bool) -> Self {
-        Lookup { interpret, users: Users::default() }
+        Lookup { interpret, users: raudit_interpret::SystemResolver::new() }
     }
 
     /// aulookup_uid: the signed number, or with -i `unset`, the enriched
@@ -113,10 +90,9 @@ impl Lookup {
         if let Some(v) = enriched.value(b"auid") {
             return unescape_value(v);
         }
-        match self.users.name(uid) {
-            Some(name) => name.into_bytes(),
-            None => format!("unknown({})", uid as i32).into_bytes(),
-        }
+        let mut out = Vec::new();
+        raudit_interpret::value::id_name(&mut out, uid, &self.users, true);
+        out
     }
 
     /// aulookup_syscall: the number, or with -i the enriched SYSCALL, the
@@ -179,49 +155,5 @@ pub fn tty_data(val: &[u8], out: &mut Vec<u8>) {
         }
     }
     data.truncate(val.len() / 2);
-    let mut in_text = false;
-    let mut need_comma = false;
-    let mut i = 0;
-    while i < data.len() {
-        let b = data[i];
-        if let Some((len, name)) = raudit_interpret::value::tty_named_key(&data[i..]) {
-            i += len;
-            if in_text {
-                out.push(b'"');
-                in_text = false;
-            }
-            if need_comma {
-                out.push(b',');
-            }
-            out.push(b'<');
-            out.extend_from_slice(name.as_bytes());
-            out.push(b'>');
-        } else {
-            if !in_text {
-                if need_comma {
-                    out.push(b',');
-                }
-                out.push(b'"');
-                in_text = true;
-            }
-            i += 1;
-            if !(0x20..=0x7e).contains(&b) {
-                out.extend_from_slice(&[
-                    b'\\',
-                    b'0' + (b >> 6),
-                    b'0' + ((b >> 3) & 7),
-                    b'0' + (b & 7),
-                ]);
-            } else {
-                if b == b'\\' || b == b'"' {
-                    out.push(b'\\');
-                }
-                out.push(b);
-            }
-        }
-        need_comma = true;
-    }
-    if in_text {
-        out.push(b'"');
-    }
+    raudit_interpret::value::tty_keys(out, &data);
 }
