@@ -676,7 +676,12 @@ pub fn tty_keys(out: &mut Vec<u8>, data: &[u8]) {
                     in_text = true;
                 }
                 if !(0x20..=0x7e).contains(&b) {
-                    out.extend_from_slice(&[b'\\', b'0' + (b >> 6), b'0' + ((b >> 3) & 7), b'0' + (b & 7)]);
+                    out.extend_from_slice(&[
+                        b'\\',
+                        b'0' + (b >> 6),
+                        b'0' + ((b >> 3) & 7),
+                        b'0' + (b & 7),
+                    ]);
                 } else {
                     if b == b'\\' || b == b'"' {
                         out.push(b'\\');

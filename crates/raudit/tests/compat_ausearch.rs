@@ -10,11 +10,14 @@
 //! - `testdata/compat/ausearch/known-differences.txt` lists the cases that
 //!   differ on purpose, with the reason (`log<TAB>args<TAB>reason`).
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 
+mod common;
+use common::*;
+
+const TOOL: &str = "ausearch";
 const REFERENCE: &str = "/usr/sbin/ausearch";
 
 /// The query matrix: run against every log.
@@ -142,110 +145,6 @@ const ERRORS: &[&str] = &[
     "-sc open --arch b64",
 ];
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
-}
-
-struct Case {
-    log: PathBuf,
-    /// The log's name in reports and recordings (relative to its root).
-    label: String,
-    args: String,
-    own: bool,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-struct Run {
-    stdout: Vec<u8>,
-    code: i32,
-}
-
-fn run(program: &Path, log: &Path, args: &str) -> Run {
-    let out = Command::new(program)
-        .arg("-if")
-        .arg(log)
-        .args(args.split_whitespace())
-        .env("TZ", "UTC")
-        .env("LC_ALL", "C")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    Run { stdout: out.stdout, code: out.status.code().unwrap_or(-1) }
-}
-
-fn logs_under(root: &Path, own: bool) -> Vec<(PathBuf, String, bool)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if !matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "ini" | "md"))
-            {
-                let label = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.push((p, label, own));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn recording(label: &str, args: &str) -> PathBuf {
-    let name: String = format!("{label} {args}")
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
-        .collect();
-    workspace_root().join("testdata/compat/ausearch/expected").join(name)
-}
-
-fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
-    let mut s = base.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
-fn load_recording(label: &str, args: &str) -> Option<Run> {
-    let base = recording(label, args);
-    let stdout = std::fs::read(with_suffix(&base, ".out")).ok()?;
-    let code = std::fs::read_to_string(with_suffix(&base, ".rc")).ok()?.trim().parse().ok()?;
-    Some(Run { stdout, code })
-}
-
-fn save_recording(label: &str, args: &str, run: &Run) {
-    let base = recording(label, args);
-    std::fs::create_dir_all(base.parent().unwrap()).unwrap();
-    std::fs::write(with_suffix(&base, ".out"), &run.stdout).unwrap();
-    std::fs::write(with_suffix(&base, ".rc"), format!("{}\n", run.code)).unwrap();
-}
-
-fn known_differences() -> HashMap<(String, String), String> {
-    let path = workspace_root().join("testdata/compat/ausearch/known-differences.txt");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut parts = l.splitn(3, '\t');
-            Some((
-                (parts.next()?.to_string(), parts.next()?.to_string()),
-                parts.next()?.to_string(),
-            ))
-        })
-        .collect()
-}
-
-fn first_difference(a: &[u8], b: &[u8]) -> String {
-    let la: Vec<&[u8]> = a.split(|&c| c == b'\n').collect();
-    let lb: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
-    let i = la.iter().zip(&lb).position(|(x, y)| x != y).unwrap_or(la.len().min(lb.len()));
-    let show = |v: &Vec<&[u8]>| {
-        v.get(i).map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or("<end>".into())
-    };
-    format!("line {}: reference {:?}\n          raudit    {:?}", i + 1, show(&la), show(&lb))
-}
-
 #[test]
 fn ausearch_matches_the_reference() {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
@@ -284,7 +183,7 @@ fn ausearch_matches_the_reference() {
         }
     }
 
-    let known = known_differences();
+    let known = known_differences(TOOL);
     let failures = Mutex::new(Vec::new());
     let passed = Mutex::new(0usize);
     let known_hit = Mutex::new(0usize);
@@ -302,11 +201,11 @@ fn ausearch_matches_the_reference() {
                     let expected = if reference {
                         let r = run(Path::new(REFERENCE), &case.log, &case.args);
                         if bless && case.own {
-                            save_recording(&case.label, &case.args, &r);
+                            save_recording(TOOL, &case.label, &case.args, &r);
                         }
                         Some(r)
                     } else {
-                        load_recording(&case.label, &case.args)
+                        load_recording(TOOL, &case.label, &case.args)
                     };
                     let Some(expected) = expected else { continue };
                     let got = run(&ours, &case.log, &case.args);

@@ -1,0 +1,112 @@
+//! What the compat suites share: running a tool on a log, finding the logs,
+//! the recordings used when the reference is missing, and the list of
+//! deliberate differences (`testdata/compat/TOOL/`).
+#![allow(dead_code)] // each suite uses its part
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+pub struct Case {
+    pub log: PathBuf,
+    /// The log's name in reports and recordings (relative to its root).
+    pub label: String,
+    pub args: String,
+    pub own: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Run {
+    pub stdout: Vec<u8>,
+    pub code: i32,
+}
+
+pub fn run(program: &Path, log: &Path, args: &str) -> Run {
+    let out = Command::new(program)
+        .arg("-if")
+        .arg(log)
+        .args(args.split_whitespace())
+        .env("TZ", "UTC")
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    Run { stdout: out.stdout, code: out.status.code().unwrap_or(-1) }
+}
+
+pub fn logs_under(root: &Path, own: bool) -> Vec<(PathBuf, String, bool)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "ini" | "md"))
+            {
+                let label = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.push((p, label, own));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn recording(tool: &str, label: &str, args: &str) -> PathBuf {
+    let name: String = format!("{label} {args}")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect();
+    workspace_root().join(format!("testdata/compat/{tool}/expected")).join(name)
+}
+
+pub fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
+    let mut s = base.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+pub fn load_recording(tool: &str, label: &str, args: &str) -> Option<Run> {
+    let base = recording(tool, label, args);
+    let stdout = std::fs::read(with_suffix(&base, ".out")).ok()?;
+    let code = std::fs::read_to_string(with_suffix(&base, ".rc")).ok()?.trim().parse().ok()?;
+    Some(Run { stdout, code })
+}
+
+pub fn save_recording(tool: &str, label: &str, args: &str, run: &Run) {
+    let base = recording(tool, label, args);
+    std::fs::create_dir_all(base.parent().unwrap()).unwrap();
+    std::fs::write(with_suffix(&base, ".out"), &run.stdout).unwrap();
+    std::fs::write(with_suffix(&base, ".rc"), format!("{}\n", run.code)).unwrap();
+}
+
+pub fn known_differences(tool: &str) -> HashMap<(String, String), String> {
+    let path = workspace_root().join(format!("testdata/compat/{tool}/known-differences.txt"));
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, '\t');
+            Some((
+                (parts.next()?.to_string(), parts.next()?.to_string()),
+                parts.next()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+pub fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let la: Vec<&[u8]> = a.split(|&c| c == b'\n').collect();
+    let lb: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
+    let i = la.iter().zip(&lb).position(|(x, y)| x != y).unwrap_or(la.len().min(lb.len()));
+    let show = |v: &Vec<&[u8]>| {
+        v.get(i).map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or("<end>".into())
+    };
+    format!("line {}: reference {:?}\n          raudit    {:?}", i + 1, show(&la), show(&lb))
+}
