@@ -101,14 +101,23 @@ impl Interpreter<'_> {
             if cur.is_empty() {
                 break;
             }
-            let Some(eq) = memchr::memchr(b'=', cur) else {
+            // One pass to the `=`, noting the last space: the name runs
+            // back from `=` to a space or the start. (Names are short; a
+            // plain loop beats the vector searches here.)
+            let mut eq = 0;
+            let mut name_start = 0;
+            while eq < cur.len() && cur[eq] != b'=' {
+                if cur[eq] == b' ' {
+                    name_start = eq;
+                }
+                eq += 1;
+            }
+            if eq == cur.len() {
                 no_more_fields = true;
                 break;
-            };
+            }
             comma = false;
             found = true;
-            // The name runs back from `=` to a space or the start.
-            let name_start = memchr::memrchr(b' ', &cur[..eq]).unwrap_or(0);
             let mut name = &cur[name_start..eq];
             out.extend_from_slice(&cur[..=eq]);
             // COMPAT: `msg='…'` of user records: the fields inside are
@@ -137,7 +146,8 @@ impl Interpreter<'_> {
             } else {
                 // One scan finds the first separator; the comma case
                 // (rare) needs the space after it too.
-                let (comma_at, space_at) = match memchr::memchr2(b' ', b',', v) {
+                let first = v.iter().position(|&b| b == b' ' || b == b',');
+                let (comma_at, space_at) = match first {
                     None => (None, None),
                     Some(i) if v[i] == b' ' => (None, Some(i)),
                     Some(i) => (Some(i), memchr::memchr(b' ', &v[i..]).map(|j| i + j)),
