@@ -249,6 +249,26 @@ pub fn ctime(sec: i64) -> String {
     )
 }
 
+/// `strftime(format)` of `sec` in local time. Each thread keeps the last
+/// few answers: consecutive events mostly share their second.
+pub fn strftime_cached(format: &str, sec: i64) -> String {
+    type Slot = Option<(i64, String, String)>;
+    thread_local! {
+        static LAST: std::cell::RefCell<[Slot; 4]> = const { std::cell::RefCell::new([None, None, None, None]) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((_, _, text)) = last.iter().flatten().find(|(s, f, _)| *s == sec && f == format)
+        {
+            return text.clone();
+        }
+        let text = sys::strftime(format, sys::localtime(sec));
+        last.rotate_right(1);
+        last[0] = Some((sec, format.to_string(), text.clone()));
+        text
+    })
+}
+
 /// `strftime("%x %T")` of `sec` in local time: the date and time of
 /// interpreted records and reports. Consecutive calls for the same second
 /// (most of a log) are answered from a per-thread cache.

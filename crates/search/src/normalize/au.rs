@@ -294,7 +294,8 @@ fn parse_record<'a>(
 ) -> Rec<'a> {
     let mut rec = Rec {
         rtype: 0,
-        fields: Vec::new(),
+        // Kernel records have up to about 30 fields.
+        fields: Vec::with_capacity(32),
         cur: 0,
         machine: None,
         syscall: -1,

@@ -119,8 +119,7 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     let ctime = |sec: i64| raudit_cli::time::ctime(sec);
     let date_time = |sec: i64| raudit_cli::time::date_time(sec);
     let resolver = raudit_interpret::SystemResolver::new();
-    let strftime =
-        |format: &str, sec: i64| raudit_cli::sys::strftime(format, raudit_cli::sys::localtime(sec));
+    let strftime = |format: &str, sec: i64| raudit_cli::time::strftime_cached(format, sec);
     let gmtoff = |sec: i64| raudit_cli::sys::gmtoff(sec);
     let user_id = |name: &[u8]| std::str::from_utf8(name).ok().and_then(raudit_cli::sys::user_id);
     let fmt = Formatting {
