@@ -76,14 +76,23 @@ fn split<'a>(body: &'a [u8], words: &mut Vec<&'a [u8]>) -> Vec<Field<'a>> {
     fields
 }
 
+/// Bytes that go into a JSON string as they are.
+static PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = b != b'"' as usize && b != b'\\' as usize;
+        b += 1;
+    }
+    t
+};
+
 /// Writes `s` as a JSON string. Invalid UTF-8 bytes are written as
 /// `\u00XX` (the byte's value), so that every line is valid JSON.
 pub fn string(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     // Most values are plain ASCII that needs no escaping.
-    let plain =
-        s.iter().fold(true, |ok, &b| ok & (b != b'"') & (b != b'\\') & (0x20..0x7f).contains(&b));
-    if plain {
+    if s.iter().all(|&b| PLAIN[usize::from(b)]) {
         out.extend_from_slice(s);
         out.push(b'"');
         return;
@@ -157,11 +166,32 @@ impl Interp<'_> {
 /// The JSON member names of `fields`: a name that repeats gets `#2`, `#3`,
 /// … so that no member is lost (JSON readers keep one of equal names).
 fn member_names<'a>(fields: &[Field<'a>]) -> Vec<std::borrow::Cow<'a, [u8]>> {
-    // The common case: no name repeats (checked on a sorted copy).
-    let mut sorted: Vec<&[u8]> = fields.iter().map(|f| f.name).collect();
-    sorted.sort_unstable();
-    if sorted.windows(2).all(|w| w[0] != w[1]) {
-        return fields.iter().map(|f| std::borrow::Cow::Borrowed(f.name)).collect();
+    // The common case: no name repeats. Checked with a small hash table
+    // of field indexes (FNV-1a of the name), comparing names only when
+    // their slots collide.
+    if fields.len() <= 48 {
+        let mut slots = [usize::MAX; 64];
+        let mut repeats = false;
+        'fields: for (i, f) in fields.iter().enumerate() {
+            let mut h = f.name.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            loop {
+                let slot = &mut slots[(h & 63) as usize];
+                if *slot == usize::MAX {
+                    *slot = i;
+                    continue 'fields;
+                }
+                if fields[*slot].name == f.name {
+                    repeats = true;
+                    break 'fields;
+                }
+                h = h.wrapping_add(1);
+            }
+        }
+        if !repeats {
+            return fields.iter().map(|f| std::borrow::Cow::Borrowed(f.name)).collect();
+        }
     }
     let mut names: Vec<std::borrow::Cow<'a, [u8]>> = Vec::with_capacity(fields.len());
     for (i, f) in fields.iter().enumerate() {
