@@ -287,6 +287,13 @@ impl Daemon {
         if new.log_format != self.cfg.log_format {
             self.pipeline.enricher = enricher_for(&new);
         }
+        // COMPAT: auditd-event.c reconfigure: a changed boost is applied again, relative to the
+        // priority the daemon already has.
+        if new.priority_boost != self.cfg.priority_boost
+            && let Err(e) = boost_priority(new.priority_boost)
+        {
+            say(Priority::Warning, &format!("Cannot change priority in reconfigure ({e})"));
+        }
         self.cfg = new;
         let (auid, pid, subj) = match sender {
             Some(si) => (
@@ -458,6 +465,21 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
 }
 
+/// `nice(-boost)`: a higher scheduling priority for the daemon (priority_boost).
+fn boost_priority(boost: u32) -> Result<(), std::io::Error> {
+    if boost == 0 {
+        return Ok(());
+    }
+    let delta = -(i32::try_from(boost).unwrap_or(i32::MAX));
+    // nice() may legitimately return -1: errno tells an error from a priority.
+    // SAFETY: __errno_location points at this thread's errno.
+    unsafe { *libc::__errno_location() = 0 };
+    // SAFETY: nice takes no pointers; it only changes this process's priority.
+    let rc = unsafe { libc::nice(delta) };
+    let err = std::io::Error::last_os_error();
+    if rc == -1 && err.raw_os_error().is_some_and(|e| e != 0) { Err(err) } else { Ok(()) }
+}
+
 /// The enricher `log_format` asks for.
 fn enricher_for(cfg: &DaemonConfig) -> Option<crate::enrich::Enricher> {
     (cfg.log_format == LogFormat::Enriched).then(crate::enrich::Enricher::new)
@@ -474,6 +496,11 @@ pub fn run(opts: Options) -> u8 {
     let Some(mut cfg) = load_config(&opts, &say) else { return EXIT_CONFIG };
     if opts.foreground {
         cfg.write_logs = false;
+    }
+    // COMPAT: auditd.c main: the boost is applied before forking, so plugins inherit it.
+    if let Err(e) = boost_priority(cfg.priority_boost) {
+        say(Priority::Err, &format!("Cannot change priority ({e})"));
+        return EXIT_INIT;
     }
     // Signals are blocked before any thread starts (the async flush thread inherits the mask).
     let sigfd = match signal_fd() {

@@ -67,6 +67,10 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
     let pid = child.0.id();
     wait_for("registration", || kernel.client().get_status().is_ok_and(|s| s.pid == pid));
     assert_eq!(std::fs::read_to_string(d.join("auditd.pid")).unwrap(), format!("{pid}\n"));
+    // priority_boost (code default 4): the daemon runs at nice -4.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after_comm = &stat[stat.rfind(')').unwrap() + 2..];
+    assert_eq!(after_comm.split(' ').nth(16), Some("-4"), "{stat}");
 
     let mut b = raudit_rules::RuleBuilder::new();
     b.watch(watched.to_str().unwrap(), false).unwrap();
