@@ -14,7 +14,7 @@ fn record_type(line: &[u8]) -> u16 {
 
 #[test]
 fn enrichment_matches_the_reference() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/enriched/reference.log");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/logs/enriched-reference.log");
     let log = std::fs::read(path).expect("the fixture is in the repo");
     let enricher = Enricher::new();
     let (mut passed, mut failed) = (0, 0);
