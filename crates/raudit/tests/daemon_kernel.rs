@@ -171,6 +171,24 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
     if let Ok(rs) = rs {
         let text = String::from_utf8_lossy(&rs.stdout);
         assert_eq!(watch_hits(&text), N + 1, "{text}");
+        // Interpreted, the reference and raudit read our RAW and ENRICHED
+        // records alike (names stored by our enricher included).
+        let interpreted = |program: &str, tool: &[&str]| {
+            Command::new(program)
+                .args(tool)
+                .arg("-if")
+                .arg(d.join("log"))
+                .args(["-i", "-k", "rauditd-test"])
+                .env("TZ", "UTC")
+                .env("LC_ALL", "C")
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let reference = interpreted("ausearch", &[]);
+        let ours = interpreted(env!("CARGO_BIN_EXE_raudit"), &["search"]);
+        assert!(!reference.is_empty());
+        assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&reference));
     }
 }
 
