@@ -401,19 +401,23 @@ pub fn drive<'a, T: Send, C: Consumer<'a, T>>(
                     inflight = Some((scope.spawn(move || prepare_batch(prepare, full)), block.0));
                 }
             }
-            // Events of an input are handed over before the input is done.
-            if !drain(&mut inflight, consumer)? {
-                return Ok(());
-            }
-            if !consume_batch(
-                consumer,
-                prepare_batch(prepare, std::mem::take(&mut batch)),
-                block.0,
-            )? {
-                return Ok(());
-            }
             next = ahead.join().unwrap_or_default();
             done(block.0, block.2);
+            // Events of an input are handed over before the input is done;
+            // within one input, formatting runs on across block boundaries.
+            let input_ends = blocks.get(at + 1).is_none_or(|b| b.0 != block.0);
+            if input_ends {
+                if !drain(&mut inflight, consumer)? {
+                    return Ok(());
+                }
+                if !consume_batch(
+                    consumer,
+                    prepare_batch(prepare, std::mem::take(&mut batch)),
+                    block.0,
+                )? {
+                    return Ok(());
+                }
+            }
             while finished < blocks.get(at + 1).map_or(block.0, |b| b.0) {
                 consumer.input_done(finished)?;
                 finished += 1;
