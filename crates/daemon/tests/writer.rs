@@ -87,13 +87,18 @@ fn flush_modes() {
         assert_eq!(w.stats().syncs, 2);
         w.shutdown();
     }
-    // INCREMENTAL every 3 records (the count runs across batches).
+    // INCREMENTAL every 3 records (the count runs across batches); a batch written with one
+    // write that passes one or more multiples of 3 is followed by one flush.
     for flush in [Flush::Incremental, Flush::IncrementalAsync] {
         let mut w =
             LogWriter::open(DaemonConfig { flush, freq: 3, ..cfg(d.path()) }, Rec::default());
-        w.write_batch(&batch);
-        w.write_batch(&batch);
-        assert_eq!(w.stats().syncs, 3, "{flush:?}");
+        w.write_batch(&batch); // 5: passes 3
+        w.write_batch(&batch); // 10: passes 6 and 9
+        assert_eq!(w.stats().syncs, 2, "{flush:?}");
+        for _ in 0..8 {
+            w.write_batch(&batch[..1]); // 18: passes 12, 15 and 18
+        }
+        assert_eq!(w.stats().syncs, 5, "{flush:?}");
         w.shutdown();
     }
     // NONE: no sync.
@@ -101,7 +106,7 @@ fn flush_modes() {
     w.write_batch(&batch);
     assert_eq!(w.stats().syncs, 0);
     w.shutdown();
-    assert_eq!(std::fs::read(d.path().join("audit.log")).unwrap().len(), 40 * 37);
+    assert_eq!(std::fs::read(d.path().join("audit.log")).unwrap().len(), 40 * 53);
 }
 
 #[test]
