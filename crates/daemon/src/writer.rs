@@ -316,7 +316,7 @@ impl<H: Hooks> LogWriter<H> {
     }
 
     fn open_log(&mut self) -> io::Result<()> {
-        let path = &self.cfg.log_file;
+        let path = &self.cfg.log_file.clone();
         let mut extra = libc::O_NOFOLLOW | libc::O_CLOEXEC;
         // DATA and SYNC are done by an explicit fdatasync/fsync per batch (group commit), so
         // the file itself is opened without O_DSYNC/O_SYNC.
@@ -329,6 +329,7 @@ impl<H: Hooks> LogWriter<H> {
                 .custom_flags(extra)
                 .open(path);
         }
+        self.repair_torn_tail();
         extra |= libc::O_APPEND;
         let f = OpenOptions::new().write(true).custom_flags(extra).open(path)?;
         f.set_permissions(std::fs::Permissions::from_mode(self.mode(false)))?;
@@ -336,6 +337,54 @@ impl<H: Hooks> LogWriter<H> {
         self.log_size = f.metadata()?.len();
         self.file = Some(Arc::new(f));
         Ok(())
+    }
+
+    /// A log that does not end in a newline was cut in the middle of a record (the daemon was
+    /// killed during a write: a fatal signal stops a write at a page boundary). The partial
+    /// record is removed, so the next record does not run into it; a tail with no newline in
+    /// the last 16 KiB (longer than any record) is closed with a newline instead.
+    fn repair_torn_tail(&mut self) {
+        use std::os::unix::fs::FileExt;
+        let path = self.cfg.log_file.clone();
+        let Ok(f) = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&path)
+        else {
+            return;
+        };
+        let Ok(len) = f.metadata().map(|m| m.len()) else { return };
+        if len == 0 {
+            return;
+        }
+        let tail_len = len.min(16 * 1024);
+        let mut tail = vec![0u8; tail_len as usize];
+        if f.read_exact_at(&mut tail, len - tail_len).is_err() || tail.last() == Some(&b'\n') {
+            return;
+        }
+        let r = match tail.iter().rposition(|&b| b == b'\n') {
+            Some(i) => {
+                let keep = len - tail_len + i as u64 + 1;
+                let text = format!(
+                    "Log {} ended in a partial record ({} bytes); removed it",
+                    path.display(),
+                    len - keep
+                );
+                self.hooks.message(Priority::Warning, &text);
+                f.set_len(keep)
+            }
+            None if tail_len == len => {
+                let text =
+                    format!("Log {} holds only a partial record; removed it", path.display());
+                self.hooks.message(Priority::Warning, &text);
+                f.set_len(0)
+            }
+            None => f.write_all_at(b"\n", len),
+        };
+        if r.is_ok() {
+            let _ = f.sync_all();
+        }
     }
 
     fn close(&mut self) {
