@@ -256,7 +256,7 @@ struct Daemon {
 }
 
 /// Most records in one batch (one write, one sync).
-const BATCH_RECORDS: usize = 4096;
+pub const BATCH_RECORDS: usize = 4096;
 
 impl Daemon {
     fn emit(&mut self, msg_type: u16, body: &str) {
