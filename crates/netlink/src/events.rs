@@ -217,7 +217,8 @@ impl<T: Transport> EventReader<T> {
     /// Hands `f` every record that is there right now, up to about `max` of them, without
     /// waiting and without copying: records kept during a request first, then datagrams taken
     /// [`BATCH_DATAGRAMS`] at a time (`recvmmsg(2)` on the real socket). The payload is what
-    /// [`Record::text`] would hold. Returns how many records `f` got; 0 means nothing was there.
+    /// [`Record::text`] would hold. Returns how many records `f` got; 0 means the socket is
+    /// empty (datagrams that held no record were skipped and counted).
     /// Dropped input is counted as [`EventReader::next_record`] counts it.
     pub fn read_batch(&mut self, max: usize, f: &mut dyn FnMut(u16, &[u8])) -> Result<usize> {
         let mut n = 0;
@@ -282,8 +283,9 @@ impl<T: Transport> EventReader<T> {
                     Err(_) => self.client.stats.malformed += 1,
                 }
             }
-            if got < want {
-                // The socket is empty (a short batch): no need to ask again.
+            if got < want && n > 0 {
+                // A short batch: the socket was empty, no need to ask again. (With nothing
+                // delivered yet, ask once more: 0 must mean the socket is empty.)
                 break;
             }
         }
