@@ -13,27 +13,40 @@ pub const MAX_STORED_LINE: usize = 8970 - 1;
 /// Every newline in the payload becomes a space; without a node prefix one trailing space is
 /// removed (so EOE's `audit(...): ` ends in `):`). Over-long lines are cut.
 pub fn raw_line(node: Option<&str>, msg_type: u16, payload: &[u8]) -> Vec<u8> {
+    let mut line = Vec::with_capacity(payload.len() + 64);
+    raw_line_into(&mut line, node, msg_type, payload);
+    line
+}
+
+/// [`raw_line`] appended to `out` (which may hold earlier lines).
+pub fn raw_line_into(out: &mut Vec<u8>, node: Option<&str>, msg_type: u16, payload: &[u8]) {
+    let start = out.len();
     let name = raudit_tables::msg_type::display_name(u32::from(msg_type));
-    let mut line = Vec::with_capacity(payload.len() + name.len() + 32);
+    out.reserve(payload.len() + name.len() + 32);
     if let Some(node) = node {
-        line.extend_from_slice(b"node=");
-        line.extend_from_slice(node.as_bytes());
-        line.push(b' ');
+        out.extend_from_slice(b"node=");
+        out.extend_from_slice(node.as_bytes());
+        out.push(b' ');
     }
-    line.extend_from_slice(b"type=");
-    line.extend_from_slice(name.as_bytes());
-    line.extend_from_slice(b" msg=");
-    line.extend(payload.iter().map(|&b| if b == b'\n' { b' ' } else { b }));
+    out.extend_from_slice(b"type=");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b" msg=");
+    let body = out.len();
+    out.extend_from_slice(payload);
+    for b in &mut out[body..] {
+        if *b == b'\n' {
+            *b = b' ';
+        }
+    }
     let max = if node.is_some() { MAX_RAW_LINE_NODE } else { MAX_RAW_LINE };
-    line.truncate(max);
+    out.truncate(start + max);
     // COMPAT: auditd-event.c format_raw: the trailing space is dropped only when there is no
     // node prefix.
-    if node.is_none() && line.last() == Some(&b' ') {
-        line.pop();
+    if node.is_none() && out.len() > start && out.last() == Some(&b' ') {
+        out.pop();
     }
-    line.truncate(MAX_STORED_LINE);
-    line.push(b'\n');
-    line
+    out.truncate(start + MAX_STORED_LINE);
+    out.push(b'\n');
 }
 
 #[cfg(test)]

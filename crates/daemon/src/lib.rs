@@ -12,6 +12,7 @@ pub mod pipeline;
 pub mod sys;
 pub mod writer;
 
+pub use daemon::BATCH_RECORDS;
 pub use writer::{
     BatchOutcome, FsSpace, Hooks, LogWriter, Priority, Runlevel, SpaceState, SystemHooks,
     WriterStats,

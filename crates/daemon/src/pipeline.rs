@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::format::raw_line;
+use crate::format::raw_line_into;
 use crate::writer::{BatchOutcome, Hooks, LogWriter};
 
 /// AUDIT_EOE: dispatched to plugins, never written to the log.
@@ -25,9 +25,10 @@ pub enum Verdict {
     Drop,
 }
 
-/// A step every record passes before the sinks.
+/// A step every record passes before the sinks. It sees the record as received (type and
+/// `audit(...): body`), borrowed from the receive buffer.
 pub trait Stage {
-    fn apply(&mut self, record: &mut Record) -> Verdict;
+    fn apply(&mut self, msg_type: u16, payload: &[u8]) -> Verdict;
 }
 
 /// A destination of formatted lines.
@@ -112,50 +113,148 @@ impl<H: Hooks> Pipeline<H> {
     /// Run one batch through the stages, format each record once and hand the output and every
     /// sink the lines they accept, in order. Returns the output's outcome.
     pub fn process(&mut self, batch: Vec<Record>) -> BatchOutcome {
-        self.stats.received += batch.len() as u64;
-        self.run(batch, true)
+        let mut lines = LineBatch::default();
+        for r in &batch {
+            self.push(&mut lines, r.msg_type, &r.payload);
+        }
+        self.flush(&mut lines)
     }
 
     /// The daemon's own records (DAEMON_*): they skip the stages.
     pub fn emit_own(&mut self, record: Record) -> BatchOutcome {
-        self.run(vec![record], false)
+        let mut lines = LineBatch::default();
+        self.format_into(&mut lines, record.msg_type, &record.payload);
+        self.flush(&mut lines)
     }
 
-    fn run(&mut self, batch: Vec<Record>, staged: bool) -> BatchOutcome {
-        let mut kept: Vec<(u16, Vec<u8>)> = Vec::with_capacity(batch.len());
-        'rec: for mut r in batch {
-            for s in self.stages.iter_mut().filter(|_| staged) {
-                if s.apply(&mut r) == Verdict::Drop {
-                    self.stats.dropped_by_stages += 1;
-                    continue 'rec;
-                }
+    /// Adds one received record to `lines`: the stages decide, then its line is formatted
+    /// straight into the batch (no allocation per record).
+    pub fn push(&mut self, lines: &mut LineBatch, msg_type: u16, payload: &[u8]) {
+        self.stats.received += 1;
+        for s in &mut self.stages {
+            if s.apply(msg_type, payload) == Verdict::Drop {
+                self.stats.dropped_by_stages += 1;
+                return;
             }
-            let mut line = raw_line(self.node.as_deref(), r.msg_type, &r.payload);
-            if let Some(enricher) = &self.enricher {
-                enricher.enrich(&mut line, r.msg_type);
-            }
-            kept.push((r.msg_type, line));
         }
-        let to_disk: Vec<&[u8]> =
-            kept.iter().filter(|(t, _)| *t != AUDIT_EOE).map(|(_, l)| l.as_slice()).collect();
-        let out = if to_disk.is_empty() {
+        self.format_into(lines, msg_type, payload);
+    }
+
+    fn format_into(&mut self, lines: &mut LineBatch, msg_type: u16, payload: &[u8]) {
+        let eoe = msg_type == AUDIT_EOE;
+        if eoe && self.sinks.is_empty() {
+            // EOE never goes to the log; with no other sink it is not even formatted.
+            return;
+        }
+        let buf = if eoe { &mut lines.side } else { &mut lines.disk };
+        let start = buf.len();
+        raw_line_into(buf, self.node.as_deref(), msg_type, payload);
+        if let Some(enricher) = &self.enricher {
+            let mut line = buf.split_off(start);
+            enricher.enrich(&mut line, msg_type);
+            buf.extend_from_slice(&line);
+        }
+        if eoe {
+            lines.order.push((msg_type, Where::Side(lines.side.len())));
+        } else {
+            lines.disk_ends.push(lines.disk.len());
+            if !self.sinks.is_empty() {
+                lines.order.push((msg_type, Where::Disk(lines.disk_ends.len() - 1)));
+            }
+        }
+    }
+
+    /// Writes the batch (one write per run of lines; one sync for DATA/SYNC), hands the sinks
+    /// their lines in order, and empties `lines` for reuse.
+    pub fn flush(&mut self, lines: &mut LineBatch) -> BatchOutcome {
+        let out = if lines.disk_ends.is_empty() {
             BatchOutcome::default()
         } else {
             match &mut self.output {
-                Output::Log(w) => w.write_batch(&to_disk),
-                Output::Stdout(s) => s.deliver(&to_disk),
+                Output::Log(w) => w.write_lines(&lines.disk, &lines.disk_ends),
+                Output::Stdout(s) => {
+                    let v: Vec<&[u8]> = lines.disk_lines().collect();
+                    s.deliver(&v)
+                }
             }
         };
         self.stats.written += out.written as u64;
         self.stats.output_dropped += out.dropped as u64;
-        for sink in &mut self.sinks {
-            let lines: Vec<&[u8]> =
-                kept.iter().filter(|(t, _)| sink.accepts(*t)).map(|(_, l)| l.as_slice()).collect();
-            if !lines.is_empty() {
-                sink.deliver(&lines);
+        if !self.sinks.is_empty() {
+            let all: Vec<(u16, &[u8])> = lines.in_order().collect();
+            for sink in &mut self.sinks {
+                let l: Vec<&[u8]> =
+                    all.iter().filter(|(t, _)| sink.accepts(*t)).map(|(_, l)| *l).collect();
+                if !l.is_empty() {
+                    sink.deliver(&l);
+                }
             }
         }
+        lines.clear();
         out
+    }
+}
+
+/// Where a line of a [`LineBatch`] is: the `n`th disk line, or the side buffer up to an end.
+#[derive(Debug, Clone, Copy)]
+enum Where {
+    Disk(usize),
+    Side(usize),
+}
+
+/// Formatted lines of one batch, laid end to end: the log's lines in `disk` (written with one
+/// write per run), EOE lines (for sinks only) in `side`. Reused from batch to batch.
+#[derive(Debug, Default)]
+pub struct LineBatch {
+    disk: Vec<u8>,
+    disk_ends: Vec<usize>,
+    side: Vec<u8>,
+    /// Every line in arrival order, kept only when there are sinks.
+    order: Vec<(u16, Where)>,
+}
+
+impl LineBatch {
+    /// Lines for the log so far.
+    pub fn len(&self) -> usize {
+        self.disk_ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.disk_ends.is_empty() && self.side.is_empty()
+    }
+
+    /// Bytes for the log so far.
+    pub fn bytes(&self) -> usize {
+        self.disk.len()
+    }
+
+    fn clear(&mut self) {
+        self.disk.clear();
+        self.disk_ends.clear();
+        self.side.clear();
+        self.order.clear();
+    }
+
+    fn disk_lines(&self) -> impl Iterator<Item = &[u8]> {
+        self.disk_ends
+            .iter()
+            .enumerate()
+            .map(|(i, &e)| &self.disk[if i == 0 { 0 } else { self.disk_ends[i - 1] }..e])
+    }
+
+    fn in_order(&self) -> impl Iterator<Item = (u16, &[u8])> {
+        let mut side_start = 0;
+        self.order.iter().map(move |&(t, w)| match w {
+            Where::Disk(i) => {
+                let s = if i == 0 { 0 } else { self.disk_ends[i - 1] };
+                (t, &self.disk[s..self.disk_ends[i]])
+            }
+            Where::Side(end) => {
+                let s = side_start;
+                side_start = end;
+                (t, &self.side[s..end])
+            }
+        })
     }
 }
 
@@ -165,8 +264,8 @@ impl<H: Hooks> Pipeline<H> {
 pub struct ControlFilter;
 
 impl Stage for ControlFilter {
-    fn apply(&mut self, r: &mut Record) -> Verdict {
-        match r.msg_type {
+    fn apply(&mut self, msg_type: u16, _payload: &[u8]) -> Verdict {
+        match msg_type {
             1..=3 | 1000 | 1007..=1009 | 1011..=1019 | 1200..=1299 | 1329 => Verdict::Drop,
             _ => Verdict::Keep,
         }

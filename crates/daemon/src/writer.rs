@@ -10,7 +10,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
 use raudit_config::{DaemonConfig, DiskAction, Flush, SizeAction};
@@ -134,7 +134,7 @@ pub struct FsSpace {
 pub struct LogWriter<H: Hooks> {
     cfg: DaemonConfig,
     hooks: H,
-    file: Option<File>,
+    file: Option<Arc<File>>,
     log_size: u64,
     state: SpaceState,
     flush_count: u32,
@@ -147,25 +147,68 @@ pub struct LogWriter<H: Hooks> {
     flusher: Option<Flusher>,
 }
 
-/// The INCREMENTAL_ASYNC flush thread: fsyncs a clone of the log descriptor when woken.
+/// The INCREMENTAL_ASYNC flush thread: fsyncs the log when asked. Requests made while it is
+/// busy are merged into one (the next fsync covers everything written before it starts), as the
+/// reference's flush thread does with its condition variable: no descriptor is duplicated and
+/// no message is queued per request.
 struct Flusher {
-    tx: mpsc::Sender<File>,
+    shared: Arc<(Mutex<FlushRequest>, Condvar)>,
     handle: JoinHandle<()>,
+}
+
+#[derive(Default)]
+struct FlushRequest {
+    file: Option<Arc<File>>,
+    stop: bool,
 }
 
 impl Flusher {
     /// `None` when the thread cannot be started (flushes are then done inline).
     fn start() -> Option<Flusher> {
-        let (tx, rx) = mpsc::channel::<File>();
+        let shared = Arc::new((Mutex::new(FlushRequest::default()), Condvar::new()));
+        let theirs = shared.clone();
         let handle = std::thread::Builder::new()
             .name("rauditd-flush".into())
             .spawn(move || {
-                while let Ok(f) = rx.recv() {
-                    let _ = f.sync_all();
+                let (lock, cv) = &*theirs;
+                loop {
+                    let file = {
+                        let Ok(mut req) = lock.lock() else { return };
+                        while req.file.is_none() && !req.stop {
+                            req = match cv.wait(req) {
+                                Ok(r) => r,
+                                Err(_) => return,
+                            };
+                        }
+                        match req.file.take() {
+                            Some(f) => f,
+                            None => return, // stop, nothing left to sync
+                        }
+                    };
+                    let _ = file.sync_all();
                 }
             })
             .ok()?;
-        Some(Flusher { tx, handle })
+        Some(Flusher { shared, handle })
+    }
+
+    /// Asks for an fsync of `file` (merged with a request not yet started).
+    fn request(&self, file: &Arc<File>) {
+        let (lock, cv) = &*self.shared;
+        if let Ok(mut req) = lock.lock() {
+            req.file = Some(file.clone());
+            cv.notify_one();
+        }
+    }
+
+    /// Syncs what is pending and ends the thread.
+    fn stop(self) {
+        let (lock, cv) = &*self.shared;
+        if let Ok(mut req) = lock.lock() {
+            req.stop = true;
+            cv.notify_one();
+        }
+        let _ = self.handle.join();
     }
 }
 
@@ -273,7 +316,7 @@ impl<H: Hooks> LogWriter<H> {
     }
 
     fn open_log(&mut self) -> io::Result<()> {
-        let path = &self.cfg.log_file;
+        let path = &self.cfg.log_file.clone();
         let mut extra = libc::O_NOFOLLOW | libc::O_CLOEXEC;
         // DATA and SYNC are done by an explicit fdatasync/fsync per batch (group commit), so
         // the file itself is opened without O_DSYNC/O_SYNC.
@@ -286,13 +329,62 @@ impl<H: Hooks> LogWriter<H> {
                 .custom_flags(extra)
                 .open(path);
         }
+        self.repair_torn_tail();
         extra |= libc::O_APPEND;
         let f = OpenOptions::new().write(true).custom_flags(extra).open(path)?;
         f.set_permissions(std::fs::Permissions::from_mode(self.mode(false)))?;
         std::os::unix::fs::fchown(&f, Some(0), Some(self.cfg.log_group))?;
         self.log_size = f.metadata()?.len();
-        self.file = Some(f);
+        self.file = Some(Arc::new(f));
         Ok(())
+    }
+
+    /// A log that does not end in a newline was cut in the middle of a record (the daemon was
+    /// killed during a write: a fatal signal stops a write at a page boundary). The partial
+    /// record is removed, so the next record does not run into it; a tail with no newline in
+    /// the last 16 KiB (longer than any record) is closed with a newline instead.
+    fn repair_torn_tail(&mut self) {
+        use std::os::unix::fs::FileExt;
+        let path = self.cfg.log_file.clone();
+        let Ok(f) = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&path)
+        else {
+            return;
+        };
+        let Ok(len) = f.metadata().map(|m| m.len()) else { return };
+        if len == 0 {
+            return;
+        }
+        let tail_len = len.min(16 * 1024);
+        let mut tail = vec![0u8; tail_len as usize];
+        if f.read_exact_at(&mut tail, len - tail_len).is_err() || tail.last() == Some(&b'\n') {
+            return;
+        }
+        let r = match tail.iter().rposition(|&b| b == b'\n') {
+            Some(i) => {
+                let keep = len - tail_len + i as u64 + 1;
+                let text = format!(
+                    "Log {} ended in a partial record ({} bytes); removed it",
+                    path.display(),
+                    len - keep
+                );
+                self.hooks.message(Priority::Warning, &text);
+                f.set_len(keep)
+            }
+            None if tail_len == len => {
+                let text =
+                    format!("Log {} holds only a partial record; removed it", path.display());
+                self.hooks.message(Priority::Warning, &text);
+                f.set_len(0)
+            }
+            None => f.write_all_at(b"\n", len),
+        };
+        if r.is_ok() {
+            let _ = f.sync_all();
+        }
     }
 
     fn close(&mut self) {
@@ -348,25 +440,50 @@ impl<H: Hooks> LogWriter<H> {
     /// Write one batch of lines (each ending in a newline). With DATA/SYNC the batch is followed by
     /// one fdatasync/fsync, and its records count as written only once that succeeded.
     pub fn write_batch<L: AsRef<[u8]>>(&mut self, lines: &[L]) -> BatchOutcome {
+        let mut buf = Vec::with_capacity(lines.iter().map(|l| l.as_ref().len()).sum());
+        let mut ends = Vec::with_capacity(lines.len());
+        for l in lines {
+            buf.extend_from_slice(l.as_ref());
+            ends.push(buf.len());
+        }
+        self.write_lines(&buf, &ends)
+    }
+
+    /// Like [`LogWriter::write_batch`] for lines laid end to end in `buf`: line `i` ends at
+    /// `ends[i]` (exclusive), each with its newline. Runs of lines go out with one `write(2)`
+    /// each; a run ends early only where a line reaches the size limit, so the size action
+    /// (rotate, suspend, ...) still happens right after that line. With DATA/SYNC one
+    /// fdatasync/fsync follows the batch (group commit).
+    pub fn write_lines(&mut self, buf: &[u8], ends: &[usize]) -> BatchOutcome {
         let mut out = BatchOutcome::default();
         let mut pending = 0usize;
-        for line in lines {
-            let line = line.as_ref();
+        let mut i = 0;
+        let n = ends.len();
+        let start_of = |i: usize| if i == 0 { 0 } else { ends[i - 1] };
+        while i < n {
             if self.state.suspended || self.file.is_none() || !self.cfg.write_logs {
-                out.dropped += 1;
-                continue;
+                out.dropped += n - i;
+                break;
             }
-            if self.write_one(line) {
-                pending += 1;
-                self.after_write(line.len() as u64);
+            let j = self.run_end(buf, ends, i);
+            let before = self.log_size;
+            let (written, dropped, bytes) = self.write_run(buf, &ends[i..j], start_of(i));
+            out.dropped += dropped;
+            if written > 0 {
+                pending += written;
+                // COMPAT: auditd-event.c write_to_log: space is checked after a record when
+                // (log_size % 8) < 3. A run is one write here: it is checked once, after the
+                // run, when that test held after any of its lines.
+                let base = start_of(i) as u64;
+                let space = ends[i..j].iter().any(|&e| (before + e as u64 - base) % 8 < 3);
+                self.after_write(bytes as u64, written, space);
                 if self.file.is_none() {
                     // Rotated away or suspended by a policy: settle what is on disk.
                     out.written += pending;
                     pending = 0;
                 }
-            } else {
-                out.dropped += 1;
             }
+            i = j;
         }
         if pending > 0 {
             match self.cfg.flush {
@@ -392,62 +509,128 @@ impl<H: Hooks> LogWriter<H> {
         out
     }
 
-    /// One record; on failure the error policy runs and the record is tried once more.
-    fn write_one(&mut self, line: &[u8]) -> bool {
-        for attempt in 0..2 {
-            let Some(f) = self.file.as_mut() else { return false };
-            match f.write_all(line) {
-                Ok(()) => {
-                    self.state.disk_error_warnings = 0;
-                    return true;
-                }
-                Err(e) => {
-                    self.stats.write_errors += 1;
-                    if e.raw_os_error() == Some(libc::ENOSPC) {
-                        if self.state.fs_space_left {
-                            self.state.fs_space_left = false;
-                            self.disk_full_action();
-                        }
-                    } else {
-                        self.disk_error_action("write", &e);
+    /// Lines `i..j` go out in one write: the run stops after the line that reaches
+    /// max_log_file (its size action must come before the next line), and after every line
+    /// once the log is over the limit with an action other than IGNORE.
+    fn run_end(&self, buf: &[u8], ends: &[usize], i: usize) -> usize {
+        let _ = buf;
+        if self.cfg.max_log_file_action == SizeAction::Ignore {
+            return ends.len();
+        }
+        let limit = self.cfg.max_log_file.saturating_mul(MEGABYTE);
+        let base = if i == 0 { 0 } else { ends[i - 1] } as u64;
+        let mut j = i;
+        while j < ends.len() {
+            let size = self.log_size + (ends[j] as u64 - base);
+            j += 1;
+            if size >= limit {
+                break;
+            }
+        }
+        j
+    }
+
+    /// Writes lines laid end to end (`ends` relative to `buf`, the run starting at `start`).
+    /// On a failure the error policy runs and the write is tried once more from where it
+    /// stopped (so nothing is written twice); a line that fails twice is dropped and the next
+    /// line gets its own two attempts. Returns (lines written, lines dropped); the dropped ones
+    /// are the last lines of the run when the file went away (suspended), else the failed line.
+    fn write_run(&mut self, buf: &[u8], ends: &[usize], start: usize) -> (usize, usize, usize) {
+        let mut pos = start;
+        let mut line = 0; // the line `pos` is in
+        let mut failures = 0; // of the current line
+        let mut written = 0;
+        let mut dropped = 0;
+        let mut bytes = 0;
+        let end = ends[ends.len() - 1];
+        while pos < end {
+            let Some(f) = self.file.as_ref() else {
+                dropped += ends.len() - line;
+                break;
+            };
+            match (&**f).write(&buf[pos..end]) {
+                Ok(0) => {
+                    // Treated as an error: nothing was accepted.
+                    let e = io::Error::from(io::ErrorKind::WriteZero);
+                    if self.write_failed(&e, &mut failures) {
+                        dropped += 1;
+                        pos = ends[line];
+                        line += 1;
+                        failures = 0;
                     }
-                    if attempt == 1 || self.state.suspended {
-                        return false;
+                }
+                Ok(k) => {
+                    pos += k;
+                    bytes += k;
+                    self.state.disk_error_warnings = 0;
+                    while line < ends.len() && ends[line] <= pos {
+                        line += 1;
+                        written += 1;
+                        failures = 0;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    if self.write_failed(&e, &mut failures) {
+                        dropped += 1;
+                        pos = ends[line];
+                        line += 1;
+                        failures = 0;
                     }
                 }
             }
         }
-        false
+        (written, dropped, bytes)
     }
 
-    fn after_write(&mut self, len: u64) {
+    /// Runs the error policy for a failed write; `true` when the current line is given up
+    /// (second failure, or the policy closed the file).
+    fn write_failed(&mut self, e: &io::Error, failures: &mut u32) -> bool {
+        self.stats.write_errors += 1;
+        if e.raw_os_error() == Some(libc::ENOSPC) {
+            if self.state.fs_space_left {
+                self.state.fs_space_left = false;
+                self.disk_full_action();
+            }
+        } else {
+            self.disk_error_action("write", e);
+        }
+        *failures += 1;
+        *failures >= 2 || self.state.suspended
+    }
+
+    /// After `lines` lines (`len` bytes) reached the file: size, flush and space policies.
+    fn after_write(&mut self, len: u64, lines: usize, check_space: bool) {
         self.log_size += len;
-        self.incremental_flush();
+        self.incremental_flush(lines);
         self.check_size();
-        // COMPAT: auditd-event.c write_to_log: space is checked when (log_size % 8) < 3.
-        if self.log_size % 8 < 3 {
+        if check_space {
             self.check_space();
         }
     }
 
-    fn incremental_flush(&mut self) {
+    /// INCREMENTAL/INCREMENTAL_ASYNC: a flush every `freq` records, the count running across
+    /// writes. A run of lines that passes one or more multiples of `freq` is followed by one
+    /// flush (it covers every line of the run).
+    fn incremental_flush(&mut self, lines: usize) {
         if !matches!(self.cfg.flush, Flush::Incremental | Flush::IncrementalAsync) {
             return;
         }
-        self.flush_count += 1;
-        if self.flush_count < self.cfg.freq {
+        let freq = u64::from(self.cfg.freq.max(1));
+        let total = u64::from(self.flush_count) + lines as u64;
+        self.flush_count = (total % freq) as u32;
+        if total < freq {
             return;
         }
-        self.flush_count = 0;
         let Some(f) = self.file.as_ref() else { return };
         if self.cfg.flush == Flush::Incremental || self.flusher.is_none() {
             self.stats.syncs += 1;
             if let Err(e) = f.sync_all() {
                 self.disk_error_action("fsync", &e);
             }
-        } else if let (Some(fl), Ok(dup)) = (self.flusher.as_ref(), f.try_clone()) {
+        } else if let Some(fl) = self.flusher.as_ref() {
             self.stats.syncs += 1;
-            let _ = fl.tx.send(dup);
+            fl.request(f);
         }
     }
 
@@ -758,8 +941,7 @@ impl<H: Hooks> LogWriter<H> {
     pub fn shutdown(mut self) -> H {
         self.close();
         if let Some(fl) = self.flusher.take() {
-            drop(fl.tx);
-            let _ = fl.handle.join();
+            fl.stop();
         }
         self.hooks
     }

@@ -87,13 +87,18 @@ fn flush_modes() {
         assert_eq!(w.stats().syncs, 2);
         w.shutdown();
     }
-    // INCREMENTAL every 3 records (the count runs across batches).
+    // INCREMENTAL every 3 records (the count runs across batches); a batch written with one
+    // write that passes one or more multiples of 3 is followed by one flush.
     for flush in [Flush::Incremental, Flush::IncrementalAsync] {
         let mut w =
             LogWriter::open(DaemonConfig { flush, freq: 3, ..cfg(d.path()) }, Rec::default());
-        w.write_batch(&batch);
-        w.write_batch(&batch);
-        assert_eq!(w.stats().syncs, 3, "{flush:?}");
+        w.write_batch(&batch); // 5: passes 3
+        w.write_batch(&batch); // 10: passes 6 and 9
+        assert_eq!(w.stats().syncs, 2, "{flush:?}");
+        for _ in 0..8 {
+            w.write_batch(&batch[..1]); // 18: passes 12, 15 and 18
+        }
+        assert_eq!(w.stats().syncs, 5, "{flush:?}");
         w.shutdown();
     }
     // NONE: no sync.
@@ -101,7 +106,7 @@ fn flush_modes() {
     w.write_batch(&batch);
     assert_eq!(w.stats().syncs, 0);
     w.shutdown();
-    assert_eq!(std::fs::read(d.path().join("audit.log")).unwrap().len(), 40 * 37);
+    assert_eq!(std::fs::read(d.path().join("audit.log")).unwrap().len(), 40 * 53);
 }
 
 #[test]
@@ -358,4 +363,49 @@ fn tmpfs_disk_full_on_write_is_a_policy() {
     assert_eq!(w.write_batch(&[line(3, 20)]).written, 1);
     let h = w.shutdown();
     assert!(h.has("Audit daemon is suspending logging due to no space left on logging partition."));
+}
+
+#[test]
+fn a_torn_last_record_is_removed_at_open() {
+    let d = tempfile::tempdir().unwrap();
+    let log = d.path().join("audit.log");
+    // A daemon killed during a write left half a record.
+    let mut torn = line(1, 40);
+    torn.extend_from_slice(&line(2, 40)[..17]);
+    std::fs::write(&log, &torn).unwrap();
+    let mut w = LogWriter::open(cfg(d.path()), Rec::default());
+    assert!(w.hooks().msgs.iter().any(|(_, t)| t.contains("ended in a partial record (17 bytes)")));
+    w.write_batch(&[line(3, 40)]);
+    w.shutdown();
+    let text = std::fs::read(&log).unwrap();
+    assert_eq!(text, [line(1, 40), line(3, 40)].concat());
+    // A complete log is left alone.
+    let w = LogWriter::open(cfg(d.path()), Rec::default());
+    assert!(w.hooks().msgs.iter().all(|(_, t)| !t.contains("partial")));
+    w.shutdown();
+    assert_eq!(std::fs::read(&log).unwrap().len(), 80);
+}
+
+#[test]
+fn lines_laid_end_to_end_are_written_in_runs_and_rotate_at_the_limit() {
+    let d = tempfile::tempdir().unwrap();
+    // max_log_file 1 MiB, ROTATE: the run stops at the line that reaches 1 MiB, rotation
+    // follows it, and the rest of the batch goes to the new file.
+    let c = DaemonConfig {
+        max_log_file: 1,
+        max_log_file_action: SizeAction::Rotate,
+        num_logs: 3,
+        ..cfg(d.path())
+    };
+    let mut w = LogWriter::open(c, Rec::default());
+    let lines: Vec<Vec<u8>> = (0..3000).map(|i| line(i, 500)).collect();
+    let out = w.write_batch(&lines);
+    assert_eq!(out.written, 3000);
+    w.shutdown();
+    let old = std::fs::read(rotated_name(&d.path().join("audit.log"), 1)).unwrap();
+    let cur = std::fs::read(d.path().join("audit.log")).unwrap();
+    // 2098 lines of 500 bytes reach 1 MiB (1 049 000 >= 1 048 576).
+    assert_eq!(old.len(), 2098 * 500);
+    assert_eq!(cur.len(), (3000 - 2098) * 500);
+    assert!(cur.starts_with(b"type=USER msg=audit(1.000:2098): "));
 }

@@ -99,7 +99,16 @@ pub struct EventReader<T: Transport = NetlinkSocket> {
     client: Client<T>,
     kind: ReaderKind,
     registered: bool,
+    /// [`EventReader::read_batch`]'s datagram slots (allocated on first use).
+    slots: Vec<u8>,
+    received: Vec<crate::Received>,
 }
+
+/// Bytes per datagram slot of [`EventReader::read_batch`] (as `Client`'s buffer): far above the kernel's largest
+/// audit message (`MAX_AUDIT_MESSAGE_LENGTH` 8970 + header), so `MSG_TRUNC` means a bug.
+const SLOT: usize = 64 * 1024;
+/// Datagrams [`EventReader::read_batch`] asks for per receive.
+pub const BATCH_DATAGRAMS: usize = crate::socket::MAX_BATCH;
 
 impl EventReader<NetlinkSocket> {
     /// Opens a socket, enlarges its receive buffer and registers this
@@ -139,7 +148,13 @@ impl<T: Transport> EventReader<T> {
             ReaderKind::Daemon => LengthMode::UnicastRecords,
             ReaderKind::Multicast => LengthMode::Standard,
         };
-        let mut reader = EventReader { client, kind, registered: false };
+        let mut reader = EventReader {
+            client,
+            kind,
+            registered: false,
+            slots: Vec::new(),
+            received: Vec::new(),
+        };
         if kind == ReaderKind::Daemon {
             reader.client.set_pid(std::process::id())?;
             reader.registered = true;
@@ -197,6 +212,84 @@ impl<T: Transport> EventReader<T> {
     /// Like `next_record(Some(Duration::ZERO))`: what is there right now.
     pub fn try_next_record(&mut self) -> Result<Option<crate::Record>> {
         self.next_record(Some(Duration::ZERO))
+    }
+
+    /// Hands `f` every record that is there right now, up to about `max` of them, without
+    /// waiting and without copying: records kept during a request first, then datagrams taken
+    /// [`BATCH_DATAGRAMS`] at a time (`recvmmsg(2)` on the real socket). The payload is what
+    /// [`Record::text`] would hold. Returns how many records `f` got; 0 means the socket is
+    /// empty (datagrams that held no record were skipped and counted).
+    /// Dropped input is counted as [`EventReader::next_record`] counts it.
+    pub fn read_batch(&mut self, max: usize, f: &mut dyn FnMut(u16, &[u8])) -> Result<usize> {
+        let mut n = 0;
+        while n < max {
+            let Some(r) = self.client.pending.pop_front() else { break };
+            f(r.msg_type, &r.text);
+            n += 1;
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![0; SLOT * BATCH_DATAGRAMS];
+        }
+        while n < max {
+            self.received.clear();
+            let want = (max - n).min(BATCH_DATAGRAMS);
+            match self.client.transport_mut().recv_many(
+                &mut self.slots,
+                SLOT,
+                want,
+                &mut self.received,
+            ) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                    self.client.stats.enobufs += 1;
+                    continue;
+                }
+                Err(source) => return Err(Error::Io { op: "read audit records", source }),
+            }
+            let got = self.received.len();
+            for i in 0..got {
+                let r = self.received[i];
+                if r.sender != 0 {
+                    self.client.stats.spoofed += 1;
+                    continue;
+                }
+                if r.truncated || r.len > SLOT {
+                    self.client.stats.truncated += 1;
+                    continue;
+                }
+                let dgram = &self.slots[i * SLOT..i * SLOT + r.len];
+                match nl::split_datagram(dgram, self.client.mode) {
+                    Ok(msgs) => {
+                        for m in &msgs {
+                            let ty = m.header.ty;
+                            if ty == raudit_proto::msg::AUDIT_REPLACE {
+                                self.client.stats.replace_probes += 1;
+                                if self.client.surface_replace {
+                                    f(ty, m.payload);
+                                    n += 1;
+                                }
+                            } else if raudit_proto::msg::is_record(ty) {
+                                let end =
+                                    m.payload.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+                                f(ty, &m.payload[..end]);
+                                n += 1;
+                            } else {
+                                self.client.stats.stray += 1;
+                            }
+                        }
+                    }
+                    Err(_) => self.client.stats.malformed += 1,
+                }
+            }
+            if got < want && n > 0 {
+                // A short batch: the socket was empty, no need to ask again. (With nothing
+                // delivered yet, ask once more: 0 must mean the socket is empty.)
+                break;
+            }
+        }
+        Ok(n)
     }
 
     fn file_datagram(&mut self, len: usize) {

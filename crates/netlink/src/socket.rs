@@ -15,6 +15,9 @@ use crate::transport::{Received, Transport};
 const SOL_NETLINK: libc::c_int = 270;
 const NETLINK_ADD_MEMBERSHIP: libc::c_int = 1;
 
+/// Most datagrams one `recvmmsg(2)` call takes.
+pub const MAX_BATCH: usize = 64;
+
 /// A NETLINK_AUDIT socket, close-on-exec, bound to a kernel-chosen port id.
 #[derive(Debug)]
 pub struct NetlinkSocket {
@@ -191,6 +194,55 @@ impl Transport for NetlinkSocket {
             sender: addr.nl_pid,
             truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
         })
+    }
+    fn recv_many(
+        &mut self,
+        buf: &mut [u8],
+        slot: usize,
+        max: usize,
+        out: &mut Vec<Received>,
+    ) -> io::Result<usize> {
+        let n = max.min(buf.len() / slot.max(1)).min(MAX_BATCH);
+        if n == 0 {
+            return Err(io::ErrorKind::InvalidInput.into());
+        }
+        let mut addrs = [kernel_addr(); MAX_BATCH];
+        let mut iovs = [libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; MAX_BATCH];
+        // SAFETY: mmsghdr is plain old data; all-zero is valid before we fill it.
+        let mut msgs: [libc::mmsghdr; MAX_BATCH] = unsafe { mem::zeroed() };
+        for (i, chunk) in buf.chunks_exact_mut(slot).take(n).enumerate() {
+            iovs[i] = libc::iovec { iov_base: chunk.as_mut_ptr().cast(), iov_len: slot };
+        }
+        for i in 0..n {
+            let h = &mut msgs[i].msg_hdr;
+            h.msg_name = (&mut addrs[i] as *mut libc::sockaddr_nl).cast();
+            h.msg_namelen = mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            h.msg_iov = &mut iovs[i];
+            h.msg_iovlen = 1;
+        }
+        // SAFETY: `msgs[..n]` point at live addresses and iovecs, each iovec covers its own
+        // disjoint `slot` bytes of `buf`; all outlive the call. No timeout is passed.
+        let got = unsafe {
+            libc::recvmmsg(
+                self.fd.as_raw_fd(),
+                msgs.as_mut_ptr(),
+                n as libc::c_uint,
+                libc::MSG_DONTWAIT,
+                std::ptr::null_mut(),
+            )
+        };
+        if got < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let got = got as usize;
+        for i in 0..got {
+            out.push(Received {
+                len: msgs[i].msg_len as usize,
+                sender: addrs[i].nl_pid,
+                truncated: msgs[i].msg_hdr.msg_flags & libc::MSG_TRUNC != 0,
+            });
+        }
+        Ok(got)
     }
 }
 

@@ -445,3 +445,42 @@ fn failed_registration_is_reported_and_not_undone() {
         EventReader::with_client(Client::with_transport(fake), ReaderKind::Daemon).unwrap_err();
     assert!(err.is_exists());
 }
+
+#[test]
+fn read_batch_hands_out_what_next_record_would_and_counts_the_same() {
+    let mut bad = quirky_record(1300, b"abc");
+    bad[0..4].copy_from_slice(&1000u32.to_ne_bytes());
+    let inbox = || {
+        vec![
+            kernel(quirky_record(1300, b"audit(1.000:1): a=\xff")),
+            Incoming::Fail(libc::ENOBUFS),
+            Incoming::Fail(libc::EINTR),
+            kernel(bad.clone()),
+            Incoming::From(77, quirky_record(1300, b"spoofed")),
+            kernel(message(AUDIT_REPLACE, 0, 0, &1234u32.to_ne_bytes())),
+            kernel(quirky_record(1999, b"x=1\0\0")),
+            kernel(quirky_record(1320, b"audit(1.000:1): ")),
+        ]
+    };
+    let mut one = daemon_reader(inbox());
+    let mut expected = Vec::new();
+    while let Some(r) = one.try_next_record().unwrap() {
+        expected.push((r.msg_type, r.text));
+    }
+    let mut batch = daemon_reader(inbox());
+    let mut got = Vec::new();
+    let mut calls = 0;
+    loop {
+        let n = batch.read_batch(2, &mut |t, p| got.push((t, p.to_vec()))).unwrap();
+        calls += 1;
+        if n == 0 {
+            break;
+        }
+        assert!(n <= 2);
+    }
+    assert_eq!(got, expected);
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[1], (1999, b"x=1".to_vec()), "trailing NULs removed");
+    assert_eq!(batch.stats(), one.stats());
+    assert!(calls >= 3);
+}

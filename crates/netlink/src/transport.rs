@@ -28,4 +28,22 @@ pub trait Transport {
     /// `Interrupted` (retried), `ENOBUFS` (the socket overran: counted,
     /// reading continues). Anything else is reported.
     fn recv(&mut self, buf: &mut [u8], timeout: Option<Duration>) -> io::Result<Received>;
+
+    /// Receives up to `max` datagrams without waiting: datagram `i`
+    /// goes to `buf[i * slot..(i + 1) * slot]` and its [`Received`] is pushed on `out`. Returns
+    /// how many arrived (at least one), or the errors of [`Transport::recv`] (`WouldBlock` when
+    /// nothing is there). The default receives one; the real socket uses `recvmmsg(2)`.
+    fn recv_many(
+        &mut self,
+        buf: &mut [u8],
+        slot: usize,
+        max: usize,
+        out: &mut Vec<Received>,
+    ) -> io::Result<usize> {
+        let _ = max;
+        let end = slot.min(buf.len());
+        let got = self.recv(&mut buf[..end], Some(Duration::ZERO))?;
+        out.push(got);
+        Ok(1)
+    }
 }
