@@ -12,12 +12,13 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 
 mod common;
 use common::*;
 
 const TOOL: &str = "ausearch";
+/// ausearch outputs compare as they are.
+const NORMALISE: fn(Run) -> Run = |r| r;
 const REFERENCE: &str = "/usr/sbin/ausearch";
 
 /// The query matrix: run against every log.
@@ -171,75 +172,15 @@ fn ausearch_matches_the_reference() {
     let ours = dir.path().join("ausearch");
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
 
-    let mut cases = Vec::new();
-    for (i, (log, label, own)) in logs.iter().enumerate() {
-        for q in QUERIES.iter().chain(if i == 0 { ERRORS } else { &[] }) {
-            cases.push(Case {
-                log: log.clone(),
-                label: label.clone(),
-                args: q.to_string(),
-                own: *own,
-            });
-        }
-    }
-
-    let known = known_differences(TOOL);
-    let failures = Mutex::new(Vec::new());
-    let passed = Mutex::new(0usize);
-    let known_hit = Mutex::new(0usize);
-    let next = Mutex::new(0usize);
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                loop {
-                    let i = {
-                        let mut n = next.lock().unwrap();
-                        *n += 1;
-                        *n - 1
-                    };
-                    let Some(case) = cases.get(i) else { break };
-                    let expected = if reference {
-                        let r = run(Path::new(REFERENCE), &case.log, &case.args);
-                        if bless && case.own {
-                            save_recording(TOOL, &case.label, &case.args, &r);
-                        }
-                        Some(r)
-                    } else {
-                        load_recording(TOOL, &case.label, &case.args)
-                    };
-                    let Some(expected) = expected else { continue };
-                    let got = run(&ours, &case.log, &case.args);
-                    let key = (case.label.clone(), case.args.clone());
-                    if got == expected {
-                        *passed.lock().unwrap() += 1;
-                    } else if known.contains_key(&key) {
-                        *known_hit.lock().unwrap() += 1;
-                    } else {
-                        failures.lock().unwrap().push(format!(
-                            "{} [{}]: exit reference {}, raudit {}; {}",
-                            case.label,
-                            case.args,
-                            expected.code,
-                            got.code,
-                            first_difference(&expected.stdout, &got.stdout)
-                        ));
-                    }
-                }
-            });
-        }
-    });
-    let failures = failures.into_inner().unwrap();
-    let passed = passed.into_inner().unwrap();
-    let known_hit = known_hit.into_inner().unwrap();
-    for f in failures.iter().take(40) {
-        eprintln!("FAIL {f}");
-    }
-    eprintln!(
-        "ausearch compat: {passed} passed, {} failed, {known_hit} known differences (docs/compat.md)",
-        failures.len()
-    );
-    assert!(passed > 0, "no case ran");
-    assert!(failures.is_empty(), "{} ausearch cases differ from the reference", failures.len());
+    let m = Matrix {
+        tool: TOOL,
+        reference: Path::new(REFERENCE),
+        ours: &ours,
+        have_reference: reference,
+        bless,
+        normalise: NORMALISE,
+    };
+    run_matrix(&m, &logs, QUERIES, ERRORS);
 }
 
 /// Runs `tool -if LOG --checkpoint CK ARGS` twice against a fresh checkpoint

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
@@ -109,4 +110,98 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> String {
         v.get(i).map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or("<end>".into())
     };
     format!("line {}: reference {:?}\n          raudit    {:?}", i + 1, show(&la), show(&lb))
+}
+
+/// One compat matrix: a tool, the reference, and how outputs compare.
+pub struct Matrix<'a> {
+    pub tool: &'a str,
+    pub reference: &'a Path,
+    /// raudit, through a link with the tool's name.
+    pub ours: &'a Path,
+    pub have_reference: bool,
+    /// RAUDIT_BLESS=1: rewrite the recordings of the repo's own logs.
+    pub bless: bool,
+    /// Applied to both outputs before comparing (e.g. usage text).
+    pub normalise: fn(Run) -> Run,
+}
+
+/// Runs every query on every log (the error lines on the first log only)
+/// through both tools on two threads, prints `N passed, N failed` and
+/// fails on any difference not listed as known.
+pub fn run_matrix(
+    m: &Matrix<'_>,
+    logs: &[(PathBuf, String, bool)],
+    queries: &[&str],
+    errors: &[&str],
+) {
+    let mut cases = Vec::new();
+    for (i, (log, label, own)) in logs.iter().enumerate() {
+        for q in queries.iter().chain(if i == 0 { errors } else { &[] }) {
+            cases.push(Case {
+                log: log.clone(),
+                label: label.clone(),
+                args: q.to_string(),
+                own: *own,
+            });
+        }
+    }
+
+    let known = known_differences(m.tool);
+    let failures = Mutex::new(Vec::new());
+    let passed = Mutex::new(0usize);
+    let known_hit = Mutex::new(0usize);
+    let next = Mutex::new(0usize);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = {
+                        let mut n = next.lock().unwrap();
+                        *n += 1;
+                        *n - 1
+                    };
+                    let Some(case) = cases.get(i) else { break };
+                    let expected = if m.have_reference {
+                        let r = (m.normalise)(run(m.reference, &case.log, &case.args));
+                        if m.bless && case.own {
+                            save_recording(m.tool, &case.label, &case.args, &r);
+                        }
+                        Some(r)
+                    } else {
+                        load_recording(m.tool, &case.label, &case.args)
+                    };
+                    let Some(expected) = expected else { continue };
+                    let got = (m.normalise)(run(m.ours, &case.log, &case.args));
+                    let key = (case.label.clone(), case.args.clone());
+                    if got == expected {
+                        *passed.lock().unwrap() += 1;
+                    } else if known.contains_key(&key) {
+                        *known_hit.lock().unwrap() += 1;
+                    } else {
+                        failures.lock().unwrap().push(format!(
+                            "{} [{}]: exit reference {}, raudit {}; {}",
+                            case.label,
+                            case.args,
+                            expected.code,
+                            got.code,
+                            first_difference(&expected.stdout, &got.stdout)
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    let passed = passed.into_inner().unwrap();
+    let known_hit = known_hit.into_inner().unwrap();
+    for f in failures.iter().take(40) {
+        eprintln!("FAIL {f}");
+    }
+    eprintln!(
+        "{} compat: {passed} passed, {} failed, {known_hit} known differences (docs/compat.md)",
+        m.tool,
+        failures.len()
+    );
+    assert!(passed > 0, "no case ran");
+    assert!(failures.is_empty(), "{} {} cases differ from the reference", failures.len(), m.tool);
 }
