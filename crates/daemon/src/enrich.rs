@@ -247,6 +247,21 @@ mod tests {
     }
 
     #[test]
+    fn a_long_record_keeps_only_what_fits() {
+        // 50 bytes of room: the separator and ARCH, SYSCALL and UID fit;
+        // then 24 bytes or less remain and enrichment stops (GID is left
+        // out whole, never cut).
+        let head = "type=SYSCALL msg=audit(1.002:3): arch=c000003e syscall=2 a=";
+        let tail = " uid=0 gid=0";
+        let pad = "x".repeat(BUFFER - 50 - head.len() - tail.len());
+        let text = format!("{head}{pad}{tail}");
+        assert_eq!(BUFFER - text.len(), 50);
+        assert_eq!(enriched(&text, 1300), "\x1dARCH=x86_64 SYSCALL=open UID=\"root\"");
+        let full = format!("{head}{}", "y".repeat(BUFFER - head.len() - 20));
+        assert_eq!(enriched(&full, 1300), "");
+    }
+
+    #[test]
     fn names_that_need_hex() {
         let mut names = FixedResolver::default();
         names.users.insert(7, "a b".into());
