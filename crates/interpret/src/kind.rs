@@ -72,21 +72,38 @@ mod rtype {
 
 /// The kind of a field name alone.
 pub fn by_name(name: &[u8]) -> Kind {
-    // Names bucketed by length and first byte: a lookup compares with a
-    // handful of names at most (this runs for every field of every record).
-    type Buckets = Vec<Vec<(&'static [u8], Kind)>>;
+    // Names bucketed by length and first byte, each stored with its first
+    // eight bytes as a word: most names are that short, so a lookup is a
+    // few integer compares (this runs for every field of every record).
+    struct Entry {
+        head: u64,
+        name: &'static [u8],
+        kind: Kind,
+    }
+    type Buckets = Vec<Vec<Entry>>;
     static BUCKETS: OnceLock<Buckets> = OnceLock::new();
     fn slot(name: &[u8]) -> usize {
         (name.len() & 15) << 5 | usize::from(name.first().copied().unwrap_or(0) & 31)
     }
+    fn head(name: &[u8]) -> u64 {
+        let mut word = [0u8; 8];
+        let n = name.len().min(8);
+        word[..n].copy_from_slice(&name[..n]);
+        u64::from_le_bytes(word)
+    }
     let buckets = BUCKETS.get_or_init(|| {
-        let mut b: Buckets = vec![Vec::new(); 16 << 5];
-        for &(n, k) in FIELD_KINDS {
-            b[slot(n.as_bytes())].push((n.as_bytes(), k));
+        let mut b: Buckets = (0..16 << 5).map(|_| Vec::new()).collect();
+        for &(n, kind) in FIELD_KINDS {
+            let name = n.as_bytes();
+            b[slot(name)].push(Entry { head: head(name), name, kind });
         }
         b
     });
-    buckets[slot(name)].iter().find(|(n, _)| *n == name).map_or(Kind::Unclassified, |&(_, k)| k)
+    let h = head(name);
+    buckets[slot(name)]
+        .iter()
+        .find(|e| e.head == h && e.name.len() == name.len() && (name.len() <= 8 || e.name[8..] == name[8..]))
+        .map_or(Kind::Unclassified, |e| e.kind)
 }
 
 /// The kind of field `name=value` in a record of type `rtype`

@@ -211,7 +211,17 @@ pub const MSG_TYPES: &[(u32, &str)] = &[
 
 /// The name of record type `n`, or `None` when the table has none.
 pub fn name_of(n: u32) -> Option<&'static str> {
-    MSG_TYPES.binary_search_by_key(&n, |&(num, _)| num).ok().map(|i| MSG_TYPES[i].1)
+    // Asked once per record by every output: a direct index, built once.
+    static BY_NUMBER: std::sync::OnceLock<Vec<Option<&'static str>>> = std::sync::OnceLock::new();
+    let table = BY_NUMBER.get_or_init(|| {
+        let max = MSG_TYPES.iter().map(|&(n, _)| n).max().unwrap_or(0) as usize;
+        let mut t = vec![None; max + 1];
+        for &(n, name) in MSG_TYPES {
+            t[n as usize].get_or_insert(name);
+        }
+        t
+    });
+    table.get(n as usize).copied().flatten()
 }
 
 /// The name as the reference prints it: the table name or `UNKNOWN[n]`.

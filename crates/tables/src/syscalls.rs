@@ -90,8 +90,21 @@ pub fn number(arch: Arch, name: &str) -> Option<u32> {
 
 /// The name of syscall `nr` on `arch`.
 pub fn name(arch: Arch, nr: u32) -> Option<&'static str> {
-    let t = arch.table();
-    t.binary_search_by_key(&nr, |&(n, _)| n).ok().map(|i| t[i].1)
+    // Interpretation asks for every SYSCALL record: direct indexes, built
+    // once per arch.
+    type ByNumber = Vec<Option<&'static str>>;
+    static BY_NUMBER: [std::sync::OnceLock<ByNumber>; 8] = [const { std::sync::OnceLock::new() }; 8];
+    let index = ALL.iter().position(|&a| a == arch).unwrap_or(0);
+    let direct = BY_NUMBER[index].get_or_init(|| {
+        let t = arch.table();
+        let max = t.iter().map(|&(n, _)| n).max().unwrap_or(0) as usize;
+        let mut v = vec![None; max + 1];
+        for &(n, name) in t {
+            v[n as usize].get_or_insert(name);
+        }
+        v
+    });
+    direct.get(nr as usize).copied().flatten()
 }
 
 #[cfg(test)]
