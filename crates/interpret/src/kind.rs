@@ -102,7 +102,11 @@ pub fn by_name(name: &[u8]) -> Kind {
     let h = head(name);
     buckets[slot(name)]
         .iter()
-        .find(|e| e.head == h && e.name.len() == name.len() && (name.len() <= 8 || e.name[8..] == name[8..]))
+        .find(|e| {
+            e.head == h
+                && e.name.len() == name.len()
+                && (name.len() <= 8 || e.name[8..] == name[8..])
+        })
         .map_or(Kind::Unclassified, |e| e.kind)
 }
 

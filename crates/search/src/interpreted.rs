@@ -82,11 +82,9 @@ impl Interpreter<'_> {
             a0: 0,
             a1: 0,
             stored: stored.as_ref().filter(|s| !s.is_empty()),
+            text: r.text,
+            args_seen: (false, false),
         };
-        if r.rtype == SYSCALL {
-            fields.a0 = hex_field(r.text, b" a0=");
-            fields.a1 = hex_field(r.text, b" a1=");
-        }
         self.walk(out, &rest[close + 1..], &mut fields);
         out.push(b'\n');
     }
@@ -247,6 +245,24 @@ impl Interpreter<'_> {
             out.push(if comma { b',' } else { b' ' });
             return;
         }
+        // a0 and a1 are the record's: the syscall name (socketcall, ipc)
+        // needs a0 before the walk reaches it; a1 and a2 come after them.
+        if f.rtype == SYSCALL {
+            match name {
+                b"syscall" if !f.args_seen.0 => f.a0 = hex_field(f.text, b" a0="),
+                // The first a0 and a1 are the record's (a malformed line
+                // may hold more).
+                b"a0" if !f.args_seen.0 => {
+                    f.a0 = raudit_interpret::cnum::strtoul(value, 16).unwrap_or(0);
+                    f.args_seen.0 = true;
+                }
+                b"a1" if !f.args_seen.1 => {
+                    f.a1 = raudit_interpret::cnum::strtoul(value, 16).unwrap_or(0);
+                    f.args_seen.1 = true;
+                }
+                _ => {}
+            }
+        }
         let machine = if f.rtype == SYSCALL || f.rtype == SECCOMP { f.machine } else { None };
         let syscall_name = match kind {
             Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 => Some(f.syscall_name(machine, syscall)),
@@ -294,6 +310,10 @@ struct Fields<'a> {
     a0: u64,
     a1: u64,
     stored: Option<&'a Stored<'a>>,
+    /// The record, for a0 ahead of the fields that need it.
+    text: &'a [u8],
+    /// Whether a0 and a1 were read already.
+    args_seen: (bool, bool),
 }
 
 impl Fields<'_> {

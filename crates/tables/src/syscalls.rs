@@ -93,7 +93,8 @@ pub fn name(arch: Arch, nr: u32) -> Option<&'static str> {
     // Interpretation asks for every SYSCALL record: direct indexes, built
     // once per arch.
     type ByNumber = Vec<Option<&'static str>>;
-    static BY_NUMBER: [std::sync::OnceLock<ByNumber>; 8] = [const { std::sync::OnceLock::new() }; 8];
+    static BY_NUMBER: [std::sync::OnceLock<ByNumber>; 8] =
+        [const { std::sync::OnceLock::new() }; 8];
     let index = ALL.iter().position(|&a| a == arch).unwrap_or(0);
     let direct = BY_NUMBER[index].get_or_init(|| {
         let t = arch.table();
