@@ -9,6 +9,9 @@
 //! value; file names, keys and contexts accumulate.
 
 use memchr::memchr;
+use raudit_parse::record::types::{
+    ADD_GROUP, ANOM_ABEND, ANOM_PROMISCUOUS, CONFIG_CHANGE, DEL_GROUP, GRP_MGMT, SECCOMP, USER_AVC,
+};
 use raudit_parse::record::{strtoll_base0, strtoul, types};
 use raudit_parse::{Event, Record};
 
@@ -675,9 +678,6 @@ impl<'c> Extractor<'c> {
                 }
             }
         }
-        const ADD_GROUP: i32 = 1116;
-        const DEL_GROUP: i32 = 1117;
-        const GRP_MGMT: i32 = 1132;
         if n.gid && matches!(rtype, ADD_GROUP | DEL_GROUP | GRP_MGMT) {
             let found = t
                 .find(term, b" id=")
@@ -944,7 +944,6 @@ impl<'c> Extractor<'c> {
                 }
             }
         }
-        const USER_AVC: i32 = 1107;
         if rtype == USER_AVC {
             let rc = self.user(t, rtype, Some(&mut an));
             self.items.contexts.get_or_insert_with(Vec::new).push(an);
@@ -1082,7 +1081,6 @@ impl<'c> Extractor<'c> {
 
     /// parse_simple_message (CONFIG_CHANGE, MAC_*).
     fn simple(&mut self, t: &Text<'_>, rtype: i32) -> Step {
-        const CONFIG_CHANGE: i32 = 1305;
         let n = self.needs;
         let mut term = 0;
         if n.loginuid || n.auid_name {
@@ -1217,9 +1215,6 @@ impl<'c> Extractor<'c> {
 impl Extractor<'_> {
     /// parse_kernel_anom (SECCOMP, ANOM_PROMISCUOUS, ANOM_ABEND).
     fn kernel_anom(&mut self, t: &Text<'_>, rtype: i32) -> Step {
-        const SECCOMP: i32 = 1326;
-        const ANOM_PROMISCUOUS: i32 = 1700;
-        const ANOM_ABEND: i32 = 1701;
         let n = self.needs;
         let mut term = 0;
         if n.loginuid || n.auid_name {

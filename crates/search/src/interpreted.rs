@@ -5,11 +5,8 @@
 use std::io::Write;
 
 use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, Stored, kind};
-use raudit_parse::{Event, Record, record::types};
-
-/// Record types whose fields carry their syscall context.
-const SYSCALL: i32 = 1300;
-const SECCOMP: i32 = 1326;
+use raudit_parse::record::types::{self, SECCOMP, SYSCALL};
+use raudit_parse::{Event, Record};
 
 /// What formatting an interpreted event needs besides the event.
 pub struct Interpreter<'a> {

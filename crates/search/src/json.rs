@@ -11,14 +11,8 @@ use std::io::Write;
 
 use raudit_interpret::value::unhex;
 use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, Stored, kind};
+use raudit_parse::record::types::{EXECVE, PATH, PROCTITLE, SECCOMP, SOCKADDR, SYSCALL};
 use raudit_parse::{Event, Record};
-
-const SYSCALL: i32 = 1300;
-const PATH: i32 = 1302;
-const SOCKADDR: i32 = 1306;
-const EXECVE: i32 = 1309;
-const SECCOMP: i32 = 1326;
-const PROCTITLE: i32 = 1327;
 
 /// One `name=value` of a record; `value` is as logged. A user record's
 /// `msg='…'` holds fields of its own.

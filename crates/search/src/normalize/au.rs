@@ -10,11 +10,7 @@ use std::borrow::Cow;
 
 use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, Stored, kind};
 use raudit_parse::Event;
-
-const AVC: i32 = 1400;
-const USER_AVC: i32 = 1107;
-const CWD: i32 = 1307;
-const EOE: i32 = 1320;
+use raudit_parse::record::types::{AVC, CWD, EOE, USER_AVC};
 /// The separator of several keys in one `key=` value.
 const KEY_SEPARATOR: u8 = 0x01;
 
