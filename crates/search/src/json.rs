@@ -85,39 +85,50 @@ static PLAIN: [bool; 256] = {
 /// `\u00XX` (the byte's value), so that every line is valid JSON.
 pub fn string(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
-    // Most values are plain ASCII that needs no escaping.
-    if s.iter().all(|&b| PLAIN[usize::from(b)]) {
-        out.extend_from_slice(s);
-        out.push(b'"');
-        return;
-    }
-    let mut rest = s;
-    while !rest.is_empty() {
-        let (valid, bad) = match std::str::from_utf8(rest) {
-            Ok(v) => (v.as_bytes(), None),
-            Err(e) => {
-                let (v, tail) = rest.split_at(e.valid_up_to());
-                (v, Some(tail[0]))
+    // Runs of plain bytes are copied whole; only the bytes between them
+    // (quotes, backslashes, controls, non-ASCII) are looked at one by one.
+    let mut plain_from = 0;
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        if PLAIN[usize::from(b)] {
+            i += 1;
+            continue;
+        }
+        out.extend_from_slice(&s[plain_from..i]);
+        if b >= 0x80 {
+            // A UTF-8 sequence is kept when valid, else the byte is escaped.
+            let len = match b {
+                0xc2..=0xdf => 2,
+                0xe0..=0xef => 3,
+                0xf0..=0xf4 => 4,
+                _ => 0,
+            };
+            match s.get(i..i + len).filter(|c| len > 0 && std::str::from_utf8(c).is_ok()) {
+                Some(c) => {
+                    out.extend_from_slice(c);
+                    i += len;
+                }
+                None => {
+                    let _ = write!(out, "\\u{b:04x}");
+                    i += 1;
+                }
             }
-        };
-        for &b in valid {
+        } else {
             match b {
                 b'"' => out.extend_from_slice(b"\\\""),
                 b'\\' => out.extend_from_slice(b"\\\\"),
                 b'\n' => out.extend_from_slice(b"\\n"),
                 b'\t' => out.extend_from_slice(b"\\t"),
-                0..0x20 | 0x7f => {
+                _ => {
                     let _ = write!(out, "\\u{b:04x}");
                 }
-                _ => out.push(b),
             }
+            i += 1;
         }
-        rest = &rest[valid.len()..];
-        if let Some(b) = bad {
-            let _ = write!(out, "\\u{b:04x}");
-            rest = &rest[1..];
-        }
+        plain_from = i;
     }
+    out.extend_from_slice(&s[plain_from..]);
     out.push(b'"');
 }
 
@@ -609,5 +620,12 @@ mod tests {
         let mut out = Vec::new();
         string(&mut out, b"a\"b\\c\n\x01\xff");
         assert_eq!(out, b"\"a\\\"b\\\\c\\n\\u0001\\u00ff\"");
+        out.clear();
+        // Valid UTF-8 stays as it is; a broken sequence is escaped by byte.
+        string(&mut out, "é✓\u{7f}".as_bytes());
+        assert_eq!(out, "\"é✓\\u007f\"".as_bytes());
+        out.clear();
+        string(&mut out, b"\xe2\x9c");
+        assert_eq!(out, b"\"\\u00e2\\u009c\"");
     }
 }
