@@ -475,8 +475,13 @@ fn proctitle(out: &mut Vec<u8>, value: &[u8]) {
         return;
     };
     // COMPAT: NULs within the first strlen(value)/2 bytes separate the
-    // arguments and become spaces; the rest ends the string.
-    let end = (value.len() / 2).min(decoded.len());
+    // arguments and become spaces; the rest ends the string. The decode
+    // buffer is zero-filled to that length, so when non-hex text follows
+    // the digits the padding turns into trailing spaces too.
+    let end = value.len() / 2;
+    if decoded.len() < end {
+        decoded.resize(end, 0);
+    }
     for b in &mut decoded[..end] {
         if *b == 0 {
             *b = b' ';
