@@ -9,5 +9,13 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // The log tools allocate and free batch buffers of a few hundred KiB
+    // all the time; with glibc's defaults each one is a fresh mmap whose
+    // pages the kernel zeroes again. Keeping them in the heap saves that.
+    // SAFETY: mallopt only tunes the allocator; called before any thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 << 20);
+    }
     raudit::dispatch::main()
 }
