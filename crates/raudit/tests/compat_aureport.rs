@@ -185,8 +185,7 @@ fn aureport_matches_the_reference() {
         );
     }
 
-    let ours = dir.path().join("aureport");
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
+    let ours = tool_link(dir.path(), "aureport");
 
     let m = Matrix {
         tool: TOOL,
@@ -213,20 +212,10 @@ fn directories_and_stdin_match_the_reference() {
     let root = workspace_root();
     let rotated = root.join("testdata/rotated");
     let dir = tempfile::tempdir().unwrap();
-    let ours = dir.path().join("aureport");
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
-    let stdin_run = |tool: &Path, args: &str| -> Run {
-        let log = root.join("testdata/logs/synthetic.log");
-        let script = format!("cat '{}' | '{}' {args}", log.display(), tool.display());
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .env("TZ", "UTC")
-            .env("LC_ALL", "C")
-            .output()
-            .unwrap();
-        Run { stdout: out.stdout, code: out.status.code().unwrap_or(-1) }
-    };
+    let ours = tool_link(dir.path(), "aureport");
+    // The log arrives through a pipe, as in `cat audit.log | TOOL`.
+    let piped = root.join("testdata/logs/synthetic.log");
+    let stdin_run = |tool: &Path, args: &str| run_stdin(tool, &piped, args);
     let (mut passed, mut failed) = (0, 0);
     for args in ["", "-t", "-e", "-x --summary", "-f", "-l --failed"] {
         let (theirs, mine) =

@@ -11,7 +11,6 @@
 //!   differ on purpose, with the reason (`log<TAB>args<TAB>reason`).
 
 use std::path::Path;
-use std::process::Command;
 
 mod common;
 use common::*;
@@ -169,8 +168,7 @@ fn ausearch_matches_the_reference() {
     }
 
     let dir = tempfile::tempdir().unwrap();
-    let ours = dir.path().join("ausearch");
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
+    let ours = tool_link(dir.path(), "ausearch");
 
     let m = Matrix {
         tool: TOOL,
@@ -211,8 +209,7 @@ fn checkpoints_match_the_reference() {
     let mut logs = logs_under(&root.join("testdata/logs"), true);
     logs.extend(logs_under(&root.join("../shared/corpus/logs/audit-userspace"), false));
     let dir = tempfile::tempdir().unwrap();
-    let ours = dir.path().join("ausearch");
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
+    let ours = tool_link(dir.path(), "ausearch");
     let (mut passed, mut failed) = (0, 0);
     for (log, label, _) in &logs {
         for args in ["--raw", "", "-m SYSCALL"] {
@@ -246,21 +243,10 @@ fn directories_and_stdin_match_the_reference() {
     let root = workspace_root();
     let rotated = root.join("testdata/rotated");
     let dir = tempfile::tempdir().unwrap();
-    let ours = dir.path().join("ausearch");
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
-    // The log arrives through a pipe, as in `cat audit.log | ausearch`.
-    let stdin_run = |tool: &Path, args: &str| -> Run {
-        let log = root.join("testdata/logs/synthetic.log");
-        let script = format!("cat '{}' | '{}' {args}", log.display(), tool.display());
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .env("TZ", "UTC")
-            .env("LC_ALL", "C")
-            .output()
-            .unwrap();
-        Run { stdout: out.stdout, code: out.status.code().unwrap_or(-1) }
-    };
+    let ours = tool_link(dir.path(), "ausearch");
+    // The log arrives through a pipe, as in `cat audit.log | TOOL`.
+    let piped = root.join("testdata/logs/synthetic.log");
+    let stdin_run = |tool: &Path, args: &str| run_stdin(tool, &piped, args);
     let mut failed = 0;
     for args in ["--raw", "-l", "-k exec --raw", "-m SYSCALL -sv no", "--just-one"] {
         let (theirs, mine) =

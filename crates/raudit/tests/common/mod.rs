@@ -39,6 +39,27 @@ pub fn run(program: &Path, log: &Path, args: &str) -> Run {
     Run { stdout: out.stdout, code: out.status.code().unwrap_or(-1) }
 }
 
+/// Runs `program ARGS` with `log` piped to its standard input, as in
+/// `cat audit.log | ausearch`.
+pub fn run_stdin(program: &Path, log: &Path, args: &str) -> Run {
+    let script = format!("cat '{}' | '{}' {args}", log.display(), program.display());
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("TZ", "UTC")
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap();
+    Run { stdout: out.stdout, code: out.status.code().unwrap_or(-1) }
+}
+
+/// A link named `tool` to the raudit binary, in `dir`.
+pub fn tool_link(dir: &Path, tool: &str) -> PathBuf {
+    let link = dir.join(tool);
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &link).unwrap();
+    link
+}
+
 pub fn logs_under(root: &Path, own: bool) -> Vec<(PathBuf, String, bool)> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
