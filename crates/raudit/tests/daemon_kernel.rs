@@ -242,22 +242,29 @@ fn foreground_writes_records_to_stdout() {
     assert!(!log.exists(), "foreground mode must not open the log");
 }
 
-/// Under a syscall storm with the kernel's default backlog wait, every one
-/// of N audited syscalls reaches the log and the kernel loses nothing.
-#[test]
-fn a_storm_is_written_in_full_without_loss() {
-    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+/// A private config dir for the storm tests: RAW, INCREMENTAL_ASYNC, its
+/// `audit.log` beside the config.
+fn storm_config() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let log = d.join("audit.log");
+    let log = dir.path().join("audit.log");
     std::fs::write(
-        d.join("auditd.conf"),
+        dir.path().join("auditd.conf"),
         format!(
             "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\nspace_left = 2\nadmin_space_left = 1\n",
             log.display()
         ),
     )
     .unwrap();
+    (dir, log)
+}
+
+/// Under a syscall storm with the kernel's default backlog wait, every one
+/// of N audited syscalls reaches the log and the kernel loses nothing.
+#[test]
+fn a_storm_is_written_in_full_without_loss() {
+    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let (dir, log) = storm_config();
+    let d = dir.path();
     // The kernel's defaults: a small backlog and the default wait, so the
     // daemon sets the pace and nothing may be dropped.
     kernel.client().set_backlog_limit(64).unwrap();
@@ -370,17 +377,8 @@ fn signal(pid: u32, sig: &str) {
 #[test]
 fn kill_9_mid_storm_then_restart_tears_nothing_and_loses_only_what_was_in_flight() {
     let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, log) = storm_config();
     let d = dir.path();
-    let log = d.join("audit.log");
-    std::fs::write(
-        d.join("auditd.conf"),
-        format!(
-            "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\nspace_left = 2\nadmin_space_left = 1\n",
-            log.display()
-        ),
-    )
-    .unwrap();
     const BACKLOG: u32 = 64;
     kernel.client().set_backlog_limit(BACKLOG).unwrap();
     kernel.client().set_backlog_wait_time(60 * 250).unwrap();
