@@ -261,33 +261,10 @@ pub fn render(page: &Page, range: &[String], title_prefix: &str, lookup: &Lookup
         let _ = write!(h, "<a href=\"#r-{}\">{}</a>", t.to_lowercase().replace(' ', "-"), esc(t));
     }
     h.push_str("</nav>\n<h2 id=\"summary\">Summary</h2>\n<table id=\"summary-table\">\n");
-    let counts: [(&str, u64); 23] = [
-        ("Changes in configuration", d.changes),
-        ("Changes to accounts, groups, or roles", d.acct_changes),
-        ("Logins", d.good_logins),
-        ("Failed logins", d.bad_logins),
-        ("Authentications", d.good_auth),
-        ("Failed authentications", d.bad_auth),
-        ("Users", d.users.len() as u64),
-        ("Terminals", d.terms.len() as u64),
-        ("Host names", d.hosts.len() as u64),
-        ("Executables", d.exes.len() as u64),
-        ("Commands", d.comms.len() as u64),
-        ("Files", d.files.len() as u64),
-        ("AVC's", d.avcs),
-        ("MAC events", d.mac),
-        ("Failed syscalls", d.failed_syscalls),
-        ("Anomaly events", d.anomalies),
-        ("Responses to anomaly events", d.responses),
-        ("Crypto events", d.crypto),
-        ("Integrity events", d.integ),
-        ("Virt events", d.virt),
-        ("Keys", d.keys.len() as u64),
-        ("Process IDs", d.pids.len() as u64),
-        ("Events", d.events),
-    ];
-    for (label, n) in counts {
-        let _ = writeln!(h, "<tr><th>{}</th><td class=\"n\">{n}</td></tr>", esc(label));
+    for (label, n) in d.counts() {
+        let mut title = label.to_string();
+        title[..1].make_ascii_uppercase();
+        let _ = writeln!(h, "<tr><th>{}</th><td class=\"n\">{n}</td></tr>", esc(&title));
     }
     h.push_str("</table>\n<h2 id=\"charts\">Charts</h2>\n");
     let span = match (page.per_second.keys().next(), page.per_second.keys().next_back()) {

@@ -356,35 +356,8 @@ impl<W: Write> Report<'_, W> {
         let d = &self.summary;
         let out = &mut *self.out;
         writeln!(out, "{range}\n{selected}")?;
-        let lines: [(&str, u64); 25] = [
-            ("Number of changes in configuration", d.changes),
-            ("Number of changes to accounts, groups, or roles", d.acct_changes),
-            ("Number of logins", d.good_logins),
-            ("Number of failed logins", d.bad_logins),
-            ("Number of authentications", d.good_auth),
-            ("Number of failed authentications", d.bad_auth),
-            ("Number of users", d.users.len() as u64),
-            ("Number of terminals", d.terms.len() as u64),
-            ("Number of host names", d.hosts.len() as u64),
-            ("Number of executables", d.exes.len() as u64),
-            ("Number of commands", d.comms.len() as u64),
-            ("Number of files", d.files.len() as u64),
-            ("Number of AVC's", d.avcs),
-            ("Number of MAC events", d.mac),
-            ("Number of failed syscalls", d.failed_syscalls),
-            ("Number of anomaly events", d.anomalies),
-            ("Number of responses to anomaly events", d.responses),
-            ("Number of crypto events", d.crypto),
-            ("Number of integrity events", d.integ),
-            ("Number of virt events", d.virt),
-            ("Number of keys", d.keys.len() as u64),
-            ("Number of process IDs", d.pids.len() as u64),
-            ("Number of events", d.events),
-            ("", 0),
-            ("", 0),
-        ];
-        for (label, n) in lines.iter().filter(|l| !l.0.is_empty()) {
-            writeln!(out, "{label}: {n}")?;
+        for (label, n) in d.counts() {
+            writeln!(out, "Number of {label}: {n}")?;
         }
         writeln!(out)
     }

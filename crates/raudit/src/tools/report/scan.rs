@@ -766,6 +766,36 @@ pub struct SummaryData {
 }
 
 impl SummaryData {
+    /// The main summary's lines, in the reference's order, as the text
+    /// report words them after `Number of ` (the HTML page capitalises them).
+    pub fn counts(&self) -> [(&'static str, u64); 23] {
+        [
+            ("changes in configuration", self.changes),
+            ("changes to accounts, groups, or roles", self.acct_changes),
+            ("logins", self.good_logins),
+            ("failed logins", self.bad_logins),
+            ("authentications", self.good_auth),
+            ("failed authentications", self.bad_auth),
+            ("users", self.users.len() as u64),
+            ("terminals", self.terms.len() as u64),
+            ("host names", self.hosts.len() as u64),
+            ("executables", self.exes.len() as u64),
+            ("commands", self.comms.len() as u64),
+            ("files", self.files.len() as u64),
+            ("AVC's", self.avcs),
+            ("MAC events", self.mac),
+            ("failed syscalls", self.failed_syscalls),
+            ("anomaly events", self.anomalies),
+            ("responses to anomaly events", self.responses),
+            ("crypto events", self.crypto),
+            ("integrity events", self.integ),
+            ("virt events", self.virt),
+            ("keys", self.keys.len() as u64),
+            ("process IDs", self.pids.len() as u64),
+            ("events", self.events),
+        ]
+    }
+
     pub fn add(&mut self, t: Totals) {
         self.events += 1;
         self.changes += t.changes as u64;
