@@ -311,7 +311,10 @@ impl<W: Write> Report<'_, W> {
                 for (s, hits) in strings {
                     write!(out, "{hits}  ")?;
                     if s.first().is_some_and(|&b| b == b'-' || b.is_ascii_digit()) {
-                        let n = strtol(s) as u32;
+                        // C's strtol: saturates on overflow.
+                        let n = raudit_interpret::cnum::strtol(s, 10)
+                            .unwrap_or(if s.first() == Some(&b'-') { i64::MIN } else { i64::MAX })
+                            as u32;
                         esc.write(out, &self.scanner.lookup.uid(n, lookup::Enriched::default()))?;
                     } else {
                         esc.write(out, s)?;
@@ -361,19 +364,6 @@ impl<W: Write> Report<'_, W> {
         }
         writeln!(out)
     }
-}
-
-/// C's strtol base 10 on a prefix.
-fn strtol(s: &[u8]) -> i64 {
-    let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
-    };
-    let mut n: i64 = 0;
-    for &b in digits.iter().take_while(|b| b.is_ascii_digit()) {
-        n = n.saturating_mul(10).saturating_add((b - b'0') as i64);
-    }
-    if neg { -n } else { n }
 }
 
 fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
