@@ -10,7 +10,8 @@
 //! deliberate oddity of the reference is kept and marked `COMPAT:`.
 
 pub mod args;
-pub mod cnum;
+/// C number parsing (`strtoul` and friends), shared with the log parser.
+pub use raudit_parse::cnum;
 pub mod enriched;
 pub mod escape;
 mod fnv;

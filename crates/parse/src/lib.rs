@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assembler;
+pub mod cnum;
 pub mod fields;
 pub mod lines;
 pub mod record;

@@ -134,21 +134,7 @@ impl<'a> Record<'a> {
 /// `strtoul` on a prefix: optional spaces and sign, then decimal digits.
 /// Returns None on overflow (ERANGE). A `-` negates modulo 2^64 as C does.
 pub fn strtoul(s: &[u8]) -> Option<u64> {
-    let mut i = 0;
-    while i < s.len() && (s[i] == b' ' || (9..=13).contains(&s[i])) {
-        i += 1;
-    }
-    let mut negative = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        negative = s[i] == b'-';
-        i += 1;
-    }
-    let mut value: u64 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        value = value.checked_mul(10)?.checked_add(u64::from(s[i] - b'0'))?;
-        i += 1;
-    }
-    Some(if negative { value.wrapping_neg() } else { value })
+    crate::cnum::strtoul(s, 10).ok()
 }
 
 /// `strtoll(s, NULL, 0)` on a prefix: optional sign, then `0x` hex, `0`
