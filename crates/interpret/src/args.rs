@@ -6,8 +6,8 @@ use std::io::Write;
 use crate::cnum::strtoul;
 use crate::tables;
 use crate::value::{
-    Context, capability, conversion_error, flag_list, i2s, id, mmap_flags, mode, mode_short,
-    mode_short_bits, named_or, open_flags, protocol_name, signal, wrap,
+    Context, capability, conversion_error, flag_list, i2s, id, ioctl_req, mmap_flags, mode,
+    mode_short, mode_short_bits, named_or, open_flags, personality, protocol_name, signal, wrap,
 };
 
 /// The syscall's name on the record's machine.
@@ -33,13 +33,7 @@ pub fn a0(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
         _ if sys.starts_with("renameat") || sys.starts_with("faccessat") => dirfd(out, v),
         _ if sys.starts_with("openat") => dirfd(out, v),
         "clock_settime" => clock_id(out, v),
-        "personality" => crate::value::interpret_raw(
-            out,
-            crate::Kind::Personality,
-            b"",
-            v,
-            &Context::new(ctx.resolver),
-        ),
+        "personality" => personality(out, v),
         "ptrace" => named_or(out, v, 16, tables::PTRACE, "unknown-ptrace(", "0x"),
         "prctl" => named_or(out, v, 16, tables::PRCTL_OPTION, "unknown-prctl-option(", "0x"),
         "unshare" => clone_flags(out, v),
@@ -91,13 +85,7 @@ pub fn a1(out: &mut Vec<u8>, v: &[u8], ctx: &Context<'_>) {
             Err(_) => conversion_error(out, v),
             Ok(n) => flag_list(out, tables::UMOUNT_FLAGS, u64::from(n as u32), b"|", v),
         },
-        "ioctl" => crate::value::interpret_raw(
-            out,
-            crate::Kind::IoctlReq,
-            b"",
-            v,
-            &Context::new(ctx.resolver),
-        ),
+        "ioctl" => ioctl_req(out, v),
         _ => hex(out, v),
     }
 }

@@ -716,7 +716,7 @@ pub fn tty_named_key(data: &[u8]) -> Option<(usize, &'static str)> {
         .map(|&(seq, name)| (seq.len(), name))
 }
 
-fn personality(out: &mut Vec<u8>, value: &[u8]) {
+pub(crate) fn personality(out: &mut Vec<u8>, value: &[u8]) {
     let Ok(n) = strtoul(value, 16) else { return conversion_error(out, value) };
     let n = n as u32 as i32;
     match i2s(tables::PERSONALITY, i64::from(n & 0xff)) {
@@ -761,7 +761,7 @@ pub(crate) fn mmap_flags(out: &mut Vec<u8>, value: &[u8]) {
     }
 }
 
-fn ioctl_req(out: &mut Vec<u8>, value: &[u8]) {
+pub(crate) fn ioctl_req(out: &mut Vec<u8>, value: &[u8]) {
     let Ok(n) = strtoul(value, 16) else { return conversion_error(out, value) };
     let req = n as u32 as i32;
     match i2s(tables::IOCTL_REQ, i64::from(req)) {
