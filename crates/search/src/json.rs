@@ -144,13 +144,9 @@ struct Interp<'a> {
 }
 
 impl Interp<'_> {
-    /// The meaning of `name=value`, or None when it has no other than its
-    /// text.
-    fn value(&self, out: &mut Vec<u8>, scratch: &mut Vec<u8>, name: &[u8], value: &[u8]) -> bool {
-        let kind = kind::of_field(self.rtype, name, value);
-        if kind == Kind::Unclassified || kind == Kind::MacLabel || kind == Kind::Addr {
-            return false;
-        }
+    /// Appends the interpretation of `name=value` (unescaped: JSON has
+    /// its own escaping).
+    fn interpret(&self, out: &mut Vec<u8>, kind: Kind, name: &[u8], value: &[u8]) {
         let ctx = Context {
             machine: self.machine,
             syscall: self.syscall,
@@ -161,8 +157,18 @@ impl Interp<'_> {
             resolver: self.resolver,
             stored: self.stored,
         };
+        raudit_interpret::interpret_into(out, kind, name, value, &ctx, Escape::Raw);
+    }
+
+    /// Writes the meaning of `name=value` as a JSON string; false when it
+    /// has none other than its text.
+    fn value(&self, out: &mut Vec<u8>, scratch: &mut Vec<u8>, name: &[u8], value: &[u8]) -> bool {
+        let kind = kind::of_field(self.rtype, name, value);
+        if kind == Kind::Unclassified || kind == Kind::MacLabel || kind == Kind::Addr {
+            return false;
+        }
         scratch.clear();
-        raudit_interpret::interpret_into(scratch, kind, name, value, &ctx, Escape::Raw);
+        self.interpret(scratch, kind, name, value);
         string(out, scratch);
         true
     }
@@ -488,19 +494,8 @@ fn write_record(out: &mut Vec<u8>, r: &Record<'_>, resolver: &dyn Resolver, sum:
 
 /// The interpretation of one field, as bytes.
 fn meaning(it: &Interp<'_>, name: &[u8], value: &[u8]) -> Vec<u8> {
-    let kind = kind::of_field(it.rtype, name, value);
-    let ctx = Context {
-        machine: it.machine,
-        syscall: it.syscall,
-        syscall_name: None,
-        a0: it.a0,
-        a1: it.a1,
-        cwd: None,
-        resolver: it.resolver,
-        stored: it.stored,
-    };
     let mut v = Vec::new();
-    raudit_interpret::interpret_into(&mut v, kind, name, value, &ctx, Escape::Raw);
+    it.interpret(&mut v, kind::of_field(it.rtype, name, value), name, value);
     v
 }
 
