@@ -13,8 +13,10 @@ use crate::socket::NetlinkSocket;
 use crate::transport::Transport;
 use crate::{Error, Result};
 
-/// Receive buffer asked for on event sockets (the kernel doubles it).
-pub const EVENT_RECEIVE_BUFFER: usize = 8 * 1024 * 1024;
+/// Receive buffer asked for on event sockets (the kernel doubles it). Kernel memory is used only
+/// while the daemon is behind; it absorbs storms that would overflow the kernel backlog
+/// (measured in bench/README.md: 8 MiB lost ~10x more under a wait-0 storm).
+pub const EVENT_RECEIVE_BUFFER: usize = 128 * 1024 * 1024;
 
 /// How long dropping a registered reader waits for the unregister ACK.
 const UNREGISTER_TIMEOUT: Duration = Duration::from_secs(3);
@@ -92,7 +94,7 @@ pub enum ReaderKind {
 ///
 /// The kernel never audits the registered daemon's own syscalls, and it
 /// blocks its sender while a daemon's receive buffer is full, so a daemon
-/// must keep reading; the reader asks for an 8 MiB buffer
+/// must keep reading; the reader asks for a 128 MiB buffer
 /// ([`EVENT_RECEIVE_BUFFER`]).
 #[derive(Debug)]
 pub struct EventReader<T: Transport = NetlinkSocket> {
