@@ -584,18 +584,20 @@ impl<H: Hooks> LogWriter<H> {
     }
 
     /// Runs the error policy for a failed write; `true` when the current line is given up
-    /// (second failure, or the policy closed the file).
+    /// (second failure, or the policy closed the file). A full disk runs disk_full_action at
+    /// once (ROTATE may make room for the retry); any other error is retried first and goes to
+    /// disk_error_action only when the retry fails too, once per line given up.
     fn write_failed(&mut self, e: &io::Error, failures: &mut u32) -> bool {
         self.stats.write_errors += 1;
+        *failures += 1;
         if e.raw_os_error() == Some(libc::ENOSPC) {
             if self.state.fs_space_left {
                 self.state.fs_space_left = false;
                 self.disk_full_action();
             }
-        } else {
+        } else if *failures >= 2 {
             self.disk_error_action("write", e);
         }
-        *failures += 1;
         *failures >= 2 || self.state.suspended
     }
 

@@ -237,6 +237,14 @@ fn size_syslog_and_open_error() {
     );
 }
 
+/// Mounting needs root: skipped outside CI, required under CI=true (like the kernel tests).
+fn cannot_mount(what: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("disk action tests required under CI=true, but cannot mount {what}");
+    }
+    eprintln!("skipped: cannot mount {what} (needs root)");
+}
+
 /// A size-limited tmpfs mounted on a temp dir, unmounted on drop.
 struct Tmpfs {
     dir: tempfile::TempDir,
@@ -251,7 +259,7 @@ impl Tmpfs {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            eprintln!("skipped: cannot mount a tmpfs (needs root)");
+            cannot_mount("a tmpfs");
             return None;
         }
         Some(Tmpfs { dir })
@@ -259,11 +267,196 @@ impl Tmpfs {
     fn path(&self) -> &Path {
         self.dir.path()
     }
+    /// Fills the filesystem so that only `blocks` blocks stay free.
+    fn fill_leaving(&self, blocks: u64) -> PathBuf {
+        let filler = self.path().join("filler");
+        let free = rustix::fs::statfs(self.path()).unwrap();
+        let fill = free.f_bavail.saturating_sub(blocks) * free.f_bsize as u64;
+        std::fs::write(&filler, vec![0u8; fill as usize]).unwrap();
+        filler
+    }
 }
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+/// A small ext4 filesystem in a loop-mounted image, which can be shut down (EXT4_IOC_SHUTDOWN, as
+/// xfstests do) so that every later write fails with EIO: a real disk error.
+struct Ext4 {
+    dir: tempfile::TempDir,
+}
+
+impl Ext4 {
+    fn mount() -> Option<Ext4> {
+        let dir = tempfile::tempdir().unwrap();
+        let img = dir.path().join("img");
+        let mnt = dir.path().join("mnt");
+        std::fs::create_dir(&mnt).unwrap();
+        std::fs::File::create(&img).unwrap().set_len(8 << 20).unwrap();
+        let run = |c: &mut Command| c.status().is_ok_and(|s| s.success());
+        let ok = run(Command::new("mkfs.ext4").args(["-q", "-F"]).arg(&img))
+            && run(Command::new("mount").args(["-o", "loop"]).arg(&img).arg(&mnt));
+        if !ok {
+            cannot_mount("a loop ext4 image");
+            return None;
+        }
+        Some(Ext4 { dir })
+    }
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("mnt")
+    }
+    fn shut_down(&self) {
+        // EXT4_IOC_SHUTDOWN = _IOR('X', 125, __u32); flag 2 = EXT4_GOING_FLAGS_NOLOGFLUSH.
+        const EXT4_IOC_SHUTDOWN: libc::c_ulong = 0x8004_587d;
+        let root = std::fs::File::open(self.path()).unwrap();
+        let flags: u32 = 2;
+        // SAFETY: the ioctl reads one u32 through a valid pointer; the fd is open.
+        let r = unsafe {
+            libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&root), EXT4_IOC_SHUTDOWN, &flags)
+        };
+        assert_eq!(r, 0, "EXT4_IOC_SHUTDOWN: {}", std::io::Error::last_os_error());
+    }
+}
+
+impl Drop for Ext4 {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.path()).status();
+    }
+}
+
+/// Every action a disk policy key takes, with a hook that records instead of acting.
+fn every_action() -> Vec<DiskAction> {
+    vec![
+        DiskAction::Ignore,
+        DiskAction::Syslog,
+        DiskAction::Rotate,
+        DiskAction::Email,
+        DiskAction::Exec(PathBuf::from("/bin/true")),
+        DiskAction::Suspend,
+        DiskAction::Single,
+        DiskAction::Halt,
+    ]
+}
+
+/// What each action must have done, whatever key triggered it.
+fn check_action(action: &DiskAction, suspended: bool, h: &Rec, log: &Path, what: &str) {
+    let suspends = matches!(action, DiskAction::Suspend | DiskAction::Exec(_));
+    assert_eq!(suspended, suspends, "{what} {action:?}: suspended");
+    let execs: Vec<PathBuf> = match action {
+        DiskAction::Exec(p) => vec![p.clone()],
+        _ => vec![],
+    };
+    assert_eq!(h.execs, execs, "{what} {action:?}: exec hook");
+    let levels = match action {
+        DiskAction::Single => vec![Runlevel::Single],
+        DiskAction::Halt => vec![Runlevel::Halt],
+        _ => vec![],
+    };
+    assert_eq!(h.runlevels, levels, "{what} {action:?}: system action hook {:?}", h.msgs);
+    let rotated = rotated_name(log, 1).exists();
+    assert_eq!(rotated, *action == DiskAction::Rotate, "{what} {action:?}: rotated");
+}
+
+#[test]
+fn space_left_and_admin_space_left_take_every_action() {
+    for admin in [false, true] {
+        for action in every_action() {
+            let what = if admin { "admin_space_left_action" } else { "space_left_action" };
+            let Some(fs) = Tmpfs::mount("4m") else { return };
+            let mut c = DaemonConfig { num_logs: 3, ..cfg(fs.path()) };
+            if admin {
+                c.space_left = SpaceThreshold::Megabytes(1);
+                c.space_left_action = DiskAction::Ignore;
+                c.admin_space_left = SpaceThreshold::Megabytes(3);
+                c.admin_space_left_action = action.clone();
+            } else {
+                c.space_left = SpaceThreshold::Megabytes(3);
+                c.space_left_action = action.clone();
+                c.admin_space_left = SpaceThreshold::Megabytes(1);
+                c.admin_space_left_action = DiskAction::Ignore;
+            }
+            let log = c.log_file.clone();
+            let mut w = LogWriter::open(c, Rec::default());
+            // Write until a little over 1 MiB is used, which crosses the 3 MiB threshold.
+            let mut written = 0;
+            for i in 0..1200 {
+                written += w.write_batch(&[line(i, 1024)]).written;
+                if w.state().suspended || rotated_name(&log, 1).exists() {
+                    break;
+                }
+            }
+            assert!(written > 900, "{what} {action:?}: only {written} written");
+            let st = w.state();
+            let warned = if admin { st.admin_space_warning } else { st.space_warning };
+            assert_eq!(warned, action != DiskAction::Rotate, "{what} {action:?}: warning state");
+            let h = w.shutdown();
+            let low = if admin && action == DiskAction::Email {
+                "Audit daemon is very low on disk space for logging"
+            } else {
+                "Audit daemon is low on disk space for logging"
+            };
+            let says_low = matches!(action, DiskAction::Syslog | DiskAction::Email);
+            assert_eq!(h.has(low), says_low, "{what} {action:?}: {:?}", h.msgs);
+            let subject = if admin { "Audit Admin Space Alert" } else { "Audit Disk Space Alert" };
+            let mails: Vec<String> =
+                if action == DiskAction::Email { vec![subject.into()] } else { vec![] };
+            assert_eq!(h.emails, mails, "{what} {action:?}: mail");
+            check_action(&action, st.suspended, &h, &log, what);
+        }
+    }
+}
+#[test]
+fn disk_full_takes_every_action() {
+    // EMAIL is not a disk_full_action (the config reader refuses it, as the reference does).
+    for action in every_action().into_iter().filter(|a| *a != DiskAction::Email) {
+        let Some(fs) = Tmpfs::mount("1m") else { return };
+        // About 10 blocks free: the start-up check passes and a big record hits ENOSPC.
+        let filler = fs.fill_leaving(10);
+        let c = DaemonConfig { num_logs: 3, disk_full_action: action.clone(), ..cfg(fs.path()) };
+        let log = c.log_file.clone();
+        let mut w = LogWriter::open(c, Rec::default());
+        assert!(w.is_open());
+        let out = w.write_batch(&[line(1, 200_000)]);
+        assert_eq!((out.written, out.dropped), (0, 1), "{action:?}");
+        assert!(!w.state().fs_space_left, "{action:?}");
+        // A second failure does not repeat the action until space comes back.
+        w.write_batch(&[line(2, 200_000)]);
+        let suspended = w.state().suspended;
+        let h = w.shutdown();
+        let full = "Audit daemon has no space left on logging partition";
+        assert_eq!(h.msgs.iter().filter(|m| m.1 == full).count(), 1, "{action:?}: {:?}", h.msgs);
+        check_action(&action, suspended, &h, &log, "disk_full_action");
+        std::fs::remove_file(filler).unwrap();
+    }
+}
+
+#[test]
+fn disk_error_takes_every_action() {
+    // EMAIL and ROTATE are not disk_error_actions (refused by the config reader, as by the reference).
+    let actions =
+        every_action().into_iter().filter(|a| *a != DiskAction::Email && *a != DiskAction::Rotate);
+    for action in actions {
+        let Some(fs) = Ext4::mount() else { return };
+        let c = DaemonConfig { disk_error_action: action.clone(), ..cfg(&fs.path()) };
+        let log = c.log_file.clone();
+        let mut w = LogWriter::open(c, Rec::default());
+        assert_eq!(w.write_batch(&[line(1, 100)]).written, 1, "{action:?}");
+        fs.shut_down();
+        let out = w.write_batch(&[line(2, 100)]);
+        assert_eq!((out.written, out.dropped), (0, 1), "{action:?}");
+        assert!(w.stats().write_errors >= 1, "{action:?}");
+        let suspended = w.state().suspended;
+        let h = w.shutdown();
+        let error =
+            "write: Audit daemon detected an error writing an event to disk (Input/output error)";
+        assert_eq!(h.has(error), action == DiskAction::Syslog, "{action:?}: {:?}", h.msgs);
+        let suspending =
+            "Audit daemon is suspending logging due to previously mentioned write error";
+        assert_eq!(h.has(suspending), action == DiskAction::Suspend, "{action:?}: {:?}", h.msgs);
+        check_action(&action, suspended, &h, &log, "disk_error_action");
     }
 }
 
