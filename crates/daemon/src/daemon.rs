@@ -42,6 +42,9 @@ pub struct Options {
     pub config_dir: PathBuf,
     /// Where the pid and state files live (`/var/run`; `RAUDIT_RUN_DIR` overrides it).
     pub run_dir: PathBuf,
+    /// `--load-rules`: the init flow's rule loading (augenrules --load), run once the daemon is
+    /// registered, so that no event of the new rules is missed. It returns what to log.
+    pub load_rules: Option<fn() -> Result<String, String>>,
 }
 
 impl Options {
@@ -620,6 +623,19 @@ pub fn run(opts: Options) -> u8 {
             env!("CARGO_PKG_VERSION")
         ),
     );
+
+    if let Some(load) = opts.load_rules {
+        // On its own thread: the event loop must already be reading while the rules go in.
+        let syslog = msg.syslog;
+        let spawned =
+            std::thread::Builder::new().name("rauditd-rules".into()).spawn(move || match load() {
+                Ok(t) => crate::sys::message(syslog, Priority::Notice, &t),
+                Err(t) => crate::sys::message(syslog, Priority::Err, &t),
+            });
+        if let Err(e) = spawned {
+            say(Priority::Err, &format!("Cannot load the audit rules ({e})"));
+        }
+    }
 
     let mut d = Daemon {
         opts,

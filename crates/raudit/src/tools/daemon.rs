@@ -1,5 +1,6 @@
-//! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, and `--state` to print the
-//! running daemon's state report.
+//! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, `--load-rules` to load
+//! the rules at start as the reference's init flow does, and `--state` to print the running
+//! daemon's state report.
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,7 +10,7 @@ use crate::Invocation;
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] | --state"
     );
     ExitCode::from(2)
 }
@@ -25,6 +26,7 @@ pub fn main(inv: Invocation) -> ExitCode {
         startup: Startup::Enable,
         config_dir: PathBuf::from("/etc/audit"),
         run_dir,
+        load_rules: None,
     };
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
@@ -33,6 +35,7 @@ pub fn main(inv: Invocation) -> ExitCode {
             "-f" => opts.foreground = true,
             "-l" => opts.allow_links = true,
             "-n" => opts.no_fork = true,
+            "--load-rules" => opts.load_rules = Some(super::rules::load_at_start),
             "-s" => {
                 let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
                 // COMPAT: auditd.c main: the value matches by prefix (strncmp over its length).

@@ -151,6 +151,31 @@ fn install(dest: &Path, merged: &str) -> std::io::Result<()> {
     std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o640))
 }
 
+/// `rauditd --load-rules`: what the reference's init flow runs once auditd is up. Debian's
+/// systemd unit runs `augenrules --load`; its init script does the same unless
+/// /etc/default/auditd says `USE_AUGENRULES="no"`, and then loads /etc/audit/audit.rules alone.
+/// The tools' own messages go to the daemon's stdout/stderr, as under the init system.
+pub fn load_at_start() -> Result<String, String> {
+    let root = root();
+    let defaults = std::fs::read_to_string(root.join("etc/default/auditd")).unwrap_or_default();
+    let merge = !defaults.lines().any(|l| {
+        let l = l.trim();
+        l.strip_prefix("USE_AUGENRULES=")
+            .is_some_and(|v| v.trim_matches(|c| c == '"' || c == '\'').eq_ignore_ascii_case("no"))
+    });
+    let dest = root.join(RULES_FILE);
+    let code = if merge {
+        main(Invocation { display_name: "augenrules".into(), args: vec!["--load".into()] })
+    } else {
+        load_rules(&dest)
+    };
+    if code == ExitCode::SUCCESS {
+        Ok(format!("Audit rules loaded from {}", dest.display()))
+    } else {
+        Err(format!("Loading the audit rules from {} failed", dest.display()))
+    }
+}
+
 /// `--load`: the merged file through auditctl -R (raudit's own).
 fn load_rules(dest: &Path) -> ExitCode {
     super::ctl::main(Invocation {
