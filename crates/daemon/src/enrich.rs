@@ -4,11 +4,11 @@
 //! `…key=(null)\x1dARCH=x86_64 SYSCALL=openat AUID="alice" UID="root"`.
 //!
 //! Fields are found the way libauparse splits a record (the reference
-//! enriches through it): space-separated `name=value` tokens, `msg='…'`
-//! opened up, trailing punctuation trimmed, and the syscall context (arch,
-//! syscall, a0, a1) taken from fixed positions.
+//! enriches through it), by `raudit_interpret::fields`, the splitter the
+//! csv/text normaliser uses too.
 
-use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, SystemResolver, kind};
+use raudit_interpret::fields::{Positions, Token, Tokens, encode_nv_value};
+use raudit_interpret::{Context, Escape, Kind, Resolver, SystemResolver, kind};
 
 use crate::format::MAX_STORED_LINE;
 
@@ -42,10 +42,7 @@ struct Field<'a> {
 /// A record's fields and its syscall context.
 struct Parsed<'a> {
     fields: Vec<Field<'a>>,
-    machine: Option<Machine>,
-    syscall: i32,
-    a0: u64,
-    a1: u64,
+    at: Positions,
 }
 
 impl Enricher {
@@ -104,11 +101,11 @@ fn interpretations(text: &[u8], rtype: i32, resolver: &dyn Resolver) -> Vec<u8> 
         }
         value.clear();
         let ctx = Context {
-            machine: parsed.machine,
-            syscall: parsed.syscall,
+            machine: parsed.at.machine,
+            syscall: parsed.at.syscall,
             syscall_name: None,
-            a0: parsed.a0,
-            a1: parsed.a1,
+            a0: parsed.at.a0,
+            a1: parsed.at.a1,
             cwd: None,
             resolver,
             stored: None,
@@ -117,7 +114,7 @@ fn interpretations(text: &[u8], rtype: i32, resolver: &dyn Resolver) -> Vec<u8> 
         let mut item: Vec<u8> = f.name.iter().take(63).map(u8::to_ascii_uppercase).collect();
         item.push(b'=');
         if encode {
-            encode_value(&mut item, &value);
+            encode_nv_value(&mut item, &value);
         } else {
             item.extend_from_slice(&value);
         }
@@ -135,80 +132,17 @@ fn interpretations(text: &[u8], rtype: i32, resolver: &dyn Resolver) -> Vec<u8> 
     out
 }
 
-/// `"value"`, or upper-case hex when the value holds a quote, a space,
-/// a control byte or a non-ASCII byte (`audit_encode_nv_string`).
-fn encode_value(out: &mut Vec<u8>, value: &[u8]) {
-    if value.iter().any(|&b| b == b'"' || !(0x21..=0x7e).contains(&b)) {
-        for &b in value {
-            out.extend_from_slice(format!("{b:02X}").as_bytes());
-        }
-    } else {
-        out.push(b'"');
-        out.extend_from_slice(value);
-        out.push(b'"');
-    }
-}
-
 /// Splits a record into fields the way libauparse does.
 fn parse(text: &[u8]) -> Parsed<'_> {
-    let mut p = Parsed { fields: Vec::new(), machine: None, syscall: -1, a0: 0, a1: 0 };
-    let mut count = 0;
-    let mut offset = 0;
-    for token in text.split(|&b| b == b' ').filter(|t| !t.is_empty()) {
-        let mut token = token;
-        let Some(mut eq) = token.iter().position(|&b| b == b'=') else { continue };
-        if token.starts_with(b"msg=") {
-            match token.get(4) {
-                Some(b'a') => continue,
-                Some(b'\'') => {
-                    token = &token[5..];
-                    let Some(e) = token.iter().position(|&b| b == b'=') else { continue };
-                    eq = e;
-                }
-                _ => {}
-            }
-        }
-        let mut name = &token[..eq];
-        if name.first() == Some(&b'(') {
-            name = &name[1..];
-        }
-        let value = trim_value(&token[eq + 1..]);
-        if value.is_empty() {
-            continue;
-        }
+    let mut p = Parsed { fields: Vec::new(), at: Positions::default() };
+    for token in Tokens::new(text) {
+        let Token::Field { name, value } = token else { continue };
         // Keys are never enriched, but several keys count as several
         // fields; only positions before them matter, so one is enough.
         p.fields.push(Field { name, value });
-        count += 1;
-        use raudit_interpret::cnum::strtoul;
-        match (count - offset, name) {
-            (1, b"node") if count == 1 => offset = 1,
-            (2 | 11, b"arch") => {
-                p.machine = strtoul(value, 16).ok().and_then(|e| Machine::from_elf(e as u32));
-            }
-            (3 | 12, b"syscall") => {
-                p.syscall = strtoul(value, 10).map_or(-1, |n| n as u32 as i32);
-            }
-            (6, b"a0") => p.a0 = strtoul(value, 16).unwrap_or(u64::MAX),
-            (7, b"a1") => p.a1 = strtoul(value, 16).unwrap_or(u64::MAX),
-            _ => {}
-        }
+        p.at.note(p.fields.len(), name, value);
     }
     p
-}
-
-/// Drops the trailing `:`, `,`, `'` and `)` libauparse removes (a `)`
-/// stays on `(none)` and `(null)`).
-fn trim_value(mut v: &[u8]) -> &[u8] {
-    for c in [b':', b',', b'\''] {
-        if v.last() == Some(&c) {
-            v = &v[..v.len() - 1];
-        }
-    }
-    if v.last() == Some(&b')') && v != b"(none)" && v != b"(null)" {
-        v = &v[..v.len() - 1];
-    }
-    v
 }
 
 #[cfg(test)]

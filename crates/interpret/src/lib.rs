@@ -14,6 +14,7 @@ pub mod args;
 pub use raudit_parse::cnum;
 pub mod enriched;
 pub mod escape;
+pub mod fields;
 mod fnv;
 pub mod kind;
 pub mod machine;

@@ -8,11 +8,11 @@
 
 use std::borrow::Cow;
 
-use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, Stored, kind};
+use raudit_interpret::fields::{Positions, Token, Tokens, encode_nv_value};
+use raudit_interpret::value::unhex;
+use raudit_interpret::{Context, Escape, KEY_SEPARATOR, Kind, Resolver, Stored, kind};
 use raudit_parse::Event;
 use raudit_parse::record::types::{AVC, CWD, EOE, USER_AVC};
-/// The separator of several keys in one `key=` value.
-const KEY_SEPARATOR: u8 = 0x01;
 
 /// One `name=value` of a record. `val` is None for a key that could not
 /// be decoded (the reference keeps it, with no value).
@@ -26,10 +26,8 @@ pub struct Rec<'a> {
     pub fields: Vec<Field<'a>>,
     /// The current field.
     cur: usize,
-    machine: Option<Machine>,
-    syscall: i32,
-    a0: u64,
-    a1: u64,
+    /// The syscall context from the fixed field positions.
+    at: Positions,
     stored: Option<Stored<'a>>,
     /// Interpretations already made: the first one made of a field is
     /// the one every later request gets.
@@ -256,11 +254,11 @@ impl<'a, 'r> Au<'a, 'r> {
         let val: &[u8] = f.val.as_deref().unwrap_or(b"");
         let kind = kind::of_field(r.rtype, f.name, val);
         let ctx = Context {
-            machine: r.machine,
-            syscall: r.syscall,
+            machine: r.at.machine,
+            syscall: r.at.syscall,
             syscall_name: None,
-            a0: r.a0,
-            a1: r.a1,
+            a0: r.at.a0,
+            a1: r.at.a1,
             cwd,
             resolver,
             stored: r.stored.as_ref().filter(|s| !s.is_empty()),
@@ -293,75 +291,30 @@ fn parse_record<'a>(
         // Kernel records have up to about 30 fields.
         fields: Vec::with_capacity(32),
         cur: 0,
-        machine: None,
-        syscall: -1,
-        a0: 0,
-        a1: 0,
+        at: Positions::default(),
         stored: enriched.map(Stored::parse),
         cache: Vec::new(),
     };
-    let mut offset = 0;
-    let mut tokens = text.split(|&b| b == b' ').filter(|t| !t.is_empty());
-    while let Some(tok) = tokens.next() {
-        let Some(mut eq) = memchr::memchr(b'=', tok) else {
-            if rec.rtype == AVC || rec.rtype == USER_AVC {
-                avc_word(&mut rec, offset, tok, &mut tokens);
-            }
-            continue;
-        };
-        let mut name_start = 0;
-        if tok.starts_with(b"msg=") {
-            match tok.get(4) {
-                Some(b'a') => continue,
-                Some(b'\'') => {
-                    name_start = 5;
-                    match memchr::memchr(b'=', &tok[5..]) {
-                        Some(e) => eq = 5 + e,
-                        None => continue,
-                    }
+    let mut tokens = Tokens::new(text);
+    while let Some(token) = tokens.next() {
+        let (name, val) = match token {
+            Token::Field { name, value } => (name, value),
+            Token::Word(word) => {
+                if rec.rtype == AVC || rec.rtype == USER_AVC {
+                    avc_word(&mut rec, word, &mut tokens);
                 }
-                _ => {}
+                continue;
             }
-        }
-        let mut name = &tok[name_start..eq];
-        if name.first() == Some(&b'(') {
-            name = &name[1..];
-        }
-        let mut val = &tok[eq + 1..];
-        if val.is_empty() {
-            continue;
-        }
-        for tail in [b':', b',', b'\''] {
-            if val.last() == Some(&tail) {
-                val = &val[..val.len() - 1];
-            }
-        }
-        if val.last() == Some(&b')') && val != b"(none)" && val != b"(null)" {
-            val = &val[..val.len() - 1];
-        }
+        };
         if name == b"key" && val.first() != Some(&b'(') {
             push_keys(&mut rec, val);
             continue;
         }
         rec.fields.push(Field { name, val: Some(Cow::Borrowed(val)) });
         let cnt = rec.fields.len();
-        if cnt == 1 && name == b"node" {
-            offset = 1;
-        } else if cnt == 1 + offset && name == b"type" {
+        rec.at.note(cnt, name, val);
+        if cnt == 1 + rec.at.offset() && name == b"type" {
             rec.rtype = raudit_parse::record::type_number(val);
-        } else if (cnt == 2 + offset || cnt == 11 + offset) && name == b"arch" {
-            rec.machine = raudit_interpret::cnum::strtoul(val, 16)
-                .ok()
-                .and_then(|elf| Machine::from_elf(elf as u32));
-        } else if (cnt == 3 + offset || cnt == 12 + offset) && name == b"syscall" {
-            rec.syscall = match raudit_interpret::cnum::strtoul(val, 10) {
-                Ok(n) => n as i32,
-                Err(_) => -1,
-            };
-        } else if cnt == 6 + offset && name == b"a0" {
-            rec.a0 = raudit_interpret::cnum::strtoul(val, 16).unwrap_or(u64::MAX);
-        } else if cnt == 7 + offset && name == b"a1" {
-            rec.a1 = raudit_interpret::cnum::strtoul(val, 16).unwrap_or(u64::MAX);
         } else if rec.rtype == CWD && name == b"cwd" {
             *cwd = Some(val);
         }
@@ -372,13 +325,9 @@ fn parse_record<'a>(
 
 /// The unnamed words of SELinux AVC records: the result after `avc:` and
 /// the permissions in braces.
-fn avc_word<'a>(
-    rec: &mut Rec<'a>,
-    offset: usize,
-    tok: &'a [u8],
-    tokens: &mut impl Iterator<Item = &'a [u8]>,
-) {
+fn avc_word<'a>(rec: &mut Rec<'a>, tok: &'a [u8], tokens: &mut Tokens<'a>) {
     let cnt = rec.fields.len();
+    let offset = rec.at.offset();
     if cnt == 1 + offset {
         if tok.starts_with(b"avc") {
             return;
@@ -387,7 +336,7 @@ fn avc_word<'a>(
     } else if cnt == 2 + offset {
         if tok.first() == Some(&b'{') {
             let mut perms = Vec::new();
-            for t in tokens.by_ref() {
+            while let Some(t) = tokens.next_raw() {
                 if t.first() == Some(&b'}') {
                     break;
                 }
@@ -411,44 +360,16 @@ fn push_keys<'a>(rec: &mut Rec<'a>, val: &'a [u8]) {
         rec.fields.push(Field { name: b"key", val: Some(Cow::Borrowed(val)) });
         return;
     }
-    let digits = val.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-    if digits < 2 {
+    let Some(mut decoded) = unhex(val) else {
         rec.fields.push(Field { name: b"key", val: None });
         return;
-    }
-    let hex = &val[..digits];
-    let mut decoded: Vec<u8> = hex
-        .chunks(2)
-        .map(|p| {
-            let hi = hex_digit(p[0]);
-            let lo = p.get(1).map_or(0, |&b| hex_digit(b));
-            (hi << 4) | lo
-        })
-        .collect();
+    };
     if let Some(nul) = memchr::memchr(0, &decoded) {
         decoded.truncate(nul);
     }
     for key in decoded.split(|&b| b == KEY_SEPARATOR).filter(|k| !k.is_empty()) {
-        let plain = key.iter().all(|&b| b != b'"' && (0x21..=0x7e).contains(&b));
         let mut v = Vec::with_capacity(key.len() * 2 + 2);
-        if plain {
-            v.push(b'"');
-            v.extend_from_slice(key);
-            v.push(b'"');
-        } else {
-            for &b in key {
-                v.extend_from_slice(format!("{b:02X}").as_bytes());
-            }
-        }
+        encode_nv_value(&mut v, key);
         rec.fields.push(Field { name: b"key", val: Some(Cow::Owned(v)) });
-    }
-}
-
-fn hex_digit(b: u8) -> u8 {
-    match b {
-        b'0'..=b'9' => b - b'0',
-        b'a'..=b'f' => b - b'a' + 10,
-        b'A'..=b'F' => b - b'A' + 10,
-        _ => 0,
     }
 }
