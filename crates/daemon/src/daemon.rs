@@ -181,7 +181,7 @@ fn make_output(cfg: &DaemonConfig, foreground: bool, syslog: bool) -> Output<Sys
     if foreground {
         Output::Stdout(StdoutSink)
     } else {
-        Output::Log(LogWriter::open(cfg.clone(), SystemHooks { to_syslog: syslog }))
+        Output::Log(LogWriter::open(cfg.clone(), SystemHooks::new(syslog)))
     }
 }
 

@@ -43,9 +43,44 @@ pub trait Hooks: Send {
     fn runlevel(&mut self, level: Runlevel);
 }
 
-/// The real hooks: messages to stderr (foreground) or syslog, programs really run.
+/// The real hooks: messages to stderr (foreground) or syslog, programs really run. Every child
+/// is reaped (the reference's SIGCHLD handler), so none is left a zombie.
 pub struct SystemHooks {
     pub to_syslog: bool,
+    /// The mailer run for EMAIL actions (`/usr/lib/sendmail`, as the reference's).
+    pub sendmail: PathBuf,
+    /// `/sbin/init`, told the runlevel for SINGLE and HALT.
+    pub init: PathBuf,
+}
+
+impl SystemHooks {
+    pub fn new(to_syslog: bool) -> Self {
+        SystemHooks {
+            to_syslog,
+            sendmail: PathBuf::from(raudit_config::EMAIL_COMMAND),
+            init: PathBuf::from("/sbin/init"),
+        }
+    }
+}
+
+/// Waits for `child` on a thread of its own.
+fn reap(mut child: std::process::Child) {
+    let spawned = std::thread::Builder::new().name("rauditd-reap".into()).spawn(move || {
+        let _ = child.wait();
+    });
+    // Without a thread the child is reaped when the daemon exits.
+    drop(spawned);
+}
+
+/// Runs `program` with `args` and no environment (std clears the signal mask the daemon set
+/// for its signalfd).
+fn spawn_clean(program: &Path, args: &[&str], stdin: bool) -> io::Result<std::process::Child> {
+    let mut c = std::process::Command::new(program);
+    c.args(args).env_clear();
+    if stdin {
+        c.stdin(std::process::Stdio::piped());
+    }
+    c.spawn()
 }
 
 impl Hooks for SystemHooks {
@@ -53,31 +88,33 @@ impl Hooks for SystemHooks {
         crate::sys::message(self.to_syslog, priority, text);
     }
     fn exec(&mut self, path: &Path) {
-        let r = std::process::Command::new(path).env_clear().spawn();
-        if r.is_err() {
-            self.message(
+        match spawn_clean(path, &[], false) {
+            Ok(child) => reap(child),
+            Err(_) => self.message(
                 Priority::Alert,
                 &format!("Audit daemon failed to exec {}", path.display()),
-            );
+            ),
         }
     }
     fn email(&mut self, subject: &str, body: &str, acct: &str) {
-        let child = std::process::Command::new(raudit_config::EMAIL_COMMAND)
-            .arg("-t")
-            .arg(format!("-f{acct}"))
-            .env_clear()
-            .stdin(std::process::Stdio::piped())
-            .spawn();
-        match child {
-            Ok(mut c) => {
-                if let Some(mut stdin) = c.stdin.take() {
-                    let _ =
-                        write!(stdin, "To: {acct}\nFrom: root\nSubject: {subject}\n\n{body}\n.\n");
+        // COMPAT: auditd-sendmail.c: `-t -f<acct>`, no environment, and this exact message.
+        let path = self.sendmail.clone();
+        if rustix::fs::access(&path, rustix::fs::Access::EXEC_OK).is_err() {
+            let t = format!("Error - {} isn't executable", path.display());
+            return self.message(Priority::Err, &t);
+        }
+        match spawn_clean(&path, &["-t", &format!("-f{acct}")], true) {
+            Ok(mut child) => {
+                if let Some(mut stdin) = child.stdin.take() {
+                    let mail =
+                        format!("To: {acct}\nFrom: root\nSubject: {subject}\n\n{body}\n.\n\n");
+                    let _ = stdin.write_all(mail.as_bytes());
                 }
+                reap(child);
             }
             Err(_) => self.message(
                 Priority::Alert,
-                &format!("Audit daemon failed to exec {}", raudit_config::EMAIL_COMMAND),
+                &format!("Audit daemon failed to exec {}", path.display()),
             ),
         }
     }
@@ -86,8 +123,13 @@ impl Hooks for SystemHooks {
             Runlevel::Single => "1",
             Runlevel::Halt => "0",
         };
-        if std::process::Command::new("/sbin/init").arg(arg).env_clear().spawn().is_err() {
-            self.message(Priority::Alert, "Audit daemon failed to exec /sbin/init");
+        let init = self.init.clone();
+        match spawn_clean(&init, &[arg], false) {
+            Ok(child) => reap(child),
+            Err(_) => self.message(
+                Priority::Alert,
+                &format!("Audit daemon failed to exec {}", init.display()),
+            ),
         }
     }
 }
