@@ -15,7 +15,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use crate::record::{Record, types};
 
@@ -65,38 +65,6 @@ pub struct AssemblerConfig {
 impl Default for AssemblerConfig {
     fn default() -> Self {
         AssemblerConfig { eoe_timeout: DEFAULT_EOE_TIMEOUT }
-    }
-}
-
-/// A fast non-cryptographic hasher for event keys (multiply-rotate, as
-/// rustc's FxHasher): keys come from the log, and a slow hash was a fifth
-/// of the assembly time.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
@@ -159,7 +127,7 @@ pub struct Assembler<'a> {
     config: AssemblerConfig,
     slots: Vec<Option<Slot<'a>>>,
     free: BinaryHeap<Reverse<usize>>,
-    building: HashMap<EventKey<'a>, usize, BuildHasherDefault<KeyHasher>>,
+    building: HashMap<EventKey<'a>, usize, BuildHasherDefault<crate::hash::KeyHasher>>,
     /// Building events by second, oldest first; entries of events that
     /// completed meanwhile are skipped (their generation no longer matches).
     by_age: SortedQueue<(u64, usize, u64)>,

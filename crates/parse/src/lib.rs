@@ -12,6 +12,7 @@
 pub mod assembler;
 pub mod cnum;
 pub mod fields;
+mod hash;
 pub mod lines;
 pub mod record;
 

@@ -103,10 +103,12 @@ fn prepare(event: &Event<'_>, settings: &Settings, fmt: &Formatting<'_>) -> Prep
     let selection = select(event, &settings.criteria);
     let mut text = Vec::new();
     if selection == Selection::Matched {
-        // Interpreted text is about as long as the records; one
-        // allocation instead of a string of reallocations.
+        // Interpreted text is about as long as the records, JSON about
+        // three times as long; one allocation instead of a string of
+        // reallocations.
         let size: usize = event.records.iter().map(|r| r.text.len() + 48).sum();
-        text.reserve(size + size / 4);
+        let factor = if settings.format == Format::Json { 3 } else { 1 };
+        text.reserve(size * factor + size / 4);
     }
     let mut notes = Vec::new();
     if selection == Selection::Matched {

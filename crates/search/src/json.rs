@@ -7,6 +7,7 @@
 //! arguments as an `argv` array, and the event a `summary` of who did what
 //! to which object, how, with what result.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use raudit_interpret::value::unhex;
@@ -176,7 +177,7 @@ impl Interp<'_> {
 
 /// The JSON member names of `fields`: a name that repeats gets `#2`, `#3`,
 /// … so that no member is lost (JSON readers keep one of equal names).
-fn member_names<'a>(fields: &[Field<'a>]) -> Vec<std::borrow::Cow<'a, [u8]>> {
+fn member_names<'a>(fields: &[Field<'a>]) -> Vec<Cow<'a, [u8]>> {
     // The common case: no name repeats. Checked with a small hash table
     // of field indexes (FNV-1a of the name), comparing names only when
     // their slots collide.
@@ -201,25 +202,24 @@ fn member_names<'a>(fields: &[Field<'a>]) -> Vec<std::borrow::Cow<'a, [u8]>> {
             }
         }
         if !repeats {
-            return fields.iter().map(|f| std::borrow::Cow::Borrowed(f.name)).collect();
+            return fields.iter().map(|f| Cow::Borrowed(f.name)).collect();
         }
     }
-    let mut names: Vec<std::borrow::Cow<'a, [u8]>> = Vec::with_capacity(fields.len());
+    let mut names: Vec<Cow<'a, [u8]>> = Vec::with_capacity(fields.len());
     for (i, f) in fields.iter().enumerate() {
         let seen = fields[..i].iter().filter(|g| g.name == f.name).count();
         names.push(if seen == 0 {
-            std::borrow::Cow::Borrowed(f.name)
+            Cow::Borrowed(f.name)
         } else {
-            std::borrow::Cow::Owned([f.name, format!("#{}", seen + 1).as_bytes()].concat())
+            Cow::Owned([f.name, format!("#{}", seen + 1).as_bytes()].concat())
         });
     }
     names
 }
 
-/// Writes the raw fields as a JSON object.
-fn raw_object(out: &mut Vec<u8>, fields: &[Field<'_>]) {
+/// Writes the raw fields as a JSON object; `names` are their member names.
+fn raw_object(out: &mut Vec<u8>, fields: &[Field<'_>], names: &[Cow<'_, [u8]>]) {
     out.push(b'{');
-    let names = member_names(fields);
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -228,18 +228,23 @@ fn raw_object(out: &mut Vec<u8>, fields: &[Field<'_>]) {
         out.push(b':');
         match &f.value {
             Value::Text(t) => string(out, t),
-            Value::Nested(inner) => raw_object(out, inner),
+            Value::Nested(inner) => raw_object(out, inner, &member_names(inner)),
         }
     }
     out.push(b'}');
 }
 
-/// Writes the interpreted fields as a JSON object.
-fn interp_object(out: &mut Vec<u8>, scratch: &mut Vec<u8>, fields: &[Field<'_>], it: &Interp<'_>) {
+/// Writes the interpreted fields as a JSON object; `names` are their member names.
+fn interp_object(
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+    fields: &[Field<'_>],
+    names: &[Cow<'_, [u8]>],
+    it: &Interp<'_>,
+) {
     out.push(b'{');
     let mut first = true;
-    let names = member_names(fields);
-    for (f, member) in fields.iter().zip(&names) {
+    for (f, member) in fields.iter().zip(names) {
         let mark = out.len();
         if !first {
             out.push(b',');
@@ -249,7 +254,7 @@ fn interp_object(out: &mut Vec<u8>, scratch: &mut Vec<u8>, fields: &[Field<'_>],
         let written = match &f.value {
             Value::Text(t) => it.value(out, scratch, f.name, t),
             Value::Nested(inner) => {
-                interp_object(out, scratch, inner, it);
+                interp_object(out, scratch, inner, &member_names(inner), it);
                 true
             }
         };
@@ -461,11 +466,12 @@ fn write_record(out: &mut Vec<u8>, r: &Record<'_>, resolver: &dyn Resolver, sum:
     }
     out.extend_from_slice(b"{\"type\":");
     string(out, r.type_name().as_bytes());
+    let names = member_names(&fields);
     out.extend_from_slice(b",\"fields\":");
-    raw_object(out, &fields);
+    raw_object(out, &fields, &names);
     out.extend_from_slice(b",\"interp\":");
     let mut scratch = Vec::new();
-    interp_object(out, &mut scratch, &fields, &it);
+    interp_object(out, &mut scratch, &fields, &names, &it);
     if !words.is_empty() {
         out.extend_from_slice(b",\"words\":");
         let words: Vec<Vec<u8>> = words.iter().map(|w| w.to_vec()).collect();
