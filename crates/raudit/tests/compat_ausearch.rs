@@ -50,6 +50,15 @@ const QUERIES: &[&str] = &[
     "-sc 59 --raw",
     "--session 1 --raw",
     "--session -1 --raw",
+    // The reference's "not given" values typed as values (Criteria::forget_unset_values).
+    "-ua 4294967295 --raw",
+    "-ua 4294967294 --raw",
+    "-ui 4294967295 --raw",
+    "-ul -2 --raw",
+    "-ga 4294967295 --raw",
+    "-p 4294967295 --raw",
+    "--session 4294967294 --raw",
+    "-a 4294967296 --raw",
     "-ts 11/14/23 22:00:00 -te 11/15/23 00:00:00 --raw",
     "-ts 01/01/10 --raw",
     "-te 01/01/15 --raw",
@@ -113,6 +122,7 @@ const QUERIES: &[&str] = &[
 /// Bad command lines: run once, on the first log.
 const ERRORS: &[&str] = &[
     "-p abc",
+    "-a 99999999999999999999999",
     "-zz",
     "-m FOO",
     "-k",

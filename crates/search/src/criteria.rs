@@ -93,6 +93,40 @@ pub struct Criteria {
 }
 
 impl Criteria {
+    /// COMPAT: ausearch-options.c keeps each criterion in one variable whose
+    /// "not given" value is also a value a user can type: -1 for the pid,
+    /// ppid, uid, euid, gid, egid, syscall and event id, -2 for the login
+    /// uid and the session. Typing that value is the same as not giving the
+    /// criterion: ausearch-match.c skips it and ausearch-parse.c does not
+    /// even extract the field. `-ua` and `-ga` keep theirs (their fields are
+    /// then not extracted and keep their unset values, see `Needs::of`).
+    pub fn forget_unset_values(&mut self) {
+        const MINUS_1: u32 = u32::MAX;
+        const MINUS_2: u32 = u32::MAX - 1;
+        let forget_id = |c: &mut Option<IdCriterion>, unset: u32| {
+            if matches!(c, Some(IdCriterion::Number(n)) if *n == unset) {
+                *c = None;
+            }
+        };
+        forget_id(&mut self.uid, MINUS_1);
+        forget_id(&mut self.euid, MINUS_1);
+        forget_id(&mut self.loginuid, MINUS_2);
+        for v in [&mut self.pid, &mut self.ppid, &mut self.gid, &mut self.egid] {
+            if *v == Some(MINUS_1) {
+                *v = None;
+            }
+        }
+        if self.session == Some(MINUS_2) {
+            self.session = None;
+        }
+        if self.syscall == Some(-1) {
+            self.syscall = None;
+        }
+        if self.event_id == Some(u64::from(MINUS_1)) {
+            self.event_id = None;
+        }
+    }
+
     /// Whether no selection criterion is set (every event matches).
     pub fn is_empty(&self) -> bool {
         let mut bare = self.clone();

@@ -152,16 +152,21 @@ fn is_name(c: &Option<IdCriterion>) -> bool {
 
 impl Needs {
     pub fn of(c: &Criteria) -> Needs {
-        let ua = c.uid_all.is_some();
         let ua_name = is_name(&c.uid_all);
+        // COMPAT: ausearch-parse.c extracts a field when its criterion
+        // variable differs from the unset value; -ua and -ga set several at
+        // once, so `-ua -1` extracts only the login uid (uid and euid keep
+        // their unset -1, which then matches), `-ua -2` the reverse.
+        let ua = |unset: u32| c.uid_all.as_ref().is_some_and(|u| ua_name || u.id() != unset);
+        let ga = c.gid_all.is_some_and(|g| g != UNSET_ID);
         Needs {
             pid: c.pid.is_some(),
             ppid: c.ppid.is_some(),
-            uid: c.uid.is_some() || ua,
-            euid: c.euid.is_some() || ua,
-            gid: c.gid.is_some() || c.gid_all.is_some(),
-            egid: c.egid.is_some() || c.gid_all.is_some(),
-            loginuid: c.loginuid.is_some() || ua,
+            uid: c.uid.is_some() || ua(UNSET_ID),
+            euid: c.euid.is_some() || ua(UNSET_ID),
+            gid: c.gid.is_some() || ga,
+            egid: c.egid.is_some() || ga,
+            loginuid: c.loginuid.is_some() || ua(UNSET_LOGINUID),
             uid_name: is_name(&c.uid) || ua_name,
             euid_name: is_name(&c.euid) || ua_name,
             auid_name: is_name(&c.loginuid) || ua_name,

@@ -72,6 +72,7 @@ pub fn parse(inv: &Invocation) -> Result<Parsed, String> {
     };
     let mut settings = st.settings;
     settings.criteria.interpreting = !matches!(settings.format, Format::Raw | Format::Default);
+    settings.criteria.forget_unset_values();
     Ok(Parsed::Run(Box::new(Options {
         settings,
         input,
@@ -243,13 +244,11 @@ impl State {
                 if !digit_first(&v) {
                     return Err(format!("Audit event id must be a numeric value, was {v}"));
                 }
-                cr.event_id = Some(
-                    v.chars()
-                        .take_while(char::is_ascii_digit)
-                        .collect::<String>()
-                        .parse()
-                        .unwrap_or(0),
-                );
+                let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
+                // COMPAT: ausearch-options.c: strtoul into an unsigned int, so the id
+                // wraps at 2^32, and an overflow of strtoul itself is an error.
+                let id: u64 = digits.parse().map_err(|_| "Illegal value for audit event ID")?;
+                cr.event_id = Some(u64::from(id as u32));
             }
             Opt::EoeTimeout => {
                 if !digit_first(&v) {
