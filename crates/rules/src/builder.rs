@@ -195,7 +195,7 @@ fn determine_arch(text: &str) -> Option<u32> {
 }
 
 /// The syscall table libaudit uses for an AUDIT_ARCH value.
-fn table_of(elf: u32) -> Option<Arch> {
+pub(crate) fn table_of(elf: u32) -> Option<Arch> {
     match elf {
         ELF_I386 => Some(Arch::I386),
         ELF_X86_64 => Some(Arch::X86_64),

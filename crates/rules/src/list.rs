@@ -67,7 +67,7 @@ impl Lister {
             if all_syscalls(r) {
                 out.push_str("all");
             } else {
-                let table = names::table(self.arch);
+                let table = crate::builder::table_of(self.arch);
                 let names: Vec<String> = (0..2048u32)
                     .filter(|&n| r.has_syscall(n))
                     .map(|n| {
