@@ -301,3 +301,89 @@ fn autrace_runs_like_the_reference() {
     assert_eq!(mine.2, Some(1));
     run(Path::new(REFERENCE), &["-D"]);
 }
+
+/// Command lines and rules files found by the differential sweep
+/// (`testdata/compat/auditctl/edge-cases.jsonl`: `{"args": [...]}` or
+/// `{"file": TEXT}`): exit code, stdout, stderr (not for files: the
+/// reference sends those messages to syslog) and the rules the kernel
+/// holds afterwards are the reference's.
+#[test]
+fn edge_cases_match_the_reference() {
+    if !Path::new(REFERENCE).exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: the reference must be installed"
+        );
+        eprintln!("auditctl edge cases: no reference auditctl, skipped");
+        return;
+    }
+    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("auditctl");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
+    let reference = Path::new(REFERENCE);
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/compat/auditctl/edge-cases.jsonl");
+    let text = std::fs::read_to_string(cases).unwrap();
+    let output = |program: &Path, args: &[String]| {
+        let out = Command::new(program)
+            .args(args)
+            .env("LC_ALL", "C")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (mut passed, mut failed) = (0, 0);
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let (args, is_file): (Vec<String>, bool) = match case.get("file") {
+            Some(body) => {
+                let path = dir.path().join("case.rules");
+                std::fs::write(&path, body.as_str().unwrap()).unwrap();
+                (vec!["-R".into(), path.display().to_string()], true)
+            }
+            None => (
+                case["args"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect(),
+                false,
+            ),
+        };
+        assert!(
+            !args
+                .iter()
+                .any(|a| a.contains("loginuid") || (a.starts_with("-e") && a.contains('2'))),
+            "unsafe case {args:?}"
+        );
+        let _ = kernel.restore();
+        let mut theirs = output(reference, &args);
+        let theirs_rules = run(reference, &["-l"]);
+        let _ = kernel.restore();
+        let mut mine = output(&ours, &args);
+        let mine_rules = run(reference, &["-l"]);
+        let _ = kernel.restore();
+        if is_file {
+            theirs.2.clear();
+            mine.2.clear();
+        }
+        if theirs == mine && theirs_rules == mine_rules {
+            passed += 1;
+        } else {
+            failed += 1;
+            eprintln!(
+                "FAIL {args:?}:\n reference {theirs:?} {theirs_rules:?}\n raudit    {mine:?} {mine_rules:?}"
+            );
+        }
+    }
+    eprintln!("auditctl edge cases: {passed} passed, {failed} failed");
+    assert!(passed > 0);
+    assert_eq!(failed, 0);
+}

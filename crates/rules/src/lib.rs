@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod builder;
+pub mod cnum;
 pub mod field;
 pub mod lint;
 pub mod list;

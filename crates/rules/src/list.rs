@@ -67,7 +67,7 @@ impl Lister {
             if all_syscalls(r) {
                 out.push_str("all");
             } else {
-                let table = names::table(self.arch);
+                let table = crate::builder::table_of(self.arch);
                 let names: Vec<String> = (0..2048u32)
                     .filter(|&n| r.has_syscall(n))
                     .map(|n| {
@@ -103,8 +103,12 @@ impl Lister {
                 }
                 field::PERM => out.push_str(&format!(" -p {}", perm_text(r.values[i]))),
                 field::KEY => {
-                    for key in
-                        texts[i].unwrap_or(&[]).split(|&b| b == crate::builder::KEY_SEPARATOR)
+                    // COMPAT: auditctl-listing.c: strtok, so empty keys
+                    // are not listed.
+                    for key in texts[i]
+                        .unwrap_or(&[])
+                        .split(|&b| b == crate::builder::KEY_SEPARATOR)
+                        .filter(|k| !k.is_empty())
                     {
                         out.push_str(&format!(" -k {}", String::from_utf8_lossy(key)));
                     }
@@ -123,7 +127,11 @@ impl Lister {
         let text = || String::from_utf8_lossy(text.unwrap_or(&[])).into_owned();
         let v = match kind {
             Kind::Key => {
-                return text().split('\u{1}').map(|k| format!(" -F key={k}")).collect();
+                return text()
+                    .split('\u{1}')
+                    .filter(|k| !k.is_empty())
+                    .map(|k| format!(" -F key={k}"))
+                    .collect();
             }
             Kind::Compare => {
                 let pair = field::COMPARISONS.iter().find(|c| c.2 == value);
