@@ -1,6 +1,7 @@
 //! C number parsing, as the reference's `strtoul`/`strtol` calls see it:
-//! leading blanks, a sign, an optional `0x` in base 16, then digits as far
-//! as they go (no digits is 0, not an error); only overflow is an error.
+//! leading blanks, a sign, an optional `0x` in base 16 (base 0: `0x` hex,
+//! a leading `0` octal, else decimal), then digits as far as they go (no
+//! digits is 0, not an error); only overflow is an error.
 
 /// A number too large for its type (C's ERANGE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,14 +10,14 @@ pub struct Overflow;
 /// `strtoul(s, NULL, base)`: Err on overflow (ERANGE). A `-` negates the
 /// value modulo 2^64, as C does.
 pub fn strtoul(s: &[u8], base: u32) -> Result<u64, Overflow> {
-    let (negative, digits) = sign_and_digits(s, base);
+    let (negative, digits, base) = sign_and_digits(s, base);
     let value = digits_value(digits, base)?;
     Ok(if negative { value.wrapping_neg() } else { value })
 }
 
 /// `strtol(s, NULL, base)` (64-bit long): Err on overflow.
 pub fn strtol(s: &[u8], base: u32) -> Result<i64, Overflow> {
-    let (negative, digits) = sign_and_digits(s, base);
+    let (negative, digits, base) = sign_and_digits(s, base);
     let value = digits_value(digits, base)?;
     if negative {
         if value > i64::MAX as u64 + 1 { Err(Overflow) } else { Ok((value as i64).wrapping_neg()) }
@@ -27,7 +28,8 @@ pub fn strtol(s: &[u8], base: u32) -> Result<i64, Overflow> {
     }
 }
 
-fn sign_and_digits(s: &[u8], base: u32) -> (bool, &[u8]) {
+/// The sign, the digits after any `0x`, and the base they are read in.
+fn sign_and_digits(s: &[u8], base: u32) -> (bool, &[u8], u32) {
     let mut i = 0;
     while i < s.len() && (s[i] == b' ' || (9..=13).contains(&s[i])) {
         i += 1;
@@ -38,15 +40,20 @@ fn sign_and_digits(s: &[u8], base: u32) -> (bool, &[u8]) {
         i += 1;
     }
     let rest = &s[i..];
-    if base == 16
+    if (base == 16 || base == 0)
         && rest.len() > 2
         && rest[0] == b'0'
         && (rest[1] | 0x20) == b'x'
         && rest[2].is_ascii_hexdigit()
     {
-        return (negative, &rest[2..]);
+        return (negative, &rest[2..], 16);
     }
-    (negative, rest)
+    let base = match base {
+        0 if rest.first() == Some(&b'0') => 8,
+        0 => 10,
+        b => b,
+    };
+    (negative, rest, base)
 }
 
 fn digits_value(digits: &[u8], base: u32) -> Result<u64, Overflow> {
@@ -95,6 +102,11 @@ mod tests {
         assert_eq!(strtoul(b"99999999999999999999", 10), Err(Overflow));
         assert_eq!(strtol(b"-5", 10), Ok(-5));
         assert_eq!(strtol(b"9223372036854775808", 10), Err(Overflow));
+        assert_eq!(strtoul(b"010", 0), Ok(8));
+        assert_eq!(strtoul(b"0x10", 0), Ok(16));
+        assert_eq!(strtoul(b"08", 0), Ok(0));
+        assert_eq!(strtoul(b"0x", 0), Ok(0));
+        assert_eq!(strtoul(b" 12", 0), Ok(12));
         assert_eq!(c_str(b"ab\0cd"), b"ab");
     }
 }

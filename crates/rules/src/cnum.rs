@@ -1,6 +1,8 @@
-//! C's strtol/strtoul, as libaudit and auditctl call them: the longest
-//! valid prefix is read (trailing text is ignored), base 0 means 0x hex,
-//! leading-0 octal or decimal, and overflow saturates.
+//! C's strtol/strtoul, as libaudit and auditctl call them, on the shared
+//! parser (`raudit_parse::cnum`): both readings of one text at once, with
+//! overflow saturating as C's does.
+
+use raudit_parse::cnum::{strtol, strtoul};
 
 /// The result of one conversion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,58 +19,14 @@ pub struct Parsed {
 /// Reads `text` as strtol/strtoul with `base` (0, 10 or 16) would.
 pub fn parse(text: &str, base: u32) -> Parsed {
     let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-        neg = b[i] == b'-';
-        i += 1;
-    }
-    let digit = |c: u8, radix: u32| (c as char).to_digit(radix);
-    let mut radix = base;
-    if (radix == 0 || radix == 16)
-        && i + 1 < b.len()
-        && b[i] == b'0'
-        && (b[i + 1] | 0x20) == b'x'
-        && i + 2 < b.len()
-        && digit(b[i + 2], 16).is_some()
-    {
-        radix = 16;
-        i += 2;
-    } else if radix == 0 {
-        radix = if i < b.len() && b[i] == b'0' { 8 } else { 10 };
-    }
-    let mut magnitude: u128 = 0;
-    let mut too_big = false;
-    while i < b.len() {
-        let Some(d) = digit(b[i], radix) else { break };
-        magnitude = magnitude * u128::from(radix) + u128::from(d);
-        if magnitude > u128::from(u64::MAX) {
-            too_big = true;
-            magnitude = u128::from(u64::MAX) + 1;
-        }
-        i += 1;
-    }
-    // strtoul: out of range past ULONG_MAX; a minus sign negates.
-    let (unsigned, overflow_unsigned) = if too_big {
-        (u64::MAX, true)
-    } else {
-        let m = magnitude as u64;
-        (if neg { m.wrapping_neg() } else { m }, false)
+    let (unsigned, overflow_unsigned) = match strtoul(b, base) {
+        Ok(v) => (v, false),
+        Err(_) => (u64::MAX, true),
     };
-    // strtol: clamps to LONG_MIN..=LONG_MAX.
-    let (signed, overflow_signed) = if neg {
-        if too_big || magnitude > 1u128 << 63 {
-            (i64::MIN, true)
-        } else {
-            ((magnitude as i128).wrapping_neg() as i64, false)
-        }
-    } else if too_big || magnitude > i64::MAX as u128 {
-        (i64::MAX, true)
-    } else {
-        (magnitude as i64, false)
+    let negative = b.iter().find(|&&c| c != b' ' && !(9..=13).contains(&c)) == Some(&b'-');
+    let (signed, overflow_signed) = match strtol(b, base) {
+        Ok(v) => (v, false),
+        Err(_) => (if negative { i64::MIN } else { i64::MAX }, true),
     };
     Parsed { unsigned, signed, overflow_unsigned, overflow_signed }
 }
