@@ -578,17 +578,21 @@ impl RuleBuilder {
         let eq_ne = op == f::OP_EQUAL || op == f::OP_NOT_EQUAL;
         let digit = starts_with_digit(v);
         let negative = v.len() >= 2 && v.starts_with('-') && v.as_bytes()[1].is_ascii_digit();
+        // Ids: a number (strtoul), a negative number (strtol), `unset`, else `word`.
+        let id_like = |word: &dyn Fn() -> Result<u32, Eau>| {
+            if digit {
+                Ok(cnum::strtoul_u32(v))
+            } else if negative {
+                Ok(cnum::strtol_u32(v))
+            } else if v == "unset" {
+                Ok(u32::MAX)
+            } else {
+                word()
+            }
+        };
         let value: u32 = match id {
             f::UID | f::EUID | f::SUID | f::FSUID | f::LOGINUID | f::OBJ_UID => {
-                if digit {
-                    cnum::strtoul_u32(v)
-                } else if negative {
-                    cnum::strtol_u32(v)
-                } else if v == "unset" {
-                    u32::MAX
-                } else {
-                    names::user_id(v).ok_or_else(|| Printed(format!("Unknown user: {v}")))?
-                }
+                id_like(&|| names::user_id(v).ok_or_else(|| Printed(format!("Unknown user: {v}"))))?
             }
             f::GID | f::EGID | f::SGID | f::FSGID | f::OBJ_GID => {
                 if digit {
@@ -730,17 +734,9 @@ impl RuleBuilder {
                 if !matches!(flags, f::FILTER_EXCLUDE | f::FILTER_USER | f::FILTER_EXIT) {
                     return Err(FieldNoFilter);
                 }
-                if digit {
-                    cnum::strtoul_u32(v)
-                } else if negative {
-                    cnum::strtol_u32(v)
-                } else if v == "unset" {
-                    u32::MAX
-                } else {
-                    // COMPAT: libaudit.c: any other word leaves the
-                    // (zeroed) value as it was.
-                    0
-                }
+                // COMPAT: libaudit.c: any other word leaves the (zeroed)
+                // value as it was.
+                id_like(&|| Ok(0))?
             }
             f::SADDR_FAM => {
                 let n = cnum::strtoul_u32(v);
