@@ -306,7 +306,8 @@ fn autrace_runs_like_the_reference() {
 /// (`testdata/compat/auditctl/edge-cases.jsonl`: `{"args": [...]}` or
 /// `{"file": TEXT}`): exit code, stdout, stderr (not for files: the
 /// reference sends those messages to syslog) and the rules the kernel
-/// holds afterwards are the reference's.
+/// holds afterwards are the reference's, and our `-l` lists the rules the
+/// reference loaded as the reference does.
 #[test]
 fn edge_cases_match_the_reference() {
     if !Path::new(REFERENCE).exists() {
@@ -366,6 +367,8 @@ fn edge_cases_match_the_reference() {
         let _ = kernel.restore();
         let mut theirs = output(reference, &args);
         let theirs_rules = run(reference, &["-l"]);
+        // Our listing of what the reference loaded.
+        let listed_by_us = run(&ours, &["-l"]);
         let _ = kernel.restore();
         let mut mine = output(&ours, &args);
         let mine_rules = run(reference, &["-l"]);
@@ -374,12 +377,12 @@ fn edge_cases_match_the_reference() {
             theirs.2.clear();
             mine.2.clear();
         }
-        if theirs == mine && theirs_rules == mine_rules {
+        if theirs == mine && theirs_rules == mine_rules && listed_by_us == theirs_rules {
             passed += 1;
         } else {
             failed += 1;
             eprintln!(
-                "FAIL {args:?}:\n reference {theirs:?} {theirs_rules:?}\n raudit    {mine:?} {mine_rules:?}"
+                "FAIL {args:?}:\n reference {theirs:?} {theirs_rules:?}\n raudit    {mine:?} {mine_rules:?} (lists the reference's rules as {listed_by_us:?})"
             );
         }
     }

@@ -47,8 +47,11 @@ impl Lister {
             .iter()
             .all(|&f| matches!(f, field::WATCH | field::DIR | field::PERM | field::KEY));
         let has_perm = r.fields.contains(&field::PERM);
-        let has_path = r.fields.iter().any(|&f| f == field::WATCH || f == field::DIR);
-        if watch_fields && has_perm && has_path && (!exit_type || all_syscalls(r)) {
+        // COMPAT: auditctl-listing.c is_watch: perm and only watch fields (a
+        // path is not required), and every syscall unless the list is user,
+        // task, exclude or filesystem.
+        let any_syscalls_list = !matches!(list, 0 | 1 | 5 | 6);
+        if watch_fields && has_perm && (!any_syscalls_list || all_syscalls(r)) {
             return self.watch_line(r, &texts);
         }
         let mut out = format!("-a {},{}", field::action_name(r.action), field::list_name(list));
@@ -137,7 +140,9 @@ impl Lister {
                 let pair = field::COMPARISONS.iter().find(|c| c.2 == value);
                 return match pair {
                     Some((a, b, _)) => format!(" -C {a}{ops}{b}"),
-                    None => format!(" -C {value}"),
+                    // COMPAT: auditctl-listing.c print_field_cmp: an unknown
+                    // comparison prints nothing.
+                    None => String::new(),
                 };
             }
             // COMPAT: auditctl-listing.c: path, dir and exe are printed with
