@@ -1,5 +1,5 @@
 //! auditctl against the real kernel and the reference: rule sets loaded by
-//! the reference are listed identically by raudit, and the same sets loaded
+//! the reference are listed identically by raudit (`-l` and `-l -i`), and the same sets loaded
 //! by raudit give the kernel identical rules (byte for byte).
 
 use std::path::{Path, PathBuf};
@@ -71,6 +71,8 @@ fn rule_sets_load_and_list_like_the_reference() {
         let (_, ref_rc) = run(reference, &["-R", f]);
         let (ref_list, _) = run(reference, &["-l"]);
         let (our_list, _) = run(ours, &["ctl", "-l"]);
+        let (ref_interpreted, _) = run(reference, &["-l", "-i"]);
+        let (our_interpreted, _) = run(ours, &["ctl", "-l", "-i"]);
         let ref_bytes = kernel.client().list_rules().unwrap();
         rules_seen += ref_bytes.len();
         run(reference, &["-D"]);
@@ -87,6 +89,11 @@ fn rule_sets_load_and_list_like_the_reference() {
                 ref_list.lines().count(),
                 our_list.lines().count()
             );
+        }
+        if ref_interpreted != our_interpreted {
+            ok = false;
+            let first = ref_interpreted.lines().zip(our_interpreted.lines()).find(|(a, b)| a != b);
+            eprintln!("FAIL -l -i {label}: {first:?}");
         }
         if ref_bytes != our_bytes {
             ok = false;

@@ -1,5 +1,6 @@
 //! Kernel rules as `auditctl -l` prints them.
 
+use raudit_interpret::{Context, Escape, Machine, SystemResolver};
 use raudit_proto::RuleData;
 use raudit_tables::{errno, msg_type, syscalls};
 
@@ -11,12 +12,26 @@ pub struct Lister {
     /// COMPAT: auditctl-listing.c: the arch used to name syscalls is set by
     /// a rule's arch field and kept for the following rules that have none.
     arch: u32,
+    /// `-l -i`: arch names, a0..a3 meanings and `unset` ids.
+    interpret: bool,
+    resolver: SystemResolver,
 }
 
 impl Default for Lister {
     fn default() -> Self {
-        Lister { arch: names::host_arch() }
+        Lister { arch: names::host_arch(), interpret: false, resolver: SystemResolver::default() }
     }
+}
+
+/// What the a0..a3 interpretation of `-l -i` needs, gathered as the rule is printed.
+#[derive(Default)]
+struct ArgContext {
+    machine: Option<Machine>,
+    /// Syscalls listed (`-S all` counts 63, as the reference's loop does) and the last one.
+    count: usize,
+    syscall: u32,
+    a0: u64,
+    a1: u64,
 }
 
 /// Whether every syscall bit (mask words 0..62) is set.
@@ -37,6 +52,11 @@ impl Lister {
         Lister::default()
     }
 
+    /// `auditctl -l -i`.
+    pub fn interpreting() -> Lister {
+        Lister { interpret: true, ..Lister::default() }
+    }
+
     /// One rule's line.
     pub fn line(&mut self, r: &RuleData) -> String {
         let list = r.flags & 0x7;
@@ -55,40 +75,90 @@ impl Lister {
             return self.watch_line(r, &texts);
         }
         let mut out = format!("-a {},{}", field::action_name(r.action), field::list_name(list));
+        let mut args = ArgContext::default();
         for (i, &id) in r.fields.iter().enumerate() {
             if id == field::ARCH {
                 self.arch = r.values[i];
-                out.push_str(&format!(
-                    " -F arch{}{}",
-                    field::op_text(r.fieldflags[i]),
-                    names::arch_text(r.values[i])
-                ));
+                args.machine = Machine::from_elf(r.values[i]);
+                // COMPAT: auditctl-listing.c print_arch: -i names the machine.
+                let text = match args.machine {
+                    Some(m) if self.interpret && names::known_arch(r.values[i]) => {
+                        m.name().to_string()
+                    }
+                    _ => names::arch_text(r.values[i]),
+                };
+                out.push_str(&format!(" -F arch{}{text}", field::op_text(r.fieldflags[i])));
             }
         }
         if exit_type {
             out.push_str(" -S ");
             if all_syscalls(r) {
                 out.push_str("all");
+                args.count = 63;
             } else {
                 let table = crate::builder::table_of(self.arch);
-                let names: Vec<String> = (0..2048u32)
-                    .filter(|&n| r.has_syscall(n))
-                    .map(|n| {
+                let numbers: Vec<u32> = (0..2048u32).filter(|&n| r.has_syscall(n)).collect();
+                let names: Vec<String> = numbers
+                    .iter()
+                    .map(|&n| {
                         table
                             .and_then(|t| syscalls::name(t, n))
                             .map_or_else(|| n.to_string(), str::to_string)
                     })
                     .collect();
                 out.push_str(&names.join(","));
+                args.count = numbers.len();
+                args.syscall = numbers.last().copied().unwrap_or(0);
             }
         }
         for (i, &id) in r.fields.iter().enumerate() {
             if id == field::ARCH {
                 continue;
             }
-            out.push_str(&self.field_text(id, r.fieldflags[i], r.values[i], texts[i]));
+            let value = r.values[i];
+            if (200..=203).contains(&id) {
+                match id {
+                    200 => args.a0 = u64::from(value),
+                    201 => args.a1 = u64::from(value),
+                    _ => {}
+                }
+                // COMPAT: auditctl-listing.c: -i interprets a0..a3 only in a
+                // rule of one syscall.
+                if self.interpret && args.count <= 1 {
+                    out.push_str(&self.arg_text(id, r.fieldflags[i], value, &args));
+                    continue;
+                }
+            }
+            out.push_str(&self.field_text(id, r.fieldflags[i], value, texts[i]));
         }
         out
+    }
+
+    /// `-F aN=meaning`: the value read as a SYSCALL record's aN would be.
+    fn arg_text(&self, id: u32, op: u32, value: u32, args: &ArgContext) -> String {
+        let name = format!("a{}", id - 200);
+        let hex = format!("{value:x}");
+        let ctx = Context {
+            machine: args.machine,
+            syscall: args.syscall as i32,
+            syscall_name: None,
+            a0: args.a0,
+            a1: args.a1,
+            cwd: None,
+            resolver: &self.resolver,
+            stored: None,
+        };
+        let kind = raudit_interpret::kind::of_field(1300, name.as_bytes(), hex.as_bytes());
+        let mut meaning = Vec::new();
+        raudit_interpret::interpret_into(
+            &mut meaning,
+            kind,
+            name.as_bytes(),
+            hex.as_bytes(),
+            &ctx,
+            Escape::Tty,
+        );
+        format!(" -F {name}{}{}", field::op_text(op), String::from_utf8_lossy(&meaning))
     }
 
     /// The watch form prints the fields in their stored order.
@@ -151,6 +221,12 @@ impl Lister {
                 return format!(" -F {name}={}", text());
             }
             Kind::Str => text(),
+            // COMPAT: auditctl-listing.c: -i shows an unset login uid or session as `unset`.
+            Kind::Uid | Kind::Session
+                if self.interpret && value == u32::MAX && matches!(id, 9 | 25) =>
+            {
+                "unset".into()
+            }
             Kind::Uid | Kind::Gid | Kind::Signed | Kind::Session => (value as i32).to_string(),
             Kind::Unsigned | Kind::FileType => value.to_string(),
             Kind::Arch => names::arch_text(value),
@@ -195,6 +271,25 @@ mod tests {
             }
         }
         Lister::new().line(&b.finish().unwrap().1)
+    }
+
+    #[test]
+    fn interpreted_listing() {
+        let mut b = RuleBuilder::new();
+        b.list_action(RuleOp::Add, "always,exit").unwrap();
+        b.field("arch=b64").unwrap();
+        b.syscall("socket").unwrap();
+        b.field("a0=2").unwrap();
+        b.field("auid!=unset").unwrap();
+        let rule = b.finish().unwrap().1;
+        assert_eq!(
+            Lister::interpreting().line(&rule),
+            "-a always,exit -F arch=x86_64 -S socket -F a0=inet -F auid!=unset"
+        );
+        assert_eq!(
+            Lister::new().line(&rule),
+            "-a always,exit -F arch=b64 -S socket -F a0=0x2 -F auid!=-1"
+        );
     }
 
     #[test]

@@ -189,7 +189,7 @@ impl<'c> Ctl<'c> {
             Reply::Features(f) => status::print_features(&f),
             Reply::Rules(rules) => {
                 self.list_requested = false;
-                print_rules(&rules, &self.list_key);
+                print_rules(&rules, &self.list_key, self.interpret);
             }
         }
     }
@@ -318,10 +318,6 @@ impl<'c> Ctl<'c> {
                             retval = fail("Only -k or -i options are allowed");
                             continue;
                         }
-                    }
-                    if self.interpret {
-                        say(lineno, "auditctl: -l -i is not implemented yet in raudit");
-                        return FAILED;
                     }
                     if self.request_rules() {
                         self.get_reply();
@@ -860,12 +856,12 @@ fn matches_key(r: &RuleData, key: &Option<Vec<u8>>) -> bool {
     }
 }
 
-fn print_rules(rules: &[RuleData], key: &Option<Vec<u8>>) {
+fn print_rules(rules: &[RuleData], key: &Option<Vec<u8>>, interpret: bool) {
     if rules.is_empty() {
         println!("No rules");
         return;
     }
-    let mut lister = Lister::new();
+    let mut lister = if interpret { Lister::interpreting() } else { Lister::new() };
     for r in rules.iter().filter(|r| matches_key(r, key)) {
         println!("{}", lister.line(r));
     }
