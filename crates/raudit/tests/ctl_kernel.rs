@@ -12,6 +12,20 @@ fn run(program: &Path, args: &[&str]) -> (String, i32) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
 }
 
+/// Whether the reference auditctl is there; outside CI a test without it is
+/// skipped, under CI=true it must be installed.
+fn reference_installed(what: &str) -> bool {
+    if Path::new(REFERENCE).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "CI=true: the reference must be installed"
+    );
+    eprintln!("auditctl {what}: no reference auditctl, skipped");
+    false
+}
+
 /// Rule files to compare: the reference's examples and the shared corpus.
 fn rule_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -51,12 +65,7 @@ fn sanitized(src: &Path, dir: &Path) -> PathBuf {
 
 #[test]
 fn rule_sets_load_and_list_like_the_reference() {
-    if !Path::new(REFERENCE).exists() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true: the reference must be installed"
-        );
-        eprintln!("auditctl compat: no reference auditctl, skipped");
+    if !reference_installed("compat") {
         return;
     }
     let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
@@ -162,12 +171,7 @@ const BAD_LINES: &[&str] = &[
 
 #[test]
 fn bad_command_lines_fail_like_the_reference() {
-    if !Path::new(REFERENCE).exists() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true: the reference must be installed"
-        );
-        eprintln!("auditctl errors: no reference auditctl, skipped");
+    if !reference_installed("errors") {
         return;
     }
     let Some(_kernel) = raudit_testkit::KernelGuard::acquire() else { return };
@@ -201,12 +205,7 @@ fn bad_command_lines_fail_like_the_reference() {
 /// Status and listing commands print what the reference prints.
 #[test]
 fn status_and_listing_commands_match_the_reference() {
-    if !Path::new(REFERENCE).exists() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true: the reference must be installed"
-        );
-        eprintln!("auditctl status: no reference auditctl, skipped");
+    if !reference_installed("status") {
         return;
     }
     let Some(_kernel) = raudit_testkit::KernelGuard::acquire() else { return };
@@ -317,12 +316,7 @@ fn autrace_runs_like_the_reference() {
 /// reference loaded as the reference does.
 #[test]
 fn edge_cases_match_the_reference() {
-    if !Path::new(REFERENCE).exists() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true: the reference must be installed"
-        );
-        eprintln!("auditctl edge cases: no reference auditctl, skipped");
+    if !reference_installed("edge cases") {
         return;
     }
     let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };

@@ -118,41 +118,32 @@ fn split_op<'a>(text: &'a str, ops: &[(&str, u32)]) -> Option<(&'a str, u32, &'a
     ops.iter().find_map(|&(o, op)| text.find(o).map(|at| (&text[..at], op, &text[at + o.len()..])))
 }
 
-/// Machines as libaudit numbers them (MACH_*), mapped to AUDIT_ARCH.
-const ELF_I386: u32 = names::I386;
-const ELF_X86_64: u32 = names::X86_64;
-const ELF_PPC64: u32 = 0x8000_0015;
-const ELF_PPC64LE: u32 = 0xc000_0015;
-const ELF_PPC: u32 = 0x0000_0014;
-const ELF_S390X: u32 = 0x8000_0016;
-const ELF_S390: u32 = 0x0000_0016;
-const ELF_ARM: u32 = 0x4000_0028;
-const ELF_AARCH64: u32 = 0xc000_00b7;
+/// The machines libaudit knows (MACH_*), as AUDIT_ARCH values.
 const ELFS: [u32; 9] = [
-    ELF_I386,
-    ELF_X86_64,
-    ELF_PPC64,
-    ELF_PPC64LE,
-    ELF_PPC,
-    ELF_S390X,
-    ELF_S390,
-    ELF_ARM,
-    ELF_AARCH64,
+    names::I386,
+    names::X86_64,
+    names::PPC64,
+    names::PPC64LE,
+    names::PPC,
+    names::S390X,
+    names::S390,
+    names::ARM,
+    names::AARCH64,
 ];
 
 /// Machine names (machinetab.h, case-insensitive) to AUDIT_ARCH.
 fn machine_by_name(name: &str) -> Option<u32> {
     let n = name.to_ascii_lowercase();
     Some(match n.as_str() {
-        "i386" | "i486" | "i586" | "i686" => ELF_I386,
-        "x86_64" => ELF_X86_64,
-        "ppc64" => ELF_PPC64,
-        "ppc64le" => ELF_PPC64LE,
-        "ppc" => ELF_PPC,
-        "s390x" => ELF_S390X,
-        "s390" => ELF_S390,
-        "armeb" | "arm" | "armv5tejl" | "armv5tel" | "armv6l" | "armv7l" => ELF_ARM,
-        "aarch64" | "armv8l" => ELF_AARCH64,
+        "i386" | "i486" | "i586" | "i686" => names::I386,
+        "x86_64" => names::X86_64,
+        "ppc64" => names::PPC64,
+        "ppc64le" => names::PPC64LE,
+        "ppc" => names::PPC,
+        "s390x" => names::S390X,
+        "s390" => names::S390,
+        "armeb" | "arm" | "armv5tejl" | "armv5tel" | "armv6l" | "armv7l" => names::ARM,
+        "aarch64" | "armv8l" => names::AARCH64,
         _ => return None,
     })
 }
@@ -179,16 +170,16 @@ fn determine_arch(text: &str) -> Option<u32> {
         (None, elf)
     };
     let machine = match (bits, machine) {
-        (Some(32), ELF_X86_64) => ELF_I386,
-        (Some(32), ELF_PPC64) => ELF_PPC,
-        (Some(32), ELF_S390X) => ELF_S390,
-        (Some(32), ELF_AARCH64) => ELF_ARM,
+        (Some(32), names::X86_64) => names::I386,
+        (Some(32), names::PPC64) => names::PPC,
+        (Some(32), names::S390X) => names::S390,
+        (Some(32), names::AARCH64) => names::ARM,
         (_, m) => m,
     };
     let ok = match machine {
-        ELF_I386 | ELF_PPC | ELF_S390 | ELF_ARM => bits != Some(64),
-        ELF_AARCH64 | ELF_PPC64LE => bits.is_none() || bits == Some(64),
-        ELF_X86_64 | ELF_PPC64 | ELF_S390X => true,
+        names::I386 | names::PPC | names::S390 | names::ARM => bits != Some(64),
+        names::AARCH64 | names::PPC64LE => bits.is_none() || bits == Some(64),
+        names::X86_64 | names::PPC64 | names::S390X => true,
         _ => false,
     };
     ok.then_some(machine)
@@ -197,13 +188,13 @@ fn determine_arch(text: &str) -> Option<u32> {
 /// The syscall table libaudit uses for an AUDIT_ARCH value.
 pub(crate) fn table_of(elf: u32) -> Option<Arch> {
     match elf {
-        ELF_I386 => Some(Arch::I386),
-        ELF_X86_64 => Some(Arch::X86_64),
-        ELF_PPC64 | ELF_PPC => Some(Arch::Ppc64),
-        ELF_PPC64LE => Some(Arch::Ppc64le),
-        ELF_S390X | ELF_S390 => Some(Arch::S390x),
-        ELF_ARM => Some(Arch::Arm),
-        ELF_AARCH64 => Some(Arch::Aarch64),
+        names::I386 => Some(Arch::I386),
+        names::X86_64 => Some(Arch::X86_64),
+        names::PPC64 | names::PPC => Some(Arch::Ppc64),
+        names::PPC64LE => Some(Arch::Ppc64le),
+        names::S390X | names::S390 => Some(Arch::S390x),
+        names::ARM => Some(Arch::Arm),
+        names::AARCH64 => Some(Arch::Aarch64),
         _ => names::table(elf),
     }
 }
@@ -505,9 +496,9 @@ impl RuleBuilder {
     /// another syscall mask.
     fn check_mismatch(&mut self, text: &str) {
         let sibling = match self.elf {
-            ELF_X86_64 => ELF_I386,
-            ELF_PPC64 => ELF_PPC,
-            ELF_S390X => ELF_S390,
+            names::X86_64 => names::I386,
+            names::PPC64 => names::PPC,
+            names::S390X => names::S390,
             e => e,
         };
         let mut tmp = RuleData::default();

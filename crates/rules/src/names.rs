@@ -5,6 +5,13 @@ use raudit_tables::syscalls::Arch;
 /// AUDIT_ARCH_* values (uapi `linux/audit.h`: ELF machine | 64-bit | LE).
 pub const X86_64: u32 = 0xc000_003e;
 pub const I386: u32 = 0x4000_0003;
+pub const PPC64: u32 = 0x8000_0015;
+pub const PPC64LE: u32 = 0xc000_0015;
+pub const PPC: u32 = 0x0000_0014;
+pub const S390X: u32 = 0x8000_0016;
+pub const S390: u32 = 0x0000_0016;
+pub const ARM: u32 = 0x4000_0028;
+pub const AARCH64: u32 = 0xc000_00b7;
 const ARCH_64BIT: u32 = 0x8000_0000;
 
 /// Machine names auditctl accepts for `arch=` and their AUDIT_ARCH value.
@@ -14,29 +21,29 @@ const MACHINES: &[(&str, u32)] = &[
     ("i586", I386),
     ("i686", I386),
     ("x86_64", X86_64),
-    ("ppc64", 0x8000_0015),
-    ("ppc64le", 0xc000_0015),
-    ("ppc", 0x0000_0014),
-    ("s390x", 0x8000_0016),
-    ("s390", 0x0000_0016),
+    ("ppc64", PPC64),
+    ("ppc64le", PPC64LE),
+    ("ppc", PPC),
+    ("s390x", S390X),
+    ("s390", S390),
     ("armeb", 0x0000_0028),
-    ("arm", 0x4000_0028),
-    ("armv5tejl", 0x4000_0028),
-    ("armv5tel", 0x4000_0028),
-    ("armv6l", 0x4000_0028),
-    ("armv7l", 0x4000_0028),
-    ("aarch64", 0xc000_00b7),
-    ("armv8l", 0x4000_0028),
+    ("arm", ARM),
+    ("armv5tejl", ARM),
+    ("armv5tel", ARM),
+    ("armv6l", ARM),
+    ("armv7l", ARM),
+    ("aarch64", AARCH64),
+    ("armv8l", ARM),
 ];
 
 /// The AUDIT_ARCH value of this machine.
 pub fn host_arch() -> u32 {
     match std::env::consts::ARCH {
         "x86" => I386,
-        "aarch64" => 0xc000_00b7,
-        "arm" => 0x4000_0028,
-        "powerpc64" => 0x8000_0015,
-        "s390x" => 0x8000_0016,
+        "aarch64" => AARCH64,
+        "arm" => ARM,
+        "powerpc64" => PPC64,
+        "s390x" => S390X,
         "riscv64" => 0xc000_00f3,
         _ => X86_64,
     }
@@ -46,9 +53,9 @@ pub fn host_arch() -> u32 {
 pub fn sibling_32(arch: u32) -> Option<u32> {
     match arch {
         X86_64 => Some(I386),
-        0x8000_0015 => Some(0x0000_0014),
-        0x8000_0016 => Some(0x0000_0016),
-        0xc000_00b7 => Some(0x4000_0028),
+        PPC64 => Some(PPC),
+        S390X => Some(S390),
+        AARCH64 => Some(ARM),
         _ => None,
     }
 }
