@@ -12,6 +12,7 @@ use crate::interpreted::Interpreter;
 use crate::normalize::{self, Extra};
 use crate::output::{self, Escape, Format};
 use crate::select::{Selection, select};
+use crate::worker;
 
 /// Everything a search run needs besides its input.
 #[derive(Debug, Clone)]
@@ -316,7 +317,21 @@ fn consume_batch<'a, T, C: Consumer<'a, T>>(
 /// records are parsed in parallel blocks, assembled in order, prepared in
 /// parallel and consumed in order. `done(i, offset)` is called when input
 /// `i` has been read up to `offset`, so the caller may release that memory.
+///
+/// A panic in any stage (parsing, preparing, consuming) ends the run with
+/// an error that carries a [`crate::WorkerPanic`].
 pub fn drive<'a, T: Send, C: Consumer<'a, T>>(
+    inputs: &[&'a [u8]],
+    feed: Feed,
+    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    consumer: &mut C,
+    done: &dyn Fn(usize, usize),
+) -> io::Result<()> {
+    worker::catch(|| run_stages(inputs, feed, prepare, consumer, done))
+}
+
+/// [`drive`] without the panic guard.
+fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
     inputs: &[&'a [u8]],
     feed: Feed,
     prepare: &(impl Fn(&Event<'a>) -> T + Sync),
@@ -362,10 +377,7 @@ pub fn drive<'a, T: Send, C: Consumer<'a, T>>(
              consumer: &mut C|
              -> io::Result<bool> {
                 match inflight.take() {
-                    Some((handle, input)) => {
-                        let done = handle.join().expect("preparing events does not panic");
-                        consume_batch(consumer, done, input)
-                    }
+                    Some((handle, input)) => consume_batch(consumer, worker::join(handle)?, input),
                     None => Ok(true),
                 }
             };
@@ -403,7 +415,7 @@ pub fn drive<'a, T: Send, C: Consumer<'a, T>>(
                     inflight = Some((scope.spawn(move || prepare_batch(prepare, full)), block.0));
                 }
             }
-            next = ahead.join().unwrap_or_default();
+            next = worker::join(ahead)?;
             done(block.0, block.2);
             // Events of an input are handed over before the input is done;
             // within one input, formatting runs on across block boundaries.

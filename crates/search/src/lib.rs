@@ -17,8 +17,10 @@ pub mod matcher;
 pub mod normalize;
 pub mod output;
 pub mod select;
+pub mod worker;
 
 pub use criteria::{Criteria, IdCriterion, Success};
 pub use engine::{Formatting, Outcome, Settings, search};
 pub use normalize::Extra;
 pub use output::{Escape, Format};
+pub use worker::WorkerPanic;
