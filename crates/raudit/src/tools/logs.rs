@@ -1,10 +1,11 @@
-//! Log input shared by ausearch and aureport: auditd.conf, the rotated
-//! log set, and the log bytes (mapped files or a pipe).
+//! Log input shared by ausearch and aureport: auditd.conf and the log
+//! bytes (mapped files or a pipe). Which logs to read is decided in
+//! `raudit_search::input`.
 
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use raudit_search::input::{self, LogSettings};
+use raudit_search::input::{Located, LogSettings};
 
 const AUDITD_CONF: &str = "/etc/audit/auditd.conf";
 
@@ -53,24 +54,33 @@ impl LogData {
     }
 }
 
-/// A log and its rotations, oldest first. With a checkpoint's (dev, inode),
-/// only that file and the newer ones; None when it is not among them.
-pub fn log_set(base: &Path, resume_at: Option<(u64, u64)>) -> Option<Vec<PathBuf>> {
-    use std::os::unix::fs::MetadataExt;
-    let mut files = input::rotated_logs(base);
-    if let Some((dev, inode)) = resume_at {
-        let newest_first: Vec<PathBuf> = files.iter().rev().cloned().collect();
-        let at = newest_first.iter().position(|f| {
-            std::fs::metadata(f)
-                .is_ok_and(|m| m.dev() as u32 as u64 == dev && m.ino() as u32 as u64 == inode)
-        })?;
-        files = newest_first[..=at].iter().rev().cloned().collect();
+/// The logs' bytes, in order, as far as they could be opened.
+pub struct Loaded {
+    pub buffers: Vec<LogData>,
+    /// The first file that could not be opened, with the reference's
+    /// message; the files after it were not tried.
+    pub open_error: Option<String>,
+}
+
+/// Reads stdin whole, or maps `files` in order up to the first that cannot
+/// be opened.
+pub fn load(located: &Located, files: &[PathBuf]) -> io::Result<Loaded> {
+    let mut buffers = Vec::new();
+    if *located == Located::Stdin {
+        let mut data = Vec::new();
+        io::stdin().lock().read_to_end(&mut data)?;
+        buffers.push(LogData::Read(data));
     }
-    // With no readable log the reference still tries the base name.
-    if files.is_empty() {
-        files.push(base.to_path_buf());
+    for file in files {
+        match LogData::map(file) {
+            Ok(data) => buffers.push(data),
+            Err(e) => {
+                let message = format!("Error opening {} ({})", file.display(), strerror(&e));
+                return Ok(Loaded { buffers, open_error: Some(message) });
+            }
+        }
     }
-    Some(files)
+    Ok(Loaded { buffers, open_error: None })
 }
 
 /// auditd.conf's log_file and end_of_event_timeout, with the messages the
@@ -96,15 +106,6 @@ pub fn read_conf() -> LogSettings {
             fallback
         }
     }
-}
-
-/// `-if DIR`: the logs are `DIR/audit.log` and its rotations.
-pub fn dir_log(dir: &Path) -> PathBuf {
-    let mut s = dir.to_string_lossy().into_owned();
-    if !s.ends_with('/') {
-        s.push('/');
-    }
-    PathBuf::from(s + "audit.log")
 }
 
 /// The C library's wording of an I/O error, without Rust's "(os error N)".

@@ -1,87 +1,21 @@
 //! aureport's command line, with the reference's grammar, checks, messages
 //! and usage text (aureport-options.c behaviour).
 
+use std::path::PathBuf;
+
 use raudit_cli::args::ArgCursor;
 use raudit_cli::time::{self, Bound, Keyword};
+use raudit_report::{ConfAction, Kind, Options as ReportOptions, Outcome};
 use raudit_search::Escape;
-use raudit_search::extract::Needs;
+use raudit_search::input::Input;
 
-/// Which report (one per run; none means the main summary).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Time,
-    Summary,
-    Avc,
-    Mac,
-    Config,
-    Event,
-    File,
-    Host,
-    Login,
-    AcctMod,
-    Pid,
-    Syscall,
-    Term,
-    User,
-    Exe,
-    Anomaly,
-    Response,
-    Crypto,
-    Auth,
-    Key,
-    Tty,
-    Comm,
-    Virt,
-    Integrity,
-}
-
-/// `--failed` / `--success`: which events count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Both,
-    Failed,
-    Success,
-}
-
-/// `--add` / `--delete` (undocumented): account and MAC map changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfAction {
-    Neither,
-    Add,
-    Delete,
-}
-
-/// Where the records come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// `-if FILE` or `-if DIR`.
-    Path(String),
-    ConfiguredLogs,
-    Stdin,
-}
-
+/// A parsed command line: the report, and where its records come from.
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub kind: Kind,
-    /// `--summary`, or no report given.
-    pub summary: bool,
-    pub outcome: Outcome,
-    pub conf_action: ConfAction,
-    pub no_config: bool,
-    pub interpret: bool,
-    pub escape: Escape,
-    pub debug: bool,
+    pub report: ReportOptions,
     pub input: Input,
     /// `--eoe-timeout`; otherwise auditd.conf's value.
     pub eoe_timeout: Option<u64>,
-    /// `-ts` / `-te` as seconds; 0 when not given, as in the reference.
-    pub start: i64,
-    pub end: i64,
-    pub nodes: Vec<Vec<u8>>,
-    /// What the report needs extracted from each event.
-    pub needs: Needs,
-    /// `--html FILE`: every summary report as one page (raudit only).
-    pub html: Option<String>,
 }
 
 /// How parsing ended when it did not produce options.
@@ -183,101 +117,6 @@ fn report_of(word: &str) -> Option<(Kind, bool)> {
     })
 }
 
-/// The items each report extracts (aureport-options.c sets these per
-/// report). pid and success are always extracted: the reference's
-/// defaults for them mean "wanted". They decide which events the shared
-/// parsers drop as malformed, so they must match exactly.
-pub fn needs_of(kind: Kind, interpret: bool) -> Needs {
-    let mut n = Needs { pid: true, success: true, arch: interpret, ..Needs::default() };
-    match kind {
-        Kind::Time | Kind::Virt | Kind::Response => {}
-        Kind::Avc => {
-            n.comm = true;
-            n.subject = true;
-            n.object = true;
-        }
-        Kind::Auth => {
-            n.exe = true;
-            n.hostname = true;
-            n.terminal = true;
-            n.uid = true;
-        }
-        Kind::Mac | Kind::Integrity | Kind::Config | Kind::Crypto | Kind::Event => {
-            n.loginuid = true;
-        }
-        Kind::Login | Kind::AcctMod => {
-            n.exe = true;
-            n.hostname = true;
-            n.terminal = true;
-            n.loginuid = true;
-        }
-        Kind::File => {
-            n.filename = true;
-            n.exe = true;
-            n.loginuid = true;
-        }
-        Kind::Host => {
-            n.hostname = true;
-            n.loginuid = true;
-        }
-        Kind::Pid => {
-            n.exe = true;
-            n.loginuid = true;
-        }
-        Kind::Syscall => {
-            n.comm = true;
-            n.loginuid = true;
-        }
-        Kind::Term | Kind::Exe => {
-            n.terminal = true;
-            n.hostname = true;
-            n.exe = true;
-            n.loginuid = true;
-        }
-        Kind::User => {
-            n.terminal = true;
-            n.hostname = true;
-            n.exe = true;
-            n.uid = true;
-            n.loginuid = true;
-        }
-        Kind::Comm => {
-            n.terminal = true;
-            n.hostname = true;
-            n.comm = true;
-            n.loginuid = true;
-        }
-        Kind::Anomaly => {
-            n.terminal = true;
-            n.hostname = true;
-            n.exe = true;
-            n.comm = true;
-            n.loginuid = true;
-        }
-        Kind::Key => {
-            n.exe = true;
-            n.key = true;
-            n.loginuid = true;
-        }
-        Kind::Tty => {
-            n.session = true;
-            n.loginuid = true;
-            n.terminal = true;
-            n.comm = true;
-        }
-        Kind::Summary => {
-            n.filename = true;
-            n.hostname = true;
-            n.terminal = true;
-            n.exe = true;
-            n.comm = true;
-            n.key = true;
-            n.loginuid = true;
-        }
-    }
-    n
-}
-
 fn error(message: String) -> Stop {
     Stop::Error { message, newline: true, usage: true }
 }
@@ -286,23 +125,8 @@ fn error(message: String) -> Stop {
 pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Options, Stop> {
     let mut kind: Option<Kind> = None;
     let mut summary = false;
-    let mut o = Options {
-        kind: Kind::Summary,
-        summary: false,
-        outcome: Outcome::Both,
-        conf_action: ConfAction::Neither,
-        no_config: false,
-        interpret: false,
-        escape: Escape::Tty,
-        debug: false,
-        input: Input::ConfiguredLogs,
-        eoe_timeout: None,
-        start: 0,
-        end: 0,
-        nodes: Vec::new(),
-        needs: Needs::default(),
-        html: None,
-    };
+    let mut o = ReportOptions::default();
+    let mut eoe_timeout = None;
     let mut user_file: Option<String> = None;
     let mut force_logs = false;
     let mut now: Option<i64> = None;
@@ -401,7 +225,7 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
                 let Some(v) = c.value() else {
                     return Err(error(format!("Argument is required for {word}")));
                 };
-                o.html = Some(v);
+                o.html = Some(PathBuf::from(v));
             }
             "--failed" => o.outcome = Outcome::Failed,
             "--success" => o.outcome = Outcome::Success,
@@ -432,7 +256,7 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
                 }
                 let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
                 match digits.parse::<u64>() {
-                    Ok(n) if n > 0 && n <= i64::MAX as u64 => o.eoe_timeout = Some(n),
+                    Ok(n) if n > 0 && n <= i64::MAX as u64 => eoe_timeout = Some(n),
                     _ => {
                         return Err(error(format!(
                             "Illegal value for End of Event Timeout, was {v}"
@@ -447,23 +271,9 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
     // COMPAT: aureport-options.c set_detail: --summary wins in any order,
     // and no report at all is the main summary.
     o.summary = summary || kind.is_none();
-    o.needs = needs_of(o.kind, o.interpret);
-    if o.html.is_some() {
-        if kind.is_some() {
-            return Err(error("--html shows every report; leave out the report option".into()));
-        }
-        // One pass for every report: the union of what they extract.
-        let mut n = needs_of(Kind::Summary, o.interpret);
-        n.uid = true;
-        n.subject = true;
-        n.object = true;
-        o.needs = n;
+    if o.html.is_some() && kind.is_some() {
+        return Err(error("--html shows every report; leave out the report option".into()));
     }
-    o.input = match user_file {
-        Some(f) => Input::Path(f),
-        None if force_logs => Input::ConfiguredLogs,
-        None if stdin_is_pipe() => Input::Stdin,
-        None => Input::ConfiguredLogs,
-    };
-    Ok(o)
+    let input = Input::choose(user_file.map(PathBuf::from), force_logs, stdin_is_pipe);
+    Ok(Options { report: o, input, eoe_timeout })
 }

@@ -8,9 +8,9 @@ use raudit_cli::time::{self, Bound, Keyword};
 use raudit_search::{Escape, Format, IdCriterion, Settings, Success};
 use raudit_tables::syscalls::{self, Arch};
 
-use super::Input;
 use super::flags::{self, Flag, Opt, Takes};
 use crate::Invocation;
+use raudit_search::input::{Input, stdin_is_pipe};
 
 /// The reference's version, which scripts compare against.
 const REFERENCE_VERSION: &str = "3.0.9";
@@ -64,12 +64,7 @@ pub fn parse(inv: &Invocation) -> Result<Parsed, String> {
     if st.extra_columns && s.format != Format::Csv {
         return Err("--extra options requires format to be csv".into());
     }
-    let input = match st.input {
-        Some(path) => Input::Path(path.into()),
-        None if st.input_logs => Input::ConfiguredLogs,
-        None if stdin_is_pipe() => Input::Stdin,
-        None => Input::ConfiguredLogs,
-    };
+    let input = Input::choose(st.input.map(Into::into), st.input_logs, stdin_is_pipe);
     let mut settings = st.settings;
     settings.criteria.interpreting = !matches!(settings.format, Format::Raw | Format::Default);
     settings.criteria.forget_unset_values();
@@ -80,11 +75,6 @@ pub fn parse(inv: &Invocation) -> Result<Parsed, String> {
         checkpoint: st.checkpoint,
         checkpoint_time_only: st.checkpoint_time_only,
     })))
-}
-
-fn stdin_is_pipe() -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    std::fs::metadata("/proc/self/fd/0").map(|m| m.file_type().is_fifo()).unwrap_or(false)
 }
 
 #[derive(Default)]

@@ -3,28 +3,19 @@
 mod args;
 mod flags;
 
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use raudit_search::checkpoint::{CheckpointEvent, CheckpointFile};
+use raudit_search::input::Located;
 use raudit_search::{Format, Formatting, search};
 
-use super::logs::{LogData, dir_log, log_set, read_conf, strerror};
+use super::logs::{LogData, load, read_conf, strerror};
 use crate::Invocation;
 
 /// Printed on stderr when nothing matched (not in raw format).
 const NO_MATCHES: &str = "<no matches>";
-
-/// Where the records come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// `-if FILE` or `-if DIR`.
-    Path(PathBuf),
-    /// The configured logs (`--input-logs`, or stdin is not a pipe).
-    ConfiguredLogs,
-    Stdin,
-}
 
 pub fn main(inv: Invocation) -> ExitCode {
     raudit_cli::sys::set_locale_from_env();
@@ -74,43 +65,25 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     // A checkpoint from a configured log set says where to resume.
     let resume_at =
         previous.flatten().filter(|_| !p.checkpoint_time_only).map(|cp| (cp.dev, cp.inode));
-    let files: Vec<PathBuf> = match &p.input {
-        Input::Path(path) => match std::fs::metadata(path) {
-            Err(e) => {
-                eprintln!("stat: {}", strerror(&e));
-                return Ok(ExitCode::from(1));
-            }
-            Ok(m) if m.is_dir() => {
-                let base = dir_log(path);
-                eprintln!("NOTE - using logs in {}", base.display());
-                match log_set(&base, resume_at) {
-                    Some(files) => files,
-                    None => return Ok(ExitCode::from(EXIT_CHECKPOINT_BAD)),
-                }
-            }
-            Ok(_) => vec![path.clone()],
-        },
-        Input::ConfiguredLogs => match log_set(&conf.log_file, resume_at) {
-            Some(files) => files,
-            None => return Ok(ExitCode::from(EXIT_CHECKPOINT_BAD)),
-        },
-        Input::Stdin => Vec::new(),
-    };
-    let mut buffers: Vec<LogData> = Vec::new();
-    if p.input == Input::Stdin {
-        let mut data = Vec::new();
-        io::stdin().lock().read_to_end(&mut data)?;
-        buffers.push(LogData::Read(data));
-    }
-    for file in &files {
-        match LogData::map(file) {
-            Ok(data) => buffers.push(data),
-            Err(e) => {
-                eprintln!("Error opening {} ({})", file.display(), strerror(&e));
-                return Ok(ExitCode::from(1));
-            }
+    let located = match p.input.locate(&conf.log_file) {
+        Ok(located) => located,
+        Err(e) => {
+            eprintln!("stat: {}", strerror(&e));
+            return Ok(ExitCode::from(1));
         }
+    };
+    if let Located::Set { base, in_dir: true } = &located {
+        eprintln!("NOTE - using logs in {}", base.display());
     }
+    let Some(files) = located.files(resume_at) else {
+        return Ok(ExitCode::from(EXIT_CHECKPOINT_BAD));
+    };
+    let loaded = load(&located, &files)?;
+    if let Some(message) = &loaded.open_error {
+        eprintln!("{message}");
+        return Ok(ExitCode::from(1));
+    }
+    let buffers = loaded.buffers;
     let inputs: Vec<&[u8]> = buffers.iter().map(LogData::bytes).collect();
     let release = |index: usize, upto: usize| buffers[index].release(upto);
     let stdout = io::stdout();
@@ -134,7 +107,7 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     out.flush()?;
     drop(err);
     if let Some(path) = &p.checkpoint {
-        if p.input == Input::Stdin {
+        if located == Located::Stdin {
             eprint!("Warning - checkpointing stdin is not supported");
         } else if outcome.corrupted {
             return Ok(ExitCode::from(EXIT_CHECKPOINT_CORRUPT));

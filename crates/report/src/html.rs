@@ -5,9 +5,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::args::Kind;
-use super::lookup::{self, Enriched, Lookup};
-use super::scan::{HTML_REPORTS, HtmlShare, Numbers, Prepared, Strings, SummaryData};
+use crate::kind::Kind;
+use crate::lookup::{self, Enriched, Lookup};
+use crate::rows::date;
+use crate::scanner::{HTML_REPORTS, HtmlShare, Prepared};
+use crate::tally::{Numbers, Strings, SummaryData};
 
 /// What the page is built from, gathered in event order.
 #[derive(Default)]
@@ -131,16 +133,16 @@ fn time_chart(series: &BTreeMap<i64, u64>, span: (i64, i64), label: &str, color:
             h - bh,
             (bar - 1.0).max(0.5),
             bh,
-            esc(&super::scan::date(start))
+            esc(&date(start))
         );
     }
     let _ = writeln!(
         svg,
         "<text x=\"{left}\" y=\"{}\" class=\"axis\">{}</text><text x=\"{w}\" y=\"{}\" text-anchor=\"end\" class=\"axis\">{}</text>\n</svg>",
         h + 20.0,
-        esc(&super::scan::date(first)),
+        esc(&date(first)),
         h + 20.0,
-        esc(&super::scan::date(last))
+        esc(&date(last))
     );
     svg
 }

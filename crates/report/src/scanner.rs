@@ -1,0 +1,333 @@
+//! Per event, on several threads: which events a report takes and what
+//! each contributes (aureport-scan.c behaviour). [`Scanner::prepare`]
+//! extracts the event's items with raudit-search's extraction and turns
+//! them into finished rows ([`crate::rows`]) or summary keys, which
+//! [`crate::tally`] then counts in order.
+
+use raudit_parse::Event;
+use raudit_search::extract::{
+    Needs, PasswdFile, SearchItems, UNSET_ID, UNSET_LOGINUID, extract_with,
+};
+
+use crate::Options;
+use crate::kind::{ConfAction, Kind, Outcome, html_needs, needs_of};
+use crate::lookup::{Enriched, Lookup};
+use crate::types::{Types, t};
+
+/// What one event contributes.
+pub enum Prepared {
+    /// Not part of the report.
+    Skip,
+    /// Dropped by the shared parsers; `--debug` shows the record.
+    Malformed(i32, Vec<u8>),
+    /// Detailed rows: the text after `N. `.
+    Rows(Vec<Vec<u8>>),
+    /// Summary keys of a string list.
+    Strings(Vec<Vec<u8>>),
+    /// Summary keys of a number list (pids, record types).
+    Numbers(Vec<i32>),
+    /// The main summary's share.
+    Totals(Box<Totals>),
+    /// `--html`: the share of every report.
+    Html(Box<HtmlShare>),
+}
+
+/// The summary reports `--html` shows, in page order.
+pub const HTML_REPORTS: &[Kind] = &[
+    Kind::Exe,
+    Kind::File,
+    Kind::User,
+    Kind::Login,
+    Kind::Auth,
+    Kind::Host,
+    Kind::Term,
+    Kind::Comm,
+    Kind::Syscall,
+    Kind::Key,
+    Kind::Event,
+    Kind::Pid,
+    Kind::Avc,
+    Kind::Config,
+    Kind::AcctMod,
+    Kind::Anomaly,
+    Kind::Response,
+    Kind::Mac,
+    Kind::Crypto,
+    Kind::Integrity,
+    Kind::Virt,
+];
+
+/// One event's share of the `--html` page.
+pub struct HtmlShare {
+    pub totals: Totals,
+    /// One entry per [`HTML_REPORTS`] kind (Strings, Numbers or Skip).
+    pub keys: Vec<Prepared>,
+    pub failed_login: bool,
+}
+
+/// One event's share of the main summary.
+#[derive(Default)]
+pub struct Totals {
+    pub changes: u8,
+    pub acct_changes: u8,
+    pub crypto: u8,
+    pub good_logins: u8,
+    pub bad_logins: u8,
+    pub good_auth: u8,
+    pub bad_auth: u8,
+    pub avcs: u8,
+    pub mac: u8,
+    pub virt: u8,
+    pub integ: u8,
+    pub failed_syscalls: u8,
+    pub anomalies: u8,
+    pub responses: u8,
+    pub user: Option<i32>,
+    pub terminal: Option<Vec<u8>>,
+    pub host: Option<Vec<u8>>,
+    pub exe: Option<Vec<u8>>,
+    pub comm: Option<Vec<u8>>,
+    pub files: Vec<Vec<u8>>,
+    pub pid: Option<i32>,
+    pub keys: Vec<Vec<u8>>,
+}
+
+/// Everything [`Scanner::prepare`] needs, shared by the threads.
+pub struct Scanner {
+    pub opts: Options,
+    pub lookup: Lookup,
+    /// What to extract from each event.
+    needs: Needs,
+    names: PasswdFile,
+}
+
+impl Scanner {
+    pub fn new(opts: Options) -> Self {
+        let lookup = Lookup::new(opts.interpret);
+        let needs = if opts.html.is_some() {
+            html_needs(opts.interpret)
+        } else {
+            needs_of(opts.kind, opts.interpret)
+        };
+        Scanner { opts, lookup, needs, names: PasswdFile::default() }
+    }
+
+    /// aureport-scan.c scan: extraction, then the node, success and
+    /// config filters.
+    fn scan(&self, event: &Event<'_>) -> Result<Option<SearchItems>, (i32, Vec<u8>)> {
+        let items = extract_with(event, self.needs, &self.names).map_err(|m| (m.rc, m.record))?;
+        let o = &self.opts;
+        if !o.nodes.is_empty() {
+            match event.key.node {
+                Some(node) if o.nodes.iter().any(|n| n.as_slice() == node) => {}
+                _ => return Ok(None),
+            }
+        }
+        let keep = match o.outcome {
+            Outcome::Both => true,
+            Outcome::Failed => items.success == Some(false),
+            Outcome::Success => items.success == Some(true),
+        };
+        if !keep || !self.conf_kept(event.first_type()) {
+            return Ok(None);
+        }
+        Ok(Some(items))
+    }
+
+    /// classify_conf: `-nc` drops CONFIG_CHANGE-led events; `--add` and
+    /// `--delete` drop the other kind of account and MAC map changes.
+    fn conf_kept(&self, head: i32) -> bool {
+        use ConfAction::{Add, Delete};
+        match (head, self.opts.conf_action) {
+            (t::CONFIG_CHANGE, _) => !self.opts.no_config,
+            (
+                t::ADD_USER
+                | t::ADD_GROUP
+                | t::MAC_CIPSOV4_ADD
+                | t::MAC_MAP_ADD
+                | t::MAC_IPSEC_ADDSA
+                | t::MAC_IPSEC_ADDSPD
+                | t::MAC_UNLBL_STCADD,
+                Delete,
+            ) => false,
+            (
+                t::DEL_USER
+                | t::DEL_GROUP
+                | t::MAC_CIPSOV4_DEL
+                | t::MAC_MAP_DEL
+                | t::MAC_IPSEC_DELSA
+                | t::MAC_IPSEC_DELSPD
+                | t::MAC_UNLBL_STCDEL,
+                Add,
+            ) => false,
+            _ => true,
+        }
+    }
+
+    pub fn prepare(&self, event: &Event<'_>) -> Prepared {
+        if self.opts.kind == Kind::Time {
+            return Prepared::Skip;
+        }
+        let items = match self.scan(event) {
+            Err((rc, record)) => return Prepared::Malformed(rc, record),
+            Ok(None) => return Prepared::Skip,
+            Ok(Some(items)) => items,
+        };
+        // COMPAT: aureport.c process_event: names come from the enriched
+        // part of a lone record or of a leading SYSCALL.
+        let first = &event.records[0];
+        let enriched = Enriched::new(if event.records.len() == 1 || first.rtype == t::SYSCALL {
+            first.enriched
+        } else {
+            None
+        });
+        if self.opts.html.is_some() {
+            let keys = HTML_REPORTS.iter().map(|&k| self.summary_keys(k, event, &items, enriched));
+            let keys = keys.collect();
+            let ty = Types(event);
+            let failed_login = ty.has(t::USER_LOGIN) && items.success == Some(false);
+            return Prepared::Html(Box::new(HtmlShare {
+                keys,
+                failed_login,
+                totals: self.totals(event, items),
+            }));
+        }
+        if self.opts.kind == Kind::Summary {
+            return Prepared::Totals(Box::new(self.totals(event, items)));
+        }
+        if self.opts.summary {
+            self.summary_keys(self.opts.kind, event, &items, enriched)
+        } else {
+            self.rows(event, &items, enriched)
+        }
+    }
+
+    pub(crate) fn uid(&self, uid: u32, e: Enriched<'_>) -> Vec<u8> {
+        self.lookup.uid(uid, e)
+    }
+
+    /// per_event_summary for the reports other than the main one.
+    fn summary_keys(
+        &self,
+        kind: Kind,
+        event: &Event<'_>,
+        s: &SearchItems,
+        e: Enriched<'_>,
+    ) -> Prepared {
+        let ty = Types(event);
+        let head = || Prepared::Numbers(vec![ty.head()]);
+        let none = Prepared::Skip;
+        let user_key = |acct_first: bool| -> Prepared {
+            match (&s.acct, acct_first) {
+                (Some(a), true) => Prepared::Strings(vec![a.clone()]),
+                _ => Prepared::Strings(vec![self.uid(s.loginuid, e)]),
+            }
+        };
+        match kind {
+            Kind::Avc => {
+                if !(ty.has(t::AVC) || ty.has(t::USER_AVC)) {
+                    return none;
+                }
+                let objs = s
+                    .contexts
+                    .iter()
+                    .flatten()
+                    .filter(|c| c.granted.is_some())
+                    .filter_map(|c| c.object.clone())
+                    .collect();
+                Prepared::Strings(objs)
+            }
+            Kind::Mac => {
+                // COMPAT: aureport-scan.c: the summary's MAC range stops at
+                // MAC_MAP_DEL, the detailed report's at MAC_UNLBL_STCDEL.
+                if ty.range(t::MAC_POLICY_LOAD, t::MAC_MAP_DEL) || ty.range(2300, 2399) {
+                    head()
+                } else {
+                    none
+                }
+            }
+            Kind::Integrity if ty.range(1800, 1899) => head(),
+            Kind::Virt if ty.range(2500, 2599) => head(),
+            Kind::Config if ty.config_change() => head(),
+            Kind::Auth => {
+                if ty.has(t::USER_AUTH) || (ty.has(t::USER_MGMT) && s.success == Some(false)) {
+                    user_key(s.loginuid == UNSET_LOGINUID)
+                } else {
+                    none
+                }
+            }
+            Kind::Login if ty.has(t::USER_LOGIN) => user_key((s.loginuid as i32) < 0),
+            Kind::AcctMod if ty.acct_change() => head(),
+            Kind::Event if ty.head() != -1 => head(),
+            Kind::File => Prepared::Strings(s.filenames.clone().unwrap_or_default()),
+            Kind::Host => Prepared::Strings(s.hostname.iter().cloned().collect()),
+            Kind::Pid if s.pid != UNSET_ID => Prepared::Numbers(vec![s.pid as i32]),
+            Kind::Syscall if s.syscall > 0 => Prepared::Strings(vec![self.lookup.syscall(s, e)]),
+            Kind::Term => Prepared::Strings(s.terminal.iter().cloned().collect()),
+            Kind::User if s.loginuid != UNSET_LOGINUID => {
+                Prepared::Strings(vec![self.uid(s.loginuid, e)])
+            }
+            Kind::Exe => Prepared::Strings(s.exe.iter().cloned().collect()),
+            Kind::Comm => Prepared::Strings(s.comm.iter().cloned().collect()),
+            Kind::Anomaly if ty.anomaly() => head(),
+            Kind::Response if ty.range(2200, 2299) => head(),
+            Kind::Crypto if ty.crypto() => head(),
+            Kind::Key => Prepared::Strings(
+                s.keys.iter().flatten().filter(|k| k.as_slice() != b"(null)").cloned().collect(),
+            ),
+            _ => none,
+        }
+    }
+
+    /// do_summary_total.
+    fn totals(&self, event: &Event<'_>, s: SearchItems) -> Totals {
+        let ty = Types(event);
+        let b = |x: bool| x as u8;
+        let mut tot = Totals {
+            changes: [t::CONFIG_CHANGE, t::DAEMON_CONFIG, t::USYS_CONFIG, t::NETFILTER_CFG]
+                .iter()
+                .chain(&[t::FEATURE_CHANGE, t::USER_MAC_CONFIG_CHANGE])
+                .map(|&x| b(ty.has(x)))
+                .sum::<u8>()
+                + b(ty.range(t::MAC_POLICY_LOAD, t::MAC_UNLBL_STCDEL)),
+            acct_changes: b(ty.has(t::USER_CHAUTHTOK))
+                + b(ty.range(t::ADD_USER, t::DEL_GROUP))
+                + b(ty.has(t::USER_MGMT))
+                + b(ty.has(t::GRP_MGMT))
+                + b(ty.range(t::ROLE_ASSIGN, t::ROLE_REMOVE)),
+            crypto: b(ty.range(1600, 1699)) + b(ty.range(2400, 2499)),
+            avcs: b(ty.has(t::AVC) || ty.has(t::USER_AVC)),
+            mac: b(ty.range(t::MAC_POLICY_LOAD, t::MAC_UNLBL_STCDEL)) + b(ty.range(2300, 2399)),
+            virt: b(ty.range(2500, 2599)),
+            integ: b(ty.range(1800, 1899)),
+            failed_syscalls: b(s.success == Some(false) && s.syscall > 0),
+            anomalies: b(ty.range(2100, 2199)) + b(ty.range(1700, 1799)),
+            responses: b(ty.range(2200, 2299)),
+            ..Totals::default()
+        };
+        if ty.has(t::USER_LOGIN) {
+            tot.good_logins = b(s.success == Some(true));
+            tot.bad_logins = b(s.success == Some(false));
+        }
+        if ty.has(t::USER_AUTH) || ty.has(t::GRP_AUTH) && !ty.has(t::USER_MGMT) {
+            tot.good_auth = b(s.success == Some(true));
+            tot.bad_auth = b(s.success == Some(false));
+        } else if ty.has(t::USER_MGMT) {
+            tot.bad_auth = b(s.success == Some(false));
+        }
+        if s.loginuid != UNSET_LOGINUID {
+            tot.user = Some(s.loginuid as i32);
+        }
+        if s.pid != UNSET_ID {
+            tot.pid = Some(s.pid as i32);
+        }
+        tot.terminal = s.terminal;
+        tot.host = s.hostname;
+        tot.exe = s.exe;
+        tot.comm = s.comm;
+        tot.files = s.filenames.unwrap_or_default();
+        tot.keys = s.keys.unwrap_or_default();
+        tot.keys.retain(|k| k.as_slice() != b"(null)");
+        tot
+    }
+}
