@@ -93,6 +93,11 @@ impl<'a> Text<'a> {
     ) -> Result<(u32, usize), i32> {
         let end = self.chr(start, b' ').ok_or(codes.0)?;
         let hex = &self.t[start..end];
+        // A word that is not UTF-8 has always read as 0 here (the C code
+        // would read its leading digits); kept so results do not move.
+        if std::str::from_utf8(hex).is_err() {
+            return Ok((0, end));
+        }
         let digits = hex.iter().take_while(|b| b.is_ascii_hexdigit()).count();
         let mut v: u64 = 0;
         for &b in &hex[..digits] {
@@ -255,6 +260,7 @@ mod tests {
         let huge = Text { t: b"99999999999999999999999 " };
         assert_eq!(huge.number_to_space(0, (1, 2)), Err(2));
         assert_eq!(huge.arch_to_space(0, (1, 2)), Err(2));
+        assert_eq!(Text { t: b"c000003e\xff " }.arch_to_space(0, (1, 2)), Ok((0, 9)));
     }
 
     #[test]
