@@ -4,10 +4,16 @@
 //! `text_event`).
 //!
 //! [`au`] models an event the way libauparse does (fields and cursor),
-//! [`rules`] finds the pieces, and this module prints them.
+//! [`normalizer`] finds the pieces (walking for the [`subject`] and the
+//! [`object`] through the [`syscall`] or [`simple`] event shapes), and
+//! this module prints them.
 
 mod au;
-mod rules;
+mod normalizer;
+mod object;
+mod simple;
+mod subject;
+mod syscall;
 #[path = "tables_gen.rs"]
 #[rustfmt::skip]
 mod tables;
@@ -16,7 +22,7 @@ use raudit_interpret::{Escape, Kind, Resolver};
 use raudit_parse::Event;
 
 use au::Au;
-use rules::{Loc, Norm};
+use normalizer::{Loc, Norm};
 
 /// Which `--extra-*` columns the csv output has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,7 +64,7 @@ const SYSCALL_CONFIG_CHANGE: i32 = 1305;
 impl Writer<'_> {
     fn run(&self, au: &mut Au<'_, '_>, all: bool) -> (Norm, bool) {
         let user_id = |name: &[u8]| (self.user_id)(name);
-        rules::normalize(au, all, &user_id)
+        normalizer::normalize(au, all, &user_id)
     }
 
     /// One csv row; diagnostics go to `err`.

@@ -1,0 +1,226 @@
+//! Who did what to what: the reference's normaliser (libauparse's
+//! `auparse_normalize`). It walks an event with the auparse cursor and
+//! remembers where each piece is (a record and a field number), or sets
+//! words (action, how, kinds) directly. Where it looks, and in which
+//! record a found field is said to be, follow the reference, including
+//! its slips (marked COMPAT).
+//!
+//! This module holds the walker's state, what it found ([`Norm`]), the
+//! record-type and object-kind numbers it compares, and the entry point;
+//! the walk itself is split by what it looks for: [`super::subject`],
+//! [`super::object`], and the event shapes [`super::syscall`] (events
+//! with a SYSCALL record) and [`super::simple`] (single-record events).
+
+use super::au::Au;
+use super::tables;
+
+/// A field: record number and field number.
+pub type Loc = Option<(usize, usize)>;
+
+pub mod t {
+    pub const USER: i32 = 1005;
+    pub const LOGIN: i32 = 1006;
+    pub const USER_AUTH: i32 = 1100;
+    pub const USER_ACCT: i32 = 1101;
+    pub const USER_MGMT: i32 = 1102;
+    pub const CRED_ACQ: i32 = 1103;
+    pub const CRED_DISP: i32 = 1104;
+    pub const USER_START: i32 = 1105;
+    pub const USER_END: i32 = 1106;
+    pub const USER_AVC: i32 = 1107;
+    pub const USER_CHAUTHTOK: i32 = 1108;
+    pub const USER_ERR: i32 = 1109;
+    pub const CRED_REFR: i32 = 1110;
+    pub const USYS_CONFIG: i32 = 1111;
+    pub const USER_LOGIN: i32 = 1112;
+    pub const USER_LOGOUT: i32 = 1113;
+    pub const ADD_USER: i32 = 1114;
+    pub const DEL_USER: i32 = 1115;
+    pub const ADD_GROUP: i32 = 1116;
+    pub const DEL_GROUP: i32 = 1117;
+    pub const USER_CMD: i32 = 1123;
+    pub const USER_TTY: i32 = 1124;
+    pub const SYSTEM_BOOT: i32 = 1127;
+    pub const SYSTEM_SHUTDOWN: i32 = 1128;
+    pub const SYSTEM_RUNLEVEL: i32 = 1129;
+    pub const SERVICE_START: i32 = 1130;
+    pub const SERVICE_STOP: i32 = 1131;
+    pub const GRP_MGMT: i32 = 1132;
+    pub const GRP_CHAUTHTOK: i32 = 1133;
+    pub const ACCT_LOCK: i32 = 1135;
+    pub const ACCT_UNLOCK: i32 = 1136;
+    pub const USER_DEVICE: i32 = 1137;
+    pub const SOFTWARE_UPDATE: i32 = 1138;
+    pub const FIRST_DAEMON: i32 = 1200;
+    pub const LAST_DAEMON: i32 = 1299;
+    pub const DAEMON_START: i32 = 1200;
+    pub const DAEMON_ABORT: i32 = 1202;
+    pub const DAEMON_ACCEPT: i32 = 1207;
+    pub const SYSCALL: i32 = 1300;
+    pub const PATH: i32 = 1302;
+    pub const CONFIG_CHANGE: i32 = 1305;
+    pub const SOCKADDR: i32 = 1306;
+    pub const CWD: i32 = 1307;
+    pub const TTY: i32 = 1319;
+    pub const NETFILTER_CFG: i32 = 1325;
+    pub const SECCOMP: i32 = 1326;
+    pub const FEATURE_CHANGE: i32 = 1328;
+    pub const KERN_MODULE: i32 = 1330;
+    pub const FANOTIFY: i32 = 1331;
+    pub const TIME_INJOFFSET: i32 = 1332;
+    pub const TIME_ADJNTPVAL: i32 = 1333;
+    pub const BPF: i32 = 1334;
+    pub const EVENT_LISTENER: i32 = 1335;
+    pub const AVC: i32 = 1400;
+    pub const SELINUX_ERR: i32 = 1401;
+    pub const MAC_POLICY_LOAD: i32 = 1403;
+    pub const MAC_STATUS: i32 = 1404;
+    pub const MAC_CONFIG_CHANGE: i32 = 1405;
+    pub const MAC_UNLBL_ALLOW: i32 = 1406;
+    pub const MAC_MAP_ADD: i32 = 1409;
+    pub const MAC_MAP_DEL: i32 = 1410;
+    pub const LAST_SELINUX: i32 = 1499;
+    pub const ANOM_PROMISCUOUS: i32 = 1700;
+    pub const ANOM_ABEND: i32 = 1701;
+    pub const ANOM_LINK: i32 = 1702;
+    pub const ANOM_LOGIN_FAILURES: i32 = 2100;
+    pub const ANOM_LOGIN_TIME: i32 = 2101;
+    pub const ANOM_LOGIN_SESSIONS: i32 = 2102;
+    pub const ANOM_LOGIN_LOCATION: i32 = 2104;
+    pub const ANOM_RBAC_INTEGRITY_FAIL: i32 = 2109;
+    pub const ANOM_EXEC: i32 = 2112;
+    pub const USER_ROLE_CHANGE: i32 = 2300;
+    pub const ROLE_ASSIGN: i32 = 2301;
+    pub const ROLE_REMOVE: i32 = 2302;
+    pub const LABEL_OVERRIDE: i32 = 2303;
+    pub const LABEL_LEVEL_CHANGE: i32 = 2304;
+    pub const DEV_ALLOC: i32 = 2307;
+    pub const USER_MAC_CONFIG_CHANGE: i32 = 2312;
+    pub const CRYPTO_KEY_USER: i32 = 2404;
+    pub const CRYPTO_SESSION: i32 = 2407;
+    pub const VIRT_CONTROL: i32 = 2500;
+    pub const VIRT_RESOURCE: i32 = 2501;
+    pub const VIRT_MACHINE_ID: i32 = 2502;
+}
+
+/// Object kinds (index into [`tables::OBJ_KIND`]).
+pub(super) mod what {
+    pub const UNKNOWN: usize = 0;
+    pub const FIFO: usize = 1;
+    pub const CHAR_DEV: usize = 2;
+    pub const DIRECTORY: usize = 3;
+    pub const BLOCK_DEV: usize = 4;
+    pub const FILE: usize = 5;
+    pub const LINK: usize = 6;
+    pub const SOCKET: usize = 7;
+    pub const PROCESS: usize = 8;
+    pub const FIREWALL: usize = 9;
+    pub const SERVICE: usize = 10;
+    pub const ACCT: usize = 11;
+    pub const USER_SESSION: usize = 12;
+    pub const VM: usize = 13;
+    pub const PRINTER: usize = 14;
+    pub const SYSTEM: usize = 15;
+    pub const AUDIT_RULE: usize = 16;
+    pub const AUDIT_CONFIG: usize = 17;
+    pub const MAC_CONFIG: usize = 18;
+    pub const FILESYSTEM: usize = 19;
+    pub const MEMORY: usize = 20;
+    pub const KEYSTROKES: usize = 21;
+    pub const SOFTWARE: usize = 23;
+}
+
+/// What the normaliser found.
+#[derive(Default)]
+pub struct Norm {
+    pub evkind: Option<&'static str>,
+    pub session: Loc,
+    pub subj_primary: Loc,
+    pub subj_secondary: Loc,
+    pub subj_kind: Option<&'static str>,
+    pub subj_attrs: Vec<(usize, usize)>,
+    pub action: Option<Vec<u8>>,
+    pub obj_primary: Loc,
+    pub obj_secondary: Loc,
+    pub obj_two: Loc,
+    pub obj_attrs: Vec<(usize, usize)>,
+    pub obj_kind: usize,
+    pub results: Loc,
+    pub how: Option<Vec<u8>>,
+    pub key: Loc,
+}
+
+impl Norm {
+    pub fn obj_kind_name(&self) -> &'static str {
+        tables::OBJ_KIND.get(self.obj_kind).copied().unwrap_or("")
+    }
+}
+
+pub struct Normalizer<'x, 'a, 'r> {
+    pub au: &'x mut Au<'a, 'r>,
+    pub d: Norm,
+    pub(super) all: bool,
+    pub(super) syscall_success: i32,
+    pub(super) user_id: &'x dyn Fn(&[u8]) -> Option<u32>,
+}
+
+pub(super) fn starts_with_script(how: &[u8]) -> bool {
+    [&b"/usr/bin/python"[..], b"/usr/bin/sh", b"/usr/bin/bash", b"/usr/bin/perl"]
+        .iter()
+        .any(|p| how.starts_with(p))
+}
+
+pub(super) fn record_action(rtype: i32) -> Option<&'static str> {
+    tables::RECORD_ACTION.iter().find(|(n, _)| *n == rtype).map(|(_, a)| *a)
+}
+
+/// Runs the normaliser on `au`: what it found, and false when the
+/// reference gives up on the event.
+pub fn normalize<'x, 'a, 'r>(
+    au: &'x mut Au<'a, 'r>,
+    all: bool,
+    user_id: &'x dyn Fn(&[u8]) -> Option<u32>,
+) -> (Norm, bool) {
+    let mut n = Normalizer { au, d: Norm::default(), all, syscall_success: -1, user_id };
+    n.au.first_record();
+    let ok = if n.au.num_records() > 1 { n.compound() } else { n.simple() };
+    n.au.first_record();
+    (n.d, ok)
+}
+
+impl Normalizer<'_, '_, '_> {
+    pub(super) fn here(&self, rnum: usize) -> Loc {
+        Some((rnum, self.au.field_num()))
+    }
+
+    pub(super) fn found(&mut self, name: &str) -> bool {
+        self.au.find_field(name).is_some()
+    }
+}
+
+/// The event kind of an event whose first record has type `ty`.
+pub fn event_kind(ty: i32) -> &'static str {
+    let kind = match ty {
+        1100..=1101 | 1103..=1106 | 1108..=1110 | 1112..=1113 | 1006 => 6,
+        1126 | 1119 => 17,
+        1102 | 1114..=1117 | 1132..=1133 | 1135..=1136 => 5,
+        2000 | 1127..=1131 => 2,
+        1111 | 1305 | 1325 | 1328 | 1332 | 1333 | 1137 | 1138 => 3,
+        1326 => 16,
+        1120..=1121 | 1123 | 1125 => 1,
+        1124 | 1319 => 4,
+        1335 | 1200..=1299 => 7,
+        1122 | 1107 | 1502..=1503 | 1506 | 1400..=1402 => 8,
+        1800..=1899 | 2109 => 10,
+        1700..=1799 | 2100..=2108 | 2110..=2199 => 9,
+        2200..=2299 => 11,
+        1403..=1499 | 1500..=1501 | 1504..=1505 | 2300..=2399 => 12,
+        1600..=1699 | 2400..=2499 => 13,
+        2500..=2599 => 14,
+        1300..=1304 | 1306..=1315 | 1317..=1318 | 1321..=1324 => 15,
+        1331 => 18,
+        1334 => 19,
+        _ => 0,
+    };
+    tables::EVENT_KIND[kind]
+}
