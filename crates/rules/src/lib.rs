@@ -11,13 +11,19 @@
 //! `linux/audit.h` and `shared/docs/reference/kernel-and-daemon.md` §1.6.
 #![forbid(unsafe_code)]
 
+pub mod arch;
 pub mod builder;
 pub mod cnum;
+pub mod ctl;
+pub mod error;
 pub mod field;
+pub mod fieldpair;
 pub mod lint;
 pub mod list;
 pub mod names;
 pub mod rules_file;
+pub mod watch;
 
 pub use builder::{RuleBuilder, RuleOp};
+pub use error::{BuildError, FieldError};
 pub use list::Lister;
