@@ -43,8 +43,8 @@ pub struct Options {
     /// Where the pid and state files live (`/var/run`; `RAUDIT_RUN_DIR` overrides it).
     pub run_dir: PathBuf,
     /// `--load-rules`: the init flow's rule loading (augenrules --load), run once the daemon is
-    /// registered, so that no event of the new rules is missed. It returns what to log.
-    pub load_rules: Option<fn() -> Result<String, String>>,
+    /// registered, so that no event of the new rules is missed.
+    pub load_rules: bool,
 }
 
 impl Options {
@@ -624,14 +624,22 @@ pub fn run(opts: Options) -> u8 {
         ),
     );
 
-    if let Some(load) = opts.load_rules {
+    if opts.load_rules {
         // On its own thread: the event loop must already be reading while the rules go in.
         let syslog = msg.syslog;
-        let spawned =
-            std::thread::Builder::new().name("rauditd-rules".into()).spawn(move || match load() {
-                Ok(t) => crate::sys::message(syslog, Priority::Notice, &t),
-                Err(t) => crate::sys::message(syslog, Priority::Err, &t),
-            });
+        let spawned = std::thread::Builder::new().name("rauditd-rules".into()).spawn(move || {
+            use raudit_rules::augenrules::{load_at_start, root};
+            match load_at_start(&root()) {
+                Ok(dest) => {
+                    let text = format!("Audit rules loaded from {}", dest.display());
+                    crate::sys::message(syslog, Priority::Notice, &text)
+                }
+                Err((dest, _)) => {
+                    let text = format!("Loading the audit rules from {} failed", dest.display());
+                    crate::sys::message(syslog, Priority::Err, &text)
+                }
+            }
+        });
         if let Err(e) = spawned {
             say(Priority::Err, &format!("Cannot load the audit rules ({e})"));
         }

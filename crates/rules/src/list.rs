@@ -96,7 +96,7 @@ impl Lister {
                 out.push_str("all");
                 args.count = 63;
             } else {
-                let table = crate::builder::table_of(self.arch);
+                let table = crate::arch::table_of(self.arch);
                 let numbers: Vec<u32> = (0..2048u32).filter(|&n| r.has_syscall(n)).collect();
                 let names: Vec<String> = numbers
                     .iter()
@@ -180,7 +180,7 @@ impl Lister {
                     // are not listed.
                     for key in texts[i]
                         .unwrap_or(&[])
-                        .split(|&b| b == crate::builder::KEY_SEPARATOR)
+                        .split(|&b| b == raudit_proto::filter::KEY_SEPARATOR)
                         .filter(|k| !k.is_empty())
                     {
                         out.push_str(&format!(" -k {}", String::from_utf8_lossy(key)));

@@ -73,7 +73,9 @@ fn compile(flags: &str) -> Result<Vec<u8>, String> {
         let letter =
             args[i].strip_prefix('-').and_then(|l| l.chars().next()).ok_or("not an option")?;
         let value = args.get(i + 1).ok_or("missing value")?;
-        b.option(letter, value).ok_or_else(|| format!("unexpected option {}", args[i]))??;
+        b.option(letter, value)
+            .ok_or_else(|| format!("unexpected option {}", args[i]))?
+            .map_err(|e| e.to_string())?;
         i += 2;
     }
     // The recorded bytes include the netlink padding to 4 bytes.

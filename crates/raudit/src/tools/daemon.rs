@@ -26,7 +26,7 @@ pub fn main(inv: Invocation) -> ExitCode {
         startup: Startup::Enable,
         config_dir: PathBuf::from("/etc/audit"),
         run_dir,
-        load_rules: None,
+        load_rules: false,
     };
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
@@ -35,7 +35,7 @@ pub fn main(inv: Invocation) -> ExitCode {
             "-f" => opts.foreground = true,
             "-l" => opts.allow_links = true,
             "-n" => opts.no_fork = true,
-            "--load-rules" => opts.load_rules = Some(super::rules::load_at_start),
+            "--load-rules" => opts.load_rules = true,
             "-s" => {
                 let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
                 // COMPAT: auditd.c main: the value matches by prefix (strncmp over its length).

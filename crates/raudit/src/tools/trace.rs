@@ -55,7 +55,7 @@ fn usage() -> ExitCode {
 }
 
 /// The two rules for `pid`: one on pid, one on ppid.
-fn rules_for(pid: u32, resource: bool) -> Result<Vec<RuleData>, String> {
+fn rules_for(pid: u32, resource: bool) -> Result<Vec<RuleData>, raudit_rules::BuildError> {
     let mut out = Vec::new();
     for field in ["pid", "ppid"] {
         let mut b = RuleBuilder::new();

@@ -4,24 +4,24 @@
 
 /// Whether a long option takes a value.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum HasArg {
+pub(crate) enum HasArg {
     No,
     Required,
 }
 
 /// One long option: name, argument, the value getopt returns.
-pub type LongOpt = (&'static str, HasArg, i32);
+pub(crate) type LongOpt = (&'static str, HasArg, i32);
 
 /// What one call returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Got {
+pub(crate) enum Got {
     /// A short option letter or a long option's value, with its argument.
     Opt(i32, Option<String>),
     /// An unknown option or a missing argument (`?`).
     Bad,
 }
 
-pub struct Getopt<'a> {
+pub(crate) struct Getopt<'a> {
     pub argv: Vec<String>,
     pub optind: usize,
     first_nonopt: usize,

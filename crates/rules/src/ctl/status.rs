@@ -22,7 +22,7 @@ fn failure_word(v: u32) -> &'static str {
 }
 
 /// The status block; `-s -i` names the first two values.
-pub fn block(st: &Status, interpret: bool) -> String {
+pub(crate) fn block(st: &Status, interpret: bool) -> String {
     let (enabled, failure) = if interpret {
         (enabled_word(st.enabled).to_string(), failure_word(st.failure).to_string())
     } else {
@@ -43,10 +43,11 @@ pub fn block(st: &Status, interpret: bool) -> String {
 }
 
 /// The loginuid_immutable line of a features reply.
-pub fn print_features(f: &Features) {
+pub(crate) fn features(f: &Features) -> Option<String> {
     if f.mask & (1 << FEATURE_LOGINUID_IMMUTABLE) != 0 {
         let on = u32::from(f.is_set(FEATURE_LOGINUID_IMMUTABLE));
         let lock = if f.is_locked(FEATURE_LOGINUID_IMMUTABLE) { "locked" } else { "unlocked" };
-        println!("loginuid_immutable {on} {lock}");
+        return Some(format!("loginuid_immutable {on} {lock}\n"));
     }
+    None
 }
