@@ -20,7 +20,6 @@ mod space;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-
 use std::sync::Arc;
 
 use raudit_config::{DaemonConfig, Flush};
