@@ -2,15 +2,19 @@
 //! actions (HUP reload, USR1 rotate, USR2 resume, TERM stop, CONT state report) and DAEMON_*
 //! records (kernel-and-daemon.md §2.1, 2.2, 2.9, 2.12).
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::io;
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use raudit_config::{DaemonConfig, Level, LoadOptions, LogFormat, NameFormat};
+use raudit_config::{ConfigError, DaemonConfig, Level, LoadOptions, LogFormat, NameFormat};
 use raudit_netlink::{Client, EventReader};
+use rustix::process::Signal;
 
+use crate::hooks::{Priority, SystemHooks};
 use crate::pipeline::{LineBatch, Output, Pipeline, Record, StdoutSink};
-use crate::writer::{LogWriter, Priority, SystemHooks};
+use crate::sys::{Forked, SignalFd};
+use crate::writer::LogWriter;
 
 /// Record types of the daemon's own records.
 pub const DAEMON_START: u16 = 1200;
@@ -59,10 +63,51 @@ impl Options {
     }
 }
 
-/// Exit codes (the reference's).
-pub const EXIT_INIT: u8 = 1;
-pub const EXIT_PRIVILEGE: u8 = 4;
-pub const EXIT_CONFIG: u8 = 6;
+/// How [`run`] ended when nothing went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// SIGTERM or SIGINT: the end record is written and the log closed.
+    Terminated,
+    /// This is the parent of the fork, and the daemon in the background reported a good start.
+    Detached,
+}
+
+/// Why the daemon did not start. Each is said when it happens, in the reference's words, on
+/// the daemon's message channel (stderr; syslog once it goes to the background) and the
+/// Display is those words, so the caller only picks the exit status.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("You must be root to run this program.")]
+    NotRoot,
+    /// The config file's messages were said as they came.
+    #[error("The audit daemon is exiting (config file error: {0})")]
+    Config(#[source] ConfigError),
+    #[error("Cannot change priority ({0})")]
+    Priority(#[source] io::Error),
+    #[error("Cannot set up signal handling ({0})")]
+    Signals(#[source] io::Error),
+    #[error("Cannot daemonize ({0})")]
+    Daemonize(#[source] io::Error),
+    /// This is the parent of the fork, and the daemon in the background reported a failed
+    /// start (it said why itself).
+    #[error("The audit daemon failed to start")]
+    BackgroundStartFailed,
+    /// name_format asks for a name that cannot be had.
+    #[error("{0}")]
+    NodeName(String),
+    #[error("Unable to open the audit netlink socket ({0})")]
+    Netlink(#[source] raudit_netlink::Error),
+    #[error("Unable to write pid file {} ({source})", path.display())]
+    PidFile {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("Unable to set initial audit startup state ({0})")]
+    StartupState(#[source] raudit_netlink::Error),
+    #[error("Unable to set audit pid, exiting ({0})")]
+    Register(#[source] raudit_netlink::Error),
+}
 
 struct Msg {
     syslog: bool,
@@ -70,12 +115,13 @@ struct Msg {
 
 impl Msg {
     fn say(&self, p: Priority, text: &str) {
-        crate::sys::message(self.syslog, p, text);
+        crate::hooks::message(self.syslog, p, text);
     }
 }
 
-/// Load the config as the daemon does; messages go out through `msg`. `None` = fatal error.
-fn load_config(opts: &Options, say: &dyn Fn(Priority, &str)) -> Option<DaemonConfig> {
+/// Load the config as the daemon does; every message, the fatal one included, goes out
+/// through `say`.
+fn load_config(opts: &Options, say: &dyn Fn(Priority, &str)) -> Result<DaemonConfig, DaemonError> {
     let path = opts.config_file();
     match raudit_config::load(&path, &LoadOptions { allow_links: opts.allow_links }) {
         Ok(l) => {
@@ -86,18 +132,19 @@ fn load_config(opts: &Options, say: &dyn Fn(Priority, &str)) -> Option<DaemonCon
                 );
             }
             if l.file_found {
-                Some(l.config)
+                Ok(l.config)
             } else {
                 say(Priority::Notice, "Using Debian's default settings");
-                Some(DaemonConfig::debian_defaults())
+                Ok(DaemonConfig::debian_defaults())
             }
         }
         Err(e) => {
             for d in &e.diagnostics {
                 say(Priority::Err, &d.text);
             }
-            say(Priority::Err, &format!("The audit daemon is exiting (config file error: {e})"));
-            None
+            let e = DaemonError::Config(e);
+            say(Priority::Err, &e.to_string());
+            Err(e)
         }
     }
 }
@@ -186,64 +233,36 @@ fn make_output(cfg: &DaemonConfig, foreground: bool, syslog: bool) -> Output<Sys
 }
 
 /// The signals the daemon handles, blocked and read through a signalfd.
-const SIGNALS: [i32; 6] =
-    [libc::SIGHUP, libc::SIGUSR1, libc::SIGUSR2, libc::SIGTERM, libc::SIGINT, libc::SIGCONT];
+const SIGNALS: [Signal; 6] =
+    [Signal::HUP, Signal::USR1, Signal::USR2, Signal::TERM, Signal::INT, Signal::CONT];
 
-fn signal_fd() -> std::io::Result<OwnedFd> {
-    // SAFETY: `set` is a properly initialised sigset_t on our stack; sigemptyset/sigaddset only
-    // write into it; pthread_sigmask and signalfd read it. signalfd returns a new descriptor that we
-    // own from here on (or -1, checked).
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        for s in SIGNALS {
-            libc::sigaddset(&mut set, s);
-        }
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-        let fd = libc::signalfd(-1, &set, libc::SFD_CLOEXEC | libc::SFD_NONBLOCK);
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(OwnedFd::from_raw_fd(fd))
-    }
+/// Which process goes on after [`daemonize`].
+enum Daemonized {
+    /// The parent: the daemon's start-up verdict.
+    Parent { started: bool },
+    /// The daemon, with the pipe that tells the parent the verdict.
+    Child(std::fs::File),
 }
 
-fn read_signal(fd: &OwnedFd) -> Option<i32> {
-    let mut buf = [0u8; std::mem::size_of::<libc::signalfd_siginfo>()];
-    let n = rustix::io::read(fd, &mut buf).ok()?;
-    if n != buf.len() {
-        return None;
-    }
-    Some(i32::from_ne_bytes(buf[0..4].try_into().ok()?))
-}
-
-/// Fork into the background; the parent exits with the child's start-up verdict.
-fn daemonize() -> std::io::Result<Option<std::fs::File>> {
-    let (mut r, w) = std::io::pipe()?;
-    // SAFETY: called before any thread is started, so the child is a full copy of a single-threaded
-    // process; it only continues with ordinary Rust code.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    if pid > 0 {
-        drop(w);
-        let mut b = [0u8; 1];
-        let ok = matches!(std::io::Read::read(&mut r, &mut b), Ok(1) if b[0] == 0);
-        std::process::exit(if ok { 0 } else { 1 });
-    }
-    drop(r);
-    let _ = rustix::process::setsid();
-    let _ = std::env::set_current_dir("/");
-    if let Ok(null) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null") {
-        for fd in 0..3 {
-            // SAFETY: dup2 onto the standard descriptors with a valid open descriptor.
-            unsafe {
-                libc::dup2(null.as_raw_fd(), fd);
-            }
+/// Fork into the background; the parent waits for the child's start-up verdict.
+fn daemonize() -> io::Result<Daemonized> {
+    let (mut r, w) = io::pipe()?;
+    // SAFETY: called before any thread is started (run() starts none before this point).
+    match unsafe { crate::sys::fork() }? {
+        Forked::Parent => {
+            drop(w);
+            let mut b = [0u8; 1];
+            let started = matches!(io::Read::read(&mut r, &mut b), Ok(1) if b[0] == 0);
+            Ok(Daemonized::Parent { started })
+        }
+        Forked::Child => {
+            drop(r);
+            let _ = rustix::process::setsid();
+            let _ = std::env::set_current_dir("/");
+            crate::sys::stdio_to_null();
+            Ok(Daemonized::Child(std::fs::File::from(OwnedFd::from(w))))
         }
     }
-    Ok(Some(std::fs::File::from(OwnedFd::from(w))))
 }
 
 struct Daemon {
@@ -274,8 +293,8 @@ impl Daemon {
     fn reload(&mut self) {
         // The sender is asked for first, as the reference does before reading the file.
         let sender = self.reader.client().signal_info().ok();
-        let say = |p: Priority, t: &str| crate::sys::message(self.msg.syslog, p, t);
-        let Some(mut new) = load_config(&self.opts, &say) else {
+        let say = |p: Priority, t: &str| crate::hooks::message(self.msg.syslog, p, t);
+        let Ok(mut new) = load_config(&self.opts, &say) else {
             // COMPAT: auditd.c reconfigure: a config that does not parse leaves no record.
             return;
         };
@@ -429,7 +448,7 @@ impl Daemon {
         got >= BATCH_RECORDS
     }
 
-    fn run(&mut self, sigfd: &OwnedFd) {
+    fn run(&mut self, sigfd: &SignalFd) {
         loop {
             let mut fds = [
                 rustix::event::PollFd::new(&self.reader, rustix::event::PollFlags::IN),
@@ -447,13 +466,13 @@ impl Daemon {
                 self.drain_socket();
             }
             if sig_ready {
-                while let Some(sig) = read_signal(sigfd) {
-                    match sig {
-                        libc::SIGHUP => self.reload(),
-                        libc::SIGUSR1 => self.rotate(),
-                        libc::SIGUSR2 => self.resume(),
-                        libc::SIGCONT => self.write_state(),
-                        libc::SIGTERM | libc::SIGINT => {
+                while let Some(sig) = sigfd.read() {
+                    match Signal::from_named_raw(sig) {
+                        Some(Signal::HUP) => self.reload(),
+                        Some(Signal::USR1) => self.rotate(),
+                        Some(Signal::USR2) => self.resume(),
+                        Some(Signal::CONT) => self.write_state(),
+                        Some(Signal::TERM | Signal::INT) => {
                             // Records already queued are written before the end record.
                             while self.drain_socket() {}
                             let body = match self.signal_sender() {
@@ -479,18 +498,11 @@ fn yes_no(b: bool) -> String {
 }
 
 /// `nice(-boost)`: a higher scheduling priority for the daemon (priority_boost).
-fn boost_priority(boost: u32) -> Result<(), std::io::Error> {
+fn boost_priority(boost: u32) -> io::Result<()> {
     if boost == 0 {
         return Ok(());
     }
-    let delta = -(i32::try_from(boost).unwrap_or(i32::MAX));
-    // nice() may legitimately return -1: errno tells an error from a priority.
-    // SAFETY: __errno_location points at this thread's errno.
-    unsafe { *libc::__errno_location() = 0 };
-    // SAFETY: nice takes no pointers; it only changes this process's priority.
-    let rc = unsafe { libc::nice(delta) };
-    let err = std::io::Error::last_os_error();
-    if rc == -1 && err.raw_os_error().is_some_and(|e| e != 0) { Err(err) } else { Ok(()) }
+    crate::sys::nice(-(i32::try_from(boost).unwrap_or(i32::MAX)))
 }
 
 /// The enricher `log_format` asks for.
@@ -498,73 +510,57 @@ fn enricher_for(cfg: &DaemonConfig) -> Option<crate::enrich::Enricher> {
     (cfg.log_format == LogFormat::Enriched).then(crate::enrich::Enricher::new)
 }
 
-/// Run the daemon; returns the process exit code.
-pub fn run(opts: Options) -> u8 {
+/// Run the daemon until SIGTERM or SIGINT. In the background (no `-f`, no `-n`) this forks:
+/// the parent returns once the daemon reports its start ([`Stopped::Detached`] or
+/// [`DaemonError::BackgroundStartFailed`]). An error has been said already when it returns.
+pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     let msg = Msg { syslog: !opts.foreground && !opts.no_fork };
     if rustix::process::geteuid().as_raw() != 0 {
-        eprintln!("You must be root to run this program.");
-        return EXIT_PRIVILEGE;
+        let e = DaemonError::NotRoot;
+        eprintln!("{e}");
+        return Err(e);
     }
-    let say = |p: Priority, t: &str| crate::sys::message(!opts.foreground && !opts.no_fork, p, t);
-    let Some(mut cfg) = load_config(&opts, &say) else { return EXIT_CONFIG };
+    let say = |p: Priority, t: &str| crate::hooks::message(msg.syslog, p, t);
+    let fatal = |e: DaemonError| {
+        say(Priority::Err, &e.to_string());
+        e
+    };
+    let mut cfg = load_config(&opts, &say)?;
     if opts.foreground {
         cfg.write_logs = false;
     }
     // COMPAT: auditd.c main: the boost is applied before forking, so plugins inherit it.
-    if let Err(e) = boost_priority(cfg.priority_boost) {
-        say(Priority::Err, &format!("Cannot change priority ({e})"));
-        return EXIT_INIT;
-    }
+    boost_priority(cfg.priority_boost).map_err(|e| fatal(DaemonError::Priority(e)))?;
     // Signals are blocked before any thread starts (the async flush thread inherits the mask).
-    let sigfd = match signal_fd() {
-        Ok(fd) => fd,
-        Err(e) => {
-            say(Priority::Err, &format!("Cannot set up signal handling ({e})"));
-            return EXIT_INIT;
-        }
-    };
-    let parent_pipe = if !opts.foreground && !opts.no_fork {
+    let sigfd = SignalFd::block(&SIGNALS).map_err(|e| fatal(DaemonError::Signals(e)))?;
+    let parent_pipe = if msg.syslog {
         crate::sys::open_syslog();
-        match daemonize() {
-            Ok(p) => p,
-            Err(e) => {
-                say(Priority::Err, &format!("Cannot daemonize ({e})"));
-                return EXIT_INIT;
+        match daemonize().map_err(|e| fatal(DaemonError::Daemonize(e)))? {
+            Daemonized::Parent { started: true } => return Ok(Stopped::Detached),
+            Daemonized::Parent { started: false } => {
+                return Err(DaemonError::BackgroundStartFailed);
             }
+            Daemonized::Child(pipe) => Some(pipe),
         }
     } else {
         None
     };
     let tell_parent = |ok: bool| {
         if let Some(mut p) = parent_pipe.as_ref() {
-            let _ = std::io::Write::write_all(&mut p, &[if ok { 0 } else { 1 }]);
+            let _ = io::Write::write_all(&mut p, &[if ok { 0 } else { 1 }]);
         }
     };
-    let fail = |code: u8| {
+    // A failure after the fork: said, and the parent told.
+    let fail = |e: DaemonError| {
+        let e = fatal(e);
         tell_parent(false);
-        code
+        e
     };
 
-    let node = match node_name(&cfg) {
-        Ok(n) => n,
-        Err(e) => {
-            say(Priority::Err, &e);
-            return fail(EXIT_INIT);
-        }
-    };
-    let mut control = match Client::open() {
-        Ok(c) => c,
-        Err(e) => {
-            say(Priority::Err, &format!("Unable to open the audit netlink socket ({e})"));
-            return fail(EXIT_INIT);
-        }
-    };
-    if let Err(e) = std::fs::write(opts.pid_file(), format!("{}\n", std::process::id())) {
-        say(
-            Priority::Err,
-            &format!("Unable to write pid file {} ({e})", opts.pid_file().display()),
-        );
-        return fail(EXIT_INIT);
+    let node = node_name(&cfg).map_err(|e| fail(DaemonError::NodeName(e)))?;
+    let mut control = Client::open().map_err(|e| fail(DaemonError::Netlink(e)))?;
+    if let Err(source) = std::fs::write(opts.pid_file(), format!("{}\n", std::process::id())) {
+        return Err(fail(DaemonError::PidFile { path: opts.pid_file(), source }));
     }
     let output = make_output(&cfg, opts.foreground, msg.syslog);
     let mut pipeline = Pipeline::new(node, output);
@@ -593,10 +589,11 @@ pub fn run(opts: Options) -> u8 {
         if !locked {
             let want = u32::from(opts.startup == Startup::Enable);
             if let Err(e) = control.set_enabled(want) {
-                say(Priority::Err, &format!("Unable to set initial audit startup state ({e})"));
+                let e = fatal(DaemonError::StartupState(e));
                 abort(&mut pipeline, &mut serials, "set-enable");
                 let _ = std::fs::remove_file(opts.pid_file());
-                return fail(EXIT_INIT);
+                tell_parent(false);
+                return Err(e);
             }
         }
     }
@@ -604,10 +601,11 @@ pub fn run(opts: Options) -> u8 {
     let reader = match EventReader::register() {
         Ok(r) => r,
         Err(e) => {
-            say(Priority::Err, &format!("Unable to set audit pid, exiting ({e})"));
+            let e = fatal(DaemonError::Register(e));
             abort(&mut pipeline, &mut serials, "set-pid");
             let _ = std::fs::remove_file(opts.pid_file());
-            return fail(EXIT_INIT);
+            tell_parent(false);
+            return Err(e);
         }
     };
     match &pipeline.output {
@@ -632,11 +630,11 @@ pub fn run(opts: Options) -> u8 {
             match load_at_start(&root()) {
                 Ok(dest) => {
                     let text = format!("Audit rules loaded from {}", dest.display());
-                    crate::sys::message(syslog, Priority::Notice, &text)
+                    crate::hooks::message(syslog, Priority::Notice, &text)
                 }
                 Err((dest, _)) => {
                     let text = format!("Loading the audit rules from {} failed", dest.display());
-                    crate::sys::message(syslog, Priority::Err, &text)
+                    crate::hooks::message(syslog, Priority::Err, &text)
                 }
             }
         });
@@ -665,7 +663,7 @@ pub fn run(opts: Options) -> u8 {
     }
     let _ = std::fs::remove_file(opts.pid_file());
     let _ = std::fs::remove_file(opts.state_file());
-    0
+    Ok(Stopped::Terminated)
 }
 
 /// `raudit daemon --state`: ask the running daemon (pid file) for its state report and return it.
@@ -678,7 +676,9 @@ pub fn request_state(run_dir: &Path) -> Result<String, String> {
         .parse()
         .map_err(|_| format!("bad pid in {}", pid_file.display()))?;
     let before = std::fs::metadata(&state_file).and_then(|m| m.modified()).ok();
-    let pid = rustix::process::Pid::from_raw(pid).ok_or("bad pid")?;
+    // A negative pid would signal a process group.
+    let pid = if pid > 0 { rustix::process::Pid::from_raw(pid) } else { None };
+    let pid = pid.ok_or("bad pid")?;
     rustix::process::kill_process(pid, rustix::process::Signal::CONT)
         .map_err(|e| format!("cannot signal the daemon ({e})"))?;
     for _ in 0..200 {

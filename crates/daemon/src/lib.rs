@@ -1,6 +1,7 @@
 //! The audit daemon (auditd) as a library: the RAW record line ([`format`]), the log writer with
-//! its flush modes, rotation and disk policies ([`writer`]), and the pipeline seam that connects a
-//! record source to stages and sinks ([`pipeline`]).
+//! its flush modes, rotation and disk policies ([`writer`]), the system side effects those
+//! policies have ([`hooks`]), the pipeline seam that connects a record source to stages and
+//! sinks ([`pipeline`]) and the daemon loop ([`daemon`]).
 //!
 //! Behaviour follows the reference auditd 3.0.9 (kernel-and-daemon.md §2-3); deliberate
 //! differences are listed in docs/compat.md.
@@ -8,12 +9,12 @@
 pub mod daemon;
 pub mod enrich;
 pub mod format;
+pub mod hooks;
 pub mod pipeline;
 pub mod sys;
 pub mod writer;
 
 pub use daemon::BATCH_RECORDS;
-pub use writer::{
-    BatchOutcome, FsSpace, Hooks, LogWriter, Priority, Runlevel, SpaceState, SystemHooks,
-    WriterStats,
-};
+pub use daemon::{DaemonError, Stopped};
+pub use hooks::{Hooks, Priority, Runlevel, SystemHooks};
+pub use writer::{BatchOutcome, FsSpace, LogWriter, SpaceState, WriterStats};

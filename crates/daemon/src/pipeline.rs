@@ -5,7 +5,8 @@
 use std::io::Write;
 
 use crate::format::raw_line_into;
-use crate::writer::{BatchOutcome, Hooks, LogWriter};
+use crate::hooks::Hooks;
+use crate::writer::{BatchOutcome, LogWriter};
 
 /// AUDIT_EOE: dispatched to plugins, never written to the log.
 pub const AUDIT_EOE: u16 = 1320;
@@ -277,7 +278,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
-    use crate::writer::{Priority, Runlevel};
+    use crate::hooks::{Priority, Runlevel};
 
     struct Quiet;
     impl Hooks for Quiet {

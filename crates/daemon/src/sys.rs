@@ -1,18 +1,29 @@
-//! Thin OS calls the daemon needs that std does not offer.
+//! The OS calls the daemon needs that neither std nor rustix offers safely (syslog, fork,
+//! signalfd), and thin wrappers over the rustix ones with C semantics to keep (nice). Nothing
+//! here knows about the daemon's own types.
 
-use crate::writer::Priority;
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
 
-/// A daemon message: to syslog (facility daemon, ident "rauditd") or to stderr.
-pub fn message(to_syslog: bool, priority: Priority, text: &str) {
-    if !to_syslog {
-        eprintln!("{text}");
-        return;
-    }
-    let level = match priority {
-        Priority::Alert => libc::LOG_ALERT,
-        Priority::Err => libc::LOG_ERR,
-        Priority::Warning => libc::LOG_WARNING,
-        Priority::Notice => libc::LOG_NOTICE,
+use rustix::io::Errno;
+use rustix::process::Signal;
+
+/// A syslog level, as the daemon uses them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyslogLevel {
+    Alert,
+    Err,
+    Warning,
+    Notice,
+}
+
+/// Sends `text` to syslog (facility daemon). `text` is logged as is (a NUL becomes a space).
+pub fn syslog(level: SyslogLevel, text: &str) {
+    let level = match level {
+        SyslogLevel::Alert => libc::LOG_ALERT,
+        SyslogLevel::Err => libc::LOG_ERR,
+        SyslogLevel::Warning => libc::LOG_WARNING,
+        SyslogLevel::Notice => libc::LOG_NOTICE,
     };
     let Ok(c) = std::ffi::CString::new(text.replace('\0', " ")) else { return };
     // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call, and the
@@ -27,5 +38,87 @@ pub fn open_syslog() {
     // SAFETY: the ident is a 'static C string literal, as openlog requires (it keeps the pointer).
     unsafe {
         libc::openlog(c"rauditd".as_ptr(), libc::LOG_PID, libc::LOG_DAEMON);
+    }
+}
+
+/// Which side of a [`fork`] this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forked {
+    Parent,
+    Child,
+}
+
+/// `fork(2)`.
+///
+/// # Safety
+/// The process must be single-threaded (no thread started yet), so that the child is a full
+/// copy of it and may go on with ordinary Rust code.
+pub unsafe fn fork() -> io::Result<Forked> {
+    // SAFETY: fork takes no arguments; the caller guarantees the single-threaded precondition.
+    let pid = unsafe { libc::fork() };
+    match pid {
+        0 => Ok(Forked::Child),
+        p if p > 0 => Ok(Forked::Parent),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
+/// Points stdin, stdout and stderr at `/dev/null` (a daemon keeps no terminal).
+pub fn stdio_to_null() {
+    if let Ok(null) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null") {
+        let _ = rustix::stdio::dup2_stdin(&null);
+        let _ = rustix::stdio::dup2_stdout(&null);
+        let _ = rustix::stdio::dup2_stderr(&null);
+    }
+}
+
+/// `nice(delta)` with glibc's semantics: the new priority is the current one plus `delta`
+/// (the kernel clamps it), and a refusal reads EPERM.
+pub fn nice(delta: i32) -> io::Result<()> {
+    let now = rustix::process::getpriority_process(None)?;
+    rustix::process::setpriority_process(None, now.wrapping_add(delta))
+        .map_err(|e| if e == Errno::ACCESS { Errno::PERM } else { e })?;
+    Ok(())
+}
+
+/// The given signals, blocked for this thread (and every thread it starts) and read from a
+/// descriptor instead of being delivered.
+pub struct SignalFd(OwnedFd);
+
+impl SignalFd {
+    pub fn block(signals: &[Signal]) -> io::Result<SignalFd> {
+        // SAFETY: `set` is a properly initialised sigset_t on our stack; sigemptyset/sigaddset
+        // only write into it; pthread_sigmask and signalfd read it. signalfd returns a new
+        // descriptor that we own from here on (or -1, checked).
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for s in signals {
+                libc::sigaddset(&mut set, s.as_raw());
+            }
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            let fd = libc::signalfd(-1, &set, libc::SFD_CLOEXEC | libc::SFD_NONBLOCK);
+            if fd < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(SignalFd(OwnedFd::from_raw_fd(fd)))
+        }
+    }
+
+    /// The next pending signal's number; `None` when none is pending.
+    pub fn read(&self) -> Option<i32> {
+        let mut buf = [0u8; std::mem::size_of::<libc::signalfd_siginfo>()];
+        let n = rustix::io::read(&self.0, &mut buf).ok()?;
+        if n != buf.len() {
+            return None;
+        }
+        // ssi_signo is the struct's first field.
+        Some(i32::from_ne_bytes(buf[0..4].try_into().ok()?))
+    }
+}
+
+impl AsFd for SignalFd {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
     }
 }

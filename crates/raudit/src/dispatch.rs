@@ -77,6 +77,10 @@ pub const TOOLS: &[Tool] = &[
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The path the kernel executed, from the auxiliary vector.
+///
+/// Through libc's getauxval, not `rustix::param::linux_execfn`: rustix fetches the vector
+/// with prctl(PR_GET_AUXV) (Linux 6.4+) or from /proc/self/auxv and panics when neither
+/// works, where getauxval reads the copy libc took at start and cannot fail.
 fn exec_path() -> Option<OsString> {
     use std::os::unix::ffi::OsStrExt;
     // SAFETY: getauxval has no preconditions; it returns 0 when the entry is absent.

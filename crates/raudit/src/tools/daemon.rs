@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use raudit_daemon::daemon::{Options, Startup};
+use raudit_daemon::daemon::{DaemonError, Options, Startup};
 
 use crate::Invocation;
 
@@ -68,5 +68,26 @@ pub fn main(inv: Invocation) -> ExitCode {
             _ => return usage(name),
         }
     }
-    ExitCode::from(raudit_daemon::daemon::run(opts))
+    match raudit_daemon::daemon::run(opts) {
+        Ok(_) => ExitCode::SUCCESS,
+        // The daemon has said why already (stderr, or syslog in the background).
+        Err(e) => ExitCode::from(exit_status(&e)),
+    }
+}
+
+/// The reference auditd's exit statuses.
+fn exit_status(e: &DaemonError) -> u8 {
+    match e {
+        DaemonError::NotRoot => 4,
+        DaemonError::Config(_) => 6,
+        DaemonError::Priority(_)
+        | DaemonError::Signals(_)
+        | DaemonError::Daemonize(_)
+        | DaemonError::BackgroundStartFailed
+        | DaemonError::NodeName(_)
+        | DaemonError::Netlink(_)
+        | DaemonError::PidFile { .. }
+        | DaemonError::StartupState(_)
+        | DaemonError::Register(_) => 1,
+    }
 }

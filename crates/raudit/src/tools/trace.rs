@@ -1,7 +1,8 @@
 //! `autrace` / `raudit trace`: run a program with audit rules for its pid,
 //! as the reference's autrace does.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::os::fd::AsRawFd;
 use std::process::ExitCode;
 
 use raudit_netlink::Client;
@@ -83,8 +84,7 @@ pub fn main(inv: Invocation) -> ExitCode {
     if program == "-h" {
         return usage();
     }
-    // SAFETY: geteuid cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
+    if !rustix::process::geteuid().is_root() {
         eprintln!("You must be root or have capabilities to run this program.");
         return ExitCode::from(1);
     }
@@ -128,12 +128,12 @@ pub fn main(inv: Invocation) -> ExitCode {
     argv.push(std::ptr::null());
     let waiting = format!("Waiting to execute: {}\n", program.to_string_lossy());
     let failed = format!("Failed to exec {}\n", program.to_string_lossy());
-    let mut fds = [0 as libc::c_int; 2];
-    // SAFETY: fds is a valid array of two ints.
-    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+    let Ok((gate_r, gate_w)) = std::io::pipe() else {
         eprintln!("autrace: cannot create a pipe");
         return ExitCode::from(1);
-    }
+    };
+    let (gate_rfd, gate_wfd) = (gate_r.as_raw_fd(), gate_w.as_raw_fd());
+    let tty = std::io::stdout().is_terminal();
     let _ = std::io::stdout().flush();
     // SAFETY: the process is single-threaded here (no thread was started),
     // and the child below only calls async-signal-safe functions.
@@ -141,53 +141,47 @@ pub fn main(inv: Invocation) -> ExitCode {
     if child == 0 {
         // SAFETY: all pointers point at data prepared before the fork.
         unsafe {
-            libc::close(fds[1]);
+            libc::close(gate_wfd);
             // COMPAT: autrace.c prints this with stdio in the child, which
             // the exec discards unless stdout is a terminal (line-buffered).
-            if libc::isatty(1) == 1 {
+            if tty {
                 libc::write(1, waiting.as_ptr().cast(), waiting.len());
             }
             let mut byte = 0u8;
-            libc::read(fds[0], (&mut byte as *mut u8).cast(), 1);
-            libc::close(fds[0]);
+            libc::read(gate_rfd, (&mut byte as *mut u8).cast(), 1);
+            libc::close(gate_rfd);
             libc::execvp(argv[0], argv.as_ptr());
             libc::write(2, failed.as_ptr().cast(), failed.len());
             libc::_exit(1);
         }
     }
-    // SAFETY: closing our copy of the read end, a descriptor we own.
-    unsafe { libc::close(fds[0]) };
-    if child < 0 {
+    drop(gate_r);
+    let child = if child > 0 { rustix::process::Pid::from_raw(child) } else { None };
+    let Some(child) = child else {
         eprintln!("autrace: fork failed");
         return ExitCode::from(1);
-    }
-    let pid = child as u32;
-    let release = |fd: libc::c_int| {
-        // SAFETY: fd is our write end of the pipe; one byte from a local.
-        unsafe {
-            libc::write(fd, b"1".as_ptr().cast(), 1);
-            libc::close(fd);
-        }
     };
-    let wait = |pid: libc::pid_t| {
-        let mut status = 0;
-        // SAFETY: waiting for our own child with a valid status pointer.
-        unsafe { libc::waitpid(pid, &mut status, 0) };
+    let pid = child.as_raw_nonzero().get() as u32;
+    // One byte through the gate lets the child exec.
+    let release = |mut gate: std::io::PipeWriter| {
+        let _ = gate.write_all(b"1");
+    };
+    let wait = |pid| {
+        let _ = rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::empty());
     };
     let inserted = rules_for(pid, resource).map_err(|e| e.to_string()).and_then(|rules| {
         rules.iter().try_for_each(|r| client.add_rule(r).map_err(|e| e.to_string()))
     });
     if inserted.is_err() {
         eprintln!("Error inserting audit rule for pid={pid}");
-        // SAFETY: killing our own child.
-        unsafe { libc::kill(child, libc::SIGTERM) };
-        release(fds[1]);
+        let _ = rustix::process::kill_process(child, rustix::process::Signal::TERM);
+        release(gate_w);
         wait(child);
         let _ = client.delete_all_rules();
         return ExitCode::from(1);
     }
     std::thread::sleep(std::time::Duration::from_secs(1));
-    release(fds[1]);
+    release(gate_w);
     wait(child);
     println!("Cleaning up...");
     let _ = client.delete_all_rules();

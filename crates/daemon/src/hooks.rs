@@ -1,0 +1,142 @@
+//! The daemon's side effects on the system: messages (stderr or syslog), and the programs the
+//! disk policies run (EXEC, the EMAIL action's mailer, `/sbin/init` for SINGLE and HALT).
+//!
+//! They go through the [`Hooks`] trait so the log writer's tests can observe them without
+//! touching the machine; [`SystemHooks`] does them for real. The raw OS calls are in
+//! [`crate::sys`].
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Syslog priority of a daemon message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Alert,
+    Err,
+    Warning,
+    Notice,
+}
+
+impl Priority {
+    fn syslog_level(self) -> crate::sys::SyslogLevel {
+        use crate::sys::SyslogLevel;
+        match self {
+            Priority::Alert => SyslogLevel::Alert,
+            Priority::Err => SyslogLevel::Err,
+            Priority::Warning => SyslogLevel::Warning,
+            Priority::Notice => SyslogLevel::Notice,
+        }
+    }
+}
+
+/// `/sbin/init` argument for the SINGLE and HALT actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runlevel {
+    Single,
+    Halt,
+}
+
+/// Side effects on the system. [`SystemHooks`] does them for real.
+pub trait Hooks: Send {
+    fn message(&mut self, priority: Priority, text: &str);
+    /// Run `path` with no arguments and an empty environment.
+    fn exec(&mut self, path: &Path);
+    /// Mail `body` to `acct`.
+    fn email(&mut self, subject: &str, body: &str, acct: &str);
+    fn runlevel(&mut self, level: Runlevel);
+}
+
+/// A daemon message: to syslog (facility daemon, ident "rauditd") or to stderr.
+pub fn message(to_syslog: bool, priority: Priority, text: &str) {
+    if to_syslog {
+        crate::sys::syslog(priority.syslog_level(), text);
+    } else {
+        eprintln!("{text}");
+    }
+}
+
+/// The real hooks: messages to stderr (foreground) or syslog, programs really run. Every child
+/// is reaped (the reference's SIGCHLD handler), so none is left a zombie.
+pub struct SystemHooks {
+    pub to_syslog: bool,
+    /// The mailer run for EMAIL actions (`/usr/lib/sendmail`, as the reference's).
+    pub sendmail: PathBuf,
+    /// `/sbin/init`, told the runlevel for SINGLE and HALT.
+    pub init: PathBuf,
+}
+
+impl SystemHooks {
+    pub fn new(to_syslog: bool) -> Self {
+        SystemHooks {
+            to_syslog,
+            sendmail: PathBuf::from(raudit_config::EMAIL_COMMAND),
+            init: PathBuf::from("/sbin/init"),
+        }
+    }
+
+    fn exec_failed(&mut self, path: &Path) {
+        self.message(Priority::Alert, &format!("Audit daemon failed to exec {}", path.display()));
+    }
+}
+
+/// Waits for `child` on a thread of its own.
+fn reap(mut child: std::process::Child) {
+    let spawned = std::thread::Builder::new().name("rauditd-reap".into()).spawn(move || {
+        let _ = child.wait();
+    });
+    // Without a thread the child is reaped when the daemon exits.
+    drop(spawned);
+}
+
+/// Runs `program` with `args` and no environment (std clears the signal mask the daemon set
+/// for its signalfd).
+fn spawn_clean(program: &Path, args: &[&str], stdin: bool) -> io::Result<std::process::Child> {
+    let mut c = std::process::Command::new(program);
+    c.args(args).env_clear();
+    if stdin {
+        c.stdin(std::process::Stdio::piped());
+    }
+    c.spawn()
+}
+
+impl Hooks for SystemHooks {
+    fn message(&mut self, priority: Priority, text: &str) {
+        message(self.to_syslog, priority, text);
+    }
+    fn exec(&mut self, path: &Path) {
+        match spawn_clean(path, &[], false) {
+            Ok(child) => reap(child),
+            Err(_) => self.exec_failed(path),
+        }
+    }
+    fn email(&mut self, subject: &str, body: &str, acct: &str) {
+        // COMPAT: auditd-sendmail.c: `-t -f<acct>`, no environment, and this exact message.
+        let path = self.sendmail.clone();
+        if rustix::fs::access(&path, rustix::fs::Access::EXEC_OK).is_err() {
+            let t = format!("Error - {} isn't executable", path.display());
+            return self.message(Priority::Err, &t);
+        }
+        match spawn_clean(&path, &["-t", &format!("-f{acct}")], true) {
+            Ok(mut child) => {
+                if let Some(mut stdin) = child.stdin.take() {
+                    let mail =
+                        format!("To: {acct}\nFrom: root\nSubject: {subject}\n\n{body}\n.\n\n");
+                    let _ = stdin.write_all(mail.as_bytes());
+                }
+                reap(child);
+            }
+            Err(_) => self.exec_failed(&path),
+        }
+    }
+    fn runlevel(&mut self, level: Runlevel) {
+        let arg = match level {
+            Runlevel::Single => "1",
+            Runlevel::Halt => "0",
+        };
+        let init = self.init.clone();
+        match spawn_clean(&init, &[arg], false) {
+            Ok(child) => reap(child),
+            Err(_) => self.exec_failed(&init),
+        }
+    }
+}
