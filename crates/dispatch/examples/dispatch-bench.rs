@@ -21,7 +21,10 @@ fn main() -> std::io::Result<()> {
     std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755))?;
     std::fs::write(
         dir.join("plugins.d/discard"),
-        format!("active = yes\ndirection = out\npath = {}\ntype = always\nformat = {fmt}\n", prog.display()),
+        format!(
+            "active = yes\ndirection = out\npath = {}\ntype = always\nformat = {fmt}\n",
+            prog.display()
+        ),
     )?;
     let settings = Settings {
         q_depth: 2000,
