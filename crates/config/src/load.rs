@@ -1,6 +1,7 @@
 //! The file reader: open checks, the line reader, the tokenizer and the sanity checks.
 
 use std::ffi::OsStr;
+use std::ops::ControlFlow;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -111,6 +112,94 @@ pub fn load_str(data: &[u8], path: &Path) -> Result<Loaded, ConfigError> {
         diagnostics: ctx.diags,
     };
 
+    let mut fatal_line = None;
+    let lineno = read_lines(data, |line| {
+        let (lineno, tokens) = match line {
+            RawLine::TooLong(lineno) => {
+                ctx.error(Some(lineno), format!("Skipping line {lineno} in {file}: too long"));
+                return ControlFlow::Continue(());
+            }
+            RawLine::Tokens(lineno, tokens) => (lineno, tokens),
+        };
+        let name = String::from_utf8_lossy(tokens[0]).into_owned();
+        if tokens.len() < 3 || tokens[1] != b"=" {
+            let text = if tokens.len() >= 2 && tokens[1] != b"=" {
+                format!("Missing equal sign for line {lineno} in {file}")
+            } else {
+                format!("Wrong number of arguments for line {lineno} in {file}")
+            };
+            ctx.error(Some(lineno), text);
+            ctx.error(Some(lineno), format!("Not processing any more lines in {file}"));
+            fatal_line = Some(lineno);
+            return ControlFlow::Break(());
+        }
+        if tokens.len() > 4 {
+            // COMPAT: nv_split reports too many tokens but the line is still used (with the
+            // fourth token as option).
+            ctx.error(
+                Some(lineno),
+                format!("Wrong number of arguments for line {lineno} in {file}"),
+            );
+        }
+        let value = tokens[2];
+        let option = tokens.get(3).copied();
+
+        let Some(kw) = KEYWORDS.iter().find(|k| k.name.eq_ignore_ascii_case(&name)) else {
+            ctx.error(
+                Some(lineno),
+                format!("Unknown keyword \"{name}\" in line {lineno} of {file}"),
+            );
+            fatal_line = Some(lineno);
+            return ControlFlow::Break(());
+        };
+        if !kw.takes_option
+            && let Some(opt) = option
+        {
+            ctx.error(
+                Some(lineno),
+                format!(
+                    "Keyword \"{name}\" has invalid option \"{}\" in line {lineno} of {file}",
+                    String::from_utf8_lossy(opt)
+                ),
+            );
+            fatal_line = Some(lineno);
+            return ControlFlow::Break(());
+        }
+        let nv = keys::Nv { value, option, line: lineno };
+        if (kw.parse)(&nv, &mut config, &mut ctx).is_err() {
+            fatal_line = Some(lineno);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    if let Some(line) = fatal_line {
+        return Err(fatal(ctx, Some(line)));
+    }
+
+    if lineno > 1 && sanity_check(&config, &mut ctx).is_err() {
+        return Err(fatal(ctx, None));
+    }
+    Ok(Loaded { config, diagnostics: ctx.diags, file_found: true })
+}
+
+fn memchr_nl(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
+}
+
+/// One line as [`read_lines`] hands it over.
+#[derive(Debug)]
+pub enum RawLine<'a> {
+    /// A line longer than the reference's 160-byte buffer (reported once, then skipped).
+    TooLong(u32),
+    /// A line with at least one token that is not a comment: its number and its tokens.
+    Tokens(u32, &'a [&'a [u8]]),
+}
+
+/// The reference's config line reader and tokenizer, shared by auditd.conf and the plugins.d
+/// files (both read 160-byte lines the same way). Calls `on_line` for each long line and each
+/// non-empty, non-comment line until it breaks; returns the line counter as the reference leaves
+/// it (the reference runs its cross-key checks only when it is above 1).
+pub fn read_lines(data: &[u8], mut on_line: impl FnMut(RawLine<'_>) -> ControlFlow<()>) -> u32 {
     let mut lineno: u32 = 1;
     let mut too_long = false;
     let mut pos = 0;
@@ -131,8 +220,8 @@ pub fn load_str(data: &[u8], path: &Path) -> Result<Loaded, ConfigError> {
             None => chunk,
         };
         let Some(nl) = memchr_nl(cstr) else {
-            if !too_long {
-                ctx.error(Some(lineno), format!("Skipping line {lineno} in {file}: too long"));
+            if !too_long && on_line(RawLine::TooLong(lineno)).is_break() {
+                return lineno;
             }
             too_long = true;
             continue;
@@ -150,66 +239,16 @@ pub fn load_str(data: &[u8], path: &Path) -> Result<Loaded, ConfigError> {
             lineno += 1;
             continue;
         }
-        let name = String::from_utf8_lossy(tokens[0]).into_owned();
-        if tokens.len() < 3 || tokens[1] != b"=" {
-            let text = if tokens.len() >= 2 && tokens[1] != b"=" {
-                format!("Missing equal sign for line {lineno} in {file}")
-            } else {
-                format!("Wrong number of arguments for line {lineno} in {file}")
-            };
-            ctx.error(Some(lineno), text);
-            ctx.error(Some(lineno), format!("Not processing any more lines in {file}"));
-            return Err(fatal(ctx, Some(lineno)));
-        }
-        if tokens.len() > 4 {
-            // COMPAT: nv_split reports too many tokens but the line is still used (with the
-            // fourth token as option).
-            ctx.error(
-                Some(lineno),
-                format!("Wrong number of arguments for line {lineno} in {file}"),
-            );
-        }
-        let value = tokens[2];
-        let option = tokens.get(3).copied();
-
-        let Some(kw) = KEYWORDS.iter().find(|k| k.name.eq_ignore_ascii_case(&name)) else {
-            ctx.error(
-                Some(lineno),
-                format!("Unknown keyword \"{name}\" in line {lineno} of {file}"),
-            );
-            return Err(fatal(ctx, Some(lineno)));
-        };
-        if !kw.takes_option
-            && let Some(opt) = option
-        {
-            ctx.error(
-                Some(lineno),
-                format!(
-                    "Keyword \"{name}\" has invalid option \"{}\" in line {lineno} of {file}",
-                    String::from_utf8_lossy(opt)
-                ),
-            );
-            return Err(fatal(ctx, Some(lineno)));
-        }
-        let nv = keys::Nv { value, option, line: lineno };
-        if (kw.parse)(&nv, &mut config, &mut ctx).is_err() {
-            return Err(fatal(ctx, Some(lineno)));
+        if on_line(RawLine::Tokens(lineno, &tokens)).is_break() {
+            return lineno;
         }
         lineno += 1;
     }
-
-    if lineno > 1 && sanity_check(&config, &mut ctx).is_err() {
-        return Err(fatal(ctx, None));
-    }
-    Ok(Loaded { config, diagnostics: ctx.diags, file_found: true })
-}
-
-fn memchr_nl(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+    lineno
 }
 
 /// POSIX dirname(3).
-pub(crate) fn dirname(path: &[u8]) -> Vec<u8> {
+pub fn dirname(path: &[u8]) -> Vec<u8> {
     let mut p = path;
     while p.len() > 1 && p.ends_with(b"/") {
         p = &p[..p.len() - 1];
