@@ -314,6 +314,10 @@ impl Daemon {
         if new.log_format != self.cfg.log_format {
             self.pipeline.enricher = enricher_for(&new);
         }
+        self.pipeline.protocol = plugin_protocol(&new, &self.pipeline.node);
+        if let Some(d) = &self.pipeline.dispatcher {
+            d.reconfigure(plugin_settings(&new, self.msg.syslog));
+        }
         // COMPAT: auditd-event.c reconfigure: a changed boost is applied again, relative to the
         // priority the daemon already has.
         if new.priority_boost != self.cfg.priority_boost
@@ -331,7 +335,7 @@ impl Daemon {
             None => ("-1".into(), "-1".into(), "?".into()),
         };
         // COMPAT: auditd.c reconfigure: the success record takes a fresh random serial.
-        self.pipeline.emit_own(own_record(
+        self.pipeline.emit_own_undispatched(own_record(
             DAEMON_CONFIG,
             random_serial(),
             &format!("op=reconfigure state=changed auid={auid} pid={pid} subj={subj} res=success"),
@@ -354,6 +358,9 @@ impl Daemon {
         let f = self.signal_sender();
         if let Some(w) = self.pipeline.log() {
             w.resume();
+        }
+        if let Some(d) = &self.pipeline.dispatcher {
+            d.resume();
         }
         match f {
             Some(f) => self.emit(DAEMON_RESUME, &format!("op=resume-logging {f} res=success")),
@@ -402,6 +409,12 @@ impl Daemon {
             kv("file system space action performed", yes_no(state.space_warning));
             kv("admin space action performed", yes_no(state.admin_space_warning));
             kv("disk error detected", yes_no(state.disk_error_warnings > 0));
+        }
+        if let Some(d) = &self.pipeline.dispatcher {
+            let mut plugins = Vec::new();
+            // Writing to a Vec cannot fail.
+            let _ = d.stats().write_report(&mut plugins);
+            s.push_str(&String::from_utf8_lossy(&plugins));
         }
         s
     }
@@ -505,6 +518,25 @@ fn boost_priority(boost: u32) -> io::Result<()> {
     crate::sys::nice(-(i32::try_from(boost).unwrap_or(i32::MAX)))
 }
 
+/// The dispatcher's settings from the config; its messages go where the daemon's go.
+fn plugin_settings(cfg: &DaemonConfig, syslog: bool) -> raudit_dispatch::Settings {
+    let mut s = raudit_dispatch::Settings::from_config(cfg);
+    if !syslog {
+        s.log = std::sync::Arc::new(|_, text: &str| eprintln!("{text}"));
+    }
+    s
+}
+
+/// COMPAT: auditd-event.c: plugins get the kernel text (protocol 0) unless the log lines carry
+/// more: ENRICHED fields or a node name (protocol 1, the disk line).
+fn plugin_protocol(cfg: &DaemonConfig, node: &Option<String>) -> raudit_dispatch::Protocol {
+    if cfg.log_format == LogFormat::Enriched || node.is_some() {
+        raudit_dispatch::Protocol::Formatted
+    } else {
+        raudit_dispatch::Protocol::Raw
+    }
+}
+
 /// The enricher `log_format` asks for.
 fn enricher_for(cfg: &DaemonConfig) -> Option<crate::enrich::Enricher> {
     (cfg.log_format == LogFormat::Enriched).then(crate::enrich::Enricher::new)
@@ -565,6 +597,9 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     let output = make_output(&cfg, opts.foreground, msg.syslog);
     let mut pipeline = Pipeline::new(node, output);
     pipeline.enricher = enricher_for(&cfg);
+    // COMPAT: auditd.c main: plugins start after the log is open, before DAEMON_START.
+    pipeline.protocol = plugin_protocol(&cfg, &pipeline.node);
+    pipeline.dispatcher = Some(raudit_dispatch::Dispatcher::load(plugin_settings(&cfg, msg.syslog)));
     let mut serials = Serials(random_serial());
     let format = match cfg.log_format {
         LogFormat::Nolog => "nolog",
@@ -655,8 +690,12 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     };
     d.run(&sigfd);
     // Unregister (dropping the reader sends pid 0 and waits for the ACK), then close the log.
-    let Daemon { opts, pipeline, reader, .. } = d;
+    let Daemon { opts, mut pipeline, reader, .. } = d;
     drop(reader);
+    // COMPAT: auditd.c: plugins get SIGTERM at shutdown, after the end record.
+    if let Some(d) = pipeline.dispatcher.take() {
+        d.shutdown();
+    }
     std::thread::sleep(Duration::from_millis(10));
     if let Output::Log(w) = pipeline.output {
         w.shutdown();

@@ -89,6 +89,10 @@ pub struct Pipeline<H: Hooks> {
     pub stats: PipelineStats,
     /// Set for `log_format = ENRICHED`.
     pub enricher: Option<crate::enrich::Enricher>,
+    /// The plugins (audisp): every record, EOE included, in `protocol`.
+    pub dispatcher: Option<raudit_dispatch::Dispatcher>,
+    /// What plugins get: the kernel text (RAW log, no node name) or the disk line.
+    pub protocol: raudit_dispatch::Protocol,
 }
 
 impl<H: Hooks> Pipeline<H> {
@@ -100,6 +104,8 @@ impl<H: Hooks> Pipeline<H> {
             sinks: Vec::new(),
             stats: PipelineStats::default(),
             enricher: None,
+            dispatcher: None,
+            protocol: raudit_dispatch::Protocol::Raw,
         }
     }
 
@@ -121,11 +127,20 @@ impl<H: Hooks> Pipeline<H> {
         self.flush(&mut lines)
     }
 
-    /// The daemon's own records (DAEMON_*): they skip the stages.
+    /// The daemon's own records (DAEMON_*): they skip the stages, and go to the plugins too.
     pub fn emit_own(&mut self, record: Record) -> BatchOutcome {
         let mut lines = LineBatch::default();
         self.format_into(&mut lines, record.msg_type, &record.payload);
         self.flush(&mut lines)
+    }
+
+    /// An own record the plugins do not get (COMPAT: auditd.c reconfigure: the successful
+    /// reload's DAEMON_CONFIG is written but not dispatched).
+    pub fn emit_own_undispatched(&mut self, record: Record) -> BatchOutcome {
+        let dispatcher = self.dispatcher.take();
+        let out = self.emit_own(record);
+        self.dispatcher = dispatcher;
+        out
     }
 
     /// Adds one received record to `lines`: the stages decide, then its line is formatted
@@ -142,9 +157,17 @@ impl<H: Hooks> Pipeline<H> {
     }
 
     fn format_into(&mut self, lines: &mut LineBatch, msg_type: u16, payload: &[u8]) {
+        use raudit_dispatch::{Protocol, Record as PluginRecord};
         let eoe = msg_type == AUDIT_EOE;
-        if eoe && self.sinks.is_empty() {
-            // EOE never goes to the log; with no other sink it is not even formatted.
+        let plugins = self.dispatcher.as_ref().filter(|d| d.is_active());
+        let plugins_want_line = plugins.is_some() && self.protocol == Protocol::Formatted;
+        if let Some(d) = plugins
+            && self.protocol == Protocol::Raw
+        {
+            d.enqueue(&PluginRecord::raw(u32::from(msg_type), payload));
+        }
+        if eoe && self.sinks.is_empty() && !plugins_want_line {
+            // EOE never goes to the log; with nobody else to read it, it is not even formatted.
             return;
         }
         let buf = if eoe { &mut lines.side } else { &mut lines.disk };
@@ -154,6 +177,12 @@ impl<H: Hooks> Pipeline<H> {
             let mut line = buf.split_off(start);
             enricher.enrich(&mut line, msg_type);
             buf.extend_from_slice(&line);
+        }
+        if let Some(d) = plugins
+            && plugins_want_line
+        {
+            let line = &buf[start..];
+            d.enqueue(&PluginRecord::formatted(line.strip_suffix(b"\n").unwrap_or(line)));
         }
         if eoe {
             lines.order.push((msg_type, Where::Side(lines.side.len())));
