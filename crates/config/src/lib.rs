@@ -18,7 +18,7 @@ mod load;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use load::{LoadOptions, Loaded, load, load_str};
+pub use load::{LoadOptions, Loaded, load, load_str, tokens};
 
 /// The reference daemon's config file.
 pub const DEFAULT_CONFIG_FILE: &str = "/etc/audit/auditd.conf";

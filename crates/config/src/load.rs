@@ -145,7 +145,7 @@ pub fn load_str(data: &[u8], path: &Path) -> Result<Loaded, ConfigError> {
         let line = &cstr[..nl];
 
         // COMPAT: common/strsplit.c audit_strsplit: tokens are separated by runs of ' ' only.
-        let tokens: Vec<&[u8]> = line.split(|&b| b == b' ').filter(|t| !t.is_empty()).collect();
+        let tokens: Vec<&[u8]> = tokens(line).collect();
         if tokens.is_empty() || tokens[0][0] == b'#' {
             lineno += 1;
             continue;
@@ -202,6 +202,12 @@ pub fn load_str(data: &[u8], path: &Path) -> Result<Loaded, ConfigError> {
         return Err(fatal(ctx, None));
     }
     Ok(Loaded { config, diagnostics: ctx.diags, file_found: true })
+}
+
+/// The reference's tokenizer for its `key = value [option]` config files (auditd.conf, plugin
+/// files, audisp-remote.conf): tokens are separated by runs of spaces only (tabs are part of a token).
+pub fn tokens(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    line.split(|&b| b == b' ').filter(|t| !t.is_empty())
 }
 
 fn memchr_nl(b: &[u8]) -> Option<usize> {
