@@ -771,6 +771,12 @@ fn connect_from(addr: SocketAddr, local_port: u16) -> io::Result<TcpStream> {
     Ok(TcpStream::from(fd))
 }
 
+/// Send a message where the client sends its own: syslog (as audisp-remote), and stderr if asked.
+pub fn log_message(level: libc::c_int, text: &str, stderr: bool) {
+    sys::open_syslog();
+    Log { stderr }.msg(level, text);
+}
+
 /// The fd the plugin reads: stdin.
 pub fn stdin_fd() -> io::Result<OwnedFd> {
     // SAFETY: fd 0 is open for the life of the process; it is borrowed only to be duplicated.
