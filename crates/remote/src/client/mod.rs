@@ -181,6 +181,8 @@ impl Client {
             }
             if in_ready {
                 self.read_input(input, &mut buf);
+            } else if !self.input.is_empty() {
+                self.take_lines();
             }
             self.check_timers(Instant::now());
         }
@@ -188,7 +190,7 @@ impl Client {
 
     /// At end of input: stop once the queue is sent, or when the server stays unreachable.
     fn done_at_eof(&self) -> bool {
-        self.queue.is_empty()
+        (self.queue.is_empty() && self.input.is_empty())
             || self.act.suspend
             || self.eof_failures >= self.cfg.max_tries_per_record.max(1)
     }
@@ -210,7 +212,7 @@ impl Client {
 
     fn wait(&self, input: &OwnedFd, timeout: Option<Duration>) -> io::Result<(bool, bool, bool)> {
         let mut fds: Vec<PollFd<'_>> = Vec::with_capacity(2);
-        let read_input = !self.eof && !self.act.suspend_input();
+        let read_input = !self.eof && self.can_queue() && self.input.len() < 256 * 1024;
         if read_input {
             fds.push(PollFd::new(input, PollFlags::IN));
         }
@@ -246,8 +248,18 @@ impl Client {
         Some(t)
     }
 
+    /// Input is taken into the queue unless the queue is full while records are moving: then it
+    /// waits (in the pipe and in `self.input`) instead of being dropped; the reference does not
+    /// read stdin while it drains its queue either. With the link down or suspended, input keeps
+    /// flowing and overflow_action applies.
+    fn can_queue(&self) -> bool {
+        let full = self.queue.len() >= self.queue.depth();
+        let draining = self.conn.is_some() && !self.act.suspend;
+        !(full && draining)
+    }
+
     fn read_input(&mut self, input: &OwnedFd, buf: &mut [u8]) {
-        for _ in 0..8 {
+        while self.input.len() < 256 * 1024 {
             match rustix::io::read(input, &mut *buf) {
                 Ok(0) => {
                     self.eof = true;
@@ -255,7 +267,6 @@ impl Client {
                 }
                 Ok(n) => {
                     self.input.extend_from_slice(&buf[..n]);
-                    self.take_lines();
                     if n < buf.len() {
                         break;
                     }
@@ -268,30 +279,37 @@ impl Client {
                 }
             }
         }
-        if self.eof && !self.input.is_empty() {
-            // A last line without LF.
-            let mut rest = std::mem::take(&mut self.input);
-            rest.push(b'\n');
-            self.enqueue_line(&rest);
-        }
+        self.take_lines();
     }
 
     fn take_lines(&mut self) {
         let input = std::mem::take(&mut self.input);
         let mut start = 0;
-        while let Some(i) = input[start..].iter().position(|&b| b == b'\n') {
-            self.enqueue_line(&input[start..start + i + 1]);
-            start += i + 1;
+        while self.can_queue() {
+            match input[start..].iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    self.enqueue_line(&input[start..start + i + 1]);
+                    start += i + 1;
+                }
+                None if input.len() - start > wire::MAX_PAYLOAD => {
+                    // COMPAT: audit_fgets hands over a line that fills its buffer without a LF.
+                    let mut chunk = input[start..start + wire::MAX_PAYLOAD - 1].to_vec();
+                    chunk.push(b'\n');
+                    self.enqueue_line(&chunk);
+                    start += wire::MAX_PAYLOAD - 1;
+                }
+                None if self.eof && start < input.len() => {
+                    // A last line without LF.
+                    let mut last = input[start..].to_vec();
+                    last.push(b'\n');
+                    self.enqueue_line(&last);
+                    start = input.len();
+                }
+                None => break,
+            }
         }
         let mut rest = input;
         rest.drain(..start);
-        if rest.len() > wire::MAX_PAYLOAD {
-            // COMPAT: audit_fgets hands over a line that fills its buffer without a newline.
-            let mut chunk = rest[..wire::MAX_PAYLOAD - 1].to_vec();
-            chunk.push(b'\n');
-            self.enqueue_line(&chunk);
-            rest.drain(..wire::MAX_PAYLOAD - 1);
-        }
         self.input = rest;
     }
 
@@ -504,7 +522,12 @@ impl Client {
                         eof = true;
                         break;
                     }
-                    Ok(n) => conn.decoder.push(&buf[..n]),
+                    Ok(n) => {
+                        conn.decoder.push(&buf[..n]);
+                        if n < buf.len() {
+                            break; // drained: spare the EAGAIN read
+                        }
+                    }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(_) => {
@@ -745,13 +768,6 @@ impl Client {
                 self.link_failed("send failed");
             }
         }
-    }
-}
-
-impl ActionState {
-    /// Input keeps being read while suspended (records queue up, as in the reference).
-    fn suspend_input(&self) -> bool {
-        false
     }
 }
 
