@@ -242,6 +242,38 @@ mod tests {
     }
 
     #[test]
+    fn seeded_noise_never_panics() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rnd = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut good = Vec::new();
+        put_frame(&mut good, TYPE_MESSAGE, 0, 3, b"node=a type=B msg=audit(1.000:1): x=y\n");
+        for _ in 0..2000 {
+            let mut data = good.repeat(3);
+            for _ in 0..(rnd() % 4) {
+                let i = (rnd() as usize) % data.len();
+                data[i] = rnd() as u8;
+            }
+            let cut = (rnd() as usize) % data.len();
+            let mut d = Decoder::new();
+            'parts: for part in [&data[..cut], &data[cut..]] {
+                d.push(part);
+                loop {
+                    match d.next_frame() {
+                        Ok(Some(f)) => assert_eq!(f.payload.len(), usize::from(f.header.length)),
+                        Ok(None) => break,
+                        Err(_) => break 'parts,
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn bad_input_is_typed() {
         let mut d = Decoder::new();
         d.push(b"garbage\n");
