@@ -366,3 +366,57 @@ fn listener_refuses_what_it_cannot_do() {
     let e = listener::start(cfg, Sink::default()).err().unwrap();
     assert_eq!(e.to_string(), "krb5 transport is not supported by raudit; use transport = tcp");
 }
+
+#[test]
+fn idle_clients_are_closed() {
+    let sink = Sink::default();
+    let mut cfg = ListenerConfig::on(0, vec![LOOPBACK]);
+    cfg.client_max_idle = 1;
+    let l = listener::start(cfg, sink.clone()).unwrap();
+    let mut quiet = connect(l.local_addrs()[0]);
+    let t0 = Instant::now();
+    assert!(closed_by_server(&mut quiet));
+    // Closed at the second tick after its last read: between 1 and 2 idle periods (+ slack).
+    let waited = t0.elapsed();
+    assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(4), "{waited:?}");
+    l.shutdown();
+    assert!(sink.0.lock().unwrap().events.iter().any(|e| matches!(e, Event::Closed(_))));
+}
+
+#[test]
+fn signals_usr1_reports_and_term_stops_with_records_queued() {
+    // Nobody listens: records stay queued.
+    let port = {
+        let probe = std::net::TcpListener::bind((LOOPBACK, 0)).unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write_conf(dir.path(), port, "");
+    let mut child = Command::new(RAUDIT)
+        .args(["remote", "--stderr", "--config"])
+        .arg(&conf)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&stream(1, 11)).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: kill(2) on our own child's PID.
+    unsafe { libc::kill(pid, libc::SIGUSR1) };
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: as above.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    assert_eq!(wait_exit(&mut child, 10), Some(1), "records remain: exit 1");
+    drop(stdin);
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(
+        err.contains(
+            "suspend=no, remote_ended=yes, transport_ok=no, queued_items=10, queue_depth=20000"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("audisp-remote is exiting on stop request, queue_size: 10"), "{err}");
+}
