@@ -12,10 +12,16 @@
 //! client then keeps up to [`client::PIPELINE_WINDOW`] records unacknowledged. The reference
 //! listener always replies with version 0 (and ignores the field it receives), so against it the
 //! client stays stop-and-wait, exactly like audisp-remote.
+//!
+//! With the non-default `tls` feature, [`tls`] adds TLS at both ends (beyond 3.0.9): mutual
+//! certificates and an allow-list of client names.
 
 pub mod client;
 pub mod conf;
+mod link;
 pub mod listener;
 pub mod queue;
 mod sys;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod wire;

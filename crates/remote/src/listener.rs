@@ -10,9 +10,9 @@
 //! with a [`Event::Warning`] instead of being left hanging as the reference does.
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,6 +23,7 @@ use rustix::event::{PollFd, PollFlags};
 use rustix::net::{AddressFamily, SocketType, sockopt};
 use thiserror::Error;
 
+use crate::link::Link;
 use crate::wire::{self, Decoder, Header};
 
 /// Record type of the daemon's accept decisions.
@@ -52,6 +53,9 @@ pub struct ListenerConfig {
     pub bind: Option<Vec<IpAddr>>,
     /// Beyond the reference: answer the pipelining negotiation (default true).
     pub pipelining: bool,
+    /// Beyond the reference (feature `tls`): clients must speak TLS with these settings.
+    #[cfg(feature = "tls")]
+    pub tls: Option<Arc<crate::tls::ServerTls>>,
 }
 
 impl ListenerConfig {
@@ -68,6 +72,8 @@ impl ListenerConfig {
             krb5: c.transport == raudit_config::Transport::Krb5,
             bind: None,
             pipelining: true,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 
@@ -84,6 +90,8 @@ impl ListenerConfig {
             krb5: false,
             bind: Some(addrs),
             pipelining: true,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -341,7 +349,7 @@ fn bind_one(addr: SocketAddr, v6only: bool, backlog: u32) -> io::Result<TcpListe
 }
 
 struct Client {
-    stream: TcpStream,
+    link: Link,
     peer: Peer,
     decoder: Decoder,
     out: Vec<u8>,
@@ -424,10 +432,10 @@ impl<H: Handler> Server<H> {
             if c.out.len() < MAX_PENDING_OUT {
                 f |= PollFlags::IN;
             }
-            if !c.out.is_empty() {
+            if !c.out.is_empty() || c.link.wants_write() {
                 f |= PollFlags::OUT;
             }
-            fds.push(PollFd::from_borrowed_fd(c.stream.as_fd(), f));
+            fds.push(PollFd::from_borrowed_fd(c.link.fd(), f));
         }
         let ts = timeout.map(|d| rustix::event::Timespec {
             tv_sec: d.as_secs() as i64,
@@ -474,11 +482,18 @@ impl<H: Handler> Server<H> {
             if stream.set_nonblocking(true).is_err() {
                 continue;
             }
+            let link = match self.wrap(stream) {
+                Ok(l) => l,
+                Err(e) => {
+                    self.handler.event(Event::Warning(format!("TLS setup failed: {e}")));
+                    continue;
+                }
+            };
             *self.per_addr.entry(peer.addr).or_insert(0) += 1;
             self.stats.active.fetch_add(1, Ordering::Relaxed);
             self.stats.total.fetch_add(1, Ordering::Relaxed);
             self.clients.push(Client {
-                stream,
+                link,
                 peer,
                 decoder: Decoder::new(),
                 out: Vec::new(),
@@ -488,13 +503,21 @@ impl<H: Handler> Server<H> {
         }
     }
 
+    fn wrap(&self, stream: TcpStream) -> io::Result<Link> {
+        #[cfg(feature = "tls")]
+        if let Some(tls) = &self.cfg.tls {
+            return Ok(Link::Tls(Box::new(tls.accept(stream)?)));
+        }
+        Ok(Link::Plain(stream))
+    }
+
     /// Read what is there and handle every whole frame. False: close the client.
     fn read_client(&mut self, i: usize) -> bool {
         let Server { clients, handler, buf, cfg, .. } = self;
         let c = &mut clients[i];
         c.active = true;
         for _ in 0..16 {
-            match c.stream.read(buf) {
+            match c.link.read(buf) {
                 Ok(0) => {
                     if let Err(e) = c.decoder.finish() {
                         let text = format!("client {}:{} {e}", c.peer.addr, c.peer.port);
@@ -505,9 +528,9 @@ impl<H: Handler> Server<H> {
                 Ok(n) => c.decoder.push(&buf[..n]),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => {
+                Err(e) => {
                     let text = format!(
-                        "client {}:{} socket closed unexpectedly",
+                        "client {}:{} socket closed unexpectedly ({e})",
                         c.peer.addr, c.peer.port
                     );
                     handler.event(Event::Warning(text));
@@ -560,9 +583,12 @@ impl<H: Handler> Server<H> {
     /// Write pending replies. False: the socket failed.
     fn flush(&mut self, i: usize) -> bool {
         let c = &mut self.clients[i];
+        if c.link.flush_pending().is_err() {
+            return false;
+        }
         let mut done = 0;
         while done < c.out.len() {
-            match c.stream.write(&c.out[done..]) {
+            match c.link.write(&c.out[done..]) {
                 Ok(0) => return false,
                 Ok(n) => done += n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -576,7 +602,7 @@ impl<H: Handler> Server<H> {
 
     fn close(&mut self, i: usize) {
         let c = self.clients.swap_remove(i);
-        let _ = c.stream.shutdown(std::net::Shutdown::Both);
+        c.link.shutdown();
         if let Some(n) = self.per_addr.get_mut(&c.peer.addr) {
             *n = n.saturating_sub(1);
             if *n == 0 {
@@ -604,10 +630,11 @@ impl<H: Handler> Server<H> {
         for i in (0..self.clients.len()).rev() {
             let c = &mut self.clients[i];
             c.out.extend_from_slice(&ending);
-            let _ = c.stream.set_nonblocking(false);
-            let _ = c.stream.set_write_timeout(Some(Duration::from_secs(1)));
-            let _ = c.stream.write_all(&c.out);
-            c.out.clear();
+            let _ = c.link.tcp().set_nonblocking(false);
+            let _ = c.link.tcp().set_write_timeout(Some(Duration::from_secs(1)));
+            let out = std::mem::take(&mut c.out);
+            let _ = c.link.write(&out);
+            let _ = c.link.flush_pending();
             self.close(i);
         }
     }

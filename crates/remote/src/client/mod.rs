@@ -11,9 +11,9 @@
 mod actions;
 
 use std::collections::VecDeque;
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{BorrowedFd, OwnedFd};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,7 @@ use rustix::event::{PollFd, PollFlags};
 use thiserror::Error;
 
 use crate::conf::{Format, Mode, RemoteConfig, Transport};
+use crate::link::Link;
 use crate::queue::{Queue, QueueError};
 use crate::sys;
 use crate::wire::{self, Decoder, Header};
@@ -37,6 +38,22 @@ pub struct Options {
     pub pipelining: bool,
     /// Also print messages on stderr.
     pub log_stderr: bool,
+    /// Beyond the reference (feature `tls`): speak TLS to the server.
+    #[cfg(feature = "tls")]
+    pub tls: Option<std::sync::Arc<crate::tls::ClientTls>>,
+}
+
+impl Options {
+    /// Pipelining offered, messages to syslog only, no TLS.
+    pub fn new(config: RemoteConfig) -> Options {
+        Options {
+            config,
+            pipelining: true,
+            log_stderr: false,
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
 }
 
 /// Why the client could not start.
@@ -59,7 +76,7 @@ enum Flight {
 }
 
 struct Conn {
-    stream: TcpStream,
+    link: Link,
     decoder: Decoder,
     out: Vec<u8>,
     /// Frames sent and not answered, oldest first.
@@ -89,6 +106,8 @@ struct Client {
     input: Vec<u8>,
     eof: bool,
     eof_failures: u32,
+    #[cfg(feature = "tls")]
+    tls: Option<std::sync::Arc<crate::tls::ClientTls>>,
 }
 
 /// Run the plugin on `input` (stdin) until SIGTERM, a stop action, or end of input with nothing
@@ -130,6 +149,8 @@ pub fn run(opts: Options, input: OwnedFd) -> Result<u8, ClientError> {
         input: Vec::with_capacity(128 * 1024),
         eof: false,
         eof_failures: 0,
+        #[cfg(feature = "tls")]
+        tls: opts.tls,
     };
     c.main_loop(&input);
     let left = c.queue.len();
@@ -218,10 +239,10 @@ impl Client {
         }
         if let Some(conn) = &self.conn {
             let mut f = PollFlags::IN;
-            if !conn.out.is_empty() {
+            if !conn.out.is_empty() || conn.link.wants_write() {
                 f |= PollFlags::OUT;
             }
-            fds.push(PollFd::from_borrowed_fd(conn.stream.as_fd(), f));
+            fds.push(PollFd::from_borrowed_fd(conn.link.fd(), f));
         }
         let ts = timeout.map(|d| rustix::event::Timespec {
             tv_sec: d.as_secs() as i64,
@@ -414,7 +435,7 @@ impl Client {
                     }
                     stream.set_nonblocking(true)?;
                     return Ok(Conn {
-                        stream,
+                        link: self.wrap(stream)?,
                         decoder: Decoder::new(),
                         out: Vec::with_capacity(256 * 1024),
                         inflight: VecDeque::new(),
@@ -432,6 +453,14 @@ impl Client {
             }
         }
         Err(last)
+    }
+
+    fn wrap(&self, stream: TcpStream) -> io::Result<Link> {
+        #[cfg(feature = "tls")]
+        if let Some(tls) = &self.tls {
+            return Ok(Link::Tls(Box::new(tls.connect(stream)?)));
+        }
+        Ok(Link::Plain(stream))
     }
 
     fn next_seq(&mut self) -> u32 {
@@ -483,9 +512,9 @@ impl Client {
     fn write_out(&mut self) -> bool {
         let Some(conn) = &mut self.conn else { return true };
         let mut done = 0;
-        let mut ok = true;
-        while done < conn.out.len() {
-            match conn.stream.write(&conn.out[done..]) {
+        let mut ok = conn.link.flush_pending().is_ok();
+        while ok && done < conn.out.len() {
+            match conn.link.write(&conn.out[done..]) {
                 Ok(0) => {
                     ok = false;
                     break;
@@ -517,7 +546,7 @@ impl Client {
         {
             let Some(conn) = &mut self.conn else { return };
             for _ in 0..16 {
-                match conn.stream.read(&mut buf) {
+                match conn.link.read(&mut buf) {
                     Ok(0) => {
                         eof = true;
                         break;
@@ -698,7 +727,7 @@ impl Client {
 
     fn close_conn(&mut self) {
         if let Some(conn) = self.conn.take() {
-            let _ = conn.stream.shutdown(std::net::Shutdown::Both);
+            conn.link.shutdown();
         }
     }
 
