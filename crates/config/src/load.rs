@@ -234,7 +234,7 @@ pub fn read_lines(data: &[u8], mut on_line: impl FnMut(RawLine<'_>) -> ControlFl
         let line = &cstr[..nl];
 
         // COMPAT: common/strsplit.c audit_strsplit: tokens are separated by runs of ' ' only.
-        let tokens: Vec<&[u8]> = line.split(|&b| b == b' ').filter(|t| !t.is_empty()).collect();
+        let tokens: Vec<&[u8]> = tokens(line).collect();
         if tokens.is_empty() || tokens[0][0] == b'#' {
             lineno += 1;
             continue;
@@ -245,6 +245,13 @@ pub fn read_lines(data: &[u8], mut on_line: impl FnMut(RawLine<'_>) -> ControlFl
         lineno += 1;
     }
     lineno
+}
+
+/// The reference's tokenizer for its `key = value [option]` config files (auditd.conf, plugin
+/// files, audisp-remote.conf). COMPAT: common/strsplit.c audit_strsplit: tokens are separated by
+/// runs of ' ' only (a tab is part of a token).
+pub fn tokens(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    line.split(|&b| b == b' ').filter(|t| !t.is_empty())
 }
 
 /// POSIX dirname(3).

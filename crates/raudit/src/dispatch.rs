@@ -72,6 +72,12 @@ pub const TOOLS: &[Tool] = &[
         about: "map syscall names and numbers",
         entry: tools::syscall::main,
     },
+    Tool {
+        subcommand: "remote",
+        legacy_name: "audisp-remote",
+        about: "plugin that sends audit records to a remote auditd",
+        entry: tools::remote::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -15,6 +15,7 @@ const LEGACY: &[(&str, &str)] = &[
     ("autrace", "trace"),
     ("augenrules", "rules"),
     ("ausyscall", "syscall"),
+    ("audisp-remote", "remote"),
 ];
 
 fn link_dir() -> tempfile::TempDir {

@@ -3,6 +3,7 @@
 pub mod ctl;
 pub mod daemon;
 pub mod logs;
+pub mod remote;
 pub mod report;
 pub mod rules;
 pub mod search;

@@ -1,0 +1,178 @@
+//! raudit into raudit over TLS (cargo feature `tls`): certificates made with openssl, a client on
+//! the allow-list gets every record through, one off the list gets nothing through.
+#![cfg(feature = "tls")]
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use raudit_remote::listener::{self, Event, Handler, ListenerConfig, Peer, Reply};
+use raudit_remote::tls::ServerTls;
+
+const RAUDIT: &str = env!("CARGO_BIN_EXE_raudit");
+
+type Seen = (Vec<Vec<u8>>, Vec<Event>);
+
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Seen>>);
+
+impl Handler for Sink {
+    fn record(&mut self, _peer: &Peer, line: &[u8]) -> Reply {
+        self.0.lock().unwrap().0.push(line.to_vec());
+        Reply::Ack
+    }
+    fn event(&mut self, event: Event) {
+        self.0.lock().unwrap().1.push(event);
+    }
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let st = Command::new("openssl").args(args).current_dir(dir).stderr(Stdio::null()).status();
+    assert!(st.unwrap().success(), "openssl {args:?}");
+}
+
+/// A CA, a server certificate for 127.0.0.1, and client certificates for `names`.
+fn make_certs(dir: &Path, names: &[&str]) {
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let mut a = vec!["req", "-x509"];
+    a.extend(ec);
+    a.extend(["-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=test-ca", "-days", "2"]);
+    a.extend(["-addext", "basicConstraints=critical,CA:TRUE"]);
+    a.extend(["-addext", "keyUsage=critical,keyCertSign"]);
+    openssl(dir, &a);
+    let leaf = |stem: &str, san: &str, usage: &str| {
+        let mut r = vec!["req"];
+        r.extend(ec);
+        let (key, csr, pem, ext) = (
+            format!("{stem}.key"),
+            format!("{stem}.csr"),
+            format!("{stem}.pem"),
+            format!("{stem}.ext"),
+        );
+        r.extend(["-keyout", &key, "-out", &csr, "-subj"]);
+        let subj = format!("/CN={stem}");
+        r.push(&subj);
+        openssl(dir, &r);
+        std::fs::write(
+            dir.join(&ext),
+            format!("subjectAltName={san}\nextendedKeyUsage={usage}\nbasicConstraints=CA:FALSE\n"),
+        )
+        .unwrap();
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &pem,
+                "-days",
+                "2",
+                "-extfile",
+                &ext,
+            ],
+        );
+    };
+    leaf("server", "IP:127.0.0.1", "serverAuth");
+    for n in names {
+        leaf(n, &format!("DNS:{n}"), "clientAuth");
+    }
+}
+
+fn stream(n: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    for s in 1..=n {
+        out.extend_from_slice(
+            format!("node=client-7 type=SYSCALL msg=audit(1700000000.000:{s}): a=b\nnode=client-7 type=EOE msg=audit(1700000000.000:{s}): \n")
+                .as_bytes(),
+        );
+    }
+    out
+}
+
+fn send(dir: &Path, port: u16, who: &str, n: u64) -> std::process::Child {
+    let conf = dir.join(format!("{who}.conf"));
+    std::fs::write(
+        &conf,
+        format!("remote_server = 127.0.0.1\nport = {port}\nqueue_depth = 5000\n"),
+    )
+    .unwrap();
+    let mut child = Command::new(RAUDIT)
+        .args(["remote", "--config"])
+        .arg(&conf)
+        .arg("--tls-ca")
+        .arg(dir.join("ca.pem"))
+        .arg("--tls-cert")
+        .arg(dir.join(format!("{who}.pem")))
+        .arg("--tls-key")
+        .arg(dir.join(format!("{who}.key")))
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&stream(n)).unwrap();
+    child
+}
+
+#[test]
+fn tls_with_allow_list() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("skipping: openssl is needed to make test certificates");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_certs(d, &["client-7.example", "intruder.example"]);
+    let tls = ServerTls::from_pem_files(
+        &d.join("server.pem"),
+        &d.join("server.key"),
+        &d.join("ca.pem"),
+        vec!["client-7.example".to_string()],
+    )
+    .unwrap();
+    let sink = Sink::default();
+    let mut cfg = ListenerConfig::on(0, vec![IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    cfg.max_per_addr = 4;
+    cfg.tls = Some(Arc::new(tls));
+    let l = listener::start(cfg, sink.clone()).unwrap();
+    let port = l.local_addrs()[0].port();
+
+    let mut good = send(d, port, "client-7.example", 3000);
+    let end = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(st) = good.try_wait().unwrap() {
+            break st.code();
+        }
+        assert!(Instant::now() < end, "TLS sender did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status, Some(0));
+    let got: Vec<Vec<u8>> = sink.0.lock().unwrap().0.clone();
+    assert_eq!(got.len(), 3000);
+    for (i, line) in got.iter().enumerate() {
+        let want = format!("node=client-7 type=SYSCALL msg=audit(1700000000.000:{}): a=b", i + 1);
+        assert_eq!(String::from_utf8_lossy(line), want);
+    }
+
+    let mut bad = send(d, port, "intruder.example", 10);
+    std::thread::sleep(Duration::from_secs(2));
+    let _ = bad.kill();
+    let _ = bad.wait();
+    l.shutdown();
+    let seen = sink.0.lock().unwrap();
+    assert_eq!(seen.0.len(), 3000, "a client off the allow-list got records through");
+    assert!(
+        seen.1.iter().any(|e| matches!(e, Event::Warning(w) if w.contains("no allowed client"))),
+        "{:?}",
+        seen.1
+    );
+}
