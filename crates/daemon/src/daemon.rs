@@ -5,6 +5,7 @@
 use std::io;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use raudit_config::{ConfigError, DaemonConfig, Level, LoadOptions, LogFormat, NameFormat};
@@ -49,6 +50,9 @@ pub struct Options {
     /// `--load-rules`: the init flow's rule loading (augenrules --load), run once the daemon is
     /// registered, so that no event of the new rules is missed.
     pub load_rules: bool,
+    /// `--multicast`: read the kernel's multicast log group (AUDIT_NLGRP_READLOG) instead of
+    /// registering, so raudit runs beside the daemon that owns the audit socket.
+    pub multicast: bool,
 }
 
 impl Options {
@@ -107,6 +111,13 @@ pub enum DaemonError {
     StartupState(#[source] raudit_netlink::Error),
     #[error("Unable to set audit pid, exiting ({0})")]
     Register(#[source] raudit_netlink::Error),
+    #[error(
+        "Unable to join the audit multicast group ({0}); reading it needs CAP_AUDIT_READ and \
+         a kernel with AUDIT_NLGRP_READLOG"
+    )]
+    Multicast(#[source] raudit_netlink::Error),
+    #[error("{0}")]
+    Listener(#[source] raudit_remote::listener::ListenError),
 }
 
 struct Msg {
@@ -181,7 +192,7 @@ fn sender_fields(si: &raudit_proto::SigInfo) -> String {
 }
 
 /// Serials of the daemon's own records: random start, then +1.
-struct Serials(u32);
+pub(crate) struct Serials(u32);
 
 fn random_serial() -> u32 {
     let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().subsec_nanos();
@@ -189,14 +200,14 @@ fn random_serial() -> u32 {
 }
 
 impl Serials {
-    fn next(&mut self) -> u32 {
+    pub(crate) fn next(&mut self) -> u32 {
         let s = self.0;
         self.0 = self.0.wrapping_add(1);
         s
     }
 }
 
-fn own_record(msg_type: u16, serial: u32, body: &str) -> Record {
+pub(crate) fn own_record(msg_type: u16, serial: u32, body: &str) -> Record {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let payload = format!("audit({}.{:03}:{serial}): {body}", now.as_secs(), now.subsec_millis())
         .into_bytes();
@@ -265,13 +276,29 @@ fn daemonize() -> io::Result<Daemonized> {
     }
 }
 
+/// What the event loop and the network listener's thread share: records from both go through
+/// one pipeline, with one serial counter for the daemon's own records.
+pub(crate) struct Core {
+    pub(crate) pipeline: Pipeline<SystemHooks>,
+    pub(crate) serials: Serials,
+}
+
+pub(crate) type SharedCore = Arc<Mutex<Core>>;
+
+/// The lock, also after a panic elsewhere: the pipeline's state stays usable.
+pub(crate) fn lock(core: &SharedCore) -> MutexGuard<'_, Core> {
+    core.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 struct Daemon {
     opts: Options,
     cfg: DaemonConfig,
     msg: Msg,
-    pipeline: Pipeline<SystemHooks>,
-    serials: Serials,
-    reader: EventReader,
+    core: SharedCore,
+    /// The kernel's records: registered (unicast), the multicast group, or none
+    /// (`local_events = no`: a network aggregator only).
+    reader: Option<EventReader>,
+    listener: Option<raudit_remote::listener::ListenerHandle>,
     started: SystemTime,
     /// The batch being formatted (its buffers are reused).
     lines: LineBatch,
@@ -282,17 +309,19 @@ pub const BATCH_RECORDS: usize = 4096;
 
 impl Daemon {
     fn emit(&mut self, msg_type: u16, body: &str) {
-        let serial = self.serials.next();
-        self.pipeline.emit_own(own_record(msg_type, serial, body));
+        let mut core = lock(&self.core);
+        let serial = core.serials.next();
+        core.pipeline.emit_own(own_record(msg_type, serial, body));
     }
 
     fn signal_sender(&mut self) -> Option<String> {
-        self.reader.client().signal_info().ok().map(|si| sender_fields(&si))
+        let si = self.reader.as_mut()?.client().signal_info().ok()?;
+        Some(sender_fields(&si))
     }
 
     fn reload(&mut self) {
         // The sender is asked for first, as the reference does before reading the file.
-        let sender = self.reader.client().signal_info().ok();
+        let sender = self.reader.as_mut().and_then(|r| r.client().signal_info().ok());
         let say = |p: Priority, t: &str| crate::hooks::message(self.msg.syslog, p, t);
         let Ok(mut new) = load_config(&self.opts, &say) else {
             // COMPAT: auditd.c reconfigure: a config that does not parse leaves no record.
@@ -301,21 +330,24 @@ impl Daemon {
         if self.opts.foreground {
             new.write_logs = false;
         }
-        let reopen = self.pipeline.log().is_some_and(|w| w.config() != &new);
+        let core = self.core.clone();
+        let mut core = lock(&core);
+        let pipeline = &mut core.pipeline;
+        let reopen = pipeline.log().is_some_and(|w| w.config() != &new);
         if reopen {
             let out = make_output(&new, self.opts.foreground, self.msg.syslog);
-            if let Output::Log(old) = std::mem::replace(&mut self.pipeline.output, out) {
+            if let Output::Log(old) = std::mem::replace(&mut pipeline.output, out) {
                 old.shutdown();
             }
         }
         if let Ok(node) = node_name(&new) {
-            self.pipeline.node = node;
+            pipeline.node = node;
         }
         if new.log_format != self.cfg.log_format {
-            self.pipeline.enricher = enricher_for(&new);
+            pipeline.enricher = enricher_for(&new);
         }
-        self.pipeline.protocol = plugin_protocol(&new, &self.pipeline.node);
-        if let Some(d) = &self.pipeline.dispatcher {
+        pipeline.protocol = plugin_protocol(&new, &pipeline.node);
+        if let Some(d) = &pipeline.dispatcher {
             d.reconfigure(plugin_settings(&new, self.msg.syslog));
         }
         // COMPAT: auditd-event.c reconfigure: a changed boost is applied again, relative to the
@@ -335,7 +367,7 @@ impl Daemon {
             None => ("-1".into(), "-1".into(), "?".into()),
         };
         // COMPAT: auditd.c reconfigure: the success record takes a fresh random serial.
-        self.pipeline.emit_own_undispatched(own_record(
+        pipeline.emit_own_undispatched(own_record(
             DAEMON_CONFIG,
             random_serial(),
             &format!("op=reconfigure state=changed auid={auid} pid={pid} subj={subj} res=success"),
@@ -345,7 +377,7 @@ impl Daemon {
     fn rotate(&mut self) {
         match self.signal_sender() {
             Some(f) => {
-                if let Some(w) = self.pipeline.log() {
+                if let Some(w) = lock(&self.core).pipeline.log() {
                     w.rotate_requested();
                 }
                 self.emit(DAEMON_ROTATE, &format!("op=rotate-logs {f} res=success"));
@@ -356,11 +388,14 @@ impl Daemon {
 
     fn resume(&mut self) {
         let f = self.signal_sender();
-        if let Some(w) = self.pipeline.log() {
-            w.resume();
-        }
-        if let Some(d) = &self.pipeline.dispatcher {
-            d.resume();
+        {
+            let mut core = lock(&self.core);
+            if let Some(w) = core.pipeline.log() {
+                w.resume();
+            }
+            if let Some(d) = &core.pipeline.dispatcher {
+                d.resume();
+            }
         }
         match f {
             Some(f) => self.emit(DAEMON_RESUME, &format!("op=resume-logging {f} res=success")),
@@ -377,18 +412,22 @@ impl Daemon {
         let up = self.started.elapsed().unwrap_or_default().as_secs();
         kv("uptime seconds", up.to_string());
         kv("process priority", self.cfg.priority_boost.to_string());
-        let st = self.pipeline.stats;
+        let core = self.core.clone();
+        let mut core = lock(&core);
+        let st = core.pipeline.stats;
         kv("records received", st.received.to_string());
         kv("records written", st.written.to_string());
         kv("records dropped", st.output_dropped.to_string());
-        kv("socket overruns (ENOBUFS)", self.reader.enobufs().to_string());
-        if let Ok(status) = self.reader.client().get_status() {
-            kv("kernel lost", status.lost.to_string());
-            kv("kernel backlog", status.backlog.to_string());
+        if let Some(reader) = &mut self.reader {
+            kv("socket overruns (ENOBUFS)", reader.enobufs().to_string());
+            if let Ok(status) = reader.client().get_status() {
+                kv("kernel lost", status.lost.to_string());
+                kv("kernel backlog", status.backlog.to_string());
+            }
         }
         let writing = self.cfg.write_logs && !self.opts.foreground;
         kv("writing to logs", if writing { "yes" } else { "no" }.into());
-        if let Some(w) = self.pipeline.log() {
+        if let Some(w) = core.pipeline.log() {
             let state = w.state();
             let (sl, asl) = w.thresholds_mb();
             let size = w.log_size();
@@ -410,11 +449,21 @@ impl Daemon {
             kv("admin space action performed", yes_no(state.admin_space_warning));
             kv("disk error detected", yes_no(state.disk_error_warnings > 0));
         }
-        if let Some(d) = &self.pipeline.dispatcher {
+        if let Some(d) = &core.pipeline.dispatcher {
             let mut plugins = Vec::new();
             // Writing to a Vec cannot fail.
             let _ = d.stats().write_report(&mut plugins);
             s.push_str(&String::from_utf8_lossy(&plugins));
+        }
+        let listening = self.listener.as_ref();
+        s.push_str(&format!(
+            "listening for network connections = {}\n",
+            if listening.is_some() { "yes" } else { "no" }
+        ));
+        if let Some(l) = listening {
+            use std::sync::atomic::Ordering::Relaxed;
+            s.push_str(&format!("active connections = {}\n", l.stats().active.load(Relaxed)));
+            s.push_str(&format!("total connections = {}\n", l.stats().total.load(Relaxed)));
         }
         s
     }
@@ -442,7 +491,10 @@ impl Daemon {
     /// buffer, written with one write and, for DATA/SYNC, made durable with one sync. Returns
     /// whether the batch was full (more may be waiting).
     fn drain_socket(&mut self) -> bool {
-        let Daemon { reader, pipeline, lines, msg, .. } = self;
+        let Daemon { reader, core, lines, msg, .. } = self;
+        let Some(reader) = reader else { return false };
+        let mut core = lock(core);
+        let pipeline = &mut core.pipeline;
         let mut got = 0;
         while got < BATCH_RECORDS {
             let r = reader.read_batch(BATCH_RECORDS - got, &mut |t, p| pipeline.push(lines, t, p));
@@ -463,16 +515,17 @@ impl Daemon {
 
     fn run(&mut self, sigfd: &SignalFd) {
         loop {
-            let mut fds = [
-                rustix::event::PollFd::new(&self.reader, rustix::event::PollFlags::IN),
-                rustix::event::PollFd::new(sigfd, rustix::event::PollFlags::IN),
-            ];
+            use rustix::event::{PollFd, PollFlags};
+            let mut fds = vec![PollFd::new(sigfd, PollFlags::IN)];
+            if let Some(reader) = &self.reader {
+                fds.push(PollFd::new(reader, PollFlags::IN));
+            }
             let timeout = rustix::event::Timespec { tv_sec: 1, tv_nsec: 0 };
             if rustix::event::poll(&mut fds, Some(&timeout)).is_err() {
                 continue;
             }
-            let nl_ready = !fds[0].revents().is_empty();
-            let sig_ready = !fds[1].revents().is_empty();
+            let sig_ready = !fds[0].revents().is_empty();
+            let nl_ready = fds.get(1).is_some_and(|f| !f.revents().is_empty());
             if nl_ready {
                 // One batch, then poll again: signals are seen between batches even when the
                 // socket never empties.
@@ -508,6 +561,14 @@ impl Daemon {
 
 fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
+}
+
+/// Where the kernel's records come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Registered,
+    Multicast,
+    NoLocalEvents,
 }
 
 /// `nice(-boost)`: a higher scheduling priority for the daemon (priority_boost).
@@ -599,8 +660,16 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     pipeline.enricher = enricher_for(&cfg);
     // COMPAT: auditd.c main: plugins start after the log is open, before DAEMON_START.
     pipeline.protocol = plugin_protocol(&cfg, &pipeline.node);
-    pipeline.dispatcher = Some(raudit_dispatch::Dispatcher::load(plugin_settings(&cfg, msg.syslog)));
+    pipeline.dispatcher =
+        Some(raudit_dispatch::Dispatcher::load(plugin_settings(&cfg, msg.syslog)));
     let mut serials = Serials(random_serial());
+    let source = if opts.multicast {
+        Source::Multicast
+    } else if cfg.local_events {
+        Source::Registered
+    } else {
+        Source::NoLocalEvents
+    };
     let format = match cfg.log_format {
         LogFormat::Nolog => "nolog",
         LogFormat::Enriched => "enriched",
@@ -619,7 +688,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         let body = format!("op={op} {} res=failed", self_fields());
         pipeline.emit_own(own_record(DAEMON_ABORT, serials.next(), &body));
     };
-    if cfg.local_events && opts.startup != Startup::NoChange {
+    if source == Source::Registered && opts.startup != Startup::NoChange {
         let locked = control.get_status().is_ok_and(|s| s.enabled == 2);
         if !locked {
             let want = u32::from(opts.startup == Startup::Enable);
@@ -633,17 +702,38 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         }
     }
     drop(control);
-    let reader = match EventReader::register() {
+    let reader = match source {
+        Source::Registered => EventReader::register().map(Some).map_err(DaemonError::Register),
+        Source::Multicast => EventReader::multicast().map(Some).map_err(DaemonError::Multicast),
+        Source::NoLocalEvents => Ok(None),
+    };
+    let reader = match reader {
         Ok(r) => r,
         Err(e) => {
-            let e = fatal(DaemonError::Register(e));
+            let e = fatal(e);
             abort(&mut pipeline, &mut serials, "set-pid");
             let _ = std::fs::remove_file(opts.pid_file());
             tell_parent(false);
             return Err(e);
         }
     };
-    match &pipeline.output {
+    let core = Arc::new(Mutex::new(Core { pipeline, serials }));
+    let listener = match crate::network::listen(&cfg, &core, msg.syslog) {
+        Ok(l) => l,
+        Err(e) => {
+            let e = fatal(DaemonError::Listener(e));
+            let mut c = lock(&core);
+            let serial = c.serials.next();
+            let body = format!("op=listen {} res=failed", self_fields());
+            c.pipeline.emit_own(own_record(DAEMON_ABORT, serial, &body));
+            drop(c);
+            drop(reader);
+            let _ = std::fs::remove_file(opts.pid_file());
+            tell_parent(false);
+            return Err(e);
+        }
+    };
+    match &lock(&core).pipeline.output {
         Output::Log(_) => eprintln!("rauditd: writing records to {}", cfg.log_file.display()),
         Output::Stdout(_) => eprintln!("rauditd: writing records to stdout"),
     }
@@ -682,16 +772,25 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         opts,
         cfg,
         msg,
-        pipeline,
-        serials,
+        core,
         reader,
+        listener,
         started: SystemTime::now(),
         lines: LineBatch::default(),
     };
     d.run(&sigfd);
     // Unregister (dropping the reader sends pid 0 and waits for the ACK), then close the log.
-    let Daemon { opts, mut pipeline, reader, .. } = d;
+    let Daemon { opts, core, reader, listener, .. } = d;
     drop(reader);
+    // COMPAT: auditd-listen.c: every client gets ENDING before its socket closes.
+    if let Some(l) = listener {
+        l.shutdown();
+    }
+    let mut pipeline = match Arc::try_unwrap(core) {
+        Ok(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()).pipeline,
+        // The listener thread has ended, so nothing else holds the core.
+        Err(_) => return Ok(Stopped::Terminated),
+    };
     // COMPAT: auditd.c: plugins get SIGTERM at shutdown, after the end record.
     if let Some(d) = pipeline.dispatcher.take() {
         d.shutdown();

@@ -10,6 +10,7 @@ pub mod daemon;
 pub mod enrich;
 pub mod format;
 pub mod hooks;
+mod network;
 pub mod pipeline;
 pub mod sys;
 pub mod writer;

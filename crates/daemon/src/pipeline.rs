@@ -93,6 +93,8 @@ pub struct Pipeline<H: Hooks> {
     pub dispatcher: Option<raudit_dispatch::Dispatcher>,
     /// What plugins get: the kernel text (RAW log, no node name) or the disk line.
     pub protocol: raudit_dispatch::Protocol,
+    /// The reused batch of [`Pipeline::write_network`].
+    network_lines: LineBatch,
 }
 
 impl<H: Hooks> Pipeline<H> {
@@ -106,6 +108,7 @@ impl<H: Hooks> Pipeline<H> {
             enricher: None,
             dispatcher: None,
             protocol: raudit_dispatch::Protocol::Raw,
+            network_lines: LineBatch::default(),
         }
     }
 
@@ -140,6 +143,27 @@ impl<H: Hooks> Pipeline<H> {
         let dispatcher = self.dispatcher.take();
         let out = self.emit_own(record);
         self.dispatcher = dispatcher;
+        out
+    }
+
+    /// A record from a remote client (audisp-remote): written as it came, to the plugins only
+    /// when `distribute` (distribute_network) says so.
+    pub fn write_network(&mut self, line: &[u8], distribute: bool) -> BatchOutcome {
+        let mut lines = std::mem::take(&mut self.network_lines);
+        self.stats.received += 1;
+        lines.disk.extend_from_slice(line);
+        lines.disk.push(b'\n');
+        lines.disk_ends.push(lines.disk.len());
+        let msg_type = raudit_dispatch::format::type_of_line(line);
+        if !self.sinks.is_empty() {
+            let msg_type = u16::try_from(msg_type).unwrap_or(u16::MAX);
+            lines.order.push((msg_type, Where::Disk(0)));
+        }
+        if distribute && let Some(d) = &self.dispatcher {
+            d.enqueue(&raudit_dispatch::Record::formatted(line));
+        }
+        let out = self.flush(&mut lines);
+        self.network_lines = lines;
         out
     }
 

@@ -1,5 +1,6 @@
 //! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, `--load-rules` to load
-//! the rules at start as the reference's init flow does, and `--state` to print the running
+//! the rules at start as the reference's init flow does, `--multicast` to read the kernel's
+//! multicast log group beside another audit daemon, and `--state` to print the running
 //! daemon's state report.
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use crate::Invocation;
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] | --state"
     );
     ExitCode::from(2)
 }
@@ -27,6 +28,7 @@ pub fn main(inv: Invocation) -> ExitCode {
         config_dir: PathBuf::from("/etc/audit"),
         run_dir,
         load_rules: false,
+        multicast: false,
     };
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
@@ -36,6 +38,7 @@ pub fn main(inv: Invocation) -> ExitCode {
             "-l" => opts.allow_links = true,
             "-n" => opts.no_fork = true,
             "--load-rules" => opts.load_rules = true,
+            "--multicast" => opts.multicast = true,
             "-s" => {
                 let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
                 // COMPAT: auditd.c main: the value matches by prefix (strncmp over its length).
@@ -88,6 +91,8 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::Netlink(_)
         | DaemonError::PidFile { .. }
         | DaemonError::StartupState(_)
-        | DaemonError::Register(_) => 1,
+        | DaemonError::Register(_)
+        | DaemonError::Multicast(_)
+        | DaemonError::Listener(_) => 1,
     }
 }

@@ -1,0 +1,195 @@
+//! rauditd as a central log server: its TCP listener (`tcp_listen_port`, `local_events = no`, so
+//! the kernel is not touched) takes records from the reference's audisp-remote and from `raudit
+//! remote` at once, writes them as they came (node= names kept), logs DAEMON_ACCEPT and
+//! DAEMON_CLOSE, and sends ENDING to its clients when it stops.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RAUDIT: &str = env!("CARGO_BIN_EXE_raudit");
+const RAUDITD: &str = env!("CARGO_BIN_EXE_rauditd");
+const REFERENCE_REMOTE: &str = "/sbin/audisp-remote";
+
+/// Kills a child (TERM, then KILL) however the test ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+            let end = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < end && matches!(self.0.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while !f() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `count` records of `node` in the plugin string format: SYSCALL + EOE per serial.
+fn stream(node: &str, from: u64, count: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    for s in from..from + count {
+        let stamp = format!("audit(1700000000.{:03}:{s})", s % 1000);
+        out.extend_from_slice(
+            format!(
+                "node={node} type=SYSCALL msg={stamp}: arch=c000003e syscall=110 success=yes exit=1 \
+                 a0=0 a1=0 a2=0 a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 \
+                 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"storm\" exe=\"/bin/storm\" key=(null)\n\
+                 node={node} type=EOE msg={stamp}: \n"
+            )
+            .as_bytes(),
+        );
+    }
+    out
+}
+
+/// Serials of the SYSCALL records of each node in the log.
+fn serials_by_node(log: &str) -> HashMap<String, Vec<u64>> {
+    let mut by = HashMap::<String, Vec<u64>>::new();
+    for l in log.lines() {
+        let Some(rest) = l.strip_prefix("node=") else { continue };
+        let (node, rest) = rest.split_once(' ').unwrap();
+        if !rest.starts_with("type=SYSCALL ") {
+            continue;
+        }
+        let serial = rest.split_once("):").unwrap().0.rsplit(':').next().unwrap();
+        by.entry(node.to_string()).or_default().push(serial.parse().unwrap());
+    }
+    by
+}
+
+fn start_server(dir: &Path, port: u16) -> Running {
+    std::fs::create_dir_all(dir.join("plugins.d")).unwrap();
+    std::fs::write(
+        dir.join("auditd.conf"),
+        format!(
+            "log_file = {}\nlog_format = RAW\nlocal_events = no\ntcp_listen_port = {port}\n\
+             tcp_max_per_addr = 4\nspace_left = 2\nadmin_space_left = 1\nplugin_dir = {}\n",
+            dir.join("audit.log").display(),
+            dir.join("plugins.d").display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(RAUDITD)
+        .args(["-n", "-c"])
+        .arg(dir)
+        .env("RAUDIT_RUN_DIR", dir)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let log = dir.join("audit.log");
+    wait_for("the listener", 10, || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("type=DAEMON_START"))
+            && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    Running(child)
+}
+
+fn remote_conf(dir: &Path, port: u16) {
+    std::fs::write(
+        dir.join("audisp-remote.conf"),
+        format!("remote_server = 127.0.0.1\nport = {port}\nqueue_depth = 20000\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn rauditd_listener_takes_reference_and_raudit_clients() {
+    if !raudit_testkit_root_and(REFERENCE_REMOTE) {
+        return;
+    }
+    let server = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut daemon = start_server(server.path(), port);
+    let log = server.path().join("audit.log");
+
+    // The reference's client reads /etc/audit/audisp-remote.conf only: a private /etc/audit.
+    let theirs_dir = tempfile::tempdir().unwrap();
+    remote_conf(theirs_dir.path(), port);
+    let script = format!(
+        "mount --bind {} /etc/audit && exec {REFERENCE_REMOTE}",
+        theirs_dir.path().display()
+    );
+    let mut theirs = Running(
+        Command::new("unshare")
+            .args(["-m", "--propagation", "private", "sh", "-c", &script])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let ours_dir = tempfile::tempdir().unwrap();
+    remote_conf(ours_dir.path(), port);
+    let mut ours = Running(
+        Command::new(RAUDIT)
+            .args(["remote", "--config"])
+            .arg(ours_dir.path().join("audisp-remote.conf"))
+            .stdin(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    const N: u64 = 2000;
+    let mut a = theirs.0.stdin.take().unwrap();
+    let mut b = ours.0.stdin.take().unwrap();
+    let feed_a = std::thread::spawn(move || a.write_all(&stream("reference-client", 1, N)));
+    let feed_b = std::thread::spawn(move || b.write_all(&stream("raudit-client", 1, N)));
+    feed_a.join().unwrap().unwrap();
+    feed_b.join().unwrap().unwrap();
+    wait_for("every record in the server's log", 60, || {
+        let by = serials_by_node(&std::fs::read_to_string(&log).unwrap_or_default());
+        by.values().map(Vec::len).sum::<usize>() >= 2 * N as usize
+    });
+    let text = std::fs::read_to_string(&log).unwrap();
+    let by = serials_by_node(&text);
+    for node in ["reference-client", "raudit-client"] {
+        let mut got = by.get(node).cloned().unwrap_or_default();
+        got.sort_unstable();
+        assert_eq!(got, (1..=N).collect::<Vec<_>>(), "{node}: lost or duplicated records");
+    }
+    // Written as received: no EOE on disk, the client's line untouched.
+    assert!(!text.contains("type=EOE"));
+    // The two clients, and start_server's probe.
+    assert_eq!(text.matches("type=DAEMON_ACCEPT").count(), 3, "{text}");
+    assert!(text.contains("res=success"));
+
+    // TERM: the server ends, every client is told (ENDING) and the log closes with DAEMON_END.
+    drop(theirs);
+    drop(ours);
+    let _ = Command::new("kill").arg(daemon.0.id().to_string()).status();
+    wait_for("the daemon to stop", 10, || matches!(daemon.0.try_wait(), Ok(Some(_))));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.lines().last().unwrap().starts_with("type=DAEMON_END "), "{text}");
+}
+
+/// Root and the reference program, or skip outside CI.
+fn raudit_testkit_root_and(program: &str) -> bool {
+    let ok = rustix::process::geteuid().is_root() && Path::new(program).exists();
+    if !ok {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: needs root and {program}"
+        );
+        eprintln!("skipping: needs root and {program}");
+    }
+    ok
+}
