@@ -1,0 +1,179 @@
+//! rauditd with a real plugin: laurel (Debian `laurel`) in plugins.d gets every event of a
+//! getppid storm, and what it writes from the daemon's dispatcher equals what it writes when fed
+//! the daemon's own log. Holds the kernel test lock (KernelGuard), which restores the audit state.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RAUDITD: &str = env!("CARGO_BIN_EXE_rauditd");
+const LAUREL: &str = "/usr/sbin/laurel";
+const KEY: &str = "raudit-plugin-storm";
+
+/// Stops the daemon (TERM, then KILL) however the test ends, so it never stays registered.
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+            let end = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < end && matches!(self.0.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while !f() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// laurel writing `audit.json` into `dir`, as root, with the /proc enrichment off so that two
+/// runs over the same records give the same bytes.
+fn laurel_config(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let cfg = dir.join("laurel.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "directory = \"{}\"\nstatusreport-period = 0\n[auditlog]\nfile = \"audit.json\"\n\
+             [enrich]\npid = false\nexecve-env = []\ncontainer = false\nscript = false\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
+/// Serials of the syscall events laurel wrote that carry the storm's key.
+fn storm_ids(json: &str) -> BTreeSet<u64> {
+    json.lines()
+        .filter(|l| l.contains(KEY) && l.contains("\"SYSCALL\":{") && !l.contains("CONFIG_CHANGE"))
+        .filter_map(|l| {
+            let i = l.find("\"ID\":\"")? + 6;
+            let rest = &l[i..];
+            rest[rest.find(':')? + 1..rest.find('"')?].parse().ok()
+        })
+        .collect()
+}
+
+/// Serials of the storm's SYSCALL records in the daemon's log.
+fn log_ids(log: &str) -> BTreeSet<u64> {
+    let key = format!("key=\"{KEY}\"");
+    log.lines()
+        .filter(|l| l.starts_with("type=SYSCALL ") && l.contains(&key))
+        .filter_map(|l| l.split_once("):")?.0.rsplit(':').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn laurel_under_rauditd_gets_every_storm_event() {
+    if !Path::new(LAUREL).exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: laurel must be installed"
+        );
+        eprintln!("skipping: {LAUREL} is not installed");
+        return;
+    }
+    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let via = d.join("via-daemon");
+    let cfg = laurel_config(&via);
+    std::fs::create_dir(d.join("plugins.d")).unwrap();
+    std::fs::write(
+        d.join("plugins.d/laurel.conf"),
+        format!(
+            "active = yes\ndirection = out\npath = {LAUREL}\ntype = always\nargs = -c {}\nformat = string\n",
+            cfg.display()
+        ),
+    )
+    .unwrap();
+    let log = d.join("audit.log");
+    std::fs::write(
+        d.join("auditd.conf"),
+        format!(
+            "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\nq_depth = 20000\n\
+             space_left = 2\nadmin_space_left = 1\nplugin_dir = {}\n",
+            log.display(),
+            d.join("plugins.d").display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(RAUDITD)
+        .args(["-n", "-c"])
+        .arg(d)
+        .env("RAUDIT_RUN_DIR", d)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut daemon = Daemon(child);
+    let pid = daemon.0.id();
+    wait_for("registration", 10, || kernel.client().get_status().is_ok_and(|s| s.pid == pid));
+
+    // The storm: a shell loop of getppid calls under a rule with the test's key.
+    let storm = Command::new("perl")
+        .args(["-e", "sleep 1; getppid() for 1..3000;"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let storm_pid = storm.id();
+    let mut b = raudit_rules::RuleBuilder::new();
+    b.list_action(raudit_rules::RuleOp::Add, "always,exit").unwrap();
+    b.field("arch=b64").unwrap();
+    b.syscall("getppid").unwrap();
+    b.field(&format!("pid={storm_pid}")).unwrap();
+    b.key(KEY).unwrap();
+    let (_, rule) = b.finish().unwrap();
+    kernel.client().add_rule(&rule).unwrap();
+    let out = storm.wait_with_output().unwrap();
+    assert!(out.status.success());
+    wait_for("the storm in the log", 30, || {
+        log_ids(&std::fs::read_to_string(&log).unwrap_or_default()).len() >= 3000
+    });
+    // TERM: the daemon writes its end record, then the plugins get EOF and finish.
+    let _ = Command::new("kill").arg(pid.to_string()).status();
+    wait_for("the daemon to stop", 20, || matches!(daemon.0.try_wait(), Ok(Some(_))));
+
+    let written = std::fs::read_to_string(&log).unwrap();
+    let want = log_ids(&written);
+    assert_eq!(want.len(), 3000, "storm events in the daemon's log");
+    let got = std::fs::read_to_string(via.join("audit.json")).unwrap();
+    let seen = storm_ids(&got);
+    let missing: Vec<_> = want.difference(&seen).take(5).collect();
+    let extra: Vec<_> = seen.difference(&want).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "laurel saw {} storm events, the log has {}; missing {missing:?}, extra {extra:?}",
+        seen.len(),
+        want.len()
+    );
+
+    // laurel fed the daemon's log directly writes the same storm events.
+    let direct = d.join("direct");
+    let cfg2 = laurel_config(&direct);
+    let st = Command::new(LAUREL)
+        .arg("-c")
+        .arg(&cfg2)
+        .stdin(std::fs::File::open(&log).unwrap())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let direct_out = std::fs::read_to_string(direct.join("audit.json")).unwrap();
+    let storm_lines =
+        |t: &str| t.lines().filter(|l| l.contains(KEY)).map(String::from).collect::<Vec<_>>();
+    assert!(
+        storm_lines(&got) == storm_lines(&direct_out),
+        "laurel's storm events differ between the dispatcher and the daemon's log"
+    );
+}
