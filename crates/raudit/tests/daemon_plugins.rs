@@ -98,6 +98,21 @@ fn laurel_under_rauditd_gets_every_storm_event() {
         ),
     )
     .unwrap();
+    // Misbehaving neighbours: one that never reads, one that exits at once, one whose file is
+    // world-writable (skipped). The log and laurel must not notice them.
+    let plugin = |name: &str, path: &str, args: &str| {
+        let file = d.join("plugins.d").join(name);
+        std::fs::write(
+            &file,
+            format!("active = yes\ndirection = out\npath = {path}\ntype = always\nargs = {args}\nformat = string\n"),
+        )
+        .unwrap();
+        file
+    };
+    plugin("never-reads.conf", "/usr/bin/sleep", "3600");
+    plugin("exits.conf", "/usr/bin/true", "now");
+    let open = plugin("open.conf", "/usr/bin/cat", "-u");
+    std::fs::set_permissions(&open, std::os::unix::fs::PermissionsExt::from_mode(0o666)).unwrap();
     let log = d.join("audit.log");
     std::fs::write(
         d.join("auditd.conf"),
@@ -113,7 +128,7 @@ fn laurel_under_rauditd_gets_every_storm_event() {
         .args(["-n", "-c"])
         .arg(d)
         .env("RAUDIT_RUN_DIR", d)
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(d.join("stderr")).unwrap())
         .spawn()
         .unwrap();
     let mut daemon = Daemon(child);
@@ -144,6 +159,9 @@ fn laurel_under_rauditd_gets_every_storm_event() {
     let _ = Command::new("kill").arg(pid.to_string()).status();
     wait_for("the daemon to stop", 20, || matches!(daemon.0.try_wait(), Ok(Some(_))));
 
+    let said = std::fs::read_to_string(d.join("stderr")).unwrap();
+    assert!(said.contains("Skipping open.conf plugin due to errors"), "{said}");
+    assert!(said.contains("plugin /usr/bin/true has exceeded max_restarts"), "{said}");
     let written = std::fs::read_to_string(&log).unwrap();
     let want = log_ids(&written);
     assert_eq!(want.len(), 3000, "storm events in the daemon's log");
