@@ -108,6 +108,24 @@ pub(crate) static KEYWORDS: &[Keyword] = &[
         Ok(())
     }),
     kw("distribute_network", |nv, c, x| yes_no(nv, x).map(|b| c.distribute_network = b)),
+    // Beyond the reference: TLS for the listener (raudit built with the `tls` feature).
+    kw("tcp_tls_cert", |nv, c, _| {
+        c.tls.cert = Some(os_path(nv.value));
+        Ok(())
+    }),
+    kw("tcp_tls_key", |nv, c, _| {
+        c.tls.key = Some(os_path(nv.value));
+        Ok(())
+    }),
+    kw("tcp_tls_client_ca", |nv, c, _| {
+        c.tls.client_ca = Some(os_path(nv.value));
+        Ok(())
+    }),
+    kw("tcp_tls_allow", |nv, c, _| {
+        c.tls.allow =
+            nv.v().split(',').map(str::trim).filter(|n| !n.is_empty()).map(String::from).collect();
+        Ok(())
+    }),
     kw("q_depth", q_depth),
     kw("overflow_action", |nv, c, x| {
         word(

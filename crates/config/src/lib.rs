@@ -106,6 +106,27 @@ pub enum NameFormat {
     User,
 }
 
+/// Beyond the reference: TLS for the network listener. Clients must present a certificate signed
+/// by `client_ca`; with `allow` set, one whose names include an allowed name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListenerTls {
+    /// `tcp_tls_cert`: the server's certificate chain (PEM).
+    pub cert: Option<PathBuf>,
+    /// `tcp_tls_key`: its private key (PEM).
+    pub key: Option<PathBuf>,
+    /// `tcp_tls_client_ca`: the CA that signs client certificates (PEM).
+    pub client_ca: Option<PathBuf>,
+    /// `tcp_tls_allow = name1,name2`: client names allowed (empty: any the CA signed).
+    pub allow: Vec<String>,
+}
+
+impl ListenerTls {
+    /// Whether any TLS key was given.
+    pub fn wanted(&self) -> bool {
+        self.cert.is_some() || self.key.is_some() || self.client_ca.is_some()
+    }
+}
+
 /// `overflow_action` (dispatcher queue full).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OverflowAction {
@@ -181,6 +202,8 @@ pub struct DaemonConfig {
     pub krb5_principal: Option<String>,
     pub krb5_key_file: Option<PathBuf>,
     pub distribute_network: bool,
+    /// Beyond the reference: the listener's TLS settings (`tcp_tls_*`).
+    pub tls: ListenerTls,
     pub q_depth: u32,
     pub overflow_action: OverflowAction,
     pub max_restarts: u32,
@@ -228,6 +251,7 @@ impl DaemonConfig {
             krb5_principal: None,
             krb5_key_file: None,
             distribute_network: false,
+            tls: ListenerTls::default(),
             q_depth: 2000,
             overflow_action: OverflowAction::Syslog,
             max_restarts: 10,

@@ -176,3 +176,75 @@ fn tls_with_allow_list() {
         seen.1
     );
 }
+
+/// rauditd's own listener with `tcp_tls_*` in auditd.conf: the allowed client's records reach
+/// the daemon's log in order, as sent.
+#[test]
+fn rauditd_listener_over_tls() {
+    if Command::new("openssl").arg("version").output().is_err()
+        || !rustix::process::geteuid().is_root()
+    {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true: needs root and openssl"
+        );
+        eprintln!("skipping: needs root and openssl");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_certs(d, &["client-7.example"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::create_dir(d.join("plugins.d")).unwrap();
+    let log = d.join("audit.log");
+    std::fs::write(
+        d.join("auditd.conf"),
+        format!(
+            "log_file = {}\nlocal_events = no\ntcp_listen_port = {port}\nspace_left = 2\n\
+             admin_space_left = 1\nplugin_dir = {}\ntcp_tls_cert = {}\ntcp_tls_key = {}\n\
+             tcp_tls_client_ca = {}\ntcp_tls_allow = client-7.example\n",
+            log.display(),
+            d.join("plugins.d").display(),
+            d.join("server.pem").display(),
+            d.join("server.key").display(),
+            d.join("ca.pem").display(),
+        ),
+    )
+    .unwrap();
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_rauditd"))
+        .args(["-n", "-c"])
+        .arg(d)
+        .env("RAUDIT_RUN_DIR", d)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let syscalls = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("type=SYSCALL"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let end = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&log).is_ok_and(|t| t.contains("DAEMON_START")) {
+        assert!(Instant::now() < end, "rauditd did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut client = send(d, port, "client-7.example", 2000);
+    let end = Instant::now() + Duration::from_secs(60);
+    while syscalls().len() < 2000 {
+        assert!(Instant::now() < end, "records missing: {}", syscalls().len());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = client.kill();
+    let _ = client.wait();
+    let _ = Command::new("kill").arg(daemon.id().to_string()).status();
+    let _ = daemon.wait();
+    let got = syscalls();
+    assert_eq!(got.len(), 2000);
+    for (i, line) in got.iter().enumerate() {
+        let want = format!("node=client-7 type=SYSCALL msg=audit(1700000000.000:{}): a=b", i + 1);
+        assert_eq!(line, &want);
+    }
+}

@@ -204,6 +204,9 @@ pub enum ListenError {
     },
     #[error("listener: {0}")]
     Io(#[from] io::Error),
+    /// The `tcp_tls_*` settings cannot be used (bad files, or built without TLS).
+    #[error("listener TLS: {0}")]
+    Tls(String),
 }
 
 /// Counters for the daemon's state report.
