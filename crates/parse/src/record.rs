@@ -6,35 +6,9 @@ use raudit_tables::msg_type;
 /// Separates the raw text from the interpretations in ENRICHED logs.
 pub const ENRICHED_SEPARATOR: u8 = 0x1d;
 
-/// Record type numbers (libaudit's `AUDIT_*`) that the readers of records
-/// test by number: the assembler, search extraction and the outputs.
-pub mod types {
-    pub const USER_AVC: i32 = 1107;
-    pub const ADD_GROUP: i32 = 1116;
-    pub const DEL_GROUP: i32 = 1117;
-    pub const GRP_MGMT: i32 = 1132;
-    pub const SYSCALL: i32 = 1300;
-    pub const PATH: i32 = 1302;
-    pub const CONFIG_CHANGE: i32 = 1305;
-    pub const SOCKADDR: i32 = 1306;
-    pub const CWD: i32 = 1307;
-    pub const EXECVE: i32 = 1309;
-    pub const SECCOMP: i32 = 1326;
-    pub const AVC: i32 = 1400;
-    pub const ANOM_PROMISCUOUS: i32 = 1700;
-    pub const ANOM_ABEND: i32 = 1701;
-    pub const EOE: i32 = 1320;
-    pub const PROCTITLE: i32 = 1327;
-    pub const KERNEL: i32 = 2000;
-    pub const FIRST_EVENT: i32 = 1300;
-    /// `AUDIT_FIRST_ANOM_MSG`: the userspace anomaly range (2100), not
-    /// the kernel's (1700).
-    pub const FIRST_ANOM_MSG: i32 = 2100;
-    pub const MAC_UNLBL_ALLOW: i32 = 1406;
-    pub const MAC_CALIPSO_DEL: i32 = 1419;
-    pub const FIRST_DAEMON: i32 = 1200;
-    pub const LAST_DAEMON: i32 = 1299;
-}
+/// Record type numbers (libaudit's `AUDIT_*`) as the parsed records hold
+/// them (i32), from the one table in `raudit_tables`.
+pub use raudit_tables::msg_type::code as types;
 
 /// A record, borrowing from the log's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

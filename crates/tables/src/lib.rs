@@ -8,3 +8,5 @@
 pub mod errno;
 pub mod msg_type;
 pub mod syscalls;
+
+pub use msg_type::MsgType;
