@@ -6,7 +6,9 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
-use crate::load::{Ctx, dirname, errtext, os_path};
+use raudit_tables::errno::io_text;
+
+use crate::load::{Ctx, dirname, os_path};
 use crate::{
     DaemonConfig, DiskAction, Flush, LogFormat, NameFormat, OverflowAction, SizeAction,
     SpaceThreshold, Transport,
@@ -321,7 +323,7 @@ fn log_file(nv: &Nv, c: &mut DaemonConfig, x: &mut Ctx) -> Result<(), ()> {
         return Err(());
     }
     if let Err(e) = std::fs::read_dir(os_path(&dir)) {
-        x.error(Some(line), format!("Could not open dir {dir_s} ({})", errtext(&e)));
+        x.error(Some(line), format!("Could not open dir {dir_s} ({})", io_text(&e)));
         return Err(());
     }
     let path = os_path(nv.value);
@@ -329,14 +331,14 @@ fn log_file(nv: &Nv, c: &mut DaemonConfig, x: &mut Ctx) -> Result<(), ()> {
     match std::fs::File::open(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => {
-            x.error(Some(line), format!("Unable to open {v} ({})", errtext(&e)));
+            x.error(Some(line), format!("Unable to open {v} ({})", io_text(&e)));
             return Err(());
         }
         Ok(f) => {
             let md = match f.metadata() {
                 Ok(md) => md,
                 Err(e) => {
-                    x.error(Some(line), format!("Unable to stat {v} ({})", errtext(&e)));
+                    x.error(Some(line), format!("Unable to stat {v} ({})", io_text(&e)));
                     return Err(());
                 }
             };
@@ -452,7 +454,7 @@ fn check_exe(opt: Option<&[u8]>, line: u32, x: &mut Ctx) -> Result<PathBuf, ()> 
     let md = match std::fs::metadata(&path) {
         Ok(md) => md,
         Err(e) => {
-            x.error(Some(line), format!("Unable to stat {v} ({}) - line {line}", errtext(&e)));
+            x.error(Some(line), format!("Unable to stat {v} ({}) - line {line}", io_text(&e)));
             return Err(());
         }
     };

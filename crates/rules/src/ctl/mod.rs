@@ -584,7 +584,7 @@ fn read_rules_file(path: &Path) -> Result<String, RuleError> {
     use std::os::unix::fs::MetadataExt;
     let open_error = |e: &std::io::Error| RuleError::FileOpen {
         path: path.to_path_buf(),
-        reason: kernel::os_text(e),
+        reason: raudit_tables::errno::io_text(e),
     };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
@@ -595,7 +595,7 @@ fn read_rules_file(path: &Path) -> Result<String, RuleError> {
     };
     let meta = file.metadata().map_err(|e| RuleError::FileStat {
         path: path.to_path_buf(),
-        reason: kernel::os_text(&e),
+        reason: raudit_tables::errno::io_text(&e),
     })?;
     if meta.uid() != 0 {
         return Err(RuleError::FileNotRootOwned(path.to_path_buf()));
