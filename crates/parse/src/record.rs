@@ -177,11 +177,7 @@ pub fn type_number(name: &[u8]) -> i32 {
 /// A known type name, in any case. This runs once per record, so the
 /// common case (an exact upper-case name) is one hash lookup.
 fn known_type(name: &[u8]) -> Option<u32> {
-    type Names = std::collections::HashMap<
-        &'static [u8],
-        u32,
-        std::hash::BuildHasherDefault<crate::hash::KeyHasher>,
-    >;
+    type Names = raudit_tables::hash::FxHashMap<&'static [u8], u32>;
     static NAMES: std::sync::OnceLock<Names> = std::sync::OnceLock::new();
     let names = NAMES.get_or_init(|| {
         msg_type::MSG_TYPES.iter().map(|&(n, name)| (name.as_bytes(), n)).collect()

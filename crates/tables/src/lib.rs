@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod errno;
+pub mod hash;
 pub mod msg_type;
 pub mod syscalls;
 
