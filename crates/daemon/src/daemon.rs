@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use raudit_config::{ConfigError, DaemonConfig, Level, LoadOptions, LogFormat, NameFormat};
 use raudit_netlink::{Client, EventReader};
-use raudit_tables::MsgType;
+use raudit_tables::{MsgType, REFERENCE_VERSION};
 use rustix::process::Signal;
 
 use crate::hooks::{Priority, SystemHooks};
@@ -574,8 +574,10 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     let kernel: String = kernel.chars().take(56).collect();
     // COMPAT: auditd.c: DAEMON_START names the reference version so tools reading it see the
     // same shape; raudit's own version is in the state report.
-    let start =
-        format!("op=start ver=3.0.9 format={format} kernel={kernel} {} res=success", self_fields());
+    let start = format!(
+        "op=start ver={REFERENCE_VERSION} format={format} kernel={kernel} {} res=success",
+        self_fields()
+    );
     pipeline.emit_own(own_record(MsgType::DAEMON_START.0, serials.next(), &start));
     let _ = std::fs::write("/proc/self/oom_score_adj", "-1000");
 

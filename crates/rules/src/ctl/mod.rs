@@ -21,6 +21,7 @@ use std::path::Path;
 
 use raudit_netlink::proto::{Features, RuleData, Status};
 use raudit_netlink::{Client, Transport};
+use raudit_tables::REFERENCE_VERSION;
 
 use crate::builder::{RuleBuilder, RuleOp};
 use crate::list::Lister;
@@ -32,8 +33,6 @@ use kernel::{Signalled, kernel};
 pub use command::Command;
 pub use error::{Grammar, Request, RuleError};
 
-/// The reference's version, which scripts test.
-pub const REFERENCE_VERSION: &str = "3.0.9";
 const SHORTS: &str = "hicslDvtC:e:f:r:b:a:A:d:S:F:m:R:w:W:k:p:q:";
 const LONGS: &[LongOpt] = &[
     ("loginuid-immutable", HasArg::No, long::LOGINUID_IMMUTABLE),

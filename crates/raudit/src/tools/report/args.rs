@@ -8,6 +8,7 @@ use raudit_cli::time::{self, Bound, Keyword};
 use raudit_report::{ConfAction, Kind, Options as ReportOptions, Outcome};
 use raudit_search::Escape;
 use raudit_search::input::Input;
+use raudit_tables::REFERENCE_VERSION;
 
 /// A parsed command line: the report, and where its records come from.
 #[derive(Debug, Clone)]
@@ -26,8 +27,6 @@ pub enum Stop {
     /// follows on stdout. Exit 1.
     Error { message: String, newline: bool, usage: bool },
 }
-
-const REFERENCE_VERSION: &str = "3.0.9";
 
 /// The options for `--help` and after errors: our own wording (the
 /// reference's usage text is GPL and is not copied), same options.

@@ -11,9 +11,7 @@ use raudit_tables::syscalls::{self, Arch};
 use super::flags::{self, Flag, Opt, Takes};
 use crate::Invocation;
 use raudit_search::input::{Input, stdin_is_pipe};
-
-/// The reference's version, which scripts compare against.
-const REFERENCE_VERSION: &str = "3.0.9";
+use raudit_tables::REFERENCE_VERSION;
 
 pub struct Options {
     pub settings: Settings,
