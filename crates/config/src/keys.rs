@@ -156,15 +156,10 @@ fn yes_no(nv: &Nv, x: &mut Ctx) -> Result<bool, ()> {
     word(nv, x, &[("yes", true), ("no", false)])
 }
 
-/// strtoul over leading whitespace and digits; `None` on overflow (ERANGE).
+/// `strtoul(s, NULL, 10)`; `None` on overflow (ERANGE). Callers have checked
+/// that `s` holds only digits (and blanks), so sign handling never applies.
 fn strtoul(s: &[u8]) -> Option<u64> {
-    let digits =
-        s.iter().skip_while(|b| b.is_ascii_whitespace()).take_while(|b| b.is_ascii_digit());
-    let mut n: u64 = 0;
-    for d in digits {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    Some(n)
+    raudit_parse::cnum::strtoul(s, 10).ok()
 }
 
 fn erange(nv: &Nv, x: &mut Ctx) {

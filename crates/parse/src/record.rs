@@ -114,22 +114,7 @@ pub fn strtoul(s: &[u8]) -> Option<u64> {
 /// `strtoll(s, NULL, 0)` on a prefix: optional sign, then `0x` hex, `0`
 /// octal or decimal digits, as far as they go. None on overflow.
 pub fn strtoll_base0(s: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(s).ok()?;
-    let (neg, rest) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let (radix, digits) =
-        if let Some(h) = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
-            (16, h)
-        } else if rest.len() > 1 && rest.starts_with('0') {
-            (8, &rest[1..])
-        } else {
-            (10, rest)
-        };
-    let valid: String = digits.chars().take_while(|c| c.is_digit(radix)).collect();
-    let v = if valid.is_empty() { 0 } else { i64::from_str_radix(&valid, radix).ok()? };
-    Some(if neg { -v } else { v })
+    crate::cnum::strtol(s, 0).ok()
 }
 
 // COMPAT: ausearch-lol.c str2event: seconds, then milliseconds after the

@@ -253,8 +253,7 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
                         "End of Event Timeout must be a numeric value, was {v}"
                     )));
                 }
-                let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
-                match digits.parse::<u64>() {
+                match raudit_parse::cnum::strtoul(v.as_bytes(), 10) {
                     Ok(n) if n > 0 && n <= i64::MAX as u64 => eoe_timeout = Some(n),
                     _ => {
                         return Err(error(format!(
