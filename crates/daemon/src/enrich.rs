@@ -9,6 +9,7 @@
 
 use raudit_interpret::fields::{Positions, Token, Tokens, encode_nv_value};
 use raudit_interpret::{Context, Escape, Kind, Resolver, SystemResolver, kind};
+use raudit_tables::MsgType;
 
 use crate::format::MAX_STORED_LINE;
 
@@ -18,13 +19,6 @@ pub const SEPARATOR: u8 = 0x1d;
 const BUFFER: usize = 8970 + 255;
 /// Enrichment stops when no more than this much room is left.
 const MIN_SPACE_LEFT: usize = 24;
-
-const USER_MGMT: u16 = 1102;
-const ADD_USER: u16 = 1114;
-const DEL_USER: u16 = 1115;
-const ADD_GROUP: u16 = 1116;
-const DEL_GROUP: u16 = 1117;
-const GRP_MGMT: u16 = 1132;
 
 /// Appends interpretations to RAW lines. Holds the uid/gid name cache,
 /// which account-changing records flush.
@@ -57,12 +51,15 @@ impl Enricher {
             line.pop();
         }
         // Names may have changed: look them up afresh.
-        if matches!(rtype, ADD_USER | ADD_GROUP) {
+        if matches!(MsgType(rtype), MsgType::ADD_USER | MsgType::ADD_GROUP) {
             self.resolver.flush();
         }
         let extra = interpretations(line, i32::from(rtype), &self.resolver);
         line.extend_from_slice(&extra);
-        if matches!(rtype, USER_MGMT | DEL_USER | DEL_GROUP | GRP_MGMT) {
+        if matches!(
+            MsgType(rtype),
+            MsgType::USER_MGMT | MsgType::DEL_USER | MsgType::DEL_GROUP | MsgType::GRP_MGMT
+        ) {
             self.resolver.flush();
         }
         // COMPAT: auditd-event.c replace_event_msg: a longer line is cut.

@@ -4,12 +4,11 @@
 
 use std::io::Write;
 
+use raudit_tables::MsgType;
+
 use crate::format::raw_line_into;
 use crate::hooks::Hooks;
 use crate::writer::{BatchOutcome, LogWriter};
-
-/// AUDIT_EOE: dispatched to plugins, never written to the log.
-pub const AUDIT_EOE: u16 = 1320;
 
 /// One record from a source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +44,7 @@ pub struct StdoutSink;
 
 impl Sink for StdoutSink {
     fn accepts(&self, msg_type: u16) -> bool {
-        msg_type != AUDIT_EOE
+        msg_type != MsgType::EOE.0
     }
     fn deliver(&mut self, lines: &[&[u8]]) -> BatchOutcome {
         let mut out = std::io::stdout().lock();
@@ -142,7 +141,8 @@ impl<H: Hooks> Pipeline<H> {
     }
 
     fn format_into(&mut self, lines: &mut LineBatch, msg_type: u16, payload: &[u8]) {
-        let eoe = msg_type == AUDIT_EOE;
+        // EOE: dispatched to plugins, never written to the log.
+        let eoe = msg_type == MsgType::EOE.0;
         if eoe && self.sinks.is_empty() {
             // EOE never goes to the log; with no other sink it is not even formatted.
             return;
@@ -266,10 +266,14 @@ pub struct ControlFilter;
 
 impl Stage for ControlFilter {
     fn apply(&mut self, msg_type: u16, _payload: &[u8]) -> Verdict {
-        match msg_type {
-            1..=3 | 1000 | 1007..=1009 | 1011..=1019 | 1200..=1299 | 1329 => Verdict::Drop,
-            _ => Verdict::Keep,
-        }
+        let t = MsgType(msg_type);
+        let control = (1..=3).contains(&msg_type) // NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE
+            || t == MsgType::GET
+            || (MsgType::WATCH_INS..=MsgType::WATCH_LIST).contains(&t)
+            || (MsgType::ADD_RULE..=MsgType::GET_FEATURE).contains(&t)
+            || (MsgType::FIRST_DAEMON..=MsgType::LAST_DAEMON).contains(&t)
+            || t == MsgType::REPLACE;
+        if control { Verdict::Drop } else { Verdict::Keep }
     }
 }
 

@@ -295,23 +295,10 @@ fn exit(out: &mut Vec<u8>, value: &[u8]) {
     if n < 0 {
         let errno = n.wrapping_neg() as i32;
         let name = u32::try_from(errno).ok().and_then(raudit_tables::errno::name);
-        let _ = write!(out, "{}({})", name.unwrap_or("(null)"), strerror(errno));
+        let _ = write!(out, "{}({})", name.unwrap_or("(null)"), raudit_tables::errno::text(errno));
     } else {
         out.extend_from_slice(value);
     }
-}
-
-/// `strerror` in the current locale.
-pub fn strerror(errno: i32) -> String {
-    let mut buf = [0 as libc::c_char; 256];
-    // SAFETY: buf is valid for its length; the XSI strerror_r writes a
-    // NUL-terminated message into it.
-    let rc = unsafe { libc::strerror_r(errno, buf.as_mut_ptr(), buf.len()) };
-    if rc != 0 {
-        return format!("Unknown error {errno}");
-    }
-    // SAFETY: strerror_r NUL-terminated buf.
-    unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned()
 }
 
 /// `getprotobynumber`: the protocol's name from the protocols database.

@@ -26,7 +26,7 @@ fn interp(rtype: i32, syscall: i32, name: &str, value: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-const SYSCALL: i32 = 1300;
+use raudit_tables::msg_type::code::SYSCALL;
 
 #[test]
 fn ids_through_the_resolver() {

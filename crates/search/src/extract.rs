@@ -293,30 +293,37 @@ impl<'c> Extractor<'c> {
     fn record(&mut self, r: &Record<'_>) -> text::Step {
         let t = text::Text { t: r.text };
         match r.rtype {
-            1300 => self.syscall(&t),
-            1307 => self.cwd(&t),
-            1402 => self.avc_path(&t),
-            1302 => self.path_record(&t),
-            1005 | 1100..=1106 | 1108..=1199 | 2100..=2999 => self.user(&t, r.rtype, None),
-            1306 => self.sockaddr(&t),
-            1006 => self.login(&t),
-            1303 | 1318 => self.obj(&t),
-            1200..=1203 | 1205 | 1206 => self.daemon1(&t),
-            1207 | 1208 => self.daemon2(&t),
-            1305 => {
+            types::SYSCALL => self.syscall(&t),
+            types::CWD => self.cwd(&t),
+            types::AVC_PATH => self.avc_path(&t),
+            types::PATH => self.path_record(&t),
+            types::USER
+            | types::FIRST_USER_MSG..=types::USER_END
+            | types::USER_CHAUTHTOK..=types::LAST_USER_MSG
+            | types::FIRST_USER_MSG2..=types::LAST_USER_MSG2 => self.user(&t, r.rtype, None),
+            types::SOCKADDR => self.sockaddr(&t),
+            types::LOGIN => self.login(&t),
+            types::IPC | types::OBJ_PID => self.obj(&t),
+            types::DAEMON_START..=types::DAEMON_CONFIG
+            | types::DAEMON_ROTATE
+            | types::DAEMON_RESUME => self.daemon1(&t),
+            types::DAEMON_ACCEPT | types::DAEMON_CLOSE => self.daemon2(&t),
+            types::CONFIG_CHANGE => {
                 let rc = self.simple(&t, r.rtype);
                 // Older CONFIG_CHANGE records have no path=: ignore that.
                 let _ = self.avc_path(&t);
                 rc
             }
-            1400 | 1107 => self.avc(&t, r.rtype),
-            1328 | 1702 => self.task_info(&t),
-            1326 | 1700 | 1701 => self.kernel_anom(&t, r.rtype),
-            1403..=1417 => self.simple(&t, r.rtype),
-            1325 | 1335 => self.kernel(&t),
-            1800..=1805 => self.integrity(&t),
-            1324 => self.packet(&t),
-            1319 => self.tty(&t),
+            types::AVC | types::USER_AVC => self.avc(&t, r.rtype),
+            types::FEATURE_CHANGE | types::ANOM_LINK => self.task_info(&t),
+            types::SECCOMP | types::ANOM_PROMISCUOUS | types::ANOM_ABEND => {
+                self.kernel_anom(&t, r.rtype)
+            }
+            types::MAC_POLICY_LOAD..=types::MAC_UNLBL_STCDEL => self.simple(&t, r.rtype),
+            types::NETFILTER_CFG | types::EVENT_LISTENER => self.kernel(&t),
+            types::INTEGRITY_DATA..=types::INTEGRITY_RULE => self.integrity(&t),
+            types::NETFILTER_PKT => self.packet(&t),
+            types::TTY => self.tty(&t),
             _ => Ok(()),
         }
     }

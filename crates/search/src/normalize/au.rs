@@ -12,7 +12,10 @@ use raudit_interpret::fields::{Positions, Token, Tokens, encode_nv_value};
 use raudit_interpret::value::unhex;
 use raudit_interpret::{Context, Escape, KEY_SEPARATOR, Kind, Resolver, Stored, kind};
 use raudit_parse::Event;
-use raudit_parse::record::types::{AVC, CWD, EOE, USER_AVC};
+use raudit_parse::record::types::{
+    AVC, CWD, EOE, FIRST_ANOM_MSG, FIRST_EVENT, KERNEL, MAC_CALIPSO_DEL, MAC_UNLBL_ALLOW,
+    PROCTITLE, USER_AVC,
+};
 
 /// One `name=value` of a record. `val` is None for a key that could not
 /// be decoded (the reference keeps it, with no value).
@@ -273,11 +276,11 @@ impl<'a, 'r> Au<'a, 'r> {
 /// `au_check_events`: a record type after which libauparse considers
 /// an event complete.
 fn ends_event(rtype: i32) -> bool {
-    rtype == 1327 // PROCTITLE
+    rtype == PROCTITLE
         || rtype == EOE
-        || !(1300..2100).contains(&rtype)
-        || rtype == 2000
-        || (1406..=1419).contains(&rtype)
+        || !(FIRST_EVENT..FIRST_ANOM_MSG).contains(&rtype)
+        || rtype == KERNEL
+        || (MAC_UNLBL_ALLOW..=MAC_CALIPSO_DEL).contains(&rtype)
 }
 
 /// `parse_up_record`: the fields of one record.

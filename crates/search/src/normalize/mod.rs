@@ -59,8 +59,6 @@ pub struct Writer<'a> {
     pub extra: Extra,
 }
 
-const SYSCALL_CONFIG_CHANGE: i32 = 1305;
-
 impl Writer<'_> {
     fn run(&self, au: &mut Au<'_, '_>, all: bool) -> (Norm, bool) {
         let user_id = |name: &[u8]| (self.user_id)(name);
@@ -163,7 +161,7 @@ impl Writer<'_> {
         if seek(au, norm.obj_primary) {
             let v = if au.field_kind() == Kind::EscapedFile {
                 au.interpret_realpath()
-            } else if au.get_type() == SYSCALL_CONFIG_CHANGE
+            } else if au.get_type() == normalizer::t::CONFIG_CHANGE
                 && matches!(action, Some(b"set" | b"seccomp-logging"))
             {
                 au.field_name().map(<[u8]>::to_vec)
@@ -248,7 +246,7 @@ impl Writer<'_> {
                 val = au.interpret_realpath();
             } else if kind == Kind::Sockaddr {
                 val = sock_part(au, b"laddr=").or_else(|| sock_part(au, b"fam="));
-            } else if first_type == SYSCALL_CONFIG_CHANGE {
+            } else if first_type == normalizer::t::CONFIG_CHANGE {
                 val = if matches!(action, Some(b"set" | b"seccomp-logging")) {
                     au.field_name().map(<[u8]>::to_vec)
                 } else {

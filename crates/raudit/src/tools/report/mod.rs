@@ -11,7 +11,9 @@ use raudit_report::{Ending, Error, Logs, Title};
 use raudit_search::input::{Located, stdin_is_pipe};
 
 use self::args::{Options, Stop};
-use super::logs::{LogData, load, read_conf, strerror};
+use raudit_tables::errno::io_text;
+
+use super::logs::{LogData, load, read_conf};
 use crate::Invocation;
 
 pub fn main(inv: Invocation) -> ExitCode {
@@ -70,7 +72,7 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
     }
     let located = match opts.input.locate(&conf.log_file) {
         Ok(located) => located,
-        Err(e) => return fail(out, &format!("stat: {}", strerror(&e))),
+        Err(e) => return fail(out, &format!("stat: {}", io_text(&e))),
     };
     if let Located::Set { base, in_dir: true } = &located {
         eprintln!("NOTE - using logs in {}", base.display());
@@ -96,7 +98,7 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
         Ok(Ending::Stopped) => fail(out, loaded.open_error.as_deref().unwrap_or_default()),
         Err(Error::Io(e)) => Err(e),
         Err(Error::Page { path, source }) => {
-            fail(out, &format!("Error writing {} ({})", path.display(), strerror(&source)))
+            fail(out, &format!("Error writing {} ({})", path.display(), io_text(&source)))
         }
     }
 }

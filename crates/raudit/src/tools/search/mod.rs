@@ -11,7 +11,9 @@ use raudit_search::checkpoint::{CheckpointEvent, CheckpointFile};
 use raudit_search::input::Located;
 use raudit_search::{Format, Formatting, search};
 
-use super::logs::{LogData, load, read_conf, strerror};
+use raudit_tables::errno::io_text;
+
+use super::logs::{LogData, load, read_conf};
 use crate::Invocation;
 
 /// Printed on stderr when nothing matched (not in raw format).
@@ -68,7 +70,7 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     let located = match p.input.locate(&conf.log_file) {
         Ok(located) => located,
         Err(e) => {
-            eprintln!("stat: {}", strerror(&e));
+            eprintln!("stat: {}", io_text(&e));
             return Ok(ExitCode::from(1));
         }
     };
@@ -132,7 +134,7 @@ fn load_checkpoint(path: &str) -> Result<Option<CheckpointFile>, String> {
     match std::fs::read(path) {
         Ok(bytes) => CheckpointFile::parse(&String::from_utf8_lossy(&bytes), path).map(Some),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("Cannot open checkpoint file - {path}: {}", strerror(&e))),
+        Err(e) => Err(format!("Cannot open checkpoint file - {path}: {}", io_text(&e))),
     }
 }
 
@@ -142,10 +144,10 @@ fn save_checkpoint(path: &str, log: &Path, last: Option<CheckpointEvent>) -> Res
         format!(
             "Cannot stat audit file for checkpoint details - {}: {}",
             log.display(),
-            strerror(&e)
+            io_text(&e)
         )
     })?;
     let cp = CheckpointFile { dev: meta.dev(), inode: meta.ino(), last: last.unwrap_or_default() };
     std::fs::write(path, cp.render())
-        .map_err(|e| format!("Cannot open checkpoint file - {path}: {}", strerror(&e)))
+        .map_err(|e| format!("Cannot open checkpoint file - {path}: {}", io_text(&e)))
 }
