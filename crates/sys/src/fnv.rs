@@ -1,5 +1,5 @@
-//! FNV-1a: a fast hash for the short keys of the interpreter's maps (field
-//! names, ids), where SipHash's flood resistance buys nothing.
+//! FNV-1a: a fast hash for the name caches' small integer keys, where
+//! SipHash's flood resistance buys nothing and its cost shows on `-i`.
 
 use std::hash::Hasher;
 
