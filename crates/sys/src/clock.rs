@@ -61,7 +61,8 @@ impl Tm {
     /// `sec` broken down in a zone `offset` seconds east of UTC, without
     /// DST (what a fixed test zone needs; no C library involved).
     pub fn fixed_zone(sec: i64, offset: i64) -> Tm {
-        let local = sec + offset;
+        // Any bytes may be a log's seconds: never overflow.
+        let local = sec.saturating_add(offset);
         let days = local.div_euclid(86_400);
         let in_day = local.rem_euclid(86_400);
         let (year, mon, mday) = civil_from_days(days);
@@ -227,5 +228,7 @@ mod tests {
         assert_eq!(ctime(&t), "Wed Nov 15 00:13:20 2023");
         assert_eq!(ctime(&Tm::fixed_zone(-1, 0)), "Wed Dec 31 23:59:59 1969");
         assert_eq!(strftime("%Y-%m-%d %T", &Tm::fixed_zone(951_782_400, 0)), "2000-02-29 00:00:00");
+        let _ = Tm::fixed_zone(i64::MAX, 3600);
+        let _ = Tm::fixed_zone(i64::MIN, -3600);
     }
 }
