@@ -506,7 +506,8 @@ fn boost_priority(boost: u32) -> io::Result<()> {
 
 /// The enricher `log_format` asks for.
 fn enricher_for(cfg: &DaemonConfig) -> Option<crate::enrich::Enricher> {
-    (cfg.log_format == LogFormat::Enriched).then(crate::enrich::Enricher::new)
+    (cfg.log_format == LogFormat::Enriched)
+        .then(|| crate::enrich::Enricher::new(raudit_sys::SystemHost::new()))
 }
 
 /// Run the daemon until SIGTERM or SIGINT. In the background (no `-f`, no `-n`) this forks:

@@ -16,7 +16,7 @@ fn record_type(line: &[u8]) -> u16 {
 fn enrichment_matches_the_reference() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/logs/enriched-reference.log");
     let log = std::fs::read(path).expect("the fixture is in the repo");
-    let enricher = Enricher::new();
+    let enricher = Enricher::new(raudit_sys::SystemHost::new());
     let (mut passed, mut failed) = (0, 0);
     for line in log.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         let raw = match line.iter().position(|&b| b == SEPARATOR) {

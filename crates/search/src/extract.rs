@@ -23,6 +23,7 @@ mod user;
 
 use raudit_parse::record::types;
 use raudit_parse::{Event, Record};
+use raudit_sys::Host;
 
 use crate::criteria::{Criteria, IdCriterion};
 
@@ -197,43 +198,12 @@ impl Needs {
     }
 }
 
-/// Resolves a uid to the name the reference would compare.
-pub trait NameResolver: Sync {
-    fn user_name(&self, uid: u32) -> Option<Vec<u8>>;
-}
-
-/// Reads names from /etc/passwd, once.
-#[derive(Default)]
-pub struct PasswdFile {
-    names: std::sync::OnceLock<std::collections::HashMap<u32, Vec<u8>>>,
-}
-
-impl NameResolver for PasswdFile {
-    fn user_name(&self, uid: u32) -> Option<Vec<u8>> {
-        let names = self.names.get_or_init(|| {
-            let text = std::fs::read("/etc/passwd").unwrap_or_default();
-            let mut map = std::collections::HashMap::new();
-            for line in text.split(|&b| b == b'\n') {
-                let mut parts = line.split(|&b| b == b':');
-                let (Some(name), Some(_), Some(id)) = (parts.next(), parts.next(), parts.next())
-                else {
-                    continue;
-                };
-                if let Some(id) = std::str::from_utf8(id).ok().and_then(|s| s.parse().ok()) {
-                    map.entry(id).or_insert_with(|| name.to_vec());
-                }
-            }
-            map
-        });
-        names.get(&uid).cloned()
-    }
-}
-
 /// The per-event extraction state the record parsers fill.
 struct Extractor<'c> {
     needs: Needs,
     items: SearchItems,
-    names: &'c dyn NameResolver,
+    /// Names uids when the log has no ENRICHED name for them.
+    host: &'c dyn Host,
     /// The enriched text of the record interpretations come from.
     interp: Option<&'c [u8]>,
 }
@@ -259,7 +229,7 @@ impl<'c> Extractor<'c> {
         match id {
             0 => b"root".to_vec(),
             UNSET_ID => b"unset".to_vec(),
-            _ => self.names.user_name(id).unwrap_or_default(),
+            _ => self.host.passwd_name(id).unwrap_or_default(),
         }
     }
 
@@ -337,16 +307,16 @@ const NAME_OFFSET: usize = 36;
 pub fn extract(
     event: &Event<'_>,
     criteria: &Criteria,
-    names: &dyn NameResolver,
+    host: &dyn Host,
 ) -> Result<SearchItems, Malformed> {
-    extract_with(event, Needs::of(criteria), names)
+    extract_with(event, Needs::of(criteria), host)
 }
 
 /// [`extract`] with the items to extract given directly.
 pub fn extract_with(
     event: &Event<'_>,
     needs: Needs,
-    names: &dyn NameResolver,
+    host: &dyn Host,
 ) -> Result<SearchItems, Malformed> {
     // COMPAT: ausearch-match.c load_interpretations: names come from the
     // enriched part of a lone record or of a leading SYSCALL.
@@ -356,7 +326,7 @@ pub fn extract_with(
     } else {
         None
     };
-    let mut x = Extractor { needs, items: SearchItems::default(), names, interp };
+    let mut x = Extractor { needs, items: SearchItems::default(), host, interp };
     for record in &event.records {
         if let Err(rc) = x.record(record) {
             return Err(Malformed { rc, record: record.text.to_vec() });
@@ -371,13 +341,6 @@ pub fn extract_with(
 mod testing {
     use super::*;
     use raudit_parse::{Assembler, AssemblerConfig};
-
-    pub(super) struct NoNames;
-    impl NameResolver for NoNames {
-        fn user_name(&self, _: u32) -> Option<Vec<u8>> {
-            None
-        }
-    }
 
     /// The one event of `log` (records separated by newlines).
     pub(super) fn event(log: &str) -> Event<'_> {
@@ -416,7 +379,7 @@ mod testing {
             arch: true,
             ..Needs::default()
         };
-        match extract_with(&event(log), all, &NoNames) {
+        match extract_with(&event(log), all, &raudit_sys::FixedHost::new()) {
             Ok(items) => items,
             Err(m) => panic!("dropped ({}): {}", m.rc, String::from_utf8_lossy(&m.record)),
         }

@@ -78,7 +78,6 @@ pub struct Normalizer<'x, 'a, 'r> {
     pub d: Norm,
     pub(super) all: bool,
     pub(super) syscall_success: i32,
-    pub(super) user_id: &'x dyn Fn(&[u8]) -> Option<u32>,
 }
 
 pub(super) fn starts_with_script(how: &[u8]) -> bool {
@@ -93,12 +92,8 @@ pub(super) fn record_action(rtype: i32) -> Option<&'static str> {
 
 /// Runs the normaliser on `au`: what it found, and false when the
 /// reference gives up on the event.
-pub fn normalize<'x, 'a, 'r>(
-    au: &'x mut Au<'a, 'r>,
-    all: bool,
-    user_id: &'x dyn Fn(&[u8]) -> Option<u32>,
-) -> (Norm, bool) {
-    let mut n = Normalizer { au, d: Norm::default(), all, syscall_success: -1, user_id };
+pub fn normalize<'x, 'a, 'r>(au: &'x mut Au<'a, 'r>, all: bool) -> (Norm, bool) {
+    let mut n = Normalizer { au, d: Norm::default(), all, syscall_success: -1 };
     n.au.first_record();
     let ok = if n.au.num_records() > 1 { n.compound() } else { n.simple() };
     n.au.first_record();

@@ -175,7 +175,7 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
                     return Err(error(format!("{word} requires either date and/or time")));
                 };
                 let second = c.peek_second_value().map(str::to_string);
-                let now = *now.get_or_insert_with(raudit_cli::sys::now);
+                let now = *now.get_or_insert_with(raudit_sys::clock::now);
                 let value = if let Some(second) = second {
                     c.skip(2);
                     if first.contains(':') {

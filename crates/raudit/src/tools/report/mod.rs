@@ -17,7 +17,7 @@ use super::logs::{LogData, load, read_conf};
 use crate::Invocation;
 
 pub fn main(inv: Invocation) -> ExitCode {
-    raudit_cli::sys::set_locale_from_env();
+    raudit_sys::clock::set_locale_from_env();
     let opts = match args::parse(ArgCursor::new(&inv.args), stdin_is_pipe) {
         Ok(o) => o,
         Err(Stop::Exit(code)) => return ExitCode::from(code),
@@ -90,7 +90,8 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
         Logs { data: &data, names: &names, eoe_timeout, complete: loaded.open_error.is_none() };
     let release = |index: usize, upto: usize| loaded.buffers[index].release(upto);
     let mut err = io::stderr().lock();
-    let ending = raudit_report::run(&opts.report, &logs, out, &mut err, &release);
+    let host = raudit_sys::SystemHost::new();
+    let ending = raudit_report::run(&opts.report, &logs, &host, out, &mut err, &release);
     drop(err);
     match ending {
         Ok(Ending::Done) => Ok(ExitCode::SUCCESS),

@@ -110,7 +110,7 @@ fn strtoll_base0(v: &str) -> Option<i64> {
 
 impl State {
     fn now(&mut self) -> i64 {
-        *self.now.get_or_insert_with(raudit_cli::sys::now)
+        *self.now.get_or_insert_with(raudit_sys::clock::now)
     }
 
     fn set_format(&mut self, format: Format, word: &str) -> Result<(), String> {
@@ -461,12 +461,12 @@ fn errno_number(name: &str) -> i64 {
 
 /// A user name's uid, from the system's user database.
 fn user_id(name: &str) -> Option<u32> {
-    raudit_cli::sys::user_id(name)
+    raudit_sys::accounts::user_id(name)
 }
 
 /// A group name's gid, from the system's group database.
 fn group_id(name: &str) -> Option<u32> {
-    raudit_cli::sys::group_id(name)
+    raudit_sys::accounts::group_id(name)
 }
 
 /// AUDIT_ARCH_* value for `--arch` (names as the reference accepts them).

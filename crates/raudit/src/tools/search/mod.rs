@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use raudit_search::checkpoint::{CheckpointEvent, CheckpointFile};
 use raudit_search::input::Located;
-use raudit_search::{Format, Formatting, search};
+use raudit_search::{Format, search};
 
 use raudit_tables::errno::io_text;
 
@@ -20,7 +20,7 @@ use crate::Invocation;
 const NO_MATCHES: &str = "<no matches>";
 
 pub fn main(inv: Invocation) -> ExitCode {
-    raudit_cli::sys::set_locale_from_env();
+    raudit_sys::clock::set_locale_from_env();
     let parsed = match args::parse(&inv) {
         Ok(args::Parsed::Run(p)) => p,
         Ok(args::Parsed::Exit(code)) => return code,
@@ -91,21 +91,8 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut err = io::stderr().lock();
-    let ctime = |sec: i64| raudit_cli::time::ctime(sec);
-    let date_time = |sec: i64| raudit_cli::time::date_time(sec);
-    let resolver = raudit_interpret::SystemResolver::new();
-    let strftime = |format: &str, sec: i64| raudit_cli::time::strftime_cached(format, sec);
-    let gmtoff = |sec: i64| raudit_cli::sys::gmtoff(sec);
-    let user_id = |name: &[u8]| std::str::from_utf8(name).ok().and_then(raudit_cli::sys::user_id);
-    let fmt = Formatting {
-        ctime: &ctime,
-        date_time: &date_time,
-        resolver: &resolver,
-        strftime: &strftime,
-        gmtoff: &gmtoff,
-        user_id: &user_id,
-    };
-    let outcome = search(&inputs, &p.settings, &mut out, &mut err, &fmt, &release)?;
+    let host = raudit_sys::SystemHost::new();
+    let outcome = search(&inputs, &p.settings, &mut out, &mut err, &host, &release)?;
     out.flush()?;
     drop(err);
     if let Some(path) = &p.checkpoint {
