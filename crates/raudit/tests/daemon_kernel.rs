@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod common;
+
 use raudit_testkit::{DaemonProcess, KernelGuard, Signal, poll_until, wait_for};
 
 /// Generous bounds: the machine may be busy, and a poll returns as soon as it can.
@@ -16,14 +18,8 @@ const LONG: Duration = Duration::from_secs(120);
 /// `rauditd ARGS -c DIR` with its run directory in DIR and quiet output (callers
 /// change what they need).
 fn rauditd(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rauditd"));
-    cmd.args(args)
-        .arg("-c")
-        .arg(dir)
-        .env("RAUDIT_RUN_DIR", dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    let mut cmd = common::rauditd(args);
+    cmd.arg("-c").arg(dir).env("RAUDIT_RUN_DIR", dir).stdout(Stdio::null()).stderr(Stdio::null());
     cmd
 }
 

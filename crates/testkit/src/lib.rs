@@ -9,17 +9,21 @@
 //! * [`wait_for`], [`poll_until`] (wait): bounded polls instead of fixed
 //!   sleeps;
 //! * [`DaemonProcess`], [`signal`] (process): children stopped by PID on
-//!   drop, with bounded waits, never left registered with the kernel.
+//!   drop, with bounded waits, never left registered with the kernel;
+//! * [`Tally`] (tally): a differential suite's pass/fail count.
 #![forbid(unsafe_code)]
 
 mod env;
 mod kernel;
 mod process;
+mod tally;
 mod wait;
 
 pub use env::{
-    find_reference, reference_tool, shared_corpus, skip, tool_link, under_ci, workspace_root,
+    files_under, find_reference, reference_tool, shared_corpus, skip, tool_link, under_ci,
+    workspace_root,
 };
 pub use kernel::{KernelGuard, LOCK_PATH};
 pub use process::{DaemonProcess, Signal, signal};
+pub use tally::Tally;
 pub use wait::{POLL, poll_until, wait_for};
