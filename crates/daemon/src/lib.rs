@@ -12,6 +12,7 @@ pub mod format;
 pub mod hooks;
 pub mod pipeline;
 pub mod sys;
+pub mod testing;
 pub mod writer;
 
 pub use daemon::BATCH_RECORDS;

@@ -282,15 +282,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
-    use crate::hooks::{Priority, Runlevel};
-
-    struct Quiet;
-    impl Hooks for Quiet {
-        fn message(&mut self, _: Priority, _: &str) {}
-        fn exec(&mut self, _: &std::path::Path) {}
-        fn email(&mut self, _: &str, _: &str, _: &str) {}
-        fn runlevel(&mut self, _: Runlevel) {}
-    }
+    use crate::testing::QuietHooks as Quiet;
 
     struct Collect(Arc<Mutex<Vec<Vec<u8>>>>);
     impl Sink for Collect {
