@@ -3,24 +3,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use raudit_interpret::FixedResolver;
 use raudit_search::normalize::Extra;
-use raudit_search::{Escape, Format, Formatting, Settings, search};
+use raudit_search::{Escape, Format, Settings, search};
+use raudit_sys::FixedHost;
 
 fuzz_target!(|data: &[u8]| {
-    let resolver = FixedResolver::default();
-    let text = |s: i64| s.to_string();
-    let strftime = |f: &str, s: i64| format!("{f}{s}");
-    let gmtoff = |_: i64| 0;
-    let user_id = |_: &[u8]| None;
-    let fmt = Formatting {
-        ctime: &text,
-        date_time: &text,
-        resolver: &resolver,
-        strftime: &strftime,
-        gmtoff: &gmtoff,
-        user_id: &user_id,
-    };
+    let host = FixedHost::new().with_user(1000, "alice").with_utc_offset(3600);
     for format in [Format::Default, Format::Interpret, Format::Csv, Format::Text, Format::Json] {
         let settings = Settings {
             format,
@@ -29,6 +17,6 @@ fuzz_target!(|data: &[u8]| {
             ..Settings::default()
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let _ = search(&[data], &settings, &mut out, &mut err, &fmt, &|_, _| {});
+        let _ = search(&[data], &settings, &mut out, &mut err, &host, &|_, _| {});
     }
 });

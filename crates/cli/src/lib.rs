@@ -6,8 +6,7 @@
 //! through the C library's `strptime`, `mktime` and `localtime` in the
 //! user's locale and time zone; [`time`] calls the same functions, so
 //! `-ts 11/14/23` and the `time->` headers mean what they mean to the
-//! reference (the thin `unsafe` wrappers live in [`sys`]).
+//! reference (the thin `unsafe` wrappers live in raudit-sys).
 
 pub mod args;
-pub mod sys;
 pub mod time;

@@ -5,7 +5,7 @@
 //! and later steps see that: doing the same calls in the same order is what
 //! makes DST edges and odd dates agree.
 
-use crate::sys::{self, Parsed, Tm};
+use raudit_sys::clock::{self, Parsed, Tm};
 
 /// Which end of the window an argument sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,45 +95,45 @@ fn uptime() -> Result<i64, String> {
 fn set_keyword(k: Keyword, d: &mut Tm, now: i64) -> Result<(), String> {
     match k {
         Keyword::Now => {
-            let tv = sys::localtime(now);
+            let tv = clock::localtime(now);
             replace_time(d, &tv);
             replace_date(d, &tv);
         }
         Keyword::Recent => {
-            let tv = sys::localtime(now - 600);
+            let tv = clock::localtime(now - 600);
             replace_time(d, &tv);
             replace_date(d, &tv);
         }
         Keyword::Boot => {
-            let tv = sys::localtime(now - uptime()?);
+            let tv = clock::localtime(now - uptime()?);
             replace_time(d, &tv);
             replace_date(d, &tv);
         }
         Keyword::Today => {
             midnight(d);
-            replace_date(d, &sys::localtime(now));
+            replace_date(d, &clock::localtime(now));
         }
         Keyword::Yesterday => {
             midnight(d);
-            replace_date(d, &sys::localtime(now - SECONDS_IN_DAY));
+            replace_date(d, &clock::localtime(now - SECONDS_IN_DAY));
         }
         Keyword::ThisWeek => {
             midnight(d);
-            let tv = sys::localtime(now);
-            replace_date(d, &sys::localtime(now - i64::from(tv.wday) * SECONDS_IN_DAY));
+            let tv = clock::localtime(now);
+            replace_date(d, &clock::localtime(now - i64::from(tv.wday) * SECONDS_IN_DAY));
         }
         Keyword::WeekAgo => {
             midnight(d);
-            replace_date(d, &sys::localtime(now - 7 * SECONDS_IN_DAY));
+            replace_date(d, &clock::localtime(now - 7 * SECONDS_IN_DAY));
         }
         Keyword::ThisMonth => {
             midnight(d);
-            replace_date(d, &sys::localtime(now));
+            replace_date(d, &clock::localtime(now));
             d.mday = 1;
         }
         Keyword::ThisYear => {
             midnight(d);
-            replace_date(d, &sys::localtime(now));
+            replace_date(d, &clock::localtime(now));
             d.mday = 1;
             d.mon = 0;
             d.isdst = 0;
@@ -157,7 +157,7 @@ pub fn resolve(
         None => set_keyword(Keyword::Now, &mut d, now)?,
         Some(da) => match Keyword::lookup(da) {
             None => {
-                match sys::strptime(da, "%x", &mut d) {
+                match clock::strptime(da, "%x", &mut d) {
                     Parsed::NoMatch => {
                         return Err(format!(
                             "Invalid {w} date ({da}). Month, Day, and Year are required."
@@ -192,7 +192,7 @@ pub fn resolve(
             // COMPAT: ausearch-time.c: up to 5 characters (`22:15`) get `:00`.
             let full =
                 if ti.len() <= 5 { format!("{ti}:00") } else { ti.chars().take(63).collect() };
-            match sys::strptime(&full, "%X", &mut d) {
+            match clock::strptime(&full, "%X", &mut d) {
                 Parsed::NoMatch => {
                     return Err(format!(
                         "Invalid {w} time ({ti}). Hour, Minute, and Second are required."
@@ -206,7 +206,7 @@ pub fn resolve(
             Bound::Start => d = Tm::default(),
             // COMPAT: ausearch-time.c: `-te DATE` takes the current clock time.
             Bound::End => {
-                let tv = sys::localtime(now);
+                let tv = clock::localtime(now);
                 d.hour = tv.hour;
                 d.min = tv.min;
                 d.sec = tv.sec;
@@ -222,71 +222,13 @@ pub fn resolve(
 
 /// What `mktime` does to its argument besides returning the time.
 fn mktime_normalise(tm: &mut Tm) {
-    if let Some(t) = sys::mktime(*tm) {
-        *tm = sys::localtime(t);
+    if let Some(t) = clock::mktime(*tm) {
+        *tm = clock::localtime(t);
     }
 }
 
 fn convert(bound: Bound, d: Tm) -> Result<i64, String> {
-    sys::mktime(d).ok_or_else(|| format!("Error converting {} time", bound.word()))
-}
-
-/// `ctime()` without the newline: `Tue Nov 14 22:13:30 2023`, local time.
-pub fn ctime(sec: i64) -> String {
-    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    const MONTHS: [&str; 12] =
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let t = sys::localtime(sec);
-    format!(
-        "{} {} {:2} {:02}:{:02}:{:02} {}",
-        DAYS[t.wday.rem_euclid(7) as usize],
-        MONTHS[t.mon.rem_euclid(12) as usize],
-        t.mday,
-        t.hour,
-        t.min,
-        t.sec,
-        t.year + 1900
-    )
-}
-
-/// `strftime(format)` of `sec` in local time. Each thread keeps the last
-/// few answers: consecutive events mostly share their second.
-pub fn strftime_cached(format: &str, sec: i64) -> String {
-    type Slot = Option<(i64, String, String)>;
-    thread_local! {
-        static LAST: std::cell::RefCell<[Slot; 4]> = const { std::cell::RefCell::new([None, None, None, None]) };
-    }
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if let Some((_, _, text)) = last.iter().flatten().find(|(s, f, _)| *s == sec && f == format)
-        {
-            return text.clone();
-        }
-        let text = sys::strftime(format, sys::localtime(sec));
-        last.rotate_right(1);
-        last[0] = Some((sec, format.to_string(), text.clone()));
-        text
-    })
-}
-
-/// `strftime("%x %T")` of `sec` in local time: the date and time of
-/// interpreted records and reports. Consecutive calls for the same second
-/// (most of a log) are answered from a per-thread cache.
-pub fn date_time(sec: i64) -> String {
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(i64, String)>> = const { std::cell::RefCell::new(None) };
-    }
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if let Some((s, text)) = last.as_ref()
-            && *s == sec
-        {
-            return text.clone();
-        }
-        let text = sys::strftime("%x %T", sys::localtime(sec));
-        *last = Some((sec, text.clone()));
-        text
-    })
+    clock::mktime(d).ok_or_else(|| format!("Error converting {} time", bound.word()))
 }
 
 #[cfg(test)]
@@ -299,7 +241,7 @@ mod tests {
     fn dates_times_and_messages() {
         let now = 1_700_000_000;
         let start = resolve(Bound::Start, Some("11/14/23"), Some("22:15"), now).unwrap();
-        assert_eq!(ctime(start)[11..19].to_string(), "22:15:00");
+        assert_eq!(clock::ctime(&clock::localtime(start))[11..19].to_string(), "22:15:00");
         assert_eq!(
             resolve(Bound::Start, Some("2023-11-14"), Some("00:00:00"), now).unwrap_err(),
             "Invalid start date (2023-11-14). Month, Day, and Year are required."
@@ -316,11 +258,5 @@ mod tests {
             resolve(Bound::Start, Some("01/01/99"), Some("00:00:00"), now).unwrap_err(),
             "Error - year is 1999"
         );
-    }
-
-    #[test]
-    fn ctime_shape() {
-        let s = ctime(1_700_000_000);
-        assert_eq!(s.len(), 24, "{s}");
     }
 }

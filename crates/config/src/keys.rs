@@ -6,7 +6,9 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
-use crate::load::{Ctx, dirname, errtext, os_path};
+use raudit_tables::errno::io_text;
+
+use crate::load::{Ctx, dirname, os_path};
 use crate::{
     DaemonConfig, DiskAction, Flush, LogFormat, NameFormat, OverflowAction, SizeAction,
     SpaceThreshold, Transport,
@@ -172,15 +174,10 @@ fn yes_no(nv: &Nv, x: &mut Ctx) -> Result<bool, ()> {
     word(nv, x, &[("yes", true), ("no", false)])
 }
 
-/// strtoul over leading whitespace and digits; `None` on overflow (ERANGE).
+/// `strtoul(s, NULL, 10)`; `None` on overflow (ERANGE). Callers have checked
+/// that `s` holds only digits (and blanks), so sign handling never applies.
 fn strtoul(s: &[u8]) -> Option<u64> {
-    let digits =
-        s.iter().skip_while(|b| b.is_ascii_whitespace()).take_while(|b| b.is_ascii_digit());
-    let mut n: u64 = 0;
-    for d in digits {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    Some(n)
+    raudit_parse::cnum::strtoul(s, 10).ok()
 }
 
 fn erange(nv: &Nv, x: &mut Ctx) {
@@ -339,7 +336,7 @@ fn log_file(nv: &Nv, c: &mut DaemonConfig, x: &mut Ctx) -> Result<(), ()> {
         return Err(());
     }
     if let Err(e) = std::fs::read_dir(os_path(&dir)) {
-        x.error(Some(line), format!("Could not open dir {dir_s} ({})", errtext(&e)));
+        x.error(Some(line), format!("Could not open dir {dir_s} ({})", io_text(&e)));
         return Err(());
     }
     let path = os_path(nv.value);
@@ -347,14 +344,14 @@ fn log_file(nv: &Nv, c: &mut DaemonConfig, x: &mut Ctx) -> Result<(), ()> {
     match std::fs::File::open(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => {
-            x.error(Some(line), format!("Unable to open {v} ({})", errtext(&e)));
+            x.error(Some(line), format!("Unable to open {v} ({})", io_text(&e)));
             return Err(());
         }
         Ok(f) => {
             let md = match f.metadata() {
                 Ok(md) => md,
                 Err(e) => {
-                    x.error(Some(line), format!("Unable to stat {v} ({})", errtext(&e)));
+                    x.error(Some(line), format!("Unable to stat {v} ({})", io_text(&e)));
                     return Err(());
                 }
             };
@@ -470,7 +467,7 @@ fn check_exe(opt: Option<&[u8]>, line: u32, x: &mut Ctx) -> Result<PathBuf, ()> 
     let md = match std::fs::metadata(&path) {
         Ok(md) => md,
         Err(e) => {
-            x.error(Some(line), format!("Unable to stat {v} ({}) - line {line}", errtext(&e)));
+            x.error(Some(line), format!("Unable to stat {v} ({}) - line {line}", io_text(&e)));
             return Err(());
         }
     };

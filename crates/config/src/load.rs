@@ -6,6 +6,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use raudit_tables::errno::io_text;
+
 use rustix::fs::{Mode, OFlags};
 
 use crate::keys::{self, KEYWORDS};
@@ -42,15 +44,6 @@ impl Ctx {
     }
 }
 
-/// strerror-style text of an I/O error (without Rust's " (os error N)" suffix).
-pub(crate) fn errtext(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 /// Load `path` as the daemon does at start and on SIGHUP.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
     let file = path.to_string_lossy().into_owned();
@@ -78,12 +71,12 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
         }
         Err(e) => {
             let e = std::io::Error::from(e);
-            return Err(fail(format!("Error opening config file ({})", errtext(&e))));
+            return Err(fail(format!("Error opening config file ({})", io_text(&e))));
         }
     };
     let f = std::fs::File::from(fd);
     let md =
-        f.metadata().map_err(|e| fail(format!("Error fstat'ing config file ({})", errtext(&e))))?;
+        f.metadata().map_err(|e| fail(format!("Error fstat'ing config file ({})", io_text(&e))))?;
     if md.uid() != 0 {
         return Err(fail(format!("Error - {file} isn't owned by root")));
     }
@@ -96,7 +89,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
     let mut data = Vec::new();
     use std::io::Read;
     (&f).read_to_end(&mut data)
-        .map_err(|e| fail(format!("Error opening config file ({})", errtext(&e))))?;
+        .map_err(|e| fail(format!("Error opening config file ({})", io_text(&e))))?;
     load_str(&data, path)
 }
 

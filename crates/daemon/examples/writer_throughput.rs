@@ -4,15 +4,8 @@
 use std::time::Instant;
 
 use raudit_config::{DaemonConfig, Flush};
-use raudit_daemon::{Hooks, LogWriter, Priority, Runlevel};
-
-struct Quiet;
-impl Hooks for Quiet {
-    fn message(&mut self, _: Priority, _: &str) {}
-    fn exec(&mut self, _: &std::path::Path) {}
-    fn email(&mut self, _: &str, _: &str, _: &str) {}
-    fn runlevel(&mut self, _: Runlevel) {}
-}
+use raudit_daemon::LogWriter;
+use raudit_daemon::testing::QuietHooks as Quiet;
 
 fn main() {
     let base = std::env::args().nth(1).map(std::path::PathBuf::from);

@@ -10,20 +10,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use raudit_config::{ConfigError, DaemonConfig, Level, LoadOptions, LogFormat, NameFormat};
 use raudit_netlink::{Client, EventReader};
+use raudit_tables::{MsgType, REFERENCE_VERSION};
 use rustix::process::Signal;
 
 use crate::hooks::{Priority, SystemHooks};
 use crate::pipeline::{LineBatch, Output, Pipeline, Record, StdoutSink};
 use crate::sys::{Forked, SignalFd};
 use crate::writer::LogWriter;
-
-/// Record types of the daemon's own records.
-pub const DAEMON_START: u16 = 1200;
-pub const DAEMON_END: u16 = 1201;
-pub const DAEMON_ABORT: u16 = 1202;
-pub const DAEMON_CONFIG: u16 = 1203;
-pub const DAEMON_ROTATE: u16 = 1205;
-pub const DAEMON_RESUME: u16 = 1206;
 
 /// `-s`: what to do with the kernel's enabled flag at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,7 +361,7 @@ impl Daemon {
         };
         // COMPAT: auditd.c reconfigure: the success record takes a fresh random serial.
         pipeline.emit_own_undispatched(own_record(
-            DAEMON_CONFIG,
+            MsgType::DAEMON_CONFIG.0,
             random_serial(),
             &format!("op=reconfigure state=changed auid={auid} pid={pid} subj={subj} res=success"),
         ));
@@ -380,9 +373,10 @@ impl Daemon {
                 if let Some(w) = lock(&self.core).pipeline.log() {
                     w.rotate_requested();
                 }
-                self.emit(DAEMON_ROTATE, &format!("op=rotate-logs {f} res=success"));
+                self.emit(MsgType::DAEMON_ROTATE.0, &format!("op=rotate-logs {f} res=success"));
             }
-            None => self.emit(DAEMON_ROTATE, "op=rotate-logs auid=-1 pid=-1 subj=? res=failed"),
+            None => self
+                .emit(MsgType::DAEMON_ROTATE.0, "op=rotate-logs auid=-1 pid=-1 subj=? res=failed"),
         }
     }
 
@@ -398,8 +392,13 @@ impl Daemon {
             }
         }
         match f {
-            Some(f) => self.emit(DAEMON_RESUME, &format!("op=resume-logging {f} res=success")),
-            None => self.emit(DAEMON_RESUME, "op=resume-logging auid=-1 pid=-1 subj=? res=success"),
+            Some(f) => {
+                self.emit(MsgType::DAEMON_RESUME.0, &format!("op=resume-logging {f} res=success"))
+            }
+            None => self.emit(
+                MsgType::DAEMON_RESUME.0,
+                "op=resume-logging auid=-1 pid=-1 subj=? res=success",
+            ),
         }
     }
 
@@ -548,7 +547,7 @@ impl Daemon {
                                         .to_string()
                                 }
                             };
-                            self.emit(DAEMON_END, &body);
+                            self.emit(MsgType::DAEMON_END.0, &body);
                             return;
                         }
                         _ => {}
@@ -600,7 +599,8 @@ fn plugin_protocol(cfg: &DaemonConfig, node: &Option<String>) -> raudit_dispatch
 
 /// The enricher `log_format` asks for.
 fn enricher_for(cfg: &DaemonConfig) -> Option<crate::enrich::Enricher> {
-    (cfg.log_format == LogFormat::Enriched).then(crate::enrich::Enricher::new)
+    (cfg.log_format == LogFormat::Enriched)
+        .then(|| crate::enrich::Enricher::new(raudit_sys::SystemHost::new()))
 }
 
 /// Run the daemon until SIGTERM or SIGINT. In the background (no `-f`, no `-n`) this forks:
@@ -679,14 +679,16 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     let kernel: String = kernel.chars().take(56).collect();
     // COMPAT: auditd.c: DAEMON_START names the reference version so tools reading it see the
     // same shape; raudit's own version is in the state report.
-    let start =
-        format!("op=start ver=3.0.9 format={format} kernel={kernel} {} res=success", self_fields());
-    pipeline.emit_own(own_record(DAEMON_START, serials.next(), &start));
+    let start = format!(
+        "op=start ver={REFERENCE_VERSION} format={format} kernel={kernel} {} res=success",
+        self_fields()
+    );
+    pipeline.emit_own(own_record(MsgType::DAEMON_START.0, serials.next(), &start));
     let _ = std::fs::write("/proc/self/oom_score_adj", "-1000");
 
     let abort = |pipeline: &mut Pipeline<SystemHooks>, serials: &mut Serials, op: &str| {
         let body = format!("op={op} {} res=failed", self_fields());
-        pipeline.emit_own(own_record(DAEMON_ABORT, serials.next(), &body));
+        pipeline.emit_own(own_record(MsgType::DAEMON_ABORT.0, serials.next(), &body));
     };
     if source == Source::Registered && opts.startup != Startup::NoChange {
         let locked = control.get_status().is_ok_and(|s| s.enabled == 2);
@@ -725,7 +727,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
             let mut c = lock(&core);
             let serial = c.serials.next();
             let body = format!("op=listen {} res=failed", self_fields());
-            c.pipeline.emit_own(own_record(DAEMON_ABORT, serial, &body));
+            c.pipeline.emit_own(own_record(MsgType::DAEMON_ABORT.0, serial, &body));
             drop(c);
             drop(reader);
             let _ = std::fs::remove_file(opts.pid_file());

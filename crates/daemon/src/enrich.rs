@@ -8,7 +8,9 @@
 //! csv/text normaliser uses too.
 
 use raudit_interpret::fields::{Positions, Token, Tokens, encode_nv_value};
-use raudit_interpret::{Context, Escape, Kind, Resolver, SystemResolver, kind};
+use raudit_interpret::{Context, Escape, Kind, kind};
+use raudit_sys::{Host, SystemHost};
+use raudit_tables::MsgType;
 
 use crate::format::MAX_STORED_LINE;
 
@@ -19,18 +21,11 @@ const BUFFER: usize = 8970 + 255;
 /// Enrichment stops when no more than this much room is left.
 const MIN_SPACE_LEFT: usize = 24;
 
-const USER_MGMT: u16 = 1102;
-const ADD_USER: u16 = 1114;
-const DEL_USER: u16 = 1115;
-const ADD_GROUP: u16 = 1116;
-const DEL_GROUP: u16 = 1117;
-const GRP_MGMT: u16 = 1132;
-
-/// Appends interpretations to RAW lines. Holds the uid/gid name cache,
-/// which account-changing records flush.
-#[derive(Default)]
-pub struct Enricher {
-    resolver: SystemResolver,
+/// Appends interpretations to RAW lines, with names from a host (the
+/// daemon's is the system's, whose uid/gid name cache account-changing
+/// records flush).
+pub struct Enricher<H: Host = SystemHost> {
+    host: H,
 }
 
 /// One `name=value` field as libauparse sees it.
@@ -45,9 +40,9 @@ struct Parsed<'a> {
     at: Positions,
 }
 
-impl Enricher {
-    pub fn new() -> Self {
-        Self::default()
+impl<H: Host> Enricher<H> {
+    pub fn new(host: H) -> Self {
+        Enricher { host }
     }
 
     /// Enriches `line` (a RAW line ending in a newline) in place.
@@ -57,13 +52,16 @@ impl Enricher {
             line.pop();
         }
         // Names may have changed: look them up afresh.
-        if matches!(rtype, ADD_USER | ADD_GROUP) {
-            self.resolver.flush();
+        if matches!(MsgType(rtype), MsgType::ADD_USER | MsgType::ADD_GROUP) {
+            self.host.forget_names();
         }
-        let extra = interpretations(line, i32::from(rtype), &self.resolver);
+        let extra = interpretations(line, i32::from(rtype), &self.host);
         line.extend_from_slice(&extra);
-        if matches!(rtype, USER_MGMT | DEL_USER | DEL_GROUP | GRP_MGMT) {
-            self.resolver.flush();
+        if matches!(
+            MsgType(rtype),
+            MsgType::USER_MGMT | MsgType::DEL_USER | MsgType::DEL_GROUP | MsgType::GRP_MGMT
+        ) {
+            self.host.forget_names();
         }
         // COMPAT: auditd-event.c replace_event_msg: a longer line is cut.
         line.truncate(MAX_STORED_LINE);
@@ -75,7 +73,7 @@ impl Enricher {
 
 /// The bytes to append to `text` (0x1D and the fields), within the
 /// reference's buffer.
-fn interpretations(text: &[u8], rtype: i32, resolver: &dyn Resolver) -> Vec<u8> {
+fn interpretations(text: &[u8], rtype: i32, host: &dyn Host) -> Vec<u8> {
     let mut out = Vec::new();
     if BUFFER.saturating_sub(text.len()) <= MIN_SPACE_LEFT {
         return out;
@@ -107,7 +105,7 @@ fn interpretations(text: &[u8], rtype: i32, resolver: &dyn Resolver) -> Vec<u8> 
             a0: parsed.at.a0,
             a1: parsed.at.a1,
             cwd: None,
-            resolver,
+            host,
             stored: None,
         };
         raudit_interpret::interpret_into(&mut value, kind, f.name, f.value, &ctx, Escape::Raw);
@@ -148,12 +146,10 @@ fn parse(text: &[u8]) -> Parsed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use raudit_interpret::FixedResolver;
+    use raudit_sys::FixedHost;
 
     fn enriched(text: &str, rtype: i32) -> String {
-        let mut names = FixedResolver::default();
-        names.users.insert(1000, "alice".into());
-        names.groups.insert(1000, "staff".into());
+        let names = FixedHost::new().with_user(1000, "alice").with_group(1000, "staff");
         String::from_utf8(interpretations(text.as_bytes(), rtype, &names)).unwrap()
     }
 
@@ -197,9 +193,17 @@ mod tests {
 
     #[test]
     fn names_that_need_hex() {
-        let mut names = FixedResolver::default();
-        names.users.insert(7, "a b".into());
+        let names = FixedHost::new().with_user(7, "a b");
         let out = interpretations(b"type=LOGIN msg=audit(1.0:1): uid=7", 1006, &names);
         assert_eq!(out, b"\x1dUID=612062");
+    }
+
+    #[test]
+    fn the_enricher_names_from_its_host() {
+        let enricher = Enricher::new(FixedHost::new().with_user(1000, "zoe"));
+        let mut line =
+            b"type=LOGIN msg=audit(1.0:1): pid=1 uid=0 old-auid=4294967295 auid=1000\n".to_vec();
+        enricher.enrich(&mut line, 1006);
+        assert!(line.ends_with(b"\x1dUID=\"root\" OLD-AUID=\"unset\" AUID=\"zoe\"\n"), "{line:?}");
     }
 }

@@ -13,6 +13,7 @@ pub mod hooks;
 mod network;
 pub mod pipeline;
 pub mod sys;
+pub mod testing;
 pub mod writer;
 
 pub use daemon::BATCH_RECORDS;

@@ -58,9 +58,7 @@ impl Handler for Network {
             Some((msg_type, body)) => {
                 let mut core = lock(&self.core);
                 let serial = core.serials.next();
-                // The record types are DAEMON_ACCEPT and DAEMON_CLOSE (1207, 1208).
-                let msg_type = u16::try_from(msg_type).unwrap_or(u16::MAX);
-                core.pipeline.emit_own(own_record(msg_type, serial, &body));
+                core.pipeline.emit_own(own_record(msg_type.0, serial, &body));
             }
             None => {
                 if let Event::Warning(text) = event {

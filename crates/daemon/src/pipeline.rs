@@ -4,12 +4,11 @@
 
 use std::io::Write;
 
+use raudit_tables::MsgType;
+
 use crate::format::raw_line_into;
 use crate::hooks::Hooks;
 use crate::writer::{BatchOutcome, LogWriter};
-
-/// AUDIT_EOE: dispatched to plugins, never written to the log.
-pub const AUDIT_EOE: u16 = 1320;
 
 /// One record from a source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +44,7 @@ pub struct StdoutSink;
 
 impl Sink for StdoutSink {
     fn accepts(&self, msg_type: u16) -> bool {
-        msg_type != AUDIT_EOE
+        msg_type != MsgType::EOE.0
     }
     fn deliver(&mut self, lines: &[&[u8]]) -> BatchOutcome {
         let mut out = std::io::stdout().lock();
@@ -182,7 +181,7 @@ impl<H: Hooks> Pipeline<H> {
 
     fn format_into(&mut self, lines: &mut LineBatch, msg_type: u16, payload: &[u8]) {
         use raudit_dispatch::{Protocol, Record as PluginRecord};
-        let eoe = msg_type == AUDIT_EOE;
+        let eoe = msg_type == MsgType::EOE.0;
         let plugins = self.dispatcher.as_ref().filter(|d| d.is_active());
         let plugins_want_line = plugins.is_some() && self.protocol == Protocol::Formatted;
         if let Some(d) = plugins
@@ -319,10 +318,14 @@ pub struct ControlFilter;
 
 impl Stage for ControlFilter {
     fn apply(&mut self, msg_type: u16, _payload: &[u8]) -> Verdict {
-        match msg_type {
-            1..=3 | 1000 | 1007..=1009 | 1011..=1019 | 1200..=1299 | 1329 => Verdict::Drop,
-            _ => Verdict::Keep,
-        }
+        let t = MsgType(msg_type);
+        let control = (1..=3).contains(&msg_type) // NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE
+            || t == MsgType::GET
+            || (MsgType::WATCH_INS..=MsgType::WATCH_LIST).contains(&t)
+            || (MsgType::ADD_RULE..=MsgType::GET_FEATURE).contains(&t)
+            || (MsgType::FIRST_DAEMON..=MsgType::LAST_DAEMON).contains(&t)
+            || t == MsgType::REPLACE;
+        if control { Verdict::Drop } else { Verdict::Keep }
     }
 }
 
@@ -331,15 +334,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
-    use crate::hooks::{Priority, Runlevel};
-
-    struct Quiet;
-    impl Hooks for Quiet {
-        fn message(&mut self, _: Priority, _: &str) {}
-        fn exec(&mut self, _: &std::path::Path) {}
-        fn email(&mut self, _: &str, _: &str, _: &str) {}
-        fn runlevel(&mut self, _: Runlevel) {}
-    }
+    use crate::testing::QuietHooks as Quiet;
 
     struct Collect(Arc<Mutex<Vec<Vec<u8>>>>);
     impl Sink for Collect {

@@ -14,10 +14,10 @@ fn record_type(line: &[u8]) -> u16 {
 
 #[test]
 fn enrichment_matches_the_reference() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/logs/enriched-reference.log");
+    let path = raudit_testkit::workspace_root().join("testdata/logs/enriched-reference.log");
     let log = std::fs::read(path).expect("the fixture is in the repo");
-    let enricher = Enricher::new();
-    let (mut passed, mut failed) = (0, 0);
+    let enricher = Enricher::new(raudit_sys::SystemHost::new());
+    let mut tally = raudit_testkit::Tally::new();
     for line in log.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         let raw = match line.iter().position(|&b| b == SEPARATOR) {
             Some(i) => &line[..i],
@@ -27,18 +27,14 @@ fn enrichment_matches_the_reference() {
         ours.push(b'\n');
         enricher.enrich(&mut ours, record_type(raw));
         ours.pop();
-        if ours == line {
-            passed += 1;
-        } else {
-            failed += 1;
-            eprintln!(
+        tally.check(ours == line, || {
+            format!(
                 "reference: {}\nraudit:    {}",
                 String::from_utf8_lossy(line),
                 String::from_utf8_lossy(&ours)
-            );
-        }
+            )
+        });
     }
-    println!("ENRICHED records: {passed} passed, {failed} failed");
-    assert!(passed > 200, "the fixture holds the recorded records");
-    assert_eq!(failed, 0);
+    assert!(tally.passed > 200, "the fixture holds the recorded records");
+    tally.finish("ENRICHED records");
 }

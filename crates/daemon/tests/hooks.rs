@@ -3,9 +3,12 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use raudit_daemon::{Hooks, Runlevel, SystemHooks};
+use raudit_testkit::wait_for;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A shell script at `dir/name` that records its arguments and stdin in `dir/name.out`.
 fn recorder(dir: &Path, name: &str) -> PathBuf {
@@ -23,15 +26,10 @@ fn recorder(dir: &Path, name: &str) -> PathBuf {
     path
 }
 
+/// The file's text, once something wrote it (the recorders write it whole).
 fn wait_for_file(path: &Path) -> String {
-    let t = Instant::now();
-    loop {
-        if let Ok(s) = std::fs::read_to_string(path) {
-            return s;
-        }
-        assert!(t.elapsed() < Duration::from_secs(10), "{} never appeared", path.display());
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(&format!("{}", path.display()), TIMEOUT, || path.exists());
+    std::fs::read_to_string(path).unwrap()
 }
 
 /// Zombie children of this process.
@@ -67,9 +65,5 @@ fn mail_exec_and_runlevel_run_and_are_reaped() {
     h.runlevel(Runlevel::Single);
     assert_eq!(wait_for_file(&dir.path().join("init.out")), "1|\n");
 
-    let t = Instant::now();
-    while zombies() > 0 {
-        assert!(t.elapsed() < Duration::from_secs(10), "a hook's child was never reaped");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for("every hook's child reaped", TIMEOUT, || zombies() == 0);
 }

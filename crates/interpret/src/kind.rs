@@ -55,20 +55,7 @@ pub enum Kind {
 }
 
 /// Record types whose fields get special treatment.
-mod rtype {
-    pub const AVC: i32 = 1400;
-    pub const USER_TTY: i32 = 1124;
-    pub const NETFILTER_PKT: i32 = 1324;
-    pub const PATH: i32 = 1302;
-    pub const MQ_OPEN: i32 = 1312;
-    pub const CRYPTO_KEY_USER: i32 = 2404;
-    pub const ADD_GROUP: i32 = 1116;
-    pub const GRP_MGMT: i32 = 1132;
-    pub const DEL_GROUP: i32 = 1117;
-    pub const TRUSTED_APP: i32 = 1121;
-    pub const KERN_MODULE: i32 = 1330;
-    pub const EXECVE: i32 = 1309;
-}
+use raudit_tables::msg_type::code as rtype;
 
 /// The kind of a field name alone.
 pub fn by_name(name: &[u8]) -> Kind {

@@ -1,6 +1,5 @@
 //! `saddr=`: a hex-encoded struct sockaddr, printed per address family.
 
-use std::ffi::CStr;
 use std::io::Write;
 
 use crate::tables;
@@ -89,38 +88,5 @@ pub fn numeric_host(raw: &[u8]) -> Option<String> {
 /// The numeric host and port, as getnameinfo(NI_NUMERICHOST |
 /// NI_NUMERICSERV) gives them (scope ids included).
 fn numeric_name(raw: &[u8], family: u16) -> Option<(String, String)> {
-    let len = if family == AF_INET {
-        std::mem::size_of::<libc::sockaddr_in>()
-    } else {
-        std::mem::size_of::<libc::sockaddr_in6>()
-    };
-    // SAFETY: a zeroed sockaddr_storage is valid; raw holds at least `len`
-    // bytes (it is padded to 160).
-    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    // SAFETY: both regions are at least `len` bytes and do not overlap.
-    unsafe {
-        std::ptr::copy_nonoverlapping(raw.as_ptr(), (&raw mut storage).cast::<u8>(), len);
-    }
-    let mut host = [0 as libc::c_char; 1025];
-    let mut serv = [0 as libc::c_char; 32];
-    // SAFETY: every buffer is valid for the length passed with it.
-    let rc = unsafe {
-        libc::getnameinfo(
-            (&raw const storage).cast::<libc::sockaddr>(),
-            len as libc::socklen_t,
-            host.as_mut_ptr(),
-            host.len() as libc::socklen_t,
-            serv.as_mut_ptr(),
-            serv.len() as libc::socklen_t,
-            libc::NI_NUMERICHOST | libc::NI_NUMERICSERV,
-        )
-    };
-    if rc != 0 {
-        return None;
-    }
-    // SAFETY: getnameinfo NUL-terminated both buffers.
-    let host = unsafe { CStr::from_ptr(host.as_ptr()) }.to_string_lossy().into_owned();
-    // SAFETY: as above.
-    let serv = unsafe { CStr::from_ptr(serv.as_ptr()) }.to_string_lossy().into_owned();
-    Some((host, serv))
+    raudit_sys::netdb::numeric_name(raw, family == AF_INET6)
 }

@@ -28,8 +28,8 @@ use crate::enriched::Stored;
 use crate::escape::Escape;
 use crate::kind::Kind;
 use crate::machine::Machine;
-use crate::resolve::Resolver;
 use crate::{args, sockaddr, tables};
+use raudit_sys::Host;
 
 /// What a value's interpretation may depend on besides the value.
 pub struct Context<'a> {
@@ -45,13 +45,14 @@ pub struct Context<'a> {
     /// The working directory, to make relative file names whole (csv and
     /// text output only; ausearch -i never joins).
     pub cwd: Option<&'a [u8]>,
-    pub resolver: &'a dyn Resolver,
+    /// Where user and group names come from.
+    pub host: &'a dyn Host,
     /// Interpretations stored in an ENRICHED record.
     pub stored: Option<&'a Stored<'a>>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(resolver: &'a dyn Resolver) -> Self {
+    pub fn new(host: &'a dyn Host) -> Self {
         Context {
             machine: None,
             syscall: 0,
@@ -59,7 +60,7 @@ impl<'a> Context<'a> {
             a0: 0,
             a1: 0,
             cwd: None,
-            resolver,
+            host,
             stored: None,
         }
     }
@@ -223,11 +224,11 @@ fn interpret_local(out: &mut Vec<u8>, kind: Kind, value: &[u8], ctx: &Context<'_
 /// uid or gid: `unset`, `root`, the name, else `unknown(N)` (signed).
 pub(crate) fn id(out: &mut Vec<u8>, value: &[u8], base: u32, ctx: &Context<'_>, user: bool) {
     let Ok(n) = strtoul(value, base) else { return conversion_error(out, value) };
-    id_name(out, n as u32, ctx.resolver, user);
+    id_name(out, n as u32, ctx.host, user);
 }
 
 /// The name of a uid or gid as the reference prints it.
-pub fn id_name(out: &mut Vec<u8>, id: u32, resolver: &dyn Resolver, user: bool) {
+pub fn id_name(out: &mut Vec<u8>, id: u32, host: &dyn Host, user: bool) {
     if id == u32::MAX {
         out.extend_from_slice(b"unset");
         return;
@@ -236,7 +237,7 @@ pub fn id_name(out: &mut Vec<u8>, id: u32, resolver: &dyn Resolver, user: bool) 
         out.extend_from_slice(b"root");
         return;
     }
-    if !resolver.write_name(id, user, out) {
+    if !host.write_name(id, user, out) {
         // COMPAT: printed with %d.
         let _ = write!(out, "unknown({})", id as i32);
     }
@@ -295,47 +296,13 @@ fn exit(out: &mut Vec<u8>, value: &[u8]) {
     if n < 0 {
         let errno = n.wrapping_neg() as i32;
         let name = u32::try_from(errno).ok().and_then(raudit_tables::errno::name);
-        let _ = write!(out, "{}({})", name.unwrap_or("(null)"), strerror(errno));
+        let _ = write!(out, "{}({})", name.unwrap_or("(null)"), raudit_tables::errno::text(errno));
     } else {
         out.extend_from_slice(value);
     }
 }
 
-/// `strerror` in the current locale.
-pub fn strerror(errno: i32) -> String {
-    let mut buf = [0 as libc::c_char; 256];
-    // SAFETY: buf is valid for its length; the XSI strerror_r writes a
-    // NUL-terminated message into it.
-    let rc = unsafe { libc::strerror_r(errno, buf.as_mut_ptr(), buf.len()) };
-    if rc != 0 {
-        return format!("Unknown error {errno}");
-    }
-    // SAFETY: strerror_r NUL-terminated buf.
-    unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned()
-}
-
 /// `getprotobynumber`: the protocol's name from the protocols database.
 pub fn protocol_name(number: i32) -> Option<String> {
-    let mut buf = vec![0 as libc::c_char; 1024];
-    // SAFETY: a zeroed protoent is a valid out-parameter.
-    let mut ent: libc::protoent = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::protoent = std::ptr::null_mut();
-    // SAFETY: every pointer is valid for the call; buf outlives its use.
-    let rc =
-        unsafe { getprotobynumber_r(number, &mut ent, buf.as_mut_ptr(), buf.len(), &mut result) };
-    if rc != 0 || result.is_null() || ent.p_name.is_null() {
-        return None;
-    }
-    // SAFETY: the call succeeded; p_name points into buf.
-    Some(unsafe { std::ffi::CStr::from_ptr(ent.p_name) }.to_string_lossy().into_owned())
-}
-
-unsafe extern "C" {
-    fn getprotobynumber_r(
-        proto: libc::c_int,
-        result_buf: *mut libc::protoent,
-        buf: *mut libc::c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::protoent,
-    ) -> libc::c_int;
+    raudit_sys::netdb::protocol_name(number)
 }

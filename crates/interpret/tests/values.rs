@@ -1,16 +1,12 @@
-//! Interpretations with a fixed resolver: the reference's outputs for each
+//! Interpretations with a fixed host: the reference's outputs for each
 //! kind (checked against `ausearch -i` on testdata/logs/interpret.log, where
 //! the differential suite covers them on the real name databases).
 
-use raudit_interpret::{
-    Context, Escape, FixedResolver, Kind, Machine, Stored, interpret_into, kind,
-};
+use raudit_interpret::{Context, Escape, Kind, Machine, Stored, interpret_into, kind};
+use raudit_sys::FixedHost;
 
-fn names() -> FixedResolver {
-    let mut r = FixedResolver::default();
-    r.users.insert(1000, "alice".into());
-    r.groups.insert(100, "users".into());
-    r
+fn names() -> FixedHost {
+    FixedHost::new().with_user(1000, "alice").with_group(100, "users")
 }
 
 /// Interprets `name=value` of a record of type `rtype`, on x86_64 for
@@ -26,10 +22,10 @@ fn interp(rtype: i32, syscall: i32, name: &str, value: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-const SYSCALL: i32 = 1300;
+use raudit_tables::msg_type::code::SYSCALL;
 
 #[test]
-fn ids_through_the_resolver() {
+fn ids_through_the_host() {
     assert_eq!(interp(SYSCALL, 0, "auid", "1000"), "alice");
     assert_eq!(interp(SYSCALL, 0, "uid", "0"), "root");
     assert_eq!(interp(SYSCALL, 0, "euid", "4294967295"), "unset");

@@ -97,8 +97,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Kernel { errno, op } => {
-                let text = io::Error::from_raw_os_error(*errno).to_string();
-                let text = text.split(" (os error").next().unwrap_or_default().to_lowercase();
+                let text = raudit_tables::errno::text(*errno).to_lowercase();
                 match errno_name(*errno) {
                     Some(name) => write!(f, "{op}: kernel answered {name} ({text})"),
                     None => write!(f, "{op}: kernel answered errno {errno} ({text})"),

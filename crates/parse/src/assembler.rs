@@ -15,7 +15,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
-use std::hash::BuildHasherDefault;
 
 use crate::record::{Record, types};
 
@@ -127,7 +126,7 @@ pub struct Assembler<'a> {
     config: AssemblerConfig,
     slots: Vec<Option<Slot<'a>>>,
     free: BinaryHeap<Reverse<usize>>,
-    building: HashMap<EventKey<'a>, usize, BuildHasherDefault<crate::hash::KeyHasher>>,
+    building: HashMap<EventKey<'a>, usize, raudit_tables::hash::FxBuildHasher>,
     /// Building events by second, oldest first; entries of events that
     /// completed meanwhile are skipped (their generation no longer matches).
     by_age: SortedQueue<(u64, usize, u64)>,

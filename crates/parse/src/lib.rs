@@ -12,7 +12,6 @@
 pub mod assembler;
 pub mod cnum;
 pub mod fields;
-mod hash;
 pub mod lines;
 pub mod record;
 

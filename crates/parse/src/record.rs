@@ -6,35 +6,9 @@ use raudit_tables::msg_type;
 /// Separates the raw text from the interpretations in ENRICHED logs.
 pub const ENRICHED_SEPARATOR: u8 = 0x1d;
 
-/// Record type numbers (libaudit's `AUDIT_*`) that the readers of records
-/// test by number: the assembler, search extraction and the outputs.
-pub mod types {
-    pub const USER_AVC: i32 = 1107;
-    pub const ADD_GROUP: i32 = 1116;
-    pub const DEL_GROUP: i32 = 1117;
-    pub const GRP_MGMT: i32 = 1132;
-    pub const SYSCALL: i32 = 1300;
-    pub const PATH: i32 = 1302;
-    pub const CONFIG_CHANGE: i32 = 1305;
-    pub const SOCKADDR: i32 = 1306;
-    pub const CWD: i32 = 1307;
-    pub const EXECVE: i32 = 1309;
-    pub const SECCOMP: i32 = 1326;
-    pub const AVC: i32 = 1400;
-    pub const ANOM_PROMISCUOUS: i32 = 1700;
-    pub const ANOM_ABEND: i32 = 1701;
-    pub const EOE: i32 = 1320;
-    pub const PROCTITLE: i32 = 1327;
-    pub const KERNEL: i32 = 2000;
-    pub const FIRST_EVENT: i32 = 1300;
-    /// `AUDIT_FIRST_ANOM_MSG`: the userspace anomaly range (2100), not
-    /// the kernel's (1700).
-    pub const FIRST_ANOM_MSG: i32 = 2100;
-    pub const MAC_UNLBL_ALLOW: i32 = 1406;
-    pub const MAC_CALIPSO_DEL: i32 = 1419;
-    pub const FIRST_DAEMON: i32 = 1200;
-    pub const LAST_DAEMON: i32 = 1299;
-}
+/// Record type numbers (libaudit's `AUDIT_*`) as the parsed records hold
+/// them (i32), from the one table in `raudit_tables`.
+pub use raudit_tables::msg_type::code as types;
 
 /// A record, borrowing from the log's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,22 +114,7 @@ pub fn strtoul(s: &[u8]) -> Option<u64> {
 /// `strtoll(s, NULL, 0)` on a prefix: optional sign, then `0x` hex, `0`
 /// octal or decimal digits, as far as they go. None on overflow.
 pub fn strtoll_base0(s: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(s).ok()?;
-    let (neg, rest) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let (radix, digits) =
-        if let Some(h) = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
-            (16, h)
-        } else if rest.len() > 1 && rest.starts_with('0') {
-            (8, &rest[1..])
-        } else {
-            (10, rest)
-        };
-    let valid: String = digits.chars().take_while(|c| c.is_digit(radix)).collect();
-    let v = if valid.is_empty() { 0 } else { i64::from_str_radix(&valid, radix).ok()? };
-    Some(if neg { -v } else { v })
+    crate::cnum::strtol(s, 0).ok()
 }
 
 // COMPAT: ausearch-lol.c str2event: seconds, then milliseconds after the
@@ -203,11 +162,7 @@ pub fn type_number(name: &[u8]) -> i32 {
 /// A known type name, in any case. This runs once per record, so the
 /// common case (an exact upper-case name) is one hash lookup.
 fn known_type(name: &[u8]) -> Option<u32> {
-    type Names = std::collections::HashMap<
-        &'static [u8],
-        u32,
-        std::hash::BuildHasherDefault<crate::hash::KeyHasher>,
-    >;
+    type Names = raudit_tables::hash::FxHashMap<&'static [u8], u32>;
     static NAMES: std::sync::OnceLock<Names> = std::sync::OnceLock::new();
     let names = NAMES.get_or_init(|| {
         msg_type::MSG_TYPES.iter().map(|&(n, name)| (name.as_bytes(), n)).collect()

@@ -18,7 +18,6 @@ use common::*;
 const TOOL: &str = "ausearch";
 /// ausearch outputs compare as they are.
 const NORMALISE: fn(Run) -> Run = |r| r;
-const REFERENCE: &str = "/usr/sbin/ausearch";
 
 /// The query matrix: run against every log.
 const QUERIES: &[&str] = &[
@@ -157,38 +156,7 @@ const ERRORS: &[&str] = &[
 
 #[test]
 fn ausearch_matches_the_reference() {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let bless = std::env::var("RAUDIT_BLESS").is_ok_and(|v| v == "1");
-    let reference = Path::new(REFERENCE).exists();
-    if ci {
-        assert!(reference, "CI=true: the reference ausearch must be installed");
-    }
-    let root = workspace_root();
-    let corpus = root.join("../shared/corpus/logs");
-    if ci {
-        assert!(corpus.is_dir(), "CI=true: ../shared/corpus must be present");
-    }
-    let mut logs = logs_under(&root.join("testdata/logs"), true);
-    if reference && corpus.is_dir() {
-        logs.extend(logs_under(&corpus, false));
-    } else if !reference {
-        eprintln!(
-            "ausearch compat: no reference at {REFERENCE}; checking the recordings of the repo's own logs"
-        );
-    }
-
-    let dir = tempfile::tempdir().unwrap();
-    let ours = tool_link(dir.path(), "ausearch");
-
-    let m = Matrix {
-        tool: TOOL,
-        reference: Path::new(REFERENCE),
-        ours: &ours,
-        have_reference: reference,
-        bless,
-        normalise: NORMALISE,
-    };
-    run_matrix(&m, &logs, QUERIES, ERRORS);
+    matrix_test(TOOL, NORMALISE, QUERIES, ERRORS, |_| Vec::new());
 }
 
 /// Runs `tool -if LOG --checkpoint CK ARGS` twice against a fresh checkpoint
@@ -207,14 +175,7 @@ fn checkpoint_sequence(tool: &Path, log: &Path, args: &str, dir: &Path) -> Vec<(
 
 #[test]
 fn checkpoints_match_the_reference() {
-    if !Path::new(REFERENCE).exists() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true: the reference must be installed"
-        );
-        eprintln!("checkpoint compat: no reference, skipped");
-        return;
-    }
+    let Some(reference) = raudit_testkit::reference_tool(TOOL) else { return };
     let root = workspace_root();
     let mut logs = logs_under(&root.join("testdata/logs"), true);
     logs.extend(logs_under(&root.join("../shared/corpus/logs/audit-userspace"), false));
@@ -223,7 +184,7 @@ fn checkpoints_match_the_reference() {
     let (mut passed, mut failed) = (0, 0);
     for (log, label, _) in &logs {
         for args in ["--raw", "", "-m SYSCALL"] {
-            let theirs = checkpoint_sequence(Path::new(REFERENCE), log, args, dir.path());
+            let theirs = checkpoint_sequence(&reference, log, args, dir.path());
             let mine = checkpoint_sequence(&ours, log, args, dir.path());
             if theirs == mine {
                 passed += 1;
@@ -239,37 +200,10 @@ fn checkpoints_match_the_reference() {
     assert_eq!(failed, 0);
 }
 
-/// `-if DIR` (a rotated set, oldest first) and standard input.
 #[test]
 fn directories_and_stdin_match_the_reference() {
-    if !Path::new(REFERENCE).exists() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true: the reference must be installed"
-        );
-        eprintln!("directory compat: no reference, skipped");
-        return;
-    }
-    let root = workspace_root();
-    let rotated = root.join("testdata/rotated");
-    let dir = tempfile::tempdir().unwrap();
-    let ours = tool_link(dir.path(), "ausearch");
-    // The log arrives through a pipe, as in `cat audit.log | TOOL`.
-    let piped = root.join("testdata/logs/synthetic.log");
-    let stdin_run = |tool: &Path, args: &str| run_stdin(tool, &piped, args);
-    let mut failed = 0;
-    for args in ["--raw", "-l", "-k exec --raw", "-m SYSCALL -sv no", "--just-one"] {
-        let (theirs, mine) =
-            (run(Path::new(REFERENCE), &rotated, args), run(&ours, &rotated, args));
-        if theirs != mine {
-            failed += 1;
-            eprintln!("FAIL -if DIR [{args}]: {}", first_difference(&theirs.stdout, &mine.stdout));
-        }
-        let (theirs, mine) = (stdin_run(Path::new(REFERENCE), args), stdin_run(&ours, args));
-        if theirs != mine {
-            failed += 1;
-            eprintln!("FAIL stdin [{args}]: {}", first_difference(&theirs.stdout, &mine.stdout));
-        }
-    }
-    assert_eq!(failed, 0);
+    directories_and_stdin(
+        TOOL,
+        &["--raw", "-l", "-k exec --raw", "-m SYSCALL -sv no", "--just-one"],
+    );
 }

@@ -5,44 +5,26 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const REFERENCE: &str = "/usr/sbin/auditctl";
-
 fn run(program: &Path, args: &[&str]) -> (String, i32) {
     let out = Command::new(program).args(args).env("LC_ALL", "C").output().unwrap();
     (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
 }
 
-/// Whether the reference auditctl is there; outside CI a test without it is
-/// skipped, under CI=true it must be installed.
-fn reference_installed(what: &str) -> bool {
-    if Path::new(REFERENCE).exists() {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").map_or(true, |v| v != "true"),
-        "CI=true: the reference must be installed"
-    );
-    eprintln!("auditctl {what}: no reference auditctl, skipped");
-    false
+/// The reference auditctl; outside CI a test without it is skipped, under
+/// CI=true it must be installed.
+fn reference() -> Option<PathBuf> {
+    raudit_testkit::reference_tool("auditctl")
 }
 
 /// Rule files to compare: the reference's examples and the shared corpus.
 fn rule_files() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut dirs = vec![PathBuf::from("/usr/share/doc/auditd/examples/rules")];
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/rules");
-    dirs.push(corpus);
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "rules") {
-                files.push(p);
-            }
-        }
-    }
+    let is_rules = |p: &Path| p.extension().is_some_and(|x| x == "rules");
+    let corpus = raudit_testkit::workspace_root().join("../shared/corpus/rules");
+    let mut files = raudit_testkit::files_under(&corpus, is_rules);
+    files.extend(raudit_testkit::files_under(
+        Path::new("/usr/share/doc/auditd/examples/rules"),
+        is_rules,
+    ));
     files.sort();
     files
 }
@@ -65,13 +47,11 @@ fn sanitized(src: &Path, dir: &Path) -> PathBuf {
 
 #[test]
 fn rule_sets_load_and_list_like_the_reference() {
-    if !reference_installed("compat") {
-        return;
-    }
+    let Some(reference) = reference() else { return };
+    let reference = reference.as_path();
     let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
     let ours = Path::new(env!("CARGO_BIN_EXE_raudit"));
     let dir = tempfile::tempdir().unwrap();
-    let reference = Path::new(REFERENCE);
     let (mut passed, mut failed, mut rules_seen) = (0, 0, 0);
     for src in rule_files() {
         let file = sanitized(&src, dir.path());
@@ -171,46 +151,40 @@ const BAD_LINES: &[&str] = &[
 
 #[test]
 fn bad_command_lines_fail_like_the_reference() {
-    if !reference_installed("errors") {
-        return;
-    }
+    let Some(reference) = reference() else { return };
     let Some(_kernel) = raudit_testkit::KernelGuard::acquire() else { return };
     let ours = Path::new(env!("CARGO_BIN_EXE_raudit"));
     let both = |line: &str| {
         let args: Vec<&str> = line.split_whitespace().collect();
-        let theirs = Command::new(REFERENCE).args(&args).env("LC_ALL", "C").output().unwrap();
-        Command::new(REFERENCE).arg("-D").output().unwrap();
+        let theirs = Command::new(&reference).args(&args).env("LC_ALL", "C").output().unwrap();
+        Command::new(&reference).arg("-D").output().unwrap();
         let mine = Command::new(ours).arg("ctl").args(&args).env("LC_ALL", "C").output().unwrap();
-        Command::new(REFERENCE).arg("-D").output().unwrap();
+        Command::new(&reference).arg("-D").output().unwrap();
         (theirs, mine)
     };
-    let mut failed = 0;
+    let mut tally = raudit_testkit::Tally::new();
     for line in BAD_LINES {
         let (theirs, mine) = both(line);
         let (te, me) =
             (String::from_utf8_lossy(&theirs.stderr), String::from_utf8_lossy(&mine.stderr));
-        if theirs.status.code() != mine.status.code() || te != me {
-            failed += 1;
-            eprintln!(
-                "FAIL [{line}]: exit reference {:?}, raudit {:?}\n  reference: {te:?}\n  raudit:    {me:?}",
+        tally.check(theirs.status.code() == mine.status.code() && te == me, || {
+            format!(
+                "[{line}]: exit reference {:?}, raudit {:?}\n  reference: {te:?}\n  raudit:    {me:?}",
                 theirs.status.code(),
                 mine.status.code()
-            );
-        }
+            )
+        });
     }
-    eprintln!("auditctl errors: {} passed, {failed} failed", BAD_LINES.len() - failed);
-    assert_eq!(failed, 0);
+    tally.finish("auditctl errors");
 }
 
 /// Status and listing commands print what the reference prints.
 #[test]
 fn status_and_listing_commands_match_the_reference() {
-    if !reference_installed("status") {
-        return;
-    }
+    let Some(reference) = reference() else { return };
+    let reference = reference.as_path();
     let Some(_kernel) = raudit_testkit::KernelGuard::acquire() else { return };
     let ours = Path::new(env!("CARGO_BIN_EXE_raudit"));
-    let reference = Path::new(REFERENCE);
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("set.rules");
     std::fs::write(
@@ -271,14 +245,9 @@ fn status_and_listing_commands_match_the_reference() {
 /// while the program runs and all removed afterwards, refusal with rules.
 #[test]
 fn autrace_runs_like_the_reference() {
-    let reference = Path::new("/usr/sbin/autrace");
-    if !reference.exists() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true: the reference must be installed"
-        );
-        return;
-    }
+    let Some(auditctl) = reference() else { return };
+    let Some(reference) = raudit_testkit::reference_tool("autrace") else { return };
+    let reference = reference.as_path();
     let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
     let ours = Path::new(env!("CARGO_BIN_EXE_raudit"));
     // A run of digits (pids, serials) reads as one '#': the two runs get
@@ -311,12 +280,12 @@ fn autrace_runs_like_the_reference() {
     let mine = trace(ours, &["trace", "-r"]);
     assert_eq!(theirs, mine);
     // With a rule loaded both refuse.
-    run(Path::new(REFERENCE), &["-a", "always,exit", "-F", "arch=b64", "-S", "getppid"]);
+    run(&auditctl, &["-a", "always,exit", "-F", "arch=b64", "-S", "getppid"]);
     let theirs = trace(reference, &[]);
     let mine = trace(ours, &["trace"]);
     assert_eq!(theirs, mine);
     assert_eq!(mine.2, Some(1));
-    run(Path::new(REFERENCE), &["-D"]);
+    run(&auditctl, &["-D"]);
 }
 
 /// Command lines and rules files found by the differential sweep
@@ -327,16 +296,12 @@ fn autrace_runs_like_the_reference() {
 /// reference loaded as the reference does.
 #[test]
 fn edge_cases_match_the_reference() {
-    if !reference_installed("edge cases") {
-        return;
-    }
+    let Some(reference) = reference() else { return };
+    let reference = reference.as_path();
     let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let ours = dir.path().join("auditctl");
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &ours).unwrap();
-    let reference = Path::new(REFERENCE);
-    let cases = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/compat/auditctl/edge-cases.jsonl");
+    let ours = raudit_testkit::tool_link(dir.path(), "auditctl", env!("CARGO_BIN_EXE_raudit"));
+    let cases = raudit_testkit::workspace_root().join("testdata/compat/auditctl/edge-cases.jsonl");
     let text = std::fs::read_to_string(cases).unwrap();
     let output = |program: &Path, args: &[String]| {
         let out = Command::new(program)

@@ -1,10 +1,10 @@
 //! rauditd start-up failures that need no kernel: bad command lines (exit 2) and config errors
 //! (exit 6, the reference's message).
 
-use std::process::Command;
+mod common;
 
 fn rauditd(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rauditd")).args(args).output().unwrap();
+    let out = common::rauditd(args).output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 

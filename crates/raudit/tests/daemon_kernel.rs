@@ -3,27 +3,79 @@
 //! reference ausearch reads the log. Holds the kernel test lock (KernelGuard).
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
-    let t = Instant::now();
-    while !f() {
-        assert!(t.elapsed() < Duration::from_secs(10), "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
+mod common;
+
+use raudit_testkit::{DaemonProcess, KernelGuard, Signal, poll_until, wait_for};
+
+/// Generous bounds: the machine may be busy, and a poll returns as soon as it can.
+const SHORT: Duration = Duration::from_secs(30);
+const LONG: Duration = Duration::from_secs(120);
+
+/// `rauditd ARGS -c DIR` with its run directory in DIR and quiet output (callers
+/// change what they need).
+fn rauditd(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = common::rauditd(args);
+    cmd.arg("-c").arg(dir).env("RAUDIT_RUN_DIR", dir).stdout(Stdio::null()).stderr(Stdio::null());
+    cmd
+}
+
+/// Starts `rauditd -n -c DIR` and waits for its registration.
+fn start_daemon(kernel: &mut KernelGuard, dir: &Path) -> DaemonProcess {
+    let mut daemon = DaemonProcess::spawn(&mut rauditd(dir, &["-n"]));
+    daemon.wait_registered(kernel, SHORT);
+    daemon
+}
+
+/// Stops the daemon (SIGTERM): it exits 0 and the kernel no longer lists it.
+fn stop_daemon(kernel: &mut KernelGuard, daemon: &mut DaemonProcess) {
+    assert!(daemon.stop(SHORT).success());
+    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
+}
+
+/// Adds a `-w PATH -p wa -k KEY` rule.
+fn add_watch(kernel: &mut KernelGuard, path: &Path, key: &str) {
+    let mut b = raudit_rules::RuleBuilder::new();
+    b.watch(path.to_str().unwrap(), false).unwrap();
+    b.perm("wa").unwrap();
+    b.key(key).unwrap();
+    let (_, rule) = b.finish().unwrap();
+    kernel.client().add_rule(&rule).unwrap();
+}
+
+/// Appends `n` lines to `path`, one open and write each (each audited).
+fn touch(path: &Path, n: usize) {
+    for i in 0..n {
+        let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        writeln!(f, "{i}").unwrap();
     }
 }
 
-/// Stops the daemon (SIGTERM) if the test ends early, so it never stays registered.
-struct Daemon(std::process::Child);
+/// A private config dir: `auditd.conf` with `settings` and space thresholds any test machine
+/// meets, the log at `DIR/LOG` (its directory made).
+fn config_dir(log: &str, settings: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join(log);
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("auditd.conf"),
+        format!("log_file = {}\n{settings}space_left = 2\nadmin_space_left = 1\n", log.display()),
+    )
+    .unwrap();
+    (dir, log)
+}
 
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-            let _ = self.0.wait();
-        }
-    }
+/// Creates an empty file at `path` (a watch's target) and returns its path.
+fn empty_file(path: &Path) -> std::path::PathBuf {
+    std::fs::write(path, "").unwrap();
+    path.to_path_buf()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
 }
 
 /// SYSCALL records carrying `key`.
@@ -39,59 +91,26 @@ fn watch_hits(text: &str) -> usize {
 
 #[test]
 fn daemon_writes_kernel_records_and_stops_cleanly() {
-    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
-    let dir = tempfile::tempdir().unwrap();
+    let Some(mut kernel) = KernelGuard::acquire() else { return };
+    let (dir, log) = config_dir("log/audit.log", "log_format = RAW\nflush = SYNC\nnum_logs = 4\n");
     let d = dir.path();
-    std::fs::create_dir(d.join("log")).unwrap();
-    let log = d.join("log/audit.log");
-    std::fs::write(
-        d.join("auditd.conf"),
-        format!(
-            "log_file = {}\nlog_format = RAW\nflush = SYNC\nnum_logs = 4\n\
-             space_left = 2\nadmin_space_left = 1\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    let watched = d.join("watched");
-    std::fs::write(&watched, "").unwrap();
+    let watched = empty_file(&d.join("watched"));
 
-    let child = Command::new(env!("CARGO_BIN_EXE_rauditd"))
-        .args(["-n", "-c"])
-        .arg(d)
-        .env("RAUDIT_RUN_DIR", d)
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut child = Daemon(child);
-    let pid = child.0.id();
-    wait_for("registration", || kernel.client().get_status().is_ok_and(|s| s.pid == pid));
+    let mut daemon = DaemonProcess::spawn(rauditd(d, &["-n"]).stderr(Stdio::inherit()));
+    daemon.wait_registered(&mut kernel, SHORT);
+    let pid = daemon.pid();
     assert_eq!(std::fs::read_to_string(d.join("auditd.pid")).unwrap(), format!("{pid}\n"));
     // priority_boost (code default 4): the daemon runs at nice -4.
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     let after_comm = &stat[stat.rfind(')').unwrap() + 2..];
     assert_eq!(after_comm.split(' ').nth(16), Some("-4"), "{stat}");
 
-    let mut b = raudit_rules::RuleBuilder::new();
-    b.watch(watched.to_str().unwrap(), false).unwrap();
-    b.perm("wa").unwrap();
-    b.key("rauditd-test").unwrap();
-    let (_, rule) = b.finish().unwrap();
-    kernel.client().add_rule(&rule).unwrap();
+    add_watch(&mut kernel, &watched, "rauditd-test");
     const N: usize = 7;
-    for i in 0..N {
-        let mut f = std::fs::OpenOptions::new().append(true).open(&watched).unwrap();
-        writeln!(f, "{i}").unwrap();
-    }
-    let t = Instant::now();
-    while watch_hits(&std::fs::read_to_string(&log).unwrap_or_default()) != N {
+    touch(&watched, N);
+    if !poll_until(SHORT, || watch_hits(&read(&log)) == N) {
         let st = kernel.client().get_status().unwrap();
-        assert!(
-            t.elapsed() < Duration::from_secs(10),
-            "records not on disk; status {st:?}; log:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(20));
+        panic!("records not on disk; status {st:?}; log:\n{}", read(&log));
     }
 
     // SIGCONT: state report through `raudit daemon --state`.
@@ -108,16 +127,9 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
     assert!(written >= (N * 4) as u64, "{state}");
 
     // SIGUSR1: rotate, DAEMON_ROTATE first in the new file.
-    let kill = |sig: &str| {
-        assert!(
-            Command::new("kill").args(["-s", sig, &pid.to_string()]).status().unwrap().success()
-        )
-    };
-    kill("USR1");
+    daemon.signal(Signal::USR1);
     let rotated = d.join("log/audit.log.1");
-    wait_for("rotation", || {
-        std::fs::read_to_string(&log).is_ok_and(|t| t.starts_with("type=DAEMON_ROTATE "))
-    });
+    wait_for("rotation", SHORT, || read(&log).starts_with("type=DAEMON_ROTATE "));
     // SIGHUP with a changed file: DAEMON_CONFIG; SIGUSR2: DAEMON_RESUME.
     let conf = std::fs::read_to_string(d.join("auditd.conf")).unwrap();
     let conf = conf.replace("flush = SYNC", "flush = DATA");
@@ -126,30 +138,21 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
         conf.replace("log_format = RAW", "log_format = ENRICHED"),
     )
     .unwrap();
-    kill("HUP");
-    wait_for("reconfigure", || {
-        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("op=reconfigure state=changed"))
-    });
+    daemon.signal(Signal::HUP);
+    wait_for("reconfigure", SHORT, || read(&log).contains("op=reconfigure state=changed"));
     // Now ENRICHED: the records carry their names after 0x1D.
     let mut f = std::fs::OpenOptions::new().append(true).open(&watched).unwrap();
     writeln!(f, "enriched").unwrap();
-    wait_for("an enriched record", || {
-        std::fs::read_to_string(&log).is_ok_and(|t| {
-            t.lines().any(|l| {
-                l.starts_with("type=SYSCALL ")
-                    && l.contains("key=\"rauditd-test\"\u{1d}ARCH=x86_64 SYSCALL=")
-                    && l.contains(" UID=\"root\"")
-            })
+    wait_for("an enriched record", SHORT, || {
+        read(&log).lines().any(|l| {
+            l.starts_with("type=SYSCALL ")
+                && l.contains("key=\"rauditd-test\"\u{1d}ARCH=x86_64 SYSCALL=")
+                && l.contains(" UID=\"root\"")
         })
     });
-    kill("USR2");
-    wait_for("resume", || {
-        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("op=resume-logging auid="))
-    });
-    kill("TERM");
-    let status = child.0.wait().unwrap();
-    assert!(status.success());
-    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
+    daemon.signal(Signal::USR2);
+    wait_for("resume", SHORT, || read(&log).contains("op=resume-logging auid="));
+    stop_daemon(&mut kernel, &mut daemon);
     assert!(!d.join("auditd.pid").exists());
 
     let old = std::fs::read_to_string(&rotated).unwrap();
@@ -163,17 +166,18 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
     assert!(!old.contains("type=EOE"));
 
     // The reference reads our log set.
-    let rs = Command::new("ausearch")
-        .args(["-if"])
-        .arg(d.join("log"))
-        .args(["-k", "rauditd-test", "--raw"])
-        .output();
-    if let Ok(rs) = rs {
+    if let Some(ausearch) = raudit_testkit::reference_tool("ausearch") {
+        let rs = Command::new(&ausearch)
+            .args(["-if"])
+            .arg(d.join("log"))
+            .args(["-k", "rauditd-test", "--raw"])
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&rs.stdout);
         assert_eq!(watch_hits(&text), N + 1, "{text}");
         // Interpreted, the reference and raudit read our RAW and ENRICHED
         // records alike (names stored by our enricher included).
-        let interpreted = |program: &str, tool: &[&str]| {
+        let interpreted = |program: &Path, tool: &[&str]| {
             Command::new(program)
                 .args(tool)
                 .arg("-if")
@@ -185,8 +189,8 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
                 .unwrap()
                 .stdout
         };
-        let reference = interpreted("ausearch", &[]);
-        let ours = interpreted(env!("CARGO_BIN_EXE_raudit"), &["search"]);
+        let reference = interpreted(&ausearch, &[]);
+        let ours = interpreted(Path::new(env!("CARGO_BIN_EXE_raudit")), &["search"]);
         assert!(!reference.is_empty());
         assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&reference));
     }
@@ -194,48 +198,35 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
 
 #[test]
 fn foreground_writes_records_to_stdout() {
-    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let Some(mut kernel) = KernelGuard::acquire() else { return };
     kernel.client().set_enabled(1).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, log) = config_dir("log/audit.log", "");
     let d = dir.path();
-    std::fs::create_dir(d.join("log")).unwrap();
-    let log = d.join("log/audit.log");
-    std::fs::write(
-        d.join("auditd.conf"),
-        format!("log_file = {}\nspace_left = 2\nadmin_space_left = 1\n", log.display()),
-    )
-    .unwrap();
-    let watched = d.join("watched");
-    std::fs::write(&watched, "").unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_rauditd"))
-        .args(["-f", "-s", "nochange", "-c"])
-        .arg(d)
-        .env("RAUDIT_RUN_DIR", d)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut child = Daemon(child);
-    let pid = child.0.id();
-    wait_for("registration", || kernel.client().get_status().is_ok_and(|s| s.pid == pid));
-    let mut b = raudit_rules::RuleBuilder::new();
-    b.watch(watched.to_str().unwrap(), false).unwrap();
-    b.perm("wa").unwrap();
-    b.key("rauditd-test").unwrap();
-    let (_, rule) = b.finish().unwrap();
-    kernel.client().add_rule(&rule).unwrap();
+    let watched = empty_file(&d.join("watched"));
+    let mut daemon =
+        DaemonProcess::spawn(rauditd(d, &["-f", "-s", "nochange"]).stdout(Stdio::piped()));
+    daemon.wait_registered(&mut kernel, SHORT);
+    // Stdout is read as it comes, so the test can wait for the records.
+    let mut pipe = daemon.take_stdout().unwrap();
+    let stdout = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let stdout = stdout.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut pipe, &mut buf) {
+                stdout.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    add_watch(&mut kernel, &watched, "rauditd-test");
     const N: usize = 3;
-    for i in 0..N {
-        let mut f = std::fs::OpenOptions::new().append(true).open(&watched).unwrap();
-        writeln!(f, "{i}").unwrap();
-    }
-    // Let the records reach the daemon before stopping it (TERM drains the socket anyway).
-    std::thread::sleep(Duration::from_millis(200));
-    assert!(Command::new("kill").arg(pid.to_string()).status().unwrap().success());
-    let mut stdout = String::new();
-    std::io::Read::read_to_string(child.0.stdout.as_mut().unwrap(), &mut stdout).unwrap();
-    assert!(child.0.wait().unwrap().success());
-    assert_eq!(kernel.client().get_status().unwrap().pid, 0);
+    touch(&watched, N);
+    wait_for("the records on stdout", SHORT, || {
+        watch_hits(&String::from_utf8_lossy(&stdout.lock().unwrap())) >= N
+    });
+    stop_daemon(&mut kernel, &mut daemon);
+    reader.join().unwrap();
+    let stdout = String::from_utf8(stdout.lock().unwrap().clone()).unwrap();
     assert!(stdout.starts_with("type=DAEMON_START msg=audit("), "{stdout}");
     assert!(stdout.lines().last().unwrap().starts_with("type=DAEMON_END "), "{stdout}");
     assert_eq!(watch_hits(&stdout), N, "{stdout}");
@@ -245,114 +236,79 @@ fn foreground_writes_records_to_stdout() {
 /// A private config dir for the storm tests: RAW, INCREMENTAL_ASYNC, its
 /// `audit.log` beside the config.
 fn storm_config() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("audit.log");
-    std::fs::write(
-        dir.path().join("auditd.conf"),
-        format!(
-            "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\nspace_left = 2\nadmin_space_left = 1\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    (dir, log)
+    config_dir("audit.log", "log_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\n")
+}
+
+/// The kernel's defaults for the storms: a small backlog and the default wait, so the daemon
+/// sets the pace and nothing may be dropped.
+const BACKLOG: u32 = 64;
+
+/// `getppid(i, TAG)` from a child of this test: the storm rule matches only the tagged calls
+/// (not the interpreter's own), and a0 numbers them.
+const TAG: u32 = 0x5eed;
+
+/// Adds the storm rule (tagged getppid from our children, key `key`) and returns it.
+fn add_storm_rule(kernel: &mut KernelGuard, key: &str) -> raudit_netlink::proto::RuleData {
+    let mut b = raudit_rules::RuleBuilder::new();
+    b.list_action(raudit_rules::RuleOp::Add, "always,exit").unwrap();
+    b.field("arch=b64").unwrap();
+    b.syscall("getppid").unwrap();
+    b.field(&format!("ppid={}", std::process::id())).unwrap();
+    b.field(&format!("a1={TAG}")).unwrap();
+    b.key(key).unwrap();
+    let (_, rule) = b.finish().unwrap();
+    kernel.client().add_rule(&rule).unwrap();
+    rule
+}
+
+/// A storm of `n` tagged getppid calls, killed if the test ends early.
+fn start_storm(n: usize) -> DaemonProcess {
+    let script = format!(
+        "import ctypes\nsc = ctypes.CDLL(None).syscall\nfor i in range({n}): sc(110, i, {TAG})\n"
+    );
+    DaemonProcess::spawn_with_stop(Command::new("python3").arg("-c").arg(script), Signal::KILL)
+}
+
+/// Waits until the kernel queue is empty and `count` stops growing, and returns it.
+fn drained(kernel: &mut KernelGuard, mut count: impl FnMut() -> usize) -> usize {
+    let mut prev = usize::MAX;
+    let mut now = 0;
+    let settled = poll_until(LONG, || {
+        std::thread::sleep(Duration::from_millis(300));
+        now = count();
+        let done = now == prev && kernel.client().get_status().unwrap().backlog == 0;
+        prev = now;
+        done
+    });
+    assert!(settled, "the log never settled ({now} records)");
+    now
 }
 
 /// Under a syscall storm with the kernel's default backlog wait, every one
 /// of N audited syscalls reaches the log and the kernel loses nothing.
 #[test]
 fn a_storm_is_written_in_full_without_loss() {
-    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let Some(mut kernel) = KernelGuard::acquire() else { return };
     let (dir, log) = storm_config();
-    let d = dir.path();
-    // The kernel's defaults: a small backlog and the default wait, so the
-    // daemon sets the pace and nothing may be dropped.
-    kernel.client().set_backlog_limit(64).unwrap();
+    kernel.client().set_backlog_limit(BACKLOG).unwrap();
     kernel.client().set_backlog_wait_time(60 * 250).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_rauditd"))
-        .args(["-n", "-c"])
-        .arg(d)
-        .env("RAUDIT_RUN_DIR", d)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let daemon = Daemon(child);
-    let pid = daemon.0.id();
-    let t = Instant::now();
-    while !kernel.client().get_status().is_ok_and(|s| s.pid == pid) {
-        assert!(t.elapsed() < Duration::from_secs(10), "the daemon did not register");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut daemon = start_daemon(&mut kernel, dir.path());
     let lost_before = kernel.client().get_status().unwrap().lost;
 
-    // getppid from a child of this test process, N times.
     const N: usize = 20_000;
-    let mut b = raudit_rules::RuleBuilder::new();
-    b.list_action(raudit_rules::RuleOp::Add, "always,exit").unwrap();
-    b.field("arch=b64").unwrap();
-    b.syscall("getppid").unwrap();
-    b.field(&format!("ppid={}", std::process::id())).unwrap();
-    b.key("rauditd-storm").unwrap();
-    let (_, rule) = b.finish().unwrap();
-    kernel.client().add_rule(&rule).unwrap();
-    let storm = |n: usize| {
-        let script = format!("import os\nfor _ in range({n}): os.getppid()\n");
-        assert!(Command::new("python3").arg("-c").arg(script).status().unwrap().success());
-    };
-    let settle = |expected: usize| {
-        let t = Instant::now();
-        let mut written =
-            key_hits(&std::fs::read_to_string(&log).unwrap_or_default(), "rauditd-storm");
-        while written < expected && t.elapsed() < Duration::from_secs(60) {
-            std::thread::sleep(Duration::from_millis(200));
-            written = key_hits(&std::fs::read_to_string(&log).unwrap_or_default(), "rauditd-storm");
-        }
-        // A moment more, so that extra records would show up too.
-        std::thread::sleep(Duration::from_millis(500));
-        key_hits(&std::fs::read_to_string(&log).unwrap_or_default(), "rauditd-storm")
-    };
-    // Python calls getppid a few times on its own: count that first.
-    storm(0);
-    let startup = settle(1);
-    storm(N);
-    let written = settle(2 * startup + N) - startup;
+    let rule = add_storm_rule(&mut kernel, "rauditd-storm");
+    let count = || key_hits(&read(&log), "rauditd-storm");
+    assert!(start_storm(N).wait(LONG).success());
+    // All N, then a settled log, so that extra records would show up too.
+    let complete = poll_until(LONG, || count() >= N);
+    let written = drained(&mut kernel, count);
     kernel.client().delete_rule(&rule).unwrap();
-    let expected = startup + N;
     let lost_after = kernel.client().get_status().unwrap().lost;
-    drop(daemon);
-    eprintln!(
-        "storm: {written} of {expected} records written ({startup} from the interpreter), kernel lost {}",
-        lost_after - lost_before
-    );
-    assert_eq!(written, expected, "every audited syscall must reach the log");
+    stop_daemon(&mut kernel, &mut daemon);
+    eprintln!("storm: {written} of {N} records written, kernel lost {}", lost_after - lost_before);
+    assert!(complete, "only {written} of {N} records reached the log");
+    assert_eq!(written, N, "every audited syscall must reach the log, once");
     assert_eq!(lost_after, lost_before, "the kernel lost records");
-}
-
-fn spawn_daemon(d: &std::path::Path) -> Daemon {
-    let child = Command::new(env!("CARGO_BIN_EXE_rauditd"))
-        .args(["-n", "-c"])
-        .arg(d)
-        .env("RAUDIT_RUN_DIR", d)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Daemon(child)
-}
-
-/// Kills (SIGKILL) a child process if the test ends early: the storm must not outlive it.
-struct Storm(std::process::Child);
-
-impl Drop for Storm {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = Command::new("kill").args(["-s", "KILL", &self.0.id().to_string()]).status();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-fn signal(pid: u32, sig: &str) {
-    assert!(Command::new("kill").args(["-s", sig, &pid.to_string()]).status().unwrap().success());
 }
 
 /// rauditd is killed with SIGKILL in the middle of a storm and started again.
@@ -376,80 +332,32 @@ fn signal(pid: u32, sig: &str) {
 /// storm, so the backlog never overflows).
 #[test]
 fn kill_9_mid_storm_then_restart_tears_nothing_and_loses_only_what_was_in_flight() {
-    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
+    let Some(mut kernel) = KernelGuard::acquire() else { return };
     let (dir, log) = storm_config();
     let d = dir.path();
-    const BACKLOG: u32 = 64;
     kernel.client().set_backlog_limit(BACKLOG).unwrap();
     kernel.client().set_backlog_wait_time(60 * 250).unwrap();
-    let registered = |kernel: &mut raudit_testkit::KernelGuard, pid: u32| {
-        let t = Instant::now();
-        while !kernel.client().get_status().is_ok_and(|s| s.pid == pid) {
-            assert!(t.elapsed() < Duration::from_secs(10), "the daemon did not register");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    };
-    let first = spawn_daemon(d);
-    let first_pid = first.0.id();
-    registered(&mut kernel, first_pid);
+    let mut first = start_daemon(&mut kernel, d);
     let lost_before = kernel.client().get_status().unwrap().lost;
 
-    // getppid(i, 0x5eed) from a child of this test: the rule matches only the tagged calls,
-    // and a0 numbers them.
     const N: usize = 40_000;
-    const TAG: u32 = 0x5eed;
-    let mut b = raudit_rules::RuleBuilder::new();
-    b.list_action(raudit_rules::RuleOp::Add, "always,exit").unwrap();
-    b.field("arch=b64").unwrap();
-    b.syscall("getppid").unwrap();
-    b.field(&format!("ppid={}", std::process::id())).unwrap();
-    b.field(&format!("a1={TAG}")).unwrap();
-    b.key("rauditd-kill9").unwrap();
-    let (_, rule) = b.finish().unwrap();
-    kernel.client().add_rule(&rule).unwrap();
-    let script = format!(
-        "import ctypes\nsc = ctypes.CDLL(None).syscall\nfor i in range({N}): sc(110, i, {TAG})\n"
-    );
-    let storm = Storm(Command::new("python3").arg("-c").arg(script).spawn().unwrap());
-    let storm_pid = storm.0.id();
-    let count = || key_hits(&std::fs::read_to_string(&log).unwrap_or_default(), "rauditd-kill9");
-    let t = Instant::now();
-    while count() < N / 4 {
-        assert!(t.elapsed() < Duration::from_secs(30), "the storm did not start");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let rule = add_storm_rule(&mut kernel, "rauditd-kill9");
+    let mut storm = start_storm(N);
+    let count = || key_hits(&read(&log), "rauditd-kill9");
+    wait_for("the storm to start", LONG, || count() >= N / 4);
     // Mid-storm: stop the storm and kill -9 the daemon in the same instant (two syscalls, so
     // the daemon is caught with records in flight), start a new one, let the storm go on.
-    // SAFETY: kill(2) on the pids of two children this test started and has not reaped.
-    unsafe {
-        libc::kill(storm_pid as libc::pid_t, libc::SIGSTOP);
-        libc::kill(first_pid as libc::pid_t, libc::SIGKILL);
-    }
-    let mut first = first;
-    let _ = first.0.wait();
+    storm.signal(Signal::STOP);
+    first.kill();
     let at_kill = count();
-    let second = spawn_daemon(d);
-    registered(&mut kernel, second.0.id());
-    signal(storm_pid, "CONT");
-    let mut storm = storm;
-    assert!(storm.0.wait().unwrap().success());
+    let mut second = start_daemon(&mut kernel, d);
+    storm.signal(Signal::CONT);
+    assert!(storm.wait(LONG).success());
 
-    // Drained: the kernel queue is empty and the log stops growing.
-    let mut prev = usize::MAX;
-    let t = Instant::now();
-    loop {
-        std::thread::sleep(Duration::from_millis(300));
-        let n = count();
-        if n == prev && kernel.client().get_status().unwrap().backlog == 0 {
-            break;
-        }
-        assert!(t.elapsed() < Duration::from_secs(60), "the log never settled");
-        prev = n;
-    }
+    drained(&mut kernel, count);
     kernel.client().delete_rule(&rule).unwrap();
     let lost = kernel.client().get_status().unwrap().lost - lost_before;
-    drop(second);
-    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
+    stop_daemon(&mut kernel, &mut second);
 
     let text = std::fs::read(&log).unwrap();
     assert_eq!(text.last(), Some(&b'\n'), "the log ends in a partial record");
@@ -495,7 +403,7 @@ fn kill_9_mid_storm_then_restart_tears_nothing_and_loses_only_what_was_in_flight
 }
 
 /// The keys of the kernel's rules.
-fn kernel_keys(kernel: &mut raudit_testkit::KernelGuard) -> Vec<String> {
+fn kernel_keys(kernel: &mut KernelGuard) -> Vec<String> {
     let rules = kernel.client().list_rules().unwrap();
     rules.iter().filter_map(|r| r.key()).map(|k| String::from_utf8_lossy(k).into_owned()).collect()
 }
@@ -505,49 +413,27 @@ fn kernel_keys(kernel: &mut raudit_testkit::KernelGuard) -> Vec<String> {
 /// /etc/default/auditd says USE_AUGENRULES="no". The loaded watch's events reach the log.
 #[test]
 fn rules_are_loaded_at_start_when_asked() {
-    let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
-    let dir = tempfile::tempdir().unwrap();
+    let Some(mut kernel) = KernelGuard::acquire() else { return };
+    let (dir, log) = config_dir("audit.log", "log_format = RAW\n");
     let d = dir.path();
-    let log = d.join("audit.log");
-    std::fs::write(
-        d.join("auditd.conf"),
-        format!(
-            "log_file = {}\nlog_format = RAW\nspace_left = 2\nadmin_space_left = 1\n",
-            log.display()
-        ),
-    )
-    .unwrap();
     let root = d.join("root");
     std::fs::create_dir_all(root.join("etc/audit/rules.d")).unwrap();
     std::fs::create_dir_all(root.join("etc/default")).unwrap();
-    let watched = d.join("watched");
-    std::fs::write(&watched, "").unwrap();
+    let watched = empty_file(&d.join("watched"));
     let w = watched.display();
     std::fs::write(
         root.join("etc/audit/rules.d/10-test.rules"),
         format!("-D\n-b 320\n-w {w} -p wa -k rauditd-rules-d\n"),
     )
     .unwrap();
-    let start = || {
-        let child = Command::new(env!("CARGO_BIN_EXE_rauditd"))
-            .args(["-n", "--load-rules", "-c"])
-            .arg(d)
-            .env("RAUDIT_RUN_DIR", d)
-            .env("RAUDIT_ROOT", &root)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        Daemon(child)
-    };
-    let stop = |mut daemon: Daemon| {
-        signal(daemon.0.id(), "TERM");
-        assert!(daemon.0.wait().unwrap().success());
-    };
+    let start =
+        || DaemonProcess::spawn(rauditd(d, &["-n", "--load-rules"]).env("RAUDIT_ROOT", &root));
 
     // augenrules --load: merged, then loaded.
-    let daemon = start();
-    wait_for("the merged rules in the kernel", || kernel_keys(&mut kernel) == ["rauditd-rules-d"]);
+    let mut daemon = start();
+    wait_for("the merged rules in the kernel", SHORT, || {
+        kernel_keys(&mut kernel) == ["rauditd-rules-d"]
+    });
     assert_eq!(kernel.client().get_status().unwrap().backlog_limit, 320);
     let merged = std::fs::read_to_string(root.join("etc/audit/audit.rules")).unwrap();
     assert!(
@@ -555,10 +441,8 @@ fn rules_are_loaded_at_start_when_asked() {
     );
     assert!(merged.contains("-k rauditd-rules-d"), "{merged}");
     std::fs::write(&watched, "1").unwrap();
-    wait_for("the watch's record", || {
-        key_hits(&std::fs::read_to_string(&log).unwrap_or_default(), "rauditd-rules-d") >= 1
-    });
-    stop(daemon);
+    wait_for("the watch's record", SHORT, || key_hits(&read(&log), "rauditd-rules-d") >= 1);
+    stop_daemon(&mut kernel, &mut daemon);
 
     // USE_AUGENRULES="no": audit.rules as it is, rules.d ignored.
     std::fs::write(root.join("etc/default/auditd"), "EXTRAOPTIONS=\"\"\nUSE_AUGENRULES=\"no\"\n")
@@ -566,8 +450,10 @@ fn rules_are_loaded_at_start_when_asked() {
     let own = format!("-D\n-w {w} -p wa -k rauditd-rules-file\n");
     std::fs::write(root.join("etc/audit/audit.rules"), &own).unwrap();
     kernel.client().delete_all_rules().unwrap();
-    let daemon = start();
-    wait_for("audit.rules in the kernel", || kernel_keys(&mut kernel) == ["rauditd-rules-file"]);
+    let mut daemon = start();
+    wait_for("audit.rules in the kernel", SHORT, || {
+        kernel_keys(&mut kernel) == ["rauditd-rules-file"]
+    });
     assert_eq!(std::fs::read_to_string(root.join("etc/audit/audit.rules")).unwrap(), own);
-    stop(daemon);
+    stop_daemon(&mut kernel, &mut daemon);
 }

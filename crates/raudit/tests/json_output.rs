@@ -7,31 +7,15 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
-}
+mod common;
+use common::{is_log, workspace_root as root};
 
 /// The repo's logs, plus the shared corpus when it is there (required
 /// under CI=true).
 fn logs() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![root().join("testdata/logs")];
-    let corpus = root().join("../shared/corpus/logs");
-    if corpus.is_dir() {
-        dirs.push(corpus);
-    } else {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true needs ../shared/corpus");
-    }
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if !matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "ini" | "md"))
-            {
-                out.push(p);
-            }
-        }
+    let mut out = raudit_testkit::files_under(&root().join("testdata/logs"), is_log);
+    if let Some(corpus) = raudit_testkit::shared_corpus("logs") {
+        out.extend(raudit_testkit::files_under(&corpus, is_log));
     }
     out.sort();
     out

@@ -143,7 +143,7 @@ fn raudit_remote_into_raudit_listener() {
     assert!(matches!(seen.events.first(), Some(Event::Accepted(p)) if p.addr == LOOPBACK));
     assert!(seen.events.iter().any(|e| matches!(e, Event::Closed(_))));
     let (t, text) = seen.events[0].record().unwrap();
-    assert_eq!(t, 1207);
+    assert_eq!(t, raudit_tables::MsgType::DAEMON_ACCEPT);
     assert!(text.starts_with("addr=127.0.0.1 port=") && text.ends_with(" res=success"), "{text}");
 }
 
@@ -355,7 +355,7 @@ fn bad_peers_are_closed_and_good_ones_served() {
         _ => None,
     });
     let (t, text) = dup.unwrap();
-    assert_eq!(t, 1207);
+    assert_eq!(t, raudit_tables::MsgType::DAEMON_ACCEPT);
     assert!(text.starts_with("op=dup addr=127.0.0.1 port=") && text.ends_with(" res=no"));
 }
 

@@ -26,10 +26,7 @@ use thiserror::Error;
 use crate::link::Link;
 use crate::wire::{self, Decoder, Header};
 
-/// Record type of the daemon's accept decisions.
-pub const AUDIT_DAEMON_ACCEPT: u32 = 1207;
-/// Record type of the daemon's connection closes.
-pub const AUDIT_DAEMON_CLOSE: u32 = 1208;
+use raudit_tables::MsgType;
 
 /// The auditd.conf settings the listener uses.
 #[derive(Debug, Clone)]
@@ -150,26 +147,28 @@ pub enum Event {
 }
 
 impl Event {
-    /// The audit record this event becomes: (type, body), e.g. (1207, `addr=127.0.0.1 port=4000
+    /// The audit record this event becomes: (type, body), e.g. (DAEMON_ACCEPT, `addr=127.0.0.1 port=4000
     /// res=success`), in the reference's words; `None` for warnings.
-    pub fn record(&self) -> Option<(u32, String)> {
+    pub fn record(&self) -> Option<(MsgType, String)> {
         match self {
-            Event::Accepted(p) => {
-                Some((AUDIT_DAEMON_ACCEPT, format!("addr={} port={} res=success", p.addr, p.port)))
-            }
+            Event::Accepted(p) => Some((
+                MsgType::DAEMON_ACCEPT,
+                format!("addr={} port={} res=success", p.addr, p.port),
+            )),
             Event::Rejected(p, why) => {
                 let op = match why {
                     RejectReason::Port => "port",
                     RejectReason::Dup => "dup",
                 };
                 Some((
-                    AUDIT_DAEMON_ACCEPT,
+                    MsgType::DAEMON_ACCEPT,
                     format!("op={op} addr={} port={} res=no", p.addr, p.port),
                 ))
             }
-            Event::Closed(p) => {
-                Some((AUDIT_DAEMON_CLOSE, format!("addr={} port={} res=success", p.addr, p.port)))
-            }
+            Event::Closed(p) => Some((
+                MsgType::DAEMON_CLOSE,
+                format!("addr={} port={} res=success", p.addr, p.port),
+            )),
             Event::Warning(_) => None,
         }
     }

@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 
 use crate::kind::Kind;
 use crate::lookup::{self, Enriched, Lookup};
-use crate::rows::date;
 use crate::scanner::{HTML_REPORTS, HtmlShare, Prepared};
 use crate::tally::{Numbers, Strings, SummaryData};
 
@@ -93,7 +92,13 @@ fn title_of(kind: Kind) -> (&'static str, &'static str) {
 }
 
 /// Bars over time, `series` per second, folded into at most 60 buckets.
-fn time_chart(series: &BTreeMap<i64, u64>, span: (i64, i64), label: &str, color: &str) -> String {
+fn time_chart(
+    series: &BTreeMap<i64, u64>,
+    span: (i64, i64),
+    label: &str,
+    color: &str,
+    lookup: &Lookup<'_>,
+) -> String {
     let (first, last) = span;
     if series.is_empty() || last < first {
         return format!(
@@ -133,16 +138,16 @@ fn time_chart(series: &BTreeMap<i64, u64>, span: (i64, i64), label: &str, color:
             h - bh,
             (bar - 1.0).max(0.5),
             bh,
-            esc(&date(start))
+            esc(&lookup.date(start))
         );
     }
     let _ = writeln!(
         svg,
         "<text x=\"{left}\" y=\"{}\" class=\"axis\">{}</text><text x=\"{w}\" y=\"{}\" text-anchor=\"end\" class=\"axis\">{}</text>\n</svg>",
         h + 20.0,
-        esc(&date(first)),
+        esc(&lookup.date(first)),
         h + 20.0,
-        esc(&date(last))
+        esc(&lookup.date(last))
     );
     svg
 }
@@ -201,7 +206,7 @@ fn top_chart(label: &str, rows: &[(String, u64)]) -> String {
 }
 
 /// A report's rows as (value, count), most frequent first.
-fn rows_of(page: &Page, i: usize, kind: Kind, lookup: &Lookup) -> Vec<(String, u64)> {
+fn rows_of(page: &Page, i: usize, kind: Kind, lookup: &Lookup<'_>) -> Vec<(String, u64)> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     match kind {
         Kind::Pid => {
@@ -238,7 +243,7 @@ fn rows_of(page: &Page, i: usize, kind: Kind, lookup: &Lookup) -> Vec<(String, u
 }
 
 /// The whole page. `range` is the summary's two time lines.
-pub fn render(page: &Page, range: &[String], title_prefix: &str, lookup: &Lookup) -> String {
+pub fn render(page: &Page, range: &[String], title_prefix: &str, lookup: &Lookup<'_>) -> String {
     let d = &page.summary;
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -274,9 +279,15 @@ pub fn render(page: &Page, range: &[String], title_prefix: &str, lookup: &Lookup
         _ => (0, -1),
     };
     h.push_str("<h3>Events over time</h3>\n");
-    h.push_str(&time_chart(&page.per_second, span, "events", "#3b6ea5"));
+    h.push_str(&time_chart(&page.per_second, span, "events", "#3b6ea5", lookup));
     h.push_str("<h3>Failed logins over time</h3>\n");
-    h.push_str(&time_chart(&page.failed_logins_per_second, span, "failed logins", "#b03a2e"));
+    h.push_str(&time_chart(
+        &page.failed_logins_per_second,
+        span,
+        "failed logins",
+        "#b03a2e",
+        lookup,
+    ));
     let all_rows: Vec<Vec<(String, u64)>> =
         HTML_REPORTS.iter().enumerate().map(|(i, &k)| rows_of(page, i, k, lookup)).collect();
     for (kind, label) in [(Kind::Exe, "executables"), (Kind::File, "files"), (Kind::User, "users")]

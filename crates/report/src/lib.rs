@@ -4,7 +4,8 @@
 //!
 //! A run is two steps, so that a tool can print its own messages between
 //! them as the reference does: [`title`] gives the text printed before any
-//! log is read, then [`run`] reads the logs and writes the report.
+//! log is read, then [`run`] reads the logs and writes the report, with
+//! names and dates from a `raudit_sys::Host`.
 //!
 //! ```no_run
 //! use raudit_report::{Kind, Logs, Options, Title};
@@ -15,7 +16,9 @@
 //!     out.extend_from_slice(text.as_bytes());
 //!     let (data, names) = ([&log[..]], ["audit.log".to_string()]);
 //!     let logs = Logs::new(&data, &names);
-//!     raudit_report::run(&opts, &logs, &mut out, &mut std::io::stderr(), &|_, _| {}).unwrap();
+//!     let host = raudit_sys::SystemHost::new();
+//!     let err = &mut std::io::stderr();
+//!     raudit_report::run(&opts, &logs, &host, &mut out, err, &|_, _| {}).unwrap();
 //! }
 //! ```
 #![forbid(unsafe_code)]

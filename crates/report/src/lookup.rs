@@ -2,12 +2,13 @@
 //! numbers, or with `-i` as names (ausearch-lookup.c behaviour).
 //!
 //! COMPAT: -i goes through this small module only, on raudit-tables and
-//! the C library's user database, until the shared interpretation crate
-//! can take over.
+//! the host's user database, until the shared interpretation crate can
+//! take over. Dates go through the host too.
 
 use std::borrow::Cow;
 
 use raudit_search::extract::{SearchItems, UNSET_ID};
+use raudit_sys::Host;
 
 /// The interpretations of an event's ENRICHED part, as the reference
 /// loads them: only for a one-record event or one that starts with
@@ -65,15 +66,20 @@ fn unescape_value(v: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Numbers or names, as `-i` says.
-pub struct Lookup {
+/// Numbers or names, as `-i` says, and dates, from the host.
+pub struct Lookup<'h> {
     pub interpret: bool,
-    users: raudit_interpret::SystemResolver,
+    pub host: &'h dyn Host,
 }
 
-impl Lookup {
-    pub fn new(interpret: bool) -> Self {
-        Lookup { interpret, users: raudit_interpret::SystemResolver::new() }
+impl<'h> Lookup<'h> {
+    pub fn new(interpret: bool, host: &'h dyn Host) -> Self {
+        Lookup { interpret, host }
+    }
+
+    /// `strftime("%x %T")` of an event second, local time.
+    pub fn date(&self, sec: i64) -> String {
+        self.host.strftime("%x %T", sec)
     }
 
     /// aulookup_uid: the signed number, or with -i `unset`, the enriched
@@ -91,7 +97,7 @@ impl Lookup {
             return unescape_value(v);
         }
         let mut out = Vec::new();
-        raudit_interpret::value::id_name(&mut out, uid, &self.users, true);
+        raudit_interpret::value::id_name(&mut out, uid, self.host, true);
         out
     }
 

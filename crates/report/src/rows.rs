@@ -1,7 +1,6 @@
 //! The detailed reports' rows (aureport-output.c per_event_detailed and
 //! print_per_event_item): one line per event, two or more for AVCs.
 
-use std::cell::RefCell;
 use std::io::Write;
 
 use raudit_parse::Event;
@@ -12,22 +11,6 @@ use crate::kind::Kind;
 use crate::lookup::{self, Enriched};
 use crate::scanner::{Prepared, Scanner};
 use crate::types::{Types, t};
-
-thread_local! {
-    /// The last second formatted on this thread (events come in bursts).
-    static DATE: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
-}
-
-/// `strftime("%x %T")` of an event second, local time.
-pub fn date(sec: i64) -> String {
-    DATE.with(|d| {
-        let mut d = d.borrow_mut();
-        if d.0 != sec {
-            *d = (sec, raudit_cli::sys::strftime("%x %T", raudit_cli::sys::localtime(sec)));
-        }
-        d.1.clone()
-    })
-}
 
 fn success_word(s: Option<bool>) -> &'static [u8] {
     match s {
@@ -89,7 +72,7 @@ impl Row {
     }
 }
 
-impl Scanner {
+impl Scanner<'_> {
     /// per_event_detailed and print_per_event_item.
     pub(crate) fn rows(&self, event: &Event<'_>, s: &SearchItems, e: Enriched<'_>) -> Prepared {
         let ty = Types(event);
@@ -128,7 +111,7 @@ impl Scanner {
         if !taken {
             return Prepared::Skip;
         }
-        let date = date(event.key.sec as i64);
+        let date = self.lookup.date(event.key.sec as i64);
         let esc = self.opts.escape;
         let serial = event.key.serial;
         let auid = || self.uid(s.loginuid, e);

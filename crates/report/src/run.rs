@@ -7,12 +7,12 @@ use std::path::PathBuf;
 
 use raudit_parse::Event;
 use raudit_search::engine::{Consumer, Feed, drive};
+use raudit_sys::Host;
 
 use crate::Options;
 use crate::html;
 use crate::kind::Kind;
 use crate::lookup::{self, Enriched};
-use crate::rows::date;
 use crate::scanner::{Prepared, Scanner};
 use crate::tally::{Numbers, Strings, SummaryData, write_rows};
 
@@ -73,7 +73,7 @@ struct Stamp {
 
 /// The in-order half of a report run.
 struct Reporter<'o, W: Write, E: Write> {
-    scanner: &'o Scanner,
+    scanner: &'o Scanner<'o>,
     out: &'o mut W,
     err: &'o mut E,
     /// Row numbers of detailed reports.
@@ -150,9 +150,9 @@ impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Reporter<'_, W, E> {
                 Some(first) => writeln!(
                     self.out,
                     "{name}: {}.{:03} - {}.{:03}",
-                    date(first.sec as i64),
+                    self.scanner.lookup.date(first.sec as i64),
                     first.milli,
-                    date(self.file_last.sec as i64),
+                    self.scanner.lookup.date(self.file_last.sec as i64),
                     self.file_last.milli
                 )?,
             }
@@ -254,18 +254,18 @@ impl<W: Write, E: Write> Reporter<'_, W, E> {
         let (first, last) = (self.very_first, self.very_last);
         let range = format!(
             "Range of time in logs: {}.{:03} - {}.{:03}",
-            date(first.sec as i64),
+            self.scanner.lookup.date(first.sec as i64),
             first.milli,
-            date(last.sec as i64),
+            self.scanner.lookup.date(last.sec as i64),
             last.milli
         );
         let start = if o.start != 0 { o.start } else { first.sec as i64 };
         let end = if o.end != 0 {
-            date(o.end)
+            self.scanner.lookup.date(o.end)
         } else {
-            format!("{}.{:03}", date(last.sec as i64), last.milli)
+            format!("{}.{:03}", self.scanner.lookup.date(last.sec as i64), last.milli)
         };
-        [range, format!("Selected time for report: {} - {end}", date(start))]
+        [range, format!("Selected time for report: {} - {end}", self.scanner.lookup.date(start))]
     }
 
     /// do_summary_output.
@@ -283,16 +283,17 @@ impl<W: Write, E: Write> Reporter<'_, W, E> {
 
 /// Reads `logs` and writes the report `opts` asks for to `out` (after the
 /// [`crate::title`]); diagnostics (`--debug`, bad timestamps) go to `err`.
-/// `release(i, offset)` is called when log `i` has been read up to
+/// Names (with `-i`) and dates come from `host`. `release(i, offset)` is called when log `i` has been read up to
 /// `offset`, so the caller may release that memory.
 pub fn run<W: Write, E: Write>(
     opts: &Options,
     logs: &Logs<'_>,
+    host: &dyn Host,
     out: &mut W,
     err: &mut E,
     release: &dyn Fn(usize, usize),
 ) -> Result<Ending, Error> {
-    let scanner = Scanner::new(opts.clone());
+    let scanner = Scanner::new(opts.clone(), host);
     let o = &scanner.opts;
     let feed = Feed {
         eoe_timeout: logs.eoe_timeout,

@@ -5,9 +5,8 @@
 //! [`crate::tally`] then counts in order.
 
 use raudit_parse::Event;
-use raudit_search::extract::{
-    Needs, PasswdFile, SearchItems, UNSET_ID, UNSET_LOGINUID, extract_with,
-};
+use raudit_search::extract::{Needs, SearchItems, UNSET_ID, UNSET_LOGINUID, extract_with};
+use raudit_sys::Host;
 
 use crate::Options;
 use crate::kind::{ConfAction, Kind, Outcome, html_needs, needs_of};
@@ -93,29 +92,29 @@ pub struct Totals {
 }
 
 /// Everything [`Scanner::prepare`] needs, shared by the threads.
-pub struct Scanner {
+pub struct Scanner<'h> {
     pub opts: Options,
-    pub lookup: Lookup,
+    pub lookup: Lookup<'h>,
     /// What to extract from each event.
     needs: Needs,
-    names: PasswdFile,
 }
 
-impl Scanner {
-    pub fn new(opts: Options) -> Self {
-        let lookup = Lookup::new(opts.interpret);
+impl<'h> Scanner<'h> {
+    pub fn new(opts: Options, host: &'h dyn Host) -> Self {
+        let lookup = Lookup::new(opts.interpret, host);
         let needs = if opts.html.is_some() {
             html_needs(opts.interpret)
         } else {
             needs_of(opts.kind, opts.interpret)
         };
-        Scanner { opts, lookup, needs, names: PasswdFile::default() }
+        Scanner { opts, lookup, needs }
     }
 
     /// aureport-scan.c scan: extraction, then the node, success and
     /// config filters.
     fn scan(&self, event: &Event<'_>) -> Result<Option<SearchItems>, (i32, Vec<u8>)> {
-        let items = extract_with(event, self.needs, &self.names).map_err(|m| (m.rc, m.record))?;
+        let items =
+            extract_with(event, self.needs, self.lookup.host).map_err(|m| (m.rc, m.record))?;
         let o = &self.opts;
         if !o.nodes.is_empty() {
             match event.key.node {

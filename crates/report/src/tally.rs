@@ -2,38 +2,13 @@
 //! ilist), the main summary's counters, and the row numbers of detailed
 //! reports.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, Write};
 
 use crate::scanner::Totals;
 
-/// A fast hash for the summary tables (FxHash): keys are short and not
-/// attacker-chosen in a way that matters for a one-shot report.
-#[derive(Default, Clone, Copy)]
-pub struct Fx(u64);
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(K);
-        }
-    }
-    fn write_i32(&mut self, n: i32) {
-        self.0 = (self.0.rotate_left(5) ^ n as u32 as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+/// The summary tables' maps: keys are short and not attacker-chosen in a
+/// way that matters for a one-shot report.
+type FxMap<K, V> = raudit_tables::hash::FxHashMap<K, V>;
 
 /// slist: distinct strings in first-seen order with their counts.
 #[derive(Default)]

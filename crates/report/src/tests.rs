@@ -1,32 +1,32 @@
 //! The engine on a small fixture log, against output recorded from the
-//! reference (`aureport -if testdata/small.log ...`, 3.0.9). Dates are
-//! written as the reference printed them in UTC and rewritten to the local
-//! time of the test run.
+//! reference (`aureport -if testdata/small.log ...`, 3.0.9) in UTC: the
+//! reports run on a fixed host in UTC, so the dates compare as recorded.
 
-use crate::rows::date;
+use raudit_sys::FixedHost;
+
 use crate::{Ending, Kind, Logs, Options, Outcome, Title, run, title};
 
 const SMALL: &[u8] = include_bytes!("../testdata/small.log");
 /// The fixture's first second.
 const FIRST: i64 = 1_700_000_100;
 
-/// The reference's UTC dates of the fixture, as this machine shows them.
-fn local(text: &str) -> String {
-    (0..=6)
-        .fold(text.to_string(), |t, n| t.replace(&format!("11/14/23 22:15:0{n}"), &date(FIRST + n)))
-}
-
-/// Title and report of `opts` over the given logs: (stdout, ending).
-fn report_over(opts: &Options, logs: &Logs<'_>) -> (String, Ending) {
+/// Title and report of `opts` over the given logs on `host`: (stdout,
+/// ending).
+fn report_on(opts: &Options, logs: &Logs<'_>, host: &FixedHost) -> (String, Ending) {
     let mut out = Vec::new();
     let mut err = Vec::new();
     match title(opts) {
         Title::Report(text) => out.extend_from_slice(text.as_bytes()),
         Title::Unimplemented(_) => panic!("unimplemented report"),
     }
-    let ending = run(opts, logs, &mut out, &mut err, &|_, _| {}).unwrap();
+    let ending = run(opts, logs, host, &mut out, &mut err, &|_, _| {}).unwrap();
     assert_eq!(String::from_utf8_lossy(&err), "");
     (String::from_utf8(out).unwrap(), ending)
+}
+
+/// [`report_on`] a host in UTC that knows no names.
+fn report_over(opts: &Options, logs: &Logs<'_>) -> (String, Ending) {
+    report_on(opts, logs, &FixedHost::new())
 }
 
 fn report(opts: &Options) -> (String, Ending) {
@@ -74,7 +74,7 @@ Number of process IDs: 6
 Number of events: 9
 
 ";
-    assert_eq!(report(&Options::default()), (local(expected), Ending::Done));
+    assert_eq!(report(&Options::default()), (expected.to_string(), Ending::Done));
 }
 
 #[test]
@@ -233,7 +233,7 @@ small.log: 11/14/23 22:15:00.100 - 11/14/23 22:15:06.900
         ),
     ];
     for &(kind, expected) in cases {
-        assert_eq!(report(&detailed(kind)), (local(expected), Ending::Done), "{kind:?}");
+        assert_eq!(report(&detailed(kind)), (expected.to_string(), Ending::Done), "{kind:?}");
     }
 }
 
@@ -261,7 +261,7 @@ Event Report
 1. 11/14/23 22:15:05 2008 CONFIG_CHANGE 1000 yes
 2. 11/14/23 22:15:06 2009 ANOM_ABEND 1000 yes
 ";
-    assert_eq!(report(&opts), (local(expected), Ending::Done));
+    assert_eq!(report(&opts), (expected.to_string(), Ending::Done));
 }
 
 #[test]
@@ -278,4 +278,18 @@ fn incomplete_logs_stop_without_an_ending() {
     let (out, ending) = report_over(&summary(Kind::Exe), &logs);
     assert_eq!(ending, Ending::Stopped);
     assert!(out.ends_with("=================================\n"), "no table: {out}");
+}
+
+#[test]
+fn the_hosts_zone_and_names_reach_the_rows() {
+    // Two hours west of UTC, where uid 1000 is "carol".
+    let host = FixedHost::new().with_user(1000, "carol").with_utc_offset(-7200);
+    let names = ["small.log".to_string()];
+    let logs = Logs::new(&[SMALL], &names);
+    let opts = Options { interpret: true, ..detailed(Kind::Anomaly) };
+    let (out, _) = report_on(&opts, &logs, &host);
+    assert!(
+        out.ends_with("1. 11/14/23 20:15:06 ANOM_ABEND /usr/bin/crashy ? ? carol 2009\n"),
+        "{out}"
+    );
 }

@@ -4,43 +4,7 @@
 use raudit_parse::Event;
 
 /// Record types the reports look for.
-pub(crate) mod t {
-    pub const USER_AUTH: i32 = 1100;
-    pub const USER_MGMT: i32 = 1102;
-    pub const USER_AVC: i32 = 1107;
-    pub const USER_CHAUTHTOK: i32 = 1108;
-    pub const USYS_CONFIG: i32 = 1111;
-    pub const USER_LOGIN: i32 = 1112;
-    pub const ADD_USER: i32 = 1114;
-    pub const DEL_USER: i32 = 1115;
-    pub const ADD_GROUP: i32 = 1116;
-    pub const DEL_GROUP: i32 = 1117;
-    pub const USER_TTY: i32 = 1124;
-    pub const GRP_AUTH: i32 = 1126;
-    pub const GRP_MGMT: i32 = 1132;
-    pub const DAEMON_CONFIG: i32 = 1203;
-    pub const SYSCALL: i32 = 1300;
-    pub const CONFIG_CHANGE: i32 = 1305;
-    pub const TTY: i32 = 1319;
-    pub const NETFILTER_CFG: i32 = 1325;
-    pub const SECCOMP: i32 = 1326;
-    pub const FEATURE_CHANGE: i32 = 1328;
-    pub const AVC: i32 = 1400;
-    pub const MAC_POLICY_LOAD: i32 = 1403;
-    pub const MAC_CIPSOV4_ADD: i32 = 1407;
-    pub const MAC_CIPSOV4_DEL: i32 = 1408;
-    pub const MAC_MAP_ADD: i32 = 1409;
-    pub const MAC_MAP_DEL: i32 = 1410;
-    pub const MAC_IPSEC_ADDSA: i32 = 1411;
-    pub const MAC_IPSEC_DELSA: i32 = 1412;
-    pub const MAC_IPSEC_ADDSPD: i32 = 1413;
-    pub const MAC_IPSEC_DELSPD: i32 = 1414;
-    pub const MAC_UNLBL_STCADD: i32 = 1416;
-    pub const MAC_UNLBL_STCDEL: i32 = 1417;
-    pub const ROLE_ASSIGN: i32 = 2301;
-    pub const ROLE_REMOVE: i32 = 2302;
-    pub const USER_MAC_CONFIG_CHANGE: i32 = 2312;
-}
+pub(crate) use raudit_tables::msg_type::code as t;
 
 /// The reference's "list" lookups over an event's record types.
 pub(crate) struct Types<'e>(pub(crate) &'e Event<'e>);

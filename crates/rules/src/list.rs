@@ -1,7 +1,8 @@
 //! Kernel rules as `auditctl -l` prints them.
 
-use raudit_interpret::{Context, Escape, Machine, SystemResolver};
+use raudit_interpret::{Context, Escape, Machine};
 use raudit_proto::RuleData;
+use raudit_sys::SystemHost;
 use raudit_tables::{errno, msg_type, syscalls};
 
 use crate::field::{self, Kind};
@@ -14,12 +15,12 @@ pub struct Lister {
     arch: u32,
     /// `-l -i`: arch names, a0..a3 meanings and `unset` ids.
     interpret: bool,
-    resolver: SystemResolver,
+    host: SystemHost,
 }
 
 impl Default for Lister {
     fn default() -> Self {
-        Lister { arch: names::host_arch(), interpret: false, resolver: SystemResolver::default() }
+        Lister { arch: names::host_arch(), interpret: false, host: SystemHost::default() }
     }
 }
 
@@ -145,7 +146,7 @@ impl Lister {
             a0: args.a0,
             a1: args.a1,
             cwd: None,
-            resolver: &self.resolver,
+            host: &self.host,
             stored: None,
         };
         let kind = raudit_interpret::kind::of_field(1300, name.as_bytes(), hex.as_bytes());

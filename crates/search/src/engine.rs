@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use raudit_parse::{Assembler, AssemblerConfig, Event, HeaderError, Lines, Record};
+use raudit_sys::Host;
 use rayon::prelude::*;
 
 use crate::checkpoint::{CheckpointEvent, Decision, Resume};
@@ -66,26 +67,6 @@ pub struct Outcome {
     pub corrupted: bool,
 }
 
-/// Formats an event second (local time). Called from several threads.
-pub type TimeFormatter<'f> = &'f (dyn Fn(i64) -> String + Sync);
-
-/// What output needs from the world: the local time forms and the names
-/// of users and groups.
-#[derive(Clone, Copy)]
-pub struct Formatting<'f> {
-    /// `ctime()`, for the `time->` header.
-    pub ctime: TimeFormatter<'f>,
-    /// `strftime("%x %T")`, for interpreted records.
-    pub date_time: TimeFormatter<'f>,
-    pub resolver: &'f dyn raudit_interpret::Resolver,
-    /// `strftime(format)` of an event second, local time (csv and text).
-    pub strftime: &'f (dyn Fn(&str, i64) -> String + Sync),
-    /// The local offset from UTC at an event second, in seconds.
-    pub gmtoff: &'f (dyn Fn(i64) -> i64 + Sync),
-    /// `getpwnam`: a user name's uid (the normaliser's account kinds).
-    pub user_id: &'f (dyn Fn(&[u8]) -> Option<u32> + Sync),
-}
-
 /// Bytes of input handled per round: parsed in parallel, assembled in
 /// order, then selected and formatted in parallel.
 const BLOCK: usize = 8 << 20;
@@ -100,8 +81,8 @@ struct Prepared {
     notes: Vec<u8>,
 }
 
-fn prepare(event: &Event<'_>, settings: &Settings, fmt: &Formatting<'_>) -> Prepared {
-    let selection = select(event, &settings.criteria);
+fn prepare(event: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
+    let selection = select(event, &settings.criteria, host);
     let mut text = Vec::new();
     if selection == Selection::Matched {
         // Interpreted text is about as long as the records, JSON about
@@ -117,27 +98,17 @@ fn prepare(event: &Event<'_>, settings: &Settings, fmt: &Formatting<'_>) -> Prep
         let _ = match settings.format {
             Format::Raw => output::write_raw(&mut text, event),
             Format::Json => {
-                crate::json::write_event(&mut text, event, fmt.resolver);
+                crate::json::write_event(&mut text, event, host);
                 Ok(())
             }
             Format::Interpret => {
-                let interpreter = Interpreter {
-                    escape: settings.escape,
-                    resolver: fmt.resolver,
-                    date_time: fmt.date_time,
-                };
+                let interpreter = Interpreter { escape: settings.escape, host };
                 interpreter.write_event(&mut text, &mut notes, event);
                 Ok(())
             }
             Format::Csv | Format::Text => {
-                let writer = normalize::Writer {
-                    escape: settings.escape,
-                    resolver: fmt.resolver,
-                    strftime: fmt.strftime,
-                    gmtoff: fmt.gmtoff,
-                    user_id: fmt.user_id,
-                    extra: settings.extra,
-                };
+                let writer =
+                    normalize::Writer { escape: settings.escape, host, extra: settings.extra };
                 if settings.format == Format::Csv {
                     writer.write_csv(&mut text, &mut notes, event);
                 } else {
@@ -145,7 +116,7 @@ fn prepare(event: &Event<'_>, settings: &Settings, fmt: &Formatting<'_>) -> Prep
                 }
                 Ok(())
             }
-            _ => output::write_default(&mut text, event, settings.escape, fmt.ctime),
+            _ => output::write_default(&mut text, event, settings.escape, host),
         };
     }
     Prepared { selection, text, notes }
@@ -467,7 +438,8 @@ impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Emitter<'_, W, E> {
 }
 
 /// Searches `inputs` (whole log files, oldest first) and prints matching
-/// events to `out`; diagnostics go to `err`. `done(i, offset)` is called
+/// events to `out`; diagnostics go to `err`. Names and local times come
+/// from `host`. `done(i, offset)` is called
 /// when input `i` has been read up to `offset`, so the caller may release
 /// the memory behind it.
 pub fn search(
@@ -475,7 +447,7 @@ pub fn search(
     settings: &Settings,
     out: &mut impl Write,
     err: &mut impl Write,
-    fmt: &Formatting<'_>,
+    host: &dyn Host,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
     let resume =
@@ -490,7 +462,7 @@ pub fn search(
         // still open at the end are not flushed; the next run prints them.
         flush_at_end: settings.checkpoint.is_none(),
     };
-    drive(inputs, feed, &|e: &Event<'_>| prepare(e, settings, fmt), &mut emitter, done)?;
+    drive(inputs, feed, &|e: &Event<'_>| prepare(e, settings, host), &mut emitter, done)?;
     emitter.out.flush()?;
     Ok(emitter.outcome)
 }

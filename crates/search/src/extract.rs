@@ -23,6 +23,7 @@ mod user;
 
 use raudit_parse::record::types;
 use raudit_parse::{Event, Record};
+use raudit_sys::Host;
 
 use crate::criteria::{Criteria, IdCriterion};
 
@@ -197,43 +198,12 @@ impl Needs {
     }
 }
 
-/// Resolves a uid to the name the reference would compare.
-pub trait NameResolver: Sync {
-    fn user_name(&self, uid: u32) -> Option<Vec<u8>>;
-}
-
-/// Reads names from /etc/passwd, once.
-#[derive(Default)]
-pub struct PasswdFile {
-    names: std::sync::OnceLock<std::collections::HashMap<u32, Vec<u8>>>,
-}
-
-impl NameResolver for PasswdFile {
-    fn user_name(&self, uid: u32) -> Option<Vec<u8>> {
-        let names = self.names.get_or_init(|| {
-            let text = std::fs::read("/etc/passwd").unwrap_or_default();
-            let mut map = std::collections::HashMap::new();
-            for line in text.split(|&b| b == b'\n') {
-                let mut parts = line.split(|&b| b == b':');
-                let (Some(name), Some(_), Some(id)) = (parts.next(), parts.next(), parts.next())
-                else {
-                    continue;
-                };
-                if let Some(id) = std::str::from_utf8(id).ok().and_then(|s| s.parse().ok()) {
-                    map.entry(id).or_insert_with(|| name.to_vec());
-                }
-            }
-            map
-        });
-        names.get(&uid).cloned()
-    }
-}
-
 /// The per-event extraction state the record parsers fill.
 struct Extractor<'c> {
     needs: Needs,
     items: SearchItems,
-    names: &'c dyn NameResolver,
+    /// Names uids when the log has no ENRICHED name for them.
+    host: &'c dyn Host,
     /// The enriched text of the record interpretations come from.
     interp: Option<&'c [u8]>,
 }
@@ -259,7 +229,7 @@ impl<'c> Extractor<'c> {
         match id {
             0 => b"root".to_vec(),
             UNSET_ID => b"unset".to_vec(),
-            _ => self.names.user_name(id).unwrap_or_default(),
+            _ => self.host.passwd_name(id).unwrap_or_default(),
         }
     }
 
@@ -293,30 +263,37 @@ impl<'c> Extractor<'c> {
     fn record(&mut self, r: &Record<'_>) -> text::Step {
         let t = text::Text { t: r.text };
         match r.rtype {
-            1300 => self.syscall(&t),
-            1307 => self.cwd(&t),
-            1402 => self.avc_path(&t),
-            1302 => self.path_record(&t),
-            1005 | 1100..=1106 | 1108..=1199 | 2100..=2999 => self.user(&t, r.rtype, None),
-            1306 => self.sockaddr(&t),
-            1006 => self.login(&t),
-            1303 | 1318 => self.obj(&t),
-            1200..=1203 | 1205 | 1206 => self.daemon1(&t),
-            1207 | 1208 => self.daemon2(&t),
-            1305 => {
+            types::SYSCALL => self.syscall(&t),
+            types::CWD => self.cwd(&t),
+            types::AVC_PATH => self.avc_path(&t),
+            types::PATH => self.path_record(&t),
+            types::USER
+            | types::FIRST_USER_MSG..=types::USER_END
+            | types::USER_CHAUTHTOK..=types::LAST_USER_MSG
+            | types::FIRST_USER_MSG2..=types::LAST_USER_MSG2 => self.user(&t, r.rtype, None),
+            types::SOCKADDR => self.sockaddr(&t),
+            types::LOGIN => self.login(&t),
+            types::IPC | types::OBJ_PID => self.obj(&t),
+            types::DAEMON_START..=types::DAEMON_CONFIG
+            | types::DAEMON_ROTATE
+            | types::DAEMON_RESUME => self.daemon1(&t),
+            types::DAEMON_ACCEPT | types::DAEMON_CLOSE => self.daemon2(&t),
+            types::CONFIG_CHANGE => {
                 let rc = self.simple(&t, r.rtype);
                 // Older CONFIG_CHANGE records have no path=: ignore that.
                 let _ = self.avc_path(&t);
                 rc
             }
-            1400 | 1107 => self.avc(&t, r.rtype),
-            1328 | 1702 => self.task_info(&t),
-            1326 | 1700 | 1701 => self.kernel_anom(&t, r.rtype),
-            1403..=1417 => self.simple(&t, r.rtype),
-            1325 | 1335 => self.kernel(&t),
-            1800..=1805 => self.integrity(&t),
-            1324 => self.packet(&t),
-            1319 => self.tty(&t),
+            types::AVC | types::USER_AVC => self.avc(&t, r.rtype),
+            types::FEATURE_CHANGE | types::ANOM_LINK => self.task_info(&t),
+            types::SECCOMP | types::ANOM_PROMISCUOUS | types::ANOM_ABEND => {
+                self.kernel_anom(&t, r.rtype)
+            }
+            types::MAC_POLICY_LOAD..=types::MAC_UNLBL_STCDEL => self.simple(&t, r.rtype),
+            types::NETFILTER_CFG | types::EVENT_LISTENER => self.kernel(&t),
+            types::INTEGRITY_DATA..=types::INTEGRITY_RULE => self.integrity(&t),
+            types::NETFILTER_PKT => self.packet(&t),
+            types::TTY => self.tty(&t),
             _ => Ok(()),
         }
     }
@@ -330,16 +307,16 @@ const NAME_OFFSET: usize = 36;
 pub fn extract(
     event: &Event<'_>,
     criteria: &Criteria,
-    names: &dyn NameResolver,
+    host: &dyn Host,
 ) -> Result<SearchItems, Malformed> {
-    extract_with(event, Needs::of(criteria), names)
+    extract_with(event, Needs::of(criteria), host)
 }
 
 /// [`extract`] with the items to extract given directly.
 pub fn extract_with(
     event: &Event<'_>,
     needs: Needs,
-    names: &dyn NameResolver,
+    host: &dyn Host,
 ) -> Result<SearchItems, Malformed> {
     // COMPAT: ausearch-match.c load_interpretations: names come from the
     // enriched part of a lone record or of a leading SYSCALL.
@@ -349,7 +326,7 @@ pub fn extract_with(
     } else {
         None
     };
-    let mut x = Extractor { needs, items: SearchItems::default(), names, interp };
+    let mut x = Extractor { needs, items: SearchItems::default(), host, interp };
     for record in &event.records {
         if let Err(rc) = x.record(record) {
             return Err(Malformed { rc, record: record.text.to_vec() });
@@ -364,13 +341,6 @@ pub fn extract_with(
 mod testing {
     use super::*;
     use raudit_parse::{Assembler, AssemblerConfig};
-
-    pub(super) struct NoNames;
-    impl NameResolver for NoNames {
-        fn user_name(&self, _: u32) -> Option<Vec<u8>> {
-            None
-        }
-    }
 
     /// The one event of `log` (records separated by newlines).
     pub(super) fn event(log: &str) -> Event<'_> {
@@ -409,7 +379,7 @@ mod testing {
             arch: true,
             ..Needs::default()
         };
-        match extract_with(&event(log), all, &NoNames) {
+        match extract_with(&event(log), all, &raudit_sys::FixedHost::new()) {
             Ok(items) => items,
             Err(m) => panic!("dropped ({}): {}", m.rc, String::from_utf8_lossy(&m.record)),
         }

@@ -4,16 +4,16 @@
 
 use std::io::Write;
 
-use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, Stored, kind};
+use raudit_interpret::{Context, Escape, Kind, Machine, Stored, kind};
 use raudit_parse::record::types::{self, SECCOMP, SYSCALL};
 use raudit_parse::{Event, Record};
+use raudit_sys::Host;
 
 /// What formatting an interpreted event needs besides the event.
 pub struct Interpreter<'a> {
     pub escape: Escape,
-    pub resolver: &'a dyn Resolver,
-    /// `strftime("%x %T")` of an event second, local time.
-    pub date_time: &'a (dyn Fn(i64) -> String + Sync),
+    /// Names, and the local date and time of the event.
+    pub host: &'a dyn Host,
 }
 
 impl Interpreter<'_> {
@@ -22,7 +22,7 @@ impl Interpreter<'_> {
     pub fn write_event(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>) {
         out.extend_from_slice(b"----\n");
         // The stamp is the event's, the same on every record.
-        let mut stamp = (self.date_time)(event.key.sec as i64).into_bytes();
+        let mut stamp = self.host.strftime("%x %T", event.key.sec as i64).into_bytes();
         let _ = write!(stamp, ".{:03}:{}) ", event.key.milli, event.key.serial);
         let last = event.records.last().expect("an event has a record");
         if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
@@ -272,7 +272,7 @@ impl Interpreter<'_> {
             a0: f.a0,
             a1: f.a1,
             cwd: None,
-            resolver: self.resolver,
+            host: self.host,
             stored: f.stored,
         };
         let start = out.len();

@@ -11,9 +11,10 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use raudit_interpret::value::unhex;
-use raudit_interpret::{Context, Escape, Kind, Machine, Resolver, Stored, kind};
+use raudit_interpret::{Context, Escape, Kind, Machine, Stored, kind};
 use raudit_parse::record::types::{EXECVE, PATH, PROCTITLE, SECCOMP, SOCKADDR, SYSCALL};
 use raudit_parse::{Event, Record};
+use raudit_sys::Host;
 
 /// One `name=value` of a record; `value` is as logged. A user record's
 /// `msg='…'` holds fields of its own.
@@ -140,7 +141,7 @@ struct Interp<'a> {
     syscall: i32,
     a0: u64,
     a1: u64,
-    resolver: &'a dyn Resolver,
+    host: &'a dyn Host,
     stored: Option<&'a Stored<'a>>,
 }
 
@@ -155,7 +156,7 @@ impl Interp<'_> {
             a0: self.a0,
             a1: self.a1,
             cwd: None,
-            resolver: self.resolver,
+            host: self.host,
             stored: self.stored,
         };
         raudit_interpret::interpret_into(out, kind, name, value, &ctx, Escape::Raw);
@@ -355,7 +356,7 @@ struct Summary {
 }
 
 /// Formats `event` as one JSON line.
-pub fn write_event(out: &mut Vec<u8>, event: &Event<'_>, resolver: &dyn Resolver) {
+pub fn write_event(out: &mut Vec<u8>, event: &Event<'_>, host: &dyn Host) {
     let key = &event.key;
     out.extend_from_slice(b"{\"node\":");
     match key.node {
@@ -377,7 +378,7 @@ pub fn write_event(out: &mut Vec<u8>, event: &Event<'_>, resolver: &dyn Resolver
         if i > 0 {
             out.push(b',');
         }
-        write_record(out, r, resolver, &mut summary);
+        write_record(out, r, host, &mut summary);
     }
     out.extend_from_slice(b"],\"summary\":{");
     summary.object = summary.path.take().or(summary.address.take()).or(summary.command.take());
@@ -414,16 +415,7 @@ impl std::fmt::Display for Rfc3339 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let days = (self.0 / 86_400) as i64;
         let secs = self.0 % 86_400;
-        // Civil date from days since 1970-01-01 (Howard Hinnant's method).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = raudit_sys::clock::civil_from_days(days);
         write!(
             f,
             "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -435,7 +427,7 @@ impl std::fmt::Display for Rfc3339 {
     }
 }
 
-fn write_record(out: &mut Vec<u8>, r: &Record<'_>, resolver: &dyn Resolver, sum: &mut Summary) {
+fn write_record(out: &mut Vec<u8>, r: &Record<'_>, host: &dyn Host, sum: &mut Summary) {
     let mut words = Vec::new();
     let fields = split(r.body(), &mut words);
     let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
@@ -445,7 +437,7 @@ fn write_record(out: &mut Vec<u8>, r: &Record<'_>, resolver: &dyn Resolver, sum:
         syscall: 0,
         a0: 0,
         a1: 0,
-        resolver,
+        host,
         stored: stored.as_ref().filter(|s| !s.is_empty()),
     };
     if r.rtype == SYSCALL || r.rtype == SECCOMP {

@@ -20,7 +20,7 @@ pub mod select;
 pub mod worker;
 
 pub use criteria::{Criteria, IdCriterion, Success};
-pub use engine::{Formatting, Outcome, Settings, search};
+pub use engine::{Outcome, Settings, search};
 pub use normalize::Extra;
 pub use output::{Escape, Format};
 pub use worker::WorkerPanic;

@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 use raudit_parse::{Event, record::types};
+use raudit_sys::Host;
 
 /// `--format` (and `-r`, `-i`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,9 +44,9 @@ pub fn write_default(
     out: &mut impl Write,
     event: &Event<'_>,
     escape: Escape,
-    ctime: &dyn Fn(i64) -> String,
+    host: &dyn Host,
 ) -> io::Result<()> {
-    writeln!(out, "----\ntime->{}", ctime(event.key.sec as i64))?;
+    writeln!(out, "----\ntime->{}", host.ctime(event.key.sec as i64))?;
     let last = event.records.last().expect("an event has a record");
     // COMPAT: ausearch-report.c output_default: a daemon record that ends
     // an event is printed alone and unescaped.

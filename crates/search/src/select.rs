@@ -3,7 +3,9 @@
 use raudit_parse::Event;
 
 use crate::criteria::Criteria;
-use crate::extract::{PasswdFile, extract};
+use raudit_sys::Host;
+
+use crate::extract::extract;
 use crate::matcher::matches;
 
 /// What becomes of an event.
@@ -19,15 +21,13 @@ pub enum Selection {
     },
 }
 
-static NAMES: std::sync::LazyLock<PasswdFile> = std::sync::LazyLock::new(PasswdFile::default);
-
 /// Extracts what the criteria need and matches, in the reference's order:
-/// `-a` before anything is parsed.
-pub fn select(event: &Event<'_>, criteria: &Criteria) -> Selection {
+/// `-a` before anything is parsed. `host` names uids for `-ua NAME`.
+pub fn select(event: &Event<'_>, criteria: &Criteria, host: &dyn Host) -> Selection {
     if criteria.event_id.is_some_and(|id| id != event.key.serial) {
         return Selection::NotMatched;
     }
-    match extract(event, criteria, &*NAMES) {
+    match extract(event, criteria, host) {
         Err(m) => Selection::Malformed { rc: m.rc, record: m.record },
         Ok(items) if matches(event, &items, criteria) => Selection::Matched,
         Ok(_) => Selection::NotMatched,

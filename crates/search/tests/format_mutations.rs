@@ -3,9 +3,9 @@
 //! search engine. Nothing may panic; JSON lines stay well-formed objects
 //! (braces balanced outside strings, strings closed, no raw control bytes).
 
-use raudit_interpret::FixedResolver;
 use raudit_search::normalize::Extra;
-use raudit_search::{Escape, Format, Formatting, Settings, search};
+use raudit_search::{Escape, Format, Settings, search};
+use raudit_sys::FixedHost;
 
 fn logs() -> Vec<u8> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/logs");
@@ -56,20 +56,7 @@ fn damaged(input: &[u8], seed: u64) -> Vec<u8> {
 }
 
 fn run(input: &[u8], format: Format, escape: Escape) -> Vec<u8> {
-    let resolver = FixedResolver::default();
-    let ctime = |s: i64| format!("ctime {s}");
-    let date_time = |s: i64| format!("dt {s}");
-    let strftime = |f: &str, s: i64| format!("{f} {s}");
-    let gmtoff = |_: i64| 0;
-    let user_id = |_: &[u8]| None;
-    let fmt = Formatting {
-        ctime: &ctime,
-        date_time: &date_time,
-        resolver: &resolver,
-        strftime: &strftime,
-        gmtoff: &gmtoff,
-        user_id: &user_id,
-    };
+    let host = FixedHost::new().with_user(1000, "alice").with_utc_offset(3600);
     let settings = Settings {
         format,
         escape,
@@ -77,7 +64,7 @@ fn run(input: &[u8], format: Format, escape: Escape) -> Vec<u8> {
         ..Settings::default()
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    search(&[input], &settings, &mut out, &mut err, &fmt, &|_, _| {}).unwrap();
+    search(&[input], &settings, &mut out, &mut err, &host, &|_, _| {}).unwrap();
     out
 }
 

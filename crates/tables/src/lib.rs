@@ -6,5 +6,12 @@
 #![forbid(unsafe_code)]
 
 pub mod errno;
+pub mod hash;
 pub mod msg_type;
 pub mod syscalls;
+
+pub use msg_type::MsgType;
+
+/// The version of the reference (Debian's auditd 3.0.9) whose behaviour
+/// raudit matches: the tools' `-v` and the daemon's DAEMON_START say it.
+pub const REFERENCE_VERSION: &str = "3.0.9";

@@ -5,9 +5,11 @@
 
 use std::io;
 
+use raudit_tables::errno::io_text;
+
 use raudit_config::{DaemonConfig, DiskAction};
 
-use super::{LogWriter, errtext};
+use super::LogWriter;
 use crate::hooks::{Hooks, Priority, Runlevel};
 
 /// What happened to the log's disk; each event has its own action setting.
@@ -113,7 +115,7 @@ impl<H: Hooks> LogWriter<H> {
                 if self.state.disk_error_warnings < 5 {
                     let t = format!(
                         "{op}: Audit daemon detected an error writing an event to disk ({})",
-                        errtext(err)
+                        io_text(err)
                     );
                     self.hooks.message(Priority::Alert, &t);
                     self.state.disk_error_warnings += 1;

@@ -22,6 +22,8 @@ use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::sync::Arc;
 
+use raudit_tables::errno::io_text;
+
 use raudit_config::{DaemonConfig, Flush};
 
 use crate::hooks::{Hooks, Priority};
@@ -84,15 +86,6 @@ pub struct LogWriter<H: Hooks> {
     flusher: Option<Flusher>,
 }
 
-/// An error's text without the " (os error N)" std adds (the reference prints strerror).
-fn errtext(e: &io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 impl<H: Hooks> LogWriter<H> {
     /// Fix permissions, open (creating) the log, resolve percentage thresholds, remove excess logs
     /// and check space, as the daemon does at start.
@@ -115,7 +108,7 @@ impl<H: Hooks> LogWriter<H> {
         if let Err(e) = w.open_log() {
             w.hooks.message(
                 Priority::Err,
-                &format!("Unable to open {} ({})", w.cfg.log_file.display(), errtext(&e)),
+                &format!("Unable to open {} ({})", w.cfg.log_file.display(), io_text(&e)),
             );
             w.state.suspended = true;
             w.disk_action(DiskEvent::Error { op: "open", err: &e });

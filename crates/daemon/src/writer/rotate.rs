@@ -6,10 +6,12 @@ use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use raudit_tables::errno::io_text;
+
 use raudit_config::SizeAction;
 
 use super::actions::DiskEvent;
-use super::{LogWriter, MEGABYTE, errtext};
+use super::{LogWriter, MEGABYTE};
 use crate::hooks::{Hooks, Priority};
 
 /// The log path a rotation index names (`audit.log.3`).
@@ -96,7 +98,7 @@ impl<H: Hooks> LogWriter<H> {
                     Priority::Warning,
                     &format!(
                         "Couldn't change permissions while rotating log file ({})",
-                        errtext(&e)
+                        io_text(&e)
                     ),
                 );
             }
@@ -131,7 +133,7 @@ impl<H: Hooks> LogWriter<H> {
                 "Error rotating logs from {} to {} ({})",
                 from.display(),
                 to.display(),
-                errtext(e)
+                io_text(e)
             ),
         );
         if e.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error()) {

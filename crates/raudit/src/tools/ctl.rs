@@ -5,7 +5,8 @@
 use std::process::ExitCode;
 
 use raudit_netlink::Client;
-use raudit_rules::ctl::{Engine, REFERENCE_VERSION, RuleError, usage};
+use raudit_rules::ctl::{Engine, RuleError, usage};
+use raudit_tables::REFERENCE_VERSION;
 
 use crate::Invocation;
 

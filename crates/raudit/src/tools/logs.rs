@@ -5,6 +5,8 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use raudit_tables::errno::io_text;
+
 use raudit_search::input::{Located, LogSettings};
 
 const AUDITD_CONF: &str = "/etc/audit/auditd.conf";
@@ -75,7 +77,7 @@ pub fn load(located: &Located, files: &[PathBuf]) -> io::Result<Loaded> {
         match LogData::map(file) {
             Ok(data) => buffers.push(data),
             Err(e) => {
-                let message = format!("Error opening {} ({})", file.display(), strerror(&e));
+                let message = format!("Error opening {} ({})", file.display(), io_text(&e));
                 return Ok(Loaded { buffers, open_error: Some(message) });
             }
         }
@@ -105,14 +107,5 @@ pub fn read_conf() -> LogSettings {
             eprintln!("NOTE - using built-in logs: {}", fallback.log_file.display());
             fallback
         }
-    }
-}
-
-/// The C library's wording of an I/O error, without Rust's "(os error N)".
-pub fn strerror(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(at) => text[..at].to_string(),
-        None => text,
     }
 }

@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
-}
+pub use raudit_testkit::workspace_root;
 
 pub struct Case {
     pub log: PathBuf,
@@ -53,31 +51,32 @@ pub fn run_stdin(program: &Path, log: &Path, args: &str) -> Run {
     Run { stdout: out.stdout, code: out.status.code().unwrap_or(-1) }
 }
 
-/// A link named `tool` to the raudit binary, in `dir`.
-pub fn tool_link(dir: &Path, tool: &str) -> PathBuf {
-    let link = dir.join(tool);
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &link).unwrap();
-    link
+/// `rauditd ARGS`, standard input closed.
+pub fn rauditd(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rauditd"));
+    cmd.args(args).stdin(std::process::Stdio::null());
+    cmd
 }
 
+/// A link named `tool` to the raudit binary, in `dir`.
+pub fn tool_link(dir: &Path, tool: &str) -> PathBuf {
+    raudit_testkit::tool_link(dir, tool, env!("CARGO_BIN_EXE_raudit"))
+}
+
+/// Whether `path` is an audit log (not a corpus's metadata file).
+pub fn is_log(path: &Path) -> bool {
+    !matches!(path.extension().and_then(|x| x.to_str()), Some("yaml" | "ini" | "md"))
+}
+
+/// The logs below `root`, each with its label (its path below `root`).
 pub fn logs_under(root: &Path, own: bool) -> Vec<(PathBuf, String, bool)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if !matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "ini" | "md"))
-            {
-                let label = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.push((p, label, own));
-            }
-        }
-    }
-    out.sort();
-    out
+    raudit_testkit::files_under(root, is_log)
+        .into_iter()
+        .map(|p| {
+            let label = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            (p, label, own)
+        })
+        .collect()
 }
 
 pub fn recording(tool: &str, label: &str, args: &str) -> PathBuf {
@@ -136,14 +135,68 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> String {
 /// One compat matrix: a tool, the reference, and how outputs compare.
 pub struct Matrix<'a> {
     pub tool: &'a str,
-    pub reference: &'a Path,
+    /// The reference tool; without it, the recordings.
+    pub reference: Option<&'a Path>,
     /// raudit, through a link with the tool's name.
     pub ours: &'a Path,
-    pub have_reference: bool,
     /// RAUDIT_BLESS=1: rewrite the recordings of the repo's own logs.
     pub bless: bool,
     /// Applied to both outputs before comparing (e.g. usage text).
     pub normalise: fn(Run) -> Run,
+}
+
+/// The whole matrix test of `tool`: the repo's logs, and with the reference
+/// installed (required under CI=true) also the `extra` logs (made in the
+/// given temp dir) and the shared corpus; without it, the repo's logs
+/// against their recordings.
+pub fn matrix_test(
+    tool: &str,
+    normalise: fn(Run) -> Run,
+    queries: &[&str],
+    errors: &[&str],
+    extra: impl FnOnce(&Path) -> Vec<(PathBuf, String, bool)>,
+) {
+    let bless = std::env::var("RAUDIT_BLESS").is_ok_and(|v| v == "1");
+    let reference = raudit_testkit::reference_tool(tool);
+    let root = workspace_root();
+    let dir = tempfile::tempdir().unwrap();
+    let mut logs = logs_under(&root.join("testdata/logs"), true);
+    if reference.is_some() {
+        logs.extend(extra(dir.path()));
+        if let Some(corpus) = raudit_testkit::shared_corpus("logs") {
+            logs.extend(logs_under(&corpus, false));
+        }
+    } else {
+        eprintln!("{tool} compat: no reference; checking the recordings of the repo's own logs");
+    }
+    let ours = tool_link(dir.path(), tool);
+    let m = Matrix { tool, reference: reference.as_deref(), ours: &ours, bless, normalise };
+    run_matrix(&m, &logs, queries, errors);
+}
+
+/// `-if DIR` (a rotated set, oldest first) and standard input (the log
+/// through a pipe, as in `cat audit.log | TOOL`): each of `arg_sets` both
+/// ways, through the reference and raudit. Skipped without the reference.
+pub fn directories_and_stdin(tool: &str, arg_sets: &[&str]) {
+    let Some(reference) = raudit_testkit::reference_tool(tool) else { return };
+    let root = workspace_root();
+    let rotated = root.join("testdata/rotated");
+    let dir = tempfile::tempdir().unwrap();
+    let ours = tool_link(dir.path(), tool);
+    let piped = root.join("testdata/logs/synthetic.log");
+    let mut tally = raudit_testkit::Tally::new();
+    for args in arg_sets {
+        let pairs = [
+            ("-if DIR", run(&reference, &rotated, args), run(&ours, &rotated, args)),
+            ("stdin", run_stdin(&reference, &piped, args), run_stdin(&ours, &piped, args)),
+        ];
+        for (how, theirs, mine) in pairs {
+            tally.check(theirs == mine, || {
+                format!("{how} [{args}]: {}", first_difference(&theirs.stdout, &mine.stdout))
+            });
+        }
+    }
+    tally.finish(&format!("{tool} directory/stdin compat"));
 }
 
 /// Runs every query on every log (the error lines on the first log only)
@@ -182,8 +235,8 @@ pub fn run_matrix(
                         *n - 1
                     };
                     let Some(case) = cases.get(i) else { break };
-                    let expected = if m.have_reference {
-                        let r = (m.normalise)(run(m.reference, &case.log, &case.args));
+                    let expected = if let Some(reference) = m.reference {
+                        let r = (m.normalise)(run(reference, &case.log, &case.args));
                         if m.bless && case.own {
                             save_recording(m.tool, &case.label, &case.args, &r);
                         }

@@ -10,14 +10,9 @@ use super::error::{Request, RuleError};
 pub(crate) fn strerror(e: &NlError) -> String {
     match e.errno() {
         Some(libc::EEXIST) => "Rule exists".into(),
-        Some(n) => os_text(&std::io::Error::from_raw_os_error(n)),
+        Some(n) => raudit_tables::errno::text(n).into_owned(),
         None => e.to_string(),
     }
-}
-
-/// An I/O error's text without Rust's " (os error N)" tail.
-pub(crate) fn os_text(e: &std::io::Error) -> String {
-    e.to_string().split(" (os error").next().unwrap_or_default().to_string()
 }
 
 pub(crate) fn kernel(request: Request, e: &NlError) -> RuleError {

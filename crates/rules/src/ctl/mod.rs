@@ -21,6 +21,7 @@ use std::path::Path;
 
 use raudit_netlink::proto::{Features, RuleData, Status};
 use raudit_netlink::{Client, Transport};
+use raudit_tables::REFERENCE_VERSION;
 
 use crate::builder::{RuleBuilder, RuleOp};
 use crate::list::Lister;
@@ -32,8 +33,6 @@ use kernel::{Signalled, kernel};
 pub use command::Command;
 pub use error::{Grammar, Request, RuleError};
 
-/// The reference's version, which scripts test.
-pub const REFERENCE_VERSION: &str = "3.0.9";
 const SHORTS: &str = "hicslDvtC:e:f:r:b:a:A:d:S:F:m:R:w:W:k:p:q:";
 const LONGS: &[LongOpt] = &[
     ("loginuid-immutable", HasArg::No, long::LOGINUID_IMMUTABLE),
@@ -584,7 +583,7 @@ fn read_rules_file(path: &Path) -> Result<String, RuleError> {
     use std::os::unix::fs::MetadataExt;
     let open_error = |e: &std::io::Error| RuleError::FileOpen {
         path: path.to_path_buf(),
-        reason: kernel::os_text(e),
+        reason: raudit_tables::errno::io_text(e),
     };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
@@ -595,7 +594,7 @@ fn read_rules_file(path: &Path) -> Result<String, RuleError> {
     };
     let meta = file.metadata().map_err(|e| RuleError::FileStat {
         path: path.to_path_buf(),
-        reason: kernel::os_text(&e),
+        reason: raudit_tables::errno::io_text(&e),
     })?;
     if meta.uid() != 0 {
         return Err(RuleError::FileNotRootOwned(path.to_path_buf()));

@@ -283,7 +283,7 @@ impl Extractor<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{NoNames, event, items};
+    use super::super::testing::{event, items};
     use crate::criteria::{Criteria, IdCriterion};
     use crate::extract::extract;
 
@@ -312,7 +312,7 @@ mod tests {
         // inside "auid=".
         let e = event(ABEND);
         let c = Criteria { uid: Some(IdCriterion::Number(12345)), ..Criteria::default() };
-        assert_eq!(extract(&e, &c, &NoNames).map(|s| s.uid), Ok(12345));
+        assert_eq!(extract(&e, &c, &raudit_sys::FixedHost::new()).map(|s| s.uid), Ok(12345));
     }
 
     #[test]

@@ -192,13 +192,13 @@ mod tests {
             success: Some(Success::No),
             ..Criteria::default()
         };
-        let s = extract(&e, &c, &super::super::testing::NoNames).unwrap();
+        let s = extract(&e, &c, &raudit_sys::FixedHost::new()).unwrap();
         assert_eq!((s.pid, s.uid, s.exit, s.syscall), (200, 1001, Some(-2), 257));
         assert_eq!(s.keys, Some(vec![b"open-enoent".to_vec()]));
         assert_eq!(s.comm.as_deref(), Some(&b"cat"[..]));
         let short =
             event("type=SYSCALL msg=audit(1700000001.100:10): arch=c000003e syscall=1 a0=1 a1=2");
-        let nothing = super::super::testing::NoNames;
+        let nothing = raudit_sys::FixedHost::new();
         assert_eq!(extract(&short, &Criteria::default(), &nothing).unwrap_err().rc, 12);
     }
 

@@ -3,7 +3,7 @@
 //! (ausearch-parse.c `parse_user`, `parse_login`).
 
 use raudit_parse::record::strtoul;
-use raudit_parse::record::types::{ADD_GROUP, DEL_GROUP, GRP_MGMT};
+use raudit_parse::record::types::{ADD_GROUP, DEL_GROUP, GRP_MGMT, VIRT_MACHINE_ID, VIRT_RESOURCE};
 
 use super::text::{Step, Text};
 use super::{Context, Extractor};
@@ -96,8 +96,6 @@ impl Extractor<'_> {
             }
             self.items.uuid = Some(t.t[v..end].to_vec());
         }
-        const VIRT_MACHINE_ID: i32 = 2502;
-        const VIRT_RESOURCE: i32 = 2501;
         if rtype == VIRT_MACHINE_ID {
             if n.subject
                 && let Some(at) = t.find(term, b"vm-ctx=")

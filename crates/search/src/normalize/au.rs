@@ -10,9 +10,13 @@ use std::borrow::Cow;
 
 use raudit_interpret::fields::{Positions, Token, Tokens, encode_nv_value};
 use raudit_interpret::value::unhex;
-use raudit_interpret::{Context, Escape, KEY_SEPARATOR, Kind, Resolver, Stored, kind};
+use raudit_interpret::{Context, Escape, KEY_SEPARATOR, Kind, Stored, kind};
 use raudit_parse::Event;
-use raudit_parse::record::types::{AVC, CWD, EOE, USER_AVC};
+use raudit_parse::record::types::{
+    AVC, CWD, EOE, FIRST_ANOM_MSG, FIRST_EVENT, KERNEL, MAC_CALIPSO_DEL, MAC_UNLBL_ALLOW,
+    PROCTITLE, USER_AVC,
+};
+use raudit_sys::Host;
 
 /// One `name=value` of a record. `val` is None for a key that could not
 /// be decoded (the reference keeps it, with no value).
@@ -40,7 +44,7 @@ pub struct Au<'a, 'r> {
     /// The raw `cwd=` value of the event's (last) CWD record.
     cwd: Option<&'a [u8]>,
     escape: Escape,
-    resolver: &'r dyn Resolver,
+    host: &'r dyn Host,
 }
 
 impl<'a, 'r> Au<'a, 'r> {
@@ -48,7 +52,7 @@ impl<'a, 'r> Au<'a, 'r> {
     /// event after a record of a type that usually ends one (PROCTITLE,
     /// EOE, a one-record type...), so the records that follow form
     /// another event (an EOE alone is dropped).
-    pub fn split(event: &Event<'a>, escape: Escape, resolver: &'r dyn Resolver) -> Vec<Self> {
+    pub fn split(event: &Event<'a>, escape: Escape, host: &'r dyn Host) -> Vec<Self> {
         let mut out = Vec::new();
         let mut building: Option<Au<'a, 'r>> = None;
         for r in &event.records {
@@ -61,13 +65,7 @@ impl<'a, 'r> Au<'a, 'r> {
                     if rec.rtype == EOE {
                         continue;
                     }
-                    building.insert(Au {
-                        recs: Vec::new(),
-                        cur: Some(0),
-                        cwd: None,
-                        escape,
-                        resolver,
-                    })
+                    building.insert(Au { recs: Vec::new(), cur: Some(0), cwd: None, escape, host })
                 }
             };
             au.recs.push(rec);
@@ -241,10 +239,16 @@ impl<'a, 'r> Au<'a, 'r> {
         self.interpret(true)
     }
 
+    /// `getpwnam`: the uid of an account name (the normaliser's kinds of
+    /// account).
+    pub fn user_id(&self, name: &[u8]) -> Option<u32> {
+        std::str::from_utf8(name).ok().and_then(|name| self.host.user_id(name))
+    }
+
     fn interpret(&mut self, realpath: bool) -> Option<Vec<u8>> {
         let i = self.cur?;
         let cwd = if realpath { self.cwd } else { None };
-        let (escape, resolver) = (self.escape, self.resolver);
+        let (escape, host) = (self.escape, self.host);
         let r = &mut self.recs[i];
         let at = r.cur;
         if let Some(Some(done)) = r.cache.get(at) {
@@ -260,7 +264,7 @@ impl<'a, 'r> Au<'a, 'r> {
             a0: r.at.a0,
             a1: r.at.a1,
             cwd,
-            resolver,
+            host,
             stored: r.stored.as_ref().filter(|s| !s.is_empty()),
         };
         let mut out = Vec::new();
@@ -273,11 +277,11 @@ impl<'a, 'r> Au<'a, 'r> {
 /// `au_check_events`: a record type after which libauparse considers
 /// an event complete.
 fn ends_event(rtype: i32) -> bool {
-    rtype == 1327 // PROCTITLE
+    rtype == PROCTITLE
         || rtype == EOE
-        || !(1300..2100).contains(&rtype)
-        || rtype == 2000
-        || (1406..=1419).contains(&rtype)
+        || !(FIRST_EVENT..FIRST_ANOM_MSG).contains(&rtype)
+        || rtype == KERNEL
+        || (MAC_UNLBL_ALLOW..=MAC_CALIPSO_DEL).contains(&rtype)
 }
 
 /// `parse_up_record`: the fields of one record.

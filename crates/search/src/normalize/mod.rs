@@ -18,8 +18,9 @@ mod syscall;
 #[rustfmt::skip]
 mod tables;
 
-use raudit_interpret::{Escape, Kind, Resolver};
+use raudit_interpret::{Escape, Kind};
 use raudit_parse::Event;
+use raudit_sys::Host;
 
 use au::Au;
 use normalizer::{Loc, Norm};
@@ -49,34 +50,26 @@ pub fn csv_header(extra: Extra) -> String {
 /// What normalised output needs besides the event.
 pub struct Writer<'a> {
     pub escape: Escape,
-    pub resolver: &'a dyn Resolver,
-    /// `strftime(format)` of an event second, local time.
-    pub strftime: &'a (dyn Fn(&str, i64) -> String + Sync),
-    /// The local offset from UTC at an event second, in seconds.
-    pub gmtoff: &'a (dyn Fn(i64) -> i64 + Sync),
-    /// `getpwnam`: a user name's uid.
-    pub user_id: &'a (dyn Fn(&[u8]) -> Option<u32> + Sync),
+    /// Names, and the local time of event seconds.
+    pub host: &'a dyn Host,
     pub extra: Extra,
 }
 
-const SYSCALL_CONFIG_CHANGE: i32 = 1305;
-
 impl Writer<'_> {
     fn run(&self, au: &mut Au<'_, '_>, all: bool) -> (Norm, bool) {
-        let user_id = |name: &[u8]| (self.user_id)(name);
-        normalizer::normalize(au, all, &user_id)
+        normalizer::normalize(au, all)
     }
 
     /// One csv row; diagnostics go to `err`.
     pub fn write_csv(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>) {
-        for mut au in Au::split(event, self.escape, self.resolver) {
+        for mut au in Au::split(event, self.escape, self.host) {
             self.csv_row(out, err, event, &mut au);
         }
     }
 
     /// One text sentence per event.
     pub fn write_text(&self, out: &mut Vec<u8>, event: &Event<'_>) {
-        for mut au in Au::split(event, self.escape, self.resolver) {
+        for mut au in Au::split(event, self.escape, self.host) {
             self.sentence(out, event, &mut au);
         }
     }
@@ -102,10 +95,10 @@ impl Writer<'_> {
         }
         out.push(b',');
         let (norm, normalized) = self.run(au, self.extra.labels);
-        out.extend_from_slice((self.strftime)("%x,%T,", sec).as_bytes());
+        out.extend_from_slice(self.host.strftime("%x,%T,", sec).as_bytes());
         if self.extra.time {
-            out.extend_from_slice((self.strftime)("%Y,%m,%d,%u,%k,", sec).as_bytes());
-            let off = (self.gmtoff)(sec);
+            out.extend_from_slice(self.host.strftime("%Y,%m,%d,%u,%k,", sec).as_bytes());
+            let off = self.host.utc_offset(sec);
             let total = off.unsigned_abs();
             let hour = total / 3600;
             // COMPAT: the minutes are the remainder of the seconds by 60.
@@ -163,7 +156,7 @@ impl Writer<'_> {
         if seek(au, norm.obj_primary) {
             let v = if au.field_kind() == Kind::EscapedFile {
                 au.interpret_realpath()
-            } else if au.get_type() == SYSCALL_CONFIG_CHANGE
+            } else if au.get_type() == normalizer::t::CONFIG_CHANGE
                 && matches!(action, Some(b"set" | b"seccomp-logging"))
             {
                 au.field_name().map(<[u8]>::to_vec)
@@ -203,7 +196,7 @@ impl Writer<'_> {
 
     fn sentence(&self, out: &mut Vec<u8>, event: &Event<'_>, au: &mut Au<'_, '_>) {
         let sec = event.key.sec as i64;
-        let stamp = (self.strftime)("%T %x", sec);
+        let stamp = self.host.strftime("%T %x", sec);
         let first_type = au.get_type();
         // COMPAT: whatever went wrong, the sentence is printed.
         let (norm, _) = self.run(au, false);
@@ -248,7 +241,7 @@ impl Writer<'_> {
                 val = au.interpret_realpath();
             } else if kind == Kind::Sockaddr {
                 val = sock_part(au, b"laddr=").or_else(|| sock_part(au, b"fam="));
-            } else if first_type == SYSCALL_CONFIG_CHANGE {
+            } else if first_type == normalizer::t::CONFIG_CHANGE {
                 val = if matches!(action, Some(b"set" | b"seccomp-logging")) {
                     au.field_name().map(<[u8]>::to_vec)
                 } else {
@@ -337,9 +330,9 @@ fn sock_part(au: &mut Au<'_, '_>, part: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use raudit_interpret::FixedResolver;
     use raudit_parse::Record;
     use raudit_parse::assembler::EventKey;
+    use raudit_sys::FixedHost;
 
     fn event(lines: &[&'static str]) -> Event<'static> {
         let records: Vec<Record<'static>> =
@@ -351,16 +344,15 @@ mod tests {
         }
     }
 
-    fn writer<'a>(resolver: &'a FixedResolver, extra: Extra) -> Writer<'a> {
-        Writer {
-            escape: Escape::Tty,
-            resolver,
-            strftime: &|format, _| format.replace("%x", "D").replace("%T", "T"),
-            gmtoff: &|_| 0,
-            user_id: &|_| None,
-            extra,
-        }
+    fn writer(host: &FixedHost, extra: Extra) -> Writer<'_> {
+        Writer { escape: Escape::Tty, host, extra }
     }
+
+    const OPEN_FAILED: [&str; 3] = [
+        "type=SYSCALL msg=audit(1700000010.123:100): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=0 a2=0 a3=0 items=1 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"cat\" exe=\"/usr/bin/cat\" key=(null)",
+        "type=CWD msg=audit(1700000010.123:100): cwd=\"/tmp\"",
+        "type=PATH msg=audit(1700000010.123:100): item=0 name=\"x/../y\" inode=5 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL",
+    ];
 
     #[test]
     fn header_columns_follow_the_extras() {
@@ -371,13 +363,13 @@ mod tests {
 
     #[test]
     fn a_syscall_event_and_a_lone_path() {
-        let mut resolver = FixedResolver::default();
-        resolver.users.insert(1000, "alice".into());
-        let w = writer(&resolver, Extra::default());
+        let host = FixedHost::new().with_user(1000, "alice");
+        let w = writer(&host, Extra::default());
+        let [syscall, cwd, path] = OPEN_FAILED;
         let e = event(&[
-            "type=SYSCALL msg=audit(1700000010.123:100): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=0 a2=0 a3=0 items=1 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"cat\" exe=\"/usr/bin/cat\" key=(null)",
-            "type=CWD msg=audit(1700000010.123:100): cwd=\"/tmp\"",
-            "type=PATH msg=audit(1700000010.123:100): item=0 name=\"x/../y\" inode=5 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL",
+            syscall,
+            cwd,
+            path,
             "type=PROCTITLE msg=audit(1700000010.123:100): proctitle=636174",
             // After PROCTITLE libauparse starts another event: records
             // without a SYSCALL record cannot be normalised.
@@ -388,23 +380,40 @@ mod tests {
         w.write_csv(&mut out, &mut err, &e);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            ",SYSCALL,D,T,100,audit-rule,3,alice,root,privileged-acct,opened-file,failed,/tmp/y,5,file,/usr/bin/cat\n\
-             ,PATH,D,T,100,,,,,,,,,,\n"
+            ",SYSCALL,11/14/23,22:13:30,100,audit-rule,3,alice,root,privileged-acct,opened-file,failed,/tmp/y,5,file,/usr/bin/cat\n\
+             ,PATH,11/14/23,22:13:30,100,,,,,,,,,,\n"
         );
         assert_eq!(err, b"error normalizing PATH\n");
         let mut out = Vec::new();
         w.write_text(&mut out, &e);
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with(
-            "At T D alice, acting as root, unsuccessfully opened-file /tmp/y using /usr/bin/cat\n"
+            "At 22:13:30 11/14/23 alice, acting as root, unsuccessfully opened-file /tmp/y using /usr/bin/cat\n"
         ));
     }
 
     #[test]
+    fn the_hosts_zone_and_names_reach_the_row() {
+        // UTC-05:30: the event's second is still the 14th there.
+        let host = FixedHost::new().with_user(1000, "zoe").with_utc_offset(-(5 * 3600 + 1800));
+        let w = writer(&host, Extra { time: true, ..Extra::default() });
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        w.write_csv(&mut out, &mut err, &event(&OPEN_FAILED));
+        let row = String::from_utf8(out).unwrap();
+        // COMPAT: the offset's minutes are its seconds modulo 60, so 0.
+        assert!(
+            row.starts_with(
+                ",SYSCALL,11/14/23,16:43:30,2023,11,14,2,16,123,-05:00,100,audit-rule,3,zoe,"
+            ),
+            "{row}"
+        );
+    }
+
+    #[test]
     fn odd_records_do_not_panic() {
-        let resolver = FixedResolver::default();
+        let host = FixedHost::new();
         let all = Extra { keys: true, labels: true, obj2: true, time: true };
-        let w = writer(&resolver, all);
+        let w = writer(&host, all);
         for line in [
             "type=AVC msg=audit(1700000000.000:1): avc:  denied  { read write } for pid=1 scontext=a tcontext=b tclass=file",
             "type=CONFIG_CHANGE msg=audit(1700000000.000:1): op=",

@@ -17,91 +17,8 @@ use super::tables;
 /// A field: record number and field number.
 pub type Loc = Option<(usize, usize)>;
 
-pub mod t {
-    pub const USER: i32 = 1005;
-    pub const LOGIN: i32 = 1006;
-    pub const USER_AUTH: i32 = 1100;
-    pub const USER_ACCT: i32 = 1101;
-    pub const USER_MGMT: i32 = 1102;
-    pub const CRED_ACQ: i32 = 1103;
-    pub const CRED_DISP: i32 = 1104;
-    pub const USER_START: i32 = 1105;
-    pub const USER_END: i32 = 1106;
-    pub const USER_AVC: i32 = 1107;
-    pub const USER_CHAUTHTOK: i32 = 1108;
-    pub const USER_ERR: i32 = 1109;
-    pub const CRED_REFR: i32 = 1110;
-    pub const USYS_CONFIG: i32 = 1111;
-    pub const USER_LOGIN: i32 = 1112;
-    pub const USER_LOGOUT: i32 = 1113;
-    pub const ADD_USER: i32 = 1114;
-    pub const DEL_USER: i32 = 1115;
-    pub const ADD_GROUP: i32 = 1116;
-    pub const DEL_GROUP: i32 = 1117;
-    pub const USER_CMD: i32 = 1123;
-    pub const USER_TTY: i32 = 1124;
-    pub const SYSTEM_BOOT: i32 = 1127;
-    pub const SYSTEM_SHUTDOWN: i32 = 1128;
-    pub const SYSTEM_RUNLEVEL: i32 = 1129;
-    pub const SERVICE_START: i32 = 1130;
-    pub const SERVICE_STOP: i32 = 1131;
-    pub const GRP_MGMT: i32 = 1132;
-    pub const GRP_CHAUTHTOK: i32 = 1133;
-    pub const ACCT_LOCK: i32 = 1135;
-    pub const ACCT_UNLOCK: i32 = 1136;
-    pub const USER_DEVICE: i32 = 1137;
-    pub const SOFTWARE_UPDATE: i32 = 1138;
-    pub const FIRST_DAEMON: i32 = 1200;
-    pub const LAST_DAEMON: i32 = 1299;
-    pub const DAEMON_START: i32 = 1200;
-    pub const DAEMON_ABORT: i32 = 1202;
-    pub const DAEMON_ACCEPT: i32 = 1207;
-    pub const SYSCALL: i32 = 1300;
-    pub const PATH: i32 = 1302;
-    pub const CONFIG_CHANGE: i32 = 1305;
-    pub const SOCKADDR: i32 = 1306;
-    pub const CWD: i32 = 1307;
-    pub const TTY: i32 = 1319;
-    pub const NETFILTER_CFG: i32 = 1325;
-    pub const SECCOMP: i32 = 1326;
-    pub const FEATURE_CHANGE: i32 = 1328;
-    pub const KERN_MODULE: i32 = 1330;
-    pub const FANOTIFY: i32 = 1331;
-    pub const TIME_INJOFFSET: i32 = 1332;
-    pub const TIME_ADJNTPVAL: i32 = 1333;
-    pub const BPF: i32 = 1334;
-    pub const EVENT_LISTENER: i32 = 1335;
-    pub const AVC: i32 = 1400;
-    pub const SELINUX_ERR: i32 = 1401;
-    pub const MAC_POLICY_LOAD: i32 = 1403;
-    pub const MAC_STATUS: i32 = 1404;
-    pub const MAC_CONFIG_CHANGE: i32 = 1405;
-    pub const MAC_UNLBL_ALLOW: i32 = 1406;
-    pub const MAC_MAP_ADD: i32 = 1409;
-    pub const MAC_MAP_DEL: i32 = 1410;
-    pub const LAST_SELINUX: i32 = 1499;
-    pub const ANOM_PROMISCUOUS: i32 = 1700;
-    pub const ANOM_ABEND: i32 = 1701;
-    pub const ANOM_LINK: i32 = 1702;
-    pub const ANOM_LOGIN_FAILURES: i32 = 2100;
-    pub const ANOM_LOGIN_TIME: i32 = 2101;
-    pub const ANOM_LOGIN_SESSIONS: i32 = 2102;
-    pub const ANOM_LOGIN_LOCATION: i32 = 2104;
-    pub const ANOM_RBAC_INTEGRITY_FAIL: i32 = 2109;
-    pub const ANOM_EXEC: i32 = 2112;
-    pub const USER_ROLE_CHANGE: i32 = 2300;
-    pub const ROLE_ASSIGN: i32 = 2301;
-    pub const ROLE_REMOVE: i32 = 2302;
-    pub const LABEL_OVERRIDE: i32 = 2303;
-    pub const LABEL_LEVEL_CHANGE: i32 = 2304;
-    pub const DEV_ALLOC: i32 = 2307;
-    pub const USER_MAC_CONFIG_CHANGE: i32 = 2312;
-    pub const CRYPTO_KEY_USER: i32 = 2404;
-    pub const CRYPTO_SESSION: i32 = 2407;
-    pub const VIRT_CONTROL: i32 = 2500;
-    pub const VIRT_RESOURCE: i32 = 2501;
-    pub const VIRT_MACHINE_ID: i32 = 2502;
-}
+/// Record types the normaliser compares.
+pub use raudit_tables::msg_type::code as t;
 
 /// Object kinds (index into [`tables::OBJ_KIND`]).
 pub(super) mod what {
@@ -161,7 +78,6 @@ pub struct Normalizer<'x, 'a, 'r> {
     pub d: Norm,
     pub(super) all: bool,
     pub(super) syscall_success: i32,
-    pub(super) user_id: &'x dyn Fn(&[u8]) -> Option<u32>,
 }
 
 pub(super) fn starts_with_script(how: &[u8]) -> bool {
@@ -176,12 +92,8 @@ pub(super) fn record_action(rtype: i32) -> Option<&'static str> {
 
 /// Runs the normaliser on `au`: what it found, and false when the
 /// reference gives up on the event.
-pub fn normalize<'x, 'a, 'r>(
-    au: &'x mut Au<'a, 'r>,
-    all: bool,
-    user_id: &'x dyn Fn(&[u8]) -> Option<u32>,
-) -> (Norm, bool) {
-    let mut n = Normalizer { au, d: Norm::default(), all, syscall_success: -1, user_id };
+pub fn normalize<'x, 'a, 'r>(au: &'x mut Au<'a, 'r>, all: bool) -> (Norm, bool) {
+    let mut n = Normalizer { au, d: Norm::default(), all, syscall_success: -1 };
     n.au.first_record();
     let ok = if n.au.num_records() > 1 { n.compound() } else { n.simple() };
     n.au.first_record();

@@ -236,7 +236,10 @@ impl Normalizer<'_, '_, '_> {
         }
         self.session(0);
         self.simple_subj_attr();
-        if (1100..1199).contains(&ty) || (2100..2999).contains(&ty) {
+        // COMPAT: the reference's ranges leave out the last of each.
+        if (t::FIRST_USER_MSG..t::LAST_USER_MSG).contains(&ty)
+            || (t::FIRST_USER_MSG2..t::LAST_USER_MSG2).contains(&ty)
+        {
             self.userspace_subj_attr(ty);
         }
         if ty != t::USER_AVC {

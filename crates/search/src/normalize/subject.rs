@@ -15,7 +15,7 @@ impl Normalizer<'_, '_, '_> {
             let mut known = false;
             if self.au.field_name() == Some(b"acct")
                 && let Some(acct) = self.au.interpret_field()
-                && let Some(id) = (self.user_id)(&acct)
+                && let Some(id) = self.au.user_id(&acct)
             {
                 uid = id as i32;
                 known = true;

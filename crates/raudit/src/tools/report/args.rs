@@ -8,6 +8,7 @@ use raudit_cli::time::{self, Bound, Keyword};
 use raudit_report::{ConfAction, Kind, Options as ReportOptions, Outcome};
 use raudit_search::Escape;
 use raudit_search::input::Input;
+use raudit_tables::REFERENCE_VERSION;
 
 /// A parsed command line: the report, and where its records come from.
 #[derive(Debug, Clone)]
@@ -26,8 +27,6 @@ pub enum Stop {
     /// follows on stdout. Exit 1.
     Error { message: String, newline: bool, usage: bool },
 }
-
-const REFERENCE_VERSION: &str = "3.0.9";
 
 /// The options for `--help` and after errors: our own wording (the
 /// reference's usage text is GPL and is not copied), same options.
@@ -176,7 +175,7 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
                     return Err(error(format!("{word} requires either date and/or time")));
                 };
                 let second = c.peek_second_value().map(str::to_string);
-                let now = *now.get_or_insert_with(raudit_cli::sys::now);
+                let now = *now.get_or_insert_with(raudit_sys::clock::now);
                 let value = if let Some(second) = second {
                     c.skip(2);
                     if first.contains(':') {
@@ -254,8 +253,7 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
                         "End of Event Timeout must be a numeric value, was {v}"
                     )));
                 }
-                let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
-                match digits.parse::<u64>() {
+                match raudit_parse::cnum::strtoul(v.as_bytes(), 10) {
                     Ok(n) if n > 0 && n <= i64::MAX as u64 => eoe_timeout = Some(n),
                     _ => {
                         return Err(error(format!(

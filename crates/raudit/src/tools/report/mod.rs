@@ -11,11 +11,13 @@ use raudit_report::{Ending, Error, Logs, Title};
 use raudit_search::input::{Located, stdin_is_pipe};
 
 use self::args::{Options, Stop};
-use super::logs::{LogData, load, read_conf, strerror};
+use raudit_tables::errno::io_text;
+
+use super::logs::{LogData, load, read_conf};
 use crate::Invocation;
 
 pub fn main(inv: Invocation) -> ExitCode {
-    raudit_cli::sys::set_locale_from_env();
+    raudit_sys::clock::set_locale_from_env();
     let opts = match args::parse(ArgCursor::new(&inv.args), stdin_is_pipe) {
         Ok(o) => o,
         Err(Stop::Exit(code)) => return ExitCode::from(code),
@@ -70,7 +72,7 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
     }
     let located = match opts.input.locate(&conf.log_file) {
         Ok(located) => located,
-        Err(e) => return fail(out, &format!("stat: {}", strerror(&e))),
+        Err(e) => return fail(out, &format!("stat: {}", io_text(&e))),
     };
     if let Located::Set { base, in_dir: true } = &located {
         eprintln!("NOTE - using logs in {}", base.display());
@@ -88,7 +90,8 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
         Logs { data: &data, names: &names, eoe_timeout, complete: loaded.open_error.is_none() };
     let release = |index: usize, upto: usize| loaded.buffers[index].release(upto);
     let mut err = io::stderr().lock();
-    let ending = raudit_report::run(&opts.report, &logs, out, &mut err, &release);
+    let host = raudit_sys::SystemHost::new();
+    let ending = raudit_report::run(&opts.report, &logs, &host, out, &mut err, &release);
     drop(err);
     match ending {
         Ok(Ending::Done) => Ok(ExitCode::SUCCESS),
@@ -96,7 +99,7 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
         Ok(Ending::Stopped) => fail(out, loaded.open_error.as_deref().unwrap_or_default()),
         Err(Error::Io(e)) => Err(e),
         Err(Error::Page { path, source }) => {
-            fail(out, &format!("Error writing {} ({})", path.display(), strerror(&source)))
+            fail(out, &format!("Error writing {} ({})", path.display(), io_text(&source)))
         }
     }
 }

@@ -10,10 +10,9 @@ use raudit_tables::syscalls::{self, Arch};
 
 use super::flags::{self, Flag, Opt, Takes};
 use crate::Invocation;
+use raudit_parse::cnum;
 use raudit_search::input::{Input, stdin_is_pipe};
-
-/// The reference's version, which scripts compare against.
-const REFERENCE_VERSION: &str = "3.0.9";
+use raudit_tables::REFERENCE_VERSION;
 
 pub struct Options {
     pub settings: Settings,
@@ -101,20 +100,17 @@ fn digit_first(v: &str) -> bool {
 
 /// `strtoul(v, NULL, 10)` as a u32: the leading digits; None on overflow.
 fn leading_u32(v: &str) -> Option<u32> {
-    let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
-    if digits.is_empty() {
-        return Some(0);
-    }
-    digits.parse::<u64>().ok().map(|n| n as u32)
+    cnum::strtoul(v.as_bytes(), 10).ok().map(|n| n as u32)
 }
 
+/// `strtoll(v, NULL, 0)`; None on overflow.
 fn strtoll_base0(v: &str) -> Option<i64> {
-    raudit_parse::record::strtoll_base0(v.as_bytes())
+    cnum::strtol(v.as_bytes(), 0).ok()
 }
 
 impl State {
     fn now(&mut self) -> i64 {
-        *self.now.get_or_insert_with(raudit_cli::sys::now)
+        *self.now.get_or_insert_with(raudit_sys::clock::now)
     }
 
     fn set_format(&mut self, format: Format, word: &str) -> Result<(), String> {
@@ -234,10 +230,10 @@ impl State {
                 if !digit_first(&v) {
                     return Err(format!("Audit event id must be a numeric value, was {v}"));
                 }
-                let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
                 // COMPAT: ausearch-options.c: strtoul into an unsigned int, so the id
                 // wraps at 2^32, and an overflow of strtoul itself is an error.
-                let id: u64 = digits.parse().map_err(|_| "Illegal value for audit event ID")?;
+                let id = cnum::strtoul(v.as_bytes(), 10)
+                    .map_err(|_| "Illegal value for audit event ID")?;
                 cr.event_id = Some(u64::from(id as u32));
             }
             Opt::EoeTimeout => {
@@ -465,12 +461,12 @@ fn errno_number(name: &str) -> i64 {
 
 /// A user name's uid, from the system's user database.
 fn user_id(name: &str) -> Option<u32> {
-    raudit_cli::sys::user_id(name)
+    raudit_sys::accounts::user_id(name)
 }
 
 /// A group name's gid, from the system's group database.
 fn group_id(name: &str) -> Option<u32> {
-    raudit_cli::sys::group_id(name)
+    raudit_sys::accounts::group_id(name)
 }
 
 /// AUDIT_ARCH_* value for `--arch` (names as the reference accepts them).

@@ -9,16 +9,18 @@ use std::process::ExitCode;
 
 use raudit_search::checkpoint::{CheckpointEvent, CheckpointFile};
 use raudit_search::input::Located;
-use raudit_search::{Format, Formatting, search};
+use raudit_search::{Format, search};
 
-use super::logs::{LogData, load, read_conf, strerror};
+use raudit_tables::errno::io_text;
+
+use super::logs::{LogData, load, read_conf};
 use crate::Invocation;
 
 /// Printed on stderr when nothing matched (not in raw format).
 const NO_MATCHES: &str = "<no matches>";
 
 pub fn main(inv: Invocation) -> ExitCode {
-    raudit_cli::sys::set_locale_from_env();
+    raudit_sys::clock::set_locale_from_env();
     let parsed = match args::parse(&inv) {
         Ok(args::Parsed::Run(p)) => p,
         Ok(args::Parsed::Exit(code)) => return code,
@@ -68,7 +70,7 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     let located = match p.input.locate(&conf.log_file) {
         Ok(located) => located,
         Err(e) => {
-            eprintln!("stat: {}", strerror(&e));
+            eprintln!("stat: {}", io_text(&e));
             return Ok(ExitCode::from(1));
         }
     };
@@ -89,21 +91,8 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut err = io::stderr().lock();
-    let ctime = |sec: i64| raudit_cli::time::ctime(sec);
-    let date_time = |sec: i64| raudit_cli::time::date_time(sec);
-    let resolver = raudit_interpret::SystemResolver::new();
-    let strftime = |format: &str, sec: i64| raudit_cli::time::strftime_cached(format, sec);
-    let gmtoff = |sec: i64| raudit_cli::sys::gmtoff(sec);
-    let user_id = |name: &[u8]| std::str::from_utf8(name).ok().and_then(raudit_cli::sys::user_id);
-    let fmt = Formatting {
-        ctime: &ctime,
-        date_time: &date_time,
-        resolver: &resolver,
-        strftime: &strftime,
-        gmtoff: &gmtoff,
-        user_id: &user_id,
-    };
-    let outcome = search(&inputs, &p.settings, &mut out, &mut err, &fmt, &release)?;
+    let host = raudit_sys::SystemHost::new();
+    let outcome = search(&inputs, &p.settings, &mut out, &mut err, &host, &release)?;
     out.flush()?;
     drop(err);
     if let Some(path) = &p.checkpoint {
@@ -132,7 +121,7 @@ fn load_checkpoint(path: &str) -> Result<Option<CheckpointFile>, String> {
     match std::fs::read(path) {
         Ok(bytes) => CheckpointFile::parse(&String::from_utf8_lossy(&bytes), path).map(Some),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("Cannot open checkpoint file - {path}: {}", strerror(&e))),
+        Err(e) => Err(format!("Cannot open checkpoint file - {path}: {}", io_text(&e))),
     }
 }
 
@@ -142,10 +131,10 @@ fn save_checkpoint(path: &str, log: &Path, last: Option<CheckpointEvent>) -> Res
         format!(
             "Cannot stat audit file for checkpoint details - {}: {}",
             log.display(),
-            strerror(&e)
+            io_text(&e)
         )
     })?;
     let cp = CheckpointFile { dev: meta.dev(), inode: meta.ino(), last: last.unwrap_or_default() };
     std::fs::write(path, cp.render())
-        .map_err(|e| format!("Cannot open checkpoint file - {path}: {}", strerror(&e)))
+        .map_err(|e| format!("Cannot open checkpoint file - {path}: {}", io_text(&e)))
 }
