@@ -61,7 +61,7 @@ impl AfUnix {
                         &format!(
                             "Couldn't chmod {} to {m:04o} ({})",
                             arg.to_string_lossy(),
-                            crate::errtext(&e)
+                            raudit_tables::errno::io_text(&e)
                         ),
                     );
                     return fail(&shared, path.as_ref(), true);
@@ -79,7 +79,7 @@ impl AfUnix {
                         &format!(
                             "Couldn't open {} ({})",
                             String::from_utf8_lossy(&dir),
-                            crate::errtext(&e)
+                            raudit_tables::errno::io_text(&e)
                         ),
                     );
                     return fail(&shared, path.as_ref(), listener.is_some());
@@ -90,7 +90,10 @@ impl AfUnix {
                     Err(e) => {
                         shared.log(
                             Priority::Err,
-                            &format!("Couldn't bind af_unix socket ({})", crate::errtext(&e)),
+                            &format!(
+                                "Couldn't bind af_unix socket ({})",
+                                raudit_tables::errno::io_text(&e)
+                            ),
                         );
                         return fail(&shared, path.as_ref(), listener.is_some());
                     }
@@ -103,7 +106,7 @@ impl AfUnix {
                         &format!(
                             "Couldn't chmod {} to {m:04o} ({})",
                             p.display(),
-                            crate::errtext(&e)
+                            raudit_tables::errno::io_text(&e)
                         ),
                     );
                     let _ = std::fs::remove_file(&p);

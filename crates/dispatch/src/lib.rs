@@ -141,15 +141,6 @@ impl Shared {
     }
 }
 
-/// strerror-style text (without Rust's " (os error N)").
-pub(crate) fn errtext(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 /// The plugin-queue figures of the state report (SIGCONT).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {

@@ -122,14 +122,6 @@ fn err_at(line: u32, text: String) -> Diagnostic {
     Diagnostic { level: Level::Error, line: Some(line), text }
 }
 
-fn errtext(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 /// A plugin file the reference would skip; its messages are in the diagnostics. Its text is the
 /// reference's closing message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -160,14 +152,20 @@ pub fn load_plugin_file(
             return Ok(conf);
         }
         Err(e) => {
-            diags.push(err(format!("Error opening {shown} ({})", errtext(&e))));
+            diags.push(err(format!(
+                "Error opening {shown} ({})",
+                raudit_tables::errno::io_text(&e)
+            )));
             return Err(skipped);
         }
     };
     let md = match f.metadata() {
         Ok(md) => md,
         Err(e) => {
-            diags.push(err(format!("Error fstat'ing config file ({})", errtext(&e))));
+            diags.push(err(format!(
+                "Error fstat'ing config file ({})",
+                raudit_tables::errno::io_text(&e)
+            )));
             return Err(skipped);
         }
     };
@@ -185,7 +183,7 @@ pub fn load_plugin_file(
     }
     let mut data = Vec::new();
     if let Err(e) = std::io::Read::read_to_end(&mut &f, &mut data) {
-        diags.push(err(format!("Error opening {shown} ({})", errtext(&e))));
+        diags.push(err(format!("Error opening {shown} ({})", raudit_tables::errno::io_text(&e))));
         return Err(skipped);
     }
     let mut failed = false;
@@ -311,7 +309,10 @@ fn sanity_check(conf: &mut PluginConf, file: &str, diags: &mut Vec<Diagnostic>) 
     let md = match std::fs::metadata(&path) {
         Ok(md) => md,
         Err(e) => {
-            diags.push(err(format!("Unable to stat {shown} ({})", errtext(&e))));
+            diags.push(err(format!(
+                "Unable to stat {shown} ({})",
+                raudit_tables::errno::io_text(&e)
+            )));
             return Err(());
         }
     };

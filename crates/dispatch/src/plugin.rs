@@ -43,7 +43,7 @@ impl External {
                     &format!(
                         "Error running {} ({}) continuing without it",
                         path.display(),
-                        crate::errtext(&e)
+                        raudit_tables::errno::io_text(&e)
                     ),
                 );
                 return None;
@@ -220,7 +220,10 @@ impl Writer {
             Err(e) => {
                 self.shared.log(
                     Priority::Err,
-                    &format!("Error running {path} ({}) continuing without it", crate::errtext(&e)),
+                    &format!(
+                        "Error running {path} ({}) continuing without it",
+                        raudit_tables::errno::io_text(&e)
+                    ),
                 );
                 false
             }

@@ -149,14 +149,6 @@ pub struct Loaded {
     pub file_found: bool,
 }
 
-fn strerror(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 /// Read `path` as audisp-remote does at start (it opens without O_NOFOLLOW).
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
     let file = path.to_string_lossy().into_owned();
@@ -178,11 +170,16 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
                 file_found: false,
             });
         }
-        Err(e) => return Err(fail(format!("Error opening {file} ({})", strerror(&e)))),
+        Err(e) => {
+            return Err(fail(format!(
+                "Error opening {file} ({})",
+                raudit_tables::errno::io_text(&e)
+            )));
+        }
     };
-    let md = f
-        .metadata()
-        .map_err(|e| fail(format!("Error fstat'ing config file ({})", strerror(&e))))?;
+    let md = f.metadata().map_err(|e| {
+        fail(format!("Error fstat'ing config file ({})", raudit_tables::errno::io_text(&e)))
+    })?;
     if md.uid() != 0 {
         return Err(fail(format!("Error - {file} isn't owned by root")));
     }
@@ -194,8 +191,9 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
     }
     let mut data = Vec::new();
     use std::io::Read;
-    (&f).read_to_end(&mut data)
-        .map_err(|e| fail(format!("Error opening {file} ({})", strerror(&e))))?;
+    (&f).read_to_end(&mut data).map_err(|e| {
+        fail(format!("Error opening {file} ({})", raudit_tables::errno::io_text(&e)))
+    })?;
     load_str(&data, path)
 }
 
@@ -450,8 +448,9 @@ fn check_exe(path: Option<&str>, line: u32) -> Result<PathBuf, String> {
     if !p.starts_with('/') {
         return Err(format!("Absolute path needed for {p} - line {line}"));
     }
-    let md = std::fs::metadata(p)
-        .map_err(|e| format!("Unable to stat {p} ({}) - line {line}", strerror(&e)))?;
+    let md = std::fs::metadata(p).map_err(|e| {
+        format!("Unable to stat {p} ({}) - line {line}", raudit_tables::errno::io_text(&e))
+    })?;
     if !md.file_type().is_file() {
         return Err(format!("{p} is not a regular file - line {line}"));
     }
