@@ -20,8 +20,37 @@ pub(crate) fn listen(
     if cfg.tcp_listen_port == 0 {
         return Ok(None);
     }
+    #[allow(unused_mut)] // (only the tls feature sets a field)
+    let mut settings = ListenerConfig::from_daemon(cfg);
+    if cfg.tls.wanted() {
+        #[cfg(feature = "tls")]
+        {
+            settings.tls = Some(std::sync::Arc::new(server_tls(&cfg.tls)?));
+        }
+        #[cfg(not(feature = "tls"))]
+        return Err(ListenError::Tls(
+            "tcp_tls_* is set but this rauditd was built without the tls feature".into(),
+        ));
+    }
     let handler = Network { core: core.clone(), distribute: cfg.distribute_network, syslog };
-    listener::start(ListenerConfig::from_daemon(cfg), handler).map(Some)
+    listener::start(settings, handler).map(Some)
+}
+
+/// The listener's TLS from `tcp_tls_cert`, `tcp_tls_key`, `tcp_tls_client_ca`, `tcp_tls_allow`.
+#[cfg(feature = "tls")]
+fn server_tls(
+    t: &raudit_config::ListenerTls,
+) -> Result<raudit_remote::tls::ServerTls, ListenError> {
+    let need = |p: &Option<std::path::PathBuf>, key: &str| {
+        p.clone().ok_or_else(|| ListenError::Tls(format!("{key} is not set")))
+    };
+    let (cert, key, ca) = (
+        need(&t.cert, "tcp_tls_cert")?,
+        need(&t.key, "tcp_tls_key")?,
+        need(&t.client_ca, "tcp_tls_client_ca")?,
+    );
+    raudit_remote::tls::ServerTls::from_pem_files(&cert, &key, &ca, t.allow.clone())
+        .map_err(|e| ListenError::Tls(e.to_string()))
 }
 
 struct Network {

@@ -231,7 +231,26 @@ fn rauditd_listener_over_tls() {
         assert!(Instant::now() < end, "rauditd did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let mut client = send(d, port, "client-7.example", 2000);
+    // The client's TLS from its config file's tls_* keys this time (the plugin form).
+    let conf = d.join("tls-client.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "remote_server = 127.0.0.1\nport = {port}\ntls_ca = {}\ntls_cert = {}\ntls_key = {}\n",
+            d.join("ca.pem").display(),
+            d.join("client-7.example.pem").display(),
+            d.join("client-7.example.key").display(),
+        ),
+    )
+    .unwrap();
+    let mut client = Command::new(RAUDIT)
+        .args(["remote", "--config"])
+        .arg(&conf)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    client.stdin.take().unwrap().write_all(&stream(2000)).unwrap();
     let end = Instant::now() + Duration::from_secs(60);
     while syscalls().len() < 2000 {
         assert!(Instant::now() < end, "records missing: {}", syscalls().len());

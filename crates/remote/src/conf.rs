@@ -97,6 +97,11 @@ pub struct RemoteConfig {
     pub krb5_principal: Option<String>,
     pub krb5_client_name: Option<String>,
     pub krb5_key_file: Option<PathBuf>,
+    /// Beyond the reference (feature `tls`): `tls_ca`, `tls_cert`, `tls_key`, `tls_server_name`.
+    pub tls_ca: Option<PathBuf>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub tls_server_name: Option<String>,
 }
 
 impl Default for RemoteConfig {
@@ -129,6 +134,10 @@ impl Default for RemoteConfig {
             krb5_principal: None,
             krb5_client_name: None,
             krb5_key_file: None,
+            tls_ca: None,
+            tls_cert: None,
+            tls_key: None,
+            tls_server_name: None,
         }
     }
 }
@@ -324,6 +333,11 @@ const KEYWORDS: &[(&str, bool)] = &[
     ("queue_error_action", true),
     ("overflow_action", true),
     ("startup_failure_action", true),
+    // Beyond the reference: TLS (raudit built with the `tls` feature).
+    ("tls_ca", false),
+    ("tls_cert", false),
+    ("tls_key", false),
+    ("tls_server_name", false),
 ];
 
 struct Nv<'a> {
@@ -393,6 +407,10 @@ fn apply(
         "krb5_principal" => c.krb5_principal = Some(v.to_string()),
         "krb5_client_name" => c.krb5_client_name = Some(v.to_string()),
         "krb5_key_file" => c.krb5_key_file = Some(PathBuf::from(v)),
+        "tls_ca" => c.tls_ca = Some(PathBuf::from(v)),
+        "tls_cert" => c.tls_cert = Some(PathBuf::from(v)),
+        "tls_key" => c.tls_key = Some(PathBuf::from(v)),
+        "tls_server_name" => c.tls_server_name = Some(v.to_string()),
         "overflow_action" => {
             c.overflow_action = match v.to_ascii_lowercase().as_str() {
                 "ignore" => OverflowAction::Ignore,

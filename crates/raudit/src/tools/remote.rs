@@ -80,6 +80,22 @@ pub fn main(inv: Invocation) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // The options win over the config file's tls_* keys (beyond the reference).
+    let from_conf = [
+        config.tls_ca.clone(),
+        config.tls_cert.clone(),
+        config.tls_key.clone(),
+        config.tls_server_name.clone().map(PathBuf::from),
+    ];
+    for (slot, conf) in tls_files.iter_mut().zip(from_conf) {
+        if slot.is_none() {
+            *slot = conf;
+        }
+    }
+    if !cfg!(feature = "tls") && tls_files.iter().any(Option::is_some) {
+        eprintln!("{name}: built without TLS support (cargo feature tls)");
+        return ExitCode::from(1);
+    }
     let mut opts = Options::new(config);
     opts.pipelining = pipelining;
     opts.log_stderr = stderr;
