@@ -93,6 +93,9 @@ impl External {
     }
 }
 
+/// Bytes the plugin socket may hold beyond the queue (see [`spawn`]).
+const PLUGIN_SOCKET_BUFFER: usize = 8 << 20;
+
 /// Start `conf`'s program with the socket's other end as its stdin.
 fn spawn(conf: &PluginConf) -> std::io::Result<(Child, Arc<OwnedFd>)> {
     let path = conf.path.as_deref().ok_or(std::io::ErrorKind::NotFound)?;
@@ -102,6 +105,14 @@ fn spawn(conf: &PluginConf) -> std::io::Result<(Child, Arc<OwnedFd>)> {
         SocketFlags::CLOEXEC,
         None,
     )?;
+    // Beyond the reference: the socket itself holds a burst of records (the default send buffer
+    // is ~200 KiB, about 700 records), so a plugin that is briefly not scheduled does not overflow
+    // its queue while it is keeping up on average. Best effort: the forced size needs
+    // CAP_NET_ADMIN, the plain one is capped by net.core.wmem_max.
+    if rustix::net::sockopt::set_socket_send_buffer_size_force(&ours, PLUGIN_SOCKET_BUFFER).is_err()
+    {
+        let _ = rustix::net::sockopt::set_socket_send_buffer_size(&ours, PLUGIN_SOCKET_BUFFER);
+    }
     let mut cmd = Command::new(path);
     // COMPAT: argv = path + args, an empty environment; stdout and stderr are inherited. Every
     // other descriptor of this process is close-on-exec (std and rustix open them so), which
