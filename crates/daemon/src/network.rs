@@ -7,8 +7,9 @@
 use raudit_config::DaemonConfig;
 use raudit_remote::listener::{self, Event, Handler, ListenError, ListenerConfig, Peer, Reply};
 
-use crate::daemon::{SharedCore, lock, own_record};
+use crate::daemon::{SharedCore, lock};
 use crate::hooks::{Priority, message};
+use crate::own::own_record;
 use crate::pipeline::Output;
 
 /// Start the listener when `tcp_listen_port` is set.
