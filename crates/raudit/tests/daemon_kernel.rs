@@ -457,3 +457,23 @@ fn rules_are_loaded_at_start_when_asked() {
     assert_eq!(std::fs::read_to_string(root.join("etc/audit/audit.rules")).unwrap(), own);
     stop_daemon(&mut kernel, &mut daemon);
 }
+
+/// `--multicast`: rauditd reads the kernel's multicast log group without registering (the audit
+/// pid stays 0, the enabled flag is left alone), writes what a watch produces, and stops cleanly.
+#[test]
+fn multicast_reader_logs_without_registering() {
+    let Some(mut kernel) = KernelGuard::acquire() else { return };
+    let (dir, log) = config_dir("log/audit.log", "log_format = RAW\nflush = DATA\n");
+    let d = dir.path();
+    let watched = empty_file(&d.join("watched"));
+    let mut daemon = DaemonProcess::spawn(&mut rauditd(d, &["-n", "--multicast"]));
+    wait_for("DAEMON_START", SHORT, || read(&log).contains("type=DAEMON_START "));
+    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "a multicast reader registered");
+    kernel.client().set_enabled(1).unwrap();
+    add_watch(&mut kernel, &watched, "rauditd-multicast");
+    const N: usize = 5;
+    touch(&watched, N);
+    wait_for("the watch's records", SHORT, || key_hits(&read(&log), "rauditd-multicast") == N);
+    assert!(daemon.stop(SHORT).success());
+    assert!(read(&log).lines().last().is_some_and(|l| l.starts_with("type=DAEMON_END ")));
+}
