@@ -18,6 +18,12 @@ def hexs(s):
     return s.encode().hex().upper()
 
 
+def path_record(s, item, name, inode, mode, ogid=0):
+    """A PATH record of a root-owned regular file, as the reference writes it."""
+    return (f"type=PATH msg={s}: item={item} name=\"{name}\" inode={inode} dev=fe:01 mode={mode} ouid=0 "
+            f"ogid={ogid} rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -91,12 +97,8 @@ def main():
                 f"ses={ses} comm=\"{comm}\" exe=\"{exe}\" subj=unconfined key=\"exec\"",
                 f"type=EXECVE msg={s}: argc={len(argv)} {execve}",
                 f"type=CWD msg={s}: cwd=\"/home/{uname}\"",
-                f"type=PATH msg={s}: item=0 name=\"{exe}\" inode={rnd.randint(1000, 999999)} dev=fe:01 "
-                f"mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 "
-                f"cap_frootid=0",
-                f"type=PATH msg={s}: item=1 name=\"/lib64/ld-linux-x86-64.so.2\" inode=4711 dev=fe:01 "
-                f"mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 "
-                f"cap_frootid=0",
+                path_record(s, 0, exe, rnd.randint(1000, 999999), "0100755"),
+                path_record(s, 1, "/lib64/ld-linux-x86-64.so.2", 4711, "0100755"),
                 f"type=PROCTITLE msg={s}: proctitle={'00'.join(hexs(x) for x in argv)}",
                 f"type=EOE msg={s}: ",
             ])
@@ -108,8 +110,7 @@ def main():
                 f"euid={uid} suid={uid} fsuid={uid} egid={uid} sgid={uid} fsgid={uid} tty=pts1 ses={ses} "
                 f"comm=\"cat\" exe=\"/usr/bin/cat\" subj=unconfined key=\"access\"",
                 f"type=CWD msg={s}: cwd=\"/home/{uname}\"",
-                f"type=PATH msg={s}: item=0 name=\"{path}\" inode=1234 dev=fe:01 mode=0100640 ouid=0 ogid=42 "
-                f"rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0",
+                path_record(s, 0, path, 1234, "0100640", ogid=42),
                 f"type=PROCTITLE msg={s}: proctitle={hexs('cat')}00{hexs(path)}",
                 f"type=EOE msg={s}: ",
             ])

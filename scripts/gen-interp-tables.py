@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 
+from rust_table import rust_table
+
 GIT = sys.argv[1]
 TAG = sys.argv[2] if len(sys.argv) > 2 else "v3.0.9"
 OUT = os.path.join(os.path.dirname(__file__), "..", "crates", "interpret", "src", "tables_gen.rs")
@@ -117,27 +119,24 @@ def main():
     ]
     for fname, const in sorted(TABLES.items(), key=lambda kv: kv[1]):
         entries = resolve(fname, show(fname))
-        lines.append(f"pub const {const}: &[(i64, &str)] = &[")
-        lines += [f'    ({v}, "{s}"),' for v, s in entries]
-        lines.append("];")
+        lines += rust_table(const, "(i64, &str)", [f'({v}, "{s}")' for v, s in entries])
         lines.append("")
     # Field name -> interpretation kind.
     kinds = re.findall(r'^\s*_S\(\s*AUPARSE_TYPE_(\w+)\s*,\s*"([^"]*)"\s*\)', show("typetab.h"), re.M)
-    lines.append("/// Field names and the kind of their values (typetab.h).")
-    lines.append("pub const FIELD_KINDS: &[(&str, Kind)] = &[")
     camel = lambda k: "".join(p.capitalize() for p in k.lower().split("_"))
-    lines += [f'    ("{n}", Kind::{camel(k)}),' for k, n in kinds]
-    lines.append("];")
+    rows = [f'("{n}", Kind::{camel(k)})' for k, n in kinds]
+    doc = "Field names and the kind of their values (typetab.h)."
+    lines += rust_table("FIELD_KINDS", "(&str, Kind)", rows, doc)
     lines.append("")
     # TTY named keys: byte sequence -> name (first match wins).
     keys = re.findall(r'^E\("((?:[^"\\]|\\.)*)",\s*"([^"]*)"\)', show("tty_named_keys.h"), re.M)
-    lines.append("/// TTY input sequences and their names, first match wins (tty_named_keys.h).")
-    lines.append("pub const TTY_NAMED_KEYS: &[(&[u8], &str)] = &[")
+    rows = []
     for seq, name in keys:
         raw = bytes(seq, "ascii").decode("unicode_escape").encode("latin-1")
         lit = "".join(f"\\x{b:02x}" for b in raw)
-        lines.append(f'    (b"{lit}", "{name}"),')
-    lines.append("];")
+        rows.append(f'(b"{lit}", "{name}")')
+    doc = "TTY input sequences and their names, first match wins (tty_named_keys.h)."
+    lines += rust_table("TTY_NAMED_KEYS", "(&[u8], &str)", rows, doc)
     open(OUT, "w").write("\n".join(lines) + "\n")
 
 

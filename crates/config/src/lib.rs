@@ -18,7 +18,9 @@ mod load;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use load::{LoadOptions, Loaded, RawLine, dirname, load, load_str, read_lines, tokens};
+pub use load::{
+    LoadOptions, Loaded, RawLine, dirname, load, load_file, load_str, read_lines, tokens,
+};
 
 /// The reference daemon's config file.
 pub const DEFAULT_CONFIG_FILE: &str = "/etc/audit/auditd.conf";

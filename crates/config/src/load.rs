@@ -20,10 +20,11 @@ pub struct LoadOptions {
     pub allow_links: bool,
 }
 
-/// A successful load.
+/// A successful load (of auditd.conf, or of another file read the same way, such as
+/// audisp-remote.conf).
 #[derive(Debug, Clone)]
-pub struct Loaded {
-    pub config: DaemonConfig,
+pub struct Loaded<C = DaemonConfig> {
+    pub config: C,
     /// Warnings and non-fatal errors, in order.
     pub diagnostics: Vec<Diagnostic>,
     /// False when the file does not exist (the config is then the code defaults and a warning says so).
@@ -46,9 +47,24 @@ impl Ctx {
 
 /// Load `path` as the daemon does at start and on SIGHUP.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
+    load_file(path, opts.allow_links, "config file", DaemonConfig::code_defaults, load_str)
+}
+
+/// Opens and checks a config file the way the reference's programs do, then `parse`s its bytes:
+/// a missing file gives `defaults()` and a warning; one that cannot be opened or read, is not
+/// owned by root, is world writable or is not a regular file is fatal. `follow_links` false opens
+/// with O_NOFOLLOW; `opening` names the file in an open or read failure (`Error opening OPENING
+/// (...)`), as each program words it.
+pub fn load_file<C>(
+    path: &Path,
+    follow_links: bool,
+    opening: &str,
+    defaults: impl FnOnce() -> C,
+    parse: impl FnOnce(&[u8], &Path) -> Result<Loaded<C>, ConfigError>,
+) -> Result<Loaded<C>, ConfigError> {
     let file = path.to_string_lossy().into_owned();
     let mut flags = OFlags::RDONLY | OFlags::CLOEXEC;
-    if !opts.allow_links {
+    if !follow_links {
         flags |= OFlags::NOFOLLOW;
     }
     let fail = |text: String| ConfigError {
@@ -60,7 +76,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
         Ok(fd) => fd,
         Err(rustix::io::Errno::NOENT) => {
             return Ok(Loaded {
-                config: DaemonConfig::code_defaults(),
+                config: defaults(),
                 diagnostics: vec![Diagnostic {
                     level: Level::Warning,
                     line: None,
@@ -71,7 +87,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
         }
         Err(e) => {
             let e = std::io::Error::from(e);
-            return Err(fail(format!("Error opening config file ({})", io_text(&e))));
+            return Err(fail(format!("Error opening {opening} ({})", io_text(&e))));
         }
     };
     let f = std::fs::File::from(fd);
@@ -89,8 +105,8 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
     let mut data = Vec::new();
     use std::io::Read;
     (&f).read_to_end(&mut data)
-        .map_err(|e| fail(format!("Error opening config file ({})", io_text(&e))))?;
-    load_str(&data, path)
+        .map_err(|e| fail(format!("Error opening {opening} ({})", io_text(&e))))?;
+    parse(&data, path)
 }
 
 /// Parse config text as if read from `path` (no ownership checks on the config file itself; key

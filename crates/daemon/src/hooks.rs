@@ -8,26 +8,8 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Syslog priority of a daemon message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Priority {
-    Alert,
-    Err,
-    Warning,
-    Notice,
-}
-
-impl Priority {
-    fn syslog_level(self) -> crate::sys::SyslogLevel {
-        use crate::sys::SyslogLevel;
-        match self {
-            Priority::Alert => SyslogLevel::Alert,
-            Priority::Err => SyslogLevel::Err,
-            Priority::Warning => SyslogLevel::Warning,
-            Priority::Notice => SyslogLevel::Notice,
-        }
-    }
-}
+/// Syslog priority of a daemon message (the dispatcher's, too).
+pub use raudit_sys::syslog::Priority;
 
 /// `/sbin/init` argument for the SINGLE and HALT actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +31,7 @@ pub trait Hooks: Send {
 /// A daemon message: to syslog (facility daemon, ident "rauditd") or to stderr.
 pub fn message(to_syslog: bool, priority: Priority, text: &str) {
     if to_syslog {
-        crate::sys::syslog(priority.syslog_level(), text);
+        raudit_sys::syslog::syslog_daemon(priority, text);
     } else {
         eprintln!("{text}");
     }

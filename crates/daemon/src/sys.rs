@@ -1,37 +1,12 @@
-//! The OS calls the daemon needs that neither std nor rustix offers safely (syslog, fork,
-//! signalfd), and thin wrappers over the rustix ones with C semantics to keep (nice). Nothing
-//! here knows about the daemon's own types.
+//! The OS calls the daemon needs that neither std nor rustix offers safely (openlog, fork,
+//! signalfd; syslog(3) itself is `raudit_sys::syslog`), and thin wrappers over the rustix ones
+//! with C semantics to keep (nice). Nothing here knows about the daemon's own types.
 
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
 
 use rustix::io::Errno;
 use rustix::process::Signal;
-
-/// A syslog level, as the daemon uses them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SyslogLevel {
-    Alert,
-    Err,
-    Warning,
-    Notice,
-}
-
-/// Sends `text` to syslog (facility daemon). `text` is logged as is (a NUL becomes a space).
-pub fn syslog(level: SyslogLevel, text: &str) {
-    let level = match level {
-        SyslogLevel::Alert => libc::LOG_ALERT,
-        SyslogLevel::Err => libc::LOG_ERR,
-        SyslogLevel::Warning => libc::LOG_WARNING,
-        SyslogLevel::Notice => libc::LOG_NOTICE,
-    };
-    let Ok(c) = std::ffi::CString::new(text.replace('\0', " ")) else { return };
-    // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call, and the
-    // format "%s" consumes exactly the one string argument passed.
-    unsafe {
-        libc::syslog(libc::LOG_DAEMON | level, c"%s".as_ptr(), c.as_ptr());
-    }
-}
 
 /// Open the syslog connection with the daemon's identity.
 pub fn open_syslog() {

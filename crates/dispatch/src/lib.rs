@@ -32,30 +32,8 @@ const ENQUEUE_WAIT: Duration = Duration::from_millis(6);
 /// COMPAT: QUEUE_FULL_LIMIT: at most this many "queue full" messages per start or reload.
 const QUEUE_FULL_LIMIT: u32 = 5;
 
-/// Syslog priority of a dispatcher message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Priority {
-    Alert,
-    Err,
-    Warning,
-    Notice,
-    Info,
-    Debug,
-}
-
-impl Priority {
-    /// The syslog(3) level.
-    pub fn syslog_level(self) -> i32 {
-        match self {
-            Priority::Alert => libc::LOG_ALERT,
-            Priority::Err => libc::LOG_ERR,
-            Priority::Warning => libc::LOG_WARNING,
-            Priority::Notice => libc::LOG_NOTICE,
-            Priority::Info => libc::LOG_INFO,
-            Priority::Debug => libc::LOG_DEBUG,
-        }
-    }
-}
+/// Syslog priority of a dispatcher message (the daemon's, too).
+pub use raudit_sys::syslog::Priority;
 
 /// Where the dispatcher's messages go (the daemon's syslog).
 pub type Logger = Arc<dyn Fn(Priority, &str) + Send + Sync>;
@@ -72,11 +50,7 @@ pub type RunlevelHook = Arc<dyn Fn(Runlevel) + Send + Sync>;
 
 /// Messages through syslog(3).
 pub fn syslog_logger() -> Logger {
-    Arc::new(|prio: Priority, text: &str| {
-        let Ok(c) = std::ffi::CString::new(text.replace('\0', " ")) else { return };
-        // SAFETY: both strings are NUL-terminated and live across the call; "%s" takes one string.
-        unsafe { libc::syslog(prio.syslog_level(), c"%s".as_ptr(), c.as_ptr()) };
-    })
+    Arc::new(raudit_sys::syslog::syslog)
 }
 
 /// COMPAT: change_runlevel: `/sbin/init 1|0` with an empty environment, not waited for.

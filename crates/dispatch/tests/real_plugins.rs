@@ -12,6 +12,7 @@ use std::time::Duration;
 use common::*;
 use raudit_config::OverflowAction;
 use raudit_dispatch::Dispatcher;
+use raudit_testkit::laurel_config;
 
 fn need(path: &str) {
     assert!(Path::new(path).exists(), "{path} is missing: run scripts/install-prereqs");
@@ -31,23 +32,6 @@ fn serial(payload: &str) -> Option<u64> {
     let colon = rest.find(':')?;
     let close = rest.find(')')?;
     rest[colon + 1..close].parse().ok()
-}
-
-fn laurel_config(dir: &Path) -> std::path::PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    let cfg = dir.join("laurel.toml");
-    // No user: laurel keeps running as root and writes into `dir`. Enrichment from /proc is off so
-    // that two runs give the same bytes.
-    std::fs::write(
-        &cfg,
-        format!(
-            "directory = \"{}\"\nstatusreport-period = 0\n[auditlog]\nfile = \"audit.json\"\n\
-             [enrich]\npid = false\nexecve-env = []\ncontainer = false\nscript = false\n",
-            dir.display()
-        ),
-    )
-    .unwrap();
-    cfg
 }
 
 #[test]

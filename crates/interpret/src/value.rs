@@ -18,7 +18,7 @@ pub(crate) use flags::{
 };
 pub(crate) use lookup::{conversion_error, flag_list, i2s, named_or, push_flags, wrap};
 
-use flags::{cap_bitmap, list, path_flags, perm, success};
+use flags::{cap_bitmap, decimal_name, list, path_flags, perm, success};
 use text::{escaped_file, proctitle, tty_data};
 
 use std::io::Write;
@@ -194,20 +194,7 @@ fn interpret_local(out: &mut Vec<u8>, kind: Kind, value: &[u8], ctx: &Context<'_
             }),
         },
         Kind::IoctlReq => ioctl_req(out, value),
-        Kind::Fanotify => {
-            if value.first().is_some_and(u8::is_ascii_digit) {
-                match strtoul(value, 10) {
-                    Err(_) => conversion_error(out, value),
-                    Ok(r) => out.extend_from_slice(match r as u32 as i32 {
-                        1 => b"allow",
-                        2 => b"deny",
-                        _ => b"unknown",
-                    }),
-                }
-            } else {
-                out.extend_from_slice(value);
-            }
-        }
+        Kind::Fanotify => decimal_name(out, value, &[(1, b"allow"), (2, b"deny")], b"unknown"),
         Kind::Nlmcgrp => match strtoul(value, 16) {
             Err(_) => conversion_error(out, value),
             Ok(1) => out.extend_from_slice(b"audit-netlink-multicast"),

@@ -7,37 +7,14 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use raudit_testkit::{DaemonProcess, wait_for};
 
 const RAUDIT: &str = env!("CARGO_BIN_EXE_raudit");
 const RAUDITD: &str = env!("CARGO_BIN_EXE_rauditd");
 const REFERENCE_REMOTE: &str = "/sbin/audisp-remote";
-
-/// Kills a child (TERM, then KILL) however the test ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-            let end = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < end && matches!(self.0.try_wait(), Ok(None)) {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(Instant::now() < end, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// A port nobody listens on now.
 fn free_port() -> u16 {
@@ -77,7 +54,7 @@ fn serials_by_node(log: &str) -> HashMap<String, Vec<u64>> {
     by
 }
 
-fn start_server(dir: &Path, port: u16) -> Running {
+fn start_server(dir: &Path, port: u16) -> DaemonProcess {
     std::fs::create_dir_all(dir.join("plugins.d")).unwrap();
     std::fs::write(
         dir.join("auditd.conf"),
@@ -89,19 +66,19 @@ fn start_server(dir: &Path, port: u16) -> Running {
         ),
     )
     .unwrap();
-    let child = Command::new(RAUDITD)
-        .args(["-n", "-c"])
-        .arg(dir)
-        .env("RAUDIT_RUN_DIR", dir)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let daemon = DaemonProcess::spawn(
+        Command::new(RAUDITD)
+            .args(["-n", "-c"])
+            .arg(dir)
+            .env("RAUDIT_RUN_DIR", dir)
+            .stderr(Stdio::null()),
+    );
     let log = dir.join("audit.log");
-    wait_for("the listener", 10, || {
+    wait_for("the listener", Duration::from_secs(10), || {
         std::fs::read_to_string(&log).is_ok_and(|t| t.contains("type=DAEMON_START"))
             && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
-    Running(child)
+    daemon
 }
 
 fn remote_conf(dir: &Path, port: u16) {
@@ -114,7 +91,8 @@ fn remote_conf(dir: &Path, port: u16) {
 
 #[test]
 fn rauditd_listener_takes_reference_and_raudit_clients() {
-    if !raudit_testkit_root_and(REFERENCE_REMOTE) {
+    if !rustix::process::geteuid().is_root() || !Path::new(REFERENCE_REMOTE).exists() {
+        raudit_testkit::skip::<()>(format!("needs root and {REFERENCE_REMOTE}"));
         return;
     }
     let server = tempfile::tempdir().unwrap();
@@ -129,33 +107,29 @@ fn rauditd_listener_takes_reference_and_raudit_clients() {
         "mount --bind {} /etc/audit && exec {REFERENCE_REMOTE}",
         theirs_dir.path().display()
     );
-    let mut theirs = Running(
+    let mut theirs = DaemonProcess::spawn(
         Command::new("unshare")
             .args(["-m", "--propagation", "private", "sh", "-c", &script])
             .stdin(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+            .stderr(Stdio::null()),
     );
     let ours_dir = tempfile::tempdir().unwrap();
     remote_conf(ours_dir.path(), port);
-    let mut ours = Running(
+    let mut ours = DaemonProcess::spawn(
         Command::new(RAUDIT)
             .args(["remote", "--config"])
             .arg(ours_dir.path().join("audisp-remote.conf"))
             .stdin(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+            .stderr(Stdio::null()),
     );
     const N: u64 = 2000;
-    let mut a = theirs.0.stdin.take().unwrap();
-    let mut b = ours.0.stdin.take().unwrap();
+    let mut a = theirs.take_stdin().unwrap();
+    let mut b = ours.take_stdin().unwrap();
     let feed_a = std::thread::spawn(move || a.write_all(&stream("reference-client", 1, N)));
     let feed_b = std::thread::spawn(move || b.write_all(&stream("raudit-client", 1, N)));
     feed_a.join().unwrap().unwrap();
     feed_b.join().unwrap().unwrap();
-    wait_for("every record in the server's log", 60, || {
+    wait_for("every record in the server's log", Duration::from_secs(60), || {
         let by = serials_by_node(&std::fs::read_to_string(&log).unwrap_or_default());
         by.values().map(Vec::len).sum::<usize>() >= 2 * N as usize
     });
@@ -175,21 +149,7 @@ fn rauditd_listener_takes_reference_and_raudit_clients() {
     // TERM: the server ends, every client is told (ENDING) and the log closes with DAEMON_END.
     drop(theirs);
     drop(ours);
-    let _ = Command::new("kill").arg(daemon.0.id().to_string()).status();
-    wait_for("the daemon to stop", 10, || matches!(daemon.0.try_wait(), Ok(Some(_))));
+    daemon.stop(Duration::from_secs(10));
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.lines().last().unwrap().starts_with("type=DAEMON_END "), "{text}");
-}
-
-/// Root and the reference program, or skip outside CI.
-fn raudit_testkit_root_and(program: &str) -> bool {
-    let ok = rustix::process::geteuid().is_root() && Path::new(program).exists();
-    if !ok {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true: needs root and {program}"
-        );
-        eprintln!("skipping: needs root and {program}");
-    }
-    ok
 }

@@ -3,55 +3,15 @@
 //! the daemon's own log. Holds the kernel test lock (KernelGuard), which restores the audit state.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use raudit_testkit::{DaemonProcess, laurel_config, wait_for};
 
 const RAUDITD: &str = env!("CARGO_BIN_EXE_rauditd");
 const LAUREL: &str = "/usr/sbin/laurel";
 const KEY: &str = "raudit-plugin-storm";
-
-/// Stops the daemon (TERM, then KILL) however the test ends, so it never stays registered.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-            let end = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < end && matches!(self.0.try_wait(), Ok(None)) {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(Instant::now() < end, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// laurel writing `audit.json` into `dir`, as root, with the /proc enrichment off so that two
-/// runs over the same records give the same bytes.
-fn laurel_config(dir: &Path) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    let cfg = dir.join("laurel.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "directory = \"{}\"\nstatusreport-period = 0\n[auditlog]\nfile = \"audit.json\"\n\
-             [enrich]\npid = false\nexecve-env = []\ncontainer = false\nscript = false\n",
-            dir.display()
-        ),
-    )
-    .unwrap();
-    cfg
-}
 
 /// Serials of the syscall events laurel wrote that carry the storm's key.
 fn storm_ids(json: &str) -> BTreeSet<u64> {
@@ -77,11 +37,7 @@ fn log_ids(log: &str) -> BTreeSet<u64> {
 #[test]
 fn laurel_under_rauditd_gets_every_storm_event() {
     if !Path::new(LAUREL).exists() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true: laurel must be installed"
-        );
-        eprintln!("skipping: {LAUREL} is not installed");
+        raudit_testkit::skip::<()>(format!("{LAUREL} is not installed"));
         return;
     }
     let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
@@ -124,16 +80,14 @@ fn laurel_under_rauditd_gets_every_storm_event() {
         ),
     )
     .unwrap();
-    let child = Command::new(RAUDITD)
-        .args(["-n", "-c"])
-        .arg(d)
-        .env("RAUDIT_RUN_DIR", d)
-        .stderr(std::fs::File::create(d.join("stderr")).unwrap())
-        .spawn()
-        .unwrap();
-    let mut daemon = Daemon(child);
-    let pid = daemon.0.id();
-    wait_for("registration", 10, || kernel.client().get_status().is_ok_and(|s| s.pid == pid));
+    let mut daemon = DaemonProcess::spawn(
+        Command::new(RAUDITD)
+            .args(["-n", "-c"])
+            .arg(d)
+            .env("RAUDIT_RUN_DIR", d)
+            .stderr(std::fs::File::create(d.join("stderr")).unwrap()),
+    );
+    daemon.wait_registered(&mut kernel, Duration::from_secs(10));
 
     // The storm: a shell loop of getppid calls under a rule with the test's key.
     let storm = Command::new("perl")
@@ -152,12 +106,11 @@ fn laurel_under_rauditd_gets_every_storm_event() {
     kernel.client().add_rule(&rule).unwrap();
     let out = storm.wait_with_output().unwrap();
     assert!(out.status.success());
-    wait_for("the storm in the log", 30, || {
+    wait_for("the storm in the log", Duration::from_secs(30), || {
         log_ids(&std::fs::read_to_string(&log).unwrap_or_default()).len() >= 3000
     });
     // TERM: the daemon writes its end record, then the plugins get EOF and finish.
-    let _ = Command::new("kill").arg(pid.to_string()).status();
-    wait_for("the daemon to stop", 20, || matches!(daemon.0.try_wait(), Ok(Some(_))));
+    daemon.stop(Duration::from_secs(20));
 
     let said = std::fs::read_to_string(d.join("stderr")).unwrap();
     assert!(said.contains("Skipping open.conf plugin due to errors"), "{said}");

@@ -167,11 +167,8 @@ fn raudit_remote_stop_and_wait() {
 
 /// The reference reads only /etc/audit/audisp-remote.conf: give it a private /etc/audit.
 fn reference_remote(conf_dir: &Path) -> Option<Child> {
-    if !Path::new(REFERENCE).exists() || // SAFETY: geteuid has no preconditions.
-        unsafe { libc::geteuid() } != 0
-    {
-        eprintln!("skipping: needs root and {REFERENCE} (audispd-plugins)");
-        return None;
+    if !Path::new(REFERENCE).exists() || !rustix::process::geteuid().is_root() {
+        return raudit_testkit::skip(format!("needs root and {REFERENCE} (audispd-plugins)"));
     }
     let script = format!("mount --bind {} /etc/audit && exec {REFERENCE}", conf_dir.display());
     Some(

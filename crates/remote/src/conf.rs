@@ -150,60 +150,12 @@ impl RemoteConfig {
 }
 
 /// A successful load.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    pub config: RemoteConfig,
-    /// Warnings and non-fatal errors, in order.
-    pub diagnostics: Vec<Diagnostic>,
-    pub file_found: bool,
-}
+pub type Loaded = raudit_config::Loaded<RemoteConfig>;
 
 /// Read `path` as audisp-remote does at start (it opens without O_NOFOLLOW).
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
-    let file = path.to_string_lossy().into_owned();
-    let fail = |text: String| ConfigError {
-        path: path.to_path_buf(),
-        line: None,
-        diagnostics: vec![Diagnostic { level: Level::Error, line: None, text }],
-    };
-    let f = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Loaded {
-                config: RemoteConfig::default(),
-                diagnostics: vec![Diagnostic {
-                    level: Level::Warning,
-                    line: None,
-                    text: format!("Config file {file} doesn't exist, skipping"),
-                }],
-                file_found: false,
-            });
-        }
-        Err(e) => {
-            return Err(fail(format!(
-                "Error opening {file} ({})",
-                raudit_tables::errno::io_text(&e)
-            )));
-        }
-    };
-    let md = f.metadata().map_err(|e| {
-        fail(format!("Error fstat'ing config file ({})", raudit_tables::errno::io_text(&e)))
-    })?;
-    if md.uid() != 0 {
-        return Err(fail(format!("Error - {file} isn't owned by root")));
-    }
-    if md.mode() & 0o002 != 0 {
-        return Err(fail(format!("Error - {file} is world writable")));
-    }
-    if !md.file_type().is_file() {
-        return Err(fail(format!("Error - {file} is not a regular file")));
-    }
-    let mut data = Vec::new();
-    use std::io::Read;
-    (&f).read_to_end(&mut data).map_err(|e| {
-        fail(format!("Error opening {file} ({})", raudit_tables::errno::io_text(&e)))
-    })?;
-    load_str(&data, path)
+    let file = path.to_string_lossy();
+    raudit_config::load_file(path, true, &file, RemoteConfig::default, load_str)
 }
 
 /// Parse config text as if read from `path` (no checks on the file itself).

@@ -174,19 +174,7 @@ impl<W: Write, E: Write> Reporter<'_, W, E> {
         let out = &mut *self.out;
         let strings = self.strings.sorted();
         let numbers = self.numbers.sorted();
-        let empty = match o.kind {
-            Kind::Pid
-            | Kind::Config
-            | Kind::AcctMod
-            | Kind::Event
-            | Kind::Anomaly
-            | Kind::Response
-            | Kind::Mac
-            | Kind::Integrity
-            | Kind::Virt
-            | Kind::Crypto => numbers.is_empty(),
-            _ => strings.is_empty(),
-        };
+        let empty = if counts_numbers(o.kind) { numbers.is_empty() } else { strings.is_empty() };
         if empty {
             return out.write_all(NO_EVENTS.as_bytes());
         }
@@ -196,15 +184,8 @@ impl<W: Write, E: Write> Reporter<'_, W, E> {
                     writeln!(out, "{hits}  {n}")?;
                 }
             }
-            Kind::Config
-            | Kind::AcctMod
-            | Kind::Event
-            | Kind::Anomaly
-            | Kind::Response
-            | Kind::Mac
-            | Kind::Integrity
-            | Kind::Virt
-            | Kind::Crypto => {
+            // The other kinds that count numbers (record types).
+            kind if counts_numbers(kind) => {
                 for (n, hits) in numbers {
                     if o.interpret {
                         writeln!(out, "{hits}  {}", lookup::type_name(n))?;
@@ -279,6 +260,23 @@ impl<W: Write, E: Write> Reporter<'_, W, E> {
         }
         writeln!(out)
     }
+}
+
+/// Whether a report of `kind` counts numbers (pids, record types) rather than strings.
+fn counts_numbers(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Pid
+            | Kind::Config
+            | Kind::AcctMod
+            | Kind::Event
+            | Kind::Anomaly
+            | Kind::Response
+            | Kind::Mac
+            | Kind::Integrity
+            | Kind::Virt
+            | Kind::Crypto
+    )
 }
 
 /// Reads `logs` and writes the report `opts` asks for to `out` (after the

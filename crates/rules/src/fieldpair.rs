@@ -186,7 +186,7 @@ impl RuleBuilder {
                 if v.len() > 4 {
                     return Err(StrTooLong);
                 }
-                perm_bits(v).ok_or(PermRwxa)?
+                perm_bits(v).map_err(|_| PermRwxa)?
             }
             f::FILETYPE => {
                 if flags != f::FILTER_EXIT {

@@ -70,16 +70,7 @@ impl RuleBuilder {
         if text.len() > 4 {
             return Err(BuildError::PermTooLong(text.to_string()));
         }
-        let mut bits = 0;
-        for c in text.chars() {
-            bits |= match c.to_ascii_lowercase() {
-                'r' => 4,
-                'w' => 2,
-                'x' => 1,
-                'a' => 8,
-                _ => return Err(BuildError::PermUnsupported(c)),
-            };
-        }
+        let bits = perm_bits(text).map_err(BuildError::PermUnsupported)?;
         if self.rule.field_count() < 1 {
             return Err(BuildError::PermWithoutFields);
         }
@@ -110,8 +101,8 @@ fn basename_len(path: &str) -> usize {
     trimmed.rsplit('/').next().map_or(0, str::len)
 }
 
-/// rwxa letters (any case) to AUDIT_PERM bits.
-pub(crate) fn perm_bits(text: &str) -> Option<u32> {
+/// rwxa letters (any case) to AUDIT_PERM bits, or the first other letter.
+pub(crate) fn perm_bits(text: &str) -> Result<u32, char> {
     let mut bits = 0;
     for c in text.chars() {
         bits |= match c.to_ascii_lowercase() {
@@ -119,8 +110,8 @@ pub(crate) fn perm_bits(text: &str) -> Option<u32> {
             'w' => 2,
             'x' => 1,
             'a' => 8,
-            _ => return None,
+            _ => return Err(c),
         };
     }
-    Some(bits)
+    Ok(bits)
 }

@@ -10,11 +10,14 @@
 //!   sleeps;
 //! * [`DaemonProcess`], [`signal`] (process): children stopped by PID on
 //!   drop, with bounded waits, never left registered with the kernel;
+//! * [`laurel_config`] (laurel): the real plugin laurel set up to give the
+//!   same bytes on every run;
 //! * [`Tally`] (tally): a differential suite's pass/fail count.
 #![forbid(unsafe_code)]
 
 mod env;
 mod kernel;
+mod laurel;
 mod process;
 mod tally;
 mod wait;
@@ -24,6 +27,7 @@ pub use env::{
     workspace_root,
 };
 pub use kernel::{KernelGuard, LOCK_PATH};
+pub use laurel::laurel_config;
 pub use process::{DaemonProcess, Signal, signal};
 pub use tally::Tally;
 pub use wait::{POLL, poll_until, wait_for};

@@ -3,7 +3,7 @@
 //! drop so a failing test leaves no process behind and no daemon
 //! registered with the kernel.
 
-use std::process::{Child, ChildStdout, Command, ExitStatus};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus};
 use std::time::Duration;
 
 pub use rustix::process::Signal;
@@ -65,6 +65,11 @@ impl DaemonProcess {
     /// Sends `sig` to the child.
     pub fn signal(&self, sig: Signal) {
         signal(self.pid(), sig);
+    }
+
+    /// The child's piped standard input (once).
+    pub fn take_stdin(&mut self) -> Option<ChildStdin> {
+        self.child.stdin.take()
     }
 
     /// The child's piped standard output (once).

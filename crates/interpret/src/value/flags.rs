@@ -115,17 +115,28 @@ pub(super) fn cap_bitmap(out: &mut Vec<u8>, value: &[u8]) {
 }
 
 pub(super) fn success(out: &mut Vec<u8>, value: &[u8]) {
+    decimal_name(out, value, &[(0, b"no"), (1, b"yes")], b"unset");
+}
+
+/// A decimal code by its name in `names` (`other` for the rest); text that does not start
+/// with a digit is kept as it is.
+pub(super) fn decimal_name(
+    out: &mut Vec<u8>,
+    value: &[u8],
+    names: &[(i32, &'static [u8])],
+    other: &'static [u8],
+) {
     if !value.first().is_some_and(u8::is_ascii_digit) {
         out.extend_from_slice(value);
         return;
     }
     match strtoul(value, 10) {
         Err(_) => conversion_error(out, value),
-        Ok(n) => out.extend_from_slice(match n as u32 as i32 {
-            0 => b"no",
-            1 => b"yes",
-            _ => b"unset",
-        }),
+        Ok(n) => {
+            let n = n as u32 as i32;
+            let name = names.iter().find(|&&(code, _)| code == n).map_or(other, |&(_, name)| name);
+            out.extend_from_slice(name);
+        }
     }
 }
 

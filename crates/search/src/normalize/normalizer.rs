@@ -108,6 +108,28 @@ impl Normalizer<'_, '_, '_> {
     pub(super) fn found(&mut self, name: &str) -> bool {
         self.au.find_field(name).is_some()
     }
+
+    /// `how` from the exe field (false when there is none); for a script interpreter, the
+    /// comm found from the field before exe on, as the reference does for both event kinds.
+    pub(super) fn how_from_exe(&mut self) -> bool {
+        if !self.found("exe") {
+            return false;
+        }
+        let exe = self.au.interpret_field().unwrap_or_default();
+        let script = starts_with_script(&exe);
+        self.d.how = Some(exe);
+        if script {
+            let fnum = self.au.field_num();
+            let moved = fnum > 0 && self.au.goto_field_num(fnum - 1);
+            if !moved {
+                self.au.first_record();
+            }
+            if self.found("comm") {
+                self.d.how = self.au.interpret_field();
+            }
+        }
+        true
+    }
 }
 
 /// The event kind of an event whose first record has type `ty`.

@@ -2,7 +2,7 @@
 //! integrity, ...) and userspace ones (logins, account changes, virt),
 //! each told from the record's own fields.
 
-use super::normalizer::{Normalizer, event_kind, record_action, starts_with_script, t, what};
+use super::normalizer::{Normalizer, event_kind, record_action, t, what};
 
 impl Normalizer<'_, '_, '_> {
     pub(super) fn simple(&mut self) -> bool {
@@ -296,22 +296,7 @@ impl Normalizer<'_, '_, '_> {
             self.how_from("comm");
             return true;
         }
-        if self.found("exe") {
-            let exe = self.au.interpret_field().unwrap_or_default();
-            let script = starts_with_script(&exe);
-            self.d.how = Some(exe);
-            if script {
-                let fnum = self.au.field_num();
-                if fnum > 0 {
-                    self.au.goto_field_num(fnum - 1);
-                } else {
-                    self.au.first_record();
-                }
-                if self.found("comm") {
-                    self.d.how = self.au.interpret_field();
-                }
-            }
-        }
+        self.how_from_exe();
         true
     }
 

@@ -2,7 +2,7 @@
 //! events built around one): the subject and how from the syscall's
 //! fields, and the action and object from the syscall's class.
 
-use super::normalizer::{Normalizer, event_kind, record_action, starts_with_script, t, what};
+use super::normalizer::{Normalizer, event_kind, record_action, t, what};
 use super::tables::{self, Class};
 
 impl Normalizer<'_, '_, '_> {
@@ -54,21 +54,7 @@ impl Normalizer<'_, '_, '_> {
         }
         self.syscall_subj_attr();
         self.au.first_field();
-        if self.found("exe") {
-            let exe = self.au.interpret_field().unwrap_or_default();
-            let script = starts_with_script(&exe);
-            self.d.how = Some(exe);
-            if script {
-                let fnum = self.au.field_num();
-                let moved = fnum > 0 && self.au.goto_field_num(fnum - 1);
-                if !moved {
-                    self.au.first_record();
-                }
-                if self.found("comm") {
-                    self.d.how = self.au.interpret_field();
-                }
-            }
-        } else {
+        if !self.how_from_exe() {
             if !self.au.goto_record_num(recno) {
                 return false;
             }
