@@ -276,7 +276,8 @@ impl Dispatcher {
     }
 
     /// Hand one record to every plugin. Never blocks longer than the reference's bounded retry
-    /// (6 ms) and, once a plugin's queue has overflowed, not at all for that plugin until it drained.
+    /// (6 ms) and, once a plugin's queue has overflowed, not at all for that plugin until it reads
+    /// again.
     pub fn enqueue(&self, rec: &Record<'_>) {
         let mut guard = self.lock();
         let core = &mut *guard;

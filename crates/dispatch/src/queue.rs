@@ -21,7 +21,7 @@ struct QState {
     cap: usize,
     max_used: usize,
     /// Set when a record was dropped because the queue was full; while set, records are dropped
-    /// without waiting until the plugin has drained half the queue.
+    /// without waiting, until the plugin takes records again or has drained half the queue.
     dropping: bool,
     stop: bool,
     /// The plugin is gone for good (restarts exhausted): records are discarded.
@@ -64,8 +64,8 @@ impl Queue {
 
     /// Queue a copy of `bytes`. When the queue is full, waits until `deadline` for room (set on
     /// the first full queue of a record, so one record waits at most the reference's bounded
-    /// retry however many queues are full), unless this queue already dropped a record and has not
-    /// drained to half since.
+    /// retry however many queues are full), unless this queue already dropped a record and the
+    /// plugin has taken nothing since.
     pub fn push(&self, bytes: &[u8], deadline: &mut Option<Instant>, wait: Duration) -> Push {
         let mut st = self.lock();
         if st.stop || st.closed {
@@ -119,6 +119,8 @@ impl Queue {
         }
         let n = st.items.len().min(BATCH);
         batch.extend(st.items.drain(..n));
+        // The plugin is alive and reading: a full queue is worth the bounded wait again.
+        st.dropping = false;
         drop(st);
         self.space.notify_all();
         Take::Items
