@@ -19,6 +19,7 @@ pub mod fields;
 
 pub mod kind;
 pub mod machine;
+pub mod plugin_line;
 pub mod sockaddr;
 pub mod value;
 

@@ -78,6 +78,12 @@ pub const TOOLS: &[Tool] = &[
         about: "plugin that sends audit records to a remote auditd",
         entry: tools::remote::main,
     },
+    Tool {
+        subcommand: "syslog",
+        legacy_name: "audisp-syslog",
+        about: "plugin that sends audit records to syslog",
+        entry: tools::syslog::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

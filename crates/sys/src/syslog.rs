@@ -45,3 +45,22 @@ fn send(level: libc::c_int, text: &str) {
         libc::syslog(level, c"%s".as_ptr(), c.as_ptr());
     }
 }
+
+/// Tags every later message with `ident` and sends those without a facility
+/// under `facility` (a `libc::LOG_*` facility), as openlog(3) without options.
+pub fn openlog(ident: &'static std::ffi::CStr, facility: libc::c_int) {
+    // SAFETY: `ident` is 'static, so the pointer openlog keeps stays valid for the whole process.
+    unsafe { libc::openlog(ident.as_ptr(), 0, facility) }
+}
+
+/// Sends the bytes `text` with a raw syslog(3) priority (a level, optionally or-ed with a
+/// facility); a NUL ends the message, as it would in C.
+pub fn syslog_level(level: libc::c_int, text: &[u8]) {
+    let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+    let Ok(c) = std::ffi::CString::new(&text[..end]) else { return };
+    // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call, and the
+    // format "%s" consumes exactly the one string argument passed.
+    unsafe {
+        libc::syslog(level, c"%s".as_ptr(), c.as_ptr());
+    }
+}

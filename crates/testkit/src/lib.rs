@@ -13,8 +13,10 @@
 //! * [`laurel_config`] (laurel): the real plugin laurel set up to give the
 //!   same bytes on every run;
 //! * [`Tally`] (tally): a differential suite's pass/fail count.
+//! * [`run_with_dev_log`] (devlog): a program run with its syslog messages caught.
 #![forbid(unsafe_code)]
 
+mod devlog;
 mod env;
 mod kernel;
 mod laurel;
@@ -22,6 +24,7 @@ mod process;
 mod tally;
 mod wait;
 
+pub use devlog::run_with_dev_log;
 pub use env::{
     files_under, find_reference, reference_tool, shared_corpus, skip, tool_link, under_ci,
     workspace_root,

@@ -8,6 +8,7 @@ pub mod report;
 pub mod rules;
 pub mod search;
 pub mod syscall;
+pub mod syslog;
 pub mod trace;
 
 use std::process::ExitCode;
