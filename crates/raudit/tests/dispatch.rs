@@ -16,6 +16,7 @@ const LEGACY: &[(&str, &str)] = &[
     ("augenrules", "rules"),
     ("ausyscall", "syscall"),
     ("audisp-remote", "remote"),
+    ("audisp-syslog", "syslog"),
 ];
 
 fn link_dir() -> tempfile::TempDir {

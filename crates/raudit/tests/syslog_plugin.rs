@@ -93,3 +93,22 @@ fn interpreted_records_match_the_reference() {
         &input(&["synthetic.log", "edge-cases.log"]),
     );
 }
+
+#[test]
+fn sighup_is_ignored_and_sigterm_ends_it_cleanly() {
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    let t = tempfile::tempdir().unwrap();
+    let mut child =
+        Command::new(ours(t.path())).arg("LOG_LOCAL7").stdin(Stdio::piped()).spawn().unwrap();
+    let pid = child.id();
+    std::thread::sleep(Duration::from_millis(200));
+    raudit_testkit::signal(pid, raudit_testkit::Signal::HUP);
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(child.try_wait().unwrap().is_none(), "SIGHUP ended the plugin");
+    raudit_testkit::signal(pid, raudit_testkit::Signal::TERM);
+    let ok =
+        raudit_testkit::poll_until(Duration::from_secs(5), || child.try_wait().unwrap().is_some());
+    assert!(ok, "SIGTERM did not end the plugin");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
