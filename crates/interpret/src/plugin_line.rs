@@ -163,3 +163,29 @@ fn split_fields(body: &[u8]) -> Vec<(&[u8], &[u8])> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use raudit_sys::FixedHost;
+
+    use super::render;
+
+    #[test]
+    fn header_fields_and_trailing_space() {
+        let host = FixedHost::new().with_user(0, "root").with_utc_offset(0);
+        let line =
+            b"node=h type=SOCKADDR msg=audit(1700000000.001:5): saddr=01002F746D702F736F636B00";
+        let got = render(line, &host).map(|v| String::from_utf8_lossy(&v).into_owned());
+        assert_eq!(
+            got.as_deref(),
+            Some("node=h type=SOCKADDR msg=audit(11/14/23 22:13:20) : saddr=local ")
+        );
+    }
+
+    #[test]
+    fn eoe_and_garbage_log_nothing() {
+        let host = FixedHost::new();
+        assert_eq!(render(b"type=EOE msg=audit(1700000000.001:5): ", &host), None);
+        assert_eq!(render(b"no header here", &host), None);
+    }
+}
