@@ -87,7 +87,7 @@ fn interpreted_records_match_the_reference() {
     if prerequisites().is_none() {
         return;
     }
-    compare(&["interpret"], &input(&["interpret.log"]));
+    compare(&["interpret"], &input(&["interpret.log", "enriched-reference.log"]));
     compare(
         &["LOG_DAEMON", "INTERPRET", "log_debug"],
         &input(&["synthetic.log", "edge-cases.log"]),
