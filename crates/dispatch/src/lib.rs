@@ -12,7 +12,7 @@ mod queue;
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -187,6 +187,9 @@ struct Core {
 pub struct Dispatcher {
     core: Mutex<Core>,
     shared: Arc<Shared>,
+    /// Whether any plugin runs, readable without the lock: the daemon asks for every record, and
+    /// most machines run no plugin at all.
+    active: AtomicBool,
 }
 
 impl Dispatcher {
@@ -218,6 +221,7 @@ impl Dispatcher {
                 full_warnings: 0,
             }),
             shared,
+            active: AtomicBool::new(false),
         };
         d.init(plugins);
         d
@@ -239,6 +243,7 @@ impl Dispatcher {
                 core.plugins.push(r);
             }
         }
+        self.set_active(&core);
         let n = core.plugins.len();
         self.shared.log(
             Priority::Info,
@@ -272,13 +277,21 @@ impl Dispatcher {
 
     /// True when at least one plugin is running (records are worth formatting).
     pub fn is_active(&self) -> bool {
-        !self.lock().plugins.is_empty()
+        self.active.load(Ordering::Relaxed)
+    }
+
+    /// Publish whether plugins run (called wherever the plugin list changes, under the lock).
+    fn set_active(&self, core: &Core) {
+        self.active.store(!core.plugins.is_empty(), Ordering::Relaxed);
     }
 
     /// Hand one record to every plugin. Never blocks longer than the reference's bounded retry
     /// (6 ms) and, once a plugin's queue has overflowed, not at all for that plugin until it reads
     /// again.
     pub fn enqueue(&self, rec: &Record<'_>) {
+        if !self.is_active() {
+            return;
+        }
         let mut guard = self.lock();
         let core = &mut *guard;
         if core.plugins.is_empty() || core.suspended {
@@ -412,6 +425,7 @@ impl Dispatcher {
                 r.queue().stop(true);
                 to_stop.push(r);
             }
+            self.set_active(&core);
             if core.plugins.is_empty() {
                 self.shared
                     .log(Priority::Info, "After reconfigure, there are no active plugins, exiting");
@@ -425,7 +439,12 @@ impl Dispatcher {
     /// SIGTERM: stop every plugin (what is queued is delivered first, for at most the grace
     /// period), reap them and remove the af_unix socket. Later records are ignored.
     pub fn shutdown(&self) {
-        let plugins = std::mem::take(&mut self.lock().plugins);
+        let plugins = {
+            let mut core = self.lock();
+            let plugins = std::mem::take(&mut core.plugins);
+            self.set_active(&core);
+            plugins
+        };
         let grace = self.shared.stop_grace;
         for p in &plugins {
             p.queue().stop(false);
