@@ -509,9 +509,7 @@ fn boost_priority(boost: u32) -> io::Result<()> {
 /// The dispatcher's settings from the config; its messages go where the daemon's go.
 fn plugin_settings(cfg: &DaemonConfig, syslog: bool) -> raudit_dispatch::Settings {
     let mut s = raudit_dispatch::Settings::from_config(cfg);
-    if !syslog {
-        s.log = std::sync::Arc::new(|_, text: &str| eprintln!("{text}"));
-    }
+    s.log = Arc::new(move |p, text: &str| crate::hooks::message(syslog, p, text));
     s
 }
 
