@@ -84,6 +84,18 @@ pub const TOOLS: &[Tool] = &[
         about: "plugin that sends audit records to syslog",
         entry: tools::syslog::main,
     },
+    Tool {
+        subcommand: "last",
+        legacy_name: "aulast",
+        about: "logins, sessions and reboots rebuilt from the audit logs",
+        entry: tools::last::main,
+    },
+    Tool {
+        subcommand: "lastlog",
+        legacy_name: "aulastlog",
+        about: "each account's latest login from the audit logs",
+        entry: tools::lastlog::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

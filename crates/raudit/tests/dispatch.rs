@@ -17,6 +17,8 @@ const LEGACY: &[(&str, &str)] = &[
     ("ausyscall", "syscall"),
     ("audisp-remote", "remote"),
     ("audisp-syslog", "syslog"),
+    ("aulast", "last"),
+    ("aulastlog", "lastlog"),
 ];
 
 fn link_dir() -> tempfile::TempDir {

@@ -63,6 +63,38 @@ pub fn group_id(name: &str) -> Option<u32> {
     (rc == 0 && !result.is_null()).then_some(gr.gr_gid)
 }
 
+/// Every entry of the user database (`getpwent`), in its order, as
+/// (name, uid): what `lastlog`-style listings enumerate.
+pub fn all_users() -> Vec<(String, u32)> {
+    // getpwent walks one process-wide cursor: one walk at a time.
+    static WALK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _walk = WALK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut users = Vec::new();
+    // SAFETY: setpwent/getpwent/endpwent take no arguments; the returned
+    // entry stays valid until the next call, and is copied before it.
+    unsafe { libc::setpwent() };
+    loop {
+        // SAFETY: see above; the mutex keeps other walks of this process out.
+        let entry = unsafe { libc::getpwent() };
+        if entry.is_null() {
+            break;
+        }
+        // SAFETY: a non-null entry from getpwent points to a valid passwd
+        // whose pw_name, when not null, is a C string.
+        let (name, uid) = unsafe {
+            let e = &*entry;
+            if e.pw_name.is_null() {
+                continue;
+            }
+            (CStr::from_ptr(e.pw_name).to_string_lossy().into_owned(), e.pw_uid)
+        };
+        users.push((name, uid));
+    }
+    // SAFETY: closes the walk opened above.
+    unsafe { libc::endpwent() };
+    users
+}
+
 /// Every uid's name in `/etc/passwd` as raw bytes, the first entry of a
 /// uid winning (an unreadable file has none).
 pub fn passwd_file() -> HashMap<u32, Vec<u8>> {

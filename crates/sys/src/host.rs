@@ -47,6 +47,10 @@ pub trait Host: Sync {
     /// Forgets cached names: accounts changed (the daemon's enricher).
     fn forget_names(&self) {}
 
+    /// Every user account as (name, uid), in the user database's order
+    /// (`getpwent`): aulastlog lists them all.
+    fn users(&self) -> Vec<(String, u32)>;
+
     /// `sec` broken down in local time.
     fn local_time(&self, sec: i64) -> Tm;
 
@@ -171,6 +175,10 @@ impl Host for SystemHost {
         self.generation.fetch_add(1, Ordering::Relaxed);
     }
 
+    fn users(&self) -> Vec<(String, u32)> {
+        accounts::all_users()
+    }
+
     fn local_time(&self, sec: i64) -> Tm {
         clock::localtime(sec)
     }
@@ -246,6 +254,14 @@ impl Host for FixedHost {
         id_named(&self.groups, name)
     }
 
+    /// By uid, then name: a fixed host has no database order.
+    fn users(&self) -> Vec<(String, u32)> {
+        let mut users: Vec<(String, u32)> =
+            self.users.iter().map(|(&uid, name)| (name.clone(), uid)).collect();
+        users.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        users
+    }
+
     fn local_time(&self, sec: i64) -> Tm {
         Tm::fixed_zone(sec, self.utc_offset)
     }
@@ -267,6 +283,7 @@ mod tests {
         assert!(!host.write_name(51, false, &mut out));
         assert_eq!(out, b"staff");
         assert_eq!(host.passwd_name(1000), Some(b"alice".to_vec()));
+        assert_eq!(host.clone().with_user(0, "root").users()[0], ("root".to_string(), 0));
         let west = host.with_utc_offset(-5 * 3600);
         assert_eq!(west.ctime(1_700_000_000), "Tue Nov 14 17:13:20 2023");
         assert_eq!(west.strftime("%T", 1_700_000_000), "17:13:20");
@@ -285,6 +302,7 @@ mod tests {
         assert!(host.write_name(0, false, &mut out));
         assert_eq!(out, b"root");
         assert_eq!(host.passwd_name(0), Some(b"root".to_vec()));
+        assert!(host.users().iter().any(|(name, uid)| name == "root" && *uid == 0));
         // Cached and uncached answers agree.
         let sec = 1_700_000_000;
         let plain = clock::strftime("%x %T", &clock::localtime(sec));

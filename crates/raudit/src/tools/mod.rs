@@ -2,6 +2,8 @@
 
 pub mod ctl;
 pub mod daemon;
+pub mod last;
+pub mod lastlog;
 pub mod logs;
 pub mod remote;
 pub mod report;

@@ -27,6 +27,8 @@ pub struct Field<'a> {
 
 pub struct Rec<'a> {
     pub rtype: i32,
+    /// The record as written (before any ENRICHED part).
+    pub text: &'a [u8],
     pub fields: Vec<Field<'a>>,
     /// The current field.
     cur: usize,
@@ -78,6 +80,38 @@ impl<'a, 'r> Au<'a, 'r> {
         }
         out.extend(building);
         out
+    }
+
+    /// How many events [`Au::split`] makes of `event`, from the record
+    /// types alone (no field is read).
+    pub fn count_split(event: &Event<'_>) -> usize {
+        let mut count = 0;
+        let mut building = false;
+        for r in &event.records {
+            if !building && r.rtype == EOE {
+                continue;
+            }
+            building = !ends_event(r.rtype);
+            if !building {
+                count += 1;
+            }
+        }
+        count + usize::from(building)
+    }
+
+    /// `auparse_get_record_text`: the current record's text; None when a
+    /// failed search left no current record.
+    pub fn record_text(&self) -> Option<&'a [u8]> {
+        self.rec().map(|r| r.text)
+    }
+
+    /// `auparse_get_field_int` as the reference's tools use it: the value
+    /// as a C int, -1 when there is none or it does not convert.
+    pub fn field_int_or_minus_one(&self) -> i32 {
+        match self.field_int() {
+            (n, true) => n,
+            _ => -1,
+        }
     }
 
     fn rec(&self) -> Option<&Rec<'a>> {
@@ -292,6 +326,7 @@ fn parse_record<'a>(
 ) -> Rec<'a> {
     let mut rec = Rec {
         rtype: 0,
+        text,
         // Kernel records have up to about 30 fields.
         fields: Vec::with_capacity(32),
         cur: 0,

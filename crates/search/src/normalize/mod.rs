@@ -8,7 +8,7 @@
 //! [`object`] through the [`syscall`] or [`simple`] event shapes), and
 //! this module prints them.
 
-mod au;
+pub mod au;
 mod normalizer;
 mod object;
 mod simple;
