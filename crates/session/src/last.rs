@@ -390,3 +390,124 @@ pub fn run(
     out.flush()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raudit_sys::FixedHost;
+
+    const UNSET: &str = "4294967295";
+
+    fn login(t: u32, serial: u32, pid: u32, auid: &str, ses: u32) -> String {
+        format!(
+            "type=LOGIN msg=audit({t}.000:{serial}): pid={pid} uid=0 old-auid={UNSET} auid={auid} \
+             tty=(none) old-ses={UNSET} ses={ses} res=1\n"
+        )
+    }
+
+    fn user(
+        t: u32,
+        serial: u32,
+        rtype: &str,
+        pid: u32,
+        auid: &str,
+        ses: u32,
+        rest: &str,
+    ) -> String {
+        format!(
+            "type={rtype} msg=audit({t}.000:{serial}): pid={pid} uid=0 auid={auid} ses={ses} \
+             msg='op=login id={auid} exe=\"/usr/sbin/sshd\" {rest}'\n"
+        )
+    }
+
+    fn run_on(log: &str, opts: &Options) -> (String, String) {
+        let host = FixedHost::new().with_user(1000, "alice").with_user(0, "root");
+        let data = [log.as_bytes()];
+        let logs = Logs { data: &data, eoe_timeout: 2 };
+        let (mut out, mut err, mut extract) = (Vec::new(), Vec::new(), Vec::new());
+        let outputs = Outputs { out: &mut out, err: &mut err, extract: Some(&mut extract) };
+        run(opts, &logs, &host, outputs, &|_, _| {}).unwrap();
+        (String::from_utf8(out).unwrap(), String::from_utf8(extract).unwrap())
+    }
+
+    fn log() -> String {
+        let t = 1_700_000_000;
+        let mut log = String::new();
+        log += &format!(
+            "type=DAEMON_START msg=audit({t}.000:1): op=start ver=3.0.9 format=raw kernel=6.1.0-test \
+             auid={UNSET} pid=1 uid=0 ses={UNSET} res=success\n"
+        );
+        log += &format!(
+            "type=SYSTEM_BOOT msg=audit({}.000:2): pid=1 uid=0 auid={UNSET} ses={UNSET} msg=' comm=\"systemd\" res=success'\n",
+            t + 1
+        );
+        log += &login(t + 10, 3, 100, "1000", 1);
+        let rest = "hostname=10.0.0.5 addr=10.0.0.5 terminal=/dev/pts/0 res=success";
+        log += &user(t + 11, 4, "USER_LOGIN", 100, "1000", 1, rest);
+        log += &user(t + 3700, 5, "USER_END", 100, "1000", 1, rest);
+        log += &login(t + 20, 6, 200, "0", 2);
+        log += &user(
+            t + 21,
+            7,
+            "USER_LOGIN",
+            200,
+            "0",
+            2,
+            "hostname=? addr=? terminal=tty1 res=success",
+        );
+        log += &format!(
+            "type=USER_LOGIN msg=audit({}.000:8): pid=300 uid=0 auid={UNSET} ses={UNSET} \
+             msg='op=login acct=\"mallory\" exe=\"/usr/sbin/sshd\" hostname=? addr=192.0.2.1 terminal=ssh res=failed'\n",
+            t + 30
+        );
+        log
+    }
+
+    #[test]
+    fn sessions_reboots_and_still_logged_in() {
+        let (out, extract) = run_on(&log(), &Options::default());
+        assert_eq!(
+            out,
+            "alice    pts/0        10.0.0.5         Tue Nov 14 22:13 - 23:15  (01:01)\n\
+             reboot   system boot  6.1.0-test       Tue Nov 14 22:13 \n\
+             root     tty1         ?                Tue Nov 14 22:13   still logged in\n"
+        );
+        // One line per record read; the USER_LOGIN searches end on the
+        // record they started on.
+        assert_eq!(extract.lines().count(), 8);
+        assert!(extract.starts_with("type=DAEMON_START "));
+    }
+
+    #[test]
+    fn bad_logins_with_proof_and_filters() {
+        let opts = Options { bad: true, proof: true, ..Options::default() };
+        let (out, _) = run_on(&log(), &opts);
+        assert_eq!(
+            out,
+            "mallory  ssh          192.0.2.1        Tue Nov 14 22:13 - 22:13  (00:00)\n\
+             \x20   audit event proof serial number: 8\n\
+             \x20   Session data can be found with this search:\n\
+             \x20   ausearch --start 11/14/23 22:13:50 --end 11/14/23 22:13:50 -a 8\n\n"
+        );
+        let opts = Options { user: Some(b"root".to_vec()), ..Options::default() };
+        let (out, _) = run_on(&log(), &opts);
+        assert!(!out.contains("alice") && out.contains("root     tty1"), "{out}");
+        let opts = Options { tty: Some(b"pts".to_vec()), ..Options::default() };
+        let (out, _) = run_on(&log(), &opts);
+        assert!(out.contains("alice") && !out.contains("tty1"), "{out}");
+    }
+
+    #[test]
+    fn a_boot_crashes_what_is_open() {
+        let mut log = log();
+        log += "type=SYSTEM_BOOT msg=audit(1700009000.000:9): pid=1 uid=0 auid=4294967295 ses=4294967295 msg=' res=success'\n";
+        let (out, _) = run_on(&log, &Options::default());
+        let rows: Vec<&str> = out.lines().collect();
+        assert!(
+            rows[1].starts_with("reboot   system boot") && rows[1].ends_with("- crash"),
+            "{out}"
+        );
+        assert!(rows[2].starts_with("root     tty1") && rows[2].ends_with("- crash"), "{out}");
+        assert!(rows[3].starts_with("reboot") && rows[3].ends_with("00:43 "), "{out}");
+    }
+}
