@@ -48,6 +48,29 @@ fn read_file(path: &Path) -> LogData {
     LogData::map(path).unwrap_or(LogData::Read(Vec::new()))
 }
 
+/// Standard input mapped from its current offset when it is a regular
+/// file (`aulastlog --stdin < audit.log`), so memory stays flat however
+/// large the log; None for pipes and the like.
+fn map_stdin() -> Option<LogData> {
+    use std::io::Seek;
+    use std::os::fd::AsFd;
+    let file = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned().ok()?);
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let offset = (&file).stream_position().ok()?;
+    let len = usize::try_from(meta.len().checked_sub(offset)?).ok()?;
+    if len == 0 {
+        return Some(LogData::Read(Vec::new()));
+    }
+    // SAFETY: as in LogData::map: a read-only map of a log that is only
+    // appended to (a truncation while we read could fault).
+    let map = unsafe { memmap2::MmapOptions::new().offset(offset).len(len).map(&file) }.ok()?;
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Some(LogData::Mapped(map))
+}
+
 /// Opens `source`. The error is what `strerror` says (libauparse's
 /// `access` check failed); "No log file" is already on stderr then.
 pub fn open(source: &Source) -> Result<Opened, String> {
@@ -58,12 +81,12 @@ pub fn open(source: &Source) -> Result<Opened, String> {
             readable(path).map_err(|e| io_text(&e))?;
             vec![read_file(path)]
         }
-        Source::Stdin => {
+        Source::Stdin => vec![map_stdin().unwrap_or_else(|| {
             let mut data = Vec::new();
             // An unreadable stdin (a directory) is an empty log.
             let _ = io::stdin().lock().read_to_end(&mut data);
-            vec![LogData::Read(data)]
-        }
+            LogData::Read(data)
+        })],
         Source::ConfiguredLogs => {
             if let Err(e) = readable(&log_file) {
                 eprintln!("No log file");
