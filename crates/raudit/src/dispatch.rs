@@ -84,6 +84,12 @@ pub const TOOLS: &[Tool] = &[
         about: "plugin that sends audit records to syslog",
         entry: tools::syslog::main,
     },
+    Tool {
+        subcommand: "virt",
+        legacy_name: "auvirt",
+        about: "virtual machine sessions from the audit logs",
+        entry: tools::virt::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
