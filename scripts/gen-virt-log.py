@@ -14,6 +14,7 @@ ANOM_ABEND when qemu crashes.
     gen-virt-log.py selinux OUT     # SELinux host: sessions, hotplug, AVCs, crash, reboot
     gen-virt-log.py apparmor OUT    # AppArmor host (Debian/Ubuntu)
     gen-virt-log.py mix STORM OUT   # STORM with guest sessions spread through it (bench)
+    gen-virt-log.py random SEED OUT # a random mix of the above for three guests (edge cases)
 
 Deterministic: the same arguments give the same bytes.
 """
@@ -228,6 +229,50 @@ def apparmor(log):
     a.stop(log, 'destroyed')
 
 
+def randomised(log, seed):
+    """Random starts, stops, hotplugs, AVCs and crashes, some failing, for
+    three guests sharing resource values: the correlations' edge cases."""
+    import random
+    rnd = random.Random(seed)
+    guests = [Guest('g%d' % i, '%08x-1111-4222-8333-%012x' % (i, seed), 3000 + i, 's0:c%d,c9' % i)
+              for i in range(3)]
+    values = ['"/var/lib/libvirt/images/shared.img"', '"/var/lib/libvirt/images/a.img"', '"?"']
+    boot(log)
+    for _ in range(300):
+        g = rnd.choice(guests)
+        ok = rnd.random() > 0.2
+        r = rnd.random()
+        log.tick(rnd.randint(1, 400000))
+        if r < 0.12:
+            g.start(log, model=rnd.choice(['selinux', 'dac']), ok=ok)
+        elif r < 0.2:
+            g.machine_id(log, 'selinux')
+        elif r < 0.3:
+            g.control(log, 'start', 'booted', g.pid, ok)
+        elif r < 0.42:
+            g.stop(log, rnd.choice(['shutdown', 'destroyed', 'crashed']), ok)
+        elif r < 0.6:
+            g.res(log, 'disk', rnd.choice(['attach', 'detach', 'update']),
+                  rnd.choice(values), rnd.choice(values), ok)
+        elif r < 0.68:
+            g.res(log, rnd.choice(['mem', 'vcpu']), 'update', str(rnd.randint(0, 3)), str(rnd.randint(0, 3)), ok)
+        elif r < 0.74:
+            g.cgroup(log, 'allow', 'class=path path="/dev/kvm" rdev=0A:E8 acl=rw', ok)
+        elif r < 0.82:
+            g.selinux_avc(log, rnd.choice(['read', 'relabelto', 'open']), 'shared.img')
+        elif r < 0.88:
+            g.apparmor_avc(log, 'open', rnd.choice(['/var/lib/libvirt/images/shared.img', '/etc/passwd']),
+                           profile=rnd.choice(['libvirt-' + g.uuid, 'virt-aa-helper']))
+        elif r < 0.95:
+            g.crash(log, 'system_u:system_r:svirt_t:' + rnd.choice(guests).level)
+        elif r < 0.98:
+            shutdown(log)
+            log.tick(60000)
+            boot(log)
+        else:
+            g.res(log, 'net', 'attach', '"?"', '"52:54:00:00:00:%02x"' % rnd.randint(0, 3), ok)
+
+
 def mix(storm, out):
     """Guest sessions spread through STORM: one block every 2000 lines, stamped
     with the second of the line before it."""
@@ -257,6 +302,12 @@ def mix(storm, out):
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == 'mix':
         mix(sys.argv[2], sys.argv[3])
+        return
+    if len(sys.argv) == 4 and sys.argv[1] == 'random':
+        log = Log(1700000000)
+        randomised(log, int(sys.argv[2]))
+        with open(sys.argv[3], 'w') as f:
+            f.write('\n'.join(log.lines) + '\n')
         return
     if len(sys.argv) != 3 or sys.argv[1] not in ('selinux', 'apparmor'):
         sys.exit(__doc__)

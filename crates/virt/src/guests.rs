@@ -138,13 +138,16 @@ struct Want {
 const GUEST: Want = Want { name: true, uuid: true, success: true };
 const USER_ONLY: Want = Want { name: false, uuid: false, success: false };
 
+/// A resource assignment's (uuid, type, value).
+type ResourceKey = (Vec<u8>, Vec<u8>, Vec<u8>);
+
 /// The list and its indexes.
 pub struct Tracker {
     pub filters: Filters,
     pub events: Vec<GuestEvent>,
     sessions: HashMap<Vec<u8>, Session>,
     /// The last successful resource per (uuid, type, value).
-    last_resource: HashMap<(Vec<u8>, Vec<u8>, Vec<u8>), usize>,
+    last_resource: HashMap<ResourceKey, usize>,
     /// Successful resources per value, newest last; closed ones are
     /// dropped from the top when met.
     open_by_value: HashMap<Vec<u8>, Vec<usize>>,

@@ -106,3 +106,85 @@ pub fn run<'a>(
         print::write_events(out, &tracker.events, opts.show, host)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raudit_sys::FixedHost;
+
+    const HEAD: &str =
+        "pid=1140 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:virtd_t:s0";
+    const TAIL: &str = "exe=\"/usr/sbin/libvirtd\" hostname=? addr=? terminal=? res=";
+
+    fn record(rtype: &str, sec: u64, serial: u64, body: &str, ok: bool) -> String {
+        let res = if ok { "success" } else { "failed" };
+        format!(
+            "type={rtype} msg=audit({sec}.000:{serial}): {HEAD} msg='virt=kvm {body} {TAIL}{res}'\n"
+        )
+    }
+
+    fn run_on(log: &str, opts: &Options) -> String {
+        let host = FixedHost::new().with_user(0, "root").with_utc_offset(0);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        run(opts, &[log.as_bytes()], &host, &mut out, &mut err, &|_, _| {}).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_stop_ends_the_session_and_its_resources() {
+        let g = "vm=\"g\" uuid=11111111-2222-4333-8444-555555555555";
+        let log = [
+            record(
+                "VIRT_RESOURCE",
+                1_700_000_000,
+                1,
+                &format!("resrc=disk reason=start {g} old-disk=\"?\" new-disk=\"/d.img\""),
+                true,
+            ),
+            record(
+                "VIRT_CONTROL",
+                1_700_000_001,
+                2,
+                &format!("op=start reason=booted {g} vm-pid=7"),
+                true,
+            ),
+            record(
+                "VIRT_CONTROL",
+                1_700_090_061,
+                3,
+                &format!("op=stop reason=shutdown {g} vm-pid=-1"),
+                true,
+            ),
+        ]
+        .concat();
+        let mut opts = Options::default();
+        // COMPAT: the period column is cut at 32 bytes, even a day-long span.
+        assert_eq!(
+            run_on(&log, &opts),
+            "g                     \troot       \tTue Nov 14 22:13 - 23:14  (1+01:\n"
+        );
+        opts.show = Show { all_events: true, uuid: false, proof: true };
+        opts.filters.proof = true;
+        let all = run_on(&log, &opts);
+        assert!(all.starts_with("resrc  g "), "{all}");
+        assert!(all.contains("\tdisk        \tstart     \t/d.img\n    Proof:1,3\n"), "{all}");
+        assert!(all.contains("stop   g "), "{all}");
+    }
+
+    #[test]
+    fn a_failed_start_is_counted_as_a_failure() {
+        let g = "vm=\"g\" uuid=11111111-2222-4333-8444-555555555555";
+        let log = record(
+            "VIRT_CONTROL",
+            1_700_000_001,
+            2,
+            &format!("op=start reason=booted {g} vm-pid=7"),
+            false,
+        );
+        let opts = Options { summary: true, ..Options::default() };
+        let text = run_on(&log, &opts);
+        assert!(text.contains("Number of guest starts:         0\n"), "{text}");
+        assert!(text.contains("Number of failed operations:    1\n"), "{text}");
+        assert!(run_on(&log, &Options::default()).contains(" - failed"));
+    }
+}

@@ -176,8 +176,12 @@ fn load(a: &Args) -> Result<Vec<LogData>, String> {
     }
     match &a.file {
         Some(file) => {
-            let data = LogData::map(std::path::Path::new(file))
-                .map_err(|e| format!("Error: {}", io_text(&e)))?;
+            let path = std::path::Path::new(file);
+            // COMPAT: libauparse opens a directory and reads no event from it.
+            if path.is_dir() {
+                return Ok(vec![LogData::Read(Vec::new())]);
+            }
+            let data = LogData::map(path).map_err(|e| format!("Error: {}", io_text(&e)))?;
             Ok(vec![data])
         }
         None => default_logs(),
