@@ -15,6 +15,8 @@ ANOM_ABEND when qemu crashes.
     gen-virt-log.py apparmor OUT    # AppArmor host (Debian/Ubuntu)
     gen-virt-log.py mix STORM OUT   # STORM with guest sessions spread through it (bench)
     gen-virt-log.py random SEED OUT # a random mix of the above for three guests (edge cases)
+    gen-virt-log.py seccomp MB OUT  # a SECCOMP record storm (sandboxed processes logging at
+                                    # 30k records/s) with guest sessions in it (bench)
 
 Deterministic: the same arguments give the same bytes.
 """
@@ -299,7 +301,49 @@ def mix(storm, out):
             n += 1
 
 
+def seccomp_storm(size_mb, out):
+    """SECCOMP records as the kernel logs them for a SCMP_ACT_LOG filter: one
+    record per call, no syscall context and so no EOE, 30k per second; a
+    guest block every 2000 records. Both the reference's assemblies keep such
+    records open until the end-of-event timeout."""
+    guests = [Guest('storm%d' % i, '%08x-5555-4666-8777-%012x' % (i, i), 30000 + i, 's0:c%d,c%d' % (i, i + 1))
+              for i in range(16)]
+    limit = int(size_mb * 1024 * 1024)
+    written, n, serial, us = 0, 0, 1000, 0
+    t0 = 1700000000
+    with open(out, 'w') as dst:
+        while written < limit:
+            serial += 1
+            us += 33
+            sec, ms = t0 + us // 1000000, us // 1000 % 1000
+            line = ('type=SECCOMP msg=audit(%d.%03d:%d): auid=1000 uid=1000 gid=1000 ses=3 '
+                    'subj=unconfined pid=%d comm="chrome" exe="/opt/google/chrome/chrome" sig=0 '
+                    'arch=c000003e syscall=%d compat=0 ip=0x7f1c2a3b4c5d code=0x7ffc0000\n') % (
+                sec, ms, serial, 4000 + serial % 50, (0, 1, 3, 9, 257)[serial % 5])
+            dst.write(line)
+            written += len(line)
+            if serial % 2000 == 0:
+                log = Log(sec, serial=90000000 + n * 100)
+                log.ms = ms
+                g = guests[n % len(guests)]
+                step = n // len(guests) % 3
+                if step == 0:
+                    g.start(log)
+                elif step == 1:
+                    g.selinux_avc(log, 'read', 'passwd')
+                    g.res(log, 'mem', 'update', '2097152', '4194304')
+                else:
+                    g.stop(log)
+                block = '\n'.join(log.lines) + '\n'
+                dst.write(block)
+                written += len(block)
+                n += 1
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == 'seccomp':
+        seccomp_storm(float(sys.argv[2]), sys.argv[3])
+        return
     if len(sys.argv) == 4 and sys.argv[1] == 'mix':
         mix(sys.argv[2], sys.argv[3])
         return

@@ -126,6 +126,52 @@ fn damaged(log: &Path, dir: &Path) -> PathBuf {
     path
 }
 
+/// Storm logs with guest sessions in them, made by the repo's generators:
+/// a syscall storm (bench/gen-synthetic.py) and a SECCOMP storm, where
+/// libauparse's completion and hand-out order decide the event order.
+fn generated_logs(dir: &Path) -> Vec<(PathBuf, String)> {
+    let root = workspace_root();
+    let storm = dir.join("storm.log");
+    let steps: [(&str, Vec<String>, PathBuf); 3] = [
+        (
+            "bench/gen-synthetic.py",
+            vec![storm.display().to_string(), "1".into(), "--burst".into(), "3000".into()],
+            storm.clone(),
+        ),
+        (
+            "scripts/gen-virt-log.py",
+            vec![
+                "mix".into(),
+                storm.display().to_string(),
+                dir.join("mixed.log").display().to_string(),
+            ],
+            dir.join("mixed.log"),
+        ),
+        (
+            "scripts/gen-virt-log.py",
+            vec!["seccomp".into(), "0.5".into(), dir.join("seccomp.log").display().to_string()],
+            dir.join("seccomp.log"),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (script, args, made) in steps {
+        let ok = Command::new("python3")
+            .arg(root.join(script))
+            .args(&args)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("auvirt compat: could not run {script}");
+            return out;
+        }
+        if made != storm {
+            let label = made.file_name().unwrap().to_string_lossy().into_owned();
+            out.push((made, label));
+        }
+    }
+    out
+}
+
 struct Suite {
     reference: PathBuf,
     /// raudit through a link named auvirt.
@@ -172,6 +218,7 @@ fn vm_logs_match_the_reference() {
     let mut logs = vm_logs();
     let selinux = workspace_root().join("testdata/virt/selinux.log");
     logs.push((damaged(&selinux, dir.path()), "damaged.log".into(), true));
+    logs.extend(generated_logs(dir.path()).into_iter().map(|(p, l)| (p, l, false)));
     for (log, label, _) in &logs {
         for q in EVERY_LOG.iter().chain(VM_QUERIES) {
             s.check(label, &format!("--file {} {q}", log.display()), None, q.contains("--debug"));

@@ -24,8 +24,9 @@ pub mod print;
 
 use std::io::{self, Write};
 
+use raudit_parse::Completion;
 use raudit_parse::Event;
-use raudit_search::engine::{Consumer, Feed, drive};
+use raudit_search::engine::{Consumer, Feed, drive_as};
 use raudit_sys::Host;
 
 pub use guests::Filters;
@@ -35,16 +36,26 @@ use crate::cursor::{Cursor, Fields, split_event};
 use crate::guests::{Stamp, Tracker};
 
 /// What a run does (the command line, parsed).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     pub filters: Filters,
     pub show: Show,
     /// `--summary`: counts instead of events.
     pub summary: bool,
+    /// auditd.conf's `end_of_event_timeout`, which libauparse reads too.
+    pub eoe_timeout: u64,
 }
 
-/// End-of-event timeout of the reference's libauparse, in seconds.
-const EOE_TIMEOUT: u64 = 2;
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            filters: Filters::default(),
+            show: Show::default(),
+            summary: false,
+            eoe_timeout: raudit_parse::assembler::DEFAULT_EOE_TIMEOUT,
+        }
+    }
+}
 
 struct Taker<'t, E: Write> {
     tracker: &'t mut Tracker,
@@ -97,9 +108,9 @@ pub fn run<'a>(
     let prepare = |event: &Event<'a>| -> Option<Vec<Fields<'a>>> {
         guests::wanted(event.first_type(), avcs).then(|| split_event(event))
     };
-    let feed = Feed { eoe_timeout: EOE_TIMEOUT, start: None, end: None, flush_at_end: true };
+    let feed = Feed { eoe_timeout: opts.eoe_timeout, start: None, end: None, flush_at_end: true };
     let mut taker = Taker { tracker: &mut tracker, host, err };
-    drive(inputs, feed, &prepare, &mut taker, done)?;
+    drive_as(Completion::Auparse, inputs, feed, &prepare, &mut taker, done)?;
     if opts.summary {
         print::write_summary(out, &tracker.events, host)
     } else {

@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
 
 use raudit_cli::time::{self, Bound};
-use raudit_search::input::rotated_logs;
+use raudit_search::input::{LogSettings, rotated_logs};
 use raudit_tables::errno::io_text;
 use raudit_virt::Options;
 
@@ -152,15 +152,23 @@ fn debug_dump(a: &Args) -> String {
     )
 }
 
-/// The logs auvirt reads by default: auditd.conf's log_file and its
-/// rotations, oldest first.
-fn default_logs() -> Result<Vec<LogData>, String> {
+/// auditd.conf's log_file and end_of_event_timeout, read silently as
+/// libauparse reads them (defaults when it is missing or bad).
+fn conf() -> LogSettings {
     let opts = raudit_config::LoadOptions { allow_links: true };
-    let log_file = match raudit_config::load(std::path::Path::new(AUDITD_CONF), &opts) {
-        Ok(loaded) => loaded.config.log_file,
-        Err(_) => raudit_search::input::LogSettings::default().log_file,
-    };
-    let files = rotated_logs(&log_file);
+    match raudit_config::load(std::path::Path::new(AUDITD_CONF), &opts) {
+        Ok(loaded) => LogSettings {
+            log_file: loaded.config.log_file,
+            eoe_timeout: loaded.config.end_of_event_timeout,
+        },
+        Err(_) => LogSettings::default(),
+    }
+}
+
+/// The logs auvirt reads by default: the log file and its rotations,
+/// oldest first.
+fn default_logs(log_file: &std::path::Path) -> Result<Vec<LogData>, String> {
+    let files = rotated_logs(log_file);
     if files.is_empty() {
         return Err("No log file\nError: No such file or directory".into());
     }
@@ -168,7 +176,7 @@ fn default_logs() -> Result<Vec<LogData>, String> {
 }
 
 /// The input the arguments chose.
-fn load(a: &Args) -> Result<Vec<LogData>, String> {
+fn load(a: &Args, log_file: &std::path::Path) -> Result<Vec<LogData>, String> {
     if a.stdin {
         let mut data = Vec::new();
         io::stdin().lock().read_to_end(&mut data).map_err(|e| format!("Error: {}", io_text(&e)))?;
@@ -184,7 +192,7 @@ fn load(a: &Args) -> Result<Vec<LogData>, String> {
             let data = LogData::map(path).map_err(|e| format!("Error: {}", io_text(&e)))?;
             Ok(vec![data])
         }
-        None => default_logs(),
+        None => default_logs(log_file),
     }
 }
 
@@ -211,7 +219,10 @@ fn run(inv: &Invocation, debug: &mut bool) -> u8 {
         print!("{USAGE}");
         return 0;
     }
-    let buffers = match load(&args) {
+    let mut args = args;
+    let conf = conf();
+    args.opts.eoe_timeout = conf.eoe_timeout;
+    let buffers = match load(&args, &conf.log_file) {
         Ok(b) => b,
         Err(message) => {
             eprintln!("{message}");
