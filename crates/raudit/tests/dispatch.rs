@@ -17,6 +17,7 @@ const LEGACY: &[(&str, &str)] = &[
     ("ausyscall", "syscall"),
     ("audisp-remote", "remote"),
     ("audisp-syslog", "syslog"),
+    ("auvirt", "virt"),
 ];
 
 fn link_dir() -> tempfile::TempDir {
