@@ -61,6 +61,21 @@ pub struct AssemblerConfig {
     pub eoe_timeout: u64,
 }
 
+/// Whose rules decide when an event is complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Completion {
+    /// ausearch-lol.c: when another event opens, an event is complete if its
+    /// first record is of a single-record type or it is old enough.
+    #[default]
+    Ausearch,
+    /// libauparse (auparse.c au_check_events), which auvirt, aulast and the
+    /// plugins read with: after every record, an event is complete if the
+    /// record it got last is of a single-record type or EOE, or it is old
+    /// enough; events are handed out only after an event opens
+    /// ([`Assembler::open_events`] tells the caller).
+    Auparse,
+}
+
 impl Default for AssemblerConfig {
     fn default() -> Self {
         AssemblerConfig { eoe_timeout: DEFAULT_EOE_TIMEOUT }
@@ -136,6 +151,7 @@ pub struct Assembler<'a> {
     /// The event the previous record went to: records of one event usually
     /// arrive together, so this skips most hash lookups.
     last: Option<(EventKey<'a>, usize)>,
+    completion: Completion,
 }
 
 /// Whether an event whose first record has this type is complete as soon as
@@ -160,7 +176,14 @@ impl<'a> Assembler<'a> {
             generation: 0,
             pending: SortedQueue::default(),
             last: None,
+            completion: Completion::Ausearch,
         }
+    }
+
+    /// The same assembler with `completion`'s rules.
+    pub fn with_completion(mut self, completion: Completion) -> Self {
+        self.completion = completion;
+        self
     }
 
     /// Number of events not yet handed out (building or complete).
@@ -184,6 +207,12 @@ impl<'a> Assembler<'a> {
             self.last = Some((key, slot));
             if let Some(s) = self.slots[slot].as_mut() {
                 s.event.records.push(record);
+            }
+            if self.completion == Completion::Auparse {
+                if record.rtype == types::EOE || is_single_record_type(record.rtype) {
+                    self.complete(slot);
+                }
+                self.complete_old(key.sec);
             }
             return true;
         }
@@ -283,7 +312,14 @@ mod tests {
     use super::*;
 
     fn run(log: &str, timeout: u64) -> Vec<String> {
-        let mut asm = Assembler::new(AssemblerConfig { eoe_timeout: timeout });
+        run_as(Completion::Ausearch, log, timeout)
+    }
+
+    /// Events as `completion`'s program hands them out (libauparse only
+    /// after an event opens).
+    fn run_as(completion: Completion, log: &str, timeout: u64) -> Vec<String> {
+        let mut asm =
+            Assembler::new(AssemblerConfig { eoe_timeout: timeout }).with_completion(completion);
         let mut out = Vec::new();
         let mut sink = |e: Event<'_>| {
             let node = e
@@ -296,12 +332,34 @@ mod tests {
         };
         for line in log.lines() {
             if let Ok(r) = Record::parse(line.as_bytes(), timeout) {
-                asm.feed(r, &mut sink);
+                let open = asm.open_events();
+                if asm.push(r) && (completion == Completion::Ausearch || asm.open_events() > open) {
+                    asm.drain(&mut sink);
+                }
             }
         }
         asm.finish();
         asm.drain(&mut sink);
         out
+    }
+
+    #[test]
+    fn libauparse_completes_on_the_last_record_and_hands_out_on_open() {
+        // The syscall event completes at its EOE (ausearch waits for the
+        // timeout) and leaves when the late PATH opens an event of its own;
+        // that one stays open (no EOE), so everything waits for the end,
+        // where the older CONFIG_CHANGE goes first.
+        let log = "\
+type=SYSCALL msg=audit(100.000:1): a
+type=EOE msg=audit(100.000:1): 
+type=PATH msg=audit(100.000:1): late
+type=USER_ACCT msg=audit(100.001:2): b
+type=SYSCALL msg=audit(100.002:3): c
+type=PROCTITLE msg=audit(100.002:3): d
+type=CONFIG_CHANGE msg=audit(99.000:4): e
+";
+        assert_eq!(run_as(Completion::Auparse, log, 2), vec!["1:2", "4:1", "1:1", "2:1", "3:2"]);
+        assert_eq!(run(log, 2), vec!["4:1", "1:3", "2:1", "3:2"]);
     }
 
     #[test]

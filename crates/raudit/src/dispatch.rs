@@ -96,6 +96,12 @@ pub const TOOLS: &[Tool] = &[
         about: "each account's latest login from the audit logs",
         entry: tools::lastlog::main,
     },
+    Tool {
+        subcommand: "virt",
+        legacy_name: "auvirt",
+        about: "virtual machine sessions from the audit logs",
+        entry: tools::virt::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

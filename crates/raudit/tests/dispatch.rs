@@ -19,6 +19,7 @@ const LEGACY: &[(&str, &str)] = &[
     ("audisp-syslog", "syslog"),
     ("aulast", "last"),
     ("aulastlog", "lastlog"),
+    ("auvirt", "virt"),
 ];
 
 fn link_dir() -> tempfile::TempDir {

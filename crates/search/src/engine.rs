@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use raudit_parse::{Assembler, AssemblerConfig, Event, HeaderError, Lines, Record};
+use raudit_parse::{Assembler, AssemblerConfig, Completion, Event, HeaderError, Lines, Record};
 use raudit_sys::Host;
 use rayon::prelude::*;
 
@@ -298,18 +298,33 @@ pub fn drive<'a, T: Send, C: Consumer<'a, T>>(
     consumer: &mut C,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<()> {
-    worker::catch(|| run_stages(inputs, feed, prepare, consumer, done))
+    drive_as(Completion::Ausearch, inputs, feed, prepare, consumer, done)
 }
 
-/// [`drive`] without the panic guard.
-fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
+/// [`drive`] with events grouped and handed out by `completion`'s rules
+/// (libauparse's for the tools built on it: auvirt, aulast).
+pub fn drive_as<'a, T: Send, C: Consumer<'a, T>>(
+    completion: Completion,
     inputs: &[&'a [u8]],
     feed: Feed,
     prepare: &(impl Fn(&Event<'a>) -> T + Sync),
     consumer: &mut C,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<()> {
-    let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: feed.eoe_timeout });
+    worker::catch(|| run_stages(completion, inputs, feed, prepare, consumer, done))
+}
+
+/// [`drive_as`] without the panic guard.
+fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
+    completion: Completion,
+    inputs: &[&'a [u8]],
+    feed: Feed,
+    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    consumer: &mut C,
+    done: &dyn Fn(usize, usize),
+) -> io::Result<()> {
+    let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: feed.eoe_timeout })
+        .with_completion(completion);
     let mut batch: Vec<Event<'a>> = Vec::new();
     let eoe = feed.eoe_timeout;
     let in_window = |sec: i64| {
@@ -372,7 +387,11 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                 if !kept {
                     continue;
                 }
-                if assembler.push(record) {
+                let open = assembler.open_events();
+                // COMPAT: libauparse hands events out only after one opens.
+                let ready = assembler.push(record)
+                    && (completion == Completion::Ausearch || assembler.open_events() > open);
+                if ready {
                     while let Some(event) = assembler.pop_ready() {
                         batch.push(event);
                     }
