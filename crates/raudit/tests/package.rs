@@ -158,6 +158,19 @@ impl Drop for Installed {
     }
 }
 
+/// Pids of the processes whose executable is `exe`.
+fn running(exe: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe"))
+                .is_ok_and(|p| p.to_string_lossy().trim_end_matches(" (deleted)") == exe)
+        })
+        .collect()
+}
+
 const APT: &str = "DEBIAN_FRONTEND=noninteractive apt-get -y -qq -o DPkg::Lock::Timeout=300";
 
 /// The reference's state: its files as dpkg knows them, and /etc/audit.
@@ -251,8 +264,9 @@ fn package_installs_and_purges_cleanly() {
     let (ok, verify) =
         sh("systemd-analyze verify --man=no /lib/systemd/system/rauditd.service 2>&1");
     assert!(ok && !verify.contains("rauditd"), "{verify}");
-    // Installed, not started: no daemon runs from the package's binary.
-    assert!(!sh("pgrep -x rauditd").0, "the package started rauditd");
+    // Installed, not started: no process runs the package's binary (other rauditd processes,
+    // such as other test runs' on this machine, are not the package's).
+    assert_eq!(running("/usr/sbin/rauditd"), Vec::<u32>::new(), "the package started rauditd");
     // Beside the reference: its files and /etc/audit are untouched.
     assert_eq!(reference_state(), reference_before, "installing raudit changed auditd's files");
 
