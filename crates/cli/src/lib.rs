@@ -1,4 +1,6 @@
-//! Command-line plumbing shared by ausearch and aureport.
+//! Command-line plumbing shared by the tools: the reference's option grammar
+//! and dates (ausearch, aureport), and the flag tables every tool's docs and
+//! completions are generated from ([`flags`]).
 //!
 //! The reference tools do not use getopt: every argument must equal an
 //! option name exactly, and the next argument is its value only if it does
@@ -9,4 +11,5 @@
 //! reference (the thin `unsafe` wrappers live in raudit-sys).
 
 pub mod args;
+pub mod flags;
 pub mod time;

@@ -22,6 +22,12 @@ pub use load::{
     LoadOptions, Loaded, RawLine, dirname, load, load_file, load_str, read_lines, tokens,
 };
 
+/// Every auditd.conf keyword, in the order the parser lists them (docs are
+/// generated from this, so a new key cannot go undocumented).
+pub fn keyword_names() -> impl Iterator<Item = &'static str> {
+    keys::KEYWORDS.iter().map(|k| k.name)
+}
+
 /// The reference daemon's config file.
 pub const DEFAULT_CONFIG_FILE: &str = "/etc/audit/auditd.conf";
 /// The program the EMAIL action runs (checked for execute permission when EMAIL is configured).

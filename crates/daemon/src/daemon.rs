@@ -666,6 +666,9 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         Output::Stdout(_) => eprintln!("rauditd: writing records to stdout"),
     }
     tell_parent(true);
+    if let Err(e) = crate::notify::notify("READY=1") {
+        say(Priority::Warning, &format!("Cannot tell systemd the daemon is ready ({e})"));
+    }
     let state = if opts.startup == Startup::Disable { "disable" } else { "enable" };
     say(
         Priority::Notice,

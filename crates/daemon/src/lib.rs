@@ -11,6 +11,7 @@ pub mod enrich;
 pub mod format;
 pub mod hooks;
 mod network;
+pub mod notify;
 mod own;
 pub mod pipeline;
 pub mod sys;

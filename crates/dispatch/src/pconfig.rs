@@ -209,6 +209,9 @@ pub fn load_plugin_file(
     Ok(conf)
 }
 
+/// Every plugin file keyword (docs are generated from this).
+pub const KEYWORDS: [&str; 6] = ["active", "direction", "path", "type", "args", "format"];
+
 /// One `name = value [option]` line (nv_split, the keyword lookup and the keyword's parser).
 fn parse_line(
     n: u32,
@@ -238,8 +241,7 @@ fn parse_line(
     if tokens.len() > 4 && !format_arg {
         diags.push(err_at(n, format!("Wrong number of arguments for line {n} in {file}")));
     }
-    const KEYS: [&str; 6] = ["active", "direction", "path", "type", "args", "format"];
-    let Some(key) = KEYS.iter().find(|k| k.eq_ignore_ascii_case(&name)) else {
+    let Some(key) = KEYWORDS.iter().find(|k| k.eq_ignore_ascii_case(&name)) else {
         diags.push(err_at(n, format!("Unknown keyword \"{name}\" in line {n} of {file}")));
         return Err(());
     };

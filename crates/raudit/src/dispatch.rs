@@ -167,7 +167,7 @@ fn print_help() {
     println!();
     print_list();
     println!();
-    println!("options: --list, --version, --help");
+    println!("options: --list, --version, --help, --generate man|completions DIR");
 }
 
 fn print_list() {
@@ -206,6 +206,7 @@ pub fn main() -> ExitCode {
             print_help();
             ExitCode::SUCCESS
         }
+        "--generate" => crate::manual::main(&rest[1..]),
         sub => match find_tool(sub) {
             Some(tool) => {
                 let display_name = format!("raudit {}", tool.subcommand);

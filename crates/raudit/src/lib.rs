@@ -5,6 +5,7 @@
 //! reuse by other programs: the engines are the libraries.
 
 pub mod dispatch;
+pub mod manual;
 pub mod tools;
 
 pub use dispatch::{Invocation, TOOLS, Tool};

@@ -257,6 +257,11 @@ pub fn load_str(data: &[u8], path: &Path) -> Result<Loaded, ConfigError> {
     Ok(Loaded { config, diagnostics: diags, file_found: true })
 }
 
+/// Every audisp-remote.conf keyword (docs are generated from this).
+pub fn keyword_names() -> impl Iterator<Item = &'static str> {
+    KEYWORDS.iter().map(|(name, _)| *name)
+}
+
 /// Keywords and whether they take an option token.
 const KEYWORDS: &[(&str, bool)] = &[
     ("remote_server", false),

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use raudit_netlink::Client;
 use raudit_rules::ctl::{Engine, RuleError, usage};
+
+pub use raudit_rules::ctl::FLAGS;
 use raudit_tables::REFERENCE_VERSION;
 
 use crate::Invocation;

@@ -5,9 +5,33 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use raudit_cli::flags::{Flag, Values};
 use raudit_daemon::daemon::{DaemonError, Options, Startup};
 
 use crate::Invocation;
+
+/// Every option: the man page and completions come from this table, and a
+/// test checks the parser below against it.
+pub const FLAGS: &[Flag] = &[
+    Flag::switch(Some("-f"), None, "foreground, with records on stdout and no log file"),
+    Flag::switch(Some("-l"), None, "follow symlinks when reading the config"),
+    Flag::switch(Some("-n"), None, "do not fork (for a service manager)"),
+    Flag::with_value(
+        Some("-s"),
+        None,
+        "disable|enable|nochange",
+        Values::Words(&["disable", "enable", "nochange"]),
+        "what to set the kernel's enabled flag to at start",
+    ),
+    Flag::with_value(Some("-c"), None, "DIR", Values::Dir, "read auditd.conf from DIR"),
+    Flag::switch(None, Some("--load-rules"), "once registered, load the rules (augenrules --load)"),
+    Flag::switch(
+        None,
+        Some("--multicast"),
+        "read the kernel's multicast group beside another daemon",
+    ),
+    Flag::switch(None, Some("--state"), "print the running daemon's counters and state"),
+];
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(

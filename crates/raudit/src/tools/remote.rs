@@ -8,11 +8,47 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use raudit_cli::flags::{Flag, Values};
 use raudit_config::Level;
 use raudit_remote::client::{self, Options};
 use raudit_remote::conf;
 
 use crate::Invocation;
+
+/// Every option.
+pub const FLAGS: &[Flag] = &[
+    Flag::with_value(
+        None,
+        Some("--config"),
+        "FILE",
+        Values::File,
+        "read this file instead of audisp-remote.conf",
+    ),
+    Flag::switch(None, Some("--no-pipeline"), "one record in flight even with a raudit server"),
+    Flag::switch(None, Some("--stderr"), "also print messages on stderr"),
+    Flag::with_value(
+        None,
+        Some("--tls-ca"),
+        "FILE",
+        Values::File,
+        "TLS: the server's CA (feature tls)",
+    ),
+    Flag::with_value(
+        None,
+        Some("--tls-cert"),
+        "FILE",
+        Values::File,
+        "TLS: this client's certificate",
+    ),
+    Flag::with_value(None, Some("--tls-key"), "FILE", Values::File, "TLS: this client's key"),
+    Flag::with_value(
+        None,
+        Some("--tls-server-name"),
+        "NAME",
+        Values::Any,
+        "TLS: the name to check in the server's certificate (default remote_server)",
+    ),
+];
 
 fn usage(name: &str) -> ExitCode {
     eprintln!("Usage: {name} [--config FILE] [--no-pipeline] [--stderr]");

@@ -3,9 +3,16 @@
 
 use std::process::ExitCode;
 
+use raudit_cli::flags::Flag;
 use raudit_rules::augenrules;
 
 use crate::Invocation;
+
+/// Every option.
+pub const FLAGS: &[Flag] = &[
+    Flag::switch(None, Some("--check"), "say whether rules.d is merged into audit.rules"),
+    Flag::switch(None, Some("--load"), "merge rules.d into audit.rules and load it"),
+];
 
 pub fn main(inv: Invocation) -> ExitCode {
     let name = inv.display_name.clone();

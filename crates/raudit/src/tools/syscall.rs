@@ -3,7 +3,14 @@
 
 use std::process::ExitCode;
 
+use raudit_cli::flags::Flag;
 use raudit_tables::syscalls::{self, Arch};
+
+/// Every option (an architecture, a name or a number are operands).
+pub const FLAGS: &[Flag] = &[
+    Flag::switch(None, Some("--dump"), "print every syscall of the architecture"),
+    Flag::switch(None, Some("--exact"), "match the name exactly, not as a substring"),
+];
 
 const USAGE: &str = "usage: ausyscall [ARCH] NAME | NUMBER | --dump | --exact";
 

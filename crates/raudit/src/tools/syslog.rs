@@ -10,6 +10,14 @@ use raudit_sys::syslog::{openlog, syslog_level};
 
 use crate::Invocation;
 
+/// No options: the arguments are words ([`operand_words`]).
+pub const FLAGS: &[raudit_cli::flags::Flag] = &[];
+
+/// The words the plugin takes as arguments (completion and man page).
+pub fn operand_words() -> Vec<&'static str> {
+    LEVELS.iter().chain(FACILITIES).map(|(n, _)| *n).chain(["interpret"]).collect()
+}
+
 const LEVELS: &[(&str, libc::c_int)] = &[
     ("LOG_DEBUG", libc::LOG_DEBUG),
     ("LOG_INFO", libc::LOG_INFO),

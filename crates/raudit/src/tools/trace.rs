@@ -5,11 +5,18 @@ use std::io::{IsTerminal, Write};
 use std::os::fd::AsRawFd;
 use std::process::ExitCode;
 
+use raudit_cli::flags::Flag;
 use raudit_netlink::Client;
 use raudit_netlink::proto::RuleData;
 use raudit_rules::{RuleBuilder, RuleOp};
 
 use crate::Invocation;
+
+/// Every option (the program to run and its arguments follow them).
+pub const FLAGS: &[Flag] = &[
+    Flag::switch(Some("-r"), None, "audit only file and network syscalls (resource usage)"),
+    Flag::switch(Some("-h"), None, "print the usage line"),
+];
 
 /// Syscalls of `-r` (resource) mode on x86_64: files, then sockets.
 const RESOURCE_SYSCALLS: &[&str] = &[

@@ -11,6 +11,7 @@
 
 mod command;
 mod error;
+mod flags;
 mod getopt;
 mod kernel;
 mod status;
@@ -32,6 +33,7 @@ use kernel::{Signalled, kernel};
 
 pub use command::Command;
 pub use error::{Grammar, Request, RuleError};
+pub use flags::{FLAGS, usage};
 
 const SHORTS: &str = "hicslDvtC:e:f:r:b:a:A:d:S:F:m:R:w:W:k:p:q:";
 const LONGS: &[LongOpt] = &[
@@ -41,45 +43,6 @@ const LONGS: &[LongOpt] = &[
     ("reset_backlog_wait_time_actual", HasArg::No, long::RESET_BACKLOG_WAIT_TIME_ACTUAL),
     ("signal", HasArg::Required, long::SIGNAL),
 ];
-
-/// auditctl's usage text (`-h`, and a line that asks for nothing).
-pub fn usage() -> String {
-    let lines = [
-        ("-a <l,a>", "append a rule to list l with action a"),
-        ("-A <l,a>", "prepend a rule to list l with action a"),
-        ("-b <backlog>", "set the kernel's backlog limit"),
-        ("--backlog_wait_time <t>", "set how long a producer may wait on a full backlog"),
-        ("-c", "in a rules file: continue after errors"),
-        ("-C f=f", "compare two fields (uids or gids) of the event"),
-        ("--check <file>", "lint a rules file and show each rule's cost (raudit)"),
-        ("-d <l,a>", "delete the rule from list l with action a"),
-        ("-D", "delete all rules (-k: those with the key)"),
-        ("-e [0..2]", "disable, enable, or enable and lock audit"),
-        ("-f [0..2]", "failure mode: silent, printk, panic"),
-        ("-F f=v", "add a field comparison to the rule"),
-        ("-h", "print this help"),
-        ("-i", "in a rules file: ignore errors"),
-        ("-k <key>", "tag the rule with a key"),
-        ("-l", "list the rules (-k: those with the key)"),
-        ("--loginuid-immutable", "make login uids unchangeable once set"),
-        ("-p [r|w|x|a]", "permissions for a watch"),
-        ("-q <mount,subtree>", "make a mount point equivalent to a subtree"),
-        ("-r <rate>", "set the kernel's rate limit (messages/s)"),
-        ("-R <file>", "read rules from a file"),
-        ("--reset-lost", "reset the lost counter"),
-        ("-s", "print the kernel's audit status"),
-        ("-S <syscall>", "syscalls of the rule (names, numbers or all)"),
-        ("-t", "trim subtrees after a mount"),
-        ("-v", "print the version"),
-        ("-w <path>", "watch a file or directory"),
-        ("-W <path>", "remove a watch"),
-    ];
-    let mut out = String::from("usage: auditctl [options]\n");
-    for (opt, what) in lines {
-        out.push_str(&format!("    {opt:<26}{what}\n"));
-    }
-    out
-}
 
 /// A kernel reply waiting to be read (the reference asks, then reads
 /// later: a status asked for by `-b` is what a later `-l` reads first).

@@ -4,11 +4,26 @@
 use std::path::PathBuf;
 
 use raudit_cli::args::ArgCursor;
+use raudit_cli::flags::{Flag, Values};
 use raudit_cli::time::{self, Bound, Keyword};
 use raudit_report::{ConfAction, Kind, Options as ReportOptions, Outcome};
 use raudit_search::Escape;
 use raudit_search::input::Input;
 use raudit_tables::REFERENCE_VERSION;
+
+const fn sw(short: Option<&'static str>, long: Option<&'static str>, help: &'static str) -> Flag {
+    Flag::switch(short, long, help)
+}
+
+const fn val(
+    short: Option<&'static str>,
+    long: Option<&'static str>,
+    value: &'static str,
+    values: Values,
+    help: &'static str,
+) -> Flag {
+    Flag::with_value(short, long, value, values, help)
+}
 
 /// A parsed command line: the report, and where its records come from.
 #[derive(Debug, Clone)]
@@ -28,55 +43,93 @@ pub enum Stop {
     Error { message: String, newline: bool, usage: bool },
 }
 
-/// The options for `--help` and after errors: our own wording (the
-/// reference's usage text is GPL and is not copied), same options.
-const HELP: &[(&str, &str)] = &[
-    ("-a,--avc", "AVC report"),
-    ("-au,--auth", "authentication report"),
-    ("--comm", "commands report"),
-    ("-c,--config", "configuration change report"),
-    ("-cr,--crypto", "crypto report"),
-    ("--debug", "report malformed events that are skipped on stderr"),
-    ("--eoe-timeout SECS", "end of event timeout"),
-    ("-e,--event", "event report"),
-    ("--escape MODE", "escape output: raw, tty, shell or shell_quote"),
-    ("-f,--file", "file report"),
-    ("--failed", "failed events only"),
-    ("-h,--host", "remote host report"),
-    ("--help", "this help"),
-    ("--html FILE", "write every summary report, with charts, as one HTML page"),
-    ("-i,--interpret", "names instead of numbers"),
-    ("-if,--input FILE|DIR", "read this log, or the logs of this directory"),
-    ("--input-logs", "read the configured logs even when stdin is a pipe"),
-    ("--integrity", "integrity report"),
-    ("-k,--key", "rule key report"),
-    ("-l,--login", "login report"),
-    ("-m,--mods", "account modification report"),
-    ("-ma,--mac", "MAC report"),
-    ("-n,--anomaly", "anomaly report"),
-    ("-nc,--no-config", "leave out configuration change events"),
-    ("--node NAME", "events of this node only (repeatable)"),
-    ("-p,--pid", "process ID report"),
-    ("-r,--response", "anomaly response report"),
-    ("-s,--syscall", "syscall report"),
-    ("--success", "successful events only"),
-    ("--summary", "totals sorted by count instead of one line per event"),
-    ("-t,--log", "time range of each log"),
-    ("-te,--end [DATE] [TIME]", "report up to this time"),
-    ("-tm,--terminal", "terminal report"),
-    ("-ts,--start [DATE] [TIME]", "report from this time"),
-    ("--tty", "TTY keystroke report"),
-    ("-u,--user", "user report"),
-    ("-v,--version", "version"),
-    ("--virt", "virtualization report"),
-    ("-x,--executable", "executable report"),
+/// Every option, in `--help` order: `--help`, the man page and the
+/// completions come from this table, and a test checks the parser against it.
+/// Our own wording (the reference's usage text is GPL and is not copied).
+pub const FLAGS: &[Flag] = &[
+    sw(Some("-a"), Some("--avc"), "AVC report"),
+    sw(Some("-au"), Some("--auth"), "authentication report"),
+    sw(None, Some("--add"), "configuration report: only additions"),
+    sw(None, Some("--comm"), "commands report"),
+    sw(Some("-c"), Some("--config"), "configuration change report"),
+    sw(Some("-cr"), Some("--crypto"), "crypto report"),
+    sw(None, Some("--debug"), "report malformed events that are skipped on stderr"),
+    sw(None, Some("--delete"), "configuration report: only deletions"),
+    val(None, Some("--eoe-timeout"), "SECS", Values::Any, "end of event timeout"),
+    sw(Some("-e"), Some("--event"), "event report"),
+    val(
+        None,
+        Some("--escape"),
+        "MODE",
+        Values::Words(&["raw", "tty", "shell", "shell_quote"]),
+        "escape output: raw, tty, shell or shell_quote",
+    ),
+    sw(Some("-f"), Some("--file"), "file report"),
+    sw(None, Some("--failed"), "failed events only"),
+    sw(Some("-h"), Some("--host"), "remote host report"),
+    sw(None, Some("--help"), "this help"),
+    val(
+        None,
+        Some("--html"),
+        "FILE",
+        Values::File,
+        "write every summary report, with charts, as one HTML page",
+    ),
+    sw(Some("-i"), Some("--interpret"), "names instead of numbers"),
+    val(
+        Some("-if"),
+        Some("--input"),
+        "FILE|DIR",
+        Values::File,
+        "read this log, or the logs of this directory",
+    ),
+    sw(None, Some("--input-logs"), "read the configured logs even when stdin is a pipe"),
+    sw(None, Some("--integrity"), "integrity report"),
+    sw(Some("-k"), Some("--key"), "rule key report"),
+    sw(Some("-l"), Some("--login"), "login report"),
+    sw(Some("-m"), Some("--mods"), "account modification report"),
+    sw(Some("-ma"), Some("--mac"), "MAC report"),
+    sw(Some("-n"), Some("--anomaly"), "anomaly report"),
+    sw(Some("-nc"), Some("--no-config"), "leave out configuration change events"),
+    val(None, Some("--node"), "NAME", Values::Any, "events of this node only (repeatable)"),
+    sw(Some("-p"), Some("--pid"), "process ID report"),
+    sw(Some("-r"), Some("--response"), "anomaly response report"),
+    sw(Some("-s"), Some("--syscall"), "syscall report"),
+    sw(None, Some("--success"), "successful events only"),
+    sw(None, Some("--summary"), "totals sorted by count instead of one line per event"),
+    sw(Some("-t"), Some("--log"), "time range of each log"),
+    val(Some("-te"), Some("--end"), "[DATE] [TIME]", TIME_WORDS, "report up to this time"),
+    sw(Some("-tm"), Some("--terminal"), "terminal report"),
+    val(Some("-ts"), Some("--start"), "[DATE] [TIME]", TIME_WORDS, "report from this time"),
+    sw(None, Some("--tty"), "TTY keystroke report"),
+    sw(Some("-u"), Some("--user"), "user report"),
+    sw(Some("-v"), Some("--version"), "version"),
+    sw(None, Some("--virt"), "virtualization report"),
+    sw(Some("-x"), Some("--executable"), "executable report"),
 ];
+
+const TIME_WORDS: Values = Values::Words(&[
+    "now",
+    "recent",
+    "boot",
+    "today",
+    "yesterday",
+    "this-week",
+    "week-ago",
+    "this-month",
+    "this-year",
+]);
 
 /// The usage text (stdout).
 pub fn usage() -> String {
     let mut out = String::from("usage: aureport [options]\n");
-    for (left, help) in HELP {
-        out.push_str(&format!("  {left:<28} {help}\n"));
+    for f in FLAGS {
+        let names = f.names().collect::<Vec<_>>().join(",");
+        let left = match f.value {
+            Some(v) => format!("{names} {v}"),
+            None => names,
+        };
+        out.push_str(&format!("  {left:<28} {}\n", f.help));
     }
     out.push_str("Without a report option, aureport prints the summary report.\n");
     out

@@ -3,6 +3,8 @@
 
 mod args;
 
+pub use args::FLAGS;
+
 use std::io::{self, Write};
 use std::process::ExitCode;
 

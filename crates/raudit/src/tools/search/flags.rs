@@ -324,6 +324,52 @@ pub const FLAGS: &[Flag] = &[
     flag(Opt::Executable, Some("-x"), "--executable", Value, "EXE", "events of this executable"),
 ];
 
+/// Time keywords `-ts`/`-te` take (shell completion).
+const TIME_WORDS: &[&str] = &[
+    "now",
+    "recent",
+    "boot",
+    "today",
+    "yesterday",
+    "this-week",
+    "week-ago",
+    "this-month",
+    "this-year",
+    "checkpoint",
+];
+
+impl Flag {
+    /// This option as the docs and completions describe it (the common table type).
+    pub fn doc(&self) -> raudit_cli::flags::Flag {
+        use raudit_cli::flags::Values;
+        let values = match (self.opt, self.value_name) {
+            (Opt::Start | Opt::End, _) => Values::Words(TIME_WORDS),
+            (Opt::Escape, _) => Values::Words(&["raw", "tty", "shell", "shell_quote"]),
+            (Opt::Format, _) => {
+                Values::Words(&["raw", "default", "interpret", "csv", "text", "json"])
+            }
+            (Opt::Success, _) => Values::Words(&["yes", "no"]),
+            (Opt::Input, _) => Values::File,
+            (_, "FILE") => Values::File,
+            (_, "USER") => Values::User,
+            (_, "GROUP") => Values::Group,
+            _ => Values::Any,
+        };
+        raudit_cli::flags::Flag {
+            short: self.short,
+            long: Some(self.long),
+            value: (self.takes != Takes::Nothing).then_some(self.value_name),
+            values,
+            help: self.help,
+        }
+    }
+}
+
+/// The whole table in the common type (man page, completions).
+pub fn docs() -> Vec<raudit_cli::flags::Flag> {
+    FLAGS.iter().map(Flag::doc).collect()
+}
+
 /// Finds an option by its exact spelling (no abbreviations, no `=value`).
 pub fn lookup(word: &str) -> Option<&'static Flag> {
     FLAGS.iter().find(|f| f.long == word || f.short == Some(word))

@@ -3,6 +3,8 @@
 mod args;
 mod flags;
 
+pub use flags::docs as flag_docs;
+
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;

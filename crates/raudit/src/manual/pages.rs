@@ -1,0 +1,209 @@
+//! The text of each tool's man page around its flag table: synopsis,
+//! description, exit status and files. Our own words throughout (the
+//! reference's man pages are GPL and are not copied).
+
+use raudit_cli::flags::Values;
+
+use super::Page;
+use crate::tools;
+
+/// One page per tool of `TOOLS`; a test fails when a tool has none.
+pub const PAGES: &[Page] = &[
+    Page {
+        subcommand: "daemon",
+        extra_names: &["rauditd"],
+        synopsis: "[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR] [--load-rules] [--multicast] | --state",
+        description: &[
+            "The audit daemon. It registers with the kernel as the audit daemon, reads the audit \
+             events and writes them to the log file that auditd.conf names (RAW or ENRICHED), with \
+             its flush, rotation, disk space and error policies, and hands every record to the \
+             plugins of plugin_dir. It reads auditd.conf as auditd 3.0.9 does, and takes the same \
+             options and exit codes.",
+            "Without -f or -n it forks into the background and writes its pid to /var/run/auditd.pid. \
+             Under systemd it runs as rauditd.service with -n, and tells systemd it is ready \
+             (sd_notify READY=1) once it is registered and its log is open.",
+            "Signals: SIGHUP reloads auditd.conf and the plugins, SIGUSR1 rotates the log, SIGUSR2 \
+             resumes logging after a suspend, SIGTERM stops the daemon. The kernel keeps its \
+             enabled flag after the daemon stops, as with the reference.",
+        ],
+        flags: || tools::daemon::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[
+            ("0", "stopped normally"),
+            ("1", "a start-up step failed (netlink, pid file, registration)"),
+            ("2", "bad command line"),
+            ("4", "not run as root"),
+            ("6", "auditd.conf is invalid"),
+        ],
+        files: &[
+            ("/etc/audit/auditd.conf", "the daemon's configuration (see raudit-auditd.conf(5))"),
+            ("/etc/audit/plugins.d", "plugin files (see raudit-plugins.d(5))"),
+            ("/var/log/audit/audit.log", "the default log file"),
+            ("/var/run/auditd.pid", "the daemon's pid"),
+        ],
+    },
+    Page {
+        subcommand: "ctl",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Controls the kernel's audit system: adds, deletes and lists rules, sets the enabled \
+             flag, failure mode, backlog limit and rate limit, prints the status, and loads rules \
+             files. Rules compile to the same kernel bytes as auditctl 3.0.9 and list back as the \
+             same text.",
+            "--check FILE lints a rules file without the kernel: syscall rules without an arch, \
+             duplicates, rules that an earlier rule always matches first, watches on missing paths, \
+             and each rule's cost.",
+        ],
+        flags: || tools::ctl::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[
+            ("0", "success"),
+            ("1", "a request failed, or --check found problems"),
+            ("4", "not run as root"),
+            ("255", "bad command line or rule"),
+        ],
+        files: &[("/etc/audit/audit.rules", "the rules loaded at boot")],
+    },
+    Page {
+        subcommand: "search",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Searches audit logs for events that match every criterion given, and prints them raw, \
+             as the reference prints them, interpreted (-i), in the normalised csv or text form, or \
+             as JSON (--format json, beyond the reference).",
+            "Without -if it reads the log_file of /etc/audit/auditd.conf and its rotations, oldest \
+             first, or standard input when that is a pipe.",
+        ],
+        flags: crate::tools::search::flag_docs,
+        operands: None,
+        exit_status: &[("0", "events matched"), ("1", "no event matched, or an error")],
+        files: &[("/etc/audit/auditd.conf", "where the logs are (log_file, num_logs)")],
+    },
+    Page {
+        subcommand: "report",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Summary reports of audit logs. Without a report option it prints the main summary; \
+             with one it prints one line per event, or totals with --summary. --html FILE writes \
+             every summary as one self-contained HTML page.",
+        ],
+        flags: || tools::report::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[("0", "a report was printed"), ("1", "no events, or an error")],
+        files: &[("/etc/audit/auditd.conf", "where the logs are (log_file, num_logs)")],
+    },
+    Page {
+        subcommand: "trace",
+        extra_names: &[],
+        synopsis: "[-r] PROGRAM [ARGS...]",
+        description: &[
+            "Runs PROGRAM with audit rules on its pid, so that the log holds everything it does, \
+             then removes the rules. It refuses to run while other rules are loaded. Find the \
+             events afterwards with raudit search -p PID.",
+        ],
+        flags: || tools::trace::FLAGS.to_vec(),
+        operands: Some(|| Values::Command),
+        exit_status: &[("0", "the program ran"), ("1", "it could not be traced")],
+        files: &[],
+    },
+    Page {
+        subcommand: "rules",
+        extra_names: &[],
+        synopsis: "[--check|--load]",
+        description: &[
+            "Merges the files of /etc/audit/rules.d into /etc/audit/audit.rules, in the order of \
+             their names. --check only says whether they differ; --load also loads the result \
+             when the kernel is not locked. RAUDIT_ROOT=DIR works on another root.",
+        ],
+        flags: || tools::rules::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[("0", "success"), ("1", "an error")],
+        files: &[
+            ("/etc/audit/rules.d", "the rule files to merge"),
+            ("/etc/audit/audit.rules", "the merged rules"),
+            ("/etc/default/auditd", "USE_AUGENRULES for the daemon's --load-rules"),
+        ],
+    },
+    Page {
+        subcommand: "syscall",
+        extra_names: &[],
+        synopsis: "[ARCH] NAME|NUMBER | [ARCH] --dump | --exact NAME",
+        description: &[
+            "Maps syscall names to numbers and back for an architecture (the machine's by default): \
+             x86_64, i386, aarch64, arm, ppc64, ppc64le, s390x and riscv64.",
+        ],
+        flags: || tools::syscall::FLAGS.to_vec(),
+        operands: Some(|| {
+            Values::Words(&[
+                "x86_64", "i386", "aarch64", "arm", "ppc64", "ppc64le", "s390x", "riscv64", "b32",
+                "b64",
+            ])
+        }),
+        exit_status: &[("0", "found"), ("1", "not found, or an error")],
+        files: &[],
+    },
+    Page {
+        subcommand: "remote",
+        extra_names: &[],
+        synopsis: "[--config FILE] [--no-pipeline] [--stderr] [--tls-ca FILE --tls-cert FILE --tls-key FILE [--tls-server-name NAME]]",
+        description: &[
+            "The remote logging plugin: the daemon starts it and writes records to its standard \
+             input; it sends them to remote_server as audisp-remote.conf says, with its disk queue \
+             in forward mode and its failure actions. Against a raudit server it keeps several \
+             records in flight.",
+        ],
+        flags: || tools::remote::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[("0", "stopped normally"), ("1", "bad configuration or command line")],
+        files: &[
+            (
+                "/etc/audit/audisp-remote.conf",
+                "its configuration (see raudit-audisp-remote.conf(5))",
+            ),
+            ("/etc/audit/plugins.d/au-remote.conf", "the plugin file that starts it"),
+        ],
+    },
+    Page {
+        subcommand: "syslog",
+        extra_names: &[],
+        synopsis: "[LOG_LEVEL] [LOG_FACILITY] [interpret]",
+        description: &[
+            "The syslog plugin: hands every record the daemon writes to its standard input to \
+             syslog(3), at the level and facility given (LOG_INFO and LOG_USER by default), raw or \
+             interpreted. The words may come in any order and any case.",
+        ],
+        flags: || tools::syslog::FLAGS.to_vec(),
+        operands: Some(|| Values::Words(SYSLOG_WORDS)),
+        exit_status: &[("0", "stopped by SIGTERM or end of input"), ("1", "an unknown argument")],
+        files: &[("/etc/audit/plugins.d/syslog.conf", "the plugin file that starts it")],
+    },
+];
+
+/// audisp-syslog's argument words (a test checks them against the tool's).
+pub const SYSLOG_WORDS: &[&str] = &[
+    "LOG_DEBUG",
+    "LOG_INFO",
+    "LOG_NOTICE",
+    "LOG_WARNING",
+    "LOG_ERR",
+    "LOG_CRIT",
+    "LOG_ALERT",
+    "LOG_EMERG",
+    "LOG_LOCAL0",
+    "LOG_LOCAL1",
+    "LOG_LOCAL2",
+    "LOG_LOCAL3",
+    "LOG_LOCAL4",
+    "LOG_LOCAL5",
+    "LOG_LOCAL6",
+    "LOG_LOCAL7",
+    "LOG_AUTH",
+    "LOG_AUTHPRIV",
+    "LOG_DAEMON",
+    "LOG_SYSLOG",
+    "LOG_USER",
+    "interpret",
+];
