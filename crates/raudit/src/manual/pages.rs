@@ -180,6 +180,55 @@ pub const PAGES: &[Page] = &[
         exit_status: &[("0", "stopped by SIGTERM or end of input"), ("1", "an unknown argument")],
         files: &[("/etc/audit/plugins.d/syslog.conf", "the plugin file that starts it")],
     },
+    Page {
+        subcommand: "last",
+        extra_names: &[],
+        synopsis: "[--bad] [--proof] [--extract] [--stdin | -f FILE] [--user NAME] [--tty TTY] [--debug]",
+        description: &[
+            "Rebuilds last(1)'s table of logins, sessions and reboots from the audit log: a row \
+             per session from its USER_LOGIN to its USER_END, a row per boot, crashes where a boot \
+             follows sessions still open, and the sessions still open at the end of the log. \
+             --bad lists failed logins instead.",
+            "Without -f or --stdin it reads the log_file of /etc/audit/auditd.conf and its \
+             rotations.",
+        ],
+        flags: || tools::last::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[("0", "the table was printed"), ("1", "bad command line or no log")],
+        files: &[
+            ("/etc/audit/auditd.conf", "where the logs are (log_file)"),
+            ("aulast.log", "written in the current directory by --extract"),
+        ],
+    },
+    Page {
+        subcommand: "lastlog",
+        extra_names: &[],
+        synopsis: "[-u NAME] [--stdin]",
+        description: &[
+            "Prints lastlog(8)'s table from the audit log: each account of the passwd database, in \
+             its order, with the time, terminal and host of its latest login found in the log.",
+        ],
+        flags: || tools::lastlog::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[("0", "the table was printed"), ("1", "bad command line or no log")],
+        files: &[("/etc/audit/auditd.conf", "where the logs are (log_file)")],
+    },
+    Page {
+        subcommand: "virt",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Lists virtual machine sessions from the audit log: each guest's start and stop from \
+             VIRT_CONTROL records, with its resources (VIRT_RESOURCE), its security labels \
+             (VIRT_MACHINE_ID), and the AVCs and anomalies tied to it.",
+            "Without --file or --stdin it reads the log_file of /etc/audit/auditd.conf and its \
+             rotations.",
+        ],
+        flags: || tools::virt::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[("0", "success"), ("1", "bad command line or an unreadable log")],
+        files: &[("/etc/audit/auditd.conf", "where the logs are, and end_of_event_timeout")],
+    },
 ];
 
 /// audisp-syslog's argument words (a test checks them against the tool's).

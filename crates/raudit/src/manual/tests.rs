@@ -60,6 +60,9 @@ fn every_option_a_parser_accepts_is_in_its_table() {
         ("syscall", include_str!("../tools/syscall.rs"), &[]),
         ("remote", include_str!("../tools/remote.rs"), &[]),
         ("syslog", include_str!("../tools/syslog.rs"), &[]),
+        ("last", include_str!("../tools/last.rs"), &[]),
+        ("lastlog", include_str!("../tools/lastlog.rs"), &[]),
+        ("virt", include_str!("../tools/virt.rs"), &["--sdtin"]),
     ];
     for (sub, source, not_options) in parsers {
         let flags = (page(sub).expect("page").flags)();

@@ -15,6 +15,19 @@ use raudit_tables::errno::io_text;
 
 use super::logs::LogData;
 use crate::Invocation;
+use raudit_cli::flags::{Flag, Values};
+
+/// aulast's options (man page and completions are generated from this).
+pub const FLAGS: &[Flag] = &[
+    Flag::switch(None, Some("--bad"), "list failed logins instead of sessions"),
+    Flag::switch(None, Some("--proof"), "after each row, the events it was built from"),
+    Flag::switch(None, Some("--extract"), "also write the events used to ./aulast.log"),
+    Flag::switch(None, Some("--stdin"), "read the log from standard input"),
+    Flag::with_value(Some("-f"), None, "FILE", Values::File, "read this log file"),
+    Flag::with_value(None, Some("--user"), "NAME", Values::User, "only this user's sessions"),
+    Flag::with_value(None, Some("--tty"), "TTY", Values::Any, "only sessions on this terminal"),
+    Flag::switch(None, Some("--debug"), "print the engine's notes on stderr"),
+];
 
 const USAGE: &str = "usage: aulast [--bad] [--debug] [--stdin] [--proof] [--extract] [-f file] \
                      [--user name] [--tty tty]";

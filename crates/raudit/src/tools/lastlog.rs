@@ -10,6 +10,13 @@ use raudit_session::lastlog;
 use super::last::{Source, open};
 use super::logs::LogData;
 use crate::Invocation;
+use raudit_cli::flags::{Flag, Values};
+
+/// aulastlog's options (man page and completions are generated from this).
+pub const FLAGS: &[Flag] = &[
+    Flag::with_value(Some("-u"), Some("--user"), "NAME", Values::User, "only this account"),
+    Flag::switch(None, Some("--stdin"), "read the log from standard input"),
+];
 
 fn usage() -> ExitCode {
     eprintln!("usage: aulastlog [--stdin] [--user name]");

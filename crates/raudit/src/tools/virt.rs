@@ -13,6 +13,45 @@ use raudit_virt::Options;
 
 use super::logs::LogData;
 use crate::Invocation;
+use raudit_cli::flags::{Flag, Values};
+
+/// auvirt's options (man page and completions are generated from this).
+pub const FLAGS: &[Flag] = &[
+    Flag::switch(None, Some("--stdin"), "read the log from standard input"),
+    Flag::with_value(Some("-f"), Some("--file"), "FILE", Values::File, "read this log file"),
+    Flag::switch(
+        Some("-a"),
+        Some("--all-events"),
+        "list resource and AVC events, not only sessions",
+    ),
+    Flag::switch(Some("-s"), Some("--summary"), "totals per guest instead of rows"),
+    Flag::with_value(
+        Some("-ts"),
+        Some("--start"),
+        "DATE [TIME]",
+        Values::Any,
+        "events from this time on",
+    ),
+    Flag::with_value(
+        Some("-te"),
+        Some("--end"),
+        "DATE [TIME]",
+        Values::Any,
+        "events up to this time",
+    ),
+    Flag::with_value(Some("-v"), Some("--vm"), "NAME", Values::Any, "only this guest"),
+    Flag::with_value(
+        Some("-u"),
+        Some("--uuid"),
+        "UUID",
+        Values::Any,
+        "only the guest with this UUID",
+    ),
+    Flag::switch(None, Some("--proof"), "after each row, the events it was built from"),
+    Flag::switch(None, Some("--show-uuid"), "add each guest's UUID to its rows"),
+    Flag::switch(None, Some("--debug"), "print the engine's notes, and the exit code"),
+    Flag::switch(Some("-h"), Some("--help"), "print the usage line"),
+];
 
 const USAGE: &str = "usage: auvirt [--stdin] [--all-events] [--summary] \
 [--start start-date [start-time]] [--end end-date [end-time]] [--file file-name] \
