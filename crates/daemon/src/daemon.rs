@@ -105,8 +105,14 @@ pub enum DaemonError {
     },
     #[error("Unable to set initial audit startup state ({0})")]
     StartupState(#[source] raudit_netlink::Error),
-    #[error("Unable to set audit pid, exiting ({0})")]
-    Register(#[source] raudit_netlink::Error),
+    /// `owner` names who holds the audit socket when the kernel said EEXIST (beyond the
+    /// reference's words, which leave the user to find out).
+    #[error("Unable to set audit pid, exiting ({source}){owner}")]
+    Register {
+        #[source]
+        source: raudit_netlink::Error,
+        owner: String,
+    },
     #[error(
         "Unable to join the audit multicast group ({0}); reading it needs CAP_AUDIT_READ and \
          a kernel with AUDIT_NLGRP_READLOG"
@@ -345,6 +351,9 @@ impl Daemon {
         kv("records received", st.received.to_string());
         kv("records written", st.written.to_string());
         kv("records dropped", st.output_dropped.to_string());
+        // Beyond the reference: what makes up the gap between received and written.
+        kv("records not written: EOE (end of event, never logged)", st.eoe.to_string());
+        kv("records not written: control messages", st.dropped_by_stages.to_string());
         if let Some(reader) = &mut self.reader {
             kv("socket overruns (ENOBUFS)", reader.enobufs().to_string());
             if let Ok(status) = reader.client().get_status() {
@@ -631,7 +640,10 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     }
     drop(control);
     let reader = match source {
-        Source::Registered => EventReader::register().map(Some).map_err(DaemonError::Register),
+        Source::Registered => EventReader::register().map(Some).map_err(|source| {
+            let owner = if source.is_exists() { socket_owner_note() } else { String::new() };
+            DaemonError::Register { source, owner }
+        }),
         Source::Multicast => EventReader::multicast().map(Some).map_err(DaemonError::Multicast),
         Source::NoLocalEvents => Ok(None),
     };
@@ -730,6 +742,18 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     let _ = std::fs::remove_file(opts.pid_file());
     let _ = std::fs::remove_file(opts.state_file());
     Ok(Stopped::Terminated)
+}
+
+/// `: the audit socket belongs to pid N (PROGRAM)`: who holds the socket, from the kernel's
+/// status (its pid) and /proc (its name); empty when it cannot be found out.
+fn socket_owner_note() -> String {
+    let pid = Client::open().and_then(|mut c| c.get_status()).map(|s| s.pid);
+    match pid {
+        Ok(pid) if pid != 0 => {
+            format!(": the audit socket belongs to {}", raudit_sys::process::describe(pid))
+        }
+        _ => String::new(),
+    }
 }
 
 /// `raudit daemon --state`: ask the running daemon (pid file) for its state report and return it.

@@ -66,6 +66,9 @@ impl Sink for StdoutSink {
 pub struct PipelineStats {
     pub received: u64,
     pub dropped_by_stages: u64,
+    /// EOE records received: they end an event and are never written to the log, so they are
+    /// the usual gap between `received` and `written`.
+    pub eoe: u64,
     /// Lines the primary output (log or stdout) wrote.
     pub written: u64,
     /// Lines the primary output could not write (suspended, errors).
@@ -175,6 +178,9 @@ impl<H: Hooks> Pipeline<H> {
                 self.stats.dropped_by_stages += 1;
                 return;
             }
+        }
+        if msg_type == MsgType::EOE.0 {
+            self.stats.eoe += 1;
         }
         self.format_into(lines, msg_type, payload);
     }
@@ -371,6 +377,7 @@ mod tests {
         p.emit_own(rec(1200, "audit(2.000:3): op=start"));
         assert_eq!(p.stats.received, 4);
         assert_eq!(p.stats.dropped_by_stages, 2);
+        assert_eq!(p.stats.eoe, 1);
         assert_eq!(p.stats.written, 2);
         // The log has no EOE; the other sink gets it.
         let log = std::fs::read_to_string(d.path().join("audit.log")).unwrap();

@@ -16,6 +16,28 @@ fn usage(name: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// One line per option, for `--help` (on stderr with the usage line; the exit status stays the
+/// reference's for an unknown option).
+const OPTIONS: &[(&str, &str)] = &[
+    ("-f", "foreground: records to stdout, messages to stderr, no log written"),
+    ("-l", "allow auditd.conf to be a symlink"),
+    ("-n", "do not fork (for a service manager); messages go to stderr"),
+    ("-s disable|enable|nochange", "the kernel's enabled flag at start (default enable)"),
+    ("-c DIR", "read DIR/auditd.conf and DIR/plugins.d (default /etc/audit)"),
+    ("--load-rules", "load the rules (augenrules --load) once the daemon is registered"),
+    ("--multicast", "read the kernel's multicast log group beside another audit daemon"),
+    ("--state", "print the running daemon's state report (its counters) and exit"),
+];
+
+fn help(name: &str) -> ExitCode {
+    let code = usage(name);
+    for (opt, what) in OPTIONS {
+        eprintln!("  {opt:<28} {what}");
+    }
+    eprintln!("The run directory (pid and state files) is /var/run, or $RAUDIT_RUN_DIR.");
+    code
+}
+
 pub fn main(inv: Invocation) -> ExitCode {
     let name = &inv.display_name;
     let run_dir =
@@ -38,6 +60,7 @@ pub fn main(inv: Invocation) -> ExitCode {
             "-l" => opts.allow_links = true,
             "-n" => opts.no_fork = true,
             "--load-rules" => opts.load_rules = true,
+            "-h" | "--help" => return help(name),
             "--multicast" => opts.multicast = true,
             "-s" => {
                 let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
@@ -91,7 +114,7 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::Netlink(_)
         | DaemonError::PidFile { .. }
         | DaemonError::StartupState(_)
-        | DaemonError::Register(_)
+        | DaemonError::Register { .. }
         | DaemonError::Multicast(_)
         | DaemonError::Listener(_) => 1,
     }
