@@ -84,6 +84,12 @@ pub const TOOLS: &[Tool] = &[
         about: "plugin that sends audit records to syslog",
         entry: tools::syslog::main,
     },
+    Tool {
+        subcommand: "doctor",
+        legacy_name: "raudit-doctor",
+        about: "check the audit setup's health and say how to fix it",
+        entry: tools::doctor::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

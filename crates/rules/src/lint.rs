@@ -169,9 +169,7 @@ pub fn check(text: &str, exists: &dyn Fn(&str) -> bool) -> Vec<Finding> {
                 text: format!("duplicate of line {}", twin.line),
                 problem: true,
             });
-        } else if let Some(earlier) =
-            rules[..i].iter().find(|e| exit && covers(&e.rule, &r.rule))
-        {
+        } else if let Some(earlier) = rules[..i].iter().find(|e| exit && covers(&e.rule, &r.rule)) {
             let text = if earlier.rule.action == 0 {
                 format!("never fires: the never rule on line {} matches first", earlier.line)
             } else if earlier.rule.key() != r.rule.key() {

@@ -69,7 +69,8 @@ fn is_root() -> bool {
 }
 
 /// How `--check` is used (said on stderr when its arguments are wrong).
-const CHECK_USAGE: &str = "--check FILE [--costs]: lint a rules file; --costs adds each rule's cost";
+const CHECK_USAGE: &str =
+    "--check FILE [--costs]: lint a rules file; --costs adds each rule's cost";
 
 /// `--check FILE [--costs]`. A wrong command line keeps the reference's exit code for an
 /// invalid option (255, stdout empty), with a usage line that says what was expected.

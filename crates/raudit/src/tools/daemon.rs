@@ -23,7 +23,7 @@ const OPTIONS: &[(&str, &str)] = &[
     ("-l", "allow auditd.conf to be a symlink"),
     ("-n", "do not fork (for a service manager); messages go to stderr"),
     ("-s disable|enable|nochange", "the kernel's enabled flag at start (default enable)"),
-    ("-c DIR", "read DIR/auditd.conf and DIR/plugins.d (default /etc/audit)"),
+    ("-c DIR", "read DIR/auditd.conf (default /etc/audit)"),
     ("--load-rules", "load the rules (augenrules --load) once the daemon is registered"),
     ("--multicast", "read the kernel's multicast log group beside another audit daemon"),
     ("--state", "print the running daemon's state report (its counters) and exit"),
