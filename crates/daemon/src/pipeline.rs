@@ -89,6 +89,8 @@ pub struct Pipeline<H: Hooks> {
     pub output: Output<H>,
     pub sinks: Vec<Box<dyn Sink + Send>>,
     pub stats: PipelineStats,
+    /// How long the log's batch writes take (the metrics' histogram).
+    pub write_latency: crate::metrics::Latency,
     /// Set for `log_format = ENRICHED`.
     pub enricher: Option<crate::enrich::Enricher>,
     /// The plugins (audisp): every record, EOE included, in `protocol`.
@@ -107,6 +109,7 @@ impl<H: Hooks> Pipeline<H> {
             output,
             sinks: Vec::new(),
             stats: PipelineStats::default(),
+            write_latency: crate::metrics::Latency::default(),
             enricher: None,
             dispatcher: None,
             protocol: raudit_dispatch::Protocol::Raw,
@@ -230,7 +233,12 @@ impl<H: Hooks> Pipeline<H> {
             BatchOutcome::default()
         } else {
             match &mut self.output {
-                Output::Log(w) => w.write_lines(&lines.disk, &lines.disk_ends),
+                Output::Log(w) => {
+                    let started = std::time::Instant::now();
+                    let out = w.write_lines(&lines.disk, &lines.disk_ends);
+                    self.write_latency.observe(started.elapsed());
+                    out
+                }
                 Output::Stdout(s) => {
                     let v: Vec<&[u8]> = lines.disk_lines().collect();
                     s.deliver(&v)
@@ -378,6 +386,7 @@ mod tests {
         assert_eq!(p.stats.received, 4);
         assert_eq!(p.stats.dropped_by_stages, 2);
         assert_eq!(p.stats.eoe, 1);
+        assert_eq!(p.write_latency.count(), 2);
         assert_eq!(p.stats.written, 2);
         // The log has no EOE; the other sink gets it.
         let log = std::fs::read_to_string(d.path().join("audit.log")).unwrap();

@@ -1,7 +1,7 @@
 //! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, `--load-rules` to load
 //! the rules at start as the reference's init flow does, `--multicast` to read the kernel's
 //! multicast log group beside another audit daemon, and `--state` to print the running
-//! daemon's state report.
+//! daemon's state report, `--metrics-file PATH` to export its counters for Prometheus.
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,7 +11,7 @@ use crate::Invocation;
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--metrics-file <path> [--metrics-interval <s>]] | --state"
     );
     ExitCode::from(2)
 }
@@ -26,6 +26,8 @@ const OPTIONS: &[(&str, &str)] = &[
     ("-c DIR", "read DIR/auditd.conf (default /etc/audit)"),
     ("--load-rules", "load the rules (augenrules --load) once the daemon is registered"),
     ("--multicast", "read the kernel's multicast log group beside another audit daemon"),
+    ("--metrics-file PATH", "write the counters for node_exporter's textfile collector"),
+    ("--metrics-interval S", "seconds between metrics file updates (default 15)"),
     ("--state", "print the running daemon's state report (its counters) and exit"),
 ];
 
@@ -51,6 +53,8 @@ pub fn main(inv: Invocation) -> ExitCode {
         run_dir,
         load_rules: false,
         multicast: false,
+        metrics_file: None,
+        metrics_interval: std::time::Duration::from_secs(15),
     };
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
@@ -62,6 +66,15 @@ pub fn main(inv: Invocation) -> ExitCode {
             "--load-rules" => opts.load_rules = true,
             "-h" | "--help" => return help(name),
             "--multicast" => opts.multicast = true,
+            "--metrics-file" => {
+                let Some(v) = args.next() else { return usage(name) };
+                opts.metrics_file = Some(PathBuf::from(v));
+            }
+            "--metrics-interval" => {
+                let secs = args.next().and_then(|v| v.to_str()?.parse::<u64>().ok());
+                let Some(secs) = secs.filter(|&s| s > 0) else { return usage(name) };
+                opts.metrics_interval = std::time::Duration::from_secs(secs);
+            }
             "-s" => {
                 let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
                 // COMPAT: auditd.c main: the value matches by prefix (strncmp over its length).
