@@ -108,7 +108,11 @@ pub fn evaluate(facts: &Facts) -> Vec<Check> {
             "config",
             Status::Fail,
             format!("auditd.conf does not load: {e}"),
-            "fix auditd.conf (the daemon refuses to start with it)",
+            if e.contains("Permission denied") {
+                "run raudit doctor as root (auditd.conf is readable by root only)"
+            } else {
+                "fix auditd.conf (the daemon refuses to start with it)"
+            },
         )),
         None => {}
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 mod common;
 
-use raudit_testkit::{DaemonProcess, KernelGuard, poll_until, wait_for};
+use raudit_testkit::{DaemonProcess, KernelGuard, poll_until};
 
 const SHORT: Duration = Duration::from_secs(30);
 
@@ -110,10 +110,18 @@ fn metrics_file_matches_the_state_report() {
         let mut f = std::fs::OpenOptions::new().append(true).open(&watched).unwrap();
         writeln!(f, "{i}").unwrap();
     }
-    wait_for("the watch's events in the log", SHORT, || {
+    let hits = || {
         std::fs::read_to_string(&log).unwrap_or_default().matches("key=\"metrics-test\"").count()
-            >= N
-    });
+    };
+    if !poll_until(SHORT, || hits() >= N) {
+        let status = kernel.client().get_status();
+        let rules = kernel.client().list_rules().map(|r| r.len());
+        panic!(
+            "{} of {N} watch events in the log; status {status:?}; {rules:?} rules; log:\n{}",
+            hits(),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
 
     // Once the records stop, the next metrics file carries the state report's figures.
     let pairs = [
