@@ -58,7 +58,7 @@ pub const RULES_COST_NS_HIGH: u64 = 1000;
 pub const FLUSH_GAP_SECONDS: f64 = 60.0;
 /// Above this rate a sync per batch (flush SYNC/DATA) costs real disk time.
 pub const SYNC_RATE_HIGH: f64 = 5000.0;
-/// A log whose last record is older than this, on an enabled system, is suspicious.
+/// A log whose last record is older than this is suspicious: no daemon writing, or no rule firing.
 pub const LAST_EVENT_OLD_SECONDS: u64 = 24 * 3600;
 
 /// Every check on `facts`, in a fixed order.
