@@ -10,6 +10,7 @@ pub mod daemon;
 pub mod enrich;
 pub mod format;
 pub mod hooks;
+pub mod metrics;
 mod network;
 pub mod notify;
 mod own;

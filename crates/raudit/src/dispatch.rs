@@ -102,6 +102,12 @@ pub const TOOLS: &[Tool] = &[
         about: "virtual machine sessions from the audit logs",
         entry: tools::virt::main,
     },
+    Tool {
+        subcommand: "doctor",
+        legacy_name: "raudit-doctor",
+        about: "check the audit setup's health and say how to fix it",
+        entry: tools::doctor::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

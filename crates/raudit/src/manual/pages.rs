@@ -229,6 +229,27 @@ pub const PAGES: &[Page] = &[
         exit_status: &[("0", "success"), ("1", "bad command line or an unreadable log")],
         files: &[("/etc/audit/auditd.conf", "where the logs are, and end_of_event_timeout")],
     },
+    Page {
+        subcommand: "doctor",
+        extra_names: &[],
+        synopsis: "[-c DIR] [--format text|json] [--interval MS]",
+        description: &[
+            "Checks the health of the audit setup and says how to fix each problem: the kernel's \
+             status (enabled, lost and its trend, backlog against backlog_limit, \
+             backlog_wait_time, rate_limit), which program owns the audit socket, whether journald \
+             also collects audit records, the loaded rules (missing -F arch, duplicates, cost), \
+             disk space against space_left and admin_space_left, the log's modes and owner, flush \
+             against the event rate, the last event's age and the plugins.",
+        ],
+        flags: || tools::doctor::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[
+            ("0", "no check failed (warnings may remain)"),
+            ("1", "a check failed"),
+            ("2", "bad command line"),
+        ],
+        files: &[("/etc/audit/auditd.conf", "the settings the checks compare against")],
+    },
 ];
 
 /// audisp-syslog's argument words (a test checks them against the tool's).

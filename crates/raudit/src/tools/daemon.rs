@@ -1,7 +1,7 @@
 //! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, `--load-rules` to load
 //! the rules at start as the reference's init flow does, `--multicast` to read the kernel's
 //! multicast log group beside another audit daemon, and `--state` to print the running
-//! daemon's state report.
+//! daemon's state report, `--metrics-file PATH` to export its counters for Prometheus.
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,14 +30,36 @@ pub const FLAGS: &[Flag] = &[
         Some("--multicast"),
         "read the kernel's multicast group beside another daemon",
     ),
+    Flag::with_value(
+        None,
+        Some("--metrics-file"),
+        "PATH",
+        Values::File,
+        "write the counters for node_exporter's textfile collector",
+    ),
+    Flag::with_value(
+        None,
+        Some("--metrics-interval"),
+        "S",
+        Values::Any,
+        "seconds between metrics file updates (default 15)",
+    ),
     Flag::switch(None, Some("--state"), "print the running daemon's counters and state"),
+    Flag::switch(Some("-h"), Some("--help"), "print the usage line and the options"),
 ];
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--metrics-file <path> [--metrics-interval <s>]] | --state"
     );
     ExitCode::from(2)
+}
+
+fn help(name: &str) -> ExitCode {
+    let code = usage(name);
+    eprint!("{}", raudit_cli::flags::option_lines(FLAGS));
+    eprintln!("The run directory (pid and state files) is /var/run, or $RAUDIT_RUN_DIR.");
+    code
 }
 
 pub fn main(inv: Invocation) -> ExitCode {
@@ -53,6 +75,8 @@ pub fn main(inv: Invocation) -> ExitCode {
         run_dir,
         load_rules: false,
         multicast: false,
+        metrics_file: None,
+        metrics_interval: std::time::Duration::from_secs(15),
     };
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
@@ -62,7 +86,17 @@ pub fn main(inv: Invocation) -> ExitCode {
             "-l" => opts.allow_links = true,
             "-n" => opts.no_fork = true,
             "--load-rules" => opts.load_rules = true,
+            "-h" | "--help" => return help(name),
             "--multicast" => opts.multicast = true,
+            "--metrics-file" => {
+                let Some(v) = args.next() else { return usage(name) };
+                opts.metrics_file = Some(PathBuf::from(v));
+            }
+            "--metrics-interval" => {
+                let secs = args.next().and_then(|v| v.to_str()?.parse::<u64>().ok());
+                let Some(secs) = secs.filter(|&s| s > 0) else { return usage(name) };
+                opts.metrics_interval = std::time::Duration::from_secs(secs);
+            }
             "-s" => {
                 let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
                 // COMPAT: auditd.c main: the value matches by prefix (strncmp over its length).
@@ -115,7 +149,7 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::Netlink(_)
         | DaemonError::PidFile { .. }
         | DaemonError::StartupState(_)
-        | DaemonError::Register(_)
+        | DaemonError::Register { .. }
         | DaemonError::Multicast(_)
         | DaemonError::Listener(_) => 1,
     }

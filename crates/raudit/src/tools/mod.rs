@@ -2,6 +2,7 @@
 
 pub mod ctl;
 pub mod daemon;
+pub mod doctor;
 pub mod last;
 pub mod lastlog;
 pub mod logs;
