@@ -103,13 +103,6 @@ pub fn trace(
     stop: &AtomicBool,
     mut sink: impl FnMut(Traced) -> ControlFlow<()>,
 ) -> Result<(), BpfError> {
-    if std::env::var_os("RAUDIT_BPF_FAIL").is_some_and(|v| v == "load") {
-        // A test hook: behave exactly as a refused load does, without needing a kernel that refuses.
-        return Err(BpfError::Kernel {
-            stage: "load",
-            detail: "simulated by RAUDIT_BPF_FAIL=load".into(),
-        });
-    }
     check_btf()?;
     quiet_libbpf();
     let mut object = MaybeUninit::<OpenObject>::uninit();

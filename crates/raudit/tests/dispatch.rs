@@ -17,6 +17,9 @@ const LEGACY: &[(&str, &str)] = &[
     ("ausyscall", "syscall"),
     ("audisp-remote", "remote"),
     ("audisp-syslog", "syslog"),
+    ("tcpconnect", "tcpconnect"),
+    ("execsnoop", "execsnoop"),
+    ("opensnoop", "opensnoop"),
 ];
 
 fn link_dir() -> tempfile::TempDir {

@@ -43,6 +43,8 @@ impl Printer {
 
     pub fn header(&self, out: &mut impl Write) -> std::io::Result<()> {
         if self.args.format == Format::Json {
+            // stdout is JSON only; a reader still learns that tracing has begun.
+            eprintln!("Tracing {} ... Hit Ctrl-C to end", self.args.tool.kind().name());
             return Ok(());
         }
         let a = &self.args;
