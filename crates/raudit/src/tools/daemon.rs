@@ -1,7 +1,7 @@
 //! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, `--load-rules` to load
 //! the rules at start as the reference's init flow does, `--multicast` to read the kernel's
 //! multicast log group beside another audit daemon, and `--state` to print the running
-//! daemon's state report.
+//! daemon's state report; `--bpf KINDS` adds raudit's BPF source (docs/bpf.md).
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,7 +11,7 @@ use crate::Invocation;
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--bpf connect,exec,open [--bpf-key KEY]] | --state"
     );
     ExitCode::from(2)
 }
@@ -29,7 +29,10 @@ pub fn main(inv: Invocation) -> ExitCode {
         run_dir,
         load_rules: false,
         multicast: false,
+        bpf: None,
     };
+    let mut bpf_kinds: Option<String> = None;
+    let mut bpf_key = "bpf".to_string();
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
         let Some(a) = a.to_str() else { return usage(name) };
@@ -39,6 +42,16 @@ pub fn main(inv: Invocation) -> ExitCode {
             "-n" => opts.no_fork = true,
             "--load-rules" => opts.load_rules = true,
             "--multicast" => opts.multicast = true,
+            // raudit only: BPF events into the log (docs/bpf.md); not an auditd.conf key,
+            // because the reference refuses a file with keys it does not know.
+            "--bpf" => {
+                let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
+                bpf_kinds = Some(v.to_string());
+            }
+            "--bpf-key" => {
+                let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
+                bpf_key = v.to_string();
+            }
             "-s" => {
                 let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
                 // COMPAT: auditd.c main: the value matches by prefix (strncmp over its length).
@@ -71,6 +84,15 @@ pub fn main(inv: Invocation) -> ExitCode {
             _ => return usage(name),
         }
     }
+    if let Some(list) = bpf_kinds {
+        match raudit_daemon::bpf_source::BpfSource::parse(&list, &bpf_key) {
+            Ok(b) => opts.bpf = Some(b),
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     match raudit_daemon::daemon::run(opts) {
         Ok(_) => ExitCode::SUCCESS,
         // The daemon has said why already (stderr, or syslog in the background).
@@ -93,6 +115,7 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::StartupState(_)
         | DaemonError::Register(_)
         | DaemonError::Multicast(_)
-        | DaemonError::Listener(_) => 1,
+        | DaemonError::Listener(_)
+        | DaemonError::Bpf(_) => 1,
     }
 }
