@@ -253,7 +253,7 @@ mod tests {
             -111,
         );
         let body = String::from_utf8(w.body(&ev)).unwrap();
-        assert!(body.starts_with("pid=10 uid=0 auid=1000 ses=3 msg='op=connect ppid=1 tid=11 gid=0 arch=c000003e sysno=42 exit=-111 comm=6375277260782078"), "{body}");
+        assert!(body.starts_with("pid=10 uid=0 auid=1000 ses=3 msg='op=connect ppid=1 tid=11 gid=0 arch=c000003e sysno=42 exit=-111 comm=637527726C2078"), "{body}");
         assert!(
             body.ends_with(
                 " laddr=127.0.0.1 lport=5000 raddr=127.0.0.1 rport=80 key=\"bpf\" res=failed'"
