@@ -57,6 +57,8 @@ pub struct Options {
     pub metrics_file: Option<PathBuf>,
     /// `--metrics-interval SECONDS`: how often the metrics file is replaced.
     pub metrics_interval: Duration,
+    /// `--bpf connect,exec,open` (raudit only): BPF events as records in the same log.
+    pub bpf: Option<crate::bpf_source::BpfSource>,
 }
 
 impl Options {
@@ -128,6 +130,8 @@ pub enum DaemonError {
     Multicast(#[source] raudit_netlink::Error),
     #[error("{0}")]
     Listener(#[source] raudit_remote::listener::ListenError),
+    #[error("Unable to start the BPF source: {0}")]
+    Bpf(#[source] raudit_bpf::BpfError),
 }
 
 struct Msg {
@@ -596,6 +600,25 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
             return Err(e);
         }
     };
+    let bpf = match opts.bpf.as_ref().map(|b| crate::bpf_source::start(b, &core)) {
+        Some(Ok(h)) => Some(h),
+        None => None,
+        Some(Err(e)) => {
+            let e = fatal(DaemonError::Bpf(e));
+            let mut c = lock(&core);
+            let serial = c.serials.next();
+            let body = format!("op=bpf {} res=failed", self_fields());
+            c.pipeline.emit_own(own_record(MsgType::DAEMON_ABORT.0, serial, &body));
+            drop(c);
+            if let Some(l) = listener {
+                l.shutdown();
+            }
+            drop(reader);
+            let _ = std::fs::remove_file(opts.pid_file());
+            tell_parent(false);
+            return Err(e);
+        }
+    };
     match &lock(&core).pipeline.output {
         Output::Log(_) => eprintln!("rauditd: writing records to {}", cfg.log_file.display()),
         Output::Stdout(_) => eprintln!("rauditd: writing records to stdout"),
@@ -645,6 +668,9 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         lines: LineBatch::default(),
     };
     d.run(&sigfd);
+    if let Some(b) = bpf {
+        b.shutdown();
+    }
     // Unregister (dropping the reader sends pid 0 and waits for the ACK), then close the log.
     let Daemon { opts, core, reader, listener, .. } = d;
     drop(reader);

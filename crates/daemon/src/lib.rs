@@ -6,6 +6,7 @@
 //! Behaviour follows the reference auditd 3.0.9 (kernel-and-daemon.md §2-3); deliberate
 //! differences are listed in docs/compat.md.
 
+pub mod bpf_source;
 pub mod daemon;
 pub mod enrich;
 pub mod format;

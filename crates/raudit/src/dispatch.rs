@@ -108,6 +108,30 @@ pub const TOOLS: &[Tool] = &[
         about: "check the audit setup's health and say how to fix it",
         entry: tools::doctor::main,
     },
+    Tool {
+        subcommand: "bpf",
+        legacy_name: "raudit-bpf",
+        about: "BPF tracing: tcpconnect, execsnoop, opensnoop (feature bpf)",
+        entry: tools::bpf::main,
+    },
+    Tool {
+        subcommand: "tcpconnect",
+        legacy_name: "tcpconnect",
+        about: "trace TCP connects, with login uid and session (BPF)",
+        entry: tools::bpf::tcpconnect,
+    },
+    Tool {
+        subcommand: "execsnoop",
+        legacy_name: "execsnoop",
+        about: "trace execs, with login uid and session (BPF)",
+        entry: tools::bpf::execsnoop,
+    },
+    Tool {
+        subcommand: "opensnoop",
+        legacy_name: "opensnoop",
+        about: "trace opens, with login uid and session (BPF)",
+        entry: tools::bpf::opensnoop,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -250,6 +250,81 @@ pub const PAGES: &[Page] = &[
         ],
         files: &[("/etc/audit/auditd.conf", "the settings the checks compare against")],
     },
+    Page {
+        subcommand: "bpf",
+        extra_names: &[],
+        synopsis: "tcpconnect|execsnoop|opensnoop [options]",
+        description: &[
+            "Runs one of the BPF tracers: raudit bpf tcpconnect is the same as tcpconnect, and so \
+             on (see raudit-tcpconnect(8), raudit-execsnoop(8) and raudit-opensnoop(8) for each \
+             tool's options). The options below are those of all three.",
+        ],
+        flags: tools::bpf::all_flags,
+        operands: Some(|| Values::Words(&["tcpconnect", "execsnoop", "opensnoop"])),
+        exit_status: &[
+            ("0", "stopped by SIGINT or SIGTERM"),
+            ("1", "BPF cannot load here"),
+            ("2", "bad command line"),
+        ],
+        files: &[],
+    },
+    Page {
+        subcommand: "tcpconnect",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Traces TCP connects (IPv4 and IPv6, failed ones too) as they happen. It takes bcc's options and prints bcc's columns; beyond bcc, each event \
+             carries the task's login uid and audit session (-A shows them; -ua, --auid and \
+             --session select by them) and --format json prints one object per event. Built with \
+             the cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).",
+        ],
+        flags: || tools::bpf::flags(tools::bpf::Tool::TcpConnect),
+        operands: None,
+        exit_status: &[
+            ("0", "stopped by SIGINT or SIGTERM"),
+            ("1", "BPF cannot load here"),
+            ("2", "bad command line"),
+        ],
+        files: &[],
+    },
+    Page {
+        subcommand: "execsnoop",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Traces program executions as they happen, with their arguments. It takes bcc's options and prints bcc's columns; beyond bcc, each event \
+             carries the task's login uid and audit session (-A shows them; -ua, --auid and \
+             --session select by them) and --format json prints one object per event. Built with \
+             the cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).",
+        ],
+        flags: || tools::bpf::flags(tools::bpf::Tool::ExecSnoop),
+        operands: None,
+        exit_status: &[
+            ("0", "stopped by SIGINT or SIGTERM"),
+            ("1", "BPF cannot load here"),
+            ("2", "bad command line"),
+        ],
+        files: &[],
+    },
+    Page {
+        subcommand: "opensnoop",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Traces file opens as they happen, with the descriptor or the error. It takes bcc's options and prints bcc's columns; beyond bcc, each event \
+             carries the task's login uid and audit session (-A shows them; -ua, --auid and \
+             --session select by them) and --format json prints one object per event. Built with \
+             the cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).",
+        ],
+        flags: || tools::bpf::flags(tools::bpf::Tool::OpenSnoop),
+        operands: None,
+        exit_status: &[
+            ("0", "stopped by SIGINT or SIGTERM"),
+            ("1", "BPF cannot load here"),
+            ("2", "bad command line"),
+        ],
+        files: &[],
+    },
 ];
 
 /// audisp-syslog's argument words (a test checks them against the tool's).

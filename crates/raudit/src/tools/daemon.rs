@@ -1,7 +1,8 @@
 //! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, `--load-rules` to load
 //! the rules at start as the reference's init flow does, `--multicast` to read the kernel's
 //! multicast log group beside another audit daemon, and `--state` to print the running
-//! daemon's state report, `--metrics-file PATH` to export its counters for Prometheus.
+//! daemon's state report, `--metrics-file PATH` to export its counters for Prometheus, and
+//! `--bpf KINDS` to add raudit's BPF source (docs/bpf.md).
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,13 +45,21 @@ pub const FLAGS: &[Flag] = &[
         Values::Any,
         "seconds between metrics file updates (default 15)",
     ),
+    Flag::with_value(
+        None,
+        Some("--bpf"),
+        "connect,exec,open",
+        Values::Any,
+        "also log these BPF events (feature bpf; docs/bpf.md)",
+    ),
+    Flag::with_value(None, Some("--bpf-key"), "KEY", Values::Any, "the key of BPF records (bpf)"),
     Flag::switch(None, Some("--state"), "print the running daemon's counters and state"),
     Flag::switch(Some("-h"), Some("--help"), "print the usage line and the options"),
 ];
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--metrics-file <path> [--metrics-interval <s>]] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] | --state"
     );
     ExitCode::from(2)
 }
@@ -77,7 +86,10 @@ pub fn main(inv: Invocation) -> ExitCode {
         multicast: false,
         metrics_file: None,
         metrics_interval: std::time::Duration::from_secs(15),
+        bpf: None,
     };
+    let mut bpf_kinds: Option<String> = None;
+    let mut bpf_key = "bpf".to_string();
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
         let Some(a) = a.to_str() else { return usage(name) };
@@ -96,6 +108,16 @@ pub fn main(inv: Invocation) -> ExitCode {
                 let secs = args.next().and_then(|v| v.to_str()?.parse::<u64>().ok());
                 let Some(secs) = secs.filter(|&s| s > 0) else { return usage(name) };
                 opts.metrics_interval = std::time::Duration::from_secs(secs);
+            }
+            // raudit only: BPF events into the log (docs/bpf.md); not an auditd.conf key,
+            // because the reference refuses a file with keys it does not know.
+            "--bpf" => {
+                let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
+                bpf_kinds = Some(v.to_string());
+            }
+            "--bpf-key" => {
+                let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
+                bpf_key = v.to_string();
             }
             "-s" => {
                 let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
@@ -129,6 +151,15 @@ pub fn main(inv: Invocation) -> ExitCode {
             _ => return usage(name),
         }
     }
+    if let Some(list) = bpf_kinds {
+        match raudit_daemon::bpf_source::BpfSource::parse(&list, &bpf_key) {
+            Ok(b) => opts.bpf = Some(b),
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     match raudit_daemon::daemon::run(opts) {
         Ok(_) => ExitCode::SUCCESS,
         // The daemon has said why already (stderr, or syslog in the background).
@@ -151,6 +182,7 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::StartupState(_)
         | DaemonError::Register { .. }
         | DaemonError::Multicast(_)
-        | DaemonError::Listener(_) => 1,
+        | DaemonError::Listener(_)
+        | DaemonError::Bpf(_) => 1,
     }
 }

@@ -1,5 +1,6 @@
 //! One module per tool. Each exposes `main(Invocation) -> ExitCode`.
 
+pub mod bpf;
 pub mod ctl;
 pub mod daemon;
 pub mod doctor;

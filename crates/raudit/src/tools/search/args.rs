@@ -325,8 +325,13 @@ impl State {
                 if !v.eq_ignore_ascii_case("ALL") {
                     let mut types = cr.msg_types.take().unwrap_or_default();
                     for part in v.split(',').filter(|p| !p.is_empty()) {
+                        // raudit's own types (BPF_EXEC, ...) by name too; logs spell them UNKNOWN[n].
+                        let own = raudit_tables::msg_type::RAUDIT_TYPES
+                            .iter()
+                            .find(|(_, n)| n.eq_ignore_ascii_case(part));
                         match raudit_parse::record::type_number(part.as_bytes()) {
                             t if t >= 0 => types.push(t),
+                            _ if own.is_some() => types.extend(own.map(|&(n, _)| n as i32)),
                             _ => return Err(valid_message_types()),
                         }
                     }
