@@ -123,13 +123,13 @@ fn follow_has_every_event_of_a_rotating_daemon_log() {
     wait_for("the follower's output", SHORT, || Arc::strong_count(&out) == 1);
     wait_for("the follower's notes", SHORT, || Arc::strong_count(&err) == 1);
     let notes = err.lock().unwrap().clone();
-    let rotations = notes.matches("was rotated").count();
-    assert!(rotations >= 2, "the log rotated only {rotations} times: {notes}");
     let got = serials(&out.lock().unwrap());
     std::fs::write("/tmp/fk-out", out.lock().unwrap().as_bytes()).unwrap();
     std::fs::write("/tmp/fk-logs", logs(&log)).unwrap();
     std::fs::write("/tmp/fk-err", &notes).unwrap();
-    assert!(printed, "the follower printed {} of {} events", got.len(), in_logs.len());
+    assert!(printed, "the follower printed {} of {} events; {notes}", got.len(), in_logs.len());
     assert_eq!(got.len(), in_logs.len());
     assert!(got == in_logs, "the follower's events differ from the logs'");
+    let rotations = notes.matches("was rotated").count();
+    assert!(rotations >= 2, "the log rotated only {rotations} times: {notes}");
 }
