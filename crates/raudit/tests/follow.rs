@@ -238,3 +238,33 @@ fn follow_refuses_what_it_cannot_do() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/audit.log"));
 }
+
+#[test]
+fn report_follow_prints_a_new_summary_when_the_log_grows() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    let mut current = std::fs::File::create(&log).unwrap();
+    append(&mut current, &(0..3).map(event).collect::<String>());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_raudit"));
+    cmd.args(["report", "--follow", "-x", "--summary", "-if"])
+        .arg(&log)
+        .env("TZ", "UTC")
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    let mut process = DaemonProcess::spawn(&mut cmd);
+    let out = collect(process.take_stdout().unwrap());
+    let text = || out.lock().unwrap().clone();
+    // Not a terminal: one report block after the other, no screen control.
+    wait_for("the first report", BOUND, || text().contains("3  /usr/bin/cat\n"));
+    append(&mut current, &(3..8).map(event).collect::<String>());
+    wait_for("the second report", BOUND, || text().contains("8  /usr/bin/cat\n"));
+    process.signal(Signal::TERM);
+    assert!(process.wait(BOUND).success());
+    wait_for("the output's end", BOUND, || Arc::strong_count(&out) == 1);
+    let text = text();
+    assert!(!text.contains('\x1b'), "{text}");
+    let once = "\nExecutable Summary Report\n";
+    assert!(text.starts_with(once), "{text}");
+    assert_eq!(text.matches(once).count(), 2, "a report per change only:\n{text}");
+}

@@ -2,6 +2,7 @@
 //! exit code around the report engine (raudit-report).
 
 mod args;
+mod follow;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -33,6 +34,15 @@ pub fn main(inv: Invocation) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if opts.follow {
+        return match follow::follow(opts) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("{}: {e}", inv.display_name);
+                ExitCode::from(1)
+            }
+        };
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     // `--html FILE`: the page is the output; stdout stays empty and stderr
