@@ -19,7 +19,7 @@ const KEY: &str = "rauditd-follow";
 /// `getppid(i, TAG)`: the rule matches only the storm's tagged calls.
 const TAG: u32 = 0x5eef;
 /// About 450 bytes per event: three rotations of a 1 MB log.
-const N: usize = 8_000; // DEBUG
+const N: usize = 8_000;
 
 fn collect(from: impl std::io::Read + Send + 'static) -> Arc<Mutex<String>> {
     let text = Arc::new(Mutex::new(String::new()));
@@ -124,12 +124,12 @@ fn follow_has_every_event_of_a_rotating_daemon_log() {
     wait_for("the follower's notes", SHORT, || Arc::strong_count(&err) == 1);
     let notes = err.lock().unwrap().clone();
     let got = serials(&out.lock().unwrap());
-    std::fs::write("/tmp/fk-out", out.lock().unwrap().as_bytes()).unwrap();
-    std::fs::write("/tmp/fk-logs", logs(&log)).unwrap();
-    std::fs::write("/tmp/fk-err", &notes).unwrap();
     assert!(printed, "the follower printed {} of {} events; {notes}", got.len(), in_logs.len());
     assert_eq!(got.len(), in_logs.len());
     assert!(got == in_logs, "the follower's events differ from the logs'");
-    let rotations = notes.matches("was rotated").count();
-    assert!(rotations >= 2, "the log rotated only {rotations} times: {notes}");
+    // Several rotations, maybe more than one between two looks of the
+    // follower, none of them past a file it could not find.
+    assert!(Path::new(&format!("{}.2", log.display())).exists(), "the log rotated less than twice");
+    assert!(notes.contains(" was rotated; "), "{notes}");
+    assert!(!notes.contains("may be missing"), "{notes}");
 }

@@ -5,7 +5,9 @@
 //! and a read five times a second cost nothing measurable, work on every
 //! file system (inotify misses changes on network file systems), need no
 //! `unsafe` here, and a rotation is told by the inode behind the path
-//! either way. The latency, at most [`POLL`], is below what a person
+//! either way. Several rotations between two looks are no loss: the
+//! files rotated away meanwhile are found by their names and read in
+//! order ([`tail`]). The latency, at most [`POLL`], is below what a person
 //! watching notices, and events wait up to `end_of_event_timeout` for
 //! their last record anyway.
 
@@ -85,6 +87,9 @@ pub fn follow(
         if debug && let Some(change) = change {
             let what = match change {
                 Change::Rotated => "rotated",
+                Change::RotatedPastMissing => {
+                    "rotated past files no longer there (events may be missing)"
+                }
                 Change::Truncated => "truncated",
             };
             let e = emitter.err();

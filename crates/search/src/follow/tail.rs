@@ -30,8 +30,12 @@ pub enum Start {
 /// What happened to the file behind the path during a read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    /// A new file took the path; the old one was read to its end first.
+    /// A new file took the path; the old one was read to its end first,
+    /// then the ones rotated away in between.
     Rotated,
+    /// A new file took the path, but ours was no longer among the rotated
+    /// files: events in files rotated away in between may be missing.
+    RotatedPastMissing,
     /// The file became shorter than what was read; reading starts over.
     Truncated,
 }
@@ -161,27 +165,76 @@ impl LogTail {
         std::fs::metadata(&self.path).is_ok_and(|m| identity(&m) != self.id)
     }
 
-    /// Reads the old file to its end, then opens the new one from its
-    /// start.
+    /// Reads the old file to its end, then the files that took the path
+    /// after it and were rotated away meanwhile (several rotations can
+    /// come between two looks), then opens the current one from its start.
     fn switch(&mut self) -> io::Result<Option<Change>> {
-        let file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let Some((newer, current, found)) = self.successors()? else { return Ok(None) };
         // The daemon may have written to the old file after our last read
         // and before it opened the new one.
         while !self.fill(usize::MAX)? {}
+        for file in newer {
+            self.end_line();
+            self.file = file;
+            while !self.fill(usize::MAX)? {}
+        }
+        self.end_line();
+        self.id = identity(&current.metadata()?);
+        self.file = current;
+        self.offset = 0;
+        Ok(Some(if found { Change::Rotated } else { Change::RotatedPastMissing }))
+    }
+
+    /// A file that ended inside a line: nothing will complete that line.
+    fn end_line(&mut self) {
         if !self.partial.is_empty() && self.partial.last() != Some(&b'\n') {
-            // The old file ended inside a line: nothing will complete it.
             self.partial.push(b'\n');
         }
-        self.id = identity(&file.metadata()?);
-        self.file = file;
-        self.offset = 0;
-        Ok(Some(Change::Rotated))
+    }
+
+    /// The rotated files newer than ours (oldest first) and the current
+    /// one, opened, and whether ours was found among the rotated ones
+    /// (when it was not, as when it was removed already, what came between
+    /// is unknown and only the current file is read). None while the path
+    /// is missing or keeps changing under the scan.
+    fn successors(&self) -> io::Result<Option<(Vec<File>, File, bool)>> {
+        for _ in 0..SCAN_TRIES {
+            let current = match File::open(&self.path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let current_id = identity(&current.metadata()?);
+            let mut newer = Vec::new();
+            let mut found = false;
+            for n in 1..=MAX_ROTATED {
+                let mut name = self.path.as_os_str().to_owned();
+                name.push(format!(".{n}"));
+                let Ok(file) = File::open(&name) else { break };
+                if identity(&file.metadata()?) == self.id {
+                    found = true;
+                    break;
+                }
+                newer.push(file);
+            }
+            // A rotation during the scan shifts the names: look again.
+            if std::fs::metadata(&self.path).is_ok_and(|m| identity(&m) == current_id) {
+                if !found {
+                    newer.clear();
+                }
+                newer.reverse();
+                return Ok(Some((newer, current, found)));
+            }
+        }
+        Ok(None)
     }
 }
+
+/// Rotated files looked at (`audit.log.1` ... ); auditd's num_logs is at
+/// most 999, and a follower that is that far behind has lost anyway.
+const MAX_ROTATED: u32 = 999;
+/// Scans of the rotated files before giving up until the next read.
+const SCAN_TRIES: usize = 5;
 
 #[cfg(test)]
 mod tests {
@@ -246,6 +299,44 @@ mod tests {
         assert_eq!(next(&mut tail), ("4\n5\n".into(), Some(Change::Rotated)));
         append(&log, "6\n");
         assert_eq!(next(&mut tail), ("6\n".into(), None));
+    }
+
+    #[test]
+    fn reads_every_file_of_several_rotations_between_two_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.log");
+        let rotate = || {
+            for n in (1..5).rev() {
+                let from = dir.path().join(format!("audit.log.{n}"));
+                if from.exists() {
+                    std::fs::rename(&from, dir.path().join(format!("audit.log.{}", n + 1)))
+                        .unwrap();
+                }
+            }
+            std::fs::rename(&log, dir.path().join("audit.log.1")).unwrap();
+        };
+        append(&log, "a\n");
+        let (mut tail, _) = LogTail::open(&log, Start::Beginning).unwrap();
+        assert_eq!(next(&mut tail).0, "a\n");
+        append(&log, "b\n");
+        rotate();
+        append(&log, "c\n");
+        rotate();
+        append(&log, "d");
+        rotate();
+        append(&log, "e\n");
+        assert_eq!(next(&mut tail), ("b\nc\nd\ne\n".into(), Some(Change::Rotated)));
+        // Ours removed meanwhile (num_logs): only the current file.
+        append(&log, "f\n");
+        rotate();
+        append(&log, "g\n");
+        rotate();
+        for n in 1..=6 {
+            let _ = std::fs::remove_file(dir.path().join(format!("audit.log.{n}")));
+        }
+        append(&log, "h\n");
+        // "f" went to our file, still open.
+        assert_eq!(next(&mut tail), ("f\nh\n".into(), Some(Change::RotatedPastMissing)));
     }
 
     #[test]
