@@ -15,7 +15,9 @@ use raudit_testkit::{DaemonProcess, Signal, wait_for};
 const BOUND: Duration = Duration::from_secs(30);
 
 /// Event `n`'s records (no EOE, as auditd writes them), three seconds
-/// apart so that each event completes the one before it.
+/// apart so that each event completes the one before it (the followers'
+/// end_of_event_timeout is 3 s: the pieces of one event, written in a
+/// row, are never split by a quiet spell however slow the machine).
 fn event(n: u64) -> String {
     let (sec, serial) = (1_700_000_000 + 3 * n, 1000 + n);
     let stamp = format!("msg=audit({sec}.{:03}:{serial})", n % 1000);
@@ -58,7 +60,7 @@ impl Follower {
     /// the log (its `--debug` note says so).
     fn start(log: &Path, args: &[&str]) -> Follower {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_raudit"));
-        cmd.args(["search", "--follow", "--debug", "--eoe-timeout", "2", "-if"])
+        cmd.args(["search", "--follow", "--debug", "--eoe-timeout", "3", "-if"])
             .arg(log)
             .args(args)
             .env("TZ", "UTC")
