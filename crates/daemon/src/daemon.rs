@@ -15,7 +15,8 @@ use rustix::process::Signal;
 
 use crate::hooks::{Priority, SystemHooks};
 use crate::own::{
-    Serials, node_name, own_record, random_serial, read_trim, self_fields, sender_fields,
+    Serials, delivered_sender_fields, node_name, own_record, random_serial, read_trim, self_fields,
+    sender_fields,
 };
 use crate::pipeline::{LineBatch, Output, Pipeline, StdoutSink};
 use crate::sys::{Forked, SignalFd};
@@ -399,8 +400,8 @@ impl Daemon {
                 self.drain_socket();
             }
             if sig_ready {
-                while let Some(sig) = sigfd.read() {
-                    match Signal::from_named_raw(sig) {
+                while let Some(received) = sigfd.read() {
+                    match Signal::from_named_raw(received.signo) {
                         Some(Signal::HUP) => self.reload(),
                         Some(Signal::USR1) => self.rotate(),
                         Some(Signal::USR2) => self.resume(),
@@ -408,7 +409,14 @@ impl Daemon {
                         Some(Signal::TERM | Signal::INT) => {
                             // Records already queued are written before the end record.
                             while self.drain_socket() {}
-                            let body = match self.signal_sender() {
+                            // The kernel keeps the sender of SIGTERM, not of SIGINT:
+                            // that one names itself (docs/compat.md).
+                            let sender = if received.signo == libc::SIGINT {
+                                Some(delivered_sender_fields(received.pid, received.uid))
+                            } else {
+                                self.signal_sender()
+                            };
+                            let body = match sender {
                                 Some(f) => format!("op=terminate {f} res=success"),
                                 None => {
                                     "op=terminate auid=-1 uid=-1 ses=-1 pid=-1 subj=? res=success"

@@ -38,6 +38,23 @@ pub(crate) fn sender_fields(si: &raudit_proto::SigInfo) -> String {
     s
 }
 
+/// `auid=.. uid=.. ses=.. pid=..[ subj=..]` of a signal's sender as the
+/// signal itself tells it (`pid` 0: the kernel, e.g. a terminal's Ctrl-C,
+/// whose session is the daemon's own). The kernel's AUDIT_SIGNAL_INFO is
+/// kept only for SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2; for SIGINT it still
+/// names the sender of an earlier one.
+pub(crate) fn delivered_sender_fields(pid: u32, uid: u32) -> String {
+    let proc = if pid == 0 { "/proc/self".to_string() } else { format!("/proc/{pid}") };
+    let unset = || "4294967295".to_string();
+    let auid = read_trim(&format!("{proc}/loginuid")).unwrap_or_else(unset);
+    let ses = read_trim(&format!("{proc}/sessionid")).unwrap_or_else(unset);
+    let mut s = format!("auid={auid} uid={uid} ses={ses} pid={pid}");
+    if let Some(ctx) = read_trim(&format!("{proc}/attr/current")) {
+        s.push_str(&format!(" subj={}", ctx.replace('\n', " ")));
+    }
+    s
+}
+
 /// Serials of the daemon's own records: random start, then +1.
 pub(crate) struct Serials(pub(crate) u32);
 

@@ -80,16 +80,32 @@ impl SignalFd {
         }
     }
 
-    /// The next pending signal's number; `None` when none is pending.
-    pub fn read(&self) -> Option<i32> {
+    /// The next pending signal; `None` when none is pending.
+    pub fn read(&self) -> Option<Received> {
         let mut buf = [0u8; std::mem::size_of::<libc::signalfd_siginfo>()];
         let n = rustix::io::read(&self.0, &mut buf).ok()?;
         if n != buf.len() {
             return None;
         }
-        // ssi_signo is the struct's first field.
-        Some(i32::from_ne_bytes(buf[0..4].try_into().ok()?))
+        let field = |offset: usize| -> Option<u32> {
+            Some(u32::from_ne_bytes(buf.get(offset..offset + 4)?.try_into().ok()?))
+        };
+        use std::mem::offset_of;
+        Some(Received {
+            signo: field(offset_of!(libc::signalfd_siginfo, ssi_signo))? as i32,
+            pid: field(offset_of!(libc::signalfd_siginfo, ssi_pid))?,
+            uid: field(offset_of!(libc::signalfd_siginfo, ssi_uid))?,
+        })
     }
+}
+
+/// A signal as it was delivered: who sent it (pid 0 when the kernel did,
+/// as for a terminal's Ctrl-C).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    pub signo: i32,
+    pub pid: u32,
+    pub uid: u32,
 }
 
 impl AsFd for SignalFd {

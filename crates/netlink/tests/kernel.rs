@@ -148,6 +148,10 @@ fn every_settable_status_field_round_trips() {
 
 #[test]
 fn reset_lost_returns_the_old_count() {
+    // The lost counter and backlog_wait_time_actual cannot be restored.
+    if !raudit_testkit::destructive_allowed("resetting the kernel's lost counter") {
+        return;
+    }
     let Some(mut kernel) = KernelGuard::acquire() else { return };
     let c = kernel.client();
     // Lose records on purpose: rate limit 1/s, then a burst of messages.

@@ -290,6 +290,14 @@ impl<'a> Assembler<'a> {
         self.by_age.clear();
     }
 
+    /// The records of every event not yet handed out (building, or complete
+    /// but waiting behind an earlier one), in no particular order. A
+    /// follower keeps them to assemble again with the records that come
+    /// next.
+    pub fn open_records(&self) -> impl Iterator<Item = &Record<'a>> {
+        self.slots.iter().flatten().flat_map(|s| s.event.records.iter())
+    }
+
     /// Adds a record and hands every event that became ready to `sink`.
     /// Returns false when the sink asked to stop.
     pub fn feed(&mut self, record: Record<'a>, sink: &mut impl EventSink<'a>) -> bool {

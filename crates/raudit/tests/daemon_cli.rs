@@ -21,7 +21,7 @@ fn bad_command_lines_exit_2() {
 fn config_errors_exit_6() {
     use std::os::unix::fs::MetadataExt;
     if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
-        eprintln!("skipped: needs root");
+        raudit_testkit::skipped("needs root");
         return;
     }
     let d = tempfile::tempdir().unwrap();

@@ -316,7 +316,31 @@ fn a_storm_is_written_in_full_without_loss() {
     eprintln!("storm: {written} of {N} records written, kernel lost {}", lost_after - lost_before);
     assert!(complete, "only {written} of {N} records reached the log");
     assert_eq!(written, N, "every audited syscall must reach the log, once");
-    assert_eq!(lost_after, lost_before, "the kernel lost records");
+    assert_foreign_losses_only(lost_after - lost_before, &read(&log));
+}
+
+/// The kernel's `lost` counter is the machine's, not the storm's: records that other processes
+/// send through netlink meanwhile (PAM's USER_* of a concurrent `su`, another test's auditctl)
+/// are made while they hold the kernel's audit command lock, are not paced by
+/// backlog_wait_time, and are dropped when the small backlog is full. (Seen once in ten runs:
+/// 20000 of 20000 written, lost 7.) The storm's own records are counted above; here a loss is
+/// accepted only when such records reached the log as well, i.e. other processes were sending.
+fn assert_foreign_losses_only(lost: u32, log: &str) {
+    if lost == 0 {
+        return;
+    }
+    // The test makes the storm's SYSCALL/PROCTITLE records, the rule's CONFIG_CHANGE and the
+    // daemon's own; anything else came from elsewhere.
+    let ours = ["SYSCALL", "PROCTITLE", "CONFIG_CHANGE", "DAEMON_START", "DAEMON_END"];
+    let foreign = log
+        .lines()
+        .filter(|l| {
+            let kind = l.strip_prefix("type=").and_then(|r| r.split(' ').next()).unwrap_or("");
+            !ours.contains(&kind)
+        })
+        .count();
+    eprintln!("the kernel lost {lost} records; {foreign} user-space records of other processes");
+    assert!(foreign > 0, "the kernel lost {lost} records and nothing else was sending");
 }
 
 /// rauditd is killed with SIGKILL in the middle of a storm and started again.
@@ -336,7 +360,8 @@ fn a_storm_is_written_in_full_without_loss() {
 /// the killed one left half-written); no record is written twice; the storm's records that are
 /// missing form one run of consecutive calls, no longer than what the kernel queue, the socket
 /// and one batch can hold, and made before the kill; every call made after the restart is
-/// in the log; the kernel's lost counter did not move (the default backlog wait paces the
+/// in the log; the kernel's lost counter did not move but for other processes' records (see
+/// [`assert_foreign_losses_only`]; the default backlog wait paces the
 /// storm, so the backlog never overflows).
 #[test]
 fn kill_9_mid_storm_then_restart_tears_nothing_and_loses_only_what_was_in_flight() {
@@ -393,7 +418,7 @@ fn kill_9_mid_storm_then_restart_tears_nothing_and_loses_only_what_was_in_flight
         missing.last()
     );
     assert_eq!(starts, 2);
-    assert_eq!(lost, 0, "the kernel lost records");
+    assert_foreign_losses_only(lost, &read(&log));
     if let (Some(&a), Some(&z)) = (missing.first(), missing.last()) {
         assert_eq!(z - a + 1, missing.len(), "missing records are not one run: {missing:?}");
         // Made before the kill: at least the records on disk then came before them, and
@@ -481,7 +506,12 @@ fn multicast_reader_logs_without_registering() {
     add_watch(&mut kernel, &watched, "rauditd-multicast");
     const N: usize = 5;
     touch(&watched, N);
-    wait_for("the watch's records", SHORT, || key_hits(&read(&log), "rauditd-multicast") == N);
+    // Failed once in ten runs (timed out); the message now says what was there.
+    let hits = || key_hits(&read(&log), "rauditd-multicast");
+    if !poll_until(SHORT, || hits() == N) {
+        let status = kernel.client().get_status();
+        panic!("{} of {N} watch records; kernel {status:?}; log:\n{}", hits(), read(&log));
+    }
     assert!(daemon.stop(SHORT).success());
     assert!(read(&log).lines().last().is_some_and(|l| l.starts_with("type=DAEMON_END ")));
 }

@@ -55,13 +55,13 @@ fn stream(n: u64) -> Vec<u8> {
 #[test]
 fn raudit_remote_into_reference_auditd() {
     if !Path::new(AUDITD).exists() {
-        eprintln!("skipping: {AUDITD} (auditd package) is missing");
+        raudit_testkit::skipped(format!("{AUDITD} (auditd package) is missing"));
         return;
     }
     let Some(mut kernel) = raudit_testkit::KernelGuard::acquire() else { return };
     let other = kernel.saved_status().pid;
     if other != 0 && Path::new(&format!("/proc/{other}")).exists() {
-        eprintln!("skipping: an audit daemon (pid {other}) is registered");
+        raudit_testkit::skipped(format!("an audit daemon (pid {other}) is registered"));
         return;
     }
     let port = {

@@ -126,7 +126,7 @@ fn send(dir: &Path, port: u16, who: &str, n: u64) -> std::process::Child {
 #[test]
 fn tls_with_allow_list() {
     if Command::new("openssl").arg("version").output().is_err() {
-        eprintln!("skipping: openssl is needed to make test certificates");
+        raudit_testkit::skipped("openssl is needed to make test certificates");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -8,12 +8,17 @@ use std::process::Command;
 
 use raudit_testkit::workspace_root;
 
-fn aureport(dir: &Path, args: &[&str]) -> (String, i32) {
+/// `DIR/aureport`, a link to raudit.
+fn aureport_link(dir: &Path) -> std::path::PathBuf {
     let tool = dir.join("aureport");
     if !tool.exists() {
         std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_raudit"), &tool).unwrap();
     }
-    let out = Command::new(&tool)
+    tool
+}
+
+fn aureport(dir: &Path, args: &[&str]) -> (String, i32) {
+    let out = Command::new(aureport_link(dir))
         .args(args)
         .env("TZ", "UTC")
         .env("LC_ALL", "C")
@@ -50,16 +55,38 @@ fn html_page_matches_the_text_reports_and_renders() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report.html");
     let log_arg = log.to_str().unwrap();
+    // The page is the output: stdout stays empty, stderr names the file,
+    // and only its owner may read it.
+    let run = Command::new(aureport_link(dir.path()))
+        .args(["-if", log_arg, "--html", page.to_str().unwrap()])
+        .env("TZ", "UTC")
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "");
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        format!("aureport: wrote {}\n", page.display())
+    );
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&page).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    // An existing page is rewritten private too.
+    std::fs::set_permissions(&page, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let (stdout, code) = aureport(dir.path(), &["-if", log_arg, "--html", page.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stdout}");
+    assert_eq!((stdout.as_str(), code), ("", 0));
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&page).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
     let html = std::fs::read_to_string(&page).unwrap();
     // Self-contained: no scripts, no external references.
     for banned in ["<script", "src=\"http", "href=\"http", "@import", "url("] {
         assert!(!html.contains(banned), "the page must not contain {banned}");
     }
-    // The main summary: same numbers as the text report printed alongside.
+    // The main summary: same numbers as the text report.
     let (text, _) = aureport(dir.path(), &["-if", log_arg]);
-    assert_eq!(stdout, text, "--html prints the main summary as text too");
     let events: u64 = text
         .lines()
         .find_map(|l| l.strip_prefix("Number of events: "))
@@ -103,18 +130,28 @@ fn html_page_matches_the_text_reports_and_renders() {
             .arg(format!("file://{}", page.display()));
         c
     };
+    // Chromium's own complaints (no D-Bus here) stay captured unless it fails.
     let dom = common(&["--dump-dom"]).output().unwrap();
-    assert!(dom.status.success(), "chromium --dump-dom failed");
+    assert!(
+        dom.status.success(),
+        "chromium --dump-dom failed: {}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert!(dom.contains("Audit report"));
     assert!(dom.contains("<svg"), "the rendered DOM has the charts");
     assert!(dom.matches("<rect").count() >= 3, "the charts have bars");
     assert!(dom.contains(&format!("{events}</td>")));
     let shot = dir.path().join("shot.png");
-    let status = common(&[&format!("--screenshot={}", shot.display()), "--window-size=1200,2400"])
-        .status()
-        .unwrap();
-    assert!(status.success(), "chromium --screenshot failed");
+    let shot_run =
+        common(&[&format!("--screenshot={}", shot.display()), "--window-size=1200,2400"])
+            .output()
+            .unwrap();
+    assert!(
+        shot_run.status.success(),
+        "chromium --screenshot failed: {}",
+        String::from_utf8_lossy(&shot_run.stderr)
+    );
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
     // A blank page compresses to almost nothing; a page with tables and

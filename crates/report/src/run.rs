@@ -330,7 +330,7 @@ pub fn run<W: Write, E: Write>(
         let page = report.page.take().unwrap_or_default();
         let text =
             html::render(&page, &report.range_lines(), o.outcome.title_prefix(), &scanner.lookup);
-        if let Err(source) = std::fs::write(path, text) {
+        if let Err(source) = write_private(path, text.as_bytes()) {
             return Err(Error::Page { path: path.clone(), source });
         }
         report.summary = page.summary;
@@ -339,4 +339,20 @@ pub fn run<W: Write, E: Write>(
         report.wrap_up()?;
     }
     Ok(Ending::Done)
+}
+
+/// Writes the page readable by its owner only (0600, also when the file
+/// was there before): it names users, commands and paths, which the logs
+/// themselves keep from other users (docs/compat.md).
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(bytes)
 }

@@ -74,14 +74,14 @@ const BLOCK: usize = 8 << 20;
 const PIECE: usize = 256 << 10;
 
 /// An event decided and formatted off the main thread.
-struct Prepared {
+pub(crate) struct Prepared {
     selection: Selection,
     text: Vec<u8>,
     /// Diagnostics for stderr.
     notes: Vec<u8>,
 }
 
-fn prepare(event: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
+pub(crate) fn prepare(event: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
     let selection = select(event, &settings.criteria, host);
     let mut text = Vec::new();
     if selection == Selection::Matched {
@@ -133,7 +133,7 @@ fn checkpoint_event(event: &Event<'_>) -> CheckpointEvent {
 }
 
 /// The in-order half: checkpoint decisions, `--just-one`, writing.
-struct Emitter<'o, W: Write, E: Write> {
+pub(crate) struct Emitter<'o, W: Write, E: Write> {
     settings: &'o Settings,
     out: &'o mut W,
     err: &'o mut E,
@@ -142,9 +142,31 @@ struct Emitter<'o, W: Write, E: Write> {
     header_done: bool,
 }
 
-impl<W: Write, E: Write> Emitter<'_, W, E> {
+impl<'o, W: Write, E: Write> Emitter<'o, W, E> {
+    /// An emitter for a run without a checkpoint (a follower's).
+    pub(crate) fn new(settings: &'o Settings, out: &'o mut W, err: &'o mut E) -> Self {
+        Emitter {
+            settings,
+            out,
+            err,
+            resume: None,
+            outcome: Outcome::default(),
+            header_done: false,
+        }
+    }
+
+    /// What the run found so far.
+    pub(crate) fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// Where diagnostics go.
+    pub(crate) fn err(&mut self) -> &mut E {
+        self.err
+    }
+
     /// Handles one prepared event; Ok(false) stops the run.
-    fn emit(&mut self, event: &Event<'_>, prepared: Prepared) -> io::Result<bool> {
+    pub(crate) fn emit(&mut self, event: &Event<'_>, prepared: Prepared) -> io::Result<bool> {
         let go_on = self.handle(event, prepared);
         // The checkpoint remembers every complete event, matched or not.
         if self.resume.is_some() {

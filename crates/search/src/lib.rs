@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod criteria;
 pub mod engine;
 pub mod extract;
+pub mod follow;
 pub mod input;
 pub mod interpreted;
 pub mod json;

@@ -24,8 +24,54 @@ fn skip_or_panic<T>(reason: impl Display, ci: bool) -> Option<T> {
     if ci {
         panic!("required under CI=true, but {reason}");
     }
-    eprintln!("skipped: {reason}");
+    skipped(reason);
     None
+}
+
+/// The file (`$RAUDIT_SKIP_LOG`) where every skip is also recorded, one
+/// `TEST: REASON` line each, so that scripts/test can list the reasons
+/// even of tests that passed (cargo shows their stderr only on failure).
+pub const SKIP_LOG_VAR: &str = "RAUDIT_SKIP_LOG";
+
+/// Records a skip that is right even under `CI=true` (a test that does
+/// not apply here): prints `skipped: REASON` and appends it to
+/// `$RAUDIT_SKIP_LOG`. [`skip`] uses it outside CI.
+pub fn skipped(reason: impl Display) {
+    eprintln!("skipped: {reason}");
+    if let Some(path) = std::env::var_os(SKIP_LOG_VAR) {
+        record_skip(Path::new(&path), &reason.to_string());
+    }
+}
+
+/// Appends `TEST: REASON` (on one line) to `path`.
+fn record_skip(path: &Path, reason: &str) {
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let line = format!("{test}: {reason}\n").replace('\n', " ").trim_end().to_string() + "\n";
+    // One write of one short line in append mode: lines of parallel tests
+    // do not mix.
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+    if let Err(e) = appended {
+        eprintln!("raudit-testkit: cannot record the skip in {}: {e}", path.display());
+    }
+}
+
+/// Whether tests that change the machine for good may run: the kernel's
+/// `lost` counter and `backlog_wait_time_actual` can be reset but never
+/// restored. They run under `CI=true` (a throw-away machine) or with
+/// `RAUDIT_DESTRUCTIVE_TESTS=1`; otherwise this records a skip naming
+/// `what` and returns false.
+pub fn destructive_allowed(what: &str) -> bool {
+    if under_ci() || std::env::var("RAUDIT_DESTRUCTIVE_TESTS").is_ok_and(|v| v == "1") {
+        return true;
+    }
+    skipped(format!(
+        "{what} cannot be undone; set RAUDIT_DESTRUCTIVE_TESTS=1 (or CI=true) to run it"
+    ));
+    false
 }
 
 /// The reference tool `name` (e.g. `ausearch`) when it is installed.
@@ -98,6 +144,15 @@ mod tests {
     #[test]
     fn outside_ci_it_skips() {
         assert!(skip_or_panic::<()>("no audit here", false).is_none());
+    }
+
+    #[test]
+    fn a_skip_is_recorded_in_the_skip_log() {
+        let log = std::env::temp_dir().join(format!("raudit-skips-{}", std::process::id()));
+        record_skip(&log, "no thing\nhere");
+        let text = std::fs::read_to_string(&log).unwrap();
+        std::fs::remove_file(&log).unwrap();
+        assert_eq!(text, "env::tests::a_skip_is_recorded_in_the_skip_log: no thing here\n");
     }
 
     #[test]

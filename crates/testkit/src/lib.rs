@@ -26,8 +26,8 @@ mod wait;
 
 pub use devlog::run_with_dev_log;
 pub use env::{
-    files_under, find_reference, reference_tool, shared_corpus, skip, tool_link, under_ci,
-    workspace_root,
+    SKIP_LOG_VAR, destructive_allowed, files_under, find_reference, reference_tool, shared_corpus,
+    skip, skipped, tool_link, under_ci, workspace_root,
 };
 pub use kernel::{KernelGuard, LOCK_PATH};
 pub use laurel::laurel_config;

@@ -3,7 +3,7 @@
 //! drop so a failing test leaves no process behind and no daemon
 //! registered with the kernel.
 
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus};
 use std::time::Duration;
 
 pub use rustix::process::Signal;
@@ -70,6 +70,11 @@ impl DaemonProcess {
     /// The child's piped standard input (once).
     pub fn take_stdin(&mut self) -> Option<ChildStdin> {
         self.child.stdin.take()
+    }
+
+    /// The child's piped standard error (once).
+    pub fn take_stderr(&mut self) -> Option<ChildStderr> {
+        self.child.stderr.take()
     }
 
     /// The child's piped standard output (once).

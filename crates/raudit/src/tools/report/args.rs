@@ -32,6 +32,8 @@ pub struct Options {
     pub input: Input,
     /// `--eoe-timeout`; otherwise auditd.conf's value.
     pub eoe_timeout: Option<u64>,
+    /// `--follow`: the report again whenever the log changed.
+    pub follow: bool,
 }
 
 /// How parsing ended when it did not produce options.
@@ -65,6 +67,11 @@ pub const FLAGS: &[Flag] = &[
         "escape output: raw, tty, shell or shell_quote",
     ),
     sw(Some("-f"), Some("--file"), "file report"),
+    sw(
+        None,
+        Some("--follow"),
+        "show the report again as the log grows; a terminal is redrawn (raudit)",
+    ),
     sw(None, Some("--failed"), "failed events only"),
     sw(Some("-h"), Some("--host"), "remote host report"),
     sw(None, Some("--help"), "this help"),
@@ -182,6 +189,7 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
     let mut user_file: Option<String> = None;
     let mut force_logs = false;
     let mut now: Option<i64> = None;
+    let mut follow = false;
     while let Some(word) = c.next_option() {
         if let Some((k, refuses_argument)) = report_of(&word) {
             if kind.is_some() {
@@ -273,6 +281,7 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
                 };
             }
             "--summary" => summary = true,
+            "--follow" => follow = true,
             "--html" => {
                 let Some(v) = c.value() else {
                     return Err(error(format!("Argument is required for {word}")));
@@ -325,6 +334,10 @@ pub fn parse(mut c: ArgCursor, stdin_is_pipe: impl Fn() -> bool) -> Result<Optio
     if o.html.is_some() && kind.is_some() {
         return Err(error("--html shows every report; leave out the report option".into()));
     }
-    let input = Input::choose(user_file.map(PathBuf::from), force_logs, stdin_is_pipe);
-    Ok(Options { report: o, input, eoe_timeout })
+    if follow && o.html.is_some() {
+        return Err(error("--follow cannot be used with --html".into()));
+    }
+    // A follower reads the logs, never a pipe on its standard input.
+    let input = Input::choose(user_file.map(PathBuf::from), force_logs || follow, stdin_is_pipe);
+    Ok(Options { report: o, input, eoe_timeout, follow })
 }

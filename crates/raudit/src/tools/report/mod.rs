@@ -2,6 +2,7 @@
 //! exit code around the report engine (raudit-report).
 
 mod args;
+mod follow;
 
 pub use args::FLAGS;
 
@@ -35,9 +36,30 @@ pub fn main(inv: Invocation) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if opts.follow {
+        return match follow::follow(opts) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("{}: {e}", inv.display_name);
+                ExitCode::from(1)
+            }
+        };
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let code = match run(opts, &mut out) {
+    // `--html FILE`: the page is the output; stdout stays empty and stderr
+    // says where it went (docs/compat.md).
+    let html = opts.report.html.clone();
+    let result = match &html {
+        Some(_) => run(opts, &mut io::sink()),
+        None => run(opts, &mut out),
+    };
+    if let (Ok(code), Some(path)) = (&result, &html)
+        && *code == ExitCode::SUCCESS
+    {
+        eprintln!("{}: wrote {}", inv.display_name, path.display());
+    }
+    let code = match result {
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
         Err(e) => {

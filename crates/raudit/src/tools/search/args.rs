@@ -23,6 +23,8 @@ pub struct Options {
     pub checkpoint: Option<String>,
     /// `-ts checkpoint`: only the checkpoint's time counts.
     pub checkpoint_time_only: bool,
+    /// `--follow`: keep reading the log as it grows.
+    pub follow: bool,
 }
 
 pub enum Parsed {
@@ -63,7 +65,13 @@ pub fn parse(inv: &Invocation) -> Result<Parsed, String> {
     if st.extra_columns && s.format != Format::Csv {
         return Err("--extra options requires format to be csv".into());
     }
-    let input = Input::choose(st.input.map(Into::into), st.input_logs, stdin_is_pipe);
+    if st.follow && st.checkpoint.is_some() {
+        return Err("--follow cannot be used with --checkpoint".into());
+    }
+    // A follower reads the log, never its standard input (a service or a
+    // test harness may leave a pipe there).
+    let input_logs = st.input_logs || st.follow;
+    let input = Input::choose(st.input.map(Into::into), input_logs, stdin_is_pipe);
     let mut settings = st.settings;
     settings.criteria.interpreting = !matches!(settings.format, Format::Raw | Format::Default);
     settings.criteria.forget_unset_values();
@@ -73,6 +81,7 @@ pub fn parse(inv: &Invocation) -> Result<Parsed, String> {
         eoe_given: st.eoe_given,
         checkpoint: st.checkpoint,
         checkpoint_time_only: st.checkpoint_time_only,
+        follow: st.follow,
     })))
 }
 
@@ -87,6 +96,7 @@ struct State {
     checkpoint: Option<String>,
     checkpoint_time_only: bool,
     now: Option<i64>,
+    follow: bool,
 }
 
 fn required(word: &str) -> String {
@@ -174,6 +184,7 @@ impl State {
             Opt::JustOne => self.settings.just_one = true,
             Opt::LineBuffered => self.settings.line_buffered = true,
             Opt::Debug => self.settings.debug = true,
+            Opt::Follow => self.follow = true,
             _ => unreachable!("{opt:?} takes a value"),
         }
         Ok(())

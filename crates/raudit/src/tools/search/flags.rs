@@ -29,6 +29,7 @@ pub enum Opt {
     ExtraObj2,
     ExtraTime,
     File,
+    Follow,
     Format,
     GidAll,
     GidEffective,
@@ -147,6 +148,14 @@ pub const FLAGS: &[Flag] = &[
     flag(Opt::ExtraObj2, None, "--extra-obj2", Nothing, "", "csv: add columns for a second object"),
     flag(Opt::ExtraTime, None, "--extra-time", Nothing, "", "csv: add broken-down time columns"),
     flag(Opt::File, Some("-f"), "--file", Value, "FILE", "events about this file name (or cwd)"),
+    flag(
+        Opt::Follow,
+        None,
+        "--follow",
+        Nothing,
+        "",
+        "raudit: print new matching events as the log grows, across rotations (with -ts: the current log's first)",
+    ),
     flag(
         Opt::Format,
         None,

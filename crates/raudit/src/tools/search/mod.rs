@@ -52,6 +52,9 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     if !p.eoe_given {
         p.settings.eoe_timeout = conf.eoe_timeout;
     }
+    if p.follow {
+        return follow(p, &conf.log_file);
+    }
     let previous = match &p.checkpoint {
         None => None,
         Some(path) => match load_checkpoint(path) {
@@ -116,6 +119,54 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
         }
         return Ok(ExitCode::from(1));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--follow`: the current log (or `-if FILE`, or `-if DIR`'s audit.log),
+/// from its end, or from its start with `-ts`, until SIGINT/SIGTERM or a
+/// closed output.
+fn follow(mut p: Box<args::Options>, log_file: &Path) -> io::Result<ExitCode> {
+    use raudit_search::follow::From;
+    let path = match p.input.locate(log_file) {
+        Ok(Located::Set { base, .. }) => base,
+        Ok(Located::File(path)) => path,
+        Ok(Located::Stdin) => {
+            eprintln!("--follow needs a log file, not standard input");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => {
+            let named = match &p.input {
+                raudit_search::input::Input::Path(path) => path.as_path(),
+                _ => log_file,
+            };
+            eprintln!("stat: {}: {}", named.display(), io_text(&e));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    // Every event is on its way as soon as it is printed.
+    p.settings.line_buffered = true;
+    let from = if p.settings.start.is_some() { From::Beginning } else { From::End };
+    super::follow::catch_stop_signals();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut err = io::stderr().lock();
+    let host = raudit_sys::SystemHost::new();
+    let stop = super::follow::should_stop;
+    match raudit_search::follow::follow(&path, from, &p.settings, &mut out, &mut err, &host, &stop)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound
+                || e.kind() == io::ErrorKind::PermissionDenied =>
+        {
+            drop(err);
+            eprintln!("Error opening {} ({})", path.display(), io_text(&e));
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e),
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
