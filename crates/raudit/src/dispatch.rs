@@ -84,6 +84,18 @@ pub const TOOLS: &[Tool] = &[
         about: "plugin that sends audit records to syslog",
         entry: tools::syslog::main,
     },
+    Tool {
+        subcommand: "ship",
+        legacy_name: "raudit-ship",
+        about: "plugin that ships events into NATS JetStream (feature fleet)",
+        entry: tools::fleet::ship_main,
+    },
+    Tool {
+        subcommand: "collect",
+        legacy_name: "raudit-collect",
+        about: "write every host's events from NATS JetStream into per-host logs (feature fleet)",
+        entry: tools::fleet::collect_main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

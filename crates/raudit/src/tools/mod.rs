@@ -2,6 +2,7 @@
 
 pub mod ctl;
 pub mod daemon;
+pub mod fleet;
 pub mod logs;
 pub mod remote;
 pub mod report;
