@@ -262,7 +262,9 @@ fn rotate(log: &Path, num_logs: u32) -> Result<(), StoreError> {
             Err(e) => return Err(io_err(&name(n))(e)),
         }
     }
-    fs::rename(log, name(1)).map_err(io_err(log))
+    fs::rename(log, name(1)).map_err(io_err(log))?;
+    // As the daemon does: a fresh, empty audit.log at once.
+    File::create(log).map(drop).map_err(io_err(log))
 }
 
 /// Appends the event's records; a record without `node=` gets `node=<host> ` in front, so the

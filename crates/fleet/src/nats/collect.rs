@@ -80,12 +80,39 @@ async fn collect(
     stop: &'static AtomicBool,
     notice: Notice,
 ) -> Result<(), FleetError> {
-    let client = opts.connect.connect().await?;
+    // A collector (re)started while the servers are down waits for them; a bad URL, refused
+    // credentials or a missing stream end it at once.
+    let mut said = String::new();
+    let mut waiting = |why: String| {
+        if why != said {
+            notice(&format!("{why}: waiting for the servers"));
+            said = why;
+        }
+    };
+    let client = loop {
+        match opts.connect.connect().await {
+            Ok(c) => break c,
+            Err(e @ FleetError::Connect { .. }) if !stop.load(Ordering::Relaxed) => {
+                waiting(e.to_string());
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let js = jetstream::ContextBuilder::new().timeout(Duration::from_secs(5)).build(client);
     if let Some(spec) = opts.init {
         init_stream(&js, spec).await?;
     }
-    let stream = get_stream(&js, &opts.connect.server).await?;
+    let stream = loop {
+        match get_stream(&js, &opts.connect.server).await {
+            Ok(s) => break s,
+            Err(e @ FleetError::JetStream { .. }) if !stop.load(Ordering::Relaxed) => {
+                waiting(e.to_string());
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let mut store = Store::open(&opts.out, opts.rotation)?;
     let mut consumer = None;
     let mut healed_at: Option<u64> = None;

@@ -1,0 +1,359 @@
+//! The fleet against the real nats-server (feature `fleet`): clear errors for bad input, resends
+//! de-duplicated, and the long run, a 3-node JetStream cluster with an R3 stream that loses a
+//! node, the shipper (kill -9), the collector (kill -9) and then the whole cluster for 10 s,
+//! after which the collected logs hold every event once, in order. This test runs in CI
+//! (scripts/test builds and tests --all-features; nats-server comes from install-prereqs).
+#![cfg(feature = "fleet")]
+
+mod fleet_support;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fleet_support::*;
+use raudit_testkit::{DaemonProcess, reference_tool, wait_for};
+
+fn stderr_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn s(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// Events in a generated log (each ends with EOE or is one USER_LOGIN line).
+fn count_events(log: &[u8]) -> u64 {
+    String::from_utf8_lossy(log)
+        .lines()
+        .filter(|l| l.contains("type=EOE") || l.contains("type=USER_LOGIN"))
+        .count() as u64
+}
+
+/// A host's collected logs, oldest first (audit.log.N ... audit.log.1, audit.log).
+fn collected_bytes(out: &Path, host: &str) -> Vec<u8> {
+    let dir = out.join(host);
+    let mut rotated: Vec<(u32, Vec<u8>)> = fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let n = e.file_name().to_str()?.strip_prefix("audit.log.")?.parse().ok()?;
+            Some((n, fs::read(e.path()).ok()?))
+        })
+        .collect();
+    rotated.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let mut all: Vec<u8> = rotated.into_iter().flat_map(|(_, b)| b).collect();
+    all.extend(fs::read(dir.join("audit.log")).unwrap_or_default());
+    all
+}
+
+fn with_node(log: &[u8], host: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in log.split_inclusive(|&b| b == b'\n') {
+        out.extend_from_slice(format!("node={host} ").as_bytes());
+        out.extend_from_slice(line);
+    }
+    out
+}
+
+fn ausearch(tool: &Path, file: &Path, extra: &[&str]) -> String {
+    let o = Command::new(tool).arg("-if").arg(file).args(extra).output().unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+}
+
+fn spawn_logged(args: &[&str], log: &Path, stdin: Stdio) -> DaemonProcess {
+    let err = fs::File::create(log).unwrap();
+    let mut cmd = Command::new(RAUDIT);
+    cmd.args(args).stdin(stdin).stdout(Stdio::null()).stderr(err);
+    DaemonProcess::spawn(&mut cmd)
+}
+
+#[test]
+fn fleet_bad_input_gets_clear_errors_and_resends_are_dropped() {
+    if nats_server().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let log = d.join("h.log");
+    fs::write(&log, generated_log(200, 1, None)).unwrap();
+    let solo = single(d, "solo", "");
+    let url = solo.url();
+    let spool = |n: &str| s(&d.join(n));
+
+    let o = raudit(&[
+        "ship",
+        "--server",
+        "http://127.0.0.1:1",
+        "--spool",
+        &spool("s0"),
+        "--from-log",
+        &s(&log),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("bad server URL 'http://127.0.0.1:1'"), "{}", stderr_of(&o));
+    let o = raudit(&["collect", "--server", "nats://[::1", "--out", &spool("o0")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("bad server URL"), "{}", stderr_of(&o));
+
+    // No stream yet: the shipper, the collector and the search say so and how to fix it.
+    let o = raudit(&[
+        "ship",
+        "--server",
+        &url,
+        "--host",
+        "h",
+        "--spool",
+        &spool("s1"),
+        "--from-log",
+        &s(&log),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr_of(&o).contains("no JetStream stream takes subject audit.h.SYSCALL"),
+        "{}",
+        stderr_of(&o)
+    );
+    assert!(stderr_of(&o).contains("raudit collect --init"), "{}", stderr_of(&o));
+    let o = raudit(&["collect", "--server", &url, "--out", &spool("o1")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("stream AUDIT not found"), "{}", stderr_of(&o));
+    let o = raudit(&["search", "--server", &url, "-m", "USER_LOGIN"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("stream AUDIT not found"), "{}", stderr_of(&o));
+
+    // Refused credentials.
+    let locked = single(d, "locked", "authorization { user: fleet, password: secret }");
+    let bad = format!("nats://fleet:wrong@127.0.0.1:{}", locked.port);
+    let o = raudit(&["collect", "--server", &bad, "--out", &spool("o2")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("refused the credentials"), "{}", stderr_of(&o));
+    let o = raudit(&[
+        "ship",
+        "--server",
+        &bad,
+        "--host",
+        "h",
+        "--spool",
+        &spool("s2"),
+        "--from-log",
+        &s(&log),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("refused the credentials"), "{}", stderr_of(&o));
+    let o = raudit(&[
+        "ship",
+        "--server",
+        &url,
+        "--creds",
+        &spool("none.creds"),
+        "--spool",
+        &spool("s3"),
+        "--from-log",
+        &s(&log),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("cannot read"), "{}", stderr_of(&o));
+
+    // A full spool while the server is unreachable: said once, input paused, kept for later.
+    let nowhere = format!("nats://127.0.0.1:{}", free_port());
+    let err = d.join("full.err");
+    let mut ship = spawn_logged(
+        &[
+            "ship",
+            "--server",
+            &nowhere,
+            "--host",
+            "h",
+            "--spool",
+            &spool("s4"),
+            "--spool-cap",
+            "20000",
+            "--from-log",
+            &s(&log),
+        ],
+        &err,
+        Stdio::null(),
+    );
+    wait_for("the full-spool message", Duration::from_secs(30), || {
+        fs::read_to_string(&err).unwrap_or_default().contains("is full")
+    });
+    assert!(ship.stop(Duration::from_secs(20)).success());
+    let text = fs::read_to_string(&err).unwrap();
+    assert!(text.contains("input paused until the server acknowledges events"), "{text}");
+    assert!(text.contains("events left in the spool for the next start"), "{text}");
+
+    // With the stream: a log shipped twice is stored once (message ids), and the spool left
+    // by the unreachable run above goes out first when its shipper starts again.
+    let out = d.join("out");
+    init_stream(&url, &out, 1);
+    for _ in 0..2 {
+        let o = raudit(&[
+            "ship",
+            "--server",
+            &url,
+            "--host",
+            "h",
+            "--spool",
+            &spool("s5"),
+            "--from-log",
+            &s(&log),
+        ]);
+        assert!(o.status.success(), "{}", stderr_of(&o));
+    }
+    let o = raudit(&[
+        "ship",
+        "--server",
+        &url,
+        "--host",
+        "h",
+        "--spool",
+        &spool("s4"),
+        "--from-log",
+        &s(&log),
+    ]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("replaying"), "{}", stderr_of(&o));
+    let o = raudit(&["collect", "--server", &url, "--out", &s(&out), "--idle-exit", "1s"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    assert_eq!(events_of(&out, "h"), 200);
+    assert_eq!(collected_bytes(&out, "h"), with_node(&fs::read(&log).unwrap(), "h"));
+}
+
+#[test]
+fn fleet_cluster_collects_every_event_once_through_crashes_and_an_outage() {
+    if nats_server().is_none() {
+        return;
+    }
+    let Some(reference) = reference_tool("ausearch") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut cluster = Cluster::start(d);
+    let urls = cluster.urls();
+    let out = d.join("out");
+    init_stream(&urls, &out, 3);
+
+    // hosta: the plugin string stream on stdin, records with node=; hostb: a log without.
+    let log_a = generated_log(6000, 1000, Some("hosta"));
+    let parts = split_events(&log_a, 4);
+    let log_b = generated_log(5000, 70_000, None);
+    let (src_a, src_b) = (d.join("a.log"), d.join("b.log"));
+    fs::write(&src_a, &log_a).unwrap();
+    fs::write(&src_b, &log_b).unwrap();
+    let (total_a, total_b) = (count_events(&log_a), count_events(&log_b));
+    let collect_args = [
+        "collect",
+        "--server",
+        &urls,
+        "--out",
+        &s(&out),
+        "--max-log-file",
+        "1",
+        "--num-logs",
+        "20",
+    ];
+    let mut collector = spawn_logged(&collect_args, &d.join("collect.err"), Stdio::null());
+    let mut ship_a = spawn_logged(
+        &["ship", "--server", &urls, "--host", "hosta", "--spool", &s(&d.join("spool-a"))],
+        &d.join("ship-a.err"),
+        Stdio::piped(),
+    );
+    let mut stdin_a = ship_a.take_stdin().unwrap();
+    let wait_a = |n: u64| {
+        wait_for(&format!("{n} events of hosta collected"), Duration::from_secs(120), || {
+            events_of(&out, "hosta") >= n
+        })
+    };
+
+    // A node dies mid-stream, and comes back.
+    stdin_a.write_all(&parts[0]).unwrap();
+    wait_a(1);
+    cluster.nodes[2].kill();
+    stdin_a.write_all(&parts[1]).unwrap();
+    let half = count_events(&parts[0]) + count_events(&parts[1]);
+    wait_a(half);
+    cluster.nodes[2].start();
+    stdin_a.write_all(&parts[2]).unwrap();
+    wait_a(half + count_events(&parts[2]));
+
+    // The collector dies (kill -9) and starts again.
+    collector.kill();
+    collector = spawn_logged(&collect_args, &d.join("collect2.err"), Stdio::null());
+
+    // The whole cluster stops for 10 s. Meanwhile hosta goes on (into its spool) and hostb's
+    // shipper starts, spools, is killed with -9 and starts again.
+    for n in &mut cluster.nodes {
+        n.stop();
+    }
+    let outage = Instant::now();
+    stdin_a.write_all(&parts[3]).unwrap();
+    let b_args = [
+        "ship",
+        "--server",
+        &urls,
+        "--host",
+        "hostb",
+        "--spool",
+        &s(&d.join("spool-b")),
+        "--from-log",
+        &s(&src_b),
+    ];
+    let mut ship_b = spawn_logged(&b_args, &d.join("ship-b.err"), Stdio::null());
+    wait_for("hostb's spool to fill", Duration::from_secs(30), || {
+        fs::read_dir(d.join("spool-b")).is_ok_and(|dir| {
+            dir.filter_map(|e| e.ok()).any(|e| e.metadata().is_ok_and(|m| m.len() > 100_000))
+        })
+    });
+    ship_b.kill();
+    let mut ship_b = spawn_logged(&b_args, &d.join("ship-b2.err"), Stdio::null());
+    // The deliberate outage: 10 s without any server.
+    std::thread::sleep(Duration::from_secs(10).saturating_sub(outage.elapsed()));
+    for n in &mut cluster.nodes {
+        n.start();
+    }
+
+    let status = ship_b.wait(Duration::from_secs(180));
+    assert!(status.success(), "{}", fs::read_to_string(d.join("ship-b2.err")).unwrap_or_default());
+    wait_a(total_a);
+    wait_for("every event of hostb collected", Duration::from_secs(120), || {
+        events_of(&out, "hostb") >= total_b
+    });
+    drop(stdin_a);
+    assert!(ship_a.wait(Duration::from_secs(30)).success());
+    // Fleet search while the stream holds both hosts (checked below against ausearch).
+    let o = raudit(&["search", "--server", &urls, "--node", "hostb", "-m", "USER_LOGIN"]);
+    assert!(collector.stop(Duration::from_secs(30)).success());
+
+    let state = collected(&out);
+    assert_eq!(state.len(), 2, "{state:?}");
+    assert_eq!(state[0], ("hosta".to_string(), total_a, 0));
+    assert_eq!(state[1], ("hostb".to_string(), total_b, 0));
+    // Exactly once and in order: the collected bytes are the sources' (hostb's with node=).
+    let got_a = collected_bytes(&out, "hosta");
+    let got_b = collected_bytes(&out, "hostb");
+    assert!(got_a == log_a, "hosta: collected {} bytes, sent {}", got_a.len(), log_a.len());
+    assert!(got_b == with_node(&log_b, "hostb"), "hostb: collected {} bytes", got_b.len());
+    assert!(out.join("hosta").join("audit.log.1").exists(), "logs rotate at --max-log-file");
+
+    // ausearch on the collected logs says what it says on the sources.
+    let (all_a, all_b) = (d.join("all-a.log"), d.join("all-b.log"));
+    fs::write(&all_a, &got_a).unwrap();
+    fs::write(&all_b, &got_b).unwrap();
+    for extra in [&["-m", "USER_LOGIN"][..], &["-k", "fleet", "-i"][..], &["--node", "hosta"][..]] {
+        assert_eq!(
+            ausearch(&reference, &all_a, extra),
+            ausearch(&reference, &src_a, extra),
+            "{extra:?}"
+        );
+    }
+    let stripped = ausearch(&reference, &all_b, &["-m", "USER_LOGIN"]).replace("node=hostb ", "");
+    assert_eq!(stripped, ausearch(&reference, &src_b, &["-m", "USER_LOGIN"]));
+    // Fleet search: the same answer from the stream as from the collected log.
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        ausearch(&reference, &all_b, &["--node", "hostb", "-m", "USER_LOGIN"])
+    );
+}
