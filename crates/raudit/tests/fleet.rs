@@ -222,6 +222,90 @@ fn fleet_bad_input_gets_clear_errors_and_resends_are_dropped() {
     assert_eq!(collected_bytes(&out, "h"), with_node(&fs::read(&log).unwrap(), "h"));
 }
 
+/// rauditd's dispatcher (the raudit-dispatch library) runs `raudit ship` from a plugins.d file
+/// and feeds it the string stream of a real log: every event arrives, grouped as in the log.
+#[test]
+fn fleet_ship_runs_as_a_plugin_of_the_dispatcher() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::Arc;
+
+    use raudit_dispatch::{Dispatcher, Record, Runlevel, Settings};
+
+    if nats_server().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let solo = single(d, "solo", "");
+    let url = solo.url();
+    let out = d.join("out");
+    init_stream(&url, &out, 1);
+    let source = raudit_testkit::workspace_root().join("testdata/logs/synthetic.log");
+    let log = fs::read(&source).unwrap();
+    let plugins = d.join("plugins.d");
+    fs::create_dir(&plugins).unwrap();
+    // plugins.d gives a plugin two arguments at most: the options are in a file.
+    let ship_conf = d.join("raudit-ship.conf");
+    fs::write(
+        &ship_conf,
+        format!("# test\nserver = {url}\nhost = plug\nspool = {}\n", s(&d.join("spool"))),
+    )
+    .unwrap();
+    let link = raudit_testkit::tool_link(d, "raudit-ship", RAUDIT);
+    let conf = plugins.join("ship.conf");
+    fs::write(
+        &conf,
+        format!(
+            "active = yes\ndirection = out\npath = {}\ntype = always\nargs = --config {}\nformat = string\n",
+            s(&link),
+            s(&ship_conf)
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&conf, fs::Permissions::from_mode(0o640)).unwrap();
+    let messages = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let m = messages.clone();
+    let settings = Settings {
+        q_depth: 20000,
+        overflow_action: raudit_config::OverflowAction::Syslog,
+        max_restarts: 0,
+        plugin_dir: plugins,
+        stop_grace: Duration::from_secs(20),
+        log: Arc::new(move |_, t: &str| m.lock().unwrap().push(t.to_string())),
+        runlevel: Arc::new(|_: Runlevel| panic!("runlevel hook called")),
+    };
+    let dispatcher = Dispatcher::load(settings);
+    assert_eq!(dispatcher.stats().active_plugins, 1, "{:?}", messages.lock().unwrap());
+    let text = String::from_utf8_lossy(&log).into_owned();
+    for line in text.lines() {
+        let Some((name, payload)) = line.strip_prefix("type=").and_then(|r| r.split_once(" msg="))
+        else {
+            continue;
+        };
+        let rtype = raudit_tables::msg_type::parse(name).unwrap();
+        dispatcher.enqueue(&Record::raw(rtype, payload.as_bytes()));
+    }
+    let events = count_log_events(&log);
+    wait_for("the plugin's events collected", Duration::from_secs(60), || {
+        raudit(&["collect", "--server", &url, "--out", &s(&out), "--idle-exit", "0"]);
+        events_of(&out, "plug") >= events
+    });
+    dispatcher.shutdown();
+    assert!(!dispatcher.stats().overflowed);
+    assert_eq!(events_of(&out, "plug"), events);
+    assert_eq!(collected_bytes(&out, "plug"), with_node(&log, "plug"));
+}
+
+/// Events of a log whose events are contiguous: runs of one time stamp and serial.
+fn count_log_events(log: &[u8]) -> u64 {
+    let mut keys: Vec<String> = String::from_utf8_lossy(log)
+        .lines()
+        .filter_map(|l| Some(l.split_once("msg=audit(")?.1.split_once(')')?.0.to_string()))
+        .collect();
+    keys.dedup();
+    keys.len() as u64
+}
+
 #[test]
 fn fleet_cluster_collects_every_event_once_through_crashes_and_an_outage() {
     if nats_server().is_none() {

@@ -42,13 +42,16 @@ fn not_built(inv: &Invocation) -> ExitCode {
     ExitCode::from(1)
 }
 
-/// Takes `--NAME VALUE` out of `args`; Err when the value is missing.
+/// Takes every `--NAME VALUE` out of `args` and returns the last value (a later option wins);
+/// Err when a value is missing.
 pub fn take_value(args: &mut Vec<OsString>, name: &str) -> Result<Option<OsString>, String> {
-    let Some(at) = args.iter().position(|a| a == name) else { return Ok(None) };
-    if at + 1 >= args.len() {
-        return Err(format!("option {name} needs a value"));
+    let mut last = None;
+    while let Some(at) = args.iter().position(|a| a == name) {
+        if at + 1 >= args.len() {
+            return Err(format!("option {name} needs a value"));
+        }
+        last = Some(args.remove(at + 1));
+        args.remove(at);
     }
-    let value = args.remove(at + 1);
-    args.remove(at);
-    Ok(Some(value))
+    Ok(last)
 }

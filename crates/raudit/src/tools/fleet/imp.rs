@@ -83,6 +83,41 @@ fn connect_options(args: &mut Vec<OsString>, name: &str) -> Result<Connect, Stri
     })
 }
 
+/// The keys of a `raudit ship --config` file (`key = value` lines, `#` comments), as the
+/// options they stand for.
+const CONFIG_KEYS: &[(&str, &str)] = &[
+    ("server", "--server"),
+    ("host", "--host"),
+    ("spool", "--spool"),
+    ("spool_cap", "--spool-cap"),
+    ("window", "--window"),
+    ("creds", "--creds"),
+    ("tls_ca", "--tls-ca"),
+];
+
+fn config_args(path: &std::path::Path) -> Result<Vec<OsString>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut args = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = || format!("{}:{}: expected 'key = value'", path.display(), n + 1);
+        let (key, value) = line.split_once('=').ok_or_else(bad)?;
+        let (key, value) = (key.trim(), value.trim());
+        let Some((_, option)) = CONFIG_KEYS.iter().find(|(k, _)| *k == key) else {
+            return Err(format!("{}:{}: unknown key '{key}'", path.display(), n + 1));
+        };
+        if value.is_empty() {
+            return Err(bad());
+        }
+        args.push(OsString::from(option));
+        args.push(OsString::from(value));
+    }
+    Ok(args)
+}
+
 fn local_host() -> String {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     host_token(name.trim())
@@ -91,9 +126,15 @@ fn local_host() -> String {
 pub fn ship(inv: Invocation) -> ExitCode {
     let name = inv.display_name.clone();
     let usage = "usage: raudit ship --server URL [--host NAME] [--spool DIR] [--spool-cap BYTES] \
-                 [--window N] [--creds FILE] [--tls-ca FILE] [--from-log FILE...]";
+                 [--window N] [--creds FILE] [--tls-ca FILE] [--config FILE] [--from-log FILE...]";
     let parsed = (|| -> Result<ShipOptions, String> {
         let mut args = inv.args.clone();
+        // plugins.d passes at most two arguments: the options can come from a file instead.
+        if let Some(path) = take_value(&mut args, "--config")? {
+            let mut from_file = config_args(&PathBuf::from(path))?;
+            from_file.append(&mut args);
+            args = from_file;
+        }
         let input = match args.iter().position(|a| a == "--from-log") {
             Some(at) => {
                 let files: Vec<PathBuf> = args.drain(at..).skip(1).map(PathBuf::from).collect();
