@@ -222,6 +222,145 @@ fn fleet_bad_input_gets_clear_errors_and_resends_are_dropped() {
     assert_eq!(collected_bytes(&out, "h"), with_node(&fs::read(&log).unwrap(), "h"));
 }
 
+fn openssl(dir: &Path, args: &[&str]) {
+    let st = Command::new("openssl").args(args).current_dir(dir).stderr(Stdio::null()).status();
+    assert!(st.unwrap().success(), "openssl {args:?}");
+}
+
+/// A CA `stem`-ca.pem and, signed by it, `stem`.pem for 127.0.0.1.
+fn make_cert(dir: &Path, stem: &str) {
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let (ca_key, ca) = (format!("{stem}-ca.key"), format!("{stem}-ca.pem"));
+    let mut a = vec!["req", "-x509"];
+    a.extend(ec);
+    a.extend(["-keyout", &ca_key, "-out", &ca, "-subj", "/CN=test-ca", "-days", "2"]);
+    a.extend([
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+    ]);
+    openssl(dir, &a);
+    let (key, csr, pem, ext) = (
+        format!("{stem}.key"),
+        format!("{stem}.csr"),
+        format!("{stem}.pem"),
+        format!("{stem}.ext"),
+    );
+    let mut r = vec!["req"];
+    r.extend(ec);
+    r.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=server"]);
+    openssl(dir, &r);
+    fs::write(
+        dir.join(&ext),
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-out",
+            &pem,
+            "-days",
+            "2",
+            "-extfile",
+            &ext,
+        ],
+    );
+}
+
+/// --tls-ca: the server's certificate is checked against the given CA; another CA is refused
+/// with a clear error (not retried as if the server were down).
+#[test]
+fn fleet_tls_checks_the_servers_certificate() {
+    if nats_server().is_none() {
+        return;
+    }
+    if Command::new("openssl").arg("version").output().is_err() {
+        raudit_testkit::skip::<()>("openssl is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_cert(d, "good");
+    make_cert(d, "other");
+    let tls = format!(
+        "tls {{ cert_file: \"{}\", key_file: \"{}\" }}",
+        s(&d.join("good.pem")),
+        s(&d.join("good.key"))
+    );
+    let server = single(d, "tls", &tls);
+    let url = format!("tls://127.0.0.1:{}", server.port);
+    let (good, other) = (s(&d.join("good-ca.pem")), s(&d.join("other-ca.pem")));
+    let out = d.join("out");
+    let o = raudit(&[
+        "collect",
+        "--server",
+        &url,
+        "--tls-ca",
+        &good,
+        "--out",
+        &s(&out),
+        "--init",
+        "--idle-exit",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let log = d.join("h.log");
+    fs::write(&log, generated_log(50, 1, None)).unwrap();
+    let o = raudit(&[
+        "ship",
+        "--server",
+        &url,
+        "--tls-ca",
+        &good,
+        "--host",
+        "t",
+        "--spool",
+        &s(&d.join("sp")),
+        "--from-log",
+        &s(&log),
+    ]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let o = raudit(&[
+        "collect",
+        "--server",
+        &url,
+        "--tls-ca",
+        &good,
+        "--out",
+        &s(&out),
+        "--idle-exit",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    assert_eq!(events_of(&out, "t"), 50);
+    let o = raudit(&[
+        "ship",
+        "--server",
+        &url,
+        "--tls-ca",
+        &other,
+        "--host",
+        "t",
+        "--spool",
+        &s(&d.join("sp2")),
+        "--from-log",
+        &s(&log),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("TLS with"), "{}", stderr_of(&o));
+}
+
 /// rauditd's dispatcher (the raudit-dispatch library) runs `raudit ship` from a plugins.d file
 /// and feeds it the string stream of a real log: every event arrives, grouped as in the log.
 #[test]

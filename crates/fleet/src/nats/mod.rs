@@ -29,6 +29,8 @@ pub enum FleetError {
     BadUrl { url: String, why: String },
     #[error("cannot connect to {url}: {why}")]
     Connect { url: String, why: String },
+    #[error("TLS with {url} failed: {why}")]
+    Tls { url: String, why: String },
     #[error("{url} refused the credentials: {why}")]
     Auth { url: String, why: String },
     #[error("cannot read {path}: {why}")]
@@ -105,10 +107,30 @@ impl Connect {
             match e.kind() {
                 K::ServerParse => FleetError::BadUrl { url, why },
                 K::Authentication | K::AuthorizationViolation => FleetError::Auth { url, why },
+                K::Tls => FleetError::Tls { url, why },
+                _ if tls_refused(&e) => FleetError::Tls { url, why },
                 _ => FleetError::Connect { url, why },
             }
         })
     }
+}
+
+/// Whether a connection failed in the TLS handshake (a certificate that does not check out):
+/// async-nats reports those as I/O errors, but retrying cannot help.
+fn tls_refused(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && io.get_ref().is_some_and(|inner| inner.is::<async_nats::rustls::Error>())
+        {
+            return true;
+        }
+        if c.is::<async_nats::rustls::Error>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// Whether the client holds a live connection now.
