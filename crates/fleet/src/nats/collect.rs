@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
 use async_nats::jetstream::{self, stream::Stream};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 
 use super::{Connect, FleetError, StreamSpec, get_stream, host_of_subject, init_stream};
 use crate::store::{Rotation, Store};
@@ -24,6 +24,10 @@ use super::ship::Notice;
 pub const DEFAULT_DURABLE: &str = "raudit-collect";
 const BATCH: usize = 1000;
 const ACK_WAIT: Duration = Duration::from_secs(30);
+/// How long the first message of a batch is awaited before `stop` and `--idle-exit` are seen.
+const QUIET: Duration = Duration::from_millis(250);
+/// The pull's idle heartbeat: a connection that lost the consumer is noticed within two.
+const HEARTBEAT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone)]
 pub struct CollectOptions {
@@ -66,7 +70,7 @@ async fn consumer_at(
         .create_consumer(pull::Config {
             durable_name: Some(durable.to_string()),
             deliver_policy,
-            ack_policy: AckPolicy::Explicit,
+            ack_policy: AckPolicy::All,
             ack_wait: ACK_WAIT,
             max_ack_pending: (BATCH * 4) as i64,
             ..Default::default()
@@ -115,6 +119,7 @@ async fn collect(
     };
     let mut store = Store::open(&opts.out, opts.rotation)?;
     let mut consumer = None;
+    let mut pulled: Option<pull::Stream> = None;
     let mut healed_at: Option<u64> = None;
     let mut last_error = String::new();
     let mut idle_since = std::time::Instant::now();
@@ -126,6 +131,7 @@ async fn collect(
             }
         };
         let Some(c) = consumer.as_ref() else {
+            pulled = None;
             match consumer_at(&stream, &opts.durable, store.position()).await {
                 Ok(c) => consumer = Some(c),
                 Err(e) => {
@@ -135,24 +141,37 @@ async fn collect(
             }
             continue;
         };
-        let batch =
-            c.fetch().max_messages(BATCH).expires(Duration::from_millis(500)).messages().await;
-        let mut batch = match batch {
-            Ok(b) => b,
-            Err(e) => {
-                problem(format!("fetch failed: {e}"));
+        let Some(messages_in) = pulled.as_mut() else {
+            match c.stream().max_messages_per_batch(BATCH).heartbeat(HEARTBEAT).messages().await {
+                Ok(m) => pulled = Some(m),
+                Err(e) => {
+                    problem(format!("cannot pull from consumer {}: {e}", opts.durable));
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
+            continue;
+        };
+        // A batch is what is there now: the first message awaited (briefly, to see `stop`),
+        // then whatever already arrived, so batches grow under load and stay small when quiet.
+        let mut messages = Vec::new();
+        match tokio::time::timeout(QUIET, messages_in.next()).await {
+            Err(_) => {}
+            Ok(Some(Ok(m))) => messages.push(m),
+            Ok(Some(Err(e))) => {
+                problem(format!("pull failed: {e}"));
+                pulled = None;
                 tokio::time::sleep(Duration::from_millis(250)).await;
                 continue;
             }
-        };
-        let mut messages = Vec::new();
-        while let Some(m) = batch.next().await {
-            match m {
-                Ok(m) => messages.push(m),
-                Err(e) => {
-                    problem(format!("fetch failed: {e}"));
-                    break;
-                }
+            Ok(None) => {
+                pulled = None;
+                continue;
+            }
+        }
+        while messages.len() < BATCH {
+            match messages_in.next().now_or_never() {
+                Some(Some(Ok(m))) => messages.push(m),
+                _ => break,
             }
         }
         if messages.is_empty() {
@@ -191,8 +210,9 @@ async fn collect(
             consumer = None;
             continue;
         }
-        for m in &messages {
-            // A lost acknowledgement only means a redelivery, which the position skips.
+        // AckPolicy::All: the last message acknowledges the batch. A lost acknowledgement only
+        // means a redelivery, which the position skips.
+        if let Some(m) = messages.last() {
             let _ = m.ack().await;
         }
     }
