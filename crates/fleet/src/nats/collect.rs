@@ -16,6 +16,7 @@ use async_nats::jetstream::{self, stream::Stream};
 use futures_util::{FutureExt, StreamExt};
 
 use super::{Connect, FleetError, StreamSpec, get_stream, host_of_subject, init_stream};
+use crate::event::valid_host_token;
 use crate::store::{Rotation, Store};
 
 use super::ship::Notice;
@@ -193,11 +194,19 @@ async fn collect(
                 healed_at = Some(expected);
                 break;
             }
-            match host_of_subject(m.subject.as_str()) {
+            // The host becomes a directory name: only a plain subject token is taken (no `/`,
+            // no `..`); anything else on audit.> is stepped over.
+            match host_of_subject(m.subject.as_str()).filter(|h| valid_host_token(h)) {
                 Some(host) => {
                     store.accept(host, seq, &m.payload);
                 }
-                None => store.skip(seq),
+                None => {
+                    notice(&format!(
+                        "message {seq} on {} is not an audit.<host>.<type> event: skipped",
+                        m.subject
+                    ));
+                    store.skip(seq);
+                }
             }
         }
         store.commit()?;

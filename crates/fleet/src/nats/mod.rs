@@ -202,3 +202,24 @@ pub fn host_of_subject(subject: &str) -> Option<&str> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_come_from_the_second_token() {
+        assert_eq!(host_of_subject("audit.web1.SYSCALL"), Some("web1"));
+        assert_eq!(host_of_subject("audit.web1"), None);
+        assert_eq!(host_of_subject("other.web1.SYSCALL"), None);
+        assert_eq!(host_of_subject("audit..SYSCALL"), None);
+    }
+
+    #[test]
+    fn urls_are_checked_before_connecting() {
+        let c = |server: &str| Connect { server: server.into(), ..Default::default() };
+        assert!(c("nats://127.0.0.1:4222,tls://h:4443").urls().is_ok());
+        assert!(matches!(c("http://x").urls(), Err(FleetError::BadUrl { .. })));
+        assert!(matches!(c(" ").urls(), Err(FleetError::BadUrl { .. })));
+    }
+}
