@@ -132,6 +132,18 @@ pub const TOOLS: &[Tool] = &[
         about: "trace opens, with login uid and session (BPF)",
         entry: tools::bpf::opensnoop,
     },
+    Tool {
+        subcommand: "ship",
+        legacy_name: "raudit-ship",
+        about: "plugin that ships events into NATS JetStream (feature fleet)",
+        entry: tools::fleet::ship_main,
+    },
+    Tool {
+        subcommand: "collect",
+        legacy_name: "raudit-collect",
+        about: "write every host's events from NATS JetStream into per-host logs (feature fleet)",
+        entry: tools::fleet::collect_main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -325,6 +325,45 @@ pub const PAGES: &[Page] = &[
         ],
         files: &[],
     },
+    Page {
+        subcommand: "ship",
+        extra_names: &[],
+        synopsis: "--server URL [--host NAME] [--spool DIR] [--creds FILE] [--tls-ca FILE] [--config FILE] [--from-log FILE...]",
+        description: &[
+            "An audisp plugin that publishes every event it reads on standard input (or from the \
+             logs of --from-log) to NATS JetStream, on the subject audit.HOST.TYPE, with a message \
+             id that makes a resend a duplicate the server drops. Acknowledgements are awaited in \
+             a pipeline; while no server answers, events wait in the spool and go out in order \
+             later. When the spool is full the plugin stops reading, so nothing it read is lost. \
+             Built with the cargo feature fleet; docs/fleet.md has the design.",
+        ],
+        flags: || tools::fleet::flags(tools::fleet::SHIP_FLAGS),
+        operands: None,
+        exit_status: &[
+            ("0", "end of input, or stopped"),
+            ("1", "bad command line, configuration or server"),
+        ],
+        files: &[(
+            "/etc/audit/plugins.d",
+            "a plugin file with path = /usr/sbin/raudit-ship (or a link) and args = --config FILE",
+        )],
+    },
+    Page {
+        subcommand: "collect",
+        extra_names: &[],
+        synopsis: "--server URL --out DIR [--init [--replicas N] [--max-age D]] | --state --out DIR",
+        description: &[
+            "A durable JetStream consumer that writes each host's events to DIR/HOST/audit.log, \
+             rotated as the daemon rotates its log, exactly once across restarts of the collector \
+             and of the servers: a batch is written and synced, then its position saved, then \
+             acknowledged. ausearch and aureport read the tree unchanged (--node selects a host). \
+             Built with the cargo feature fleet.",
+        ],
+        flags: || tools::fleet::flags(tools::fleet::COLLECT_FLAGS),
+        operands: None,
+        exit_status: &[("0", "stopped"), ("1", "bad command line, server or stream")],
+        files: &[],
+    },
 ];
 
 /// audisp-syslog's argument words (a test checks them against the tool's).

@@ -4,6 +4,7 @@ pub mod bpf;
 pub mod ctl;
 pub mod daemon;
 pub mod doctor;
+pub mod fleet;
 pub mod follow;
 pub mod last;
 pub mod lastlog;

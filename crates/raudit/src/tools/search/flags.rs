@@ -376,7 +376,9 @@ impl Flag {
 
 /// The whole table in the common type (man page, completions).
 pub fn docs() -> Vec<raudit_cli::flags::Flag> {
-    FLAGS.iter().map(Flag::doc).collect()
+    // `--server` and its connection options are taken before this table is
+    // consulted (a fleet search; feature fleet).
+    FLAGS.iter().map(Flag::doc).chain(crate::tools::fleet::CONNECT_FLAGS.iter().copied()).collect()
 }
 
 /// Finds an option by its exact spelling (no abbreviations, no `=value`).

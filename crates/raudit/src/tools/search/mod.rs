@@ -22,6 +22,9 @@ use crate::Invocation;
 const NO_MATCHES: &str = "<no matches>";
 
 pub fn main(inv: Invocation) -> ExitCode {
+    if let Some(code) = super::fleet::search_main(&inv) {
+        return code;
+    }
     raudit_sys::clock::set_locale_from_env();
     let parsed = match args::parse(&inv) {
         Ok(args::Parsed::Run(p)) => p,

@@ -1,0 +1,53 @@
+//! Fleet search's input: the whole stream, replayed through an ordered consumer into the bytes
+//! of one log (each record carries its host's `node=`, as in the collected logs), which the
+//! ordinary search engine then reads.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer::pull};
+use futures_util::StreamExt;
+
+use super::{Connect, FleetError, get_stream, host_of_subject};
+use crate::store::append_with_node;
+
+/// Every event of the stream, in stream order, as log bytes.
+pub fn replay(connect: &Connect) -> Result<Vec<u8>, FleetError> {
+    super::runtime()?.block_on(async {
+        let client = connect.connect().await?;
+        let js = jetstream::ContextBuilder::new().timeout(Duration::from_secs(5)).build(client);
+        let mut stream = get_stream(&js, &connect.server).await?;
+        let last = stream
+            .info()
+            .await
+            .map_err(|e| FleetError::JetStream {
+                what: "cannot read stream AUDIT",
+                why: e.to_string(),
+            })?
+            .state
+            .last_sequence;
+        let mut out = Vec::new();
+        if last == 0 {
+            return Ok(out);
+        }
+        let consumer =
+            stream.create_consumer(pull::OrderedConfig::default()).await.map_err(|e| {
+                FleetError::JetStream { what: "cannot replay stream AUDIT", why: e.to_string() }
+            })?;
+        let mut messages = consumer.messages().await.map_err(|e| FleetError::JetStream {
+            what: "cannot replay stream AUDIT",
+            why: e.to_string(),
+        })?;
+        while let Some(m) = messages.next().await {
+            let m =
+                m.map_err(|e| FleetError::JetStream { what: "replay failed", why: e.to_string() })?;
+            let seq = m.info().map(|i| i.stream_sequence).unwrap_or(last);
+            if let Some(host) = host_of_subject(m.subject.as_str()) {
+                append_with_node(&mut out, host, &m.payload);
+            }
+            if seq >= last {
+                break;
+            }
+        }
+        Ok(out)
+    })
+}

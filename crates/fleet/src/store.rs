@@ -1,0 +1,340 @@
+//! The collector's side on disk: each host's events appended to `OUT/<host>/audit.log`, rotated
+//! like the daemon's logs (`audit.log.1` the newest old one), and `OUT/.fleet-state`, which
+//! remembers per host the last stream sequence written and the log's size after it.
+//!
+//! Exactly once: a batch is appended and fsynced, then the state is saved (temporary file, fsync,
+//! rename), and only then are the messages acknowledged. A crash before the state save leaves
+//! bytes the state does not know: at the next start the log is cut back to the recorded size,
+//! and the redelivered messages are written again. A crash after the save but before the
+//! acknowledgement redelivers messages whose sequence is not above the recorded one: skipped.
+//! Rotation happens only right after a state save, so a log shorter than recorded means it was
+//! rotated, never that bytes were lost.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+const STATE_FILE: &str = ".fleet-state";
+/// The state file's line that holds the position (no host token starts with `#`).
+const POSITION: &str = "#position";
+
+/// A collected tree's state file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    pub hosts: BTreeMap<String, HostState>,
+    pub position: u64,
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("{path}:{line}: malformed state line")]
+    BadState { path: String, line: usize },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io { path: path.display().to_string(), source }
+}
+
+/// What the collector knows about one host.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostState {
+    /// The stream sequence of the last event written.
+    pub last_seq: u64,
+    /// The size of `audit.log` after that write.
+    pub log_size: u64,
+    pub events: u64,
+    /// Serial numbers skipped between consecutive events (counted, not listed).
+    pub gaps: u64,
+    pub last_serial: u64,
+    pub last_sec: u64,
+    pub last_milli: u32,
+}
+
+/// Where a log rotates and how many files it keeps (audit.log included), as auditd.conf's
+/// max_log_file and num_logs.
+#[derive(Debug, Clone, Copy)]
+pub struct Rotation {
+    pub max_bytes: u64,
+    pub num_logs: u32,
+}
+
+pub struct Store {
+    out: PathBuf,
+    rotation: Rotation,
+    hosts: BTreeMap<String, HostState>,
+    /// The last stream sequence written, whatever the host: where the consumer resumes.
+    position: u64,
+    saved_position: u64,
+    batch: BTreeMap<String, Vec<u8>>,
+}
+
+/// The path of a host's log.
+pub fn host_log(out: &Path, host: &str) -> PathBuf {
+    out.join(host).join("audit.log")
+}
+
+impl Store {
+    /// Opens the tree, reads the state and cuts every log back to what the state recorded.
+    pub fn open(out: &Path, rotation: Rotation) -> Result<Store, StoreError> {
+        fs::create_dir_all(out).map_err(io_err(out))?;
+        let State { hosts, position } = read_state(&out.join(STATE_FILE))?;
+        for (host, st) in &hosts {
+            let log = host_log(out, host);
+            let size = match fs::metadata(&log) {
+                Ok(m) => m.len(),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
+                Err(e) => return Err(io_err(&log)(e)),
+            };
+            if size > st.log_size {
+                // Written but never recorded (a crash before the state save): redelivered later.
+                let f = OpenOptions::new().write(true).open(&log).map_err(io_err(&log))?;
+                f.set_len(st.log_size).map_err(io_err(&log))?;
+                f.sync_all().map_err(io_err(&log))?;
+            }
+        }
+        let mut store = Store {
+            out: out.to_path_buf(),
+            rotation,
+            hosts,
+            position,
+            saved_position: position,
+            batch: BTreeMap::new(),
+        };
+        for (host, st) in store.hosts.iter_mut() {
+            let size = fs::metadata(host_log(out, host)).map(|m| m.len()).unwrap_or(0);
+            st.log_size = st.log_size.min(size);
+        }
+        store.save_state()?;
+        Ok(store)
+    }
+
+    pub fn hosts(&self) -> &BTreeMap<String, HostState> {
+        &self.hosts
+    }
+
+    /// The last stream sequence written (0: none yet).
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// Moves the position past a sequence that carries no event (a message that is not an
+    /// `audit.<host>.<type>` one), so it is not fetched again.
+    pub fn skip(&mut self, seq: u64) {
+        self.position = self.position.max(seq);
+    }
+
+    /// Adds one event of `host` with stream sequence `seq` to the batch. False (and nothing
+    /// added) when that sequence was already written: a redelivery.
+    pub fn accept(&mut self, host: &str, seq: u64, body: &[u8]) -> bool {
+        let st = self.hosts.entry(host.to_string()).or_default();
+        if seq <= st.last_seq || seq <= self.position {
+            return false;
+        }
+        self.position = seq;
+        let buf = self.batch.entry(host.to_string()).or_default();
+        let before = buf.len();
+        append_with_node(buf, host, body);
+        st.last_seq = seq;
+        st.log_size += (buf.len() - before) as u64;
+        st.events += 1;
+        if let Some((sec, milli, serial)) = stamp_of(body) {
+            if st.events > 1 && serial > st.last_serial + 1 {
+                st.gaps += serial - st.last_serial - 1;
+            }
+            st.last_serial = serial;
+            st.last_sec = sec;
+            st.last_milli = milli;
+        }
+        true
+    }
+
+    /// Writes the batch (append, fsync), saves the state, then rotates full logs. After this
+    /// returns the batch's messages may be acknowledged.
+    pub fn commit(&mut self) -> Result<(), StoreError> {
+        if self.batch.is_empty() {
+            if self.position != self.saved_position {
+                self.save_state()?;
+            }
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        for (host, bytes) in &batch {
+            let log = host_log(&self.out, host);
+            if let Some(dir) = log.parent() {
+                fs::create_dir_all(dir).map_err(io_err(dir))?;
+            }
+            let mut f =
+                OpenOptions::new().create(true).append(true).open(&log).map_err(io_err(&log))?;
+            f.write_all(bytes).map_err(io_err(&log))?;
+            f.sync_data().map_err(io_err(&log))?;
+        }
+        self.save_state()?;
+        let full: Vec<String> = self
+            .hosts
+            .iter()
+            .filter(|(_, st)| st.log_size >= self.rotation.max_bytes)
+            .map(|(h, _)| h.clone())
+            .collect();
+        if !full.is_empty() {
+            for host in &full {
+                rotate(&host_log(&self.out, host), self.rotation.num_logs)?;
+                if let Some(st) = self.hosts.get_mut(host) {
+                    st.log_size = 0;
+                }
+            }
+            self.save_state()?;
+        }
+        Ok(())
+    }
+
+    fn save_state(&mut self) -> Result<(), StoreError> {
+        self.saved_position = self.position;
+        let path = self.out.join(STATE_FILE);
+        let tmp = self.out.join(".fleet-state.tmp");
+        let mut text = format!("{POSITION} {}\n", self.position);
+        for (h, s) in &self.hosts {
+            text.push_str(&format!(
+                "{h} {} {} {} {} {} {} {}\n",
+                s.last_seq, s.log_size, s.events, s.gaps, s.last_serial, s.last_sec, s.last_milli
+            ));
+        }
+        let mut f = File::create(&tmp).map_err(io_err(&tmp))?;
+        f.write_all(text.as_bytes()).map_err(io_err(&tmp))?;
+        f.sync_data().map_err(io_err(&tmp))?;
+        fs::rename(&tmp, &path).map_err(io_err(&path))
+    }
+}
+
+/// Reads the state file of a collected tree (empty when there is none).
+pub fn read_state(path: &Path) -> Result<State, StoreError> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::default()),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let mut hosts = BTreeMap::new();
+    let mut position = 0;
+    for (i, line) in text.lines().enumerate() {
+        let bad = || StoreError::BadState { path: path.display().to_string(), line: i + 1 };
+        if let Some(p) = line.strip_prefix(POSITION) {
+            position = p.trim().parse().map_err(|_| bad())?;
+            continue;
+        }
+        let mut t = line.split(' ');
+        let host = t.next().filter(|h| !h.is_empty()).ok_or_else(bad)?;
+        let mut n = || t.next().and_then(|v| v.parse::<u64>().ok()).ok_or_else(bad);
+        let st = HostState {
+            last_seq: n()?,
+            log_size: n()?,
+            events: n()?,
+            gaps: n()?,
+            last_serial: n()?,
+            last_sec: n()?,
+            last_milli: u32::try_from(n()?).map_err(|_| bad())?,
+        };
+        hosts.insert(host.to_string(), st);
+    }
+    Ok(State { hosts, position })
+}
+
+/// Reads the state of the tree `out`.
+pub fn state_of(out: &Path) -> Result<State, StoreError> {
+    read_state(&out.join(STATE_FILE))
+}
+
+/// audit.log → audit.log.1 → ... → audit.log.(num_logs-1); the oldest falls off.
+fn rotate(log: &Path, num_logs: u32) -> Result<(), StoreError> {
+    let name = |n: u32| {
+        let mut s = log.as_os_str().to_owned();
+        s.push(format!(".{n}"));
+        PathBuf::from(s)
+    };
+    let keep = num_logs.max(2) - 1;
+    for n in (1..keep).rev() {
+        match fs::rename(name(n), name(n + 1)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(&name(n))(e)),
+        }
+    }
+    fs::rename(log, name(1)).map_err(io_err(log))?;
+    // As the daemon does: a fresh, empty audit.log at once.
+    File::create(log).map(drop).map_err(io_err(log))
+}
+
+/// Appends the event's records; a record without `node=` gets `node=<host> ` in front, so the
+/// collected logs (and a search over several of them) still tell the hosts apart.
+pub fn append_with_node(buf: &mut Vec<u8>, host: &str, body: &[u8]) {
+    for line in body.split_inclusive(|&b| b == b'\n') {
+        if !line.starts_with(b"node=") {
+            buf.extend_from_slice(b"node=");
+            buf.extend_from_slice(host.as_bytes());
+            buf.push(b' ');
+        }
+        buf.extend_from_slice(line);
+        if !line.ends_with(b"\n") {
+            buf.push(b'\n');
+        }
+    }
+}
+
+/// The first record's time and serial.
+pub fn stamp_of(body: &[u8]) -> Option<(u64, u32, u64)> {
+    let first = body.split(|&b| b == b'\n').next()?;
+    let r =
+        raudit_parse::Record::parse(first, raudit_parse::assembler::DEFAULT_EOE_TIMEOUT).ok()?;
+    Some((r.sec, r.milli, r.serial))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROT: Rotation = Rotation { max_bytes: 1 << 20, num_logs: 3 };
+
+    #[test]
+    fn redeliveries_are_skipped_and_unrecorded_bytes_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path(), ROT).unwrap();
+        assert!(s.accept("h1", 1, b"type=USER msg=audit(1.000:5): a\n"));
+        assert!(s.accept("h1", 2, b"type=USER msg=audit(1.000:8): b\n"));
+        s.commit().unwrap();
+        assert!(!s.accept("h1", 2, b"type=USER msg=audit(1.000:8): b\n"));
+        let st = &s.hosts()["h1"];
+        assert_eq!((st.events, st.gaps, st.last_serial), (2, 2, 8));
+        drop(s);
+        // A crash after the write and before the state save.
+        let log = host_log(dir.path(), "h1");
+        let mut f = OpenOptions::new().append(true).open(&log).unwrap();
+        f.write_all(b"node=h1 type=USER msg=audit(1.000:9): c\n").unwrap();
+        drop(f);
+        let s = Store::open(dir.path(), ROT).unwrap();
+        assert_eq!(
+            fs::read_to_string(&log).unwrap(),
+            "node=h1 type=USER msg=audit(1.000:5): a\nnode=h1 type=USER msg=audit(1.000:8): b\n"
+        );
+        assert_eq!(s.hosts()["h1"].last_seq, 2);
+    }
+
+    #[test]
+    fn logs_rotate_with_the_daemons_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path(), Rotation { max_bytes: 40, num_logs: 3 }).unwrap();
+        for seq in 1..=4 {
+            s.accept("h", seq, format!("node=h type=USER msg=audit(1.000:{seq}): x\n").as_bytes());
+            s.commit().unwrap();
+        }
+        let log = host_log(dir.path(), "h");
+        assert!(log.with_file_name("audit.log.1").exists());
+        assert!(log.with_file_name("audit.log.2").exists());
+        assert!(!log.with_file_name("audit.log.3").exists());
+        assert!(fs::read_to_string(log.with_file_name("audit.log.1")).unwrap().contains(":4)"));
+        let reopened = Store::open(dir.path(), Rotation { max_bytes: 40, num_logs: 3 }).unwrap();
+        assert_eq!(reopened.hosts()["h"].last_seq, 4);
+    }
+}
