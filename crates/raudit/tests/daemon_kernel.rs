@@ -501,12 +501,15 @@ fn multicast_reader_logs_without_registering() {
     let watched = empty_file(&d.join("watched"));
     let mut daemon = DaemonProcess::spawn(&mut rauditd(d, &["-n", "--multicast"]));
     wait_for("DAEMON_START", SHORT, || read(&log).contains("type=DAEMON_START "));
+    // DAEMON_START is written before the reader joins the group (as the reference writes it
+    // before it registers): records made in between never reach it.
+    wait_for("the multicast group joined", SHORT, || daemon.joined_audit_multicast());
     assert_eq!(kernel.client().get_status().unwrap().pid, 0, "a multicast reader registered");
     kernel.client().set_enabled(1).unwrap();
     add_watch(&mut kernel, &watched, "rauditd-multicast");
     const N: usize = 5;
     touch(&watched, N);
-    // Failed once in ten runs (timed out); the message now says what was there.
+    // It timed out when the watch fired before the reader had joined (now waited for above).
     let hits = || key_hits(&read(&log), "rauditd-multicast");
     if !poll_until(SHORT, || hits() == N) {
         let status = kernel.client().get_status();

@@ -62,6 +62,30 @@ impl DaemonProcess {
         self.child.id()
     }
 
+    /// Whether the child holds a NETLINK_AUDIT socket that has joined a
+    /// multicast group: a `--multicast` reader is listening only from then
+    /// on (it writes DAEMON_START before it joins).
+    pub fn joined_audit_multicast(&self) -> bool {
+        const NETLINK_AUDIT: &str = "9";
+        let Ok(table) = std::fs::read_to_string("/proc/net/netlink") else { return false };
+        let Ok(fds) = std::fs::read_dir(format!("/proc/{}/fd", self.pid())) else { return false };
+        let inodes: Vec<String> = fds
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter_map(|l| {
+                let l = l.to_string_lossy().into_owned();
+                Some(l.strip_prefix("socket:[")?.strip_suffix(']')?.to_string())
+            })
+            .collect();
+        // Columns: sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode.
+        table.lines().skip(1).any(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            cols.len() >= 10
+                && cols[1] == NETLINK_AUDIT
+                && cols[3].chars().any(|c| c != '0')
+                && inodes.iter().any(|i| i == cols[9])
+        })
+    }
+
     /// Sends `sig` to the child.
     pub fn signal(&self, sig: Signal) {
         signal(self.pid(), sig);
