@@ -102,6 +102,12 @@ pub const TOOLS: &[Tool] = &[
         about: "virtual machine sessions from the audit logs",
         entry: tools::virt::main,
     },
+    Tool {
+        subcommand: "verify",
+        legacy_name: "auverify",
+        about: "check the seal of logs written by rauditd --seal",
+        entry: tools::verify::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

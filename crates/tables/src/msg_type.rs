@@ -324,10 +324,20 @@ pub fn display_name(n: u32) -> Cow<'static, str> {
     }
 }
 
+/// raudit's own record types. Their names are read (`ausearch -m RAUDIT_SEAL`) but never
+/// printed: the logs and every output spell them `UNKNOWN[n]`, as the reference does, so
+/// output stays the reference's byte for byte.
+pub const RAUDIT_TYPES: &[(u32, &str)] = &[
+    // The checkpoint of a sealed log (raudit-seal); in the daemon's range, unused by the
+    // kernel and by libaudit 3.0.9.
+    (1290, "RAUDIT_SEAL"),
+];
+
 /// Reads a record type as users write it: a name (any case), `UNKNOWN[n]`
 /// or a bare number.
 pub fn parse(text: &str) -> Option<u32> {
-    if let Some(found) = MSG_TYPES.iter().find(|(_, name)| name.eq_ignore_ascii_case(text)) {
+    let mut named = MSG_TYPES.iter().chain(RAUDIT_TYPES);
+    if let Some(found) = named.find(|(_, name)| name.eq_ignore_ascii_case(text)) {
         return Some(found.0);
     }
     if let Some(inner) = text.strip_prefix("UNKNOWN[").and_then(|t| t.strip_suffix(']')) {
@@ -363,6 +373,9 @@ mod tests {
         assert_eq!(display_name(1999), "UNKNOWN[1999]");
         assert_eq!(parse("syscall"), Some(1300));
         assert_eq!(parse("UNKNOWN[1999]"), Some(1999));
+        assert_eq!(parse("raudit_seal"), Some(1290));
+        assert_eq!(display_name(1290), "UNKNOWN[1290]");
+        assert!(RAUDIT_TYPES.iter().all(|&(n, _)| name_of(n).is_none()));
         assert_eq!(parse("1327"), Some(1327));
         assert_eq!(parse("NOPE"), None);
     }

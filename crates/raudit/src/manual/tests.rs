@@ -63,6 +63,7 @@ fn every_option_a_parser_accepts_is_in_its_table() {
         ("last", include_str!("../tools/last.rs"), &[]),
         ("lastlog", include_str!("../tools/lastlog.rs"), &[]),
         ("virt", include_str!("../tools/virt.rs"), &["--sdtin"]),
+        ("verify", include_str!("../tools/verify.rs"), &[]),
     ];
     for (sub, source, not_options) in parsers {
         let flags = (page(sub).expect("page").flags)();

@@ -1,12 +1,13 @@
 //! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, `--load-rules` to load
 //! the rules at start as the reference's init flow does, `--multicast` to read the kernel's
 //! multicast log group beside another audit daemon, and `--state` to print the running
-//! daemon's state report.
+//! daemon's state report, and `--seal KEYFILE` to seal the logs it writes (docs/security.md).
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use raudit_cli::flags::{Flag, Values};
-use raudit_daemon::daemon::{DaemonError, Options, Startup};
+use raudit_daemon::daemon::{DaemonError, Options, SealOptions, Startup};
 
 use crate::Invocation;
 
@@ -31,11 +32,32 @@ pub const FLAGS: &[Flag] = &[
         "read the kernel's multicast group beside another daemon",
     ),
     Flag::switch(None, Some("--state"), "print the running daemon's counters and state"),
+    Flag::with_value(
+        None,
+        Some("--seal"),
+        "KEYFILE",
+        Values::File,
+        "seal each log file with a hash chain and HMAC'd checkpoints (key: root, 0600)",
+    ),
+    Flag::with_value(
+        None,
+        Some("--seal-records"),
+        "N",
+        Values::Any,
+        "with --seal: a checkpoint after at most N records (1-1000, default 1000)",
+    ),
+    Flag::with_value(
+        None,
+        Some("--seal-seconds"),
+        "T",
+        Values::Any,
+        "with --seal: a checkpoint once records waited T seconds (default 5)",
+    ),
 ];
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--seal <keyfile> [--seal-records N] [--seal-seconds T]] | --state"
     );
     ExitCode::from(2)
 }
@@ -53,7 +75,10 @@ pub fn main(inv: Invocation) -> ExitCode {
         run_dir,
         load_rules: false,
         multicast: false,
+        seal: None,
     };
+    let mut seal_policy = raudit_seal::Policy::default();
+    let mut seal_key = None;
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
         let Some(a) = a.to_str() else { return usage(name) };
@@ -80,6 +105,23 @@ pub fn main(inv: Invocation) -> ExitCode {
                 let Some(v) = args.next() else { return usage(name) };
                 opts.config_dir = PathBuf::from(v);
             }
+            "--seal" => {
+                let Some(v) = args.next() else { return usage(name) };
+                seal_key = Some(PathBuf::from(v));
+            }
+            "--seal-records" => {
+                let max = raudit_seal::chain::MAX_RECORDS;
+                match args.next().and_then(|v| v.to_str()).and_then(|v| v.parse().ok()) {
+                    Some(n) if (1..=max).contains(&n) => seal_policy.records = n,
+                    _ => return usage(name),
+                }
+            }
+            "--seal-seconds" => {
+                match args.next().and_then(|v| v.to_str()).and_then(|v| v.parse().ok()) {
+                    Some(t) if t > 0 => seal_policy.interval = Duration::from_secs(t),
+                    _ => return usage(name),
+                }
+            }
             "--state" => {
                 return match raudit_daemon::daemon::request_state(&opts.run_dir) {
                     Ok(text) => {
@@ -95,6 +137,7 @@ pub fn main(inv: Invocation) -> ExitCode {
             _ => return usage(name),
         }
     }
+    opts.seal = seal_key.map(|key_file| SealOptions { key_file, policy: seal_policy });
     match raudit_daemon::daemon::run(opts) {
         Ok(_) => ExitCode::SUCCESS,
         // The daemon has said why already (stderr, or syslog in the background).
@@ -118,5 +161,6 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::Register(_)
         | DaemonError::Multicast(_)
         | DaemonError::Listener(_) => 1,
+        DaemonError::Seal(_) => 6,
     }
 }

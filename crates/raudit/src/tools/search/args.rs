@@ -327,7 +327,11 @@ impl State {
                     for part in v.split(',').filter(|p| !p.is_empty()) {
                         match raudit_parse::record::type_number(part.as_bytes()) {
                             t if t >= 0 => types.push(t),
-                            _ => return Err(valid_message_types()),
+                            // raudit's own types (RAUDIT_SEAL): beyond the reference.
+                            _ => match raudit_own_type(part) {
+                                Some(t) => types.push(t),
+                                None => return Err(valid_message_types()),
+                            },
                         }
                     }
                     cr.msg_types = Some(types);
@@ -433,6 +437,12 @@ impl State {
         }
         Ok(())
     }
+}
+
+/// A type name of raudit's own (`RAUDIT_SEAL`), any case.
+fn raudit_own_type(name: &str) -> Option<i32> {
+    let mut own = raudit_tables::msg_type::RAUDIT_TYPES.iter();
+    own.find(|(_, n)| n.eq_ignore_ascii_case(name)).map(|&(t, _)| t as i32)
 }
 
 /// The message for an unknown `-m` type: every type the reference lists.
