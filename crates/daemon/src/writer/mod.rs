@@ -88,6 +88,9 @@ pub struct LogWriter<H: Hooks> {
     flusher: Option<Flusher>,
     /// `--seal`: the chain over the written lines.
     seal: Option<raudit_seal::Sealer>,
+    /// A checkpoint is being written: a policy it sets off (a failed write that suspends and
+    /// closes the file) must not start another one.
+    seal_writing: bool,
 }
 
 impl<H: Hooks> LogWriter<H> {
@@ -117,6 +120,7 @@ impl<H: Hooks> LogWriter<H> {
             stats: WriterStats::default(),
             flusher,
             seal,
+            seal_writing: false,
         };
         w.fix_permissions();
         if let Err(e) = w.open_log() {

@@ -51,13 +51,17 @@ impl<H: Hooks> LogWriter<H> {
 
     /// Writes a checkpoint now (the file must be open).
     pub(super) fn write_seal(&mut self, reason: Reason) {
-        if self.file.is_none() {
+        if self.file.is_none() || self.seal_writing {
             return;
         }
         let Some(s) = self.seal.as_mut() else { return };
         let (line, saved) = s.checkpoint(reason);
-        // write_run records the line in the chain once it is in the file.
+        // write_run records the line in the chain once it is in the file. A write error may
+        // run disk_error_action, whose SUSPEND closes the file (with a stop checkpoint, which
+        // is skipped here instead of recursing).
+        self.seal_writing = true;
         let (written, _, bytes) = self.write_run(&line, &[line.len()], 0);
+        self.seal_writing = false;
         if written == 1 {
             self.log_size += bytes as u64;
         } else if let Some(s) = self.seal.as_mut() {
