@@ -592,3 +592,17 @@ fn a_sealed_log_survives_write_errors() {
     assert_eq!(w.unsealed(), Some(0));
     w.shutdown();
 }
+
+#[test]
+fn a_sealed_writer_with_write_logs_off_writes_nothing() {
+    use raudit_seal::{Policy, SealKey, Sealer};
+    let d = tempfile::tempdir().unwrap();
+    let c = DaemonConfig { write_logs: false, ..cfg(d.path()) };
+    let key = SealKey::from_bytes(b"a test key of thirty-two bytes!!");
+    let sealer = Sealer::new(key, Policy { records: 1, ..Policy::default() }, 1);
+    let mut w = LogWriter::open_sealed(c, Rec::default(), Some(sealer));
+    assert_eq!(w.write_batch(&[line(1, 100)]).dropped, 1);
+    w.shutdown();
+    let log = std::fs::read(d.path().join("audit.log")).unwrap_or_default();
+    assert!(log.is_empty(), "{}", String::from_utf8_lossy(&log));
+}

@@ -180,7 +180,7 @@ fn check_segment(
                         format!(
                             "this file does not follow {pname} (it is file {} of the series and \
                              names a predecessor {}; {pname} is file {} and ends with {}): files \
-                             swapped, missing or out of order",
+                             swapped, missing or out of order (give them oldest first)",
                             c.fseq,
                             short(&c.prev),
                             p.fseq,

@@ -14,6 +14,9 @@ use crate::hooks::{Hooks, Priority};
 impl<H: Hooks> LogWriter<H> {
     /// The log was just opened: continue its chain, or start the next file of the series.
     pub(super) fn seal_opened(&mut self) {
+        if !self.cfg.write_logs {
+            return;
+        }
         let Some(s) = self.seal.as_mut() else { return };
         let previous = rotated_name(&self.cfg.log_file, 1);
         let path = self.cfg.log_file.clone();
@@ -51,7 +54,8 @@ impl<H: Hooks> LogWriter<H> {
 
     /// Writes a checkpoint now (the file must be open).
     pub(super) fn write_seal(&mut self, reason: Reason) {
-        if self.file.is_none() || self.seal_writing {
+        // write_logs = no: the file is opened but nothing goes into it, checkpoints neither.
+        if self.file.is_none() || self.seal_writing || !self.cfg.write_logs {
             return;
         }
         let Some(s) = self.seal.as_mut() else { return };
