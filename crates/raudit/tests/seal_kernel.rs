@@ -91,6 +91,20 @@ fn the_daemon_seals_what_the_kernel_sends() {
 
     touch(6);
     wait_for("records on disk", SHORT, || hits(&log) >= 6);
+    // The state report tells how many records wait for their checkpoint (under 5 here).
+    let state = Command::new(RAUDIT)
+        .args(["daemon", "--state"])
+        .env("RAUDIT_RUN_DIR", d.path())
+        .output()
+        .unwrap();
+    let state = String::from_utf8_lossy(&state.stdout);
+    let unsealed: usize = state
+        .lines()
+        .find_map(|l| l.strip_prefix("records not yet sealed = "))
+        .unwrap_or_else(|| panic!("{state}"))
+        .parse()
+        .unwrap();
+    assert!(unsealed < 5, "{state}");
     daemon.signal(Signal::USR1);
     let rotated = d.path().join("log/audit.log.1");
     wait_for("rotation", SHORT, || read(&log).contains("op=rotate-logs"));
