@@ -95,8 +95,10 @@ pub fn hex(d: &[u8]) -> String {
     s
 }
 
+/// Lower-case hex only, as written: `A` for `a` in the (unsigned) hmac field would otherwise
+/// be a change nobody notices.
 fn unhex(s: &str) -> Option<Digest> {
-    if s.len() != 64 {
+    if s.len() != 64 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }
     let mut d = [0u8; 32];

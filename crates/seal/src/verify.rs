@@ -198,7 +198,10 @@ fn check_segment(
                      elsewhere",
                     c.cseq, c.fseq, l.cseq, l.fseq
                 );
-                return Err((locate_removed_checkpoint(&expected, seen).unwrap_or(lat + 1), what));
+                return Err((
+                    locate_removed_checkpoint(&expected, seen, at).unwrap_or(lat + 1),
+                    what,
+                ));
             }
         }
     }
@@ -224,12 +227,13 @@ fn short(d: &Digest) -> String {
 }
 
 /// A whole checkpoint line removed: the lines after it still match the next checkpoint's
-/// tags (all but the first, which was the removed line's own).
-fn locate_removed_checkpoint(expected: &[&str], seen: &[Seen]) -> Option<u64> {
+/// tags (all but the first, which was the removed line's own). The line where it was, or
+/// `None` when the lines say otherwise.
+fn locate_removed_checkpoint(expected: &[&str], seen: &[Seen], at: u64) -> Option<u64> {
     let rest = expected.get(1..)?;
     let start = seen.len().checked_sub(rest.len())?;
     let tail_matches = seen[start..].iter().zip(rest).all(|(s, e)| s.tag == *e);
-    tail_matches.then(|| seen.get(start).map_or(0, |s| s.line))
+    tail_matches.then(|| seen.get(start).map_or(at, |s| s.line))
 }
 
 /// The first place where the lines differ from the tags the checkpoint holds, and what
@@ -389,6 +393,26 @@ mod tests {
         let f = first(&set(&b, &a, &c)).unwrap();
         assert_eq!((f.file.as_str(), f.line), ("audit.log.1", 1), "{f}");
         assert!(f.what.contains("does not follow audit.log.2"), "{f}");
+    }
+
+    #[test]
+    fn every_single_byte_change_is_found() {
+        let data = sealed(&mut sealer(), 7, Reason::Stop);
+        for i in 0..data.len() {
+            for bit in [0x01u8, 0x20, 0x80] {
+                let mut bad = data.clone();
+                bad[i] ^= bit;
+                let r = verify_set(&key(), &one(bad), false);
+                assert!(!r.whole(), "byte {i} ^ {bit:#x} went unnoticed");
+            }
+        }
+        // Lines cut out anywhere, one at a time.
+        let ls = lines(&data);
+        for i in 0..ls.len() {
+            let mut cut = ls.clone();
+            cut.remove(i);
+            assert!(!verify_set(&key(), &one(cut.concat()), false).whole(), "line {i} removed");
+        }
     }
 
     #[test]
