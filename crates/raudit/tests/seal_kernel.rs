@@ -1,5 +1,5 @@
 //! `rauditd --seal` against the real kernel: the logs it writes while a watch rule fires,
-//! through a rotation, a reload and a stop, verify whole with `raudit verify`, and the
+//! through a rotation, idle heartbeats and a stop, verify whole with `raudit verify`, and the
 //! reference's ausearch reads them. Also: a key others may read is refused. Holds the kernel
 //! test lock (KernelGuard) where it registers.
 
@@ -70,7 +70,9 @@ fn the_daemon_seals_what_the_kernel_sends() {
     let watched = d.path().join("watched");
     std::fs::write(&watched, "").unwrap();
 
-    let mut cmd = common::rauditd(&["-n", "--seal", key.to_str().unwrap(), "--seal-records", "5"]);
+    let args =
+        ["-n", "--seal", key.to_str().unwrap(), "--seal-records", "5", "--seal-heartbeat", "1"];
+    let mut cmd = common::rauditd(&args);
     cmd.arg("-c").arg(d.path()).env("RAUDIT_RUN_DIR", d.path());
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
     let mut daemon = DaemonProcess::spawn(&mut cmd);
@@ -110,6 +112,17 @@ fn the_daemon_seals_what_the_kernel_sends() {
     wait_for("rotation", SHORT, || read(&log).contains("op=rotate-logs"));
     touch(6);
     wait_for("records after rotation", SHORT, || hits(&log) >= 6);
+    // Idle: the heartbeat keeps the last checkpoint recent, so the live log verifies with a
+    // --max-age.
+    wait_for("a heartbeat", SHORT, || read(&log).contains("reason=heartbeat"));
+    let out = Command::new(RAUDIT)
+        .args(["verify", "--live", "--max-age", "20", "--key"])
+        .arg(&key)
+        .arg(&rotated)
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(daemon.stop(SHORT).success());
     assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
     drop(kernel);

@@ -18,6 +18,10 @@ pub struct Policy {
     pub records: usize,
     /// Once this much time passed since the last checkpoint, when lines wait to be sealed.
     pub interval: Duration,
+    /// Once this much time passed since the last checkpoint, even with nothing to seal: the
+    /// last checkpoint of a live log is then never older than this, so a removed tail shows
+    /// (`raudit verify --live --max-age`). Off by default (an idle log stays quiet).
+    pub heartbeat: Option<Duration>,
 }
 
 /// Most lines one checkpoint covers: keeps its `tags` (4 hex digits a line) well under the
@@ -26,7 +30,7 @@ pub const MAX_RECORDS: usize = 1000;
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { records: MAX_RECORDS, interval: Duration::from_secs(5) }
+        Policy { records: MAX_RECORDS, interval: Duration::from_secs(5), heartbeat: None }
     }
 }
 
@@ -119,11 +123,18 @@ impl Sealer {
         self.policy.records.saturating_sub(self.unsealed())
     }
 
-    /// A checkpoint is due: the record count is reached, or lines waited the interval.
+    /// A checkpoint is due: the record count is reached, lines waited the interval, or the
+    /// heartbeat is up.
     pub fn due(&self, now: Instant) -> bool {
+        let since = now.saturating_duration_since(self.last_checkpoint);
         self.room() == 0
-            || (self.unsealed() > 0
-                && now.duration_since(self.last_checkpoint) >= self.policy.interval)
+            || (self.unsealed() > 0 && since >= self.policy.interval)
+            || self.policy.heartbeat.is_some_and(|h| since >= h)
+    }
+
+    /// Why the due checkpoint is written.
+    pub fn due_reason(&self) -> Reason {
+        if self.unsealed() > 0 { Reason::Interval } else { Reason::Heartbeat }
     }
 
     /// The next checkpoint line (with its newline), and the state to restore if it cannot be
@@ -198,6 +209,16 @@ mod tests {
         assert_eq!(c.tags.len(), 3 * TAG_HEX);
         let first = parse_checkpoint(&key(), &open).unwrap();
         assert_eq!(c.prev, first.mac);
+    }
+
+    #[test]
+    fn the_heartbeat_makes_a_checkpoint_due_with_nothing_to_seal() {
+        let quiet = Sealer::new(key(), Policy::default(), 1);
+        assert!(!quiet.due(Instant::now()));
+        let beat = Policy { heartbeat: Some(Duration::ZERO), ..Policy::default() };
+        let s = Sealer::new(key(), beat, 1);
+        assert!(s.due(Instant::now()));
+        assert_eq!(s.due_reason(), Reason::Heartbeat);
     }
 
     #[test]

@@ -22,4 +22,4 @@ pub use chain::{Policy, Sealer};
 pub use key::{KeyError, SealKey};
 pub use line::{Checkpoint, Reason, SEAL_TYPE};
 pub use resume::Resumed;
-pub use verify::{Finding, Report, verify_set};
+pub use verify::{Finding, Options, Report, verify_set};

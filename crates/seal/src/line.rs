@@ -29,6 +29,8 @@ pub enum Reason {
     Open,
     /// Every N records or T seconds.
     Interval,
+    /// The heartbeat: time passed with nothing to seal.
+    Heartbeat,
     /// The daemon took over a file that already held records (a restart).
     Resume,
     /// Last line of a file that is rotated away.
@@ -42,15 +44,23 @@ impl Reason {
         match self {
             Reason::Open => "open",
             Reason::Interval => "interval",
+            Reason::Heartbeat => "heartbeat",
             Reason::Resume => "resume",
             Reason::Rotate => "rotate",
             Reason::Stop => "stop",
         }
     }
     fn parse(s: &str) -> Option<Reason> {
-        [Reason::Open, Reason::Interval, Reason::Resume, Reason::Rotate, Reason::Stop]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Reason::Open,
+            Reason::Interval,
+            Reason::Heartbeat,
+            Reason::Resume,
+            Reason::Rotate,
+            Reason::Stop,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
     /// A file may end after such a checkpoint.
     pub fn closes(self) -> bool {

@@ -2,6 +2,8 @@
 //! the first line that was altered, removed or inserted. Given a rotated set, oldest first, it
 //! also checks that each file follows the one before it.
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use crate::chain::{digest, link, tag};
 use crate::key::SealKey;
 use crate::line::{Checkpoint, Digest, TAG_HEX, hex, is_checkpoint, parse_checkpoint};
@@ -36,25 +38,69 @@ impl Report {
     }
 }
 
-/// The last checkpoint of a file, and how it ended.
+/// The last checkpoint of a file, and its line.
 struct FileEnd {
     last: Checkpoint,
+    line: u64,
 }
 
-/// Checks files given oldest first. With `live`, the last file may end without a closing
-/// checkpoint (the daemon is still writing it); its unsealed lines are reported as a note.
-pub fn verify_set(key: &SealKey, files: &[(String, Vec<u8>)], live: bool) -> Report {
+/// How to judge the end of the last file.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The last file may end without a closing checkpoint (the daemon is still writing it);
+    /// its unsealed lines are reported as a note.
+    pub live: bool,
+    /// With `live`: the last file's last checkpoint may be at most this old (the daemon's
+    /// `--seal-heartbeat` keeps it younger), else its tail may have been removed.
+    pub max_age: Option<Duration>,
+    /// The time ages are measured against.
+    pub now: SystemTime,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { live: false, max_age: None, now: SystemTime::now() }
+    }
+}
+
+/// Checks files given oldest first.
+pub fn verify_set(key: &SealKey, files: &[(String, Vec<u8>)], opts: &Options) -> Report {
     let mut report = Report::default();
     let mut before: Option<(String, FileEnd)> = None;
     for (i, (name, data)) in files.iter().enumerate() {
         let is_last = i + 1 == files.len();
         let prev = before.as_ref().map(|(n, e)| (n.as_str(), &e.last));
-        match verify_file(key, name, data, prev, live && is_last, &mut report) {
-            Some(end) => before = Some((name.clone(), end)),
+        let live = opts.live && is_last;
+        match verify_file(key, name, data, prev, live, &mut report) {
+            Some(end) => {
+                if live && let Some(max) = opts.max_age {
+                    check_age(name, &end, max, opts.now, &mut report);
+                }
+                before = Some((name.clone(), end));
+            }
             None => before = None,
         }
     }
     report
+}
+
+/// The last checkpoint of a live file must be recent: a removed tail takes the recent ones
+/// with it.
+fn check_age(name: &str, end: &FileEnd, max: Duration, now: SystemTime, report: &mut Report) {
+    let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
+    let Ok(then) = end.last.time.parse::<f64>() else { return };
+    let age = now - then;
+    if age > max.as_secs_f64() {
+        report.findings.push(Finding {
+            file: name.to_string(),
+            line: end.line,
+            what: format!(
+                "the last seal record is {age:.0} s old, more than --max-age {} s: the daemon \
+                 stopped sealing, or the records after it were removed",
+                max.as_secs()
+            ),
+        });
+    }
 }
 
 /// One line's place in a segment: its tag and line number.
@@ -128,7 +174,7 @@ fn verify_file(
                      removed; {what}"
                 ),
             );
-            return Some(FileEnd { last: c });
+            return Some(FileEnd { last: c, line: at });
         }
     }
     report.notes.push(format!(
@@ -136,7 +182,7 @@ fn verify_file(
         c.fseq,
         c.cseq + 1
     ));
-    Some(FileEnd { last: c })
+    Some(FileEnd { last: c, line: at })
 }
 
 /// Checks checkpoint `c` at line `at` against the lines since the previous one.
@@ -309,7 +355,7 @@ mod tests {
     }
 
     fn first(files: &[(String, Vec<u8>)]) -> Option<Finding> {
-        verify_set(&key(), files, false).findings.into_iter().next()
+        verify_set(&key(), files, &Options::default()).findings.into_iter().next()
     }
 
     fn one(data: Vec<u8>) -> Vec<(String, Vec<u8>)> {
@@ -323,7 +369,7 @@ mod tests {
     #[test]
     fn an_untouched_file_verifies() {
         let data = sealed(&mut sealer(), 12, Reason::Stop);
-        let r = verify_set(&key(), &one(data), false);
+        let r = verify_set(&key(), &one(data), &Options::default());
         assert!(r.whole(), "{:?}", r.findings);
     }
 
@@ -385,10 +431,20 @@ mod tests {
                 ("audit.log".to_string(), z.to_vec()),
             ]
         };
-        let r = verify_set(&key(), &set(&a, &b, &c), true);
+        let live = Options { live: true, ..Options::default() };
+        let r = verify_set(&key(), &set(&a, &b, &c), &live);
         assert!(r.whole(), "{:?}", r.findings);
         assert!(r.notes.iter().any(|n| n.contains("still being written")), "{:?}", r.notes);
-        assert!(!verify_set(&key(), &set(&a, &b, &c), false).whole());
+        assert!(!verify_set(&key(), &set(&a, &b, &c), &Options::default()).whole());
+        // The last checkpoint must be recent when --max-age says so.
+        let max_age = Some(Duration::from_secs(60));
+        let fresh = Options { max_age, ..live };
+        assert!(verify_set(&key(), &set(&a, &b, &c), &fresh).whole());
+        let later = Options { now: fresh.now + Duration::from_secs(3600), ..fresh };
+        let r = verify_set(&key(), &set(&a, &b, &c), &later);
+        let f = &r.findings[0];
+        assert_eq!((f.file.as_str(), f.line), ("audit.log", lines(&c).len() as u64), "{f}");
+        assert!(f.what.contains("more than --max-age 60 s"), "{f}");
 
         let f = first(&set(&b, &a, &c)).unwrap();
         assert_eq!((f.file.as_str(), f.line), ("audit.log.1", 1), "{f}");
@@ -402,7 +458,7 @@ mod tests {
             for bit in [0x01u8, 0x20, 0x80] {
                 let mut bad = data.clone();
                 bad[i] ^= bit;
-                let r = verify_set(&key(), &one(bad), false);
+                let r = verify_set(&key(), &one(bad), &Options::default());
                 assert!(!r.whole(), "byte {i} ^ {bit:#x} went unnoticed");
             }
         }
@@ -411,7 +467,10 @@ mod tests {
         for i in 0..ls.len() {
             let mut cut = ls.clone();
             cut.remove(i);
-            assert!(!verify_set(&key(), &one(cut.concat()), false).whole(), "line {i} removed");
+            assert!(
+                !verify_set(&key(), &one(cut.concat()), &Options::default()).whole(),
+                "line {i} removed"
+            );
         }
     }
 
@@ -419,7 +478,7 @@ mod tests {
     fn a_forged_checkpoint_and_a_wrong_key_fail() {
         let data = sealed(&mut sealer(), 3, Reason::Stop);
         let other = SealKey::from_bytes(b"not the key that sealed this log");
-        let r = verify_set(&other, &one(data), false);
+        let r = verify_set(&other, &one(data), &Options::default());
         assert_eq!(r.findings[0].line, 1);
         assert!(r.findings[0].what.contains("HMAC"));
     }

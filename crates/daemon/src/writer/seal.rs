@@ -75,8 +75,9 @@ impl<H: Hooks> LogWriter<H> {
 
     /// A checkpoint when the record count or the interval says so.
     pub(super) fn seal_if_due(&mut self) {
-        if self.seal.as_ref().is_some_and(|s| s.due(Instant::now())) {
-            self.write_seal(Reason::Interval);
+        if let Some(s) = self.seal.as_ref().filter(|s| s.due(Instant::now())) {
+            let reason = s.due_reason();
+            self.write_seal(reason);
         }
     }
 

@@ -12,7 +12,7 @@ pub const PAGES: &[Page] = &[
     Page {
         subcommand: "daemon",
         extra_names: &["rauditd"],
-        synopsis: "[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR] [--load-rules] [--multicast] [--seal KEYFILE [--seal-records N] [--seal-seconds T]] | --state",
+        synopsis: "[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR] [--load-rules] [--multicast] [--seal KEYFILE [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state",
         description: &[
             "The audit daemon. It registers with the kernel as the audit daemon, reads the audit \
              events and writes them to the log file that auditd.conf names (RAW or ENRICHED), with \
@@ -237,7 +237,7 @@ pub const PAGES: &[Page] = &[
     Page {
         subcommand: "verify",
         extra_names: &[],
-        synopsis: "--key FILE [--live] LOG...",
+        synopsis: "--key FILE [--live [--max-age SECONDS]] LOG...",
         description: &[
             "Checks the seal of logs written by rauditd --seal (raudit's own; no reference tool \
              has it). It walks every line of each LOG through the hash chain, checks each \
@@ -248,7 +248,9 @@ pub const PAGES: &[Page] = &[
             "Given a rotated set oldest first (audit.log.3 audit.log.2 audit.log.1 audit.log) it \
              also checks that each file follows the one before it: files swapped, missing or \
              out of order are named. With --live the last file may be still open (the daemon \
-             is writing it): its unsealed tail is a note, not a failure.",
+             is writing it): its unsealed tail is a note, not a failure; --max-age then fails \
+             when its last checkpoint is older than that, which a daemon run with \
+             --seal-heartbeat never lets happen: a removed tail shows.",
         ],
         flags: || tools::verify::FLAGS.to_vec(),
         operands: Some(|| Values::File),

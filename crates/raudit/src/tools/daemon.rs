@@ -53,11 +53,18 @@ pub const FLAGS: &[Flag] = &[
         Values::Any,
         "with --seal: a checkpoint once records waited T seconds (default 5)",
     ),
+    Flag::with_value(
+        None,
+        Some("--seal-heartbeat"),
+        "H",
+        Values::Any,
+        "with --seal: a checkpoint every H seconds even when idle (default off)",
+    ),
 ];
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--seal <keyfile> [--seal-records N] [--seal-seconds T]] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state"
     );
     ExitCode::from(2)
 }
@@ -113,6 +120,12 @@ pub fn main(inv: Invocation) -> ExitCode {
                 let max = raudit_seal::chain::MAX_RECORDS;
                 match args.next().and_then(|v| v.to_str()).and_then(|v| v.parse().ok()) {
                     Some(n) if (1..=max).contains(&n) => seal_policy.records = n,
+                    _ => return usage(name),
+                }
+            }
+            "--seal-heartbeat" => {
+                match args.next().and_then(|v| v.to_str()).and_then(|v| v.parse().ok()) {
+                    Some(h) if h > 0 => seal_policy.heartbeat = Some(Duration::from_secs(h)),
                     _ => return usage(name),
                 }
             }

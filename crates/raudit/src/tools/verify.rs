@@ -4,9 +4,10 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
 
 use raudit_cli::flags::{Flag, Values};
-use raudit_seal::{SealKey, verify_set};
+use raudit_seal::{Options, SealKey, verify_set};
 
 use crate::Invocation;
 
@@ -24,10 +25,19 @@ pub const FLAGS: &[Flag] = &[
         Some("--live"),
         "the last log is still being written: an open end is reported, not a failure",
     ),
+    Flag::with_value(
+        None,
+        Some("--max-age"),
+        "SECONDS",
+        Values::Any,
+        "with --live: fail when the last log's last checkpoint is older (rauditd --seal-heartbeat)",
+    ),
 ];
 
 fn usage(name: &str) -> ExitCode {
-    eprintln!("usage: {name} --key FILE [--live] LOG... (rotated logs oldest first)");
+    eprintln!(
+        "usage: {name} --key FILE [--live [--max-age SECONDS]] LOG... (rotated logs oldest first)"
+    );
     ExitCode::from(2)
 }
 
@@ -35,6 +45,7 @@ pub fn main(inv: Invocation) -> ExitCode {
     let name = &inv.display_name;
     let mut key_file = None;
     let mut live = false;
+    let mut max_age = None;
     let mut logs: Vec<PathBuf> = Vec::new();
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
@@ -44,6 +55,12 @@ pub fn main(inv: Invocation) -> ExitCode {
                 None => return usage(name),
             },
             Some("--live") => live = true,
+            Some("--max-age") => {
+                match args.next().and_then(|v| v.to_str()).and_then(|v| v.parse().ok()) {
+                    Some(secs) => max_age = Some(Duration::from_secs(secs)),
+                    None => return usage(name),
+                }
+            }
             Some(s) if s.starts_with('-') && s.len() > 1 => return usage(name),
             _ => logs.push(PathBuf::from(a)),
         }
@@ -66,7 +83,11 @@ pub fn main(inv: Invocation) -> ExitCode {
             }
         }
     }
-    let report = verify_set(&key, &files, live);
+    if max_age.is_some() && !live {
+        return usage(name);
+    }
+    let opts = Options { live, max_age, now: SystemTime::now() };
+    let report = verify_set(&key, &files, &opts);
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut print = || -> io::Result<()> {
