@@ -159,7 +159,7 @@ fn a_sealed_set_verifies_and_every_tampering_is_found_at_its_line() {
     // named, with the count of unsealed records.
     let kept = lines(&set.path().join("audit.log"));
     let kept = &kept[..kept.len() - 3];
-    let last_seal = kept.iter().rposition(|l| l.starts_with(b"type=UNKNOWN[1290]")).unwrap() + 1;
+    let last_seal = kept.iter().rposition(|l| l.starts_with(b"type=UNKNOWN[2990]")).unwrap() + 1;
     tampered(
         set.path(),
         &key,
@@ -204,7 +204,7 @@ fn the_reference_reads_sealed_logs() {
         // raudit's ausearch knows the checkpoint type by name and prints what the reference
         // prints for its number.
         let reference =
-            Command::new(&ausearch).args(["--raw", "-m", "1290", "-if"]).arg(&p).output().unwrap();
+            Command::new(&ausearch).args(["--raw", "-m", "2990", "-if"]).arg(&p).output().unwrap();
         let ours = Command::new(RAUDIT)
             .args(["search", "--raw", "-m", "RAUDIT_SEAL", "-if"])
             .arg(&p)

@@ -128,7 +128,7 @@ fn the_daemon_seals_what_the_kernel_sends() {
     drop(kernel);
 
     let old = read(&rotated);
-    assert!(old.starts_with("type=UNKNOWN[1290] ") && old.contains("reason=rotate"), "{old}");
+    assert!(old.starts_with("type=UNKNOWN[2990] ") && old.contains("reason=rotate"), "{old}");
     let cur = read(&log);
     assert!(cur.contains("reason=interval") && cur.contains("reason=stop"), "{cur}");
     let out = Command::new(RAUDIT)

@@ -2,7 +2,7 @@
 //!
 //! Every line the daemon writes to a sealed log goes into a hash chain: the chain value after a
 //! line is `SHA-256(previous value || SHA-256(line bytes))`. Every so often the daemon writes a
-//! checkpoint record (type 1290, `RAUDIT_SEAL`, spelled `UNKNOWN[1290]` in the log as the
+//! checkpoint record (type 2990, `RAUDIT_SEAL`, spelled `UNKNOWN[2990]` in the log as the
 //! reference spells every type it has no name for) that states the chain value, how many lines
 //! precede it, a short tag of each line since the previous checkpoint, and the previous
 //! checkpoint's MAC, all under an HMAC-SHA256 with a key only the daemon holds. The checkpoint

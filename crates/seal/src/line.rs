@@ -1,6 +1,6 @@
 //! The checkpoint record's text. One line, readable by the reference tools:
 //!
-//! `type=UNKNOWN[1290] msg=audit(SECS.MS:SERIAL): op=seal reason=R fseq=F cseq=C records=N
+//! `type=UNKNOWN[2990] msg=audit(SECS.MS:SERIAL): op=seal reason=R fseq=F cseq=C records=N
 //! prev=HEX chain=HEX tags=HEX hmac=HEX`
 //!
 //! `fseq` numbers the file in the daemon's series, `cseq` the checkpoint in its file,
@@ -14,11 +14,12 @@ use sha2::Sha256;
 
 use crate::key::SealKey;
 
-/// The record type of a checkpoint: in the daemon's range (1200-1299), unused by the kernel and
-/// by the reference, which prints it as `UNKNOWN[1290]`.
-pub const SEAL_TYPE: u16 = 1290;
+/// The record type of a checkpoint: raudit's own, from the top of the userspace range
+/// (2100-2999) that the kernel never uses and the reference leaves unnamed (beside the BPF
+/// source's 2980-2983); the reference prints it as `UNKNOWN[2990]`.
+pub const SEAL_TYPE: u16 = 2990;
 /// How every checkpoint line starts (the daemon writes no `node=` before it).
-pub const SEAL_PREFIX: &[u8] = b"type=UNKNOWN[1290] msg=audit(";
+pub const SEAL_PREFIX: &[u8] = b"type=UNKNOWN[2990] msg=audit(";
 /// Hex digits of a line's digest kept per line in `tags`.
 pub const TAG_HEX: usize = 4;
 
@@ -163,7 +164,7 @@ pub fn parse_checkpoint(key: &SealKey, line: &[u8]) -> Result<Checkpoint, LineEr
     if !constant_time_eq(&hmac(key, signed.as_bytes()), &mac) {
         return Err(LineError::BadMac);
     }
-    let rest = signed.strip_prefix("type=UNKNOWN[1290] msg=audit(").ok_or(LineError::Malformed)?;
+    let rest = signed.strip_prefix("type=UNKNOWN[2990] msg=audit(").ok_or(LineError::Malformed)?;
     let (stamp, body) = rest.split_once("): ").ok_or(LineError::Malformed)?;
     let (time, serial) = stamp.split_once(':').ok_or(LineError::Malformed)?;
     let mut fields = std::collections::HashMap::new();

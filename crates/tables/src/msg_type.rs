@@ -328,9 +328,9 @@ pub fn display_name(n: u32) -> Cow<'static, str> {
 /// printed: the logs and every output spell them `UNKNOWN[n]`, as the reference does, so
 /// output stays the reference's byte for byte.
 pub const RAUDIT_TYPES: &[(u32, &str)] = &[
-    // The checkpoint of a sealed log (raudit-seal); in the daemon's range, unused by the
-    // kernel and by libaudit 3.0.9.
-    (1290, "RAUDIT_SEAL"),
+    // The checkpoint of a sealed log (raudit-seal): the top of the userspace range 2100-2999,
+    // unused by the kernel and by libaudit 3.0.9.
+    (2990, "RAUDIT_SEAL"),
 ];
 
 /// Reads a record type as users write it: a name (any case), `UNKNOWN[n]`
@@ -373,8 +373,8 @@ mod tests {
         assert_eq!(display_name(1999), "UNKNOWN[1999]");
         assert_eq!(parse("syscall"), Some(1300));
         assert_eq!(parse("UNKNOWN[1999]"), Some(1999));
-        assert_eq!(parse("raudit_seal"), Some(1290));
-        assert_eq!(display_name(1290), "UNKNOWN[1290]");
+        assert_eq!(parse("raudit_seal"), Some(2990));
+        assert_eq!(display_name(2990), "UNKNOWN[2990]");
         assert!(RAUDIT_TYPES.iter().all(|&(n, _)| name_of(n).is_none()));
         assert_eq!(parse("1327"), Some(1327));
         assert_eq!(parse("NOPE"), None);

@@ -26,7 +26,7 @@ pub const PAGES: &[Page] = &[
              resumes logging after a suspend, SIGTERM stops the daemon. The kernel keeps its \
              enabled flag after the daemon stops, as with the reference.",
             "--seal KEYFILE (raudit's own) makes each log file tamper-evident: every record goes \
-             into a SHA-256 hash chain, and checkpoint records (type 1290, UNKNOWN[1290] to the \
+             into a SHA-256 hash chain, and checkpoint records (type 2990, UNKNOWN[2990] to the \
              reference tools) written every N records or T seconds, at rotation and at stop \
              carry the chain under an HMAC-SHA256 with the key. The key file must be owned by \
              root with mode 0600, or the daemon refuses to start. raudit verify checks the logs.",
