@@ -72,6 +72,19 @@ impl Flag {
     }
 }
 
+/// One line per option, `  NAMES VALUE   help`, for a tool's `--help`.
+pub fn option_lines(table: &[Flag]) -> String {
+    let mut out = String::new();
+    for f in table {
+        let left = match f.value {
+            Some(v) => format!("{} {v}", f.display_names()),
+            None => f.display_names(),
+        };
+        out.push_str(&format!("  {left:<28} {}\n", f.help));
+    }
+    out
+}
+
 /// The flag spelled `word` exactly (no abbreviations, no `=value`).
 pub fn find<'a>(table: &'a [Flag], word: &str) -> Option<&'a Flag> {
     table.iter().find(|f| f.names().any(|n| n == word))

@@ -4,9 +4,9 @@
 
 use std::io;
 use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use raudit_config::{ConfigError, DaemonConfig, Level, LoadOptions, LogFormat};
 use raudit_netlink::{Client, EventReader};
@@ -20,6 +20,9 @@ use crate::own::{
 use crate::pipeline::{LineBatch, Output, Pipeline, StdoutSink};
 use crate::sys::{Forked, SignalFd};
 use crate::writer::LogWriter;
+
+mod state;
+pub use state::request_state;
 
 /// `-s`: what to do with the kernel's enabled flag at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +52,13 @@ pub struct Options {
     /// `--multicast`: read the kernel's multicast log group (AUDIT_NLGRP_READLOG) instead of
     /// registering, so raudit runs beside the daemon that owns the audit socket.
     pub multicast: bool,
+    /// `--metrics-file PATH`: the counters in Prometheus' text format, for node_exporter's
+    /// textfile collector (raudit's own setting: auditd.conf takes no unknown key).
+    pub metrics_file: Option<PathBuf>,
+    /// `--metrics-interval SECONDS`: how often the metrics file is replaced.
+    pub metrics_interval: Duration,
+    /// `--bpf connect,exec,open` (raudit only): BPF events as records in the same log.
+    pub bpf: Option<crate::bpf_source::BpfSource>,
     /// `--seal KEYFILE`: seal every log file written (raudit's own; see docs/security.md).
     pub seal: Option<SealOptions>,
 }
@@ -114,8 +124,14 @@ pub enum DaemonError {
     },
     #[error("Unable to set initial audit startup state ({0})")]
     StartupState(#[source] raudit_netlink::Error),
-    #[error("Unable to set audit pid, exiting ({0})")]
-    Register(#[source] raudit_netlink::Error),
+    /// `owner` names who holds the audit socket when the kernel said EEXIST (beyond the
+    /// reference's words, which leave the user to find out).
+    #[error("Unable to set audit pid, exiting ({source}){owner}")]
+    Register {
+        #[source]
+        source: raudit_netlink::Error,
+        owner: String,
+    },
     #[error(
         "Unable to join the audit multicast group ({0}); reading it needs CAP_AUDIT_READ and \
          a kernel with AUDIT_NLGRP_READLOG"
@@ -125,6 +141,8 @@ pub enum DaemonError {
     Listener(#[source] raudit_remote::listener::ListenError),
     #[error("Unable to seal the logs: {0}")]
     Seal(#[source] raudit_seal::KeyError),
+    #[error("Unable to start the BPF source: {0}")]
+    Bpf(#[source] raudit_bpf::BpfError),
 }
 
 struct Msg {
@@ -353,93 +371,6 @@ impl Daemon {
         }
     }
 
-    fn state_report(&mut self) -> String {
-        let mut s = String::new();
-        let mut kv = |k: &str, v: String| s.push_str(&format!("{k} = {v}\n"));
-        kv("audit version", format!("raudit {}", env!("CARGO_PKG_VERSION")));
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-        kv("current time", now.to_string());
-        let up = self.started.elapsed().unwrap_or_default().as_secs();
-        kv("uptime seconds", up.to_string());
-        kv("process priority", self.cfg.priority_boost.to_string());
-        let core = self.core.clone();
-        let mut core = lock(&core);
-        let st = core.pipeline.stats;
-        kv("records received", st.received.to_string());
-        kv("records written", st.written.to_string());
-        kv("records dropped", st.output_dropped.to_string());
-        if let Some(reader) = &mut self.reader {
-            kv("socket overruns (ENOBUFS)", reader.enobufs().to_string());
-            if let Ok(status) = reader.client().get_status() {
-                kv("kernel lost", status.lost.to_string());
-                kv("kernel backlog", status.backlog.to_string());
-            }
-        }
-        let writing = self.cfg.write_logs && !self.opts.foreground;
-        kv("writing to logs", if writing { "yes" } else { "no" }.into());
-        if let Some(w) = core.pipeline.log() {
-            let state = w.state();
-            let (sl, asl) = w.thresholds_mb();
-            let size = w.log_size();
-            let space = w.fs_space();
-            let mut kv = |k: &str, v: String| s.push_str(&format!("{k} = {v}\n"));
-            kv("current log size", format!("{} KB", size / 1024));
-            kv("max log size", format!("{} KB", w.config().max_log_file * 1024));
-            if let Some(sp) = space {
-                kv("space left on partition", if sp.available >= 5 { "yes" } else { "no" }.into());
-                kv(
-                    "Logging partition free space",
-                    format!("{} MB", sp.available * sp.block_size / (1024 * 1024)),
-                );
-            }
-            kv("space_left setting", format!("{sl} MB"));
-            kv("admin_space_left setting", format!("{asl} MB"));
-            kv("logging suspended", yes_no(state.suspended));
-            kv("file system space action performed", yes_no(state.space_warning));
-            kv("admin space action performed", yes_no(state.admin_space_warning));
-            kv("disk error detected", yes_no(state.disk_error_warnings > 0));
-            if let Some(n) = w.unsealed() {
-                // --seal: records after the last checkpoint (raudit's own line).
-                kv("records not yet sealed", n.to_string());
-            }
-        }
-        if let Some(d) = &core.pipeline.dispatcher {
-            let mut plugins = Vec::new();
-            // Writing to a Vec cannot fail.
-            let _ = d.stats().write_report(&mut plugins);
-            s.push_str(&String::from_utf8_lossy(&plugins));
-        }
-        let listening = self.listener.as_ref();
-        s.push_str(&format!(
-            "listening for network connections = {}\n",
-            if listening.is_some() { "yes" } else { "no" }
-        ));
-        if let Some(l) = listening {
-            use std::sync::atomic::Ordering::Relaxed;
-            s.push_str(&format!("active connections = {}\n", l.stats().active.load(Relaxed)));
-            s.push_str(&format!("total connections = {}\n", l.stats().total.load(Relaxed)));
-        }
-        s
-    }
-
-    fn write_state(&mut self) {
-        let text = self.state_report();
-        let path = self.opts.state_file();
-        let tmp = path.with_extension("state.tmp");
-        use std::os::unix::fs::OpenOptionsExt;
-        let r = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o640)
-            .open(&tmp)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-            .and_then(|()| std::fs::rename(&tmp, &path));
-        if let Err(e) = r {
-            self.msg.say(Priority::Err, &format!("Could not write {} ({e})", path.display()));
-        }
-    }
-
     /// Read what the socket has (up to [`BATCH_RECORDS`]) and push it through the pipeline as
     /// one batch: records are received `recvmmsg`-many at a time, formatted straight into one
     /// buffer, written with one write and, for DATA/SYNC, made durable with one sync. Returns
@@ -468,7 +399,12 @@ impl Daemon {
     }
 
     fn run(&mut self, sigfd: &SignalFd) {
+        let mut next_metrics = std::time::Instant::now();
         loop {
+            if self.opts.metrics_file.is_some() && std::time::Instant::now() >= next_metrics {
+                self.write_metrics();
+                next_metrics = std::time::Instant::now() + self.opts.metrics_interval;
+            }
             use rustix::event::{PollFd, PollFlags};
             let mut fds = vec![PollFd::new(sigfd, PollFlags::IN)];
             if let Some(reader) = &self.reader {
@@ -516,10 +452,6 @@ impl Daemon {
             }
         }
     }
-}
-
-fn yes_no(b: bool) -> String {
-    if b { "yes" } else { "no" }.to_string()
 }
 
 /// Where the kernel's records come from.
@@ -671,7 +603,10 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     }
     drop(control);
     let reader = match source {
-        Source::Registered => EventReader::register().map(Some).map_err(DaemonError::Register),
+        Source::Registered => EventReader::register().map(Some).map_err(|source| {
+            let owner = if source.is_exists() { socket_owner_note() } else { String::new() };
+            DaemonError::Register { source, owner }
+        }),
         Source::Multicast => EventReader::multicast().map(Some).map_err(DaemonError::Multicast),
         Source::NoLocalEvents => Ok(None),
     };
@@ -695,6 +630,25 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
             let body = format!("op=listen {} res=failed", self_fields());
             c.pipeline.emit_own(own_record(MsgType::DAEMON_ABORT.0, serial, &body));
             drop(c);
+            drop(reader);
+            let _ = std::fs::remove_file(opts.pid_file());
+            tell_parent(false);
+            return Err(e);
+        }
+    };
+    let bpf = match opts.bpf.as_ref().map(|b| crate::bpf_source::start(b, &core)) {
+        Some(Ok(h)) => Some(h),
+        None => None,
+        Some(Err(e)) => {
+            let e = fatal(DaemonError::Bpf(e));
+            let mut c = lock(&core);
+            let serial = c.serials.next();
+            let body = format!("op=bpf {} res=failed", self_fields());
+            c.pipeline.emit_own(own_record(MsgType::DAEMON_ABORT.0, serial, &body));
+            drop(c);
+            if let Some(l) = listener {
+                l.shutdown();
+            }
             drop(reader);
             let _ = std::fs::remove_file(opts.pid_file());
             tell_parent(false);
@@ -751,6 +705,9 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         seal,
     };
     d.run(&sigfd);
+    if let Some(b) = bpf {
+        b.shutdown();
+    }
     // Unregister (dropping the reader sends pid 0 and waits for the ACK), then close the log.
     let Daemon { opts, core, reader, listener, .. } = d;
     drop(reader);
@@ -773,30 +730,21 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     }
     let _ = std::fs::remove_file(opts.pid_file());
     let _ = std::fs::remove_file(opts.state_file());
+    // A stopped daemon exports nothing: stale figures would look like a healthy one.
+    if let Some(path) = &opts.metrics_file {
+        let _ = std::fs::remove_file(path);
+    }
     Ok(Stopped::Terminated)
 }
 
-/// `raudit daemon --state`: ask the running daemon (pid file) for its state report and return it.
-pub fn request_state(run_dir: &Path) -> Result<String, String> {
-    let pid_file = run_dir.join("auditd.pid");
-    let state_file = run_dir.join("auditd.state");
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .map_err(|e| format!("cannot read {} ({e})", pid_file.display()))?
-        .trim()
-        .parse()
-        .map_err(|_| format!("bad pid in {}", pid_file.display()))?;
-    let before = std::fs::metadata(&state_file).and_then(|m| m.modified()).ok();
-    // A negative pid would signal a process group.
-    let pid = if pid > 0 { rustix::process::Pid::from_raw(pid) } else { None };
-    let pid = pid.ok_or("bad pid")?;
-    rustix::process::kill_process(pid, rustix::process::Signal::CONT)
-        .map_err(|e| format!("cannot signal the daemon ({e})"))?;
-    for _ in 0..200 {
-        std::thread::sleep(Duration::from_millis(10));
-        let now = std::fs::metadata(&state_file).and_then(|m| m.modified()).ok();
-        if now.is_some() && now != before {
-            return std::fs::read_to_string(&state_file).map_err(|e| e.to_string());
+/// `: the audit socket belongs to pid N (PROGRAM)`: who holds the socket, from the kernel's
+/// status (its pid) and /proc (its name); empty when it cannot be found out.
+fn socket_owner_note() -> String {
+    let pid = Client::open().and_then(|mut c| c.get_status()).map(|s| s.pid);
+    match pid {
+        Ok(pid) if pid != 0 => {
+            format!(": the audit socket belongs to {}", raudit_sys::process::describe(pid))
         }
+        _ => String::new(),
     }
-    Err(format!("no state report in {}", state_file.display()))
 }

@@ -6,10 +6,12 @@
 //! Behaviour follows the reference auditd 3.0.9 (kernel-and-daemon.md §2-3); deliberate
 //! differences are listed in docs/compat.md.
 
+pub mod bpf_source;
 pub mod daemon;
 pub mod enrich;
 pub mod format;
 pub mod hooks;
+pub mod metrics;
 mod network;
 pub mod notify;
 mod own;

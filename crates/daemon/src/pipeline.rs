@@ -66,6 +66,9 @@ impl Sink for StdoutSink {
 pub struct PipelineStats {
     pub received: u64,
     pub dropped_by_stages: u64,
+    /// EOE records received: they end an event and are never written to the log, so they are
+    /// the usual gap between `received` and `written`.
+    pub eoe: u64,
     /// Lines the primary output (log or stdout) wrote.
     pub written: u64,
     /// Lines the primary output could not write (suspended, errors).
@@ -86,6 +89,8 @@ pub struct Pipeline<H: Hooks> {
     pub output: Output<H>,
     pub sinks: Vec<Box<dyn Sink + Send>>,
     pub stats: PipelineStats,
+    /// How long the log's batch writes take (the metrics' histogram).
+    pub write_latency: crate::metrics::Latency,
     /// Set for `log_format = ENRICHED`.
     pub enricher: Option<crate::enrich::Enricher>,
     /// The plugins (audisp): every record, EOE included, in `protocol`.
@@ -104,6 +109,7 @@ impl<H: Hooks> Pipeline<H> {
             output,
             sinks: Vec::new(),
             stats: PipelineStats::default(),
+            write_latency: crate::metrics::Latency::default(),
             enricher: None,
             dispatcher: None,
             protocol: raudit_dispatch::Protocol::Raw,
@@ -176,6 +182,9 @@ impl<H: Hooks> Pipeline<H> {
                 return;
             }
         }
+        if msg_type == MsgType::EOE.0 {
+            self.stats.eoe += 1;
+        }
         self.format_into(lines, msg_type, payload);
     }
 
@@ -224,7 +233,12 @@ impl<H: Hooks> Pipeline<H> {
             BatchOutcome::default()
         } else {
             match &mut self.output {
-                Output::Log(w) => w.write_lines(&lines.disk, &lines.disk_ends),
+                Output::Log(w) => {
+                    let started = std::time::Instant::now();
+                    let out = w.write_lines(&lines.disk, &lines.disk_ends);
+                    self.write_latency.observe(started.elapsed());
+                    out
+                }
                 Output::Stdout(s) => {
                     let v: Vec<&[u8]> = lines.disk_lines().collect();
                     s.deliver(&v)
@@ -371,6 +385,8 @@ mod tests {
         p.emit_own(rec(1200, "audit(2.000:3): op=start"));
         assert_eq!(p.stats.received, 4);
         assert_eq!(p.stats.dropped_by_stages, 2);
+        assert_eq!(p.stats.eoe, 1);
+        assert_eq!(p.write_latency.count(), 2);
         assert_eq!(p.stats.written, 2);
         // The log has no EOE; the other sink gets it.
         let log = std::fs::read_to_string(d.path().join("audit.log")).unwrap();

@@ -143,6 +143,19 @@ impl Stats {
     }
 }
 
+/// One plugin's queue, for the metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueStats {
+    /// The plugins.d file's name.
+    pub name: String,
+    pub depth: usize,
+    pub max_depth: usize,
+    /// Records dropped because its queue was full.
+    pub dropped: u64,
+    /// Whether it still runs (not given up after max_restarts).
+    pub running: bool,
+}
+
 enum Runner {
     External(External),
     AfUnix(AfUnix),
@@ -352,6 +365,25 @@ impl Dispatcher {
             s.max_depth = s.max_depth.max(max);
         }
         s
+    }
+
+    /// Each plugin's queue figures, in plugins.d order.
+    pub fn queue_stats(&self) -> Vec<QueueStats> {
+        let core = self.lock();
+        core.plugins
+            .iter()
+            .map(|p| {
+                let q = p.queue();
+                let (depth, max_depth) = q.depth();
+                QueueStats {
+                    name: p.conf.name.clone(),
+                    depth,
+                    max_depth,
+                    dropped: q.dropped(),
+                    running: !q.is_closed(),
+                }
+            })
+            .collect()
     }
 
     /// SIGHUP: apply new settings and re-read the plugin directory (messages go to the logger).

@@ -20,6 +20,8 @@ struct QState {
     free: Vec<Vec<u8>>,
     cap: usize,
     max_used: usize,
+    /// Records dropped because the queue was full, over its life.
+    dropped: u64,
     /// Set when a record was dropped because the queue was full; while set, records are dropped
     /// without waiting, until the plugin takes records again or has drained half the queue.
     dropping: bool,
@@ -48,6 +50,7 @@ impl Queue {
                 free: Vec::new(),
                 cap: cap.max(1),
                 max_used: 0,
+                dropped: 0,
                 dropping: false,
                 stop: false,
                 closed: false,
@@ -73,6 +76,7 @@ impl Queue {
         }
         if st.dropping {
             if st.items.len() > st.cap / 2 {
+                st.dropped += 1;
                 return Push::Full;
             }
             st.dropping = false;
@@ -92,6 +96,7 @@ impl Queue {
             }
             if st.items.len() >= st.cap || st.stop {
                 st.dropping = true;
+                st.dropped += 1;
                 return Push::Full;
             }
         }
@@ -181,5 +186,30 @@ impl Queue {
     pub fn depth(&self) -> (usize, usize) {
         let st = self.lock();
         (st.items.len(), st.max_used)
+    }
+
+    /// Records dropped because the queue was full.
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_queue_counts_its_drops() {
+        let q = Queue::new(2);
+        let wait = Duration::from_millis(1);
+        for _ in 0..2 {
+            assert!(matches!(q.push(b"r", &mut None, wait), Push::Queued));
+        }
+        assert_eq!(q.dropped(), 0);
+        // Full: the first drop waits out the deadline, the next drops at once; both count.
+        assert!(matches!(q.push(b"r", &mut None, wait), Push::Full));
+        assert!(matches!(q.push(b"r", &mut None, wait), Push::Full));
+        assert_eq!(q.dropped(), 2);
+        assert_eq!(q.depth(), (2, 2));
     }
 }

@@ -125,6 +125,14 @@ fn daemon_writes_kernel_records_and_stops_cleanly() {
     let written: u64 =
         state.lines().find_map(|l| l.strip_prefix("records written = ")).unwrap().parse().unwrap();
     assert!(written >= (N * 4) as u64, "{state}");
+    // The gap between received and written is labelled: each watch event ends with an EOE.
+    let eoe: u64 = state
+        .lines()
+        .find_map(|l| l.strip_prefix("records not written: EOE (end of event, never logged) = "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(eoe >= N as u64, "{state}");
 
     // SIGUSR1: rotate, DAEMON_ROTATE first in the new file.
     daemon.signal(Signal::USR1);

@@ -20,6 +20,9 @@ const LEGACY: &[(&str, &str)] = &[
     ("aulast", "last"),
     ("aulastlog", "lastlog"),
     ("auvirt", "virt"),
+    ("tcpconnect", "tcpconnect"),
+    ("execsnoop", "execsnoop"),
+    ("opensnoop", "opensnoop"),
 ];
 
 fn link_dir() -> tempfile::TempDir {

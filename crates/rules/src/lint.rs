@@ -1,7 +1,8 @@
 //! `raudit ctl --check FILE`: a rules-file linter, beyond the reference.
 //!
 //! It reads a rules file as `auditctl -R` would and reports what usually
-//! goes wrong in real rule sets, with each rule's cost per syscall.
+//! goes wrong in real rule sets, and each rule's cost per syscall (printed on request:
+//! the problems come first).
 //!
 //! Costs are this project's measurements on its kernel (6.18, x86_64): the
 //! exit list is walked for every audited syscall, each exit rule adds about
@@ -160,29 +161,26 @@ pub fn check(text: &str, exists: &dyn Fn(&str) -> bool) -> Vec<Finding> {
                 problem: true,
             });
         }
-        for earlier in &rules[..i] {
-            if earlier.rule == r.rule {
-                findings.push(Finding {
-                    line: r.line,
-                    text: format!("duplicate of line {}", earlier.line),
-                    problem: true,
-                });
-                break;
-            }
-            if exit && covers(&earlier.rule, &r.rule) {
-                let text = if earlier.rule.action == 0 {
-                    format!("never fires: the never rule on line {} matches first", earlier.line)
-                } else if earlier.rule.key() != r.rule.key() {
-                    format!(
-                        "the rule on line {} matches first, so its key wins over this rule's",
-                        earlier.line
-                    )
-                } else {
-                    format!("never fires: the rule on line {} matches first", earlier.line)
-                };
-                findings.push(Finding { line: r.line, text, problem: true });
-                break;
-            }
+        // An identical earlier rule is named as such, even when another earlier rule also
+        // covers this one: the fix for a duplicate is to delete it.
+        if let Some(twin) = rules[..i].iter().find(|e| e.rule == r.rule) {
+            findings.push(Finding {
+                line: r.line,
+                text: format!("duplicate of line {}", twin.line),
+                problem: true,
+            });
+        } else if let Some(earlier) = rules[..i].iter().find(|e| exit && covers(&e.rule, &r.rule)) {
+            let text = if earlier.rule.action == 0 {
+                format!("never fires: the never rule on line {} matches first", earlier.line)
+            } else if earlier.rule.key() != r.rule.key() {
+                format!(
+                    "the rule on line {} matches first, so its key wins over this rule's",
+                    earlier.line
+                )
+            } else {
+                format!("never fires: the rule on line {} matches first", earlier.line)
+            };
+            findings.push(Finding { line: r.line, text, problem: true });
         }
         let cost = if list == field::LIST_TASK && r.rule.action == 0 {
             format!(
@@ -226,6 +224,9 @@ mod tests {
 -a always,exit -F arch=b64 -S execve -k first
 -w /no/such/path -p wa -k missing
 -a never,task
+-a never,exit -F arch=b64 -S unlink
+-a always,exit -F arch=b64 -S unlink -k twin
+-a always,exit -F arch=b64 -S unlink -k twin
 ";
         let f = check(text, &|p| p != "/no/such/path");
         let problems: Vec<(usize, &str)> =
@@ -249,5 +250,8 @@ mod tests {
         );
         assert!(f.iter().any(|f| f.line == 8 && f.text.contains("saves")));
         assert!(!problems.iter().any(|(l, _)| *l == 4), "{problems:?}");
+        // A duplicate is named as one even when an earlier never rule shadows both.
+        assert!(problems.contains(&(11, "duplicate of line 10")), "{problems:?}");
+        assert!(problems.iter().any(|(l, t)| *l == 10 && t.contains("never rule on line 9")));
     }
 }

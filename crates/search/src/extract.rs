@@ -267,6 +267,8 @@ impl<'c> Extractor<'c> {
             types::CWD => self.cwd(&t),
             types::AVC_PATH => self.avc_path(&t),
             types::PATH => self.path_record(&t),
+            // raudit's BPF records (docs/bpf.md): user records that also carry a key.
+            BPF_FIRST..=BPF_LAST => self.user(&t, r.rtype, None).and_then(|()| self.bpf_key(&t)),
             types::USER
             | types::FIRST_USER_MSG..=types::USER_END
             | types::USER_CHAUTHTOK..=types::LAST_USER_MSG
@@ -302,6 +304,10 @@ impl<'c> Extractor<'c> {
 /// The reference skips the header (`type=X msg=audit(...): `) before some
 /// searches (`NAME_OFFSET`).
 const NAME_OFFSET: usize = 36;
+
+/// raudit's BPF record types (raudit_tables::RAUDIT_TYPES: BPF_CONNECT .. BPF_LOST).
+const BPF_FIRST: i32 = 2980;
+const BPF_LAST: i32 = 2983;
 
 /// What the reference's extract_search_items says about `event`.
 pub fn extract(

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod clock;
 pub mod host;
 pub mod netdb;
+pub mod process;
 pub mod syslog;
 
 pub use clock::Tm;

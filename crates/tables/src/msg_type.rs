@@ -324,20 +324,23 @@ pub fn display_name(n: u32) -> Cow<'static, str> {
     }
 }
 
-/// raudit's own record types. Their names are read (`ausearch -m RAUDIT_SEAL`) but never
-/// printed: the logs and every output spell them `UNKNOWN[n]`, as the reference does, so
-/// output stays the reference's byte for byte.
+/// raudit's own record types (the BPF source, docs/bpf.md; the seal's checkpoints,
+/// docs/security.md), from the top of the userspace range 2100-2999 that the kernel never uses
+/// and the reference leaves unnamed. Logs spell them `UNKNOWN[n]`, as the reference does, so
+/// its tools read them; only [`parse`] (what `ausearch -m` takes) knows these names.
 pub const RAUDIT_TYPES: &[(u32, &str)] = &[
-    // The checkpoint of a sealed log (raudit-seal): the top of the userspace range 2100-2999,
-    // unused by the kernel and by libaudit 3.0.9.
+    (2980, "BPF_CONNECT"),
+    (2981, "BPF_EXEC"),
+    (2982, "BPF_OPEN"),
+    (2983, "BPF_LOST"),
     (2990, "RAUDIT_SEAL"),
 ];
 
-/// Reads a record type as users write it: a name (any case), `UNKNOWN[n]`
-/// or a bare number.
+/// Reads a record type as users write it: a name (any case, the reference's or one of
+/// [`RAUDIT_TYPES`]), `UNKNOWN[n]` or a bare number.
 pub fn parse(text: &str) -> Option<u32> {
-    let mut named = MSG_TYPES.iter().chain(RAUDIT_TYPES);
-    if let Some(found) = named.find(|(_, name)| name.eq_ignore_ascii_case(text)) {
+    let names = MSG_TYPES.iter().chain(RAUDIT_TYPES);
+    if let Some(found) = names.clone().find(|(_, name)| name.eq_ignore_ascii_case(text)) {
         return Some(found.0);
     }
     if let Some(inner) = text.strip_prefix("UNKNOWN[").and_then(|t| t.strip_suffix(']')) {
@@ -373,9 +376,13 @@ mod tests {
         assert_eq!(display_name(1999), "UNKNOWN[1999]");
         assert_eq!(parse("syscall"), Some(1300));
         assert_eq!(parse("UNKNOWN[1999]"), Some(1999));
+        assert_eq!(parse("bpf_connect"), Some(2980));
+        assert_eq!(display_name(2980), "UNKNOWN[2980]");
         assert_eq!(parse("raudit_seal"), Some(2990));
         assert_eq!(display_name(2990), "UNKNOWN[2990]");
-        assert!(RAUDIT_TYPES.iter().all(|&(n, _)| name_of(n).is_none()));
+        assert!(
+            RAUDIT_TYPES.iter().all(|&(n, _)| name_of(n).is_none() && (2100..=2999).contains(&n))
+        );
         assert_eq!(parse("1327"), Some(1327));
         assert_eq!(parse("NOPE"), None);
     }

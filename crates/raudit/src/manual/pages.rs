@@ -235,6 +235,102 @@ pub const PAGES: &[Page] = &[
         files: &[("/etc/audit/auditd.conf", "where the logs are, and end_of_event_timeout")],
     },
     Page {
+        subcommand: "doctor",
+        extra_names: &[],
+        synopsis: "[-c DIR] [--format text|json] [--interval MS]",
+        description: &[
+            "Checks the health of the audit setup and says how to fix each problem: the kernel's \
+             status (enabled, lost and its trend, backlog against backlog_limit, \
+             backlog_wait_time, rate_limit), which program owns the audit socket, whether journald \
+             also collects audit records, the loaded rules (missing -F arch, duplicates, cost), \
+             disk space against space_left and admin_space_left, the log's modes and owner, flush \
+             against the event rate, the last event's age and the plugins.",
+        ],
+        flags: || tools::doctor::FLAGS.to_vec(),
+        operands: None,
+        exit_status: &[
+            ("0", "no check failed (warnings may remain)"),
+            ("1", "a check failed"),
+            ("2", "bad command line"),
+        ],
+        files: &[("/etc/audit/auditd.conf", "the settings the checks compare against")],
+    },
+    Page {
+        subcommand: "bpf",
+        extra_names: &[],
+        synopsis: "tcpconnect|execsnoop|opensnoop [options]",
+        description: &[
+            "Runs one of the BPF tracers: raudit bpf tcpconnect is the same as tcpconnect, and so \
+             on (see raudit-tcpconnect(8), raudit-execsnoop(8) and raudit-opensnoop(8) for each \
+             tool's options). The options below are those of all three.",
+        ],
+        flags: tools::bpf::all_flags,
+        operands: Some(|| Values::Words(&["tcpconnect", "execsnoop", "opensnoop"])),
+        exit_status: &[
+            ("0", "stopped by SIGINT or SIGTERM"),
+            ("1", "BPF cannot load here"),
+            ("2", "bad command line"),
+        ],
+        files: &[],
+    },
+    Page {
+        subcommand: "tcpconnect",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Traces TCP connects (IPv4 and IPv6, failed ones too) as they happen. It takes bcc's options and prints bcc's columns; beyond bcc, each event \
+             carries the task's login uid and audit session (-A shows them; -ua, --auid and \
+             --session select by them) and --format json prints one object per event. Built with \
+             the cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).",
+        ],
+        flags: || tools::bpf::flags(tools::bpf::Tool::TcpConnect),
+        operands: None,
+        exit_status: &[
+            ("0", "stopped by SIGINT or SIGTERM"),
+            ("1", "BPF cannot load here"),
+            ("2", "bad command line"),
+        ],
+        files: &[],
+    },
+    Page {
+        subcommand: "execsnoop",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Traces program executions as they happen, with their arguments. It takes bcc's options and prints bcc's columns; beyond bcc, each event \
+             carries the task's login uid and audit session (-A shows them; -ua, --auid and \
+             --session select by them) and --format json prints one object per event. Built with \
+             the cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).",
+        ],
+        flags: || tools::bpf::flags(tools::bpf::Tool::ExecSnoop),
+        operands: None,
+        exit_status: &[
+            ("0", "stopped by SIGINT or SIGTERM"),
+            ("1", "BPF cannot load here"),
+            ("2", "bad command line"),
+        ],
+        files: &[],
+    },
+    Page {
+        subcommand: "opensnoop",
+        extra_names: &[],
+        synopsis: "[options]",
+        description: &[
+            "Traces file opens as they happen, with the descriptor or the error. It takes bcc's options and prints bcc's columns; beyond bcc, each event \
+             carries the task's login uid and audit session (-A shows them; -ua, --auid and \
+             --session select by them) and --format json prints one object per event. Built with \
+             the cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).",
+        ],
+        flags: || tools::bpf::flags(tools::bpf::Tool::OpenSnoop),
+        operands: None,
+        exit_status: &[
+            ("0", "stopped by SIGINT or SIGTERM"),
+            ("1", "BPF cannot load here"),
+            ("2", "bad command line"),
+        ],
+        files: &[],
+    },
+    Page {
         subcommand: "verify",
         extra_names: &[],
         synopsis: "--key FILE [--live [--max-age SECONDS]] LOG...",

@@ -64,6 +64,8 @@ fn every_option_a_parser_accepts_is_in_its_table() {
         ("lastlog", include_str!("../tools/lastlog.rs"), &[]),
         ("virt", include_str!("../tools/virt.rs"), &["--sdtin"]),
         ("verify", include_str!("../tools/verify.rs"), &[]),
+        ("doctor", include_str!("../tools/doctor.rs"), &[]),
+        ("bpf", include_str!("../tools/bpf/args.rs"), &[]),
     ];
     for (sub, source, not_options) in parsers {
         let flags = (page(sub).expect("page").flags)();

@@ -30,8 +30,8 @@ pub fn main(inv: Invocation) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     // Beyond the reference: lint a rules file (no kernel, no root needed).
-    if args.len() == 2 && args[0] == "--check" {
-        return check_file(&args[1]);
+    if args.first().is_some_and(|a| a == "--check") {
+        return check_command(&inv.display_name, &args[1..]);
     }
     let help = args.len() == 1 && (args[0] == "-h" || args[0] == "--help");
     if !help && !is_root() {
@@ -70,27 +70,50 @@ fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
-/// `--check FILE`: problems, then each rule's cost; exit 1 when there are
+/// How `--check` is used (said on stderr when its arguments are wrong).
+const CHECK_USAGE: &str =
+    "--check FILE [--costs]: lint a rules file; --costs adds each rule's cost";
+
+/// `--check FILE [--costs]`. A wrong command line keeps the reference's exit code for an
+/// invalid option (255, stdout empty), with a usage line that says what was expected.
+fn check_command(name: &str, rest: &[String]) -> ExitCode {
+    let costs = rest.iter().any(|a| a == "--costs");
+    let files: Vec<&String> = rest.iter().filter(|a| *a != "--costs").collect();
+    let [file] = files[..] else { return check_usage(name) };
+    if file.starts_with('-') {
+        return check_usage(name);
+    }
+    check_file(name, file, costs)
+}
+
+fn check_usage(name: &str) -> ExitCode {
+    eprintln!("{name}: usage: {name} {CHECK_USAGE}");
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// `--check FILE`: the problems, then each rule's cost when asked for; exit 1 when there are
 /// problems.
-fn check_file(path: &str) -> ExitCode {
+fn check_file(name: &str, path: &str, costs: bool) -> ExitCode {
     let text = match std::fs::read(path) {
         Ok(t) => String::from_utf8_lossy(&t).into_owned(),
         Err(e) => {
-            eprintln!("auditctl: cannot read {path}: {e}");
+            eprintln!("{name}: {path}: {}", raudit_tables::errno::io_text(&e));
             return ExitCode::from(1);
         }
     };
     let findings = raudit_rules::lint::check(&text, &|p| std::path::Path::new(p).exists());
-    let mut problems = 0;
-    for f in &findings {
-        if f.problem {
-            problems += 1;
+    let problems = findings.iter().filter(|f| f.problem).count();
+    for f in findings.iter().filter(|f| f.problem) {
+        println!("{path}:{}: {}", f.line, f.text);
+    }
+    if costs {
+        for f in findings.iter().filter(|f| !f.problem) {
             println!("{path}:{}: {}", f.line, f.text);
         }
     }
-    for f in findings.iter().filter(|f| !f.problem) {
-        println!("{path}:{}: {}", f.line, f.text);
-    }
     println!("{problems} problem(s)");
+    if !costs && findings.iter().any(|f| !f.problem) {
+        eprintln!("{name}: each rule's cost: {name} --check {path} --costs");
+    }
     if problems > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

@@ -1,7 +1,9 @@
 //! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, `--load-rules` to load
 //! the rules at start as the reference's init flow does, `--multicast` to read the kernel's
 //! multicast log group beside another audit daemon, and `--state` to print the running
-//! daemon's state report, and `--seal KEYFILE` to seal the logs it writes (docs/security.md).
+//! daemon's state report, `--metrics-file PATH` to export its counters for Prometheus,
+//! `--bpf KINDS` to add raudit's BPF source (docs/bpf.md), and `--seal KEYFILE` to seal the
+//! logs it writes (docs/security.md).
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -31,6 +33,28 @@ pub const FLAGS: &[Flag] = &[
         Some("--multicast"),
         "read the kernel's multicast group beside another daemon",
     ),
+    Flag::with_value(
+        None,
+        Some("--metrics-file"),
+        "PATH",
+        Values::File,
+        "write the counters for node_exporter's textfile collector",
+    ),
+    Flag::with_value(
+        None,
+        Some("--metrics-interval"),
+        "S",
+        Values::Any,
+        "seconds between metrics file updates (default 15)",
+    ),
+    Flag::with_value(
+        None,
+        Some("--bpf"),
+        "connect,exec,open",
+        Values::Any,
+        "also log these BPF events (feature bpf; docs/bpf.md)",
+    ),
+    Flag::with_value(None, Some("--bpf-key"), "KEY", Values::Any, "the key of BPF records (bpf)"),
     Flag::switch(None, Some("--state"), "print the running daemon's counters and state"),
     Flag::with_value(
         None,
@@ -60,13 +84,21 @@ pub const FLAGS: &[Flag] = &[
         Values::Any,
         "with --seal: a checkpoint every H seconds even when idle (default off)",
     ),
+    Flag::switch(Some("-h"), Some("--help"), "print the usage line and the options"),
 ];
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state"
     );
     ExitCode::from(2)
+}
+
+fn help(name: &str) -> ExitCode {
+    let code = usage(name);
+    eprint!("{}", raudit_cli::flags::option_lines(FLAGS));
+    eprintln!("The run directory (pid and state files) is /var/run, or $RAUDIT_RUN_DIR.");
+    code
 }
 
 pub fn main(inv: Invocation) -> ExitCode {
@@ -82,8 +114,13 @@ pub fn main(inv: Invocation) -> ExitCode {
         run_dir,
         load_rules: false,
         multicast: false,
+        metrics_file: None,
+        metrics_interval: std::time::Duration::from_secs(15),
+        bpf: None,
         seal: None,
     };
+    let mut bpf_kinds: Option<String> = None;
+    let mut bpf_key = "bpf".to_string();
     let mut seal_policy = raudit_seal::Policy::default();
     let mut seal_key = None;
     let mut args = inv.args.iter();
@@ -94,7 +131,27 @@ pub fn main(inv: Invocation) -> ExitCode {
             "-l" => opts.allow_links = true,
             "-n" => opts.no_fork = true,
             "--load-rules" => opts.load_rules = true,
+            "-h" | "--help" => return help(name),
             "--multicast" => opts.multicast = true,
+            "--metrics-file" => {
+                let Some(v) = args.next() else { return usage(name) };
+                opts.metrics_file = Some(PathBuf::from(v));
+            }
+            "--metrics-interval" => {
+                let secs = args.next().and_then(|v| v.to_str()?.parse::<u64>().ok());
+                let Some(secs) = secs.filter(|&s| s > 0) else { return usage(name) };
+                opts.metrics_interval = std::time::Duration::from_secs(secs);
+            }
+            // raudit only: BPF events into the log (docs/bpf.md); not an auditd.conf key,
+            // because the reference refuses a file with keys it does not know.
+            "--bpf" => {
+                let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
+                bpf_kinds = Some(v.to_string());
+            }
+            "--bpf-key" => {
+                let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
+                bpf_key = v.to_string();
+            }
             "-s" => {
                 let Some(v) = args.next().and_then(|v| v.to_str()) else { return usage(name) };
                 // COMPAT: auditd.c main: the value matches by prefix (strncmp over its length).
@@ -151,6 +208,15 @@ pub fn main(inv: Invocation) -> ExitCode {
         }
     }
     opts.seal = seal_key.map(|key_file| SealOptions { key_file, policy: seal_policy });
+    if let Some(list) = bpf_kinds {
+        match raudit_daemon::bpf_source::BpfSource::parse(&list, &bpf_key) {
+            Ok(b) => opts.bpf = Some(b),
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     match raudit_daemon::daemon::run(opts) {
         Ok(_) => ExitCode::SUCCESS,
         // The daemon has said why already (stderr, or syslog in the background).
@@ -171,9 +237,10 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::Netlink(_)
         | DaemonError::PidFile { .. }
         | DaemonError::StartupState(_)
-        | DaemonError::Register(_)
+        | DaemonError::Register { .. }
         | DaemonError::Multicast(_)
-        | DaemonError::Listener(_) => 1,
+        | DaemonError::Listener(_)
+        | DaemonError::Bpf(_) => 1,
         DaemonError::Seal(_) => 6,
     }
 }

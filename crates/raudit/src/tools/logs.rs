@@ -85,6 +85,14 @@ pub fn load(located: &Located, files: &[PathBuf]) -> io::Result<Loaded> {
     Ok(Loaded { buffers, open_error: None })
 }
 
+/// `PATH: ` of an `-if PATH` input, for messages about it (empty for the other inputs).
+pub fn input_name(input: &raudit_search::input::Input) -> String {
+    match input {
+        raudit_search::input::Input::Path(path) => format!("{}: ", path.display()),
+        _ => String::new(),
+    }
+}
+
 /// auditd.conf's log_file and end_of_event_timeout, with the messages the
 /// reference prints while reading it.
 pub fn read_conf() -> LogSettings {
@@ -104,7 +112,13 @@ pub fn read_conf() -> LogSettings {
                 eprintln!("{}", d.text);
             }
             let fallback = LogSettings::default();
-            eprintln!("NOTE - using built-in logs: {}", fallback.log_file.display());
+            // Beyond the reference ("NOTE - using built-in logs: LOG"): say why the file was not
+            // used, so that an unreadable config is not mistaken for a missing one.
+            let why = match std::fs::File::open(AUDITD_CONF) {
+                Err(e) => format!("{AUDITD_CONF} is unreadable ({})", io_text(&e)),
+                Ok(_) => format!("{AUDITD_CONF} has errors ({})", e.message()),
+            };
+            eprintln!("NOTE - {why}: using built-in logs: {}", fallback.log_file.display());
             fallback
         }
     }

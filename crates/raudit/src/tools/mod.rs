@@ -1,7 +1,9 @@
 //! One module per tool. Each exposes `main(Invocation) -> ExitCode`.
 
+pub mod bpf;
 pub mod ctl;
 pub mod daemon;
+pub mod doctor;
 pub mod last;
 pub mod lastlog;
 pub mod logs;

@@ -217,6 +217,18 @@ impl Extractor<'_> {
         Ok(())
     }
 
+    /// The `key=` inside a raudit BPF record's `msg='...'` (the reference has no such
+    /// record; its key is what `-k` matches).
+    pub(super) fn bpf_key(&mut self, t: &Text<'_>) -> Step {
+        if self.needs.key
+            && let Some(at) = t.find(0, b" key=")
+        {
+            let keys = self.items.keys.get_or_insert_with(Vec::new);
+            super::text::push_keys(t, at + 5, keys, (44, 45))?;
+        }
+        Ok(())
+    }
+
     /// parse_login (LOGIN).
     pub(super) fn login(&mut self, t: &Text<'_>) -> Step {
         let n = self.needs;

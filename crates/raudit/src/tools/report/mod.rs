@@ -74,7 +74,11 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
     }
     let located = match opts.input.locate(&conf.log_file) {
         Ok(located) => located,
-        Err(e) => return fail(out, &format!("stat: {}", io_text(&e))),
+        // Beyond the reference: the file's name, which its `stat: ERROR` leaves out.
+        Err(e) => {
+            let name = crate::tools::logs::input_name(&opts.input);
+            return fail(out, &format!("stat: {name}{}", io_text(&e)));
+        }
     };
     if let Located::Set { base, in_dir: true } = &located {
         eprintln!("NOTE - using logs in {}", base.display());

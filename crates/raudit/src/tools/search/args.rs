@@ -325,13 +325,14 @@ impl State {
                 if !v.eq_ignore_ascii_case("ALL") {
                     let mut types = cr.msg_types.take().unwrap_or_default();
                     for part in v.split(',').filter(|p| !p.is_empty()) {
+                        // raudit's own types (BPF_EXEC, ...) by name too; logs spell them UNKNOWN[n].
+                        let own = raudit_tables::msg_type::RAUDIT_TYPES
+                            .iter()
+                            .find(|(_, n)| n.eq_ignore_ascii_case(part));
                         match raudit_parse::record::type_number(part.as_bytes()) {
                             t if t >= 0 => types.push(t),
-                            // raudit's own types (RAUDIT_SEAL): beyond the reference.
-                            _ => match raudit_own_type(part) {
-                                Some(t) => types.push(t),
-                                None => return Err(valid_message_types()),
-                            },
+                            _ if own.is_some() => types.extend(own.map(|&(n, _)| n as i32)),
+                            _ => return Err(valid_message_types()),
                         }
                     }
                     cr.msg_types = Some(types);
@@ -437,12 +438,6 @@ impl State {
         }
         Ok(())
     }
-}
-
-/// A type name of raudit's own (`RAUDIT_SEAL`), any case.
-fn raudit_own_type(name: &str) -> Option<i32> {
-    let mut own = raudit_tables::msg_type::RAUDIT_TYPES.iter();
-    own.find(|(_, n)| n.eq_ignore_ascii_case(name)).map(|&(t, _)| t as i32)
 }
 
 /// The message for an unknown `-m` type: every type the reference lists.

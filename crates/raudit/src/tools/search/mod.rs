@@ -15,7 +15,7 @@ use raudit_search::{Format, search};
 
 use raudit_tables::errno::io_text;
 
-use super::logs::{LogData, load, read_conf};
+use super::logs::{LogData, input_name, load, read_conf};
 use crate::Invocation;
 
 /// Printed on stderr when nothing matched (not in raw format).
@@ -72,7 +72,8 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     let located = match p.input.locate(&conf.log_file) {
         Ok(located) => located,
         Err(e) => {
-            eprintln!("stat: {}", io_text(&e));
+            // Beyond the reference: the file's name, which its `stat: ERROR` leaves out.
+            eprintln!("stat: {}{}", input_name(&p.input), io_text(&e));
             return Ok(ExitCode::from(1));
         }
     };

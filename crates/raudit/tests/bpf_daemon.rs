@@ -1,0 +1,174 @@
+//! rauditd's BPF source against the real kernel: `--bpf connect,exec,open` writes a login
+//! session's connect, exec and open into the log as raudit's BPF records; raudit's ausearch
+//! finds them by session, key, login uid, type name and exe; the reference's ausearch reads
+//! the whole log without a parse error and finds them by session too. Holds the kernel lock.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+mod common;
+
+use raudit_testkit::{DaemonProcess, KernelGuard, poll_until, wait_for};
+
+const WAIT: Duration = Duration::from_secs(60);
+const RAUDIT: &str = env!("CARGO_BIN_EXE_raudit");
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+fn can_trace() -> bool {
+    if !cfg!(feature = "bpf") {
+        return raudit_testkit::skip::<()>("raudit is built without the bpf feature").is_some();
+    }
+    if !std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
+        return raudit_testkit::skip::<()>("the kernel has no BTF").is_some();
+    }
+    true
+}
+
+/// `ausearch -if LOG ARGS` of the reference, or raudit's (`raudit search`).
+fn search(tool: &str, log: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut cmd = Command::new(tool);
+    if tool == RAUDIT {
+        cmd.arg("search");
+    }
+    let out = cmd.arg("-if").arg(log).args(args).env("LC_ALL", "C").output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn daemon_writes_bpf_records_that_both_searches_read() {
+    if !can_trace() {
+        return;
+    }
+    let Some(mut kernel) = KernelGuard::acquire() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let log = d.join("audit.log");
+    let conf = format!(
+        "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 1\nspace_left = 2\nadmin_space_left = 1\n",
+        log.display()
+    );
+    std::fs::write(d.join("auditd.conf"), conf).unwrap();
+    let mut cmd = common::rauditd(&["-n", "--bpf", "connect,exec,open", "--bpf-key", "bpf-test"]);
+    cmd.arg("-c").arg(d).env("RAUDIT_RUN_DIR", d).stdout(Stdio::null()).stderr(Stdio::inherit());
+    let mut daemon = DaemonProcess::spawn(&mut cmd);
+    daemon.wait_registered(&mut kernel, WAIT);
+
+    // Tracing is on once an open of a probe file reaches the log.
+    let probe = d.join("probe");
+    std::fs::write(&probe, "p").unwrap();
+    let probe_text = format!("path=\"{}\"", probe.display());
+    wait_for("the BPF source", WAIT, || {
+        let _ = std::fs::read(&probe);
+        read(&log).contains(&probe_text)
+    });
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let theirs = d.join("theirs");
+    std::fs::write(&theirs, "t").unwrap();
+    let marker = format!("raudit-bpf-daemon-{}", std::process::id());
+    let script = format!(
+        "echo 4242 > /proc/self/loginuid && cat /proc/self/sessionid && echo && read x && cat {} > /dev/null && \
+         (exec 3<>/dev/tcp/127.0.0.1/{port}) && /bin/true {marker}",
+        theirs.display()
+    );
+    let mut child = Command::new("/bin/bash")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ses: u32 = line.trim().parse().unwrap_or_else(|_| panic!("child printed {line:?}"));
+    child.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    let mut status = None;
+    poll_until(WAIT, || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+    let _accepted = listener.accept().unwrap();
+
+    let ses_text = format!(" ses={ses} ");
+    wait_for("the session's three records", WAIT, || {
+        let text = read(&log);
+        let mine = |ty: &str, what: &str| {
+            text.lines().any(|l| l.starts_with(ty) && l.contains(&ses_text) && l.contains(what))
+        };
+        mine("type=UNKNOWN[2980] ", &format!("rport={port} "))
+            && mine("type=UNKNOWN[2981] ", &marker)
+            && mine("type=UNKNOWN[2982] ", &format!("path=\"{}\"", theirs.display()))
+    });
+    assert!(daemon.stop(WAIT).success());
+    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
+    drop(kernel);
+
+    let text = read(&log);
+    let exec = text.lines().find(|l| l.contains(&marker)).unwrap();
+    assert!(exec.contains(&format!("auid=4242 ses={ses} msg='op=exec ")), "{exec}");
+    assert!(
+        exec.contains(" exe=\"/bin/true\" ") && exec.contains(&format!(" arg1=\"{marker}\" ")),
+        "{exec}"
+    );
+    assert!(exec.ends_with(" key=\"bpf-test\" res=success'"), "{exec}");
+
+    let ses_s = ses.to_string();
+    for args in [
+        vec!["--session", ses_s.as_str(), "-m", "BPF_EXEC"],
+        vec!["-k", "bpf-test", "-ua", "4242", "-x", "/bin/true"],
+        vec![
+            "--session",
+            ses_s.as_str(),
+            "--format",
+            "json",
+            "-m",
+            "BPF_CONNECT,BPF_EXEC,BPF_OPEN",
+        ],
+    ] {
+        let (code, out, err) = search(RAUDIT, &log, &args);
+        assert_eq!(code, 0, "raudit search {args:?}: {err}");
+        assert!(out.contains(&marker), "raudit search {args:?} misses the exec:\n{out}");
+    }
+    // The session's events (bash, cat and true open libraries too), every one of them its own.
+    let (_, json, _) = search(RAUDIT, &log, &["--session", &ses_s, "--format", "json"]);
+    let events: Vec<serde_json::Value> =
+        json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let in_log = text.lines().filter(|l| l.contains(&format!(" ses={ses} "))).count();
+    assert!(in_log >= 3 && events.len() >= 3, "{in_log} records, {} events", events.len());
+    let ses_json = format!("\"ses\":\"{ses}\"");
+    assert!(events.iter().all(|e| e.to_string().contains(&ses_json)), "{json}");
+    let exec =
+        events.iter().find(|e| e["type"] == "UNKNOWN[2981]" && e.to_string().contains(&marker));
+    let exec = exec.expect("the exec in JSON");
+    let rec = &exec["records"][0];
+    assert_eq!(rec["interp"]["msg"]["exe"], "/bin/true", "{exec}");
+    assert_eq!(rec["interp"]["auid"], "unknown(4242)", "{exec}");
+    assert_eq!(rec["fields"]["msg"]["arg1"], format!("\"{marker}\""), "{exec}");
+
+    let Some(reference) = raudit_testkit::reference_tool("ausearch") else { return };
+    let reference = reference.to_str().unwrap();
+    let (code, out, err) = search(reference, &log, &["--raw"]);
+    assert_eq!(code, 0, "reference ausearch: {err}");
+    assert!(err.is_empty(), "reference ausearch complained: {err}");
+    assert_eq!(
+        out.lines().count(),
+        text.lines().count(),
+        "the reference did not read every record:\n{err}"
+    );
+    let (code, out, err) = search(reference, &log, &["--session", &ses_s, "--raw"]);
+    assert_eq!(code, 0, "reference ausearch --session: {err}");
+    let bpf_of_session = |t: &str| {
+        t.lines()
+            .filter(|l| l.starts_with("type=UNKNOWN[298") && l.contains(&format!(" ses={ses} ")))
+            .count()
+    };
+    assert_eq!(bpf_of_session(&out), bpf_of_session(&text), "{out}");
+    assert!(out.contains(&marker), "{out}");
+}

@@ -1,0 +1,40 @@
+//! Other processes, as /proc shows them: the program behind a pid, for messages and checks that
+//! name who holds something (the audit socket's owner, a plugin).
+
+use std::path::PathBuf;
+
+/// The program's name (`/proc/PID/comm`), or None when the process is gone or hidden.
+pub fn program_name(pid: u32) -> Option<String> {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    let comm = comm.trim_end_matches('\n');
+    (!comm.is_empty()).then(|| comm.to_string())
+}
+
+/// The executable's path (`/proc/PID/exe`), when it can be read (root, or the same user).
+pub fn executable(pid: u32) -> Option<PathBuf> {
+    std::fs::read_link(format!("/proc/{pid}/exe")).ok()
+}
+
+/// `pid 1234 (auditd)`, or `pid 1234` when its name cannot be read.
+pub fn describe(pid: u32) -> String {
+    match program_name(pid) {
+        Some(name) => format!("pid {pid} ({name})"),
+        None => format!("pid {pid}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_this_process() {
+        let me = std::process::id();
+        let name = program_name(me).unwrap();
+        assert!(describe(me).starts_with(&format!("pid {me} (")), "{name}");
+        assert!(executable(me).is_some());
+        // pid 0 is never a process in /proc.
+        assert_eq!(program_name(0), None);
+        assert_eq!(describe(0), "pid 0");
+    }
+}
