@@ -60,6 +60,15 @@ pub struct Options {
     pub metrics_interval: Duration,
     /// `--bpf connect,exec,open` (raudit only): BPF events as records in the same log.
     pub bpf: Option<crate::bpf_source::BpfSource>,
+    /// `--seal KEYFILE`: seal every log file written (raudit's own; see docs/security.md).
+    pub seal: Option<SealOptions>,
+}
+
+/// `--seal KEYFILE [--seal-records N] [--seal-seconds T]`.
+#[derive(Debug, Clone)]
+pub struct SealOptions {
+    pub key_file: PathBuf,
+    pub policy: raudit_seal::Policy,
 }
 
 impl Options {
@@ -131,6 +140,8 @@ pub enum DaemonError {
     Multicast(#[source] raudit_netlink::Error),
     #[error("{0}")]
     Listener(#[source] raudit_remote::listener::ListenError),
+    #[error("Unable to seal the logs: {0}")]
+    Seal(#[source] raudit_seal::KeyError),
     #[error("Unable to start the BPF source: {0}")]
     Bpf(#[source] raudit_bpf::BpfError),
 }
@@ -175,11 +186,22 @@ fn load_config(opts: &Options, say: &dyn Fn(Priority, &str)) -> Result<DaemonCon
     }
 }
 
-fn make_output(cfg: &DaemonConfig, foreground: bool, syslog: bool) -> Output<SystemHooks> {
+/// The key and policy of `--seal`, loaded once at start.
+type Seal = Option<(raudit_seal::SealKey, raudit_seal::Policy)>;
+
+fn make_output(
+    cfg: &DaemonConfig,
+    foreground: bool,
+    syslog: bool,
+    seal: &Seal,
+) -> Output<SystemHooks> {
     if foreground {
         Output::Stdout(StdoutSink)
     } else {
-        Output::Log(LogWriter::open(cfg.clone(), SystemHooks::new(syslog)))
+        let sealer = seal.as_ref().map(|(key, policy)| {
+            raudit_seal::Sealer::new(key.clone(), *policy, u64::from(random_serial()))
+        });
+        Output::Log(LogWriter::open_sealed(cfg.clone(), SystemHooks::new(syslog), sealer))
     }
 }
 
@@ -242,6 +264,7 @@ struct Daemon {
     started: SystemTime,
     /// The batch being formatted (its buffers are reused).
     lines: LineBatch,
+    seal: Seal,
 }
 
 /// Most records in one batch (one write, one sync).
@@ -275,7 +298,7 @@ impl Daemon {
         let pipeline = &mut core.pipeline;
         let reopen = pipeline.log().is_some_and(|w| w.config() != &new);
         if reopen {
-            let out = make_output(&new, self.opts.foreground, self.msg.syslog);
+            let out = make_output(&new, self.opts.foreground, self.msg.syslog, &self.seal);
             if let Output::Log(old) = std::mem::replace(&mut pipeline.output, out) {
                 old.shutdown();
             }
@@ -392,6 +415,11 @@ impl Daemon {
             if rustix::event::poll(&mut fds, Some(&timeout)).is_err() {
                 continue;
             }
+            if self.seal.is_some()
+                && let Some(w) = lock(&self.core).pipeline.log()
+            {
+                w.seal_tick();
+            }
             let sig_ready = !fds[0].revents().is_empty();
             let nl_ready = fds.get(1).is_some_and(|f| !f.revents().is_empty());
             if nl_ready {
@@ -492,6 +520,14 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     if opts.foreground {
         cfg.write_logs = false;
     }
+    let seal: Seal = match &opts.seal {
+        Some(s) => Some((
+            raudit_seal::SealKey::load_private(&s.key_file)
+                .map_err(|e| fatal(DaemonError::Seal(e)))?,
+            s.policy,
+        )),
+        None => None,
+    };
     // COMPAT: auditd.c main: the boost is applied before forking, so plugins inherit it.
     boost_priority(cfg.priority_boost).map_err(|e| fatal(DaemonError::Priority(e)))?;
     // Signals are blocked before any thread starts (the async flush thread inherits the mask).
@@ -525,7 +561,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     if let Err(source) = std::fs::write(opts.pid_file(), format!("{}\n", std::process::id())) {
         return Err(fail(DaemonError::PidFile { path: opts.pid_file(), source }));
     }
-    let output = make_output(&cfg, opts.foreground, msg.syslog);
+    let output = make_output(&cfg, opts.foreground, msg.syslog, &seal);
     let mut pipeline = Pipeline::new(node, output);
     pipeline.enricher = enricher_for(&cfg);
     // COMPAT: auditd.c main: plugins start after the log is open, before DAEMON_START.
@@ -674,6 +710,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         listener,
         started: SystemTime::now(),
         lines: LineBatch::default(),
+        seal,
     };
     d.run(&sigfd);
     if let Some(b) = bpf {

@@ -572,3 +572,37 @@ fn lines_laid_end_to_end_are_written_in_runs_and_rotate_at_the_limit() {
     assert_eq!(cur.len(), (3000 - 2098) * 500);
     assert!(cur.starts_with(b"type=USER msg=audit(1.000:2098): "));
 }
+
+#[test]
+fn a_sealed_log_survives_write_errors() {
+    // A checkpoint after every record: the stop checkpoint that SUSPEND's close writes fails
+    // too, and must neither recurse nor leave the chain ahead of the file.
+    use raudit_seal::{Policy, SealKey, Sealer};
+    let Some(fs) = Ext4::mount() else { return };
+    let c = DaemonConfig { disk_error_action: DiskAction::Suspend, ..cfg(&fs.path()) };
+    let key = SealKey::from_bytes(b"a test key of thirty-two bytes!!");
+    let sealer = Sealer::new(key, Policy { records: 1, ..Policy::default() }, 1);
+    let mut w = LogWriter::open_sealed(c, Rec::default(), Some(sealer));
+    assert_eq!(w.write_batch(&[line(1, 100)]).written, 1);
+    assert_eq!(w.unsealed(), Some(0));
+    fs.shut_down();
+    let out = w.write_batch(&[line(2, 100)]);
+    assert_eq!((out.written, out.dropped), (0, 1));
+    assert!(w.state().suspended);
+    assert_eq!(w.unsealed(), Some(0));
+    w.shutdown();
+}
+
+#[test]
+fn a_sealed_writer_with_write_logs_off_writes_nothing() {
+    use raudit_seal::{Policy, SealKey, Sealer};
+    let d = tempfile::tempdir().unwrap();
+    let c = DaemonConfig { write_logs: false, ..cfg(d.path()) };
+    let key = SealKey::from_bytes(b"a test key of thirty-two bytes!!");
+    let sealer = Sealer::new(key, Policy { records: 1, ..Policy::default() }, 1);
+    let mut w = LogWriter::open_sealed(c, Rec::default(), Some(sealer));
+    assert_eq!(w.write_batch(&[line(1, 100)]).dropped, 1);
+    w.shutdown();
+    let log = std::fs::read(d.path().join("audit.log")).unwrap_or_default();
+    assert!(log.is_empty(), "{}", String::from_utf8_lossy(&log));
+}

@@ -144,6 +144,12 @@ pub const TOOLS: &[Tool] = &[
         about: "write every host's events from NATS JetStream into per-host logs (feature fleet)",
         entry: tools::fleet::collect_main,
     },
+    Tool {
+        subcommand: "verify",
+        legacy_name: "raudit-verify",
+        about: "check the seal of logs written by rauditd --seal",
+        entry: tools::verify::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

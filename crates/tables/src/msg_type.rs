@@ -324,12 +324,17 @@ pub fn display_name(n: u32) -> Cow<'static, str> {
     }
 }
 
-/// raudit's own record types (the BPF source, docs/bpf.md), from the top of the userspace
-/// range 2100-2999 that the kernel never uses and the reference leaves unnamed. Logs spell
-/// them `UNKNOWN[n]`, as the reference does, so its tools read them; only [`parse`] (what
-/// `ausearch -m` takes) knows these names.
-pub const RAUDIT_TYPES: &[(u32, &str)] =
-    &[(2980, "BPF_CONNECT"), (2981, "BPF_EXEC"), (2982, "BPF_OPEN"), (2983, "BPF_LOST")];
+/// raudit's own record types (the BPF source, docs/bpf.md; the seal's checkpoints,
+/// docs/security.md), from the top of the userspace range 2100-2999 that the kernel never uses
+/// and the reference leaves unnamed. Logs spell them `UNKNOWN[n]`, as the reference does, so
+/// its tools read them; only [`parse`] (what `ausearch -m` takes) knows these names.
+pub const RAUDIT_TYPES: &[(u32, &str)] = &[
+    (2980, "BPF_CONNECT"),
+    (2981, "BPF_EXEC"),
+    (2982, "BPF_OPEN"),
+    (2983, "BPF_LOST"),
+    (2990, "RAUDIT_SEAL"),
+];
 
 /// Reads a record type as users write it: a name (any case, the reference's or one of
 /// [`RAUDIT_TYPES`]), `UNKNOWN[n]` or a bare number.
@@ -373,6 +378,8 @@ mod tests {
         assert_eq!(parse("UNKNOWN[1999]"), Some(1999));
         assert_eq!(parse("bpf_connect"), Some(2980));
         assert_eq!(display_name(2980), "UNKNOWN[2980]");
+        assert_eq!(parse("raudit_seal"), Some(2990));
+        assert_eq!(display_name(2990), "UNKNOWN[2990]");
         assert!(
             RAUDIT_TYPES.iter().all(|&(n, _)| name_of(n).is_none() && (2100..=2999).contains(&n))
         );

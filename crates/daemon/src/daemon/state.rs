@@ -56,6 +56,10 @@ impl Daemon {
             kv("file system space action performed", yes_no(state.space_warning));
             kv("admin space action performed", yes_no(state.admin_space_warning));
             kv("disk error detected", yes_no(state.disk_error_warnings > 0));
+            if let Some(n) = w.unsealed() {
+                // --seal: records after the last checkpoint (raudit's own line).
+                kv("records not yet sealed", n.to_string());
+            }
         }
         if let Some(d) = &core.pipeline.dispatcher {
             let mut plugins = Vec::new();

@@ -57,6 +57,7 @@ impl<H: Hooks> LogWriter<H> {
                     pending = 0;
                 }
             }
+            self.seal_if_due();
             i = j;
         }
         if pending > 0 {
@@ -86,15 +87,17 @@ impl<H: Hooks> LogWriter<H> {
     /// Lines `i..j` go out in one write: the run stops after the line that reaches
     /// max_log_file (its size action must come before the next line), and after every line
     /// once the log is over the limit with an action other than IGNORE.
+    /// A sealed log also ends a run where a checkpoint is due.
     fn run_end(&self, buf: &[u8], ends: &[usize], i: usize) -> usize {
         let _ = buf;
+        let last = ends.len().min(i.saturating_add(self.seal_room()));
         if self.cfg.max_log_file_action == SizeAction::Ignore {
-            return ends.len();
+            return last;
         }
         let limit = self.cfg.max_log_file.saturating_mul(MEGABYTE);
         let base = if i == 0 { 0 } else { ends[i - 1] } as u64;
         let mut j = i;
-        while j < ends.len() {
+        while j < last {
             let size = self.log_size + (ends[j] as u64 - base);
             j += 1;
             if size >= limit {
@@ -109,7 +112,12 @@ impl<H: Hooks> LogWriter<H> {
     /// stopped (so nothing is written twice); a line that fails twice is dropped and the next
     /// line gets its own two attempts. Returns (lines written, lines dropped); the dropped ones
     /// are the last lines of the run when the file went away (suspended), else the failed line.
-    fn write_run(&mut self, buf: &[u8], ends: &[usize], start: usize) -> (usize, usize, usize) {
+    pub(super) fn write_run(
+        &mut self,
+        buf: &[u8],
+        ends: &[usize],
+        start: usize,
+    ) -> (usize, usize, usize) {
         let mut pos = start;
         let mut line = 0; // the line `pos` is in
         let mut failures = 0; // of the current line
@@ -138,6 +146,8 @@ impl<H: Hooks> LogWriter<H> {
                     bytes += k;
                     self.state.disk_error_warnings = 0;
                     while line < ends.len() && ends[line] <= pos {
+                        let from = if line == 0 { start } else { ends[line - 1] };
+                        self.seal_record(&buf[from..ends[line]]);
                         line += 1;
                         written += 1;
                         failures = 0;

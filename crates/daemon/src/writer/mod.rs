@@ -9,12 +9,14 @@
 //! This file holds the writer's state and the log file's life (open, permissions, torn tail,
 //! resume, shutdown); the write path is in `append`, the flush modes in `flush`, rotation and
 //! the size policy in `rotate`, the space checks in `space`, and the one dispatcher of the
-//! disk actions (space_left, admin_space_left, disk_full, disk_error) in `actions`.
+//! disk actions (space_left, admin_space_left, disk_full, disk_error) in `actions`, and the
+//! optional hash chain over the written lines (raudit's `--seal`) in `seal`.
 
 mod actions;
 mod append;
 mod flush;
 mod rotate;
+mod seal;
 mod space;
 
 use std::fs::{File, OpenOptions};
@@ -84,12 +86,26 @@ pub struct LogWriter<H: Hooks> {
     admin_space_left_mb: u64,
     stats: WriterStats,
     flusher: Option<Flusher>,
+    /// `--seal`: the chain over the written lines.
+    seal: Option<raudit_seal::Sealer>,
+    /// A checkpoint is being written: a policy it sets off (a failed write that suspends and
+    /// closes the file) must not start another one.
+    seal_writing: bool,
 }
 
 impl<H: Hooks> LogWriter<H> {
     /// Fix permissions, open (creating) the log, resolve percentage thresholds, remove excess logs
     /// and check space, as the daemon does at start.
     pub fn open(cfg: DaemonConfig, hooks: H) -> LogWriter<H> {
+        Self::open_sealed(cfg, hooks, None)
+    }
+
+    /// [`LogWriter::open`], sealing every file it writes when `seal` is given.
+    pub fn open_sealed(
+        cfg: DaemonConfig,
+        hooks: H,
+        seal: Option<raudit_seal::Sealer>,
+    ) -> LogWriter<H> {
         let flusher = if cfg.flush == Flush::IncrementalAsync { Flusher::start() } else { None };
         let mut w = LogWriter {
             cfg,
@@ -103,6 +119,8 @@ impl<H: Hooks> LogWriter<H> {
             admin_space_left_mb: 0,
             stats: WriterStats::default(),
             flusher,
+            seal,
+            seal_writing: false,
         };
         w.fix_permissions();
         if let Err(e) = w.open_log() {
@@ -194,6 +212,7 @@ impl<H: Hooks> LogWriter<H> {
         std::os::unix::fs::fchown(&f, Some(0), Some(self.cfg.log_group))?;
         self.log_size = f.metadata()?.len();
         self.file = Some(Arc::new(f));
+        self.seal_opened();
         Ok(())
     }
 
@@ -242,6 +261,7 @@ impl<H: Hooks> LogWriter<H> {
     }
 
     fn close(&mut self) {
+        self.write_seal(raudit_seal::Reason::Stop);
         if let Some(f) = self.file.take() {
             let _ = f.sync_all();
         }

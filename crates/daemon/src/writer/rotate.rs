@@ -91,6 +91,7 @@ impl<H: Hooks> LogWriter<H> {
     /// Rotate keeping `n` files: log -> log.1 -> ... -> log.(n-1) (the previous oldest is replaced).
     fn rotate_to(&mut self, n: u32) {
         let base = self.cfg.log_file.clone();
+        self.write_seal(raudit_seal::Reason::Rotate);
         if let Some(f) = self.file.as_ref() {
             let _ = f.sync_all();
             if let Err(e) = f.set_permissions(std::fs::Permissions::from_mode(self.mode(true))) {

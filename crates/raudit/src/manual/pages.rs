@@ -12,7 +12,7 @@ pub const PAGES: &[Page] = &[
     Page {
         subcommand: "daemon",
         extra_names: &["rauditd"],
-        synopsis: "[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR] [--load-rules] [--multicast] | --state",
+        synopsis: "[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR] [--load-rules] [--multicast] [--seal KEYFILE [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state",
         description: &[
             "The audit daemon. It registers with the kernel as the audit daemon, reads the audit \
              events and writes them to the log file that auditd.conf names (RAW or ENRICHED), with \
@@ -25,6 +25,11 @@ pub const PAGES: &[Page] = &[
             "Signals: SIGHUP reloads auditd.conf and the plugins, SIGUSR1 rotates the log, SIGUSR2 \
              resumes logging after a suspend, SIGTERM stops the daemon. The kernel keeps its \
              enabled flag after the daemon stops, as with the reference.",
+            "--seal KEYFILE (raudit's own) makes each log file tamper-evident: every record goes \
+             into a SHA-256 hash chain, and checkpoint records (type 2990, UNKNOWN[2990] to the \
+             reference tools) written every N records or T seconds, at rotation and at stop \
+             carry the chain under an HMAC-SHA256 with the key. The key file must be owned by \
+             root with mode 0600, or the daemon refuses to start. raudit verify checks the logs.",
         ],
         flags: || tools::daemon::FLAGS.to_vec(),
         operands: None,
@@ -33,7 +38,7 @@ pub const PAGES: &[Page] = &[
             ("1", "a start-up step failed (netlink, pid file, registration)"),
             ("2", "bad command line"),
             ("4", "not run as root"),
-            ("6", "auditd.conf is invalid"),
+            ("6", "auditd.conf is invalid, or the --seal key is refused"),
         ],
         files: &[
             ("/etc/audit/auditd.conf", "the daemon's configuration (see raudit-auditd.conf(5))"),
@@ -363,6 +368,33 @@ pub const PAGES: &[Page] = &[
         operands: None,
         exit_status: &[("0", "stopped"), ("1", "bad command line, server or stream")],
         files: &[],
+    },
+    Page {
+        subcommand: "verify",
+        extra_names: &[],
+        synopsis: "--key FILE [--live [--max-age SECONDS]] LOG...",
+        description: &[
+            "Checks the seal of logs written by rauditd --seal (raudit's own; no reference tool \
+             has it). It walks every line of each LOG through the hash chain, checks each \
+             checkpoint record's HMAC with the key, and names the first record that was altered, \
+             removed, inserted or reordered as FILE:LINE. A file must end with its closing \
+             checkpoint (rotation or stop); records after the last checkpoint are reported as \
+             unsealed.",
+            "Given a rotated set oldest first (audit.log.3 audit.log.2 audit.log.1 audit.log) it \
+             also checks that each file follows the one before it: files swapped, missing or \
+             out of order are named. With --live the last file may be still open (the daemon \
+             is writing it): its unsealed tail is a note, not a failure; --max-age then fails \
+             when its last checkpoint is older than that, which a daemon run with \
+             --seal-heartbeat never lets happen: a removed tail shows.",
+        ],
+        flags: || tools::verify::FLAGS.to_vec(),
+        operands: Some(|| Values::File),
+        exit_status: &[
+            ("0", "every chain is whole"),
+            ("1", "a seal is broken: the first problem of each file is printed"),
+            ("2", "bad command line, unreadable key or log"),
+        ],
+        files: &[("/var/log/audit/audit.log", "the logs to check")],
     },
 ];
 

@@ -1,13 +1,15 @@
 //! auditd / rauditd: `[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR]`, `--load-rules` to load
 //! the rules at start as the reference's init flow does, `--multicast` to read the kernel's
 //! multicast log group beside another audit daemon, and `--state` to print the running
-//! daemon's state report, `--metrics-file PATH` to export its counters for Prometheus, and
-//! `--bpf KINDS` to add raudit's BPF source (docs/bpf.md).
+//! daemon's state report, `--metrics-file PATH` to export its counters for Prometheus,
+//! `--bpf KINDS` to add raudit's BPF source (docs/bpf.md), and `--seal KEYFILE` to seal the
+//! logs it writes (docs/security.md).
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use raudit_cli::flags::{Flag, Values};
-use raudit_daemon::daemon::{DaemonError, Options, Startup};
+use raudit_daemon::daemon::{DaemonError, Options, SealOptions, Startup};
 
 use crate::Invocation;
 
@@ -54,12 +56,40 @@ pub const FLAGS: &[Flag] = &[
     ),
     Flag::with_value(None, Some("--bpf-key"), "KEY", Values::Any, "the key of BPF records (bpf)"),
     Flag::switch(None, Some("--state"), "print the running daemon's counters and state"),
+    Flag::with_value(
+        None,
+        Some("--seal"),
+        "KEYFILE",
+        Values::File,
+        "seal each log file with a hash chain and HMAC'd checkpoints (key: root, 0600)",
+    ),
+    Flag::with_value(
+        None,
+        Some("--seal-records"),
+        "N",
+        Values::Any,
+        "with --seal: a checkpoint after at most N records (1-1000, default 1000)",
+    ),
+    Flag::with_value(
+        None,
+        Some("--seal-seconds"),
+        "T",
+        Values::Any,
+        "with --seal: a checkpoint once records waited T seconds (default 5)",
+    ),
+    Flag::with_value(
+        None,
+        Some("--seal-heartbeat"),
+        "H",
+        Values::Any,
+        "with --seal: a checkpoint every H seconds even when idle (default off)",
+    ),
     Flag::switch(Some("-h"), Some("--help"), "print the usage line and the options"),
 ];
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state"
     );
     ExitCode::from(2)
 }
@@ -87,9 +117,12 @@ pub fn main(inv: Invocation) -> ExitCode {
         metrics_file: None,
         metrics_interval: std::time::Duration::from_secs(15),
         bpf: None,
+        seal: None,
     };
     let mut bpf_kinds: Option<String> = None;
     let mut bpf_key = "bpf".to_string();
+    let mut seal_policy = raudit_seal::Policy::default();
+    let mut seal_key = None;
     let mut args = inv.args.iter();
     while let Some(a) = args.next() {
         let Some(a) = a.to_str() else { return usage(name) };
@@ -136,6 +169,29 @@ pub fn main(inv: Invocation) -> ExitCode {
                 let Some(v) = args.next() else { return usage(name) };
                 opts.config_dir = PathBuf::from(v);
             }
+            "--seal" => {
+                let Some(v) = args.next() else { return usage(name) };
+                seal_key = Some(PathBuf::from(v));
+            }
+            "--seal-records" => {
+                let max = raudit_seal::chain::MAX_RECORDS;
+                match args.next().and_then(|v| v.to_str()).and_then(|v| v.parse().ok()) {
+                    Some(n) if (1..=max).contains(&n) => seal_policy.records = n,
+                    _ => return usage(name),
+                }
+            }
+            "--seal-heartbeat" => {
+                match args.next().and_then(|v| v.to_str()).and_then(|v| v.parse().ok()) {
+                    Some(h) if h > 0 => seal_policy.heartbeat = Some(Duration::from_secs(h)),
+                    _ => return usage(name),
+                }
+            }
+            "--seal-seconds" => {
+                match args.next().and_then(|v| v.to_str()).and_then(|v| v.parse().ok()) {
+                    Some(t) if t > 0 => seal_policy.interval = Duration::from_secs(t),
+                    _ => return usage(name),
+                }
+            }
             "--state" => {
                 return match raudit_daemon::daemon::request_state(&opts.run_dir) {
                     Ok(text) => {
@@ -151,6 +207,7 @@ pub fn main(inv: Invocation) -> ExitCode {
             _ => return usage(name),
         }
     }
+    opts.seal = seal_key.map(|key_file| SealOptions { key_file, policy: seal_policy });
     if let Some(list) = bpf_kinds {
         match raudit_daemon::bpf_source::BpfSource::parse(&list, &bpf_key) {
             Ok(b) => opts.bpf = Some(b),
@@ -184,5 +241,6 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::Multicast(_)
         | DaemonError::Listener(_)
         | DaemonError::Bpf(_) => 1,
+        DaemonError::Seal(_) => 6,
     }
 }

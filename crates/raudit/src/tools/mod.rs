@@ -16,6 +16,7 @@ pub mod search;
 pub mod syscall;
 pub mod syslog;
 pub mod trace;
+pub mod verify;
 pub mod virt;
 
 use std::process::ExitCode;
