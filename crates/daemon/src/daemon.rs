@@ -117,6 +117,9 @@ pub enum DaemonError {
     NodeName(String),
     #[error("Unable to open the audit netlink socket ({0})")]
     Netlink(#[source] raudit_netlink::Error),
+    /// log_file is a symbolic link: the daemon does not start (see docs/security.md).
+    #[error("Refusing to start: log file {} is a symbolic link", .0.display())]
+    LogFileSymlink(PathBuf),
     #[error("Unable to write pid file {} ({source})", path.display())]
     PidFile {
         path: PathBuf,
@@ -558,7 +561,10 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
 
     let node = node_name(&cfg).map_err(|e| fail(DaemonError::NodeName(e)))?;
     let mut control = Client::open().map_err(|e| fail(DaemonError::Netlink(e)))?;
-    if let Err(source) = std::fs::write(opts.pid_file(), format!("{}\n", std::process::id())) {
+    if cfg.write_logs && crate::harden::is_symlink(&cfg.log_file) {
+        return Err(fail(DaemonError::LogFileSymlink(cfg.log_file.clone())));
+    }
+    if let Err(source) = crate::harden::write_pid_file(&opts.pid_file()) {
         return Err(fail(DaemonError::PidFile { path: opts.pid_file(), source }));
     }
     let output = make_output(&cfg, opts.foreground, msg.syslog, &seal);

@@ -21,7 +21,8 @@ pub enum Runlevel {
 /// Side effects on the system. [`SystemHooks`] does them for real.
 pub trait Hooks: Send {
     fn message(&mut self, priority: Priority, text: &str);
-    /// Run `path` with no arguments and an empty environment.
+    /// Run `path` with no arguments, an empty environment and only stdio open; a program that is
+    /// not root's alone (see [`crate::harden::helper_refusal`]) is refused with a message.
     fn exec(&mut self, path: &Path);
     /// Mail `body` to `acct`.
     fn email(&mut self, subject: &str, body: &str, acct: &str);
@@ -56,6 +57,14 @@ impl SystemHooks {
         }
     }
 
+    /// A helper that fails [`crate::harden::helper_refusal`] is not run, and says why.
+    fn refused(&mut self, path: &Path) -> bool {
+        let Some(why) = crate::harden::helper_refusal(path) else { return false };
+        let text = format!("Audit daemon refused to run {}: {why}", path.display());
+        self.message(Priority::Alert, &text);
+        true
+    }
+
     fn exec_failed(&mut self, path: &Path) {
         self.message(Priority::Alert, &format!("Audit daemon failed to exec {}", path.display()));
     }
@@ -70,13 +79,21 @@ fn reap(mut child: std::process::Child) {
     drop(spawned);
 }
 
-/// Runs `program` with `args` and no environment (std clears the signal mask the daemon set
-/// for its signalfd).
+/// Runs `program` with `args`, no environment, stdin from /dev/null (or a pipe) and no
+/// descriptor of the daemon's beyond stdout and stderr (std clears the signal mask the daemon
+/// set for its signalfd).
 fn spawn_clean(program: &Path, args: &[&str], stdin: bool) -> io::Result<std::process::Child> {
+    use std::os::unix::process::CommandExt;
     let mut c = std::process::Command::new(program);
     c.args(args).env_clear();
-    if stdin {
-        c.stdin(std::process::Stdio::piped());
+    c.stdin(if stdin { std::process::Stdio::piped() } else { std::process::Stdio::null() });
+    // SAFETY: the closure runs in the forked child before exec and makes one raw syscall
+    // (close_range), which is async-signal-safe; it touches no memory of the parent.
+    unsafe {
+        c.pre_exec(|| {
+            raudit_sys::process::cloexec_above_stdio();
+            Ok(())
+        });
     }
     c.spawn()
 }
@@ -86,6 +103,9 @@ impl Hooks for SystemHooks {
         message(self.to_syslog, priority, text);
     }
     fn exec(&mut self, path: &Path) {
+        if self.refused(path) {
+            return;
+        }
         match spawn_clean(path, &[], false) {
             Ok(child) => reap(child),
             Err(_) => self.exec_failed(path),
@@ -97,6 +117,9 @@ impl Hooks for SystemHooks {
         if rustix::fs::access(&path, rustix::fs::Access::EXEC_OK).is_err() {
             let t = format!("Error - {} isn't executable", path.display());
             return self.message(Priority::Err, &t);
+        }
+        if self.refused(&path) {
+            return;
         }
         match spawn_clean(&path, &["-t", &format!("-f{acct}")], true) {
             Ok(mut child) => {

@@ -10,6 +10,7 @@ pub mod bpf_source;
 pub mod daemon;
 pub mod enrich;
 pub mod format;
+pub mod harden;
 pub mod hooks;
 pub mod metrics;
 mod network;

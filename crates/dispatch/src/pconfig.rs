@@ -308,6 +308,12 @@ fn sanity_check(conf: &mut PluginConf, file: &str, diags: &mut Vec<Diagnostic>) 
         return Ok(());
     }
     let shown = path.to_string_lossy();
+    // Beyond the reference: a relative path would name a program wherever the daemon's working
+    // directory happens to be.
+    if !path.is_absolute() {
+        diags.push(err(format!("Error - plugin ({file}) path {shown} is not absolute")));
+        return Err(());
+    }
     let md = match std::fs::metadata(&path) {
         Ok(md) => md,
         Err(e) => {
@@ -324,6 +330,12 @@ fn sanity_check(conf: &mut PluginConf, file: &str, diags: &mut Vec<Diagnostic>) 
     }
     if md.uid() != 0 {
         diags.push(err(format!("{shown} is not owned by root")));
+        return Err(());
+    }
+    // Beyond the reference (which tests only that 0750 is set): a program anyone may rewrite
+    // would run anyone's code as root.
+    if md.mode() & 0o002 != 0 {
+        diags.push(err(format!("{shown} is world writable")));
         return Err(());
     }
     if md.mode() & 0o750 != 0o750 {

@@ -130,6 +130,9 @@ fn spawn(conf: &PluginConf) -> std::io::Result<(Child, Arc<OwnedFd>)> {
 /// The reference leaves its ignored signals ignored and its thread's blocked signals blocked in
 /// plugins; a plugin starts here with every disposition at default and nothing blocked.
 fn reset_signals() -> std::io::Result<()> {
+    // Beyond the reference's closing of fds 3..23: every descriptor above stderr, whoever
+    // opened it, is made close-on-exec (the plugin's stdin is its socket, fd 0).
+    raudit_sys::process::cloexec_above_stdio();
     // SAFETY: plain libc calls on a local, zero-initialised sigset_t; see the pre_exec note.
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();

@@ -13,6 +13,7 @@
 use std::collections::VecDeque;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -60,6 +61,16 @@ pub struct Spool {
     cursor_dirty: bool,
 }
 
+/// Creates the spool directory (and its parents) if missing and makes it root's alone: mode
+/// 0700, not a symbolic link (the events it holds are as private as the audit log).
+fn secure_dir(dir: &Path) -> io::Result<()> {
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    if fs::symlink_metadata(dir)?.file_type().is_symlink() {
+        return Err(io::Error::other("the spool directory is a symbolic link; refusing it"));
+    }
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+}
+
 fn seg_path(dir: &Path, n: u64) -> PathBuf {
     dir.join(format!("{n:08}.seg"))
 }
@@ -68,7 +79,7 @@ impl Spool {
     /// Opens (or creates) the spool in `dir` and loads what was not acknowledged yet.
     pub fn open(dir: &Path, cap: u64) -> Result<Spool, SpoolError> {
         let err = |source| SpoolError::Io { dir: dir.display().to_string(), source };
-        fs::create_dir_all(dir).map_err(err)?;
+        secure_dir(dir).map_err(err)?;
         let cursor = read_cursor(&dir.join("cursor")).map_err(err)?;
         let mut numbers: Vec<u64> = fs::read_dir(dir)
             .map_err(err)?
@@ -102,8 +113,13 @@ impl Spool {
             segments.push_back(Segment { number: cursor.0.max(1), len: 0 });
         }
         let last = segments.back().map_or(1, |s| s.number);
-        let file =
-            OpenOptions::new().create(true).append(true).open(seg_path(dir, last)).map_err(err)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(seg_path(dir, last))
+            .map_err(err)?;
         Ok(Spool {
             dir: dir.to_path_buf(),
             cap,

@@ -81,7 +81,12 @@ impl Queue {
             .create(true)
             .truncate(false)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
             .open(path)
+            .map_err(io_err)?;
+        // Beyond the reference: the spooled records are as private as the audit log, whatever
+        // mode an existing file had.
+        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
             .map_err(io_err)?;
         lock(&file).map_err(|e| {
             if matches!(e.raw_os_error(), Some(libc::EACCES | libc::EAGAIN)) {

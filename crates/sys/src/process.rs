@@ -23,6 +23,25 @@ pub fn describe(pid: u32) -> String {
     }
 }
 
+/// In a child between fork and exec: marks every descriptor above stderr close-on-exec, so a
+/// helper or plugin inherits only stdin, stdout and stderr even if some library opened a
+/// descriptor without O_CLOEXEC. Marking (rather than closing) keeps the spawner's own
+/// close-on-exec error pipe working. Best effort: kernels before 5.11 lack close_range, and
+/// there everything the daemon opens is close-on-exec already.
+pub fn cloexec_above_stdio() {
+    const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+    // SAFETY: a raw close_range(2) syscall with plain integer arguments; it touches no memory
+    // and is async-signal-safe, so it may run in a forked child before exec.
+    unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            3 as libc::c_uint,
+            libc::c_uint::MAX,
+            CLOSE_RANGE_CLOEXEC,
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -170,34 +170,57 @@ impl<H: Hooks> LogWriter<H> {
         }
     }
 
-    /// Directory 0700/0750 root:log_group, rotated files 0400/0440, current 0600/0640.
+    /// Directory 0700/0750 root:log_group, rotated files 0400/0440, current 0600/0640. Each is
+    /// changed through a descriptor opened without following a link: a link planted in the
+    /// directory (or as the directory) is left alone, so it cannot turn this chmod and chown on
+    /// some other file.
     pub fn fix_permissions(&mut self) {
+        use crate::harden::set_mode_nofollow;
         let group = self.cfg.log_group;
         if let Some(dir) = self.cfg.log_file.parent() {
             let mode = if group != 0 { 0o750 } else { 0o700 };
-            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode));
-            let _ = std::os::unix::fs::chown(dir, Some(0), Some(group));
+            if let Err(e) = set_mode_nofollow(dir, mode, group, true)
+                && e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+            {
+                let text = format!(
+                    "Log directory {} is a symbolic link; its permissions are left alone",
+                    dir.display()
+                );
+                self.hooks.message(Priority::Warning, &text);
+            }
         }
         for i in 1..self.cfg.num_logs {
             let p = rotated_name(&self.cfg.log_file, i);
-            if std::fs::set_permissions(&p, std::fs::Permissions::from_mode(self.mode(true)))
-                .is_err()
-            {
+            if crate::harden::is_symlink(&p) {
+                let text = format!("Rotated log {} is a symbolic link; left alone", p.display());
+                self.hooks.message(Priority::Warning, &text);
+                continue;
+            }
+            if set_mode_nofollow(&p, self.mode(true), group, false).is_err() {
                 break;
             }
-            let _ = std::os::unix::fs::chown(&p, Some(0), Some(group));
         }
-        let _ = std::fs::set_permissions(
-            &self.cfg.log_file,
-            std::fs::Permissions::from_mode(self.mode(false)),
+        let _ = set_mode_nofollow(&self.cfg.log_file, self.mode(false), group, false);
+    }
+
+    /// The message for a link at log_file: the log is never written through one.
+    fn refuse_symlink(&mut self) -> io::Error {
+        let text = format!(
+            "Refusing to open log file {}: it is a symbolic link",
+            self.cfg.log_file.display()
         );
+        self.hooks.message(Priority::Err, &text);
+        io::Error::from_raw_os_error(rustix::io::Errno::LOOP.raw_os_error())
     }
 
     fn open_log(&mut self) -> io::Result<()> {
         let path = &self.cfg.log_file.clone();
+        if crate::harden::is_symlink(path) {
+            return Err(self.refuse_symlink());
+        }
         // DATA and SYNC are done by an explicit fdatasync/fsync per batch (group commit), so
         // the file itself is opened without O_DSYNC/O_SYNC.
-        if !path.exists() {
+        if std::fs::symlink_metadata(path).is_err() {
             // Created 0640 under umask 007 (the mode is fixed below anyway).
             let _ = OpenOptions::new()
                 .write(true)
@@ -207,7 +230,16 @@ impl<H: Hooks> LogWriter<H> {
                 .open(path);
         }
         self.repair_torn_tail();
-        let f = OpenOptions::new().append(true).custom_flags(OPEN_FLAGS).open(path)?;
+        let f = match OpenOptions::new().append(true).custom_flags(OPEN_FLAGS).open(path) {
+            // A link planted between the check above and this open.
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+                return Err(self.refuse_symlink());
+            }
+            r => r?,
+        };
+        if !f.metadata()?.file_type().is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
         f.set_permissions(std::fs::Permissions::from_mode(self.mode(false)))?;
         std::os::unix::fs::fchown(&f, Some(0), Some(self.cfg.log_group))?;
         self.log_size = f.metadata()?.len();

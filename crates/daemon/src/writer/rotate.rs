@@ -1,6 +1,9 @@
 //! Rotation: the size policy (max_log_file_action), rotation on request (SIGUSR1), ROTATE's
 //! log -> log.1 -> ... -> log.(n-1), KEEP_LOGS's shift that overwrites nothing, and the removal
 //! of logs beyond num_logs at start.
+//!
+//! rename(2) never follows a link, as source or as destination: a link planted as
+//! `audit.log.N` is moved or replaced as a name, and what it points to is never touched.
 
 use std::io;
 use std::os::unix::fs::PermissionsExt;
@@ -116,8 +119,12 @@ impl<H: Hooks> LogWriter<H> {
         let first = rotated_name(&base, 1);
         if let Err(e) = std::fs::rename(&base, &first) {
             self.rename_failed(&base, &first, &e);
-            let _ =
-                std::fs::set_permissions(&base, std::fs::Permissions::from_mode(self.mode(false)));
+            let _ = crate::harden::set_mode_nofollow(
+                &base,
+                self.mode(false),
+                self.cfg.log_group,
+                false,
+            );
         }
         self.stats.rotations += 1;
         self.log_size = 0;

@@ -236,6 +236,7 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::NodeName(_)
         | DaemonError::Netlink(_)
         | DaemonError::PidFile { .. }
+        | DaemonError::LogFileSymlink(_)
         | DaemonError::StartupState(_)
         | DaemonError::Register { .. }
         | DaemonError::Multicast(_)
