@@ -143,3 +143,34 @@ fn af_unix_format_token_is_kept_quietly() {
     assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
     assert_eq!(d.active[0].args, ["0600", "/tmp/x", "binary"]);
 }
+
+/// Beyond the reference: a plugin program anyone may rewrite, or one named by a relative path
+/// (found wherever the daemon's working directory is), is not started.
+#[test]
+fn world_writable_and_relative_plugin_programs_are_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let pd = t.path().join("pd");
+    std::fs::create_dir(&pd).unwrap();
+    let ww = script(t.path(), "ww", "exec cat >/dev/null");
+    std::fs::set_permissions(&ww, std::fs::Permissions::from_mode(0o757)).unwrap();
+    plugin_file(&pd, "wwprog", &plugin_text(&ww, "", "string"));
+    let ok = script(t.path(), "ok", "exec cat >/dev/null");
+    plugin_file(&pd, "ok", &plugin_text(&ok, "", "string"));
+    let relative = format!("../{}/ok", t.path().file_name().unwrap().to_string_lossy());
+    plugin_file(&pd, "relative", &plugin_text(std::path::Path::new(&relative), "", "string"));
+
+    let (names, m) = msgs(&pd);
+    assert_eq!(names, ["ok"]);
+    let expect = [
+        format!("{} is world writable", ww.display()),
+        format!(
+            "Error - plugin ({}) path {relative} is not absolute",
+            pd.join("relative").display()
+        ),
+        "Skipping wwprog plugin due to errors".to_string(),
+        "Skipping relative plugin due to errors".to_string(),
+    ];
+    for e in &expect {
+        assert!(m.contains(e), "missing {e:?} in {m:#?}");
+    }
+}
