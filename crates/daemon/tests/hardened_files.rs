@@ -93,7 +93,7 @@ fn a_linked_log_directory_keeps_its_target_permissions() {
     let linked = d.path().join("linked");
     std::os::unix::fs::symlink(&real, &linked).unwrap();
     let c = DaemonConfig { log_file: linked.join("audit.log"), ..DaemonConfig::code_defaults() };
-    let mut w = LogWriter::open(c, Rec::default());
+    let w = LogWriter::open(c, Rec::default());
     // The log itself is written (the link is a directory on the way, not the file).
     assert!(w.is_open());
     let warning = format!(
