@@ -60,7 +60,16 @@ pub fn init_runlevel_hook() -> RunlevelHook {
             Runlevel::Single => "1",
             Runlevel::Halt => "0",
         };
-        match std::process::Command::new("/sbin/init").arg(arg).env_clear().spawn() {
+        let mut init = std::process::Command::new("/sbin/init");
+        init.arg(arg).env_clear();
+        // SAFETY: runs in the forked child before exec; one raw, async-signal-safe syscall.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut init, || {
+                raudit_sys::process::cloexec_above_stdio();
+                Ok(())
+            });
+        }
+        match init.spawn() {
             Ok(mut child) => {
                 std::thread::spawn(move || child.wait());
             }

@@ -4,7 +4,7 @@
 //! The output of the reference tools depends on the C library's answers
 //! (NSS for names, `localtime`/`strftime` in the user's locale and zone),
 //! so the calls that have no std or rustix equivalent live here, each a
-//! thin `unsafe` wrapper ([`clock`], [`accounts`], [`netdb`], [`syslog`]). Everything
+//! thin `unsafe` wrapper ([`clock`], [`accounts`], [`netdb`], [`syslog`], [`process`]). Everything
 //! that formats or parses asks through the [`Host`] trait instead of
 //! calling them: the tools pass a cached [`SystemHost`], tests a
 //! [`FixedHost`] with the names and zone they choose.

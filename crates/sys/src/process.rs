@@ -1,5 +1,6 @@
 //! Other processes, as /proc shows them: the program behind a pid, for messages and checks that
-//! name who holds something (the audit socket's owner, a plugin).
+//! name who holds something (the audit socket's owner, a plugin); and what a child the daemon
+//! starts may inherit from it ([`cloexec_above_stdio`]).
 
 use std::path::PathBuf;
 
