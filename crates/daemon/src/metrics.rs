@@ -305,6 +305,8 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         .create(true)
         .truncate(true)
         .mode(0o644)
+        // Never through a link planted as the temporary name (the file may live in /tmp).
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::CLOEXEC).bits() as i32)
         .open(&tmp)?;
     std::io::Write::write_all(&mut f, text.as_bytes())?;
     drop(f);
@@ -314,6 +316,16 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_planted_as_the_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("m.prom.tmp")).unwrap();
+        assert!(write_atomically(&dir.path().join("m.prom"), "x 1\n").is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    }
 
     #[test]
     fn latency_buckets_are_cumulative() {

@@ -146,14 +146,19 @@ impl Daemon {
         let path = self.opts.state_file();
         let tmp = path.with_extension("state.tmp");
         use std::os::unix::fs::OpenOptionsExt;
-        let r = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o640)
-            .open(&tmp)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-            .and_then(|()| std::fs::rename(&tmp, &path));
+        let r =
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o640)
+                // Never through a link planted as the temporary name.
+                .custom_flags(
+                    (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::CLOEXEC).bits() as i32
+                )
+                .open(&tmp)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+                .and_then(|()| std::fs::rename(&tmp, &path));
         if let Err(e) = r {
             self.msg.say(Priority::Err, &format!("Could not write {} ({e})", path.display()));
         }
