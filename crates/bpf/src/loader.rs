@@ -14,6 +14,7 @@ use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use libbpf_rs::{ErrorKind, MapCore, MapFlags, OpenObject, RingBufferBuilder};
 
 use crate::event::{c_bytes, split_args};
+use crate::tracefs::Attach;
 use crate::{BpfError, Event, Filter, Kind, Payload, Traced};
 
 #[allow(clippy::all, unsafe_op_in_unsafe_fn, non_camel_case_types, dead_code)]
@@ -68,6 +69,26 @@ fn kernel_error(stage: &'static str, err: libbpf_rs::Error) -> BpfError {
     BpfError::Kernel { stage, detail: err.to_string().replace('\n', " ") }
 }
 
+/// `RAUDIT_BPF_RING_BYTES` sizes the ring buffer (a power of two, at least a page): tests
+/// shrink it to force losses; the default (4 MiB) is in trace.bpf.c.
+fn set_ring_size(map: &mut libbpf_rs::OpenMapMut) -> Result<(), BpfError> {
+    let Some(value) = std::env::var_os("RAUDIT_BPF_RING_BYTES") else {
+        return Ok(());
+    };
+    let bad = || BpfError::Kernel {
+        stage: "open",
+        detail: format!(
+            "RAUDIT_BPF_RING_BYTES={}: not a power of two of at least 4096",
+            value.to_string_lossy()
+        ),
+    };
+    let bytes: u32 = value.to_str().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+    if bytes < 4096 || !bytes.is_power_of_two() {
+        return Err(bad());
+    }
+    map.set_max_entries(bytes).map_err(|e| kernel_error("open", e))
+}
+
 /// Fills the read-only configuration the programs filter with.
 fn configure(rodata: &mut types::rodata, filter: &Filter) {
     rodata.want_kinds = filter.kind_mask();
@@ -114,9 +135,25 @@ pub fn trace(
         .as_deref_mut()
         .ok_or_else(|| BpfError::Kernel { stage: "open", detail: "no .rodata section".into() })?;
     configure(rodata, filter);
-    if !filter.kinds.contains(&Kind::Exec) {
-        open.progs.on_exec.set_autoload(false);
+    let attach = crate::tracefs::choose();
+    let wants = |kind: Kind| filter.kinds.contains(&kind);
+    let per_syscall = attach == Attach::PerSyscall;
+    let progs = &mut open.progs;
+    progs.on_exec.set_autoload(wants(Kind::Exec));
+    progs.on_sys_enter.set_autoload(!per_syscall);
+    progs.on_sys_exit.set_autoload(!per_syscall);
+    for (kind, enter, exit) in [
+        (Kind::Connect, &mut progs.on_enter_connect, &mut progs.on_exit_connect),
+        (Kind::Open, &mut progs.on_enter_open, &mut progs.on_exit_open),
+        (Kind::Open, &mut progs.on_enter_openat, &mut progs.on_exit_openat),
+        (Kind::Open, &mut progs.on_enter_openat2, &mut progs.on_exit_openat2),
+        (Kind::Exec, &mut progs.on_enter_execve, &mut progs.on_exit_execve),
+        (Kind::Exec, &mut progs.on_enter_execveat, &mut progs.on_exit_execveat),
+    ] {
+        enter.set_autoload(per_syscall && wants(kind));
+        exit.set_autoload(per_syscall && wants(kind));
     }
+    set_ring_size(&mut open.maps.events)?;
     let mut loaded = open.load().map_err(|e| kernel_error("load", e))?;
     loaded.attach().map_err(|e| kernel_error("attach", e))?;
 
