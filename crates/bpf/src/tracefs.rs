@@ -69,8 +69,12 @@ pub fn choose() -> Attach {
     }
     // Mount only over an empty mount point: a non-empty one is mounted already (without
     // syscall events, so a kernel without CONFIG_FTRACE_SYSCALLS) or is not ours to cover.
+    // Without root the mount is refused anyway (and so is the load, unless the caller has
+    // CAP_BPF and CAP_PERFMON, which the raw tracepoints suffice for): nothing to say then.
     let empty = std::fs::read_dir(TRACEFS).is_ok_and(|mut d| d.next().is_none());
-    if tracing_dir() == TRACEFS && empty {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    if tracing_dir() == TRACEFS && empty && root {
         match mount_tracefs() {
             Ok(()) if has_syscall_events(TRACEFS) => return Attach::PerSyscall,
             Ok(()) => {}
