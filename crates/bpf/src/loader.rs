@@ -29,8 +29,18 @@ use skel::{TraceSkelBuilder, types};
 // every bit pattern is a valid value.
 unsafe impl plain::Plain for RawEvent {}
 
-/// How long one poll of the ring buffer waits before checking `stop` and the loss counters.
+/// How long one poll of the ring buffer waits before reading it anyway (the programs wake
+/// the reader only once [`wakeup_bytes`] are waiting) and checking `stop` and the losses.
 const POLL: Duration = Duration::from_millis(100);
+
+/// The default ring buffer size (trace.bpf.c's `max_entries`).
+const RING_BYTES: u32 = 4 * 1024 * 1024;
+
+/// When the programs wake the reader: a quarter of the ring buffer waiting, so bursts are
+/// read in batches long before the buffer fills, and single events within [`POLL`].
+fn wakeup_bytes(ring_bytes: u32) -> u64 {
+    u64::from(ring_bytes / 4)
+}
 
 const AF_INET: u16 = 2;
 
@@ -71,9 +81,9 @@ fn kernel_error(stage: &'static str, err: libbpf_rs::Error) -> BpfError {
 
 /// `RAUDIT_BPF_RING_BYTES` sizes the ring buffer (a power of two, at least a page): tests
 /// shrink it to force losses; the default (4 MiB) is in trace.bpf.c.
-fn set_ring_size(map: &mut libbpf_rs::OpenMapMut) -> Result<(), BpfError> {
+fn set_ring_size(map: &mut libbpf_rs::OpenMapMut) -> Result<u32, BpfError> {
     let Some(value) = std::env::var_os("RAUDIT_BPF_RING_BYTES") else {
-        return Ok(());
+        return Ok(RING_BYTES);
     };
     let bad = || BpfError::Kernel {
         stage: "open",
@@ -86,7 +96,8 @@ fn set_ring_size(map: &mut libbpf_rs::OpenMapMut) -> Result<(), BpfError> {
     if bytes < 4096 || !bytes.is_power_of_two() {
         return Err(bad());
     }
-    map.set_max_entries(bytes).map_err(|e| kernel_error("open", e))
+    map.set_max_entries(bytes).map_err(|e| kernel_error("open", e))?;
+    Ok(bytes)
 }
 
 /// Fills the read-only configuration the programs filter with.
@@ -153,7 +164,10 @@ pub fn trace(
         enter.set_autoload(per_syscall && wants(kind));
         exit.set_autoload(per_syscall && wants(kind));
     }
-    set_ring_size(&mut open.maps.events)?;
+    let ring_bytes = set_ring_size(&mut open.maps.events)?;
+    if let Some(rodata) = open.maps.rodata_data.as_deref_mut() {
+        rodata.wakeup_bytes = wakeup_bytes(ring_bytes);
+    }
     let mut loaded = open.load().map_err(|e| kernel_error("load", e))?;
     loaded.attach().map_err(|e| kernel_error("attach", e))?;
 
@@ -175,11 +189,14 @@ pub fn trace(
         return Ok(());
     }
     loop {
-        let polled = ring.poll(POLL);
-        if let Err(e) = polled
-            && e.kind() != ErrorKind::Interrupted
-        {
-            return Err(BpfError::Poll(e.to_string()));
+        // A timed-out or interrupted poll reads nothing: consume what waits below the
+        // wake-up mark too (and, at a stop, what came before it).
+        for result in [ring.poll(POLL), ring.consume()] {
+            if let Err(e) = result
+                && e.kind() != ErrorKind::Interrupted
+            {
+                return Err(BpfError::Poll(e.to_string()));
+            }
         }
         let events = std::mem::take(&mut *queue.borrow_mut());
         for ev in events {

@@ -45,6 +45,9 @@ const volatile u32 targ_ses = 0;
 const volatile u64 targ_cgroup_id = 0;
 const volatile s32 targ_cgroup_level = 0;
 const volatile bool failed_only = false;
+/* Userspace is woken only once this much waits in the ring buffer (it also reads on a
+ * short timer): a wake-up per event would cost more than the tracing itself. */
+const volatile u64 wakeup_bytes = 0;
 
 /* Lets libbpf-cargo generate the Rust type of the record. */
 struct event _event = {};
@@ -160,6 +163,14 @@ static __always_inline struct event *start_event(u32 kind, s64 ret, u32 syscall)
 	return e;
 }
 
+/* Hands a record to userspace, waking it only when enough has piled up. */
+static __always_inline void submit(struct event *e)
+{
+	u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 /* The socket behind a file descriptor of the current task (or NULL). */
 static __always_inline u64 socket_of_fd(int fd)
 {
@@ -229,7 +240,7 @@ static __always_inline void exit_connect(struct pending *p, s64 ret)
 		BPF_CORE_READ_INTO(&saddr, sk, __sk_common.skc_v6_rcv_saddr);
 		__builtin_memcpy(e->saddr, &saddr, 16);
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
 /* `flags` is the flags argument, or for openat2 the user pointer to its struct open_how. */
@@ -257,7 +268,7 @@ static __always_inline void exit_open(struct pending *p, s64 ret)
 		return;
 	e->flags = p->flags;
 	bpf_probe_read_user_str(e->path, sizeof(e->path), (void *)p->ptr);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
 static __always_inline void enter_exec(u32 nr, u64 filename, u64 argv, u64 key)
@@ -294,7 +305,7 @@ static __always_inline void exit_exec(struct pending *p, s64 ret)
 		off += n;
 	}
 	e->args_len = off;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
 /* Whether this task's syscall of `kind` is traced at all. */
@@ -479,6 +490,6 @@ int on_exec(u64 *ctx)
 	if (bpf_probe_read_user(e->args, len, (void *)start))
 		len = 0;
 	e->args_len = len;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
