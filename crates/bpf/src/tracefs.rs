@@ -69,6 +69,12 @@ pub fn choose() -> Attach {
     }
     // Mount only over an empty mount point: a non-empty one is mounted already (without
     // syscall events, so a kernel without CONFIG_FTRACE_SYSCALLS) or is not ours to cover.
+    // Two tracers starting together must not both mount (stacked mounts): the check and
+    // the mount happen under a lock, held until this function returns.
+    let _lock = MountLock::take();
+    if has_syscall_events(tracing_dir()) {
+        return Attach::PerSyscall;
+    }
     // Without root the mount is refused anyway (and so is the load, unless the caller has
     // CAP_BPF and CAP_PERFMON, which the raw tracepoints suffice for): nothing to say then.
     let empty = std::fs::read_dir(TRACEFS).is_ok_and(|mut d| d.next().is_none());
@@ -86,4 +92,26 @@ pub fn choose() -> Attach {
         }
     }
     Attach::RawSyscalls
+}
+
+/// An exclusive flock on a file in /run/lock, released when dropped (closing the file).
+struct MountLock {
+    _held: Option<std::fs::File>,
+}
+
+impl MountLock {
+    fn take() -> MountLock {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open("/run/lock/raudit-tracefs.lock");
+        // Without the lock file (no /run/lock, not root) the mount is attempted unlocked.
+        let file = file.ok().filter(|f| {
+            use std::os::fd::AsRawFd;
+            // SAFETY: flock on a descriptor this File owns; no memory is involved.
+            unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) == 0 }
+        });
+        MountLock { _held: file }
+    }
 }
