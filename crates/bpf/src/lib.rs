@@ -1,5 +1,5 @@
-//! raudit's BPF event source: connects, execs and opens traced in the kernel on BTF
-//! tracepoints, each carrying the task's attribution the audit model knows (login uid,
+//! raudit's BPF event source: connects, execs and opens traced in the kernel on
+//! tracepoints (per-syscall ones through tracefs, else BTF raw ones), each carrying the task's attribution the audit model knows (login uid,
 //! session, parent, cgroup), for bcc-like tools and the daemon alike.
 //!
 //! The kernel side (`src/bpf/*.c`) is built by clang only with the `bpf` feature; without
@@ -11,6 +11,8 @@ mod event;
 mod filter;
 #[cfg(feature = "bpf")]
 mod loader;
+#[cfg(feature = "bpf")]
+mod tracefs;
 
 use std::ops::ControlFlow;
 use std::sync::atomic::AtomicBool;

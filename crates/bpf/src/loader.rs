@@ -14,6 +14,7 @@ use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use libbpf_rs::{ErrorKind, MapCore, MapFlags, OpenObject, RingBufferBuilder};
 
 use crate::event::{c_bytes, split_args};
+use crate::tracefs::Attach;
 use crate::{BpfError, Event, Filter, Kind, Payload, Traced};
 
 #[allow(clippy::all, unsafe_op_in_unsafe_fn, non_camel_case_types, dead_code)]
@@ -28,8 +29,18 @@ use skel::{TraceSkelBuilder, types};
 // every bit pattern is a valid value.
 unsafe impl plain::Plain for RawEvent {}
 
-/// How long one poll of the ring buffer waits before checking `stop` and the loss counters.
+/// How long one poll of the ring buffer waits before reading it anyway (the programs wake
+/// the reader only once [`wakeup_bytes`] are waiting) and checking `stop` and the losses.
 const POLL: Duration = Duration::from_millis(100);
+
+/// The default ring buffer size (trace.bpf.c's `max_entries`).
+const RING_BYTES: u32 = 4 * 1024 * 1024;
+
+/// When the programs wake the reader: a quarter of the ring buffer waiting, so bursts are
+/// read in batches long before the buffer fills, and single events within [`POLL`].
+fn wakeup_bytes(ring_bytes: u32) -> u64 {
+    u64::from(ring_bytes / 4)
+}
 
 const AF_INET: u16 = 2;
 
@@ -66,6 +77,27 @@ fn kernel_error(stage: &'static str, err: libbpf_rs::Error) -> BpfError {
         return BpfError::Permission { detail: format!("{stage}: {err}") };
     }
     BpfError::Kernel { stage, detail: err.to_string().replace('\n', " ") }
+}
+
+/// `RAUDIT_BPF_RING_BYTES` sizes the ring buffer (a power of two, at least a page): tests
+/// shrink it to force losses; the default (4 MiB) is in trace.bpf.c.
+fn set_ring_size(map: &mut libbpf_rs::OpenMapMut) -> Result<u32, BpfError> {
+    let Some(value) = std::env::var_os("RAUDIT_BPF_RING_BYTES") else {
+        return Ok(RING_BYTES);
+    };
+    let bad = || BpfError::Kernel {
+        stage: "open",
+        detail: format!(
+            "RAUDIT_BPF_RING_BYTES={}: not a power of two of at least 4096",
+            value.to_string_lossy()
+        ),
+    };
+    let bytes: u32 = value.to_str().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+    if bytes < 4096 || !bytes.is_power_of_two() {
+        return Err(bad());
+    }
+    map.set_max_entries(bytes).map_err(|e| kernel_error("open", e))?;
+    Ok(bytes)
 }
 
 /// Fills the read-only configuration the programs filter with.
@@ -114,8 +146,27 @@ pub fn trace(
         .as_deref_mut()
         .ok_or_else(|| BpfError::Kernel { stage: "open", detail: "no .rodata section".into() })?;
     configure(rodata, filter);
-    if !filter.kinds.contains(&Kind::Exec) {
-        open.progs.on_exec.set_autoload(false);
+    let attach = crate::tracefs::choose();
+    let wants = |kind: Kind| filter.kinds.contains(&kind);
+    let per_syscall = attach == Attach::PerSyscall;
+    let progs = &mut open.progs;
+    progs.on_exec.set_autoload(wants(Kind::Exec));
+    progs.on_sys_enter.set_autoload(!per_syscall);
+    progs.on_sys_exit.set_autoload(!per_syscall);
+    for (kind, enter, exit) in [
+        (Kind::Connect, &mut progs.on_enter_connect, &mut progs.on_exit_connect),
+        (Kind::Open, &mut progs.on_enter_open, &mut progs.on_exit_open),
+        (Kind::Open, &mut progs.on_enter_openat, &mut progs.on_exit_openat),
+        (Kind::Open, &mut progs.on_enter_openat2, &mut progs.on_exit_openat2),
+        (Kind::Exec, &mut progs.on_enter_execve, &mut progs.on_exit_execve),
+        (Kind::Exec, &mut progs.on_enter_execveat, &mut progs.on_exit_execveat),
+    ] {
+        enter.set_autoload(per_syscall && wants(kind));
+        exit.set_autoload(per_syscall && wants(kind));
+    }
+    let ring_bytes = set_ring_size(&mut open.maps.events)?;
+    if let Some(rodata) = open.maps.rodata_data.as_deref_mut() {
+        rodata.wakeup_bytes = wakeup_bytes(ring_bytes);
     }
     let mut loaded = open.load().map_err(|e| kernel_error("load", e))?;
     loaded.attach().map_err(|e| kernel_error("attach", e))?;
@@ -138,11 +189,14 @@ pub fn trace(
         return Ok(());
     }
     loop {
-        let polled = ring.poll(POLL);
-        if let Err(e) = polled
-            && e.kind() != ErrorKind::Interrupted
-        {
-            return Err(BpfError::Poll(e.to_string()));
+        // A timed-out or interrupted poll reads nothing: consume what waits below the
+        // wake-up mark too (and, at a stop, what came before it).
+        for result in [ring.poll(POLL), ring.consume()] {
+            if let Err(e) = result
+                && e.kind() != ErrorKind::Interrupted
+            {
+                return Err(BpfError::Poll(e.to_string()));
+            }
         }
         let events = std::mem::take(&mut *queue.borrow_mut());
         for ev in events {

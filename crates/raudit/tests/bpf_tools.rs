@@ -31,13 +31,20 @@ struct Tool {
     proc: Reaped,
     lines: Receiver<(bool, String)>,
     out: Vec<String>,
+    err: Vec<String>,
 }
 
 impl Tool {
     /// Starts `raudit ARGS` and waits until tracing has begun (its first line).
     fn start(args: &[&str]) -> Tool {
+        Tool::start_with_env(args, &[])
+    }
+
+    /// [`Tool::start`] with extra environment variables.
+    fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Tool {
         let mut cmd = Command::new(RAUDIT);
         cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.envs(env.iter().copied());
         let mut proc = Reaped(cmd.spawn().unwrap());
         let (tx, rx) = channel();
         let stdout = proc.0.stdout.take().expect("stdout piped");
@@ -55,11 +62,17 @@ impl Tool {
                 .map_while(Result::ok)
                 .for_each(|l| drop(tx2.send((false, l))))
         });
-        let mut tool = Tool { proc, lines: rx, out: Vec::new() };
-        let first = tool
-            .lines
-            .recv_timeout(WAIT)
-            .unwrap_or_else(|_| panic!("raudit {args:?} printed nothing"));
+        let mut tool = Tool { proc, lines: rx, out: Vec::new(), err: Vec::new() };
+        let next = |tool: &Tool| {
+            tool.lines
+                .recv_timeout(WAIT)
+                .unwrap_or_else(|_| panic!("raudit {args:?} printed nothing"))
+        };
+        let mut first = next(&tool);
+        // The first tracer on a machine without tracefs mounts it and says so.
+        if !first.0 && first.1.starts_with("raudit: tracefs was not mounted") {
+            first = next(&tool);
+        }
         assert!(first.1.starts_with("Tracing ") || first.0, "raudit {args:?} failed: {}", first.1);
         if first.0 {
             tool.out.push(first.1);
@@ -81,7 +94,10 @@ impl Tool {
                         return line;
                     }
                 }
-                Ok((false, line)) => eprintln!("tool stderr: {line}"),
+                Ok((false, line)) => {
+                    eprintln!("tool stderr: {line}");
+                    self.err.push(line);
+                }
                 Err(_) => break,
             }
         }
@@ -95,7 +111,12 @@ impl Tool {
     }
 
     /// Stops the tool (SIGINT, as Ctrl-C) and checks it ends with 0.
-    fn stop(mut self) -> Vec<String> {
+    fn stop(self) -> Vec<String> {
+        self.stop_with_stderr().0
+    }
+
+    /// [`Tool::stop`], also returning what the tool printed on stderr.
+    fn stop_with_stderr(mut self) -> (Vec<String>, Vec<String>) {
         raudit_testkit::signal(self.proc.0.id(), Signal::INT);
         let mut status = None;
         poll_until(WAIT, || {
@@ -103,8 +124,15 @@ impl Tool {
             status.is_some()
         });
         assert!(status.is_some_and(|s| s.success()), "{status:?}");
-        self.out.extend(self.lines.try_iter().filter(|(o, _)| *o).map(|(_, l)| l));
-        self.out
+        // The readers end when the pipes close; collect what they still hold.
+        let mut left = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(WAIT) {
+            left.push(line);
+        }
+        for (is_out, line) in left {
+            if is_out { self.out.push(line) } else { self.err.push(line) }
+        }
+        (self.out, self.err)
     }
 }
 
@@ -491,4 +519,65 @@ fn a_load_that_cannot_happen_fails_in_one_line() {
             "{err}"
         );
     }
+}
+
+/// A burst of opens while the tool is stopped overflows a one-page ring buffer: every open of
+/// the burst is either printed or counted in the loss the tool reports on stderr.
+#[test]
+fn ring_buffer_drops_are_counted_and_reported() {
+    if !can_trace() {
+        return;
+    }
+    const BURST: usize = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let burst = dir.path().join("burst");
+    std::fs::write(&burst, "b").unwrap();
+    let env = [("RAUDIT_BPF_RING_BYTES", "4096")];
+    let mut tool =
+        Tool::start_with_env(&["bpf", "opensnoop", "--format", "json", "-p", &pid_s()], &env);
+    raudit_testkit::signal(tool.proc.0.id(), Signal::STOP);
+    for _ in 0..BURST {
+        drop(std::fs::File::open(&burst).unwrap());
+    }
+    raudit_testkit::signal(tool.proc.0.id(), Signal::CONT);
+    // The first of the burst fit in the ring buffer.
+    tool.wait("an open of the burst", |l| l.contains(burst.to_str().unwrap()));
+    let (out, err) = tool.stop_with_stderr();
+    let seen = out.iter().filter(|l| l.contains(burst.to_str().unwrap())).count();
+    let total = err
+        .iter()
+        .find_map(|l| {
+            l.strip_prefix("raudit bpf opensnoop: ")?.strip_suffix(" events lost in total")
+        })
+        .unwrap_or_else(|| panic!("no loss reported; stderr: {err:?}"));
+    let lost: usize = total.parse().unwrap();
+    assert!(seen < BURST, "{seen} of {BURST} seen: nothing overflowed");
+    assert!(seen + lost >= BURST, "{seen} seen + {lost} lost < {BURST}: dropped silently");
+    assert!(
+        err.iter()
+            .any(|l| l.starts_with("raudit bpf opensnoop: lost ")
+                && l.contains("(ring buffer full)")),
+        "{err:?}"
+    );
+}
+
+/// Without tracefs's per-syscall tracepoints the raw ones (tp_btf) still see opens.
+#[test]
+fn the_raw_tracepoint_fallback_sees_opens() {
+    if !can_trace() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let there = dir.path().join("raw");
+    std::fs::write(&there, "x").unwrap();
+    let mut tool = Tool::start_with_env(
+        &["bpf", "opensnoop", "--format", "json", "-p", &pid_s()],
+        &[("RAUDIT_BPF_ATTACH", "raw")],
+    );
+    let file = std::fs::File::open(&there).unwrap();
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&file);
+    let ev = tool.json("the open", |v| v["path"] == there.to_str().unwrap());
+    check_attribution(&ev);
+    assert_eq!(ev["ret"], fd, "{ev}");
+    tool.stop();
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * raudit's kernel side: connect, exec and open, seen on BTF tracepoints only. kprobes and
- * fentry are not available everywhere (and need nothing tracefs gives), so syscalls are
- * taken from tp_btf/sys_enter and tp_btf/sys_exit, filtered by number, and successful
- * execs from tp_btf/sched_process_exec, where the new image's argv can be read.
+ * raudit's kernel side: connect, exec and open, seen on tracepoints only (kprobes and
+ * fentry are not available everywhere). Syscalls come from the per-syscall tracepoints
+ * (syscalls:sys_enter_connect, ...), which cost nothing to other syscalls but need tracefs;
+ * without it, from tp_btf/sys_enter and tp_btf/sys_exit, filtered by number. Successful
+ * execs come from tp_btf/sched_process_exec, where the new image's argv can be read.
  */
 #include "mini.h"
 #include <bpf/bpf_helpers.h>
@@ -44,6 +45,9 @@ const volatile u32 targ_ses = 0;
 const volatile u64 targ_cgroup_id = 0;
 const volatile s32 targ_cgroup_level = 0;
 const volatile bool failed_only = false;
+/* Userspace is woken only once this much waits in the ring buffer (it also reads on a
+ * short timer): a wake-up per event would cost more than the tracing itself. */
+const volatile u64 wakeup_bytes = 0;
 
 /* Lets libbpf-cargo generate the Rust type of the record. */
 struct event _event = {};
@@ -159,6 +163,14 @@ static __always_inline struct event *start_event(u32 kind, s64 ret, u32 syscall)
 	return e;
 }
 
+/* Hands a record to userspace, waking it only when enough has piled up. */
+static __always_inline void submit(struct event *e)
+{
+	u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 /* The socket behind a file descriptor of the current task (or NULL). */
 static __always_inline u64 socket_of_fd(int fd)
 {
@@ -175,18 +187,17 @@ static __always_inline u64 socket_of_fd(int fd)
 	return (u64)BPF_CORE_READ(file, private_data);
 }
 
-static __always_inline void enter_connect(struct pt_regs *regs, u64 key)
+static __always_inline void enter_connect(int fd, u64 uaddr, u64 key)
 {
-	struct pending p = { .syscall = NR_CONNECT };
+	struct pending p = { .syscall = NR_CONNECT, .ptr = uaddr };
 	u16 family = 0;
 	struct socket *sock;
 
-	p.ptr = BPF_CORE_READ(regs, si);
 	if (bpf_probe_read_user(&family, sizeof(family), (void *)p.ptr))
 		return;
 	if (family != AF_INET && family != AF_INET6)
 		return;
-	p.sock = socket_of_fd((int)BPF_CORE_READ(regs, di));
+	p.sock = socket_of_fd(fd);
 	sock = (struct socket *)p.sock;
 	if (!sock || BPF_CORE_READ(sock, type) != SOCK_STREAM)
 		return;
@@ -229,23 +240,17 @@ static __always_inline void exit_connect(struct pending *p, s64 ret)
 		BPF_CORE_READ_INTO(&saddr, sk, __sk_common.skc_v6_rcv_saddr);
 		__builtin_memcpy(e->saddr, &saddr, 16);
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
-static __always_inline void enter_open(struct pt_regs *regs, u32 nr, u64 key)
+/* `flags` is the flags argument, or for openat2 the user pointer to its struct open_how. */
+static __always_inline void enter_open(u32 nr, u64 filename, u64 flags, u64 key)
 {
-	struct pending p = { .syscall = nr };
+	struct pending p = { .syscall = nr, .ptr = filename, .flags = (u32)flags };
 
-	if (nr == NR_OPEN) {
-		p.ptr = BPF_CORE_READ(regs, di);
-		p.flags = BPF_CORE_READ(regs, si);
-	} else if (nr == NR_OPENAT) {
-		p.ptr = BPF_CORE_READ(regs, si);
-		p.flags = BPF_CORE_READ(regs, dx);
-	} else {
+	if (nr == NR_OPENAT2) {
 		u64 how_flags = 0;
-		p.ptr = BPF_CORE_READ(regs, si);
-		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)BPF_CORE_READ(regs, dx));
+		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)flags);
 		p.flags = (u32)how_flags;
 	}
 	if (bpf_map_update_elem(&inflight, &key, &p, BPF_ANY))
@@ -263,20 +268,13 @@ static __always_inline void exit_open(struct pending *p, s64 ret)
 		return;
 	e->flags = p->flags;
 	bpf_probe_read_user_str(e->path, sizeof(e->path), (void *)p->ptr);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
-static __always_inline void enter_exec(struct pt_regs *regs, u32 nr, u64 key)
+static __always_inline void enter_exec(u32 nr, u64 filename, u64 argv, u64 key)
 {
-	struct pending p = { .syscall = nr };
+	struct pending p = { .syscall = nr, .ptr = filename, .argv = argv };
 
-	if (nr == NR_EXECVE) {
-		p.ptr = BPF_CORE_READ(regs, di);
-		p.argv = BPF_CORE_READ(regs, si);
-	} else {
-		p.ptr = BPF_CORE_READ(regs, si);
-		p.argv = BPF_CORE_READ(regs, dx);
-	}
 	if (bpf_map_update_elem(&inflight, &key, &p, BPF_ANY))
 		count_lost(1);
 }
@@ -307,53 +305,23 @@ static __always_inline void exit_exec(struct pending *p, s64 ret)
 		off += n;
 	}
 	e->args_len = off;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
-SEC("tp_btf/sys_enter")
-int on_sys_enter(u64 *ctx)
+/* Whether this task's syscall of `kind` is traced at all. */
+static __always_inline bool selected(u32 kind)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx[0];
-	long nr = (long)ctx[1];
-	u32 kind;
+	return wanted(kind) && task_selected((struct task_struct *)bpf_get_current_task());
+}
 
-	if (nr == NR_CONNECT)
-		kind = KIND_CONNECT;
-	else if (nr == NR_OPENAT || nr == NR_OPEN || nr == NR_OPENAT2)
-		kind = KIND_OPEN;
-	else if (nr == NR_EXECVE || nr == NR_EXECVEAT)
-		kind = KIND_EXEC;
-	else
-		return 0;
-	if (!wanted(kind) || !task_selected((struct task_struct *)bpf_get_current_task()))
-		return 0;
-
+/* The syscall's exit: the event, from what its entry kept. */
+static __always_inline void syscall_exit(s64 ret)
+{
 	u64 key = bpf_get_current_pid_tgid();
-	if (kind == KIND_CONNECT)
-		enter_connect(regs, key);
-	else if (kind == KIND_OPEN)
-		enter_open(regs, (u32)nr, key);
-	else
-		enter_exec(regs, (u32)nr, key);
-	return 0;
-}
+	struct pending *p = bpf_map_lookup_elem(&inflight, &key);
 
-SEC("tp_btf/sys_exit")
-int on_sys_exit(u64 *ctx)
-{
-	struct pt_regs *regs = (struct pt_regs *)ctx[0];
-	s64 ret = (s64)ctx[1];
-	long nr = BPF_CORE_READ(regs, orig_ax);
-	struct pending *p;
-	u64 key;
-
-	if (nr != NR_CONNECT && nr != NR_OPENAT && nr != NR_OPEN && nr != NR_OPENAT2 &&
-	    nr != NR_EXECVE && nr != NR_EXECVEAT)
-		return 0;
-	key = bpf_get_current_pid_tgid();
-	p = bpf_map_lookup_elem(&inflight, &key);
 	if (!p)
-		return 0;
+		return;
 	if (p->syscall == NR_CONNECT)
 		exit_connect(p, ret);
 	else if (p->syscall == NR_EXECVE || p->syscall == NR_EXECVEAT)
@@ -361,8 +329,140 @@ int on_sys_exit(u64 *ctx)
 	else
 		exit_open(p, ret);
 	bpf_map_delete_elem(&inflight, &key);
+}
+
+/*
+ * Fallback without tracefs: the raw syscall tracepoints, which run for every syscall of
+ * every task and are filtered here by number. Userspace loads either these two or the
+ * per-syscall tracepoints below, never both.
+ */
+SEC("tp_btf/sys_enter")
+int on_sys_enter(u64 *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	long nr = (long)ctx[1];
+	u64 key;
+
+	if (nr == NR_CONNECT) {
+		if (!selected(KIND_CONNECT))
+			return 0;
+		key = bpf_get_current_pid_tgid();
+		enter_connect((int)BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si), key);
+	} else if (nr == NR_OPENAT || nr == NR_OPEN || nr == NR_OPENAT2) {
+		if (!selected(KIND_OPEN))
+			return 0;
+		key = bpf_get_current_pid_tgid();
+		if (nr == NR_OPEN)
+			enter_open(nr, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si), key);
+		else
+			enter_open(nr, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), key);
+	} else if (nr == NR_EXECVE || nr == NR_EXECVEAT) {
+		if (!selected(KIND_EXEC))
+			return 0;
+		key = bpf_get_current_pid_tgid();
+		if (nr == NR_EXECVE)
+			enter_exec(nr, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si), key);
+		else
+			enter_exec(nr, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), key);
+	}
 	return 0;
 }
+
+SEC("tp_btf/sys_exit")
+int on_sys_exit(u64 *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	long nr = BPF_CORE_READ(regs, orig_ax);
+
+	if (nr != NR_CONNECT && nr != NR_OPENAT && nr != NR_OPEN && nr != NR_OPENAT2 &&
+	    nr != NR_EXECVE && nr != NR_EXECVEAT)
+		return 0;
+	syscall_exit((s64)ctx[1]);
+	return 0;
+}
+
+/*
+ * The per-syscall tracepoints (need tracefs): each runs only for its own syscall. Their
+ * context is the tracefs `format` layout: an 8-byte common header, the syscall number,
+ * then every argument (or the return value) as 8 bytes from offset 16.
+ */
+struct sys_enter_ctx {
+	u64 common;
+	s32 nr;
+	u32 pad;
+	u64 args[6];
+};
+
+struct sys_exit_ctx {
+	u64 common;
+	s32 nr;
+	u32 pad;
+	s64 ret;
+};
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int on_enter_connect(struct sys_enter_ctx *ctx)
+{
+	if (selected(KIND_CONNECT))
+		enter_connect((int)ctx->args[0], ctx->args[1], bpf_get_current_pid_tgid());
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int on_enter_open(struct sys_enter_ctx *ctx)
+{
+	if (selected(KIND_OPEN))
+		enter_open(NR_OPEN, ctx->args[0], ctx->args[1], bpf_get_current_pid_tgid());
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int on_enter_openat(struct sys_enter_ctx *ctx)
+{
+	if (selected(KIND_OPEN))
+		enter_open(NR_OPENAT, ctx->args[1], ctx->args[2], bpf_get_current_pid_tgid());
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int on_enter_openat2(struct sys_enter_ctx *ctx)
+{
+	if (selected(KIND_OPEN))
+		enter_open(NR_OPENAT2, ctx->args[1], ctx->args[2], bpf_get_current_pid_tgid());
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int on_enter_execve(struct sys_enter_ctx *ctx)
+{
+	if (selected(KIND_EXEC))
+		enter_exec(NR_EXECVE, ctx->args[0], ctx->args[1], bpf_get_current_pid_tgid());
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int on_enter_execveat(struct sys_enter_ctx *ctx)
+{
+	if (selected(KIND_EXEC))
+		enter_exec(NR_EXECVEAT, ctx->args[1], ctx->args[2], bpf_get_current_pid_tgid());
+	return 0;
+}
+
+/* One exit program serves every traced syscall: the in-flight entry says which it was. */
+#define EXIT_PROG(name, syscall)                                   \
+	SEC("tracepoint/syscalls/sys_exit_" #syscall)              \
+	int name(struct sys_exit_ctx *ctx)                         \
+	{                                                          \
+		syscall_exit(ctx->ret);                            \
+		return 0;                                          \
+	}
+
+EXIT_PROG(on_exit_connect, connect)
+EXIT_PROG(on_exit_open, open)
+EXIT_PROG(on_exit_openat, openat)
+EXIT_PROG(on_exit_openat2, openat2)
+EXIT_PROG(on_exit_execve, execve)
+EXIT_PROG(on_exit_execveat, execveat)
 
 SEC("tp_btf/sched_process_exec")
 int on_exec(u64 *ctx)
@@ -390,6 +490,6 @@ int on_exec(u64 *ctx)
 	if (bpf_probe_read_user(e->args, len, (void *)start))
 		len = 0;
 	e->args_len = len;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
