@@ -251,31 +251,7 @@ fn storm_config() -> (tempfile::TempDir, std::path::PathBuf) {
 /// sets the pace and nothing may be dropped.
 const BACKLOG: u32 = 64;
 
-/// `getppid(i, TAG)` from a child of this test: the storm rule matches only the tagged calls
-/// (not the interpreter's own), and a0 numbers them.
-const TAG: u32 = 0x5eed;
-
-/// Adds the storm rule (tagged getppid from our children, key `key`) and returns it.
-fn add_storm_rule(kernel: &mut KernelGuard, key: &str) -> raudit_netlink::proto::RuleData {
-    let mut b = raudit_rules::RuleBuilder::new();
-    b.list_action(raudit_rules::RuleOp::Add, "always,exit").unwrap();
-    b.field("arch=b64").unwrap();
-    b.syscall("getppid").unwrap();
-    b.field(&format!("ppid={}", std::process::id())).unwrap();
-    b.field(&format!("a1={TAG}")).unwrap();
-    b.key(key).unwrap();
-    let (_, rule) = b.finish().unwrap();
-    kernel.client().add_rule(&rule).unwrap();
-    rule
-}
-
-/// A storm of `n` tagged getppid calls, killed if the test ends early.
-fn start_storm(n: usize) -> DaemonProcess {
-    let script = format!(
-        "import ctypes\nsc = ctypes.CDLL(None).syscall\nfor i in range({n}): sc(110, i, {TAG})\n"
-    );
-    DaemonProcess::spawn_with_stop(Command::new("python3").arg("-c").arg(script), Signal::KILL)
-}
+use common::{add_storm_rule, start_storm};
 
 /// Waits until the kernel queue is empty and `count` stops growing, and returns it.
 fn drained(kernel: &mut KernelGuard, mut count: impl FnMut() -> usize) -> usize {

@@ -4,11 +4,13 @@
 //! Every event must come out once, in order, in raw, `-i` and JSON output;
 //! events written before the follower started only with `-ts`.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+mod common;
 
 use raudit_testkit::{DaemonProcess, Signal, wait_for};
 
@@ -41,20 +43,6 @@ struct Follower {
     err: Arc<Mutex<String>>,
 }
 
-fn collect(from: impl Read + Send + 'static) -> Arc<Mutex<String>> {
-    let text = Arc::new(Mutex::new(String::new()));
-    let sink = Arc::clone(&text);
-    std::thread::spawn(move || {
-        for line in BufReader::new(from).lines() {
-            let Ok(line) = line else { break };
-            let mut t = sink.lock().unwrap();
-            t.push_str(&line);
-            t.push('\n');
-        }
-    });
-    text
-}
-
 impl Follower {
     /// `raudit search -if LOG --follow --debug ARGS`, once it has opened
     /// the log (its `--debug` note says so).
@@ -69,8 +57,8 @@ impl Follower {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut process = DaemonProcess::spawn(&mut cmd);
-        let out = collect(process.take_stdout().unwrap());
-        let err = collect(process.take_stderr().unwrap());
+        let out = common::collect_lines(process.take_stdout().unwrap());
+        let err = common::collect_lines(process.take_stderr().unwrap());
         let f = Follower { process, out, err };
         wait_for("the follower to open the log", BOUND, || {
             f.err.lock().unwrap().contains("follow: reading ")
@@ -255,7 +243,7 @@ fn report_follow_prints_a_new_summary_when_the_log_grows() {
         .stdin(Stdio::null())
         .stdout(Stdio::piped());
     let mut process = DaemonProcess::spawn(&mut cmd);
-    let out = collect(process.take_stdout().unwrap());
+    let out = common::collect_lines(process.take_stdout().unwrap());
     let text = || out.lock().unwrap().clone();
     // Not a terminal: one report block after the other, no screen control.
     wait_for("the first report", BOUND, || text().contains("3  /usr/bin/cat\n"));

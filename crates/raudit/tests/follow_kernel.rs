@@ -3,10 +3,9 @@
 //! every event the logs hold, once and in order. Holds the kernel test
 //! lock (KernelGuard).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 mod common;
@@ -16,24 +15,7 @@ use raudit_testkit::{DaemonProcess, KernelGuard, Signal, poll_until, wait_for};
 const SHORT: Duration = Duration::from_secs(30);
 const LONG: Duration = Duration::from_secs(180);
 const KEY: &str = "rauditd-follow";
-/// `getppid(i, TAG)`: the rule matches only the storm's tagged calls.
-const TAG: u32 = 0x5eef;
-/// About 450 bytes per event: three rotations of a 1 MB log.
 const N: usize = 8_000;
-
-fn collect(from: impl std::io::Read + Send + 'static) -> Arc<Mutex<String>> {
-    let text = Arc::new(Mutex::new(String::new()));
-    let sink = Arc::clone(&text);
-    std::thread::spawn(move || {
-        for line in BufReader::new(from).lines() {
-            let Ok(line) = line else { break };
-            let mut t = sink.lock().unwrap();
-            t.push_str(&line);
-            t.push('\n');
-        }
-    });
-    text
-}
 
 /// The serials of the storm's SYSCALL records in `text`, in order.
 fn serials(text: &str) -> Vec<u64> {
@@ -87,26 +69,14 @@ fn follow_has_every_event_of_a_rotating_daemon_log() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut follower = DaemonProcess::spawn(&mut follow);
-    let out = collect(follower.take_stdout().unwrap());
-    let err = collect(follower.take_stderr().unwrap());
+    let out = common::collect_lines(follower.take_stdout().unwrap());
+    let err = common::collect_lines(follower.take_stderr().unwrap());
     wait_for("the follower to open the log", SHORT, || {
         err.lock().unwrap().contains("follow: reading ")
     });
 
-    let mut b = raudit_rules::RuleBuilder::new();
-    b.list_action(raudit_rules::RuleOp::Add, "always,exit").unwrap();
-    b.field("arch=b64").unwrap();
-    b.syscall("getppid").unwrap();
-    b.field(&format!("ppid={}", std::process::id())).unwrap();
-    b.field(&format!("a1={TAG}")).unwrap();
-    b.key(KEY).unwrap();
-    let (_, rule) = b.finish().unwrap();
-    kernel.client().add_rule(&rule).unwrap();
-    let script = format!(
-        "import ctypes\nsc = ctypes.CDLL(None).syscall\nfor i in range({N}): sc(110, i, {TAG})\n"
-    );
-    let mut storm =
-        DaemonProcess::spawn_with_stop(Command::new("python3").arg("-c").arg(script), Signal::KILL);
+    let rule = common::add_storm_rule(&mut kernel, KEY);
+    let mut storm = common::start_storm(N);
     assert!(storm.wait(LONG).success());
     let written = poll_until(LONG, || serials(&logs(&log)).len() >= N);
     kernel.client().delete_rule(&rule).unwrap();

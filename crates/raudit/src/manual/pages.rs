@@ -266,70 +266,24 @@ pub const PAGES: &[Page] = &[
         ],
         flags: tools::bpf::all_flags,
         operands: Some(|| Values::Words(&["tcpconnect", "execsnoop", "opensnoop"])),
-        exit_status: &[
-            ("0", "stopped by SIGINT or SIGTERM"),
-            ("1", "BPF cannot load here"),
-            ("2", "bad command line"),
-        ],
+        exit_status: BPF_EXIT,
         files: &[],
     },
-    Page {
-        subcommand: "tcpconnect",
-        extra_names: &[],
-        synopsis: "[options]",
-        description: &[
-            "Traces TCP connects (IPv4 and IPv6, failed ones too) as they happen. It takes bcc's options and prints bcc's columns; beyond bcc, each event \
-             carries the task's login uid and audit session (-A shows them; -ua, --auid and \
-             --session select by them) and --format json prints one object per event. Built with \
-             the cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).",
-        ],
-        flags: || tools::bpf::flags(tools::bpf::Tool::TcpConnect),
-        operands: None,
-        exit_status: &[
-            ("0", "stopped by SIGINT or SIGTERM"),
-            ("1", "BPF cannot load here"),
-            ("2", "bad command line"),
-        ],
-        files: &[],
-    },
-    Page {
-        subcommand: "execsnoop",
-        extra_names: &[],
-        synopsis: "[options]",
-        description: &[
-            "Traces program executions as they happen, with their arguments. It takes bcc's options and prints bcc's columns; beyond bcc, each event \
-             carries the task's login uid and audit session (-A shows them; -ua, --auid and \
-             --session select by them) and --format json prints one object per event. Built with \
-             the cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).",
-        ],
-        flags: || tools::bpf::flags(tools::bpf::Tool::ExecSnoop),
-        operands: None,
-        exit_status: &[
-            ("0", "stopped by SIGINT or SIGTERM"),
-            ("1", "BPF cannot load here"),
-            ("2", "bad command line"),
-        ],
-        files: &[],
-    },
-    Page {
-        subcommand: "opensnoop",
-        extra_names: &[],
-        synopsis: "[options]",
-        description: &[
-            "Traces file opens as they happen, with the descriptor or the error. It takes bcc's options and prints bcc's columns; beyond bcc, each event \
-             carries the task's login uid and audit session (-A shows them; -ua, --auid and \
-             --session select by them) and --format json prints one object per event. Built with \
-             the cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).",
-        ],
-        flags: || tools::bpf::flags(tools::bpf::Tool::OpenSnoop),
-        operands: None,
-        exit_status: &[
-            ("0", "stopped by SIGINT or SIGTERM"),
-            ("1", "BPF cannot load here"),
-            ("2", "bad command line"),
-        ],
-        files: &[],
-    },
+    bpf_tracer(
+        "tcpconnect",
+        &["Traces TCP connects (IPv4 and IPv6, failed ones too) as they happen.", BPF_TRACER_TEXT],
+        || tools::bpf::flags(tools::bpf::Tool::TcpConnect),
+    ),
+    bpf_tracer(
+        "execsnoop",
+        &["Traces program executions as they happen, with their arguments.", BPF_TRACER_TEXT],
+        || tools::bpf::flags(tools::bpf::Tool::ExecSnoop),
+    ),
+    bpf_tracer(
+        "opensnoop",
+        &["Traces file opens as they happen, with the descriptor or the error.", BPF_TRACER_TEXT],
+        || tools::bpf::flags(tools::bpf::Tool::OpenSnoop),
+    ),
     Page {
         subcommand: "ship",
         extra_names: &[],
@@ -397,6 +351,38 @@ pub const PAGES: &[Page] = &[
         files: &[("/var/log/audit/audit.log", "the logs to check")],
     },
 ];
+
+/// What each BPF tracer's page says after its first sentence.
+const BPF_TRACER_TEXT: &str = "It takes bcc's options and prints bcc's columns; beyond bcc, each \
+     event carries the task's login uid and audit session (-A shows them; -ua, --auid and \
+     --session select by them) and --format json prints one object per event. Built with the \
+     cargo feature bpf; it needs BTF and root (or CAP_BPF and CAP_PERFMON).";
+
+/// The exit statuses of `raudit bpf` and its tracers.
+const BPF_EXIT: &[(&str, &str)] = &[
+    ("0", "stopped by SIGINT or SIGTERM"),
+    ("1", "BPF cannot load here"),
+    ("2", "bad command line"),
+];
+
+/// One BPF tracer's page: tcpconnect, execsnoop and opensnoop differ only in
+/// their first sentence and their flags.
+const fn bpf_tracer(
+    subcommand: &'static str,
+    description: &'static [&'static str],
+    flags: fn() -> Vec<raudit_cli::flags::Flag>,
+) -> Page {
+    Page {
+        subcommand,
+        extra_names: &[],
+        synopsis: "[options]",
+        description,
+        flags,
+        operands: None,
+        exit_status: BPF_EXIT,
+        files: &[],
+    }
+}
 
 /// audisp-syslog's argument words (a test checks them against the tool's).
 pub const SYSLOG_WORDS: &[&str] = &[

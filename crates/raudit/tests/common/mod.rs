@@ -279,3 +279,52 @@ pub fn run_matrix(
     assert!(passed > 0, "no case ran");
     assert!(failures.is_empty(), "{} {} cases differ from the reference", failures.len(), m.tool);
 }
+
+/// Reads `from` line by line on a thread of its own into a string the test
+/// polls (a child's stdout or stderr).
+pub fn collect_lines(from: impl std::io::Read + Send + 'static) -> std::sync::Arc<Mutex<String>> {
+    use std::io::BufRead;
+    let text = std::sync::Arc::new(Mutex::new(String::new()));
+    let sink = std::sync::Arc::clone(&text);
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(from).lines() {
+            let Ok(line) = line else { break };
+            let mut t = sink.lock().unwrap();
+            t.push_str(&line);
+            t.push('\n');
+        }
+    });
+    text
+}
+
+/// `getppid(i, STORM_TAG)` from a child of the test: a storm rule matches only the tagged
+/// calls (not the interpreter's own), and a0 numbers them.
+pub const STORM_TAG: u32 = 0x5eed;
+
+/// Adds the storm rule (tagged getppid from the test's children, key `key`) and returns it.
+pub fn add_storm_rule(
+    kernel: &mut raudit_testkit::KernelGuard,
+    key: &str,
+) -> raudit_netlink::proto::RuleData {
+    let mut b = raudit_rules::RuleBuilder::new();
+    b.list_action(raudit_rules::RuleOp::Add, "always,exit").unwrap();
+    b.field("arch=b64").unwrap();
+    b.syscall("getppid").unwrap();
+    b.field(&format!("ppid={}", std::process::id())).unwrap();
+    b.field(&format!("a1={STORM_TAG}")).unwrap();
+    b.key(key).unwrap();
+    let (_, rule) = b.finish().unwrap();
+    kernel.client().add_rule(&rule).unwrap();
+    rule
+}
+
+/// A storm of `n` tagged getppid calls, killed if the test ends early.
+pub fn start_storm(n: usize) -> raudit_testkit::DaemonProcess {
+    let script = format!(
+        "import ctypes\nsc = ctypes.CDLL(None).syscall\nfor i in range({n}): sc(110, i, {STORM_TAG})\n"
+    );
+    raudit_testkit::DaemonProcess::spawn_with_stop(
+        Command::new("python3").arg("-c").arg(script),
+        raudit_testkit::Signal::KILL,
+    )
+}
