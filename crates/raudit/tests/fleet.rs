@@ -222,62 +222,6 @@ fn fleet_bad_input_gets_clear_errors_and_resends_are_dropped() {
     assert_eq!(collected_bytes(&out, "h"), with_node(&fs::read(&log).unwrap(), "h"));
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let st = Command::new("openssl").args(args).current_dir(dir).stderr(Stdio::null()).status();
-    assert!(st.unwrap().success(), "openssl {args:?}");
-}
-
-/// A CA `stem`-ca.pem and, signed by it, `stem`.pem for 127.0.0.1.
-fn make_cert(dir: &Path, stem: &str) {
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    let (ca_key, ca) = (format!("{stem}-ca.key"), format!("{stem}-ca.pem"));
-    let mut a = vec!["req", "-x509"];
-    a.extend(ec);
-    a.extend(["-keyout", &ca_key, "-out", &ca, "-subj", "/CN=test-ca", "-days", "2"]);
-    a.extend([
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign",
-    ]);
-    openssl(dir, &a);
-    let (key, csr, pem, ext) = (
-        format!("{stem}.key"),
-        format!("{stem}.csr"),
-        format!("{stem}.pem"),
-        format!("{stem}.ext"),
-    );
-    let mut r = vec!["req"];
-    r.extend(ec);
-    r.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=server"]);
-    openssl(dir, &r);
-    fs::write(
-        dir.join(&ext),
-        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            &csr,
-            "-CA",
-            &ca,
-            "-CAkey",
-            &ca_key,
-            "-CAcreateserial",
-            "-out",
-            &pem,
-            "-days",
-            "2",
-            "-extfile",
-            &ext,
-        ],
-    );
-}
-
 /// --tls-ca: the server's certificate is checked against the given CA; another CA is refused
 /// with a clear error (not retried as if the server were down).
 #[test]
@@ -291,16 +235,19 @@ fn fleet_tls_checks_the_servers_certificate() {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    make_cert(d, "good");
-    make_cert(d, "other");
+    let (good_pki, other_pki) = (d.join("good"), d.join("other"));
+    for pki in [&good_pki, &other_pki] {
+        fs::create_dir(pki).unwrap();
+        raudit_testkit::make_certs(pki, &[]);
+    }
     let tls = format!(
         "tls {{ cert_file: \"{}\", key_file: \"{}\" }}",
-        s(&d.join("good.pem")),
-        s(&d.join("good.key"))
+        s(&good_pki.join("server.pem")),
+        s(&good_pki.join("server.key"))
     );
     let server = single(d, "tls", &tls);
     let url = format!("tls://127.0.0.1:{}", server.port);
-    let (good, other) = (s(&d.join("good-ca.pem")), s(&d.join("other-ca.pem")));
+    let (good, other) = (s(&good_pki.join("ca.pem")), s(&other_pki.join("ca.pem")));
     let out = d.join("out");
     let o = raudit(&[
         "collect",

@@ -29,65 +29,6 @@ impl Handler for Sink {
     }
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let st = Command::new("openssl").args(args).current_dir(dir).stderr(Stdio::null()).status();
-    assert!(st.unwrap().success(), "openssl {args:?}");
-}
-
-/// A CA, a server certificate for 127.0.0.1, and client certificates for `names`.
-fn make_certs(dir: &Path, names: &[&str]) {
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    let mut a = vec!["req", "-x509"];
-    a.extend(ec);
-    a.extend(["-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=test-ca", "-days", "2"]);
-    a.extend(["-addext", "basicConstraints=critical,CA:TRUE"]);
-    a.extend(["-addext", "keyUsage=critical,keyCertSign"]);
-    openssl(dir, &a);
-    let leaf = |stem: &str, san: &str, usage: &str| {
-        let mut r = vec!["req"];
-        r.extend(ec);
-        let (key, csr, pem, ext) = (
-            format!("{stem}.key"),
-            format!("{stem}.csr"),
-            format!("{stem}.pem"),
-            format!("{stem}.ext"),
-        );
-        r.extend(["-keyout", &key, "-out", &csr, "-subj"]);
-        let subj = format!("/CN={stem}");
-        r.push(&subj);
-        openssl(dir, &r);
-        std::fs::write(
-            dir.join(&ext),
-            format!("subjectAltName={san}\nextendedKeyUsage={usage}\nbasicConstraints=CA:FALSE\n"),
-        )
-        .unwrap();
-        openssl(
-            dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                &pem,
-                "-days",
-                "2",
-                "-extfile",
-                &ext,
-            ],
-        );
-    };
-    leaf("server", "IP:127.0.0.1", "serverAuth");
-    for n in names {
-        leaf(n, &format!("DNS:{n}"), "clientAuth");
-    }
-}
-
 fn stream(n: u64) -> Vec<u8> {
     let mut out = Vec::new();
     for s in 1..=n {
@@ -131,7 +72,7 @@ fn tls_with_allow_list() {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    make_certs(d, &["client-7.example", "intruder.example"]);
+    raudit_testkit::make_certs(d, &["client-7.example", "intruder.example"]);
     let tls = ServerTls::from_pem_files(
         &d.join("server.pem"),
         &d.join("server.key"),
@@ -189,7 +130,7 @@ fn rauditd_listener_over_tls() {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    make_certs(d, &["client-7.example"]);
+    raudit_testkit::make_certs(d, &["client-7.example"]);
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     std::fs::create_dir(d.join("plugins.d")).unwrap();
     let log = d.join("audit.log");

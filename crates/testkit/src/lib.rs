@@ -20,6 +20,7 @@ mod devlog;
 mod env;
 mod kernel;
 mod laurel;
+mod pki;
 mod process;
 mod tally;
 mod wait;
@@ -31,6 +32,7 @@ pub use env::{
 };
 pub use kernel::{KernelGuard, LOCK_PATH};
 pub use laurel::laurel_config;
+pub use pki::make_certs;
 pub use process::{DaemonProcess, Signal, signal};
 pub use tally::Tally;
 pub use wait::{POLL, poll_until, wait_for};
