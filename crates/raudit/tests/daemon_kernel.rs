@@ -9,19 +9,13 @@ use std::time::Duration;
 
 mod common;
 
+use common::{add_storm_rule, config_dir, rauditd_in as rauditd, start_storm};
+
 use raudit_testkit::{DaemonProcess, KernelGuard, Signal, poll_until, wait_for};
 
 /// Generous bounds: the machine may be busy, and a poll returns as soon as it can.
 const SHORT: Duration = Duration::from_secs(30);
 const LONG: Duration = Duration::from_secs(120);
-
-/// `rauditd ARGS -c DIR` with its run directory in DIR and quiet output (callers
-/// change what they need).
-fn rauditd(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = common::rauditd(args);
-    cmd.arg("-c").arg(dir).env("RAUDIT_RUN_DIR", dir).stdout(Stdio::null()).stderr(Stdio::null());
-    cmd
-}
 
 /// Starts `rauditd -n -c DIR` and waits for its registration.
 fn start_daemon(kernel: &mut KernelGuard, dir: &Path) -> DaemonProcess {
@@ -52,20 +46,6 @@ fn touch(path: &Path, n: usize) {
         let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
         writeln!(f, "{i}").unwrap();
     }
-}
-
-/// A private config dir: `auditd.conf` with `settings` and space thresholds any test machine
-/// meets, the log at `DIR/LOG` (its directory made).
-fn config_dir(log: &str, settings: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join(log);
-    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
-    std::fs::write(
-        dir.path().join("auditd.conf"),
-        format!("log_file = {}\n{settings}space_left = 2\nadmin_space_left = 1\n", log.display()),
-    )
-    .unwrap();
-    (dir, log)
 }
 
 /// Creates an empty file at `path` (a watch's target) and returns its path.
@@ -250,8 +230,6 @@ fn storm_config() -> (tempfile::TempDir, std::path::PathBuf) {
 /// The kernel's defaults for the storms: a small backlog and the default wait, so the daemon
 /// sets the pace and nothing may be dropped.
 const BACKLOG: u32 = 64;
-
-use common::{add_storm_rule, start_storm};
 
 /// Waits until the kernel queue is empty and `count` stops growing, and returns it.
 fn drained(kernel: &mut KernelGuard, mut count: impl FnMut() -> usize) -> usize {

@@ -2,7 +2,7 @@
 //! for SIGINT (which the kernel does not record) the signal's own sender,
 //! not the sender of an earlier SIGHUP. Holds the kernel test lock.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 mod common;
@@ -14,19 +14,9 @@ const SHORT: Duration = Duration::from_secs(30);
 #[test]
 fn daemon_end_names_the_sender_of_sigint_not_of_an_earlier_hup() {
     let Some(mut kernel) = KernelGuard::acquire() else { return };
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, log) = common::config_dir("audit.log", "log_format = RAW\nflush = SYNC\n");
     let d = dir.path();
-    let log = d.join("audit.log");
-    std::fs::write(
-        d.join("auditd.conf"),
-        format!(
-            "log_file = {}\nlog_format = RAW\nflush = SYNC\nspace_left = 2\nadmin_space_left = 1\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    let mut cmd = common::rauditd(&["-n", "-c"]);
-    cmd.arg(d).env("RAUDIT_RUN_DIR", d).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut cmd = common::rauditd_in(d, &["-n"]);
     let mut daemon = DaemonProcess::spawn(&mut cmd);
     daemon.wait_registered(&mut kernel, SHORT);
     let read = || std::fs::read_to_string(&log).unwrap_or_default();

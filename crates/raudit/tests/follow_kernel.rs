@@ -42,21 +42,13 @@ fn logs(log: &Path) -> String {
 #[test]
 fn follow_has_every_event_of_a_rotating_daemon_log() {
     let Some(mut kernel) = KernelGuard::acquire() else { return };
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, log) = common::config_dir(
+        "audit.log",
+        "log_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\n\
+         max_log_file = 1\nmax_log_file_action = ROTATE\nnum_logs = 15\n",
+    );
     let d = dir.path();
-    let log = d.join("audit.log");
-    std::fs::write(
-        d.join("auditd.conf"),
-        format!(
-            "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\n\
-             max_log_file = 1\nmax_log_file_action = ROTATE\nnum_logs = 15\n\
-             space_left = 2\nadmin_space_left = 1\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    let mut cmd = common::rauditd(&["-n", "-c"]);
-    cmd.arg(d).env("RAUDIT_RUN_DIR", d).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut cmd = common::rauditd_in(d, &["-n"]);
     let mut daemon = DaemonProcess::spawn(&mut cmd);
     daemon.wait_registered(&mut kernel, SHORT);
     wait_for("the log", SHORT, || log.exists());

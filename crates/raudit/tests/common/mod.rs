@@ -328,3 +328,26 @@ pub fn start_storm(n: usize) -> raudit_testkit::DaemonProcess {
         raudit_testkit::Signal::KILL,
     )
 }
+
+/// A private config dir: `auditd.conf` with `settings` and space thresholds any test machine
+/// meets, the log at `DIR/LOG` (its directory made).
+pub fn config_dir(log: &str, settings: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join(log);
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("auditd.conf"),
+        format!("log_file = {}\n{settings}space_left = 2\nadmin_space_left = 1\n", log.display()),
+    )
+    .unwrap();
+    (dir, log)
+}
+
+/// `rauditd ARGS -c DIR` with its run directory in DIR and quiet output (callers
+/// change what they need).
+pub fn rauditd_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = rauditd(args);
+    cmd.arg("-c").arg(dir).env("RAUDIT_RUN_DIR", dir).stdout(std::process::Stdio::null());
+    cmd.stderr(std::process::Stdio::null());
+    cmd
+}
