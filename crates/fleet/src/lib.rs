@@ -6,6 +6,7 @@
 //! built; the NATS client and its runtime are behind the `fleet` feature (docs/fleet.md).
 
 pub mod event;
+pub mod order;
 pub mod spool;
 pub mod store;
 

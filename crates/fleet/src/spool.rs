@@ -2,8 +2,10 @@
 //! only once JetStream acknowledged it, so events wait out a server outage (and a crash of the
 //! shipper) on disk, and are replayed in their order when the server returns.
 //!
-//! Layout: numbered segment files (`00000001.seg`, ...) of frames, and `cursor`, the segment and
-//! offset up to which everything was acknowledged. The cursor is saved at most every
+//! Layout: numbered segment files (`00000001.seg`, ...) of frames; `cursor`, the segment and
+//! offset up to which everything was acknowledged and how many events that was; and `epoch`, a
+//! random number made with the spool. Epoch and count number every event (see [`crate::order`]),
+//! the same way each time it is loaded, so the collector can put a host's events back in order. The cursor is saved at most every
 //! [`CURSOR_EVERY`], so after a crash a few acknowledged events may be published again; their
 //! message ids make JetStream drop them. A torn frame at the end (a crash mid-write) is cut off.
 //!
@@ -41,6 +43,8 @@ pub struct Entry {
     pub subject: String,
     pub id: String,
     pub body: Vec<u8>,
+    /// The event's number in this spool: 1 for its first event.
+    pub n: u64,
     seg: u64,
     end: u64,
 }
@@ -57,6 +61,9 @@ pub struct Spool {
     file: File,
     pending: VecDeque<Entry>,
     cursor: (u64, u64),
+    /// Events acknowledged since the spool was made (saved with the cursor).
+    acked: u64,
+    epoch: u64,
     cursor_saved: Instant,
     cursor_dirty: bool,
 }
@@ -80,7 +87,8 @@ impl Spool {
     pub fn open(dir: &Path, cap: u64) -> Result<Spool, SpoolError> {
         let err = |source| SpoolError::Io { dir: dir.display().to_string(), source };
         secure_dir(dir).map_err(err)?;
-        let cursor = read_cursor(&dir.join("cursor")).map_err(err)?;
+        let (cursor, acked) = read_cursor(&dir.join("cursor")).map_err(err)?;
+        let epoch = read_or_make_epoch(&dir.join("epoch")).map_err(err)?;
         let mut numbers: Vec<u64> = fs::read_dir(dir)
             .map_err(err)?
             .filter_map(|e| e.ok())
@@ -98,7 +106,7 @@ impl Spool {
             let mut data = Vec::new();
             File::open(&path).and_then(|mut f| f.read_to_end(&mut data)).map_err(err)?;
             let start = if n == cursor.0 { cursor.1 as usize } else { 0 };
-            let good = load_frames(&data, start, n, &mut pending);
+            let good = load_frames(&data, start, n, acked, &mut pending);
             if good < data.len() {
                 // A torn frame from a crash mid-write: cut it off.
                 OpenOptions::new()
@@ -127,6 +135,8 @@ impl Spool {
             file,
             pending,
             cursor,
+            acked,
+            epoch,
             cursor_saved: Instant::now(),
             cursor_dirty: false,
         })
@@ -148,6 +158,17 @@ impl Spool {
 
     pub fn cap(&self) -> u64 {
         self.cap
+    }
+
+    /// This spool's random number, made with it.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// How many events were acknowledged since the spool was made: every event numbered up to
+    /// this is acknowledged.
+    pub fn acked(&self) -> u64 {
+        self.acked
     }
 
     /// Appends one event. `Full` when it does not fit under the cap (nothing is written).
@@ -187,10 +208,12 @@ impl Spool {
         self.file.write_all(&frame).map_err(|e| self.io(e))?;
         let Some(seg) = self.segments.back_mut() else { return Ok(()) };
         seg.len += size;
+        let n = self.acked + self.pending.len() as u64 + 1;
         self.pending.push_back(Entry {
             subject: subject.to_string(),
             id: id.to_string(),
             body: body.to_vec(),
+            n,
             seg: seg.number,
             end: seg.len,
         });
@@ -207,6 +230,7 @@ impl Spool {
         let n = n.min(self.pending.len());
         let Some(last) = self.pending.drain(..n).next_back() else { return Ok(()) };
         self.cursor = (last.seg, last.end);
+        self.acked = last.n;
         self.cursor_dirty = true;
         // Segments wholly behind the cursor go (never the one being appended to).
         while self.segments.len() > 1
@@ -229,7 +253,7 @@ impl Spool {
             return Ok(());
         }
         let tmp = self.dir.join("cursor.tmp");
-        let text = format!("{} {}\n", self.cursor.0, self.cursor.1);
+        let text = format!("{} {} {}\n", self.cursor.0, self.cursor.1, self.acked);
         fs::write(&tmp, text)
             .and_then(|()| fs::rename(&tmp, self.dir.join("cursor")))
             .map_err(|e| self.io(e))?;
@@ -239,22 +263,52 @@ impl Spool {
     }
 }
 
-fn read_cursor(path: &Path) -> io::Result<(u64, u64)> {
+/// The cursor: segment, offset, and events acknowledged (absent in spools made before events
+/// were numbered: counted from there).
+fn read_cursor(path: &Path) -> io::Result<((u64, u64), u64)> {
     match fs::read_to_string(path) {
         Ok(text) => {
             let mut it = text.split_whitespace().map(|t| t.parse::<u64>().ok());
-            match (it.next().flatten(), it.next().flatten()) {
-                (Some(seg), Some(off)) => Ok((seg, off)),
+            match (it.next().flatten(), it.next().flatten(), it.next()) {
+                (Some(seg), Some(off), None) => Ok(((seg, off), 0)),
+                (Some(seg), Some(off), Some(Some(acked))) => Ok(((seg, off), acked)),
                 _ => Err(io::Error::new(io::ErrorKind::InvalidData, "bad cursor file")),
             }
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((1, 0)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(((1, 0), 0)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The spool's epoch, made from the kernel's random source the first time.
+fn read_or_make_epoch(path: &Path) -> io::Result<u64> {
+    match fs::read_to_string(path) {
+        Ok(text) => u64::from_str_radix(text.trim(), 16)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad epoch file")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 8];
+            File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+            let epoch = u64::from_le_bytes(bytes);
+            let tmp = path.with_extension("tmp");
+            let mut f = File::create(&tmp)?;
+            f.write_all(format!("{epoch:016x}\n").as_bytes())?;
+            f.sync_all()?;
+            fs::rename(&tmp, path)?;
+            Ok(epoch)
+        }
         Err(e) => Err(e),
     }
 }
 
 /// Loads the frames of `data` from `start`; returns where the whole frames end.
-fn load_frames(data: &[u8], start: usize, seg: u64, out: &mut VecDeque<Entry>) -> usize {
+/// Events are numbered on from `acked` and what `out` already holds.
+fn load_frames(
+    data: &[u8],
+    start: usize,
+    seg: u64,
+    acked: u64,
+    out: &mut VecDeque<Entry>,
+) -> usize {
     let mut at = start.min(data.len());
     while let Some(head) = data.get(at..at + FRAME_HEAD) {
         let size = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
@@ -269,7 +323,8 @@ fn load_frames(data: &[u8], start: usize, seg: u64, out: &mut VecDeque<Entry>) -
             .into_owned();
         let body = frame[FRAME_HEAD + slen + ilen..].to_vec();
         at += size;
-        out.push_back(Entry { subject, id, body, seg, end: at as u64 });
+        let n = acked + out.len() as u64 + 1;
+        out.push_back(Entry { subject, id, body, n, seg, end: at as u64 });
     }
     at
 }
@@ -292,6 +347,15 @@ mod tests {
         let ids: Vec<&str> = s.pending().iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["id4", "id5", "id6", "id7", "id8", "id9"]);
         assert_eq!(s.pending()[0].body, b"body4\n");
+        // Numbered as before the reopen, under the same epoch.
+        let numbers: Vec<u64> = s.pending().iter().map(|e| e.n).collect();
+        assert_eq!(numbers, [5, 6, 7, 8, 9, 10]);
+        assert_eq!(s.acked(), 4);
+        let epoch = s.epoch();
+        drop(s);
+        assert_eq!(Spool::open(dir.path(), 1 << 20).unwrap().epoch(), epoch);
+        let other = tempfile::tempdir().unwrap();
+        assert_ne!(Spool::open(other.path(), 1 << 20).unwrap().epoch(), epoch);
     }
 
     #[test]

@@ -9,6 +9,11 @@
 //! acknowledgement redelivers messages whose sequence is not above the recorded one: skipped.
 //! Rotation happens only right after a state save, so a log shorter than recorded means it was
 //! rotated, never that bytes were lost.
+//!
+//! Events that carry an [`Order`] are written in their shipper's order ([`crate::order`]): one
+//! that arrives ahead of its turn is held in memory, and the saved position stays before it, so
+//! after a crash it is fetched again. Per host and shipper epoch the state keeps the last number
+//! written, which tells a redelivery from a new event.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -16,6 +21,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
+
+use crate::order::{Order, Reorder};
 
 const STATE_FILE: &str = ".fleet-state";
 /// The state file's line that holds the position (no host token starts with `#`).
@@ -53,6 +60,39 @@ pub struct HostState {
     pub last_serial: u64,
     pub last_sec: u64,
     pub last_milli: u32,
+    /// Per shipper epoch, the last event number written (the most recently used last).
+    pub epochs: Vec<(u64, u64)>,
+}
+
+/// Epochs remembered per host: a host has one spool, a second only while one replaces another.
+const EPOCHS_KEPT: usize = 8;
+
+impl HostState {
+    /// The last number written under `epoch` (0: none), now the most recently used.
+    fn last_n(&mut self, epoch: u64) -> &mut u64 {
+        let at = match self.epochs.iter().position(|(e, _)| *e == epoch) {
+            Some(i) => {
+                let entry = self.epochs.remove(i);
+                self.epochs.push(entry);
+                self.epochs.len() - 1
+            }
+            None => {
+                if self.epochs.len() >= EPOCHS_KEPT {
+                    self.epochs.remove(0);
+                }
+                self.epochs.push((epoch, 0));
+                self.epochs.len() - 1
+            }
+        };
+        &mut self.epochs[at].1
+    }
+}
+
+/// An event waiting for its turn.
+#[derive(Debug)]
+struct Held {
+    seq: u64,
+    body: Vec<u8>,
 }
 
 /// Where a log rotates and how many files it keeps (audit.log included), as auditd.conf's
@@ -67,10 +107,12 @@ pub struct Store {
     out: PathBuf,
     rotation: Rotation,
     hosts: BTreeMap<String, HostState>,
-    /// The last stream sequence written, whatever the host: where the consumer resumes.
-    position: u64,
+    /// The last stream sequence looked at.
+    processed: u64,
     saved_position: u64,
     batch: BTreeMap<String, Vec<u8>>,
+    held: Reorder<Held>,
+    notes: Vec<String>,
 }
 
 /// The path of a host's log.
@@ -101,9 +143,11 @@ impl Store {
             out: out.to_path_buf(),
             rotation,
             hosts,
-            position,
+            processed: position,
             saved_position: position,
             batch: BTreeMap::new(),
+            held: Reorder::default(),
+            notes: Vec::new(),
         };
         for (host, st) in store.hosts.iter_mut() {
             let size = fs::metadata(host_log(out, host)).map(|m| m.len()).unwrap_or(0);
@@ -117,29 +161,75 @@ impl Store {
         &self.hosts
     }
 
-    /// The last stream sequence written (0: none yet).
+    /// Where a restart resumes: every stream sequence up to it was written or stepped over
+    /// (0: none yet). Held events keep it before them.
     pub fn position(&self) -> u64 {
-        self.position
+        let first_held = self.held.held().map(|h| h.seq).min();
+        first_held.map_or(self.processed, |seq| self.processed.min(seq - 1))
     }
 
-    /// Moves the position past a sequence that carries no event (a message that is not an
+    /// Events held for their turn.
+    pub fn held(&self) -> usize {
+        self.held.held().count()
+    }
+
+    /// The last stream sequence looked at (0: none yet): where fetching goes on.
+    pub fn processed(&self) -> u64 {
+        self.processed
+    }
+
+    /// What happened that the user should hear of (events given up), taken once.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// Moves past a sequence that carries no event (a message that is not an
     /// `audit.<host>.<type>` one), so it is not fetched again.
     pub fn skip(&mut self, seq: u64) {
-        self.position = self.position.max(seq);
+        self.processed = self.processed.max(seq);
     }
 
-    /// Adds one event of `host` with stream sequence `seq` to the batch. False (and nothing
-    /// added) when that sequence was already written: a redelivery.
-    pub fn accept(&mut self, host: &str, seq: u64, body: &[u8]) -> bool {
-        let st = self.hosts.entry(host.to_string()).or_default();
-        if seq <= st.last_seq || seq <= self.position {
+    /// Adds one event of `host` with stream sequence `seq` to the batch, or holds it until its
+    /// turn when its `order` says events before it are still to come. False when it was already
+    /// written (a redelivery).
+    pub fn accept(&mut self, host: &str, seq: u64, order: Option<Order>, body: &[u8]) -> bool {
+        if seq <= self.processed {
             return false;
         }
-        self.position = seq;
+        self.processed = seq;
+        let st = self.hosts.entry(host.to_string()).or_default();
+        let Some(order) = order else {
+            if seq <= st.last_seq {
+                return false;
+            }
+            self.write(host, seq, body);
+            return true;
+        };
+        let mut last_n = *st.last_n(order.epoch);
+        let held = Held { seq, body: body.to_vec() };
+        let released = self.held.offer(host, order, held, &mut last_n);
+        if let Some(st) = self.hosts.get_mut(host) {
+            *st.last_n(order.epoch) = last_n;
+        }
+        if released.skipped > 0 {
+            self.notes.push(format!(
+                "{} event(s) of {host} (shipper epoch {:016x}) were acknowledged but are not in \
+                 the stream (dropped as resends of ids it had, or aged out): stepped over",
+                released.skipped, order.epoch
+            ));
+        }
+        for h in &released.items {
+            self.write(host, h.seq, &h.body);
+        }
+        !released.duplicate
+    }
+
+    fn write(&mut self, host: &str, seq: u64, body: &[u8]) {
+        let st = self.hosts.entry(host.to_string()).or_default();
         let buf = self.batch.entry(host.to_string()).or_default();
         let before = buf.len();
         append_with_node(buf, host, body);
-        st.last_seq = seq;
+        st.last_seq = st.last_seq.max(seq);
         st.log_size += (buf.len() - before) as u64;
         st.events += 1;
         if let Some((sec, milli, serial)) = stamp_of(body) {
@@ -150,14 +240,13 @@ impl Store {
             st.last_sec = sec;
             st.last_milli = milli;
         }
-        true
     }
 
     /// Writes the batch (append, fsync), saves the state, then rotates full logs. After this
     /// returns the batch's messages may be acknowledged.
     pub fn commit(&mut self) -> Result<(), StoreError> {
         if self.batch.is_empty() {
-            if self.position != self.saved_position {
+            if self.position() != self.saved_position {
                 self.save_state()?;
             }
             return Ok(());
@@ -193,13 +282,16 @@ impl Store {
     }
 
     fn save_state(&mut self) -> Result<(), StoreError> {
-        self.saved_position = self.position;
+        self.saved_position = self.position();
         let path = self.out.join(STATE_FILE);
         let tmp = self.out.join(".fleet-state.tmp");
-        let mut text = format!("{POSITION} {}\n", self.position);
+        let mut text = format!("{POSITION} {}\n", self.saved_position);
         for (h, s) in &self.hosts {
+            let epochs: Vec<String> =
+                s.epochs.iter().map(|(e, n)| format!("{e:016x}:{n}")).collect();
+            let epochs = if epochs.is_empty() { "-".to_string() } else { epochs.join(",") };
             text.push_str(&format!(
-                "{h} {} {} {} {} {} {} {}\n",
+                "{h} {} {} {} {} {} {} {} {epochs}\n",
                 s.last_seq, s.log_size, s.events, s.gaps, s.last_serial, s.last_sec, s.last_milli
             ));
         }
@@ -236,6 +328,17 @@ pub fn read_state(path: &Path) -> Result<State, StoreError> {
             last_serial: n()?,
             last_sec: n()?,
             last_milli: u32::try_from(n()?).map_err(|_| bad())?,
+            epochs: match t.next() {
+                None | Some("-") => Vec::new(),
+                Some(list) => list
+                    .split(',')
+                    .map(|pair| {
+                        let (e, n) = pair.split_once(':')?;
+                        Some((u64::from_str_radix(e, 16).ok()?, n.parse().ok()?))
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(bad)?,
+            },
         };
         hosts.insert(host.to_string(), st);
     }
@@ -301,10 +404,10 @@ mod tests {
     fn redeliveries_are_skipped_and_unrecorded_bytes_cut() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path(), ROT).unwrap();
-        assert!(s.accept("h1", 1, b"type=USER msg=audit(1.000:5): a\n"));
-        assert!(s.accept("h1", 2, b"type=USER msg=audit(1.000:8): b\n"));
+        assert!(s.accept("h1", 1, None, b"type=USER msg=audit(1.000:5): a\n"));
+        assert!(s.accept("h1", 2, None, b"type=USER msg=audit(1.000:8): b\n"));
         s.commit().unwrap();
-        assert!(!s.accept("h1", 2, b"type=USER msg=audit(1.000:8): b\n"));
+        assert!(!s.accept("h1", 2, None, b"type=USER msg=audit(1.000:8): b\n"));
         let st = &s.hosts()["h1"];
         assert_eq!((st.events, st.gaps, st.last_serial), (2, 2, 8));
         drop(s);
@@ -322,11 +425,45 @@ mod tests {
     }
 
     #[test]
+    fn events_ahead_of_their_turn_wait_and_a_restart_fetches_them_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let ev = |serial: u64| format!("type=USER msg=audit(1.000:{serial}): x\n").into_bytes();
+        let order = |n, floor| Some(Order { epoch: 9, n, floor });
+        let mut s = Store::open(dir.path(), ROT).unwrap();
+        // Host h's 1 is in; its 2 failed and comes after 3; host g goes on meanwhile.
+        assert!(s.accept("h", 1, order(1, 0), &ev(101)));
+        assert!(s.accept("h", 2, order(3, 0), &ev(103)));
+        assert!(s.accept("g", 3, None, &ev(7)));
+        s.commit().unwrap();
+        assert_eq!((s.processed(), s.position()), (3, 1));
+        assert_eq!(s.hosts()["h"].events, 1);
+        drop(s);
+        // A crash: 3 was never written, so it is fetched again from position 2; g's is skipped.
+        let mut s = Store::open(dir.path(), ROT).unwrap();
+        assert!(!s.accept("h", 1, order(1, 0), &ev(101)));
+        assert!(s.accept("h", 2, order(3, 0), &ev(103)));
+        assert!(!s.accept("g", 3, None, &ev(7)));
+        assert!(s.accept("h", 4, order(2, 1), &ev(102)));
+        s.commit().unwrap();
+        assert_eq!(s.position(), 4);
+        let log = fs::read_to_string(host_log(dir.path(), "h")).unwrap();
+        let serials: Vec<&str> =
+            log.lines().filter_map(|l| l.split(":").nth(1)?.get(..3)).collect();
+        assert_eq!(serials, ["101", "102", "103"]);
+        assert_eq!(s.hosts()["h"].gaps, 0);
+        drop(s);
+        let state = state_of(dir.path()).unwrap();
+        assert_eq!(state.hosts["h"].epochs, [(9, 3)]);
+        assert!(Store::open(dir.path(), ROT).unwrap().take_notes().is_empty());
+    }
+
+    #[test]
     fn logs_rotate_with_the_daemons_names() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path(), Rotation { max_bytes: 40, num_logs: 3 }).unwrap();
         for seq in 1..=4 {
-            s.accept("h", seq, format!("node=h type=USER msg=audit(1.000:{seq}): x\n").as_bytes());
+            let body = format!("node=h type=USER msg=audit(1.000:{seq}): x\n");
+            s.accept("h", seq, None, body.as_bytes());
             s.commit().unwrap();
         }
         let log = host_log(dir.path(), "h");

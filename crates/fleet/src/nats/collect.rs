@@ -2,7 +2,8 @@
 //! hosts' logs ([`crate::store`]), the state saved, and only then acknowledged.
 //!
 //! The collector's state, not the consumer's acknowledgement floor, says where to resume: at
-//! start the durable consumer is made again from the position after the last sequence written,
+//! start the durable consumer is made again from the saved position (nothing at or before it is
+//! unwritten),
 //! so messages delivered but never written (a crash) come back at once and in order, rather than
 //! after the acknowledgement wait and behind newer ones. A hole in the sequences while running
 //! (a fetch lost with a connection) is healed the same way; a hole that stays after that is a
@@ -17,6 +18,7 @@ use futures_util::{FutureExt, StreamExt};
 
 use super::{Connect, FleetError, StreamSpec, get_stream, host_of_subject, init_stream};
 use crate::event::valid_host_token;
+use crate::order::{self, Order};
 use crate::store::{Rotation, Store};
 
 use super::ship::Notice;
@@ -133,7 +135,7 @@ async fn collect(
         };
         let Some(c) = consumer.as_ref() else {
             pulled = None;
-            match consumer_at(&stream, &opts.durable, store.position()).await {
+            match consumer_at(&stream, &opts.durable, store.processed()).await {
                 Ok(c) => consumer = Some(c),
                 Err(e) => {
                     problem(format!("cannot create consumer {}: {e}", opts.durable));
@@ -186,7 +188,7 @@ async fn collect(
         for m in &messages {
             let Ok(info) = m.info() else { continue };
             let seq = info.stream_sequence;
-            let expected = store.position() + 1;
+            let expected = store.processed() + 1;
             if seq > expected && healed_at != Some(expected) {
                 // Messages between were delivered to a lost connection, or aged out: ask again
                 // from the first missing one once; if the hole stays, it is real.
@@ -198,7 +200,12 @@ async fn collect(
             // no `..`); anything else on audit.> is stepped over.
             match host_of_subject(m.subject.as_str()).filter(|h| valid_host_token(h)) {
                 Some(host) => {
-                    store.accept(host, seq, &m.payload);
+                    let order = m
+                        .headers
+                        .as_ref()
+                        .and_then(|h| h.get(order::HEADER))
+                        .and_then(|v| Order::parse(v.as_str()));
+                    store.accept(host, seq, order, &m.payload);
                 }
                 None => {
                     notice(&format!(
@@ -210,11 +217,14 @@ async fn collect(
             }
         }
         store.commit()?;
+        for note in store.take_notes() {
+            notice(&note);
+        }
         last_error.clear();
         if heal {
             notice(&format!(
                 "sequence hole after {}: consuming again from there",
-                store.position()
+                store.processed()
             ));
             consumer = None;
             continue;
@@ -224,6 +234,12 @@ async fn collect(
         if let Some(m) = messages.last() {
             let _ = m.ack().await;
         }
+    }
+    if store.held() > 0 {
+        notice(&format!(
+            "{} event(s) wait for earlier ones of their host: fetched again at the next start",
+            store.held()
+        ));
     }
     Ok(())
 }

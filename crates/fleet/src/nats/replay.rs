@@ -1,6 +1,7 @@
 //! Fleet search's input: the whole stream, replayed through an ordered consumer into the bytes
 //! of one log (each record carries its host's `node=`, as in the collected logs), which the
-//! ordinary search engine then reads.
+//! ordinary search engine then reads. Each host's events come in its shipper's order
+//! ([`crate::order`]).
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use async_nats::jetstream::{self, consumer::pull};
 use futures_util::StreamExt;
 
 use super::{Connect, FleetError, get_stream, host_of_subject};
+use crate::order::{self, Order, Reorder};
 use crate::store::append_with_node;
 
 /// Every event of the stream, in stream order, as log bytes.
@@ -26,6 +28,8 @@ pub fn replay(connect: &Connect) -> Result<Vec<u8>, FleetError> {
             .state
             .last_sequence;
         let mut out = Vec::new();
+        let mut held = Reorder::default();
+        let mut last_n = std::collections::HashMap::new();
         if last == 0 {
             return Ok(out);
         }
@@ -42,11 +46,24 @@ pub fn replay(connect: &Connect) -> Result<Vec<u8>, FleetError> {
                 m.map_err(|e| FleetError::JetStream { what: "replay failed", why: e.to_string() })?;
             let seq = m.info().map(|i| i.stream_sequence).unwrap_or(last);
             if let Some(host) = host_of_subject(m.subject.as_str()) {
-                append_with_node(&mut out, host, &m.payload);
+                let header = m.headers.as_ref().and_then(|h| h.get(order::HEADER));
+                match header.and_then(|v| Order::parse(v.as_str())) {
+                    Some(o) => {
+                        let n = last_n.entry((host.to_string(), o.epoch)).or_insert(0);
+                        for body in held.offer(host, o, m.payload.clone(), n).items {
+                            append_with_node(&mut out, host, &body);
+                        }
+                    }
+                    None => append_with_node(&mut out, host, &m.payload),
+                }
             }
             if seq >= last {
                 break;
             }
+        }
+        // The stream is over: what still waits for a missing event goes last.
+        for (host, body) in held.drain() {
+            append_with_node(&mut out, &host, &body);
         }
         Ok(out)
     })

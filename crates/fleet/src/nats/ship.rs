@@ -2,7 +2,9 @@
 //! publisher on the runtime thread sends the spool's head to JetStream with a window of
 //! acknowledgements in flight. An event leaves the spool when its acknowledgement came; a failed
 //! acknowledgement sends the whole window again from the oldest unacknowledged event, and the
-//! message ids make JetStream drop what it already had. So the order per host is the spool's.
+//! message ids make JetStream drop what it already had. A resend can still land behind later
+//! events that got through; each message's [`Order`] header lets the collector put the host's
+//! events back in the spool's order.
 
 use std::future::IntoFuture;
 use std::io::BufRead;
@@ -19,6 +21,7 @@ use futures_util::stream::FuturesOrdered;
 
 use super::{Connect, FleetError, connected};
 use crate::event::{FleetEvent, StreamAssembler, events_of_log};
+use crate::order::{self, Order};
 use crate::spool::{Spool, SpoolError};
 
 /// Acknowledgements awaited at once by default.
@@ -338,16 +341,25 @@ async fn publish(
             return;
         }
         if connected(&client) && sent < opts.window {
-            let batch: Vec<(String, String, Vec<u8>)> = shared
-                .spool()
-                .pending()
-                .iter()
-                .skip(sent)
-                .take(opts.window - sent)
-                .map(|e| (e.subject.clone(), e.id.clone(), e.body.clone()))
-                .collect();
-            for (subject, id, body) in batch {
-                let msg = PublishMessage::build().payload(body.into()).message_id(id);
+            let batch: Vec<(String, String, Vec<u8>, Order)> = {
+                let spool = shared.spool();
+                let (epoch, floor) = (spool.epoch(), spool.acked());
+                spool
+                    .pending()
+                    .iter()
+                    .skip(sent)
+                    .take(opts.window - sent)
+                    .map(|e| {
+                        let order = Order { epoch, n: e.n, floor };
+                        (e.subject.clone(), e.id.clone(), e.body.clone(), order)
+                    })
+                    .collect()
+            };
+            for (subject, id, body, order) in batch {
+                let msg = PublishMessage::build()
+                    .payload(body.into())
+                    .message_id(id)
+                    .header(order::HEADER, order.header_value());
                 match js.send_publish(subject, msg).await {
                     Ok(ack) => {
                         inflight.push_back(ack.into_future());
