@@ -121,7 +121,7 @@ impl DaemonProcess {
     }
 
     /// The exit status, once the child has exited (it is reaped then).
-    fn try_status(&mut self) -> Option<ExitStatus> {
+    pub fn try_status(&mut self) -> Option<ExitStatus> {
         if self.status.is_none() {
             self.status = self.child.try_wait().ok().flatten();
         }

@@ -329,6 +329,30 @@ pub fn start_storm(n: usize) -> raudit_testkit::DaemonProcess {
     )
 }
 
+/// The kernel's `lost` counter is the machine's, not the storm's: records that other processes
+/// send through netlink meanwhile (PAM's USER_* of a concurrent `su`, another test's auditctl)
+/// are made while they hold the kernel's audit command lock, are not paced by
+/// backlog_wait_time, and are dropped when the small backlog is full. (Seen once in ten runs:
+/// 20000 of 20000 written, lost 7.) The storm's own records are counted above; here a loss is
+/// accepted only when such records reached the log as well, i.e. other processes were sending.
+pub fn assert_foreign_losses_only(lost: u32, log: &str) {
+    if lost == 0 {
+        return;
+    }
+    // The test makes the storm's SYSCALL/PROCTITLE records, the rule's CONFIG_CHANGE and the
+    // daemon's own; anything else came from elsewhere.
+    let ours = ["SYSCALL", "PROCTITLE", "CONFIG_CHANGE", "DAEMON_START", "DAEMON_END"];
+    let foreign = log
+        .lines()
+        .filter(|l| {
+            let kind = l.strip_prefix("type=").and_then(|r| r.split(' ').next()).unwrap_or("");
+            !ours.contains(&kind)
+        })
+        .count();
+    eprintln!("the kernel lost {lost} records; {foreign} user-space records of other processes");
+    assert!(foreign > 0, "the kernel lost {lost} records and nothing else was sending");
+}
+
 /// A private config dir: `auditd.conf` with `settings` and space thresholds any test machine
 /// meets, the log at `DIR/LOG` (its directory made).
 pub fn config_dir(log: &str, settings: &str) -> (tempfile::TempDir, std::path::PathBuf) {
