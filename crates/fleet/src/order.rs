@@ -11,11 +11,21 @@
 //! acknowledging it, so a message sent after that acknowledgement comes later in the stream; a
 //! number at or under the floor that has not come by then never will (JetStream dropped it as a
 //! resend of an id it had, or it aged out) and is stepped over.
+//!
+//! When nothing follows such a number (the last events of a burst were resends JetStream
+//! dropped), the shipper sends a floor marker once its spool is empty: a message without an event
+//! whose [`FLOOR_HEADER`] carries the epoch and the floor alone.
 
 use std::collections::BTreeMap;
 
 /// The message header that carries the order.
 pub const HEADER: &str = "Raudit-Order";
+/// The header of a floor marker: `EPOCH(hex) FLOOR`.
+pub const FLOOR_HEADER: &str = "Raudit-Floor";
+/// The subject type token of a floor marker (`audit.<host>._FLOOR`): no record type starts
+/// with `_`.
+pub const FLOOR_TYPE: &str = "_FLOOR";
+
 /// The most events held for one host and epoch before a missing one is given up: far more than
 /// a shipper's window, so it only bounds memory against a broken or hostile publisher.
 pub const HOLD_CAP: usize = 65_536;
@@ -32,6 +42,17 @@ impl Order {
     /// The header's value: `EPOCH(hex) N FLOOR`.
     pub fn header_value(&self) -> String {
         format!("{:016x} {} {}", self.epoch, self.n, self.floor)
+    }
+
+    /// A floor marker's header value.
+    pub fn floor_value(epoch: u64, floor: u64) -> String {
+        format!("{epoch:016x} {floor}")
+    }
+
+    /// A floor marker's (epoch, floor).
+    pub fn parse_floor(value: &str) -> Option<(u64, u64)> {
+        let (epoch, floor) = value.split_once(' ')?;
+        Some((u64::from_str_radix(epoch, 16).ok()?, floor.parse().ok()?))
     }
 
     pub fn parse(value: &str) -> Option<Order> {
@@ -77,8 +98,30 @@ impl<T> Reorder<T> {
             return out;
         }
         let key = (host.to_string(), order.epoch);
-        let queue = self.held.entry(key.clone()).or_default();
-        queue.entry(order.n).or_insert(item);
+        self.held.entry(key.clone()).or_default().entry(order.n).or_insert(item);
+        self.release(key, order.floor, last_n, &mut out);
+        out
+    }
+
+    /// A floor marker of `host`'s spool `epoch`: numbers up to `floor` that did not come are
+    /// stepped over, and what waited behind them is released.
+    pub fn floor(&mut self, host: &str, epoch: u64, floor: u64, last_n: &mut u64) -> Released<T> {
+        let mut out = Released { duplicate: false, items: Vec::new(), skipped: 0 };
+        if floor > *last_n {
+            self.release((host.to_string(), epoch), floor, last_n, &mut out);
+        }
+        out
+    }
+
+    fn release(&mut self, key: (String, u64), floor: u64, last_n: &mut u64, out: &mut Released<T>) {
+        let Some(queue) = self.held.get_mut(&key) else {
+            // Nothing held: the numbers up to the floor are all in or never coming.
+            if floor > *last_n {
+                out.skipped += floor - *last_n;
+                *last_n = floor;
+            }
+            return;
+        };
         loop {
             let next = *last_n + 1;
             if let Some(item) = queue.remove(&next) {
@@ -86,13 +129,9 @@ impl<T> Reorder<T> {
                 *last_n = next;
                 continue;
             }
-            let Some(&first_held) = queue.keys().next() else {
-                // Nothing held: numbers under the floor that never came are stepped over later,
-                // when something after them arrives.
-                break;
-            };
-            let give_up_to = if order.floor >= next {
-                order.floor.min(first_held - 1)
+            let first_held = queue.keys().next().copied().unwrap_or(u64::MAX);
+            let give_up_to = if floor >= next {
+                floor.min(first_held - 1)
             } else if queue.len() > HOLD_CAP {
                 first_held - 1
             } else {
@@ -104,7 +143,6 @@ impl<T> Reorder<T> {
         if queue.is_empty() {
             self.held.remove(&key);
         }
-        out
     }
 
     /// Whether anything is held.
@@ -143,6 +181,8 @@ mod tests {
         for bad in ["", "x 1 0", "1 0 0", "1 2 2", "1 2", "1 2 0 4", "1 -2 0"] {
             assert_eq!(Order::parse(bad), None, "{bad:?}");
         }
+        assert_eq!(Order::parse_floor(&Order::floor_value(0xabc, 9)), Some((0xabc, 9)));
+        assert_eq!(Order::parse_floor("abc"), None);
     }
 
     #[test]
@@ -177,6 +217,22 @@ mod tests {
         }
         assert_eq!(got, [1, 3, 4, 5]);
         assert_eq!(last, 5);
+    }
+
+    #[test]
+    fn a_floor_marker_releases_what_waits_behind_numbers_that_never_come() {
+        // 2 and 3 were dropped resends; 4 was sent with them, before their acknowledgements.
+        let mut r = Reorder::default();
+        let mut last = 0;
+        assert_eq!(r.offer("h", o(1, 0), 1, &mut last).items, [1]);
+        assert!(r.offer("h", o(4, 1), 4, &mut last).items.is_empty());
+        let rel = r.floor("h", 7, 4, &mut last);
+        assert_eq!((rel.items, rel.skipped, last), (vec![4], 2, 4));
+        assert!(r.is_empty());
+        // A marker with nothing held moves the count on; an old one changes nothing.
+        assert_eq!(r.floor("h", 7, 6, &mut last).skipped, 2);
+        assert_eq!(r.floor("h", 7, 5, &mut last).skipped, 0);
+        assert_eq!(last, 6);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::order::{Order, Reorder};
+use crate::order::{Order, Released, Reorder};
 
 const STATE_FILE: &str = ".fleet-state";
 /// The state file's line that holds the position (no host token starts with `#`).
@@ -208,14 +208,33 @@ impl Store {
         let mut last_n = *st.last_n(order.epoch);
         let held = Held { seq, body: body.to_vec() };
         let released = self.held.offer(host, order, held, &mut last_n);
+        self.settle(host, order.epoch, last_n, released)
+    }
+
+    /// A floor marker of `host` (stream sequence `seq`): its spool `epoch` has every number up
+    /// to `floor` acknowledged, so what waited for a missing one of those goes out.
+    pub fn floor_marker(&mut self, host: &str, seq: u64, epoch: u64, floor: u64) {
+        if seq <= self.processed {
+            return;
+        }
+        self.processed = seq;
+        let st = self.hosts.entry(host.to_string()).or_default();
+        let mut last_n = *st.last_n(epoch);
+        let released = self.held.floor(host, epoch, floor, &mut last_n);
+        self.settle(host, epoch, last_n, released);
+    }
+
+    /// Records where `host`'s `epoch` stands and writes what was released; false when the
+    /// offered event was a redelivery.
+    fn settle(&mut self, host: &str, epoch: u64, last_n: u64, released: Released<Held>) -> bool {
         if let Some(st) = self.hosts.get_mut(host) {
-            *st.last_n(order.epoch) = last_n;
+            *st.last_n(epoch) = last_n;
         }
         if released.skipped > 0 {
             self.notes.push(format!(
-                "{} event(s) of {host} (shipper epoch {:016x}) were acknowledged but are not in \
-                 the stream (dropped as resends of ids it had, or aged out): stepped over",
-                released.skipped, order.epoch
+                "{} event(s) of {host} (shipper epoch {epoch:016x}) were acknowledged but are not \
+                 in the stream (dropped as resends of ids it had, or aged out): stepped over",
+                released.skipped
             ));
         }
         for h in &released.items {

@@ -222,6 +222,41 @@ fn fleet_bad_input_gets_clear_errors_and_resends_are_dropped() {
     assert_eq!(collected_bytes(&out, "h"), with_node(&fs::read(&log).unwrap(), "h"));
 }
 
+/// A log shipped again from another spool with new events at its end: the old events are
+/// resends JetStream drops, so they never enter the stream under the new spool's numbers, and
+/// the new events sent with them (all in one window, before any acknowledgement) must not wait
+/// for them: the shipper's floor marker says they are not coming.
+#[test]
+fn fleet_new_events_behind_dropped_resends_are_collected() {
+    if nats_server().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let solo = single(d, "solo", "");
+    let url = solo.url();
+    let out = d.join("out");
+    init_stream(&url, &out, 1);
+    let (first, all) = (d.join("first.log"), d.join("all.log"));
+    fs::write(&first, generated_log(100, 1, None)).unwrap();
+    let log = generated_log(110, 1, None);
+    fs::write(&all, &log).unwrap();
+    for (spool, file) in [("s1", &first), ("s2", &all)] {
+        let spool = s(&d.join(spool));
+        let ship = ["ship", "--server", &url, "--host", "h", "--spool", &spool, "--from-log"];
+        let o = raudit(&[&ship[..], &[&s(file)]].concat());
+        assert!(o.status.success(), "{}", stderr_of(&o));
+    }
+    let o = raudit(&["collect", "--server", &url, "--out", &s(&out), "--idle-exit", "1s"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("100 event(s) of h"), "{}", stderr_of(&o));
+    assert_eq!(events_of(&out, "h"), 110);
+    assert_eq!(collected_bytes(&out, "h"), with_node(&log, "h"));
+    // The fleet search replays them the same way.
+    let o = raudit(&["search", "--server", &url, "--raw"]);
+    assert_eq!(o.stdout, with_node(&log, "h"), "{}", stderr_of(&o));
+}
+
 /// --tls-ca: the server's certificate is checked against the given CA; another CA is refused
 /// with a clear error (not retried as if the server were down).
 #[test]

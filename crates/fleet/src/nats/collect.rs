@@ -200,11 +200,15 @@ async fn collect(
             // no `..`); anything else on audit.> is stepped over.
             match host_of_subject(m.subject.as_str()).filter(|h| valid_host_token(h)) {
                 Some(host) => {
-                    let order = m
-                        .headers
-                        .as_ref()
-                        .and_then(|h| h.get(order::HEADER))
-                        .and_then(|v| Order::parse(v.as_str()));
+                    let header = |name| m.headers.as_ref().and_then(|h| h.get(name));
+                    if let Some(v) = header(order::FLOOR_HEADER) {
+                        match Order::parse_floor(v.as_str()) {
+                            Some((epoch, floor)) => store.floor_marker(host, seq, epoch, floor),
+                            None => store.skip(seq),
+                        }
+                        continue;
+                    }
+                    let order = header(order::HEADER).and_then(|v| Order::parse(v.as_str()));
                     store.accept(host, seq, order, &m.payload);
                 }
                 None => {

@@ -28,7 +28,7 @@ pub fn replay(connect: &Connect) -> Result<Vec<u8>, FleetError> {
             .state
             .last_sequence;
         let mut out = Vec::new();
-        let mut held = Reorder::default();
+        let mut held: Reorder<bytes::Bytes> = Reorder::default();
         let mut last_n = std::collections::HashMap::new();
         if last == 0 {
             return Ok(out);
@@ -46,8 +46,17 @@ pub fn replay(connect: &Connect) -> Result<Vec<u8>, FleetError> {
                 m.map_err(|e| FleetError::JetStream { what: "replay failed", why: e.to_string() })?;
             let seq = m.info().map(|i| i.stream_sequence).unwrap_or(last);
             if let Some(host) = host_of_subject(m.subject.as_str()) {
-                let header = m.headers.as_ref().and_then(|h| h.get(order::HEADER));
-                match header.and_then(|v| Order::parse(v.as_str())) {
+                let header = |name| m.headers.as_ref().and_then(|h| h.get(name));
+                let marker = header(order::FLOOR_HEADER).map(|v| Order::parse_floor(v.as_str()));
+                match header(order::HEADER).and_then(|v| Order::parse(v.as_str())) {
+                    _ if marker.is_some() => {
+                        if let Some(Some((epoch, floor))) = marker {
+                            let n = last_n.entry((host.to_string(), epoch)).or_insert(0);
+                            for body in held.floor(host, epoch, floor, n).items {
+                                append_with_node(&mut out, host, &body);
+                            }
+                        }
+                    }
                     Some(o) => {
                         let n = last_n.entry((host.to_string(), o.epoch)).or_insert(0);
                         for body in held.offer(host, o, m.payload.clone(), n).items {

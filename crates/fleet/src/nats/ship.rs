@@ -332,9 +332,24 @@ async fn publish(
     }
     let mut inflight = FuturesOrdered::new();
     let mut sent = 0usize;
+    // A floor marker is due at the first empty spool of a run (an earlier run may have ended
+    // before sending its own) and after any resend JetStream dropped.
+    let mut marker_due = true;
     let mut backoff = Duration::from_millis(50);
     let mut last_error = String::new();
     loop {
+        if marker_due
+            && inflight.is_empty()
+            && connected(&client)
+            && !stop.load(Ordering::Relaxed)
+            && shared.spool().pending().is_empty()
+        {
+            let (epoch, floor) = {
+                let spool = shared.spool();
+                (spool.epoch(), spool.acked())
+            };
+            marker_due = send_floor_marker(&js, &opts.host, epoch, floor).await.is_err();
+        }
         if leave(&shared)
             && (inflight.is_empty() || stop.load(Ordering::Relaxed) || shared.failed())
         {
@@ -375,6 +390,7 @@ async fn publish(
                     sent -= 1;
                     if ack.duplicate {
                         shared.duplicates.fetch_add(1, Ordering::Relaxed);
+                        marker_due = true;
                     }
                     shared.acked.fetch_add(1, Ordering::Relaxed);
                     let freed = shared.spool().ack_front(1);
@@ -404,4 +420,24 @@ async fn publish(
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
         }
     }
+}
+
+/// Tells the collectors that every event of this spool up to `floor` was acknowledged, so one
+/// that never entered the stream (a resend JetStream dropped) is not waited for.
+async fn send_floor_marker(
+    js: &jetstream::Context,
+    host: &str,
+    epoch: u64,
+    floor: u64,
+) -> Result<(), String> {
+    if floor == 0 {
+        return Ok(());
+    }
+    let msg = PublishMessage::build()
+        .payload(bytes::Bytes::new())
+        .message_id(format!("{host}:floor:{epoch:016x}:{floor}"))
+        .header(order::FLOOR_HEADER, Order::floor_value(epoch, floor));
+    let subject = format!("audit.{host}.{}", order::FLOOR_TYPE);
+    let ack = js.send_publish(subject, msg).await.map_err(|e| e.to_string())?;
+    ack.into_future().await.map(drop).map_err(|e| e.to_string())
 }
