@@ -56,6 +56,15 @@ impl LogData {
     }
 }
 
+/// Where each input starts when they are read one after another, and (last) their total.
+pub fn input_starts(inputs: &[&[u8]]) -> Vec<u64> {
+    let mut starts = vec![0];
+    for input in inputs {
+        starts.push(starts[starts.len() - 1] + input.len() as u64);
+    }
+    starts
+}
+
 /// The logs' bytes, in order, as far as they could be opened.
 pub struct Loaded {
     pub buffers: Vec<LogData>,

@@ -9,6 +9,7 @@ pub mod follow;
 pub mod last;
 pub mod lastlog;
 pub mod logs;
+pub mod progress;
 pub mod remote;
 pub mod report;
 pub mod rules;

@@ -18,6 +18,7 @@ use raudit_search::input::Located;
 use super::args::Options;
 use crate::tools::follow::{catch_stop_signals, should_stop, stdout_is_terminal};
 use crate::tools::logs::read_conf;
+use crate::tools::progress::Progress;
 
 /// How often the log is looked at.
 const POLL: Duration = Duration::from_millis(200);
@@ -53,7 +54,7 @@ pub fn follow(opts: Options) -> io::Result<ExitCode> {
                 report.extend_from_slice(b"\x1b[H\x1b[2J");
             }
             // Its exit code does not end the following ("no events" yet).
-            super::run(opts.clone(), &mut report)?;
+            super::run(opts.clone(), &mut report, &Progress::start(false))?;
             let mut out = io::stdout().lock();
             match out.write_all(&report).and_then(|()| out.flush()) {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => break,

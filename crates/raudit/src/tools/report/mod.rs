@@ -6,7 +6,7 @@ mod follow;
 
 pub use args::FLAGS;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use raudit_cli::args::ArgCursor;
@@ -16,7 +16,8 @@ use raudit_search::input::{Located, stdin_is_pipe};
 use self::args::{Options, Stop};
 use raudit_tables::errno::io_text;
 
-use super::logs::{LogData, load, read_conf};
+use super::logs::{LogData, input_starts, load, read_conf};
+use super::progress::{self, Progress};
 use crate::Invocation;
 
 pub fn main(inv: Invocation) -> ExitCode {
@@ -45,15 +46,18 @@ pub fn main(inv: Invocation) -> ExitCode {
             }
         };
     }
+    let progress = Progress::start(progress::wanted(false));
     let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let tty = stdout.is_terminal();
+    let mut out = io::BufWriter::with_capacity(1 << 16, progress.guard(stdout.lock(), tty));
     // `--html FILE`: the page is the output; stdout stays empty and stderr
     // says where it went (docs/compat.md).
     let html = opts.report.html.clone();
     let result = match &html {
-        Some(_) => run(opts, &mut io::sink()),
-        None => run(opts, &mut out),
+        Some(_) => run(opts, &mut io::sink(), &progress),
+        None => run(opts, &mut out, &progress),
     };
+    drop(progress);
     if let (Ok(code), Some(path)) = (&result, &html)
         && *code == ExitCode::SUCCESS
     {
@@ -84,7 +88,7 @@ fn fail(out: &mut impl Write, message: &str) -> io::Result<ExitCode> {
     Ok(ExitCode::from(1))
 }
 
-fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
+fn run(opts: Options, out: &mut impl Write, progress: &Progress) -> io::Result<ExitCode> {
     let conf = read_conf();
     let eoe_timeout = opts.eoe_timeout.unwrap_or(conf.eoe_timeout);
     match raudit_report::title(&opts.report) {
@@ -116,11 +120,17 @@ fn run(opts: Options, out: &mut impl Write) -> io::Result<ExitCode> {
     let data: Vec<&[u8]> = loaded.buffers.iter().map(LogData::bytes).collect();
     let logs =
         Logs { data: &data, names: &names, eoe_timeout, complete: loaded.open_error.is_none() };
-    let release = |index: usize, upto: usize| loaded.buffers[index].release(upto);
-    let mut err = io::stderr().lock();
+    let starts = input_starts(&data);
+    progress.total(starts.last().copied().unwrap_or(0));
+    let release = |index: usize, upto: usize| {
+        loaded.buffers[index].release(upto);
+        progress.reached(starts[index] + upto as u64);
+    };
+    let mut err = progress.guard(io::stderr().lock(), true);
     let host = raudit_sys::SystemHost::new();
     let ending = raudit_report::run(&opts.report, &logs, &host, out, &mut err, &release);
     drop(err);
+    progress.finish();
     match ending {
         Ok(Ending::Done) => Ok(ExitCode::SUCCESS),
         Ok(Ending::NoEvents) => Ok(ExitCode::from(1)),

@@ -5,7 +5,7 @@ mod flags;
 
 pub use flags::docs as flag_docs;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -15,7 +15,8 @@ use raudit_search::{Format, search};
 
 use raudit_tables::errno::io_text;
 
-use super::logs::{LogData, input_name, load, read_conf};
+use super::logs::{LogData, input_name, input_starts, load, read_conf};
+use super::progress::{self, Progress};
 use crate::Invocation;
 
 /// Printed on stderr when nothing matched (not in raw format).
@@ -96,14 +97,22 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     }
     let buffers = loaded.buffers;
     let inputs: Vec<&[u8]> = buffers.iter().map(LogData::bytes).collect();
-    let release = |index: usize, upto: usize| buffers[index].release(upto);
+    let progress = Progress::start(progress::wanted(p.settings.format == Format::Raw));
+    let starts = input_starts(&inputs);
+    progress.total(starts.last().copied().unwrap_or(0));
+    let release = |index: usize, upto: usize| {
+        buffers[index].release(upto);
+        progress.reached(starts[index] + upto as u64);
+    };
     let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut err = io::stderr().lock();
+    let tty = stdout.is_terminal();
+    let mut out = io::BufWriter::with_capacity(1 << 16, progress.guard(stdout.lock(), tty));
+    let mut err = progress.guard(io::stderr().lock(), true);
     let host = raudit_sys::SystemHost::new();
     let outcome = search(&inputs, &p.settings, &mut out, &mut err, &host, &release)?;
     out.flush()?;
     drop(err);
+    drop(progress);
     if let Some(path) = &p.checkpoint {
         if located == Located::Stdin {
             eprint!("Warning - checkpointing stdin is not supported");
