@@ -568,14 +568,7 @@ impl<H: Handler> Server<H> {
                 c.out.extend_from_slice(&ack.encode());
                 continue;
             }
-            // COMPAT: the payload is a C string with one trailing LF removed.
-            let mut line = frame.payload;
-            if let Some(z) = line.iter().position(|&b| b == 0) {
-                line = &line[..z];
-            }
-            if let Some(stripped) = line.strip_suffix(b"\n") {
-                line = stripped;
-            }
+            let line = wire::record_line(frame.payload);
             let reply = handler.record(&c.peer, line);
             let (t, text) = reply.wire();
             wire::put_frame(&mut c.out, t, 0, h.sequence, text);
