@@ -134,7 +134,17 @@ pub struct Frame<'a> {
 
 impl Decoder {
     pub fn new() -> Decoder {
-        Decoder { buf: Vec::with_capacity(64 * 1024), start: 0 }
+        Decoder { buf: Vec::new(), start: 0 }
+    }
+
+    /// Give back memory after a burst: a client that went quiet (or stalls inside a frame) keeps
+    /// at most one frame's worth.
+    pub fn shrink(&mut self) {
+        const KEEP: usize = HEADER_SIZE + MAX_PAYLOAD;
+        if self.buf.capacity() > 2 * KEEP {
+            self.compact();
+            self.buf.shrink_to(KEEP.max(self.buf.len()));
+        }
     }
 
     /// Room to read into: call [`Decoder::filled`] with the byte count afterwards.
