@@ -139,7 +139,7 @@ pub fn load_plugin_file(
     let shown = file.to_string_lossy().into_owned();
     let name = file.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
     let skipped = SkippedPlugin { name: name.clone() };
-    let mut conf = PluginConf::defaults(name);
+    let conf = PluginConf::defaults(name);
     // COMPAT: load_pconfig opens without O_NOFOLLOW: a link to a good file is accepted.
     let f = match std::fs::File::open(file) {
         Ok(f) => f,
@@ -186,8 +186,24 @@ pub fn load_plugin_file(
         diags.push(err(format!("Error opening {shown} ({})", raudit_tables::errno::io_text(&e))));
         return Err(skipped);
     }
+    parse_plugin_text(file, &data, diags)
+}
+
+/// A plugin file's text, read as if it came from `file` (its name is the plugin's; the path shows
+/// in messages): the keys, then the checks on an active plugin's program, which only `stat` it.
+/// [`load_plugin_file`] calls this after its ownership and mode checks; the fuzz target calls it
+/// directly.
+pub fn parse_plugin_text(
+    file: &Path,
+    data: &[u8],
+    diags: &mut Vec<Diagnostic>,
+) -> Result<PluginConf, SkippedPlugin> {
+    let shown = file.to_string_lossy().into_owned();
+    let name = file.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+    let skipped = SkippedPlugin { name: name.clone() };
+    let mut conf = PluginConf::defaults(name);
     let mut failed = false;
-    let lineno = read_lines(&data, |line| match line {
+    let lineno = read_lines(data, |line| match line {
         RawLine::TooLong(n) => {
             diags.push(err_at(n, format!("Skipping line {n} in {shown}: too long")));
             ControlFlow::Continue(())
@@ -357,5 +373,22 @@ mod tests {
         assert!(!is_plugin_file_name(b".hidden"));
         assert!(!is_plugin_file_name(b"x.conf.save"));
         assert!(!is_plugin_file_name(b""));
+    }
+
+    #[test]
+    fn text_without_a_file() {
+        let mut diags = Vec::new();
+        let text =
+            b"active = yes\npath = builtin_af_unix\ntype = builtin\nargs = 0640 /run/x string\n";
+        let conf = parse_plugin_text(Path::new("/p/af.conf"), text, &mut diags).unwrap();
+        assert!(conf.active && conf.is_af_unix() && diags.is_empty());
+        assert_eq!(conf.args.len(), 3);
+        let bad = parse_plugin_text(
+            Path::new("/p/x.conf"),
+            b"active = yes\npath = /sbin/\x1b[31m\n",
+            &mut diags,
+        );
+        assert_eq!(bad.unwrap_err().name, "x.conf");
+        assert!(!diags.is_empty());
     }
 }

@@ -1,6 +1,6 @@
 //! Splitting a log into the lines the reference reads.
 
-use memchr::memchr;
+use memchr::{memchr, memrchr};
 
 /// The reference reads with `fgets` into a buffer of this size
 /// (`MAX_AUDIT_MESSAGE_LENGTH`), so one read returns at most one byte less.
@@ -41,6 +41,25 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
+/// Where the first piece [`Lines`] yields that reaches `at` ends, `from` (at most `at`) being where
+/// a piece starts. Cutting a log there splits no piece, however long its lines are, so a reader
+/// can take a huge line in bounded blocks and still see the pieces the reference reads.
+pub fn piece_end_after(data: &[u8], from: usize, at: usize) -> usize {
+    if at >= data.len() {
+        return data.len();
+    }
+    // Past the last newline before `at`, every piece is a full read buffer until a newline.
+    let mut start = memrchr(b'\n', &data[from..at]).map_or(from, |i| from + i + 1);
+    while start < at {
+        let window_end = (start + READ_BUFFER - 1).min(data.len());
+        match memchr(b'\n', &data[start..window_end]) {
+            Some(nl) => return start + nl + 1,
+            None => start = window_end,
+        }
+    }
+    start
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +74,26 @@ mod tests {
         let mut exact = vec![b'y'; 8968];
         exact.push(b'\n');
         assert_eq!(Lines::new(&exact).map(<[u8]>::len).collect::<Vec<_>>(), vec![8968]);
+    }
+
+    /// Cutting anywhere at `piece_end_after` and reading the parts gives the pieces of the whole.
+    #[test]
+    fn cuts_split_no_piece() {
+        let mut data = b"short\n".to_vec();
+        data.extend(vec![b'x'; 30_000]);
+        data.extend(b"\nmid\n");
+        data.extend(vec![b'y'; 9_000]);
+        let whole: Vec<&[u8]> = Lines::new(&data).collect();
+        for step in [1, 100, 5_000, 8_969, 20_000] {
+            let mut parts = Vec::new();
+            let mut pos = 0;
+            while pos < data.len() {
+                let end = piece_end_after(&data, pos, pos + step);
+                assert!(end > pos && end >= (pos + step).min(data.len()));
+                parts.extend(Lines::new(&data[pos..end]));
+                pos = end;
+            }
+            assert_eq!(parts, whole, "step {step}");
+        }
     }
 }

@@ -50,6 +50,10 @@ pub struct ListenerConfig {
     pub bind: Option<Vec<IpAddr>>,
     /// Beyond the reference: answer the pipelining negotiation (default true).
     pub pipelining: bool,
+    /// Beyond the reference (which accepts until accept(2) fails): clients served at once; one
+    /// more is closed as soon as it is accepted. Defaults to the open-file limit less
+    /// [`FD_RESERVE`], so that the log, rotation and plugins always have descriptors.
+    pub max_clients: usize,
     /// Beyond the reference (feature `tls`): clients must speak TLS with these settings.
     #[cfg(feature = "tls")]
     pub tls: Option<Arc<crate::tls::ServerTls>>,
@@ -69,6 +73,7 @@ impl ListenerConfig {
             krb5: c.transport == raudit_config::Transport::Krb5,
             bind: None,
             pipelining: true,
+            max_clients: default_max_clients(),
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -87,11 +92,30 @@ impl ListenerConfig {
             krb5: false,
             bind: Some(addrs),
             pipelining: true,
+            max_clients: default_max_clients(),
             #[cfg(feature = "tls")]
             tls: None,
         }
     }
 }
+
+/// Descriptors kept for the rest of the daemon when [`ListenerConfig::max_clients`] is derived
+/// from the open-file limit.
+pub const FD_RESERVE: u64 = 64;
+
+/// The open-file limit less [`FD_RESERVE`] (half the limit when it is small).
+fn default_max_clients() -> usize {
+    let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
+    let soft = soft.unwrap_or(u64::from(u32::MAX));
+    let n = if soft > 2 * FD_RESERVE { soft - FD_RESERVE } else { soft / 2 };
+    usize::try_from(n).unwrap_or(usize::MAX).max(1)
+}
+
+/// After accept(2) fails (out of descriptors), the listening sockets are not polled for this
+/// long: they stay readable, and polling them would spin.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(250);
+/// At most one warning about refused or failed accepts per this period.
+const ACCEPT_WARN_EVERY: Duration = Duration::from_secs(60);
 
 /// What became of a received record: the daemon's state decides the reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,6 +308,9 @@ pub fn start<H: Handler>(cfg: ListenerConfig, handler: H) -> Result<ListenerHand
         handler,
         stats: Arc::clone(&stats),
         buf: vec![0u8; 64 * 1024],
+        accept_paused_until: None,
+        accept_warned: None,
+        accept_refused: 0,
     };
     let thread = std::thread::Builder::new()
         .name("remote-listener".to_string())
@@ -368,18 +395,25 @@ struct Server<H: Handler> {
     handler: H,
     stats: Arc<Stats>,
     buf: Vec<u8>,
+    /// accept(2) failed: the listening sockets rest until then.
+    accept_paused_until: Option<Instant>,
+    /// When the last accept warning went out, and connections refused or failed since.
+    accept_warned: Option<Instant>,
+    accept_refused: u64,
 }
 
 /// Stop reading from a client whose unread replies pass this (it does not read its socket).
-const MAX_PENDING_OUT: usize = 1 << 20;
+/// A pipelining raudit client has at most 512 records in flight: 16-byte ACKs, or error replies
+/// of under 40 bytes.
+const MAX_PENDING_OUT: usize = 64 << 10;
 
 impl<H: Handler> Server<H> {
     fn run(&mut self) {
         let idle = Duration::from_secs(u64::from(self.cfg.client_max_idle));
         let mut next_tick = Instant::now() + idle;
         loop {
-            let timeout = if self.cfg.client_max_idle > 0 {
-                let now = Instant::now();
+            let now = Instant::now();
+            let mut timeout = if self.cfg.client_max_idle > 0 {
                 if now >= next_tick {
                     self.idle_tick();
                     next_tick = now + idle;
@@ -388,6 +422,14 @@ impl<H: Handler> Server<H> {
             } else {
                 None
             };
+            if let Some(until) = self.accept_paused_until {
+                if now >= until {
+                    self.accept_paused_until = None;
+                } else {
+                    let rest = until - now;
+                    timeout = Some(timeout.map_or(rest, |t| t.min(rest)));
+                }
+            }
             let (ready_wake, ready_listen, ready_clients) = match self.wait(timeout) {
                 Ok(r) => r,
                 Err(_) => continue,
@@ -426,8 +468,10 @@ impl<H: Handler> Server<H> {
         let mut fds: Vec<PollFd<'_>> =
             Vec::with_capacity(1 + self.listeners.len() + self.clients.len());
         fds.push(PollFd::new(&self.wake, PollFlags::IN));
+        let listen_flags =
+            if self.accept_paused_until.is_some() { PollFlags::empty() } else { PollFlags::IN };
         for l in &self.listeners {
-            fds.push(PollFd::new(l, PollFlags::IN));
+            fds.push(PollFd::new(l, listen_flags));
         }
         for c in &self.clients {
             let mut f = PollFlags::empty();
@@ -463,8 +507,11 @@ impl<H: Handler> Server<H> {
             let (stream, addr) = match self.listeners[li].accept() {
                 Ok(x) => x,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    self.handler.event(Event::Warning(format!("accept failed: {e}")));
+                    // Out of descriptors (or memory): the connection waits in the backlog.
+                    self.accept_paused_until = Some(Instant::now() + ACCEPT_PAUSE);
+                    self.warn_accept(format!("accept failed: {e}"));
                     return;
                 }
             };
@@ -477,6 +524,17 @@ impl<H: Handler> Server<H> {
             let count = self.per_addr.get(&peer.addr).copied().unwrap_or(0);
             if count >= self.cfg.max_per_addr {
                 self.handler.event(Event::Rejected(peer, RejectReason::Dup));
+                continue;
+            }
+            // Beyond the reference: a cap below the open-file limit.
+            if self.clients.len() >= self.cfg.max_clients {
+                drop(stream);
+                let text = format!(
+                    "TCP connection from {} closed: {} clients already (the most served at once)",
+                    addr.ip(),
+                    self.clients.len()
+                );
+                self.warn_accept(text);
                 continue;
             }
             let _ = stream.set_nodelay(true);
@@ -503,6 +561,25 @@ impl<H: Handler> Server<H> {
             });
             self.handler.event(Event::Accepted(peer));
         }
+    }
+
+    /// A warning about accepting, at most once per [`ACCEPT_WARN_EVERY`] (a flood of connections
+    /// must not become a flood of messages); the next one counts those left out.
+    fn warn_accept(&mut self, text: String) {
+        self.accept_refused += 1;
+        let now = Instant::now();
+        if self.accept_warned.is_some_and(|t| now.duration_since(t) < ACCEPT_WARN_EVERY) {
+            return;
+        }
+        let earlier = self.accept_refused - 1;
+        let text = if earlier > 0 {
+            format!("{text} ({earlier} more refused or failed since the last message)")
+        } else {
+            text
+        };
+        self.handler.event(Event::Warning(text));
+        self.accept_warned = Some(now);
+        self.accept_refused = 0;
     }
 
     fn wrap(&self, stream: TcpStream) -> io::Result<Link> {
@@ -546,7 +623,10 @@ impl<H: Handler> Server<H> {
         loop {
             let frame = match c.decoder.next_frame() {
                 Ok(Some(f)) => f,
-                Ok(None) => return true,
+                Ok(None) => {
+                    c.decoder.shrink();
+                    return true;
+                }
                 Err(e) => {
                     let text = format!(
                         "client {}:{} sent bad data ({e}), closing",
@@ -568,14 +648,7 @@ impl<H: Handler> Server<H> {
                 c.out.extend_from_slice(&ack.encode());
                 continue;
             }
-            // COMPAT: the payload is a C string with one trailing LF removed.
-            let mut line = frame.payload;
-            if let Some(z) = line.iter().position(|&b| b == 0) {
-                line = &line[..z];
-            }
-            if let Some(stripped) = line.strip_suffix(b"\n") {
-                line = stripped;
-            }
+            let line = wire::record_line(frame.payload);
             let reply = handler.record(&c.peer, line);
             let (t, text) = reply.wire();
             wire::put_frame(&mut c.out, t, 0, h.sequence, text);

@@ -98,6 +98,14 @@ pub fn put_frame(out: &mut Vec<u8>, msg_type: u32, mver: u8, sequence: u32, payl
     out.extend_from_slice(&payload[..len]);
 }
 
+/// The record line a MESSAGE frame carries, as the listener hands it on: the payload is read as a
+/// C string (up to its first NUL) with one trailing LF removed.
+pub fn record_line(payload: &[u8]) -> &[u8] {
+    // COMPAT: auditd-listen.c copies the payload as a C string and drops one trailing LF.
+    let line = payload.iter().position(|&b| b == 0).map_or(payload, |z| &payload[..z]);
+    line.strip_suffix(b"\n").unwrap_or(line)
+}
+
 /// Why a byte stream is not a valid frame sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum WireError {
@@ -126,7 +134,17 @@ pub struct Frame<'a> {
 
 impl Decoder {
     pub fn new() -> Decoder {
-        Decoder { buf: Vec::with_capacity(64 * 1024), start: 0 }
+        Decoder { buf: Vec::new(), start: 0 }
+    }
+
+    /// Give back memory after a burst: a client that went quiet (or stalls inside a frame) keeps
+    /// at most one frame's worth.
+    pub fn shrink(&mut self) {
+        const KEEP: usize = HEADER_SIZE + MAX_PAYLOAD;
+        if self.buf.capacity() > 2 * KEEP {
+            self.compact();
+            self.buf.shrink_to(KEEP.max(self.buf.len()));
+        }
     }
 
     /// Room to read into: call [`Decoder::filled`] with the byte count afterwards.
@@ -271,6 +289,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn record_line_stops_at_nul_and_drops_one_lf() {
+        assert_eq!(record_line(b"a b\n"), b"a b");
+        assert_eq!(record_line(b"a\n\n"), b"a\n");
+        assert_eq!(record_line(b"a\0b\n"), b"a");
+        assert_eq!(record_line(b""), b"");
     }
 
     #[test]

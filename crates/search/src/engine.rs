@@ -242,15 +242,13 @@ fn pieces(block: &[u8]) -> Vec<&[u8]> {
 }
 
 /// The end of the block that starts at `pos`: BLOCK bytes on, then to the
-/// next newline, so that no line is cut.
+/// end of the read piece there, so that no piece is cut and a line of
+/// hundreds of megabytes still comes in blocks (its pages released behind).
 fn block_end(input: &[u8], pos: usize) -> usize {
     if input.len() - pos <= BLOCK {
         return input.len();
     }
-    match memchr::memchr(b'\n', &input[pos + BLOCK..]) {
-        Some(i) => pos + BLOCK + i + 1,
-        None => input.len(),
-    }
+    raudit_parse::lines::piece_end_after(input, pos, pos + BLOCK)
 }
 
 /// What a run over the logs does with each event, in output order (the
@@ -353,16 +351,19 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         !(feed.start.is_some_and(|s| s != 0 && sec < s)
             || feed.end.is_some_and(|e| e != 0 && sec > e))
     };
-    // Every block of every input, in order: (input, start, end).
-    let mut blocks = Vec::new();
-    for (index, input) in inputs.iter().enumerate() {
-        let mut pos = 0;
-        while pos < input.len() {
-            let end = block_end(input, pos);
-            blocks.push((index, pos, end));
-            pos = end;
+    // The block after `(input, start, end)`, skipping empty inputs. Found one at a time, as the
+    // previous one is read: finding an end reads the pages before it, and a log of huge lines
+    // must not be read whole before its first pages are released.
+    let block_after = |(mut index, _, mut pos): (usize, usize, usize)| {
+        while let Some(input) = inputs.get(index) {
+            if pos < input.len() {
+                return Some((index, pos, block_end(input, pos)));
+            }
+            index += 1;
+            pos = 0;
         }
-    }
+        None
+    };
     let parse_block =
         |&(index, start, end): &(usize, usize, usize)| -> Vec<Result<Record<'a>, HeaderError>> {
             let input: &'a [u8] = inputs[index];
@@ -389,12 +390,13 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                     None => Ok(true),
                 }
             };
-        let blocks = &blocks;
         let parse_block = &parse_block;
-        let mut next = blocks.first().map(parse_block);
-        for (at, block) in blocks.iter().enumerate() {
+        let mut current = block_after((0, 0, 0));
+        let mut next = current.as_ref().map(parse_block);
+        while let Some(block) = current {
             let Some(records) = next.take() else { break };
-            let ahead = scope.spawn(move || blocks.get(at + 1).map(parse_block));
+            let following = block_after(block);
+            let ahead = scope.spawn(move || following.as_ref().map(parse_block));
             for result in records {
                 let record = match result {
                     Ok(r) => r,
@@ -431,7 +433,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
             done(block.0, block.2);
             // Events of an input are handed over before the input is done;
             // within one input, formatting runs on across block boundaries.
-            let input_ends = blocks.get(at + 1).is_none_or(|b| b.0 != block.0);
+            let input_ends = following.is_none_or(|b| b.0 != block.0);
             if input_ends {
                 if !drain(&mut inflight, consumer)? {
                     return Ok(());
@@ -444,20 +446,28 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                     return Ok(());
                 }
             }
-            while finished < blocks.get(at + 1).map_or(block.0, |b| b.0) {
+            while finished < following.map_or(block.0, |b| b.0) {
                 consumer.input_done(finished)?;
                 finished += 1;
             }
+            current = following;
         }
         if feed.flush_at_end {
             assembler.finish();
         }
         let last = inputs.len().saturating_sub(1);
-        while let Some(event) = assembler.pop_ready() {
-            batch.push(event);
-        }
-        if !consume_batch(consumer, prepare_batch(prepare, std::mem::take(&mut batch)), last)? {
-            return Ok(());
+        // In batches: a million events still open at the end must not be formatted all at once.
+        loop {
+            while batch.len() < 4096 {
+                let Some(event) = assembler.pop_ready() else { break };
+                batch.push(event);
+            }
+            if batch.is_empty() {
+                break;
+            }
+            if !consume_batch(consumer, prepare_batch(prepare, std::mem::take(&mut batch)), last)? {
+                return Ok(());
+            }
         }
         while finished < inputs.len() {
             consumer.input_done(finished)?;

@@ -65,6 +65,42 @@ pub fn input_starts(inputs: &[&[u8]]) -> Vec<u64> {
     starts
 }
 
+/// Standard input up to this size is kept in memory; past it, it is spooled to a file.
+const SPOOL_AT: u64 = 32 << 20;
+
+/// Reads standard input whole. Beyond the reference, which reads a pipe with `fgets`: a large
+/// input is spooled to an unlinked file in the temporary directory and mapped, so that memory
+/// stays flat as it does for files (the blocks behind are released); without a temporary
+/// directory it is read into memory.
+fn read_stdin() -> io::Result<LogData> {
+    let mut stdin = io::stdin().lock();
+    let mut head = Vec::new();
+    (&mut stdin).take(SPOOL_AT).read_to_end(&mut head)?;
+    if (head.len() as u64) < SPOOL_AT {
+        return Ok(LogData::Read(head));
+    }
+    let Some(mut spool) = unnamed_file() else {
+        stdin.read_to_end(&mut head)?;
+        return Ok(LogData::Read(head));
+    };
+    io::Write::write_all(&mut spool, &head)?;
+    drop(head);
+    io::copy(&mut stdin, &mut spool)?;
+    // SAFETY: read-only map of a file nobody else can open (it has no name).
+    let map = unsafe { memmap2::MmapOptions::new().map(&spool) }?;
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Ok(LogData::Mapped(map))
+}
+
+/// A file without a name in `$TMPDIR` (or /tmp): gone when closed.
+fn unnamed_file() -> Option<std::fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC;
+    rustix::fs::open(std::env::temp_dir(), flags, Mode::RUSR | Mode::WUSR)
+        .ok()
+        .map(std::fs::File::from)
+}
+
 /// The logs' bytes, in order, as far as they could be opened.
 pub struct Loaded {
     pub buffers: Vec<LogData>,
@@ -78,9 +114,7 @@ pub struct Loaded {
 pub fn load(located: &Located, files: &[PathBuf]) -> io::Result<Loaded> {
     let mut buffers = Vec::new();
     if *located == Located::Stdin {
-        let mut data = Vec::new();
-        io::stdin().lock().read_to_end(&mut data)?;
-        buffers.push(LogData::Read(data));
+        buffers.push(read_stdin()?);
     }
     for file in files {
         match LogData::map(file) {
