@@ -510,6 +510,10 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     };
     let output = make_output(&cfg, opts.foreground, msg.syslog, &seal);
     let mut pipeline = Pipeline::new(node, output);
+    if worker.is_some() {
+        // The kernel's exemption of the registered daemon, for the worker it does not cover.
+        pipeline.stages.push(Box::new(crate::self_events::OwnSyscalls::new(std::process::id())));
+    }
     pipeline.enricher = enricher_for(&cfg);
     // COMPAT: auditd.c main: plugins start after the log is open, before DAEMON_START.
     pipeline.protocol = plugin_protocol(&cfg, &pipeline.node);

@@ -20,6 +20,7 @@ pub mod notify;
 mod own;
 pub mod pipeline;
 pub mod recovery;
+mod self_events;
 mod supervise;
 pub mod sys;
 pub mod testing;
