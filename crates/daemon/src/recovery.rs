@@ -161,8 +161,9 @@ impl PendingGap {
         (unclean || tail.torn_bytes > 0).then_some(PendingGap { tail, cause })
     }
 
-    /// The RAUDIT_GAP body, given the first kernel serial received. `missing` is an upper
-    /// bound: serials also go to events no rule sent here (none are skipped on purpose).
+    /// The RAUDIT_GAP body, given the first kernel serial received. `missing` counts the serials
+    /// with no record in the log, an upper bound of the events lost whole (serials also go to
+    /// events never sent here); the events at either end may have lost some of their records.
     pub fn body(&self, first: u32) -> String {
         let (last, missing) = match self.tail.last_serial {
             Some(last) if first > last => (last.to_string(), (first - last - 1).to_string()),
