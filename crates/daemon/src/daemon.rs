@@ -4,11 +4,10 @@
 
 use std::io;
 use std::os::fd::OwnedFd;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use raudit_config::{ConfigError, DaemonConfig, Level, LoadOptions, LogFormat};
+use raudit_config::{DaemonConfig, Level, LoadOptions, LogFormat};
 use raudit_netlink::{Client, EventReader};
 use raudit_tables::{MsgType, REFERENCE_VERSION};
 use rustix::process::Signal;
@@ -22,132 +21,12 @@ use crate::pipeline::{LineBatch, Output, Pipeline, StdoutSink};
 use crate::sys::{Forked, SignalFd};
 use crate::writer::LogWriter;
 
+mod options;
+mod register;
+pub use options::{DaemonError, Options, SealOptions, Startup, Stopped};
 mod state;
+use register::{apply_startup, register, socket_owner_note, start_supervised};
 pub use state::request_state;
-
-/// `-s`: what to do with the kernel's enabled flag at start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Startup {
-    Enable,
-    Disable,
-    NoChange,
-}
-
-/// Command-line options.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// `-f`: foreground, records to stdout, messages to stderr.
-    pub foreground: bool,
-    /// `-l`: the config file may be a symlink.
-    pub allow_links: bool,
-    /// `-n`: do not fork.
-    pub no_fork: bool,
-    pub startup: Startup,
-    /// `-c DIR`: config file DIR/auditd.conf.
-    pub config_dir: PathBuf,
-    /// Where the pid and state files live (`/var/run`; `RAUDIT_RUN_DIR` overrides it).
-    pub run_dir: PathBuf,
-    /// `--load-rules`: the init flow's rule loading (augenrules --load), run once the daemon is
-    /// registered, so that no event of the new rules is missed.
-    pub load_rules: bool,
-    /// `--multicast`: read the kernel's multicast log group (AUDIT_NLGRP_READLOG) instead of
-    /// registering, so raudit runs beside the daemon that owns the audit socket.
-    pub multicast: bool,
-    /// `--metrics-file PATH`: the counters in Prometheus' text format, for node_exporter's
-    /// textfile collector (raudit's own setting: auditd.conf takes no unknown key).
-    pub metrics_file: Option<PathBuf>,
-    /// `--metrics-interval SECONDS`: how often the metrics file is replaced.
-    pub metrics_interval: Duration,
-    /// `--bpf connect,exec,open` (raudit only): BPF events as records in the same log.
-    pub bpf: Option<crate::bpf_source::BpfSource>,
-    /// `--seal KEYFILE`: seal every log file written (raudit's own; see docs/security.md).
-    pub seal: Option<SealOptions>,
-}
-
-/// `--seal KEYFILE [--seal-records N] [--seal-seconds T]`.
-#[derive(Debug, Clone)]
-pub struct SealOptions {
-    pub key_file: PathBuf,
-    pub policy: raudit_seal::Policy,
-}
-
-impl Options {
-    pub fn config_file(&self) -> PathBuf {
-        self.config_dir.join("auditd.conf")
-    }
-    pub fn pid_file(&self) -> PathBuf {
-        self.run_dir.join("auditd.pid")
-    }
-    pub fn state_file(&self) -> PathBuf {
-        self.run_dir.join("auditd.state")
-    }
-}
-
-/// How [`run`] ended when nothing went wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stopped {
-    /// SIGTERM or SIGINT: the end record is written and the log closed.
-    Terminated,
-    /// This is the parent of the fork, and the daemon in the background reported a good start.
-    Detached,
-}
-
-/// Why the daemon did not start. Each is said when it happens, in the reference's words, on
-/// the daemon's message channel (stderr; syslog once it goes to the background) and the
-/// Display is those words, so the caller only picks the exit status.
-#[derive(Debug, thiserror::Error)]
-pub enum DaemonError {
-    #[error("You must be root to run this program.")]
-    NotRoot,
-    /// The config file's messages were said as they came.
-    #[error("The audit daemon is exiting (config file error: {0})")]
-    Config(#[source] ConfigError),
-    #[error("Cannot change priority ({0})")]
-    Priority(#[source] io::Error),
-    #[error("Cannot set up signal handling ({0})")]
-    Signals(#[source] io::Error),
-    #[error("Cannot daemonize ({0})")]
-    Daemonize(#[source] io::Error),
-    /// This is the parent of the fork, and the daemon in the background reported a failed
-    /// start (it said why itself).
-    #[error("The audit daemon failed to start")]
-    BackgroundStartFailed,
-    /// name_format asks for a name that cannot be had.
-    #[error("{0}")]
-    NodeName(String),
-    #[error("Unable to open the audit netlink socket ({0})")]
-    Netlink(#[source] raudit_netlink::Error),
-    /// log_file is a symbolic link: the daemon does not start (see docs/security.md).
-    #[error("Refusing to start: log file {} is a symbolic link", .0.display())]
-    LogFileSymlink(PathBuf),
-    #[error("Unable to write pid file {} ({source})", path.display())]
-    PidFile {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
-    #[error("Unable to set initial audit startup state ({0})")]
-    StartupState(#[source] raudit_netlink::Error),
-    /// `owner` names who holds the audit socket when the kernel said EEXIST (beyond the
-    /// reference's words, which leave the user to find out).
-    #[error("Unable to set audit pid, exiting ({source}){owner}")]
-    Register {
-        #[source]
-        source: raudit_netlink::Error,
-        owner: String,
-    },
-    #[error(
-        "Unable to join the audit multicast group ({0}); reading it needs CAP_AUDIT_READ and \
-         a kernel with AUDIT_NLGRP_READLOG"
-    )]
-    Multicast(#[source] raudit_netlink::Error),
-    #[error("{0}")]
-    Listener(#[source] raudit_remote::listener::ListenError),
-    #[error("Unable to seal the logs: {0}")]
-    Seal(#[source] raudit_seal::KeyError),
-    #[error("Unable to start the BPF source: {0}")]
-    Bpf(#[source] raudit_bpf::BpfError),
-}
 
 struct Msg {
     syslog: bool,
@@ -268,6 +147,8 @@ struct Daemon {
     /// The batch being formatted (its buffers are reused).
     lines: LineBatch,
     seal: Seal,
+    /// Serials missing since the previous capture, reported before the first kernel record.
+    gap: Option<crate::recovery::PendingGap>,
 }
 
 /// Most records in one batch (one write, one sync).
@@ -380,13 +261,28 @@ impl Daemon {
     /// buffer, written with one write and, for DATA/SYNC, made durable with one sync. Returns
     /// whether the batch was full (more may be waiting).
     fn drain_socket(&mut self) -> bool {
-        let Daemon { reader, core, lines, msg, .. } = self;
+        let Daemon { reader, core, lines, msg, gap, .. } = self;
         let Some(reader) = reader else { return false };
         let mut core = lock(core);
-        let pipeline = &mut core.pipeline;
+        let Core { pipeline, serials } = &mut *core;
         let mut got = 0;
         while got < BATCH_RECORDS {
-            let r = reader.read_batch(BATCH_RECORDS - got, &mut |t, p| pipeline.push(lines, t, p));
+            let r = reader.read_batch(BATCH_RECORDS - got, &mut |t, p| {
+                if gap.is_some()
+                    && let Some(first) = crate::recovery::serial_of(p)
+                    && let Some(g) = gap.take()
+                {
+                    // Before the first record of this capture, so it reads in order.
+                    pipeline.flush(lines);
+                    let body = g.body(first);
+                    pipeline.emit_own(own_record(
+                        crate::recovery::RAUDIT_GAP,
+                        serials.next(),
+                        &body,
+                    ));
+                }
+                pipeline.push(lines, t, p)
+            });
             match r {
                 Ok(0) => break,
                 Ok(n) => got += n,
@@ -567,14 +463,6 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     if let Err(source) = crate::harden::write_pid_file(&opts.pid_file()) {
         return Err(fail(DaemonError::PidFile { path: opts.pid_file(), source }));
     }
-    let output = make_output(&cfg, opts.foreground, msg.syslog, &seal);
-    let mut pipeline = Pipeline::new(node, output);
-    pipeline.enricher = enricher_for(&cfg);
-    // COMPAT: auditd.c main: plugins start after the log is open, before DAEMON_START.
-    pipeline.protocol = plugin_protocol(&cfg, &pipeline.node);
-    pipeline.dispatcher =
-        Some(raudit_dispatch::Dispatcher::load(plugin_settings(&cfg, msg.syslog)));
-    let mut serials = Serials(random_serial());
     let source = if opts.multicast {
         Source::Multicast
     } else if cfg.local_events {
@@ -582,6 +470,56 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     } else {
         Source::NoLocalEvents
     };
+    let mut worker = None;
+    if opts.supervise && source == Source::Registered {
+        use crate::supervise::{Role, WorkerFailed};
+        match start_supervised(&opts, &mut control, &sigfd, &say, &tell_parent) {
+            Some(Ok(Role::Worker(w))) => worker = Some(w),
+            Some(Ok(Role::Supervisor(r))) => {
+                return r
+                    .map(|()| Stopped::Terminated)
+                    .map_err(|WorkerFailed(c)| DaemonError::WorkerFailed(c));
+            }
+            Some(Err(e)) => {
+                let _ = std::fs::remove_file(opts.pid_file());
+                return Err(fail(DaemonError::Supervisor(e)));
+            }
+            // Refused: the unsupervised start below tries again and says why.
+            None => {}
+        }
+    }
+    // A supervised worker leaves the pid file (the supervisor's) to the supervisor.
+    let owns_pid_file = worker.is_none();
+    let remove_pid_file = || {
+        if owns_pid_file {
+            let _ = std::fs::remove_file(opts.pid_file());
+        }
+    };
+    let gap = if cfg.write_logs && !opts.foreground {
+        use crate::recovery::{Cause, PendingGap, inspect};
+        let cause = worker.as_ref().and_then(|w| w.cause).unwrap_or(Cause::NoEndRecord);
+        match inspect(&cfg.log_file, node.as_deref()) {
+            Ok(tail) => PendingGap::after_start(tail, cause),
+            Err(e) => {
+                say(Priority::Warning, &format!("Cannot read the end of the log ({e})"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let output = make_output(&cfg, opts.foreground, msg.syslog, &seal);
+    let mut pipeline = Pipeline::new(node, output);
+    if worker.is_some() {
+        // The kernel's exemption of the registered daemon, for the worker it does not cover.
+        pipeline.stages.push(Box::new(crate::self_events::OwnSyscalls::new(std::process::id())));
+    }
+    pipeline.enricher = enricher_for(&cfg);
+    // COMPAT: auditd.c main: plugins start after the log is open, before DAEMON_START.
+    pipeline.protocol = plugin_protocol(&cfg, &pipeline.node);
+    pipeline.dispatcher =
+        Some(raudit_dispatch::Dispatcher::load(plugin_settings(&cfg, msg.syslog)));
+    let mut serials = Serials(random_serial());
     let format = match cfg.log_format {
         LogFormat::Nolog => "nolog",
         LogFormat::Enriched => "enriched",
@@ -602,22 +540,21 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         let body = format!("op={op} {} res=failed", self_fields());
         pipeline.emit_own(own_record(MsgType::DAEMON_ABORT.0, serials.next(), &body));
     };
-    if source == Source::Registered && opts.startup != Startup::NoChange {
-        let locked = control.get_status().is_ok_and(|s| s.enabled == 2);
-        if !locked {
-            let want = u32::from(opts.startup == Startup::Enable);
-            if let Err(e) = control.set_enabled(want) {
-                let e = fatal(DaemonError::StartupState(e));
-                abort(&mut pipeline, &mut serials, "set-enable");
-                let _ = std::fs::remove_file(opts.pid_file());
-                tell_parent(false);
-                return Err(e);
-            }
-        }
+    if source == Source::Registered
+        && worker.is_none()
+        && let Err(e) = apply_startup(&mut control, opts.startup)
+    {
+        let e = fatal(DaemonError::StartupState(e));
+        abort(&mut pipeline, &mut serials, "set-enable");
+        remove_pid_file();
+        tell_parent(false);
+        return Err(e);
     }
     drop(control);
+    let adopted = worker.as_mut().and_then(|w| w.reader.take());
     let reader = match source {
-        Source::Registered => EventReader::register().map(Some).map_err(|source| {
+        Source::Registered if adopted.is_some() => Ok(adopted),
+        Source::Registered => register().map(Some).map_err(|source| {
             let owner = if source.is_exists() { socket_owner_note() } else { String::new() };
             DaemonError::Register { source, owner }
         }),
@@ -629,7 +566,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         Err(e) => {
             let e = fatal(e);
             abort(&mut pipeline, &mut serials, "set-pid");
-            let _ = std::fs::remove_file(opts.pid_file());
+            remove_pid_file();
             tell_parent(false);
             return Err(e);
         }
@@ -645,7 +582,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
             c.pipeline.emit_own(own_record(MsgType::DAEMON_ABORT.0, serial, &body));
             drop(c);
             drop(reader);
-            let _ = std::fs::remove_file(opts.pid_file());
+            remove_pid_file();
             tell_parent(false);
             return Err(e);
         }
@@ -664,7 +601,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
                 l.shutdown();
             }
             drop(reader);
-            let _ = std::fs::remove_file(opts.pid_file());
+            remove_pid_file();
             tell_parent(false);
             return Err(e);
         }
@@ -674,8 +611,14 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         Output::Stdout(_) => eprintln!("rauditd: writing records to stdout"),
     }
     tell_parent(true);
-    if let Err(e) = crate::notify::notify("READY=1") {
-        say(Priority::Warning, &format!("Cannot tell systemd the daemon is ready ({e})"));
+    match worker.as_mut() {
+        // systemd takes READY=1 from the main pid only: the supervisor sends it.
+        Some(w) => w.report_started(),
+        None => {
+            if let Err(e) = crate::notify::notify("READY=1") {
+                say(Priority::Warning, &format!("Cannot tell systemd the daemon is ready ({e})"));
+            }
+        }
     }
     let state = if opts.startup == Startup::Disable { "disable" } else { "enable" };
     say(
@@ -686,7 +629,8 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         ),
     );
 
-    if opts.load_rules {
+    // A restarted worker finds the rules in the kernel already.
+    if opts.load_rules && worker.as_ref().is_none_or(|w| w.first()) {
         // On its own thread: the event loop must already be reading while the rules go in.
         let syslog = msg.syslog;
         let spawned = std::thread::Builder::new().name("rauditd-rules".into()).spawn(move || {
@@ -717,6 +661,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         started: SystemTime::now(),
         lines: LineBatch::default(),
         seal,
+        gap,
     };
     d.run(&sigfd);
     if let Some(b) = bpf {
@@ -742,23 +687,13 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     if let Output::Log(w) = pipeline.output {
         w.shutdown();
     }
-    let _ = std::fs::remove_file(opts.pid_file());
+    if owns_pid_file {
+        let _ = std::fs::remove_file(opts.pid_file());
+    }
     let _ = std::fs::remove_file(opts.state_file());
     // A stopped daemon exports nothing: stale figures would look like a healthy one.
     if let Some(path) = &opts.metrics_file {
         let _ = std::fs::remove_file(path);
     }
     Ok(Stopped::Terminated)
-}
-
-/// `: the audit socket belongs to pid N (PROGRAM)`: who holds the socket, from the kernel's
-/// status (its pid) and /proc (its name); empty when it cannot be found out.
-fn socket_owner_note() -> String {
-    let pid = Client::open().and_then(|mut c| c.get_status()).map(|s| s.pid);
-    match pid {
-        Ok(pid) if pid != 0 => {
-            format!(": the audit socket belongs to {}", raudit_sys::process::describe(pid))
-        }
-        _ => String::new(),
-    }
 }

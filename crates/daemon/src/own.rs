@@ -13,12 +13,28 @@ pub(crate) fn read_trim(path: &str) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// The pid the daemon's records name when it is not this process's own: a supervised worker
+/// names the supervisor, the registered process that the pid file and `auditctl -s` show.
+static DAEMON_PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+pub(crate) fn set_daemon_pid(pid: u32) {
+    DAEMON_PID.store(pid, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The daemon's pid as the tools know it (see [`set_daemon_pid`]).
+pub(crate) fn daemon_pid() -> u32 {
+    match DAEMON_PID.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => std::process::id(),
+        pid => pid,
+    }
+}
+
 /// The daemon's own `auid=.. pid=.. uid=.. ses=..[ subj=..]` part.
 pub(crate) fn self_fields() -> String {
     let auid = read_trim("/proc/self/loginuid").unwrap_or_else(|| "4294967295".into());
     let ses = read_trim("/proc/self/sessionid").unwrap_or_else(|| "4294967295".into());
     let uid = rustix::process::getuid().as_raw();
-    let mut s = format!("auid={auid} pid={} uid={uid} ses={ses}", std::process::id());
+    let mut s = format!("auid={auid} pid={} uid={uid} ses={ses}", daemon_pid());
     if let Some(ctx) = read_trim("/proc/self/attr/current") {
         s.push_str(&format!(" subj={}", ctx.replace('\n', " ")));
     }

@@ -113,3 +113,87 @@ impl AsFd for SignalFd {
         self.0.as_fd()
     }
 }
+
+/// Unblocks `signals` for this thread (a forked worker takes back what its supervisor blocked).
+pub fn unblock(signals: &[Signal]) {
+    // SAFETY: as in SignalFd::block: a zeroed sigset_t on our stack, filled and read by libc.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in signals {
+            libc::sigaddset(&mut set, s.as_raw());
+        }
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+/// Sends `signo` to `pid` naming `sender_pid`/`sender_uid` as its sender (rt_sigqueueinfo with
+/// SI_QUEUE), so that a forwarded signal still says who sent it in the first place.
+pub fn forward_signal(pid: i32, signo: i32, sender_pid: u32, sender_uid: u32) -> io::Result<()> {
+    // siginfo_t is 128 bytes: si_signo, si_errno, si_code, then (after padding to the union's
+    // alignment on 64-bit targets) the kill fields si_pid and si_uid.
+    let mut info = [0i32; 32];
+    let at = if cfg!(target_pointer_width = "64") { 4 } else { 3 };
+    info[0] = signo;
+    info[2] = libc::SI_QUEUE;
+    info[at] = sender_pid as i32;
+    info[at + 1] = sender_uid as i32;
+    // SAFETY: `info` is a live, 128-byte, int-aligned buffer laid out as the kernel's siginfo
+    // for SI_QUEUE; the kernel copies it in and keeps no pointer.
+    let r = unsafe { libc::syscall(libc::SYS_rt_sigqueueinfo, pid, signo, info.as_ptr()) };
+    if r < 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
+}
+
+/// How a child ended, from `waitpid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(i32),
+}
+
+/// `waitpid(pid)`: `None` while it runs (`block` false) or when it is no child of ours.
+pub fn wait_child(pid: i32, block: bool) -> Option<Exit> {
+    let mut status = 0;
+    let flags = if block { 0 } else { libc::WNOHANG };
+    loop {
+        // SAFETY: `status` is a live int for waitpid to fill.
+        let r = unsafe { libc::waitpid(pid, &mut status, flags) };
+        if r < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+            continue;
+        }
+        if r <= 0 {
+            return None;
+        }
+        if libc::WIFEXITED(status) {
+            return Some(Exit::Code(libc::WEXITSTATUS(status)));
+        }
+        if libc::WIFSIGNALED(status) {
+            return Some(Exit::Signal(libc::WTERMSIG(status)));
+        }
+        if !block {
+            return None;
+        }
+    }
+}
+
+/// `fork(2)` that returns the child's pid in the parent.
+///
+/// # Safety
+/// As [`fork`]: the process must be single-threaded.
+pub unsafe fn fork_child() -> io::Result<Option<i32>> {
+    // SAFETY: the caller guarantees the single-threaded precondition.
+    let pid = unsafe { libc::fork() };
+    match pid {
+        0 => Ok(None),
+        p if p > 0 => Ok(Some(p)),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
+/// Asks the kernel to send `signal` to this process when its parent dies; `false` when the
+/// parent is already gone (it died before the request took effect).
+pub fn die_with_parent(signal: Signal, parent: u32) -> bool {
+    // SAFETY: PR_SET_PDEATHSIG takes a signal number and touches no memory of ours.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal.as_raw() as libc::c_ulong, 0, 0, 0) };
+    rustix::process::getppid().is_some_and(|p| p.as_raw_nonzero().get() as u32 == parent)
+}

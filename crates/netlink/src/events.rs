@@ -164,6 +164,13 @@ impl<T: Transport> EventReader<T> {
         Ok(reader)
     }
 
+    /// Stops this reader from unregistering when dropped, for a process that shares the
+    /// registered socket without being the registered one (a forked worker whose parent
+    /// registered it and unregisters it): only the registered tgid may unregister.
+    pub fn disown_registration(&mut self) {
+        self.registered = false;
+    }
+
     pub fn kind(&self) -> ReaderKind {
         self.kind
     }

@@ -325,7 +325,7 @@ pub fn display_name(n: u32) -> Cow<'static, str> {
 }
 
 /// raudit's own record types (the BPF source, docs/bpf.md; the seal's checkpoints,
-/// docs/security.md), from the top of the userspace range 2100-2999 that the kernel never uses
+/// docs/security.md; the daemon's record of a gap in capture, docs/crash-safety.md), from the top of the userspace range 2100-2999 that the kernel never uses
 /// and the reference leaves unnamed. Logs spell them `UNKNOWN[n]`, as the reference does, so
 /// its tools read them; only [`parse`] (what `ausearch -m` takes) knows these names.
 pub const RAUDIT_TYPES: &[(u32, &str)] = &[
@@ -334,6 +334,7 @@ pub const RAUDIT_TYPES: &[(u32, &str)] = &[
     (2982, "BPF_OPEN"),
     (2983, "BPF_LOST"),
     (2990, "RAUDIT_SEAL"),
+    (2991, "RAUDIT_GAP"),
 ];
 
 /// Reads a record type as users write it: a name (any case, the reference's or one of

@@ -55,6 +55,11 @@ pub const FLAGS: &[Flag] = &[
         "also log these BPF events (feature bpf; docs/bpf.md)",
     ),
     Flag::with_value(None, Some("--bpf-key"), "KEY", Values::Any, "the key of BPF records (bpf)"),
+    Flag::switch(
+        None,
+        Some("--no-supervisor"),
+        "one process: no supervisor keeping the audit socket across a crash",
+    ),
     Flag::switch(None, Some("--state"), "print the running daemon's counters and state"),
     Flag::with_value(
         None,
@@ -89,7 +94,7 @@ pub const FLAGS: &[Flag] = &[
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--no-supervisor] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state"
     );
     ExitCode::from(2)
 }
@@ -118,6 +123,7 @@ pub fn main(inv: Invocation) -> ExitCode {
         metrics_interval: std::time::Duration::from_secs(15),
         bpf: None,
         seal: None,
+        supervise: true,
     };
     let mut bpf_kinds: Option<String> = None;
     let mut bpf_key = "bpf".to_string();
@@ -133,6 +139,7 @@ pub fn main(inv: Invocation) -> ExitCode {
             "--load-rules" => opts.load_rules = true,
             "-h" | "--help" => return help(name),
             "--multicast" => opts.multicast = true,
+            "--no-supervisor" => opts.supervise = false,
             "--metrics-file" => {
                 let Some(v) = args.next() else { return usage(name) };
                 opts.metrics_file = Some(PathBuf::from(v));
@@ -241,7 +248,9 @@ fn exit_status(e: &DaemonError) -> u8 {
         | DaemonError::Register { .. }
         | DaemonError::Multicast(_)
         | DaemonError::Listener(_)
-        | DaemonError::Bpf(_) => 1,
+        | DaemonError::Bpf(_)
+        | DaemonError::Supervisor(_) => 1,
+        DaemonError::WorkerFailed(code) => u8::try_from(*code).unwrap_or(1),
         DaemonError::Seal(_) => 6,
     }
 }
