@@ -543,15 +543,17 @@ fn search_everything<W: Write, E: Write>(
         // still open at the end are not flushed; the next run prints them.
         flush_at_end: settings.checkpoint.is_none(),
     };
-    // An event with none of the criteria's literals cannot match: it is
-    // not extracted. (Only --debug tells a malformed event from one that
+    // An event with none of the criteria's literals, or none of the
+    // wanted record types, cannot match: it is not extracted. (Only --debug tells a malformed event from one that
     // does not match, so it looks at every event.)
     let literals = Literals::of(&settings.criteria).filter(|_| !settings.debug);
     let finders: Vec<memchr::memmem::Finder<'_>> =
         literals.iter().flat_map(|l| l.needles.iter()).map(memchr::memmem::Finder::new).collect();
+    let types = settings.criteria.msg_types.as_ref().filter(|_| !settings.debug);
     let prepare_event = |e: &Event<'_>| {
-        let candidate = finders.is_empty()
-            || e.records.iter().any(|r| finders.iter().any(|f| f.find(r.text).is_some()));
+        let candidate = (finders.is_empty()
+            || e.records.iter().any(|r| finders.iter().any(|f| f.find(r.text).is_some())))
+            && types.is_none_or(|t| e.records.iter().any(|r| t.contains(&r.rtype)));
         if candidate {
             prepare(e, settings, host)
         } else {

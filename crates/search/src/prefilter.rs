@@ -8,8 +8,11 @@
 //! region of the log where none of these literals occurs holds no match,
 //! and [`crate::skim`] need not parse it.
 //!
-//! The literals are necessary, not sufficient: a hit only makes the
-//! surrounding events candidates, which the real matcher then decides.
+//! `-m` is decided by the records' types: [`Types`] tells from a header's
+//! type name whether the record can be of a wanted type.
+//!
+//! Both are necessary, not sufficient: a hit only makes the surrounding
+//! events candidates, which the real matcher then decides.
 
 use crate::criteria::Criteria;
 
@@ -67,6 +70,41 @@ impl Literals {
     }
 }
 
+/// `-m`: the wanted record types, and the exact names that give them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Types {
+    pub wanted: Vec<i32>,
+    names: Vec<&'static [u8]>,
+}
+
+impl Types {
+    pub fn of(criteria: &Criteria) -> Option<Types> {
+        let wanted = criteria.msg_types.clone()?;
+        let names = raudit_tables::msg_type::MSG_TYPES
+            .iter()
+            .filter(|(code, _)| wanted.contains(&(*code as i32)))
+            .map(|(_, name)| name.as_bytes())
+            .collect();
+        Some(Types { wanted, names })
+    }
+
+    /// Whether a record whose header names type `name` is of a wanted
+    /// type, as [`raudit_parse::record::type_number`] reads the name. An
+    /// upper-case name is compared with the wanted names (one comparison
+    /// or two, instead of a lookup); other shapes go through the parser's
+    /// rules (any case, `UNKNOWN[n]`, numbers).
+    pub fn accepts(&self, name: &[u8]) -> bool {
+        let plain = name.first().is_some_and(u8::is_ascii_uppercase)
+            && !name.starts_with(b"UNKNOWN[")
+            && name.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if plain {
+            self.names.contains(&name)
+        } else {
+            self.wanted.contains(&raudit_parse::record::type_number(name))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +133,25 @@ mod tests {
         assert_eq!(Literals::of(&null), None);
         assert_eq!(Literals::of(&Criteria { pid: Some(1), ..Criteria::default() }), None);
         let exe = Criteria { exe: Some(b"/usr/bin/cat".to_vec()), ..Criteria::default() };
+        assert_eq!(
+            Literals::of(&Criteria { msg_types: Some(vec![1300]), ..Criteria::default() }),
+            None
+        );
         assert_eq!(Literals::of(&exe).unwrap().needles[0], b"/usr/bin/cat".to_vec());
+    }
+
+    #[test]
+    fn types_accept_every_spelling_the_parser_reads() {
+        let c = Criteria { msg_types: Some(vec![1300, 1305]), ..Criteria::default() };
+        let types = Types::of(&c).unwrap();
+        for name in
+            ["SYSCALL", "syscall", "SysCall", "CONFIG_CHANGE", "UNKNOWN[1300]", "1305", "1300x"]
+        {
+            assert!(types.accepts(name.as_bytes()), "{name}");
+        }
+        for name in ["PATH", "path", "UNKNOWN[1302]", "1302", "", "SYSCALLX", "NOSUCH"] {
+            assert!(!types.accepts(name.as_bytes()), "{name}");
+        }
+        assert_eq!(Types::of(&Criteria::default()), None);
     }
 }

@@ -33,7 +33,7 @@ use raudit_sys::Host;
 use rayon::prelude::*;
 
 use crate::engine::{Consumer, Feed, Prepared, Settings, drive, prepare};
-use crate::prefilter::Literals;
+use crate::prefilter::{Literals, Types};
 use crate::select::Selection;
 
 /// Bytes per region of the cheap pass: the grain of what is skipped.
@@ -62,9 +62,10 @@ struct Chunk {
     hit: bool,
 }
 
-/// A line's second when the header has the usual shape, read exactly as
-/// [`Record::parse`] would; None when that needs the full parser.
-fn quick_second(line: &[u8]) -> Option<u64> {
+/// A line's second and type name when the header has the usual shape,
+/// read exactly as [`Record::parse`] would; None when that needs the full
+/// parser.
+fn quick_header(line: &[u8]) -> Option<(u64, &[u8])> {
     if !line.starts_with(b"type=") {
         return None;
     }
@@ -93,19 +94,40 @@ fn quick_second(line: &[u8]) -> Option<u64> {
     if head[..space].iter().any(|&b| b == 0 || b == raudit_parse::record::ENRICHED_SEPARATOR) {
         return None;
     }
-    Some(stamp[..n_sec].iter().fold(0u64, |v, &b| v * 10 + u64::from(b - b'0')))
+    let sec = stamp[..n_sec].iter().fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
+    Some((sec, &head[5..space]))
 }
 
-/// The cheap pass over one region: seconds, order, bad stamps, literals.
-fn survey(data: &[u8], start: usize, end: usize, finders: &[memmem::Finder<'_>], t: u64) -> Chunk {
+/// What makes a region worth running the engine on.
+struct Wanted<'f> {
+    finders: Vec<memmem::Finder<'f>>,
+    /// `-m`, when there is no literal.
+    types: Option<Types>,
+}
+
+/// The cheap pass over one region: seconds, order, bad stamps, hits.
+fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted<'_>, t: u64) -> Chunk {
     let bytes = &data[start..end];
     let mut c = Chunk { start, end, ordered: true, ..Chunk::default() };
-    c.hit = finders.iter().any(|f| f.find(bytes).is_some());
+    c.hit = wanted.finders.iter().any(|f| f.find(bytes).is_some());
     for line in Lines::new(bytes) {
-        let sec = match quick_second(line) {
-            Some(sec) => sec,
+        let sec = match quick_header(line) {
+            Some((sec, name)) => {
+                if let Some(types) = &wanted.types
+                    && !c.hit
+                    && types.accepts(name)
+                {
+                    c.hit = true;
+                }
+                sec
+            }
             None => match Record::parse(line, t) {
-                Ok(r) => r.sec,
+                Ok(r) => {
+                    if wanted.types.as_ref().is_some_and(|types| types.wanted.contains(&r.rtype)) {
+                        c.hit = true;
+                    }
+                    r.sec
+                }
                 Err(HeaderError::Garbage) => continue,
                 Err(HeaderError::BadTimestamp(_)) => {
                     c.bad = true;
@@ -230,14 +252,21 @@ pub(crate) fn search<'a>(
     if settings.checkpoint.is_some() || settings.debug || !(1..1_000_000).contains(&t) {
         return Ok(None);
     }
-    let Some(literals) = Literals::of(&settings.criteria) else { return Ok(None) };
-    let finders: Vec<memmem::Finder<'_>> =
-        literals.needles.iter().map(memmem::Finder::new).collect();
+    let literals = Literals::of(&settings.criteria);
+    let wanted = Wanted {
+        finders: literals.iter().flat_map(|l| l.needles.iter()).map(memmem::Finder::new).collect(),
+        // An event's records may lie in two regions: a literal in one and
+        // a type in the other. So one kind of hit only, literals first.
+        types: if literals.is_some() { None } else { Types::of(&settings.criteria) },
+    };
+    if wanted.finders.is_empty() && wanted.types.is_none() {
+        return Ok(None);
+    }
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut cuts = cut(input).peekable();
     while cuts.peek().is_some() {
         let group: Vec<(usize, usize)> = cuts.by_ref().take(GROUP).collect();
-        chunks.par_extend(group.par_iter().map(|&(s, e)| survey(input, s, e, &finders, t)));
+        chunks.par_extend(group.par_iter().map(|&(s, e)| survey(input, s, e, &wanted, t)));
         // The pages read so far are not needed again unless a region
         // holds them: the memory stays flat whatever the log's size.
         done(0, chunks.last().map_or(0, |c| c.end));
@@ -292,7 +321,9 @@ mod tests {
             b"type=EOE msg=audit(1700000000.5:7): ",
             b"type=UNKNOWN[1999] msg=audit(1700000001.000:9): x",
         ] {
-            assert_eq!(quick_second(line), Some(Record::parse(line, 2).unwrap().sec));
+            let r = Record::parse(line, 2).unwrap();
+            let (sec, name) = quick_header(line).unwrap();
+            assert_eq!((sec, raudit_parse::record::type_number(name)), (r.sec, r.rtype));
         }
         // Shapes left to the parser.
         for line in [
@@ -302,7 +333,7 @@ mod tests {
             b"type=SYS\0CALL msg=audit(1700000000.590:1002): x",
             b"type=SYSCALL msg=audit(1700000000.5900:1002): x",
         ] {
-            assert_eq!(quick_second(line), None, "{}", String::from_utf8_lossy(line));
+            assert_eq!(quick_header(line), None, "{}", String::from_utf8_lossy(line));
         }
     }
 

@@ -72,6 +72,19 @@ fn log(size: usize, seed: u64, disorder: bool) -> Vec<u8> {
                 }
             }
         }
+        // Rare: two logins with one stamp (same timestamp, single-record
+        // events), a kernel anomaly of its own.
+        if rng.below(15000) == 0 {
+            let line = format!(
+                "type=USER_LOGIN msg={stamp}: pid=1 uid=0 auid=1000 ses=1 msg='op=login id=1000 exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=ssh res=success'\n"
+            );
+            out.extend_from_slice(line.as_bytes());
+            out.extend_from_slice(line.as_bytes());
+        }
+        if rng.below(15000) == 0 {
+            serial += 1;
+            out.extend_from_slice(format!("type=ANOM_ABEND msg=audit({}.{:03}:{serial}): auid=1000 uid=0 gid=0 ses=1 pid=7 comm=\"crash\" exe=\"/usr/bin/crash\" sig=11 res=1\n", at.0, at.1).as_bytes());
+        }
         // A late record of an earlier event, now and then.
         if rng.below(700) == 0 {
             out.extend_from_slice(
@@ -114,6 +127,12 @@ fn criteria() -> Vec<Criteria> {
             key: Some(b"rare".to_vec()),
             ..Criteria::default()
         },
+        // USER_ACCT (1101) always shares its stamp with a USER_AUTH; CWD
+        // (1307) records come late.
+        Criteria { msg_types: Some(vec![1101]), ..Criteria::default() },
+        Criteria { msg_types: Some(vec![1307, 1100]), ..Criteria::default() },
+        Criteria { msg_types: Some(vec![1112]), ..Criteria::default() },
+        Criteria { msg_types: Some(vec![1701]), ..Criteria::default() },
     ]
 }
 
