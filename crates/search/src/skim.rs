@@ -284,13 +284,10 @@ pub(crate) fn search<'a>(
             Feed { eoe_timeout: t, start: settings.start, end: settings.end, flush_at_end: true };
         let mut keeper = Keeper { lo: r.lo, hi: r.hi, kept: Vec::new(), bytes: 0, unsure: false };
         let slice = &input[r.start..r.end];
-        drive(
-            &[slice],
-            feed,
-            &|e: &Event<'_>| prepare(e, settings, host),
-            &mut keeper,
-            &|_, _| {},
-        )?;
+        // Pages behind the region's read part are released as in the whole
+        // run (kept events that point there are read back if touched).
+        let release = |_: usize, upto: usize| done(0, r.start + upto);
+        drive(&[slice], feed, &|e: &Event<'_>| prepare(e, settings, host), &mut keeper, &release)?;
         if keeper.unsure {
             return Ok(None);
         }
