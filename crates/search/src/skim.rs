@@ -17,7 +17,7 @@
 //!   that point have seconds <= `S` and are all complete and handed out
 //!   by the first record of second `S + t`. From there on both runs are in
 //!   the same state (up to slot numbers, which only order events with the
-//!   same timestamp; a result with two such events is left to the whole
+//!   same timestamp; a region owning two such events is left to the whole
 //!   run);
 //! - an event of a smaller second always leaves before one of a larger
 //!   second, so regions of disjoint seconds print in file order.
@@ -215,6 +215,8 @@ struct Keeper<'a> {
     lo: u64,
     hi: u64,
     kept: Vec<(Event<'a>, Prepared)>,
+    /// The timestamps of all the events it owns, matching or not.
+    stamps: Vec<(u64, u32, u64)>,
     bytes: usize,
     /// Something happened that only the whole run handles exactly.
     unsure: bool,
@@ -222,7 +224,11 @@ struct Keeper<'a> {
 
 impl<'a> Consumer<'a, Prepared> for Keeper<'a> {
     fn consume(&mut self, event: &Event<'a>, p: Prepared, _: usize) -> std::io::Result<bool> {
-        if (self.lo..=self.hi).contains(&event.key.sec) && p.selection == Selection::Matched {
+        if !(self.lo..=self.hi).contains(&event.key.sec) {
+            return Ok(true);
+        }
+        self.stamps.push((event.key.sec, event.key.milli, event.key.serial));
+        if p.selection == Selection::Matched {
             self.bytes += p.text.len() + p.notes.len();
             self.kept.push((event.clone(), p));
             if self.bytes > MAX_KEPT {
@@ -235,6 +241,18 @@ impl<'a> Consumer<'a, Prepared> for Keeper<'a> {
     fn bad_timestamp(&mut self, _: &[u8]) -> std::io::Result<()> {
         self.unsure = true;
         Ok(())
+    }
+}
+
+impl Keeper<'_> {
+    /// Whether two events it owns have the same timestamp. Their order
+    /// comes from slot numbers, which a region's run does not share with
+    /// the whole run, and it also decides whether a complete one waits
+    /// behind a building one, so it can move other events too: matching or
+    /// not, any such pair sends the search to the whole run.
+    fn has_twins(&mut self) -> bool {
+        self.stamps.sort_unstable();
+        self.stamps.windows(2).any(|w| w[0] == w[1])
     }
 }
 
@@ -282,27 +300,26 @@ pub(crate) fn search<'a>(
     for r in regions {
         let feed =
             Feed { eoe_timeout: t, start: settings.start, end: settings.end, flush_at_end: true };
-        let mut keeper = Keeper { lo: r.lo, hi: r.hi, kept: Vec::new(), bytes: 0, unsure: false };
+        let mut keeper = Keeper {
+            lo: r.lo,
+            hi: r.hi,
+            kept: Vec::new(),
+            stamps: Vec::new(),
+            bytes: 0,
+            unsure: false,
+        };
         let slice = &input[r.start..r.end];
         // Pages behind the region's read part are released as in the whole
         // run (kept events that point there are read back if touched).
         let release = |_: usize, upto: usize| done(0, r.start + upto);
         drive(&[slice], feed, &|e: &Event<'_>| prepare(e, settings, host), &mut keeper, &release)?;
-        if keeper.unsure {
+        if keeper.unsure || keeper.has_twins() {
             return Ok(None);
         }
         found.append(&mut keeper.kept);
         if settings.just_one && !found.is_empty() {
             break;
         }
-    }
-    // Events with the same timestamp are ordered by slot numbers, which a
-    // region's run does not share with the whole run.
-    let mut stamps: Vec<(u64, u32, u64)> =
-        found.iter().map(|(e, _)| (e.key.sec, e.key.milli, e.key.serial)).collect();
-    stamps.sort_unstable();
-    if stamps.windows(2).any(|w| w[0] == w[1]) {
-        return Ok(None);
     }
     Ok(Some(found))
 }
