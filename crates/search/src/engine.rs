@@ -12,6 +12,7 @@ use crate::criteria::Criteria;
 use crate::interpreted::Interpreter;
 use crate::normalize::{self, Extra};
 use crate::output::{self, Escape, Format};
+use crate::prefilter::Literals;
 use crate::select::{Selection, select};
 use crate::worker;
 
@@ -75,10 +76,10 @@ const PIECE: usize = 256 << 10;
 
 /// An event decided and formatted off the main thread.
 pub(crate) struct Prepared {
-    selection: Selection,
-    text: Vec<u8>,
+    pub(crate) selection: Selection,
+    pub(crate) text: Vec<u8>,
     /// Diagnostics for stderr.
-    notes: Vec<u8>,
+    pub(crate) notes: Vec<u8>,
 }
 
 pub(crate) fn prepare(event: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
@@ -505,6 +506,45 @@ pub fn search(
         settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
     let mut emitter =
         Emitter { settings, out, err, resume, outcome: Outcome::default(), header_done: false };
+    // A selective search of one log reads only the regions that can match.
+    if let [input] = inputs
+        && let Some(found) = crate::skim::search(input, settings, host, done)?
+    {
+        for (event, prepared) in found {
+            if !emitter.emit(&event, prepared)? {
+                break;
+            }
+        }
+        done(0, input.len());
+        emitter.out.flush()?;
+        return Ok(emitter.outcome);
+    }
+    search_everything(inputs, settings, emitter, host, done)
+}
+
+/// [`search`] reading every record, whatever the criteria.
+pub fn search_exhaustive(
+    inputs: &[&[u8]],
+    settings: &Settings,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    host: &dyn Host,
+    done: &dyn Fn(usize, usize),
+) -> io::Result<Outcome> {
+    let resume =
+        settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
+    let emitter =
+        Emitter { settings, out, err, resume, outcome: Outcome::default(), header_done: false };
+    search_everything(inputs, settings, emitter, host, done)
+}
+
+fn search_everything<W: Write, E: Write>(
+    inputs: &[&[u8]],
+    settings: &Settings,
+    mut emitter: Emitter<'_, W, E>,
+    host: &dyn Host,
+    done: &dyn Fn(usize, usize),
+) -> io::Result<Outcome> {
     let feed = Feed {
         eoe_timeout: settings.eoe_timeout,
         start: settings.start,
@@ -513,7 +553,24 @@ pub fn search(
         // still open at the end are not flushed; the next run prints them.
         flush_at_end: settings.checkpoint.is_none(),
     };
-    drive(inputs, feed, &|e: &Event<'_>| prepare(e, settings, host), &mut emitter, done)?;
+    // An event with none of the criteria's literals, or none of the
+    // wanted record types, cannot match: it is not extracted. (Only --debug tells a malformed event from one that
+    // does not match, so it looks at every event.)
+    let literals = Literals::of(&settings.criteria).filter(|_| !settings.debug);
+    let finders: Vec<memchr::memmem::Finder<'_>> =
+        literals.iter().flat_map(|l| l.needles.iter()).map(memchr::memmem::Finder::new).collect();
+    let types = settings.criteria.msg_types.as_ref().filter(|_| !settings.debug);
+    let prepare_event = |e: &Event<'_>| {
+        let candidate = (finders.is_empty()
+            || e.records.iter().any(|r| finders.iter().any(|f| f.find(r.text).is_some())))
+            && types.is_none_or(|t| e.records.iter().any(|r| t.contains(&r.rtype)));
+        if candidate {
+            prepare(e, settings, host)
+        } else {
+            Prepared { selection: Selection::NotMatched, text: Vec::new(), notes: Vec::new() }
+        }
+    };
+    drive(inputs, feed, &prepare_event, &mut emitter, done)?;
     emitter.out.flush()?;
     Ok(emitter.outcome)
 }

@@ -17,11 +17,13 @@ pub mod json;
 pub mod matcher;
 pub mod normalize;
 pub mod output;
+pub mod prefilter;
 pub mod select;
+pub mod skim;
 pub mod worker;
 
 pub use criteria::{Criteria, IdCriterion, Success};
-pub use engine::{Outcome, Settings, search};
+pub use engine::{Outcome, Settings, search, search_exhaustive};
 pub use normalize::Extra;
 pub use output::{Escape, Format};
 pub use worker::WorkerPanic;

@@ -1,0 +1,380 @@
+//! Selective searches without parsing the whole log.
+//!
+//! A search for a rare value (`-k time-change`, `-x /usr/bin/passwd`)
+//! spends nearly all its time grouping records into events that cannot
+//! match. This finds the regions that hold one of the criteria's literals
+//! ([`crate::prefilter`]) and runs the normal engine on those regions only.
+//!
+//! Why that is exact, given what the cheap pass below checks over the
+//! whole log: every record's second is at least the one before it (the
+//! log is in time order), and no timestamp is bad (those print a message).
+//! Then, with `t` = end_of_event_timeout >= 1:
+//! - records of different seconds never share an event, and an event of
+//!   second `s` is complete once a record of second `s + t` or later has
+//!   been read (that record always opens an event: its second is new);
+//! - a run of the engine started at a record of second `S` groups every
+//!   later record exactly as the whole run does; the events open before
+//!   that point have seconds <= `S` and are all complete and handed out
+//!   by the first record of second `S + t`. From there on both runs are in
+//!   the same state (up to slot numbers, which only order events with the
+//!   same timestamp; a region owning two such events is left to the whole
+//!   run);
+//! - an event of a smaller second always leaves before one of a larger
+//!   second, so regions of disjoint seconds print in file order.
+//!
+//! A region owning the events of seconds `lo..=hi` is therefore run from a
+//! record of second `<= lo - t` to a record of second `>= hi + t` (or the
+//! ends of the log), and prints only its own events. Anything the pass
+//! cannot vouch for falls back to reading everything.
+
+use memchr::memmem;
+use raudit_parse::{Event, HeaderError, Lines, Record};
+use raudit_sys::Host;
+use rayon::prelude::*;
+
+use crate::engine::{Consumer, Feed, Prepared, Settings, drive, prepare};
+use crate::prefilter::{Literals, Types};
+use crate::select::Selection;
+
+/// Bytes per region of the cheap pass: the grain of what is skipped.
+const CHUNK: usize = 256 << 10;
+/// Regions surveyed together (in parallel) before their memory is released.
+const GROUP: usize = 64;
+/// Above this share of the log in regions to run, reading everything is
+/// as fast and needs no second look.
+const MAX_SHARE: f64 = 0.6;
+/// Output kept before printing; past it the whole run is used instead.
+const MAX_KEPT: usize = 32 << 20;
+
+/// What the cheap pass learnt about one region of the log.
+#[derive(Debug, Clone, Copy, Default)]
+struct Chunk {
+    start: usize,
+    end: usize,
+    /// Seconds of its first and last records (None: no record).
+    first: Option<u64>,
+    last: Option<u64>,
+    /// Its records' seconds never go down.
+    ordered: bool,
+    /// A line has a bad timestamp (the reference says so on stderr).
+    bad: bool,
+    /// A literal occurs in it.
+    hit: bool,
+}
+
+/// A line's second and type name when the header has the usual shape,
+/// read exactly as [`Record::parse`] would; None when that needs the full
+/// parser.
+fn quick_header(line: &[u8]) -> Option<(u64, &[u8])> {
+    if !line.starts_with(b"type=") {
+        return None;
+    }
+    let head = &line[..line.len().min(79)];
+    let space = memchr::memchr(b' ', head)?;
+    let stamp = head.get(space + 1..)?.strip_prefix(b"msg=audit(")?;
+    // Seconds, '.', 1-3 digits, ':', 1-18 digits, ')', ':'. Nine digits
+    // or more keep the token longer than the parser's minimum.
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let n_sec = digits(stamp);
+    if !(9..=18).contains(&n_sec) || stamp.get(n_sec) != Some(&b'.') {
+        return None;
+    }
+    let rest = &stamp[n_sec + 1..];
+    let n_milli = digits(rest);
+    if !(1..=3).contains(&n_milli) || rest.get(n_milli) != Some(&b':') {
+        return None;
+    }
+    let rest = &rest[n_milli + 1..];
+    let n_serial = digits(rest);
+    if !(1..=18).contains(&n_serial) || rest.get(n_serial..n_serial + 2) != Some(b"):") {
+        return None;
+    }
+    // A NUL or the enriched separator in the type name would end the
+    // record there: leave such lines to the parser.
+    if head[..space].iter().any(|&b| b == 0 || b == raudit_parse::record::ENRICHED_SEPARATOR) {
+        return None;
+    }
+    let sec = stamp[..n_sec].iter().fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
+    Some((sec, &head[5..space]))
+}
+
+/// What makes a region worth running the engine on.
+struct Wanted<'f> {
+    finders: Vec<memmem::Finder<'f>>,
+    /// `-m`, when there is no literal.
+    types: Option<Types>,
+}
+
+/// The cheap pass over one region: seconds, order, bad stamps, hits.
+fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted<'_>, t: u64) -> Chunk {
+    let bytes = &data[start..end];
+    let mut c = Chunk { start, end, ordered: true, ..Chunk::default() };
+    c.hit = wanted.finders.iter().any(|f| f.find(bytes).is_some());
+    for line in Lines::new(bytes) {
+        let sec = match quick_header(line) {
+            Some((sec, name)) => {
+                if let Some(types) = &wanted.types
+                    && !c.hit
+                    && types.accepts(name)
+                {
+                    c.hit = true;
+                }
+                sec
+            }
+            None => match Record::parse(line, t) {
+                Ok(r) => {
+                    if wanted.types.as_ref().is_some_and(|types| types.wanted.contains(&r.rtype)) {
+                        c.hit = true;
+                    }
+                    r.sec
+                }
+                Err(HeaderError::Garbage) => continue,
+                Err(HeaderError::BadTimestamp(_)) => {
+                    c.bad = true;
+                    continue;
+                }
+            },
+        };
+        if c.last.is_some_and(|last| sec < last) {
+            c.ordered = false;
+        }
+        c.first.get_or_insert(sec);
+        c.last = Some(sec);
+    }
+    c
+}
+
+/// Cuts `data` into regions of about [`CHUNK`] bytes ending at newlines,
+/// lazily: finding a cut touches the page there, so cuts are found only
+/// just before their regions are read.
+fn cut(data: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= data.len() {
+            return None;
+        }
+        let end = if data.len() - pos <= CHUNK {
+            data.len()
+        } else {
+            memchr::memchr(b'\n', &data[pos + CHUNK..]).map_or(data.len(), |i| pos + CHUNK + i + 1)
+        };
+        let region = (pos, end);
+        pos = end;
+        Some(region)
+    })
+}
+
+/// A stretch of the log to run the engine on: bytes `start..end`, whose
+/// events of seconds `lo..=hi` it prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Region {
+    start: usize,
+    end: usize,
+    lo: u64,
+    hi: u64,
+}
+
+/// The regions that cover every hit, or None when the log is not in time
+/// order (or has bad stamps) or they would cover most of it.
+fn plan(chunks: &[Chunk], t: u64, len: usize) -> Option<Vec<Region>> {
+    let mut previous = None;
+    for c in chunks {
+        if c.bad || !c.ordered || c.first.is_some_and(|f| previous.is_some_and(|p| f < p)) {
+            return None;
+        }
+        previous = c.last.or(previous);
+    }
+    let mut regions: Vec<Region> = Vec::new();
+    for (at, c) in chunks.iter().enumerate().filter(|(_, c)| c.hit) {
+        let (Some(lo), Some(hi)) = (c.first, c.last) else { continue };
+        // From the start of the last region that begins at second <= lo - t.
+        let start = chunks[..=at]
+            .iter()
+            .rev()
+            .find(|b| b.first.is_some_and(|f| f + t <= lo))
+            .map_or(0, |b| b.start);
+        // To the end of the first region that reaches second hi + t.
+        let end = chunks[at..]
+            .iter()
+            .find(|b| b.last.is_some_and(|l| l >= hi + t))
+            .map_or(len, |b| b.end);
+        match regions.last_mut() {
+            Some(r) if start <= r.end => {
+                r.end = r.end.max(end);
+                r.hi = r.hi.max(hi);
+            }
+            _ => regions.push(Region { start, end, lo, hi }),
+        }
+    }
+    let covered: usize = regions.iter().map(|r| r.end - r.start).sum();
+    (covered as f64 <= MAX_SHARE * len as f64).then_some(regions)
+}
+
+/// Keeps the matching events a region owns.
+struct Keeper<'a> {
+    lo: u64,
+    hi: u64,
+    kept: Vec<(Event<'a>, Prepared)>,
+    /// The timestamps of all the events it owns, matching or not.
+    stamps: Vec<(u64, u32, u64)>,
+    bytes: usize,
+    /// Something happened that only the whole run handles exactly.
+    unsure: bool,
+}
+
+impl<'a> Consumer<'a, Prepared> for Keeper<'a> {
+    fn consume(&mut self, event: &Event<'a>, p: Prepared, _: usize) -> std::io::Result<bool> {
+        if !(self.lo..=self.hi).contains(&event.key.sec) {
+            return Ok(true);
+        }
+        self.stamps.push((event.key.sec, event.key.milli, event.key.serial));
+        if p.selection == Selection::Matched {
+            self.bytes += p.text.len() + p.notes.len();
+            self.kept.push((event.clone(), p));
+            if self.bytes > MAX_KEPT {
+                self.unsure = true;
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+    fn bad_timestamp(&mut self, _: &[u8]) -> std::io::Result<()> {
+        self.unsure = true;
+        Ok(())
+    }
+}
+
+impl Keeper<'_> {
+    /// Whether two events it owns have the same timestamp. Their order
+    /// comes from slot numbers, which a region's run does not share with
+    /// the whole run, and it also decides whether a complete one waits
+    /// behind a building one, so it can move other events too: matching or
+    /// not, any such pair sends the search to the whole run.
+    fn has_twins(&mut self) -> bool {
+        self.stamps.sort_unstable();
+        self.stamps.windows(2).any(|w| w[0] == w[1])
+    }
+}
+
+/// The matching events of `input` in output order, with their output, or
+/// None when this search must read the whole log.
+pub(crate) fn search<'a>(
+    input: &'a [u8],
+    settings: &Settings,
+    host: &dyn Host,
+    done: &dyn Fn(usize, usize),
+) -> std::io::Result<Option<Vec<(Event<'a>, Prepared)>>> {
+    let t = settings.eoe_timeout;
+    // The checkpoint and --debug look at every event; a zero or huge
+    // timeout breaks the reasoning above.
+    if settings.checkpoint.is_some() || settings.debug || !(1..1_000_000).contains(&t) {
+        return Ok(None);
+    }
+    let literals = Literals::of(&settings.criteria);
+    let wanted = Wanted {
+        finders: literals.iter().flat_map(|l| l.needles.iter()).map(memmem::Finder::new).collect(),
+        // An event's records may lie in two regions: a literal in one and
+        // a type in the other. So one kind of hit only, literals first.
+        types: if literals.is_some() { None } else { Types::of(&settings.criteria) },
+    };
+    if wanted.finders.is_empty() && wanted.types.is_none() {
+        return Ok(None);
+    }
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut cuts = cut(input).peekable();
+    while cuts.peek().is_some() {
+        let group: Vec<(usize, usize)> = cuts.by_ref().take(GROUP).collect();
+        chunks.par_extend(group.par_iter().map(|&(s, e)| survey(input, s, e, &wanted, t)));
+        // The pages read so far are not needed again unless a region
+        // holds them: the memory stays flat whatever the log's size.
+        done(0, chunks.last().map_or(0, |c| c.end));
+        // Regions all over (or out of order): give up early, before the
+        // pass costs much.
+        let seen = chunks.last().map_or(0, |c| c.end);
+        if chunks.len() >= 2 * GROUP && plan(&chunks, t, seen).is_none() {
+            return Ok(None);
+        }
+    }
+    let Some(regions) = plan(&chunks, t, input.len()) else { return Ok(None) };
+    let mut found = Vec::new();
+    for r in regions {
+        let feed =
+            Feed { eoe_timeout: t, start: settings.start, end: settings.end, flush_at_end: true };
+        let mut keeper = Keeper {
+            lo: r.lo,
+            hi: r.hi,
+            kept: Vec::new(),
+            stamps: Vec::new(),
+            bytes: 0,
+            unsure: false,
+        };
+        let slice = &input[r.start..r.end];
+        // Pages behind the region's read part are released as in the whole
+        // run (kept events that point there are read back if touched).
+        let release = |_: usize, upto: usize| done(0, r.start + upto);
+        drive(&[slice], feed, &|e: &Event<'_>| prepare(e, settings, host), &mut keeper, &release)?;
+        if keeper.unsure || keeper.has_twins() {
+            return Ok(None);
+        }
+        found.append(&mut keeper.kept);
+        if settings.just_one && !found.is_empty() {
+            break;
+        }
+    }
+    Ok(Some(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_second_as_the_parser_does() {
+        for line in [
+            &b"type=SYSCALL msg=audit(1700000000.590:1002): arch=c000003e"[..],
+            b"type=EOE msg=audit(1700000000.5:7): ",
+            b"type=UNKNOWN[1999] msg=audit(1700000001.000:9): x",
+        ] {
+            let r = Record::parse(line, 2).unwrap();
+            let (sec, name) = quick_header(line).unwrap();
+            assert_eq!((sec, raudit_parse::record::type_number(name)), (r.sec, r.rtype));
+        }
+        // Shapes left to the parser.
+        for line in [
+            &b"node=a type=SYSCALL msg=audit(1700000000.590:1002): x"[..],
+            b"type=SYSCALL  msg=audit(1700000000.590:1002): x",
+            b"type=SYSCALL msg=audit(1.000:1): x",
+            b"type=SYS\0CALL msg=audit(1700000000.590:1002): x",
+            b"type=SYSCALL msg=audit(1700000000.5900:1002): x",
+        ] {
+            assert_eq!(quick_header(line), None, "{}", String::from_utf8_lossy(line));
+        }
+    }
+
+    fn chunk(start: usize, first: u64, last: u64, hit: bool) -> Chunk {
+        Chunk {
+            start,
+            end: start + 10,
+            first: Some(first),
+            last: Some(last),
+            ordered: true,
+            bad: false,
+            hit,
+        }
+    }
+
+    #[test]
+    fn plans_regions_around_hits_with_a_timeout_on_each_side() {
+        let chunks: Vec<Chunk> =
+            (0..20).map(|i| chunk(i * 10, i as u64, i as u64, i == 10)).collect();
+        let r = plan(&chunks, 2, 200).unwrap();
+        assert_eq!(r, vec![Region { start: 80, end: 130, lo: 10, hi: 10 }]);
+        // Out of order: no plan.
+        let mut shuffled = chunks.clone();
+        shuffled.swap(3, 4);
+        assert_eq!(plan(&shuffled, 2, 200), None);
+        // Hits everywhere: reading everything is better.
+        let all: Vec<Chunk> = (0..20).map(|i| chunk(i * 10, i as u64, i as u64, true)).collect();
+        assert_eq!(plan(&all, 2, 200), None);
+    }
+}
