@@ -144,6 +144,8 @@ struct Daemon {
     reader: Option<EventReader>,
     listener: Option<raudit_remote::listener::ListenerHandle>,
     started: SystemTime,
+    /// Supervised: the supervisor's pid and how many workers ran before this one.
+    supervised: Option<(u32, u32)>,
     /// The batch being formatted (its buffers are reused).
     lines: LineBatch,
     seal: Seal,
@@ -659,6 +661,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         reader,
         listener,
         started: SystemTime::now(),
+        supervised: worker.as_ref().map(|w| (crate::own::daemon_pid(), w.restarts)),
         lines: LineBatch::default(),
         seal,
         gap,

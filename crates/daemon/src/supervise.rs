@@ -33,6 +33,8 @@ pub(crate) struct Worker {
     ready: io::PipeWriter,
     /// Why the previous worker stopped; `None` for the first.
     pub(crate) cause: Option<Cause>,
+    /// Workers started before this one.
+    pub(crate) restarts: u32,
 }
 
 impl Worker {
@@ -76,6 +78,7 @@ pub(crate) fn supervise(
     let supervisor = std::process::id();
     let _ = std::fs::write("/proc/self/oom_score_adj", "-1000");
     let mut cause = None;
+    let mut restarts = 0;
     let mut delay = Duration::ZERO;
     let mut notified = false;
     let outcome = loop {
@@ -99,6 +102,7 @@ pub(crate) fn supervise(
                     reader: Some(reader),
                     ready: ready_w,
                     cause,
+                    restarts,
                 })));
             }
             Some(pid) => pid,
@@ -162,6 +166,7 @@ pub(crate) fn supervise(
             Exit::Code(c) => (None, Some(c)),
         };
         cause = Some(Cause::WorkerDied { signal, code });
+        restarts += 1;
         delay = if started.elapsed() >= STABLE {
             Duration::ZERO
         } else {

@@ -193,13 +193,21 @@ fn plugins(dir: &Path, daemon_pid: Option<u32>) -> (Vec<Plugin>, Vec<String>) {
     (active, errors)
 }
 
-/// The executables of `pid`'s children.
+/// The executables of `pid`'s children and grandchildren: a supervised rauditd's plugins are
+/// children of its worker, the supervisor's child (docs/crash-safety.md).
 fn children_exes(pid: u32) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir("/proc") else { return Vec::new() };
-    rd.flatten()
+    let procs: Vec<(u32, Option<u32>)> = rd
+        .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|&child| parent_of(child) == Some(pid))
-        .filter_map(raudit_sys::process::executable)
+        .map(|p| (p, parent_of(p)))
+        .collect();
+    let children: Vec<u32> =
+        procs.iter().filter(|(_, parent)| *parent == Some(pid)).map(|(p, _)| *p).collect();
+    procs
+        .iter()
+        .filter(|(_, parent)| parent.is_some_and(|q| q == pid || children.contains(&q)))
+        .filter_map(|(p, _)| raudit_sys::process::executable(*p))
         .collect()
 }
 

@@ -166,6 +166,10 @@ fn a_killed_worker_is_replaced_and_no_storm_event_is_lost() {
     assert!(storm.wait(LONG).success());
     drained(&mut kernel, count);
     kernel.client().delete_rule(&rule).unwrap();
+    // The state report (SIGCONT to the pid file's pid, forwarded) comes from the new worker.
+    let state = raudit_daemon::daemon::request_state(dir.path()).unwrap();
+    assert!(state.contains(&format!("supervisor pid = {supervisor}\n")), "{state}");
+    assert!(state.contains("worker restarts = 1\n"), "{state}");
     stop_daemon(&mut kernel, &mut daemon);
 
     let text = read(&log);

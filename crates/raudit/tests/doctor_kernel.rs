@@ -131,12 +131,19 @@ fn doctor_finds_a_healthy_setup_ok() {
     wait_for("the watch's event in the log", SHORT, || {
         std::fs::read_to_string(&log).unwrap_or_default().contains("key=\"doctor-test\"")
     });
-    // The plugin runs as the daemon's child once started.
-    let daemon_pid = daemon.pid().to_string();
+    // The plugin runs as a child of the daemon's worker (the supervisor's child) once started.
+    let daemon_pid = daemon.pid();
+    let parent_of = |p: &str| {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
+        let after = stat.rfind(')').map(|i| stat[i + 2..].to_string()).unwrap_or_default();
+        after.split(' ').nth(1).and_then(|v| v.parse::<u32>().ok())
+    };
     let plugin_running = poll_until(SHORT, || {
         std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
-            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-            stat.rfind(')').is_some_and(|i| stat[i + 2..].split(' ').nth(1) == Some(&daemon_pid))
+            let name = e.file_name().to_string_lossy().into_owned();
+            let parent = parent_of(&name);
+            let grandparent = parent.and_then(|p| parent_of(&p.to_string()));
+            (parent == Some(daemon_pid) || grandparent == Some(daemon_pid))
                 && std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == cat)
         })
     });

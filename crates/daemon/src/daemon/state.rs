@@ -16,6 +16,12 @@ impl Daemon {
         kv("current time", now.to_string());
         let up = self.started.elapsed().unwrap_or_default().as_secs();
         kv("uptime seconds", up.to_string());
+        if let Some((supervisor, restarts)) = self.supervised {
+            // Beyond the reference: the worker under its supervisor (docs/crash-safety.md).
+            kv("supervisor pid", supervisor.to_string());
+            kv("worker pid", std::process::id().to_string());
+            kv("worker restarts", restarts.to_string());
+        }
         kv("process priority", self.cfg.priority_boost.to_string());
         let core = self.core.clone();
         let mut core = lock(&core);
