@@ -10,7 +10,8 @@
 //! daemon is suspended: suspension drops records by policy, as the reference does.
 //!
 //! Pass: every call of the storm is in the logs exactly once; no torn line; the kernel lost
-//! nothing but other processes' records; the daemon's RSS, fds and threads are flat; every log
+//! nothing but other processes' records; the worker never restarted and its RSS, fds and
+//! threads are flat; every log
 //! file reads with the reference's ausearch. The test runs 2 minutes; `bench/soak-run` runs it
 //! for 30 (`RAUDIT_SOAK_SECS`).
 
@@ -226,7 +227,17 @@ fn soak_under_faults_loses_nothing_and_stays_flat() {
     let err = fs::File::create(d.join("rauditd.err")).unwrap();
     let mut daemon = DaemonProcess::spawn(rauditd_in(d, &["-n"]).stderr(err));
     daemon.wait_registered(&mut kernel, SHORT);
-    let pid = daemon.pid();
+    // The worker (under the supervisor the test started) does the work; its restarts would
+    // change the pid, and there must be none.
+    let state_value = |key: &str| {
+        state(d).lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(" = ")?.parse::<u32>().ok())
+    };
+    let mut worker = None;
+    wait_for("the worker's pid", SHORT, || {
+        worker = state_value("worker pid");
+        worker.is_some()
+    });
+    let pid = worker.unwrap_or_default();
     let lost_before = kernel.client().get_status().unwrap().lost;
     let rule = add_storm_rule(&mut kernel, KEY);
     let count_file = d.join("storm-count");
@@ -289,6 +300,7 @@ fn soak_under_faults_loses_nothing_and_stays_flat() {
         done
     });
     assert!(settled, "the daemon never settled");
+    assert_eq!(state_value("worker restarts"), Some(0), "the worker restarted: {}", state(d));
     kernel.client().delete_rule(&rule).unwrap();
     let lost = kernel.client().get_status().unwrap().lost - lost_before;
     assert!(daemon.stop(SHORT).success(), "the daemon did not stop cleanly");
