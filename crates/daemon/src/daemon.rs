@@ -307,6 +307,11 @@ impl Daemon {
                 self.write_metrics();
                 next_metrics = std::time::Instant::now() + self.opts.metrics_interval;
             }
+            // A status request on the socket (metrics, the state report, signal info) keeps the
+            // records that came with its answer in memory, where poll cannot see them.
+            if self.reader.as_ref().is_some_and(|r| r.has_kept_records()) {
+                self.drain_socket();
+            }
             use rustix::event::{PollFd, PollFlags};
             let mut fds = vec![PollFd::new(sigfd, PollFlags::IN)];
             if let Some(reader) = &self.reader {

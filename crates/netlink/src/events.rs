@@ -175,6 +175,12 @@ impl<T: Transport> EventReader<T> {
         self.kind
     }
 
+    /// Whether records wait in memory: received while a request on [`EventReader::client`]
+    /// waited for its answer. The socket no longer holds them, so polling it does not say so.
+    pub fn has_kept_records(&self) -> bool {
+        !self.client.pending.is_empty()
+    }
+
     /// Whether this reader is (still) registered as the daemon.
     pub fn is_registered(&self) -> bool {
         self.registered
