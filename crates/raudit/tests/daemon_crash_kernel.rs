@@ -4,32 +4,16 @@
 //! reports in a RAUDIT_GAP record; a line cut by a crash is completed at the next start. Holds
 //! the kernel test lock (KernelGuard).
 
-use std::path::Path;
 use std::time::Duration;
 
 mod common;
 
-use common::{add_storm_rule, config_dir, rauditd_in as rauditd, start_storm};
+use common::{add_storm_rule, config_dir, read, start_daemon, start_storm, stop_daemon};
 
-use raudit_testkit::{DaemonProcess, KernelGuard, Signal, poll_until, signal, wait_for};
+use raudit_testkit::{KernelGuard, Signal, poll_until, signal, wait_for};
 
 const SHORT: Duration = Duration::from_secs(30);
 const LONG: Duration = Duration::from_secs(120);
-
-fn start_daemon(kernel: &mut KernelGuard, dir: &Path) -> DaemonProcess {
-    let mut daemon = DaemonProcess::spawn(&mut rauditd(dir, &["-n"]));
-    daemon.wait_registered(kernel, SHORT);
-    daemon
-}
-
-fn stop_daemon(kernel: &mut KernelGuard, daemon: &mut DaemonProcess) {
-    assert!(daemon.stop(SHORT).success());
-    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
-}
-
-fn read(path: &Path) -> String {
-    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
-}
 
 /// The supervisor's worker (its first child; plugins are the worker's children).
 fn worker_of(supervisor: u32) -> Option<u32> {

@@ -10,7 +10,8 @@ use std::time::Duration;
 mod common;
 
 use common::{
-    add_storm_rule, assert_foreign_losses_only, config_dir, rauditd_in as rauditd, start_storm,
+    add_storm_rule, assert_foreign_losses_only, config_dir, rauditd_in as rauditd, read,
+    start_daemon, start_storm, stop_daemon,
 };
 
 use raudit_testkit::{DaemonProcess, KernelGuard, Signal, poll_until, wait_for};
@@ -18,19 +19,6 @@ use raudit_testkit::{DaemonProcess, KernelGuard, Signal, poll_until, wait_for};
 /// Generous bounds: the machine may be busy, and a poll returns as soon as it can.
 const SHORT: Duration = Duration::from_secs(30);
 const LONG: Duration = Duration::from_secs(120);
-
-/// Starts `rauditd -n -c DIR` and waits for its registration.
-fn start_daemon(kernel: &mut KernelGuard, dir: &Path) -> DaemonProcess {
-    let mut daemon = DaemonProcess::spawn(&mut rauditd(dir, &["-n"]));
-    daemon.wait_registered(kernel, SHORT);
-    daemon
-}
-
-/// Stops the daemon (SIGTERM): it exits 0 and the kernel no longer lists it.
-fn stop_daemon(kernel: &mut KernelGuard, daemon: &mut DaemonProcess) {
-    assert!(daemon.stop(SHORT).success());
-    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
-}
 
 /// Adds a `-w PATH -p wa -k KEY` rule.
 fn add_watch(kernel: &mut KernelGuard, path: &Path, key: &str) {
@@ -54,10 +42,6 @@ fn touch(path: &Path, n: usize) {
 fn empty_file(path: &Path) -> std::path::PathBuf {
     std::fs::write(path, "").unwrap();
     path.to_path_buf()
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
 }
 
 /// SYSCALL records carrying `key`.

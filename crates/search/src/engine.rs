@@ -502,10 +502,7 @@ pub fn search(
     host: &dyn Host,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
-    let resume =
-        settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
-    let mut emitter =
-        Emitter { settings, out, err, resume, outcome: Outcome::default(), header_done: false };
+    let mut emitter = Emitter::for_run(settings, out, err);
     // A selective search of one log reads only the regions that can match.
     if let [input] = inputs
         && let Some(found) = crate::skim::search(input, settings, host, done)?
@@ -531,11 +528,18 @@ pub fn search_exhaustive(
     host: &dyn Host,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
-    let resume =
-        settings.checkpoint.as_ref().map(|(last, time_only)| Resume::new(last.clone(), *time_only));
-    let emitter =
-        Emitter { settings, out, err, resume, outcome: Outcome::default(), header_done: false };
-    search_everything(inputs, settings, emitter, host, done)
+    search_everything(inputs, settings, Emitter::for_run(settings, out, err), host, done)
+}
+
+impl<'s, W: Write, E: Write> Emitter<'s, W, E> {
+    /// An emitter at the start of a run (resuming after `--checkpoint`'s event, if any).
+    fn for_run(settings: &'s Settings, out: &'s mut W, err: &'s mut E) -> Self {
+        let resume = settings
+            .checkpoint
+            .as_ref()
+            .map(|(last, time_only)| Resume::new(last.clone(), *time_only));
+        Emitter { settings, out, err, resume, outcome: Outcome::default(), header_done: false }
+    }
 }
 
 fn search_everything<W: Write, E: Write>(

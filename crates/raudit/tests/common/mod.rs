@@ -353,6 +353,34 @@ pub fn assert_foreign_losses_only(lost: u32, log: &str) {
     assert!(foreign > 0, "the kernel lost {lost} records and nothing else was sending");
 }
 
+/// How long a daemon may take to register or stop on a busy machine (a poll returns as soon
+/// as it can).
+pub const DAEMON_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Starts `rauditd -n -c DIR` and waits for its registration.
+pub fn start_daemon(
+    kernel: &mut raudit_testkit::KernelGuard,
+    dir: &Path,
+) -> raudit_testkit::DaemonProcess {
+    let mut daemon = raudit_testkit::DaemonProcess::spawn(&mut rauditd_in(dir, &["-n"]));
+    daemon.wait_registered(kernel, DAEMON_WAIT);
+    daemon
+}
+
+/// Stops the daemon (SIGTERM): it exits 0 and the kernel no longer lists it.
+pub fn stop_daemon(
+    kernel: &mut raudit_testkit::KernelGuard,
+    daemon: &mut raudit_testkit::DaemonProcess,
+) {
+    assert!(daemon.stop(DAEMON_WAIT).success());
+    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
+}
+
+/// A log's text (bytes that are not UTF-8 replaced; empty when it does not exist).
+pub fn read(path: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+}
+
 /// A private config dir: `auditd.conf` with `settings` and space thresholds any test machine
 /// meets, the log at `DIR/LOG` (its directory made).
 pub fn config_dir(log: &str, settings: &str) -> (tempfile::TempDir, std::path::PathBuf) {
