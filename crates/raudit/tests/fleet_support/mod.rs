@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use raudit_testkit::{DaemonProcess, Signal, poll_until, skip, wait_for};
+use raudit_testkit::{DaemonProcess, Signal, poll_until, skip};
 
 pub const RAUDIT: &str = env!("CARGO_BIN_EXE_raudit");
 const NATS_SERVER: &str = "/usr/sbin/nats-server";
@@ -23,10 +23,24 @@ pub fn nats_server() -> Option<PathBuf> {
     }
 }
 
-/// A loopback port nobody listens on now.
+/// A loopback port nobody uses now, below the kernel's range of ephemeral ports: a node that
+/// is down for a while must find its port free again, and the outgoing connections of other
+/// tests running meanwhile take their local ports from that range.
 pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().expect("local addr").port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // Each call moves on from the last, so ports handed out before their servers bind them
+    // are not handed out twice; the start differs between test processes.
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let _ = NEXT.compare_exchange(
+        u32::MAX,
+        std::process::id().wrapping_mul(7919),
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+    (0..12_000)
+        .map(|_| 20_000 + (NEXT.fetch_add(1, Ordering::SeqCst) % 12_000) as u16)
+        .find(|&p| TcpListener::bind(("127.0.0.1", p)).is_ok())
+        .expect("a free loopback port in 20000-31999")
 }
 
 /// One nats-server process with its config file.
@@ -49,11 +63,16 @@ impl Node {
         cmd.arg("-c").arg(&self.conf).stdin(Stdio::null()).stdout(Stdio::null()).stderr(log);
         self.process = Some(DaemonProcess::spawn(&mut cmd));
         let port = self.port;
-        let conf = self.conf.clone();
-        wait_for(
-            &format!("nats-server {} on port {port} ({})", self.name, conf.display()),
-            Duration::from_secs(20),
-            || TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        // A cluster node that was killed recovers its JetStream store first: slow on a busy
+        // machine.
+        let up =
+            poll_until(Duration::from_secs(90), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+        assert!(
+            up,
+            "nats-server {} did not listen on port {port} within 90 s ({}); its log:\n{}",
+            self.name,
+            self.conf.display(),
+            fs::read_to_string(&self.log).unwrap_or_default()
         );
     }
 
