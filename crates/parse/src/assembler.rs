@@ -12,6 +12,14 @@
 //!   single-record type;
 //! - events leave in (sec, milli, serial, slot) order, and only when the
 //!   lowest pending event is complete.
+//!
+//! Memory is bounded where the reference's is not ([`Limits`]): past
+//! `max_building` events under construction, the first one in output order
+//! is completed early; past `max_records` records, an event is handed out
+//! in parts. Kernel-written logs never reach either (a storm of 100k
+//! events/s with a 2 s timeout holds about 250k events open, each whole
+//! and contiguous), so a difference from the reference needs a record that
+//! arrives after that many other events or records.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -59,6 +67,23 @@ impl<'a, F: FnMut(Event<'a>) -> bool> EventSink<'a> for F {
 pub struct AssemblerConfig {
     /// Seconds after which an open event is complete.
     pub eoe_timeout: u64,
+}
+
+/// The caps on what an assembler holds (module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Events under construction; past it the first in output order is
+    /// completed. About 300 bytes each (the records point into the input).
+    pub max_building: usize,
+    /// Records in one event; past it the event is handed out and the next
+    /// record with its key opens a new part (72 bytes each).
+    pub max_records: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_building: 1 << 14, max_records: 1 << 16 }
+    }
 }
 
 /// Whose rules decide when an event is complete.
@@ -142,9 +167,11 @@ pub struct Assembler<'a> {
     slots: Vec<Option<Slot<'a>>>,
     free: BinaryHeap<Reverse<usize>>,
     building: HashMap<EventKey<'a>, usize, raudit_tables::hash::FxBuildHasher>,
-    /// Building events by second, oldest first; entries of events that
-    /// completed meanwhile are skipped (their generation no longer matches).
-    by_age: SortedQueue<(u64, usize, u64)>,
+    /// Building events by second, oldest first, as (second, generation,
+    /// slot): the generation grows, so with records in time order an entry
+    /// always goes at the back. Entries of events that completed meanwhile
+    /// are skipped (their generation no longer matches).
+    by_age: SortedQueue<(u64, u64, usize)>,
     generation: u64,
     /// Events not yet handed out, in output order.
     pending: SortedQueue<Order>,
@@ -152,6 +179,7 @@ pub struct Assembler<'a> {
     /// arrive together, so this skips most hash lookups.
     last: Option<(EventKey<'a>, usize)>,
     completion: Completion,
+    limits: Limits,
 }
 
 /// Whether an event whose first record has this type is complete as soon as
@@ -177,7 +205,14 @@ impl<'a> Assembler<'a> {
             pending: SortedQueue::default(),
             last: None,
             completion: Completion::Ausearch,
+            limits: Limits::default(),
         }
+    }
+
+    /// The same assembler with other caps.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// The same assembler with `completion`'s rules.
@@ -203,6 +238,19 @@ impl<'a> Assembler<'a> {
         let building = cached
             .filter(|&slot| self.slots[slot].as_ref().is_some_and(|s| !s.complete))
             .or_else(|| self.building.get(&key).copied());
+        let full = |slot: usize| {
+            self.slots[slot]
+                .as_ref()
+                .is_some_and(|s| s.event.records.len() >= self.limits.max_records)
+        };
+        if let Some(slot) = building.filter(|&slot| record.rtype != types::EOE && full(slot)) {
+            // The part so far leaves; the rest of the event opens after it
+            // (a new slot at the end, so it sorts after the first part).
+            self.complete(slot);
+            self.last = None;
+            self.open(record, key, Some(self.slots.len()));
+            return true;
+        }
         if let Some(slot) = building {
             self.last = Some((key, slot));
             if let Some(s) = self.slots[slot].as_mut() {
@@ -221,9 +269,16 @@ impl<'a> Assembler<'a> {
         if record.rtype == types::EOE {
             return false;
         }
-        let slot = match self.free.pop() {
-            Some(Reverse(slot)) => slot,
-            None => {
+        self.open(record, key, None);
+        true
+    }
+
+    /// Opens an event with `record`, in the lowest free slot or in `slot`
+    /// (one past the last).
+    fn open(&mut self, record: Record<'a>, key: EventKey<'a>, slot: Option<usize>) {
+        let slot = match slot.or_else(|| self.free.pop().map(|Reverse(slot)| slot)) {
+            Some(slot) if slot < self.slots.len() => slot,
+            _ => {
                 self.slots.push(None);
                 self.slots.len() - 1
             }
@@ -242,15 +297,40 @@ impl<'a> Assembler<'a> {
         if !single {
             self.building.insert(key, slot);
             self.last = Some((key, slot));
-            self.by_age.insert((key.sec, slot, generation));
+            self.by_age.insert((key.sec, generation, slot));
         }
         self.pending.insert((key.sec, key.milli, key.serial, slot));
         self.complete_old(key.sec);
-        true
+        if self.building.len() > self.limits.max_building {
+            self.complete_first_building();
+        }
+    }
+
+    /// Completes the building event that comes first in output order.
+    fn complete_first_building(&mut self) {
+        let first = self
+            .pending
+            .items
+            .iter()
+            .map(|&(_, _, _, slot)| slot)
+            .find(|&slot| self.slots[slot].as_ref().is_some_and(|s| !s.complete));
+        if let Some(slot) = first {
+            self.complete(slot);
+        }
+        // Its entry in `by_age` (usually the first) would stay until its
+        // second is old enough: drop the stale entries at the front now, so
+        // that a storm past the cap does not keep one per event.
+        while let Some(&(_, generation, slot)) = self.by_age.first() {
+            if self.slots[slot].as_ref().is_some_and(|s| s.generation == generation && !s.complete)
+            {
+                break;
+            }
+            self.by_age.pop_first();
+        }
     }
 
     fn complete_old(&mut self, now: u64) {
-        while let Some(&(sec, slot, generation)) = self.by_age.first() {
+        while let Some(&(sec, generation, slot)) = self.by_age.first() {
             if sec + self.config.eoe_timeout > now {
                 break;
             }
@@ -326,8 +406,13 @@ mod tests {
     /// Events as `completion`'s program hands them out (libauparse only
     /// after an event opens).
     fn run_as(completion: Completion, log: &str, timeout: u64) -> Vec<String> {
-        let mut asm =
-            Assembler::new(AssemblerConfig { eoe_timeout: timeout }).with_completion(completion);
+        run_limited(completion, Limits::default(), log, timeout)
+    }
+
+    fn run_limited(completion: Completion, limits: Limits, log: &str, timeout: u64) -> Vec<String> {
+        let mut asm = Assembler::new(AssemblerConfig { eoe_timeout: timeout })
+            .with_completion(completion)
+            .with_limits(limits);
         let mut out = Vec::new();
         let mut sink = |e: Event<'_>| {
             let node = e
@@ -368,6 +453,48 @@ type=CONFIG_CHANGE msg=audit(99.000:4): e
 ";
         assert_eq!(run_as(Completion::Auparse, log, 2), vec!["1:2", "4:1", "1:1", "2:1", "3:2"]);
         assert_eq!(run(log, 2), vec!["4:1", "1:3", "2:1", "3:2"]);
+    }
+
+    #[test]
+    fn past_the_building_cap_the_first_event_in_output_order_completes() {
+        // Serial 1 opens last but comes first in output order, so it is the
+        // one completed when the third event opens; its late record then
+        // opens an event of its own. Within the cap nothing changes.
+        let log = "\
+type=SYSCALL msg=audit(100.000:2): a
+type=SYSCALL msg=audit(100.000:3): a
+type=SYSCALL msg=audit(100.000:1): a
+type=PATH msg=audit(100.000:1): late
+type=PATH msg=audit(100.000:3): b
+";
+        let capped = Limits { max_building: 2, ..Limits::default() };
+        assert_eq!(
+            run_limited(Completion::Ausearch, capped, log, 2),
+            vec!["1:1", "1:1", "2:1", "3:2"]
+        );
+        assert_eq!(run(log, 2), vec!["1:2", "2:1", "3:2"]);
+        let wide = Limits { max_building: 3, ..Limits::default() };
+        assert_eq!(run_limited(Completion::Ausearch, wide, log, 2), run(log, 2));
+    }
+
+    #[test]
+    fn past_the_record_cap_an_event_leaves_in_parts_in_order() {
+        let log = "\
+type=SYSCALL msg=audit(100.000:1): a
+type=PATH msg=audit(100.000:1): b
+type=SYSCALL msg=audit(100.000:2): x
+type=PATH msg=audit(100.000:1): c
+type=PATH msg=audit(100.000:1): d
+type=PATH msg=audit(100.000:1): e
+type=EOE msg=audit(100.000:1): 
+type=PATH msg=audit(103.000:3): f
+";
+        let capped = Limits { max_records: 2, ..Limits::default() };
+        // The EOE joins the last part even past the cap.
+        let parts = vec!["1:2", "1:2", "1:2", "2:1", "3:1"];
+        assert_eq!(run_limited(Completion::Ausearch, capped, log, 2), parts);
+        assert_eq!(run_limited(Completion::Auparse, capped, log, 2), parts);
+        assert_eq!(run(log, 2), vec!["1:6", "2:1", "3:1"]);
     }
 
     #[test]

@@ -15,6 +15,6 @@ pub mod fields;
 pub mod lines;
 pub mod record;
 
-pub use assembler::{Assembler, AssemblerConfig, Completion, Event, EventKey, EventSink};
+pub use assembler::{Assembler, AssemblerConfig, Completion, Event, EventKey, EventSink, Limits};
 pub use lines::Lines;
 pub use record::{HeaderError, Record};

@@ -9,12 +9,15 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    // The log tools allocate and free batch buffers of a few hundred KiB
-    // all the time; with glibc's defaults each one is a fresh mmap whose
-    // pages the kernel zeroes again. Keeping them in the heap saves that.
+    // The log tools allocate and free buffers of a few hundred KiB all the
+    // time; glibc's sliding mmap threshold would hand each a fresh mapping
+    // whose pages the kernel zeroes again, so up to 1 MiB stays in the heap.
+    // A fixed threshold also keeps glibc from raising it to the size of the
+    // last large buffer freed, after which blocks of megabytes would stay
+    // in the heap: a search's memory stays under 64 MiB (issue 14).
     // SAFETY: mallopt only tunes the allocator; called before any thread.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 128 << 20);
     }
     raudit::dispatch::main()

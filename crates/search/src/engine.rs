@@ -70,9 +70,15 @@ pub struct Outcome {
 
 /// Bytes of input handled per round: parsed in parallel, assembled in
 /// order, then selected and formatted in parallel.
-const BLOCK: usize = 8 << 20;
+const BLOCK: usize = 4 << 20;
 /// Pieces a block is cut into for parallel parsing.
 const PIECE: usize = 256 << 10;
+/// A batch of events is prepared once it holds this many events (small
+/// batches keep `--just-one` and `-l` responsive) ...
+const BATCH_EVENTS: usize = 4096;
+/// ... or this many records: the parts of a huge event must not wait for
+/// each other (their text and the log pages they touch are memory).
+const BATCH_RECORDS: usize = 1 << 16;
 
 /// An event decided and formatted off the main thread.
 pub(crate) struct Prepared {
@@ -347,6 +353,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
     let mut assembler = Assembler::new(AssemblerConfig { eoe_timeout: feed.eoe_timeout })
         .with_completion(completion);
     let mut batch: Vec<Event<'a>> = Vec::new();
+    let mut batch_records = 0;
     let eoe = feed.eoe_timeout;
     let in_window = |sec: i64| {
         !(feed.start.is_some_and(|s| s != 0 && sec < s)
@@ -365,14 +372,15 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         }
         None
     };
+    // A block's records stay in one vector per piece: one vector for the
+    // whole block would be a fresh mapping of megabytes for every block.
     let parse_block =
-        |&(index, start, end): &(usize, usize, usize)| -> Vec<Result<Record<'a>, HeaderError>> {
+        |&(index, start, end): &(usize, usize, usize)| -> Vec<Vec<Result<Record<'a>, HeaderError>>> {
             let input: &'a [u8] = inputs[index];
-            let parsed: Vec<Vec<_>> = pieces(&input[start..end])
+            pieces(&input[start..end])
                 .par_iter()
                 .map(|piece| Lines::new(piece).map(|line| Record::parse(line, eoe)).collect())
-                .collect();
-            parsed.into_iter().flatten().collect()
+                .collect()
         };
     // Inputs before this one are finished.
     let mut finished = 0;
@@ -398,7 +406,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
             let Some(records) = next.take() else { break };
             let following = block_after(block);
             let ahead = scope.spawn(move || following.as_ref().map(parse_block));
-            for result in records {
+            for result in records.into_iter().flatten() {
                 let record = match result {
                     Ok(r) => r,
                     Err(HeaderError::Garbage) => continue,
@@ -418,14 +426,15 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                     && (completion == Completion::Ausearch || assembler.open_events() > open);
                 if ready {
                     while let Some(event) = assembler.pop_ready() {
+                        batch_records += event.records.len();
                         batch.push(event);
                     }
                 }
-                // Small batches keep --just-one and -l responsive.
-                if batch.len() >= 4096 {
+                if batch.len() >= BATCH_EVENTS || batch_records >= BATCH_RECORDS {
                     if !drain(&mut inflight, consumer)? {
                         return Ok(());
                     }
+                    batch_records = 0;
                     let full = std::mem::take(&mut batch);
                     inflight = Some((scope.spawn(move || prepare_batch(prepare, full)), block.0));
                 }
@@ -439,6 +448,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                 if !drain(&mut inflight, consumer)? {
                     return Ok(());
                 }
+                batch_records = 0;
                 if !consume_batch(
                     consumer,
                     prepare_batch(prepare, std::mem::take(&mut batch)),
@@ -459,8 +469,10 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         let last = inputs.len().saturating_sub(1);
         // In batches: a million events still open at the end must not be formatted all at once.
         loop {
-            while batch.len() < 4096 {
+            let mut records = 0;
+            while batch.len() < BATCH_EVENTS && records < BATCH_RECORDS {
                 let Some(event) = assembler.pop_ready() else { break };
+                records += event.records.len();
                 batch.push(event);
             }
             if batch.is_empty() {
