@@ -37,6 +37,9 @@ pub struct Settings {
     pub checkpoint: Option<(Option<CheckpointEvent>, bool)>,
     /// `--extra-keys` and the like: more csv columns.
     pub extra: Extra,
+    /// The inputs' indexes ([`crate::index`]), where they have a valid one
+    /// (empty: none). They only save work: results are the same without.
+    pub indexes: Vec<Option<std::sync::Arc<crate::index::Index>>>,
 }
 
 impl Default for Settings {
@@ -53,6 +56,7 @@ impl Default for Settings {
             debug: false,
             checkpoint: None,
             extra: Extra::default(),
+            indexes: Vec::new(),
         }
     }
 }
@@ -503,16 +507,18 @@ pub fn search(
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
     let mut emitter = Emitter::for_run(settings, out, err);
-    // A selective search of one log reads only the regions that can match.
-    if let [input] = inputs
-        && let Some(found) = crate::skim::search(input, settings, host, done)?
+    // A selective search reads only the regions that can match.
+    if !inputs.is_empty()
+        && let Some(found) = crate::skim::search(inputs, &settings.indexes, settings, host, done)?
     {
         for (event, prepared) in found {
             if !emitter.emit(&event, prepared)? {
                 break;
             }
         }
-        done(0, input.len());
+        for (i, input) in inputs.iter().enumerate() {
+            done(i, input.len());
+        }
         emitter.out.flush()?;
         return Ok(emitter.outcome);
     }
