@@ -336,16 +336,30 @@ pub fn load(log: &Path, data: &[u8]) -> Option<Index> {
 /// log holds). When the owner cannot be copied the index is readable by
 /// its writer only.
 pub fn store(log: &Path, index: &Index) -> io::Result<PathBuf> {
-    use std::io::Write;
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+    use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(log)?;
+    store_as(log, index, (meta.uid(), meta.gid(), meta.mode()))
+}
+
+/// [`store`] with the log's `(uid, gid, mode)` given (a writer knows them
+/// from its open file, also when the log was renamed since).
+pub fn store_as(
+    log: &Path,
+    index: &Index,
+    (uid, gid, mode): (u32, u32, u32),
+) -> io::Result<PathBuf> {
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     let path = path_for(log, index.ino);
     let dir = path.parent().unwrap_or(Path::new("."));
     if !dir.is_dir() {
         std::fs::DirBuilder::new().mode(0o700).create(dir)?;
-        let _ = std::os::unix::fs::chown(dir, Some(meta.uid()), Some(meta.gid()));
+        let _ = std::os::unix::fs::chown(dir, Some(uid), Some(gid));
     }
-    let tmp = dir.join(format!(".{}.tmp{}", index.ino, std::process::id()));
+    // One temporary name per store (two writers of one process may store at once).
+    static STORES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = STORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{}.tmp{}-{n}", index.ino, std::process::id()));
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -354,10 +368,10 @@ pub fn store(log: &Path, index: &Index) -> io::Result<PathBuf> {
         .open(&tmp)?;
     let written = (|| {
         file.write_all(&index.encode())?;
-        let mode = if std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid())).is_ok() {
-            meta.mode() & 0o777
+        let mode = if std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).is_ok() {
+            mode & 0o777
         } else {
-            meta.mode() & 0o600
+            mode & 0o600
         };
         file.set_permissions(std::fs::Permissions::from_mode(mode))?;
         std::fs::rename(&tmp, &path)
