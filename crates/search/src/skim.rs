@@ -32,7 +32,7 @@ use raudit_parse::{Event, HeaderError, Lines, Record};
 use raudit_sys::Host;
 use rayon::prelude::*;
 
-use crate::engine::{Consumer, Feed, Prepared, Settings, drive, prepare};
+use crate::engine::{Candidates, Consumer, Feed, Prepared, Settings, drive};
 use crate::index::{Index, Query};
 use crate::prefilter::{Literals, Types};
 use crate::select::Selection;
@@ -343,13 +343,20 @@ pub(crate) fn search<'a>(
     let mut base = 0;
     for (i, input) in inputs.iter().enumerate() {
         bases.push(base);
-        let index = indexes.get(i).and_then(Option::as_deref).zip(query.as_ref());
+        // An index longer than its input is not its index (the caller checks that; this
+        // keeps offsets in range whatever it is handed).
+        let index = indexes
+            .get(i)
+            .and_then(Option::as_deref)
+            .filter(|ix| ix.covered <= input.len() as u64)
+            .zip(query.as_ref());
         if !chunks_of((i, input), base, index, &wanted, t, &mut chunks, done) {
             return Ok(None);
         }
         base += input.len();
     }
     let Some(regions) = plan(&chunks, t, base) else { return Ok(None) };
+    let candidates = Candidates::of(settings);
     let mut found = Vec::new();
     for r in regions {
         let feed =
@@ -375,7 +382,8 @@ pub(crate) fn search<'a>(
         // Pages behind the region's read part are released as in the whole
         // run (kept events that point there are read back if touched).
         let release = |j: usize, upto: usize| done(at[j].0, at[j].1 + upto);
-        drive(&slices, feed, &|e: &Event<'_>| prepare(e, settings, host), &mut keeper, &release)?;
+        let prepare = |e: &Event<'_>| candidates.prepare(e, settings, host);
+        drive(&slices, feed, &prepare, &mut keeper, &release)?;
         if keeper.unsure || keeper.has_twins() {
             return Ok(None);
         }
