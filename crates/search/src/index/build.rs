@@ -201,7 +201,10 @@ impl Builder {
 
     /// One line as written to the log, with its newline.
     pub fn line(&mut self, line: &[u8]) {
-        self.open.line(line.strip_suffix(b"\n").unwrap_or(line));
+        // In the pieces the readers see (a very long line is read as several).
+        for piece in Lines::new(line) {
+            self.open.line(piece);
+        }
         if self.head.len() < super::EDGE {
             let n = (super::EDGE - self.head.len()).min(line.len());
             self.head.extend_from_slice(&line[..n]);

@@ -53,7 +53,14 @@ fn numbers_are_read_as_the_extractor_reads_them() {
 
 #[test]
 fn builds_the_same_line_by_line() {
-    let data = log(4000);
+    let mut data = log(4000);
+    // A line longer than the readers' 8969 bytes, whose second piece reads as a record.
+    let mut long = b"type=USER msg=audit(1700000090.000:9): pid=1 msg='".to_vec();
+    long.resize(8969, b'x');
+    long.extend_from_slice(b"type=PATH msg=audit(1700000090.000:10): pid=77 name=\"y\"\n");
+    let at = data.len() / 2;
+    let at = at + data[at..].iter().position(|&c| c == b'\n').unwrap() + 1;
+    data.splice(at..at, long);
     let mut b = Builder::new(3, 4);
     for line in data.split_inclusive(|&c| c == b'\n') {
         b.line(line);
