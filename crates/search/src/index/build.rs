@@ -2,11 +2,14 @@
 //! blocks of them, for a whole log at once or line by line as a writer
 //! appends them.
 
+use std::sync::OnceLock;
+
+use memchr::memmem::Finder;
 use raudit_parse::record::strtoul;
 use raudit_parse::{HeaderError, Lines, Record};
 use rayon::prelude::*;
 
-use super::{Block, Filter, Index, hash};
+use super::{Block, Filter, Index, hash, hash_u32};
 use crate::extract::text::{Text, push_keys};
 
 /// Bytes per block: the grain of what a search skips (skim's region).
@@ -28,20 +31,61 @@ pub(crate) mod tag {
 /// The three-byte pieces of `value`, hashed under `tag` (none for shorter
 /// values: a wanted text of three bytes or more cannot be in them).
 pub(crate) fn trigrams(tag: u8, value: &[u8]) -> impl Iterator<Item = u64> + '_ {
-    value.windows(3).map(move |w| hash(tag, w))
+    value.windows(3).map(move |w| hash_u32(tag, u32::from_le_bytes([w[0], w[1], w[2], 0])))
 }
 
 /// Every number the extractor could read after the text `pat` (which ends
 /// in `=`) anywhere in `t`: up to a space (or the end), or the leading
 /// digits, kept as 32 bits.
-fn numbers_after(t: &[u8], pat: &[u8], tag: u8, out: &mut Vec<u64>) {
-    for at in memchr::memmem::find_iter(t, pat) {
-        let v = &t[at + pat.len()..];
+fn numbers_after(t: &[u8], pat: &Finder<'static>, tag: u8, out: &mut Values) {
+    let pat_len = pat.needle().len();
+    for at in pat.find_iter(t) {
+        let v = &t[at + pat_len..];
         let to_space = &v[..memchr::memchr(b' ', v).unwrap_or(v.len())];
         let digits = &v[..v.iter().take_while(|b| b.is_ascii_digit()).count()];
         for s in [to_space, digits] {
             if let Some(n) = strtoul(s) {
-                out.push(hash(tag, &(n as u32).to_le_bytes()));
+                out.insert(hash_u32(tag, n as u32));
+            }
+        }
+    }
+}
+
+/// A block's distinct value hashes.
+pub(crate) type Values = std::collections::HashSet<u64, raudit_tables::hash::FxBuildHasher>;
+
+/// The three-byte pieces of `value` under `tag`, once per distinct value.
+fn text_value(tag: u8, value: &[u8], out: &mut Values) {
+    if value.len() >= 3 && out.insert(hash(tag, value)) {
+        out.extend(trigrams(tag, value));
+    }
+}
+
+/// Every value the extractor could read after `exe=` or `key=` (`pat`) anywhere in `t`, with
+/// its own readers: quoted (the same for all of them), else hex (or as it is) and, for keys,
+/// split at 0x01.
+fn texts_after(t: &[u8], pat: &Finder<'static>, tag: u8, out: &mut Values) {
+    let text = Text { t };
+    for at in pat.find_iter(t) {
+        let v = at + pat.needle().len();
+        if t.get(v) == Some(&b'"') {
+            if let Some((quoted, _)) = text.quoted(v) {
+                text_value(tag, quoted, out);
+            }
+            continue;
+        }
+        if tag == tag::KEY {
+            let mut keys = Vec::new();
+            let _ = push_keys(&text, v, &mut keys, (0, 0));
+            for k in &keys {
+                text_value(tag, k, out);
+            }
+        } else {
+            if let Ok((Some(v), _)) = text.quoted_or_hex(v, 0) {
+                text_value(tag, &v, out);
+            }
+            if let Ok((Some(v), _)) = text.quoted_or_unescaped(v, 0) {
+                text_value(tag, &v, out);
             }
         }
     }
@@ -49,30 +93,19 @@ fn numbers_after(t: &[u8], pat: &[u8], tag: u8, out: &mut Vec<u64>) {
 
 /// The hashes of what `r` can give the matcher (see `query` for the
 /// criteria that use them).
-pub(crate) fn record_values(r: &Record<'_>, out: &mut Vec<u64>) {
-    out.push(hash(tag::TYPE, &r.rtype.to_le_bytes()));
+pub(crate) fn record_values(r: &Record<'_>, out: &mut Values) {
+    out.insert(hash_u32(tag::TYPE, r.rtype as u32));
     if let Some(node) = r.node {
-        out.push(hash(tag::NODE, node));
+        out.insert(hash(tag::NODE, node));
     }
+    static FINDERS: OnceLock<[Finder<'static>; 4]> = OnceLock::new();
+    let [pid, uid, exe, key] =
+        FINDERS.get_or_init(|| [b"pid=", b"uid=", b"exe=", b"key="].map(Finder::new));
     let t = r.text;
-    numbers_after(t, b"pid=", tag::PID, out);
-    numbers_after(t, b"uid=", tag::UID, out);
-    let text = Text { t };
-    for at in memchr::memmem::find_iter(t, b"exe=") {
-        if let Ok((Some(v), _)) = text.quoted_or_hex(at + 4, 0) {
-            out.extend(trigrams(tag::EXE, &v));
-        }
-        if let Ok((Some(v), _)) = text.quoted_or_unescaped(at + 4, 0) {
-            out.extend(trigrams(tag::EXE, &v));
-        }
-    }
-    for at in memchr::memmem::find_iter(t, b"key=") {
-        let mut keys = Vec::new();
-        let _ = push_keys(&text, at + 4, &mut keys, (0, 0));
-        for k in &keys {
-            out.extend(trigrams(tag::KEY, k));
-        }
-    }
+    numbers_after(t, pid, tag::PID, out);
+    numbers_after(t, uid, tag::UID, out);
+    texts_after(t, exe, tag::EXE, out);
+    texts_after(t, key, tag::KEY, out);
 }
 
 /// Accumulates one block's facts, line by line.
@@ -83,7 +116,7 @@ struct Open {
     disordered: bool,
     bad: bool,
     serials: Option<(u64, u64)>,
-    values: Vec<u64>,
+    values: Values,
 }
 
 impl Open {
@@ -104,16 +137,11 @@ impl Open {
         let (lo, hi) = self.serials.unwrap_or((r.serial, r.serial));
         self.serials = Some((lo.min(r.serial), hi.max(r.serial)));
         record_values(&r, &mut self.values);
-        // Keep memory bounded on blocks of many records.
-        if self.values.len() > 1 << 16 {
-            self.values.sort_unstable();
-            self.values.dedup();
-        }
     }
 
-    fn close(mut self, start: u64, end: u64) -> Block {
-        self.values.sort_unstable();
-        self.values.dedup();
+    fn close(self, start: u64, end: u64) -> Block {
+        let mut values: Vec<u64> = self.values.into_iter().collect();
+        values.sort_unstable();
         Block {
             start,
             end,
@@ -122,7 +150,7 @@ impl Open {
             ordered: !self.disordered,
             bad: self.bad,
             serials: self.serials,
-            filter: Filter::of(&self.values),
+            filter: Filter::of(&values),
         }
     }
 }

@@ -31,7 +31,7 @@ pub use query::Query;
 /// nor raudit ever read it as a log.
 pub const DIR: &str = ".raudit-index";
 /// Format version; any other is ignored.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"RAUDITIX";
 /// Bytes of the log hashed at each end of the covered part.
 const EDGE: usize = 4096;
@@ -131,6 +131,12 @@ pub fn hash(tag: u8, bytes: &[u8]) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     mix(h)
+}
+
+/// The hash of a 32-bit value (types, pids, uids, three-byte pieces)
+/// under `tag`: the finaliser of the tag and value side by side.
+pub fn hash_u32(tag: u8, v: u32) -> u64 {
+    mix(0x9e37_79b9_0000_0000 ^ u64::from(tag) << 32 ^ u64::from(v))
 }
 
 /// A hash of large inputs, eight bytes at a time (the checksum).

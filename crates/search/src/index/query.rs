@@ -29,7 +29,7 @@
 //! names, ...) are not indexed and are left to the matcher.
 
 use super::build::{tag, trigrams};
-use super::{Block, hash};
+use super::{Block, hash, hash_u32};
 use crate::criteria::{Criteria, IdCriterion};
 use crate::extract::{UNSET_ID, UNSET_LOGINUID};
 
@@ -69,7 +69,7 @@ fn text_test(t: u8, value: &Option<Vec<u8>>) -> Option<Test> {
 }
 
 fn number(t: u8, n: u32) -> Test {
-    Test::Values(vec![vec![hash(t, &n.to_le_bytes())]])
+    Test::Values(vec![vec![hash_u32(t, n)]])
 }
 
 impl Query {
@@ -79,7 +79,7 @@ impl Query {
         let c = criteria;
         let mut tests = Vec::new();
         if let Some(types) = &c.msg_types {
-            let any = types.iter().map(|t| vec![hash(tag::TYPE, &t.to_le_bytes())]).collect();
+            let any = types.iter().map(|&t| vec![hash_u32(tag::TYPE, t as u32)]).collect();
             tests.push(Test::Values(any));
         }
         if !c.nodes.is_empty() {

@@ -34,8 +34,8 @@ fn round_trips_and_answers_for_its_values() {
     assert_eq!(index.serial_range(), Some((0, 4999)));
     // Every value written is found in its block.
     let b = &index.blocks[0];
-    assert!(b.filter.may_hold(hash(build::tag::PID, &1000u32.to_le_bytes())));
-    assert!(b.filter.may_hold(hash(build::tag::UID, &1000u32.to_le_bytes())));
+    assert!(b.filter.may_hold(hash_u32(build::tag::PID, 1000)));
+    assert!(b.filter.may_hold(hash_u32(build::tag::UID, 1000)));
     for piece in build::trigrams(build::tag::EXE, b"/usr/bin/prog3") {
         assert!(b.filter.may_hold(piece));
     }
@@ -47,8 +47,8 @@ fn numbers_are_read_as_the_extractor_reads_them() {
     let data = b"type=SYSCALL msg=audit(1700000000.000:1): pid=4294968530 uid=12x \n";
     let index = build(0, 0, data);
     let f = &index.blocks[0].filter;
-    assert!(f.may_hold(hash(build::tag::PID, &1234u32.to_le_bytes())));
-    assert!(f.may_hold(hash(build::tag::UID, &12u32.to_le_bytes())));
+    assert!(f.may_hold(hash_u32(build::tag::PID, 1234)));
+    assert!(f.may_hold(hash_u32(build::tag::UID, 12)));
 }
 
 #[test]
