@@ -5,12 +5,14 @@
 //!
 //! An index is stored when its log has grown by an eighth since the last store (at least a
 //! block), when the file is closed or rotated, and when the daemon stops; a search reads what
-//! the index does not cover yet. Named by inode, an index follows its file through rotations.
+//! the index does not cover yet. Should the thread fall 64 MiB behind, the open file's index
+//! stays a prefix (stored as far as it went) and the next file is indexed again. Named by inode, an index follows its file through rotations.
 //! A failure to store is not an error of the log: the search then reads the whole file.
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
 use raudit_search::index::{self, Builder, build::BLOCK};
@@ -26,12 +28,22 @@ enum Msg {
     Bytes(Vec<u8>),
     /// The file was closed.
     Closed,
+    /// The writer stopped handing over the open file's bytes.
+    GaveUp,
 }
+
+/// Bytes handed to the thread and not yet indexed, past which the writer stops handing them
+/// (the thread fell behind a storm): the file's index then stays as last stored, a prefix,
+/// and its rest is read in full by searches. Memory stays bounded.
+const MAX_PENDING: usize = 64 << 20;
 
 /// The writer's end of the index thread.
 pub(super) struct Indexer {
     tx: Option<mpsc::Sender<Msg>>,
     thread: Option<JoinHandle<()>>,
+    pending: Arc<AtomicUsize>,
+    /// The open file is no longer indexed (until the next one).
+    gave_up: bool,
 }
 
 /// The file being indexed.
@@ -110,7 +122,7 @@ fn open(path: PathBuf, file: &File, len: u64) -> Option<Current> {
     Some(c)
 }
 
-fn run(rx: mpsc::Receiver<Msg>) {
+fn run(rx: mpsc::Receiver<Msg>, pending: Arc<AtomicUsize>) {
     let mut current: Option<Current> = None;
     for msg in rx {
         match msg {
@@ -121,11 +133,18 @@ fn run(rx: mpsc::Receiver<Msg>) {
                 current = open(path, &file, len);
             }
             Msg::Bytes(b) => {
+                pending.fetch_sub(b.len(), Ordering::Relaxed);
                 if let Some(c) = current.as_mut() {
                     c.feed(&b);
                     if c.due() {
                         c.store();
                     }
+                }
+            }
+            Msg::GaveUp => {
+                // Stored as far as it went: a valid index of a prefix.
+                if let Some(mut c) = current.take() {
+                    c.store();
                 }
             }
             Msg::Closed => {
@@ -143,9 +162,13 @@ fn run(rx: mpsc::Receiver<Msg>) {
 impl Indexer {
     fn start() -> Option<Indexer> {
         let (tx, rx) = mpsc::channel();
-        let thread =
-            std::thread::Builder::new().name("log-index".into()).spawn(move || run(rx)).ok()?;
-        Some(Indexer { tx: Some(tx), thread: Some(thread) })
+        let pending = Arc::new(AtomicUsize::new(0));
+        let theirs = pending.clone();
+        let thread = std::thread::Builder::new()
+            .name("log-index".into())
+            .spawn(move || run(rx, theirs))
+            .ok()?;
+        Some(Indexer { tx: Some(tx), thread: Some(thread), pending, gave_up: false })
     }
 
     fn send(&self, msg: Msg) {
@@ -182,7 +205,8 @@ impl<H: Hooks> LogWriter<H> {
     /// The log was just opened.
     pub(super) fn index_opened(&mut self) {
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-        let (Some(ix), Some(f)) = (self.indexer.as_ref(), self.file.as_ref()) else { return };
+        let (Some(ix), Some(f)) = (self.indexer.as_mut(), self.file.as_ref()) else { return };
+        ix.gave_up = false;
         let path = self.cfg.log_file.clone();
         let same =
             |a: &std::fs::Metadata, b: &std::fs::Metadata| (a.dev(), a.ino()) == (b.dev(), b.ino());
@@ -203,9 +227,17 @@ impl<H: Hooks> LogWriter<H> {
 
     /// `bytes` reached the log file.
     pub(super) fn index_written(&mut self, bytes: &[u8]) {
-        if let Some(ix) = self.indexer.as_ref() {
-            ix.send(Msg::Bytes(bytes.to_vec()));
+        let Some(ix) = self.indexer.as_mut() else { return };
+        if ix.gave_up {
+            return;
         }
+        if ix.pending.fetch_add(bytes.len(), Ordering::Relaxed) > MAX_PENDING {
+            ix.pending.fetch_sub(bytes.len(), Ordering::Relaxed);
+            ix.gave_up = true;
+            ix.send(Msg::GaveUp);
+            return;
+        }
+        ix.send(Msg::Bytes(bytes.to_vec()));
     }
 
     /// The log file was closed.
