@@ -76,6 +76,7 @@ fn make_output(
     foreground: bool,
     syslog: bool,
     seal: &Seal,
+    index: bool,
 ) -> Output<SystemHooks> {
     if foreground {
         Output::Stdout(StdoutSink)
@@ -83,7 +84,11 @@ fn make_output(
         let sealer = seal.as_ref().map(|(key, policy)| {
             raudit_seal::Sealer::new(key.clone(), *policy, u64::from(random_serial()))
         });
-        Output::Log(LogWriter::open_sealed(cfg.clone(), SystemHooks::new(syslog), sealer))
+        let mut writer = LogWriter::open_sealed(cfg.clone(), SystemHooks::new(syslog), sealer);
+        if index {
+            writer.index_logs();
+        }
+        Output::Log(writer)
     }
 }
 
@@ -184,7 +189,13 @@ impl Daemon {
         let pipeline = &mut core.pipeline;
         let reopen = pipeline.log().is_some_and(|w| w.config() != &new);
         if reopen {
-            let out = make_output(&new, self.opts.foreground, self.msg.syslog, &self.seal);
+            let out = make_output(
+                &new,
+                self.opts.foreground,
+                self.msg.syslog,
+                &self.seal,
+                self.opts.index,
+            );
             if let Output::Log(old) = std::mem::replace(&mut pipeline.output, out) {
                 old.shutdown();
             }
@@ -515,7 +526,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
     } else {
         None
     };
-    let output = make_output(&cfg, opts.foreground, msg.syslog, &seal);
+    let output = make_output(&cfg, opts.foreground, msg.syslog, &seal, opts.index);
     let mut pipeline = Pipeline::new(node, output);
     if worker.is_some() {
         // The kernel's exemption of the registered daemon, for the worker it does not cover.

@@ -150,6 +150,12 @@ pub const TOOLS: &[Tool] = &[
         about: "check the seal of logs written by rauditd --seal",
         entry: tools::verify::main,
     },
+    Tool {
+        subcommand: "index",
+        legacy_name: "raudit-index",
+        about: "build the index ausearch uses to skip what cannot match",
+        entry: tools::index::main,
+    },
 ];
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");

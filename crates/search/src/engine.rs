@@ -37,6 +37,9 @@ pub struct Settings {
     pub checkpoint: Option<(Option<CheckpointEvent>, bool)>,
     /// `--extra-keys` and the like: more csv columns.
     pub extra: Extra,
+    /// The inputs' indexes ([`crate::index`]), where they have a valid one
+    /// (empty: none). They only save work: results are the same without.
+    pub indexes: Vec<Option<std::sync::Arc<crate::index::Index>>>,
 }
 
 impl Default for Settings {
@@ -53,6 +56,7 @@ impl Default for Settings {
             debug: false,
             checkpoint: None,
             extra: Extra::default(),
+            indexes: Vec::new(),
         }
     }
 }
@@ -515,16 +519,18 @@ pub fn search(
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
     let mut emitter = Emitter::for_run(settings, out, err);
-    // A selective search of one log reads only the regions that can match.
-    if let [input] = inputs
-        && let Some(found) = crate::skim::search(input, settings, host, done)?
+    // A selective search reads only the regions that can match.
+    if !inputs.is_empty()
+        && let Some(found) = crate::skim::search(inputs, &settings.indexes, settings, host, done)?
     {
         for (event, prepared) in found {
             if !emitter.emit(&event, prepared)? {
                 break;
             }
         }
-        done(0, input.len());
+        for (i, input) in inputs.iter().enumerate() {
+            done(i, input.len());
+        }
         emitter.out.flush()?;
         return Ok(emitter.outcome);
     }
@@ -554,6 +560,39 @@ impl<'s, W: Write, E: Write> Emitter<'s, W, E> {
     }
 }
 
+/// The events worth extracting: an event with none of the criteria's literals, or none of the
+/// wanted record types, cannot match and is not extracted. (Only --debug tells a malformed event
+/// from one that does not match, so it looks at every event.)
+pub(crate) struct Candidates<'s> {
+    finders: Vec<memchr::memmem::Finder<'s>>,
+    types: Option<&'s Vec<i32>>,
+}
+
+impl<'s> Candidates<'s> {
+    pub(crate) fn of(settings: &'s Settings) -> Candidates<'s> {
+        let literals = Literals::of(&settings.criteria).filter(|_| !settings.debug);
+        let finders = literals
+            .into_iter()
+            .flat_map(|l| l.needles)
+            .map(|n| memchr::memmem::Finder::new(&n).into_owned())
+            .collect();
+        let types = settings.criteria.msg_types.as_ref().filter(|_| !settings.debug);
+        Candidates { finders, types }
+    }
+
+    /// [`prepare`], for the events that can match.
+    pub(crate) fn prepare(&self, e: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
+        let candidate = (self.finders.is_empty()
+            || e.records.iter().any(|r| self.finders.iter().any(|f| f.find(r.text).is_some())))
+            && self.types.is_none_or(|t| e.records.iter().any(|r| t.contains(&r.rtype)));
+        if candidate {
+            prepare(e, settings, host)
+        } else {
+            Prepared { selection: Selection::NotMatched, text: Vec::new(), notes: Vec::new() }
+        }
+    }
+}
+
 fn search_everything<W: Write, E: Write>(
     inputs: &[&[u8]],
     settings: &Settings,
@@ -569,23 +608,8 @@ fn search_everything<W: Write, E: Write>(
         // still open at the end are not flushed; the next run prints them.
         flush_at_end: settings.checkpoint.is_none(),
     };
-    // An event with none of the criteria's literals, or none of the
-    // wanted record types, cannot match: it is not extracted. (Only --debug tells a malformed event from one that
-    // does not match, so it looks at every event.)
-    let literals = Literals::of(&settings.criteria).filter(|_| !settings.debug);
-    let finders: Vec<memchr::memmem::Finder<'_>> =
-        literals.iter().flat_map(|l| l.needles.iter()).map(memchr::memmem::Finder::new).collect();
-    let types = settings.criteria.msg_types.as_ref().filter(|_| !settings.debug);
-    let prepare_event = |e: &Event<'_>| {
-        let candidate = (finders.is_empty()
-            || e.records.iter().any(|r| finders.iter().any(|f| f.find(r.text).is_some())))
-            && types.is_none_or(|t| e.records.iter().any(|r| t.contains(&r.rtype)));
-        if candidate {
-            prepare(e, settings, host)
-        } else {
-            Prepared { selection: Selection::NotMatched, text: Vec::new(), notes: Vec::new() }
-        }
-    };
+    let candidates = Candidates::of(settings);
+    let prepare_event = |e: &Event<'_>| candidates.prepare(e, settings, host);
     drive(inputs, feed, &prepare_event, &mut emitter, done)?;
     emitter.out.flush()?;
     Ok(emitter.outcome)

@@ -18,7 +18,7 @@ mod kernel;
 mod mac;
 mod path;
 mod syscall;
-mod text;
+pub(crate) mod text;
 mod user;
 
 use raudit_parse::record::types;

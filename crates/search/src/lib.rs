@@ -11,6 +11,7 @@ pub mod criteria;
 pub mod engine;
 pub mod extract;
 pub mod follow;
+pub mod index;
 pub mod input;
 pub mod interpreted;
 pub mod json;

@@ -32,7 +32,8 @@ use raudit_parse::{Event, HeaderError, Lines, Record};
 use raudit_sys::Host;
 use rayon::prelude::*;
 
-use crate::engine::{Consumer, Feed, Prepared, Settings, drive, prepare};
+use crate::engine::{Candidates, Consumer, Feed, Prepared, Settings, drive};
+use crate::index::{Index, Query};
 use crate::prefilter::{Literals, Types};
 use crate::select::Selection;
 
@@ -105,11 +106,19 @@ struct Wanted<'f> {
     types: Option<Types>,
 }
 
+impl Wanted<'_> {
+    fn is_empty(&self) -> bool {
+        self.finders.is_empty() && self.types.is_none()
+    }
+}
+
 /// The cheap pass over one region: seconds, order, bad stamps, hits.
 fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted<'_>, t: u64) -> Chunk {
     let bytes = &data[start..end];
     let mut c = Chunk { start, end, ordered: true, ..Chunk::default() };
-    c.hit = wanted.finders.iter().any(|f| f.find(bytes).is_some());
+    // Nothing to look for (an indexed search's unindexed part): a
+    // candidate.
+    c.hit = wanted.is_empty() || wanted.finders.iter().any(|f| f.find(bytes).is_some());
     for line in Lines::new(bytes) {
         let sec = match quick_header(line) {
             Some((sec, name)) => {
@@ -144,11 +153,10 @@ fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted<'_>, t: u64) ->
     c
 }
 
-/// Cuts `data` into regions of about [`CHUNK`] bytes ending at newlines,
-/// lazily: finding a cut touches the page there, so cuts are found only
-/// just before their regions are read.
-fn cut(data: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut pos = 0;
+/// Cuts `data` from `pos` on into regions of about [`CHUNK`] bytes ending
+/// at newlines, lazily: finding a cut touches the page there, so cuts are
+/// found only just before their regions are read.
+fn cut(data: &[u8], mut pos: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
     std::iter::from_fn(move || {
         if pos >= data.len() {
             return None;
@@ -256,10 +264,58 @@ impl Keeper<'_> {
     }
 }
 
-/// The matching events of `input` in output order, with their output, or
-/// None when this search must read the whole log.
+/// The chunks of input `i` (based at `base` in the stream of all
+/// inputs): from its index where it has one that the search can use, then
+/// surveyed. False when the search should read everything.
+fn chunks_of(
+    (i, input): (usize, &[u8]),
+    base: usize,
+    index: Option<(&Index, &Query)>,
+    wanted: &Wanted<'_>,
+    t: u64,
+    chunks: &mut Vec<Chunk>,
+    done: &dyn Fn(usize, usize),
+) -> bool {
+    let mut from = 0;
+    if let Some((index, query)) = index {
+        let hits = query.hits(&index.blocks);
+        chunks.extend(index.blocks.iter().zip(hits).map(|(b, hit)| Chunk {
+            start: base + b.start as usize,
+            end: base + b.end as usize,
+            first: b.first,
+            last: b.last,
+            ordered: b.ordered,
+            bad: b.bad,
+            hit,
+        }));
+        from = index.covered as usize;
+    }
+    let mut cuts = cut(input, from).peekable();
+    while cuts.peek().is_some() {
+        let group: Vec<(usize, usize)> = cuts.by_ref().take(GROUP).collect();
+        chunks.par_extend(group.par_iter().map(|&(s, e)| {
+            let c = survey(input, s, e, wanted, t);
+            Chunk { start: base + c.start, end: base + c.end, ..c }
+        }));
+        // The pages read so far are not needed again unless a region
+        // holds them: the memory stays flat whatever the log's size.
+        let seen = chunks.last().map_or(0, |c| c.end);
+        done(i, seen - base);
+        // Regions all over (or out of order): give up early, before the
+        // pass costs much.
+        if chunks.len() >= 2 * GROUP && plan(chunks, t, seen).is_none() {
+            return false;
+        }
+    }
+    true
+}
+
+/// The matching events of `inputs` (a log set, oldest first, read as one
+/// stream) in output order, with their output, or None when this search
+/// must read everything. `indexes` are the inputs' valid indexes, if any.
 pub(crate) fn search<'a>(
-    input: &'a [u8],
+    inputs: &[&'a [u8]],
+    indexes: &[Option<std::sync::Arc<Index>>],
     settings: &Settings,
     host: &dyn Host,
     done: &dyn Fn(usize, usize),
@@ -277,25 +333,30 @@ pub(crate) fn search<'a>(
         // a type in the other. So one kind of hit only, literals first.
         types: if literals.is_some() { None } else { Types::of(&settings.criteria) },
     };
-    if wanted.finders.is_empty() && wanted.types.is_none() {
+    let query = Query::of(&settings.criteria, settings.start, settings.end);
+    let indexed = query.is_some() && indexes.iter().any(Option::is_some);
+    if wanted.is_empty() && !indexed {
         return Ok(None);
     }
     let mut chunks: Vec<Chunk> = Vec::new();
-    let mut cuts = cut(input).peekable();
-    while cuts.peek().is_some() {
-        let group: Vec<(usize, usize)> = cuts.by_ref().take(GROUP).collect();
-        chunks.par_extend(group.par_iter().map(|&(s, e)| survey(input, s, e, &wanted, t)));
-        // The pages read so far are not needed again unless a region
-        // holds them: the memory stays flat whatever the log's size.
-        done(0, chunks.last().map_or(0, |c| c.end));
-        // Regions all over (or out of order): give up early, before the
-        // pass costs much.
-        let seen = chunks.last().map_or(0, |c| c.end);
-        if chunks.len() >= 2 * GROUP && plan(&chunks, t, seen).is_none() {
+    let mut bases = Vec::with_capacity(inputs.len());
+    let mut base = 0;
+    for (i, input) in inputs.iter().enumerate() {
+        bases.push(base);
+        // An index longer than its input is not its index (the caller checks that; this
+        // keeps offsets in range whatever it is handed).
+        let index = indexes
+            .get(i)
+            .and_then(Option::as_deref)
+            .filter(|ix| ix.covered <= input.len() as u64)
+            .zip(query.as_ref());
+        if !chunks_of((i, input), base, index, &wanted, t, &mut chunks, done) {
             return Ok(None);
         }
+        base += input.len();
     }
-    let Some(regions) = plan(&chunks, t, input.len()) else { return Ok(None) };
+    let Some(regions) = plan(&chunks, t, base) else { return Ok(None) };
+    let candidates = Candidates::of(settings);
     let mut found = Vec::new();
     for r in regions {
         let feed =
@@ -308,11 +369,21 @@ pub(crate) fn search<'a>(
             bytes: 0,
             unsure: false,
         };
-        let slice = &input[r.start..r.end];
+        // The region's part of each input it spans, and where that starts.
+        let mut slices: Vec<&'a [u8]> = Vec::new();
+        let mut at: Vec<(usize, usize)> = Vec::new();
+        for (i, (input, &b)) in inputs.iter().zip(&bases).enumerate() {
+            let (s, e) = (r.start.max(b), r.end.min(b + input.len()));
+            if s < e {
+                slices.push(&input[s - b..e - b]);
+                at.push((i, s - b));
+            }
+        }
         // Pages behind the region's read part are released as in the whole
         // run (kept events that point there are read back if touched).
-        let release = |_: usize, upto: usize| done(0, r.start + upto);
-        drive(&[slice], feed, &|e: &Event<'_>| prepare(e, settings, host), &mut keeper, &release)?;
+        let release = |j: usize, upto: usize| done(at[j].0, at[j].1 + upto);
+        let prepare = |e: &Event<'_>| candidates.prepare(e, settings, host);
+        drive(&slices, feed, &prepare, &mut keeper, &release)?;
         if keeper.unsure || keeper.has_twins() {
             return Ok(None);
         }

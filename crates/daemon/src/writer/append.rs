@@ -142,6 +142,7 @@ impl<H: Hooks> LogWriter<H> {
                     }
                 }
                 Ok(k) => {
+                    self.index_written(&buf[pos..pos + k]);
                     pos += k;
                     bytes += k;
                     self.state.disk_error_warnings = 0;

@@ -15,6 +15,7 @@
 mod actions;
 mod append;
 mod flush;
+mod index;
 mod rotate;
 mod seal;
 mod space;
@@ -91,6 +92,8 @@ pub struct LogWriter<H: Hooks> {
     /// A checkpoint is being written: a policy it sets off (a failed write that suspends and
     /// closes the file) must not start another one.
     seal_writing: bool,
+    /// `--index`: the thread that keeps the logs' indexes.
+    indexer: Option<index::Indexer>,
 }
 
 impl<H: Hooks> LogWriter<H> {
@@ -121,6 +124,7 @@ impl<H: Hooks> LogWriter<H> {
             flusher,
             seal,
             seal_writing: false,
+            indexer: None,
         };
         w.fix_permissions();
         if let Err(e) = w.open_log() {
@@ -244,6 +248,7 @@ impl<H: Hooks> LogWriter<H> {
         std::os::unix::fs::fchown(&f, Some(0), Some(self.cfg.log_group))?;
         self.log_size = f.metadata()?.len();
         self.file = Some(Arc::new(f));
+        self.index_opened();
         self.seal_opened();
         Ok(())
     }
@@ -296,6 +301,7 @@ impl<H: Hooks> LogWriter<H> {
         self.write_seal(raudit_seal::Reason::Stop);
         if let Some(f) = self.file.take() {
             let _ = f.sync_all();
+            self.index_closed();
         }
     }
 
@@ -324,6 +330,7 @@ impl<H: Hooks> LogWriter<H> {
     /// Flush and close (shutdown). The async flush thread is stopped.
     pub fn shutdown(mut self) -> H {
         self.close();
+        self.index_stop();
         if let Some(fl) = self.flusher.take() {
             fl.stop();
         }

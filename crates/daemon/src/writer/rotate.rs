@@ -107,7 +107,9 @@ impl<H: Hooks> LogWriter<H> {
                 );
             }
         }
-        self.file = None;
+        if self.file.take().is_some() {
+            self.index_closed();
+        }
         for i in (2..n).rev() {
             let (from, to) = (rotated_name(&base, i - 1), rotated_name(&base, i));
             if let Err(e) = std::fs::rename(&from, &to)

@@ -12,7 +12,7 @@ pub const PAGES: &[Page] = &[
     Page {
         subcommand: "daemon",
         extra_names: &["rauditd"],
-        synopsis: "[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR] [--load-rules] [--multicast] [--seal KEYFILE [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state",
+        synopsis: "[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR] [--load-rules] [--multicast] [--seal KEYFILE [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] [--index] | --state",
         description: &[
             "The audit daemon. It registers with the kernel as the audit daemon, reads the audit \
              events and writes them to the log file that auditd.conf names (RAW or ENRICHED), with \
@@ -349,6 +349,31 @@ pub const PAGES: &[Page] = &[
             ("2", "bad command line, unreadable key or log"),
         ],
         files: &[("/var/log/audit/audit.log", "the logs to check")],
+    },
+    Page {
+        subcommand: "index",
+        extra_names: &[],
+        synopsis: "[--quiet] LOG...",
+        description: &[
+            "Builds the index of each LOG (raudit's own; no reference tool has it): per block of \
+             about 256 KiB, the seconds and serials it spans and a filter of the record types, \
+             nodes, pids, uids, executables and keys its records hold. ausearch uses a valid \
+             index to read only the blocks that can match; it prints the same with or without. \
+             rauditd keeps the index of the log it writes; this indexes existing logs.",
+            "The index of a log lives next to it, in .raudit-index/INODE, with the log's owner, \
+             group and mode. An index that does not fit its log (another file, shorter, \
+             changed, damaged or of another version) is ignored; a log that grew past what its \
+             index covers has the rest read in full. Indexes of files no longer in the \
+             directory are removed. See docs/index.md.",
+        ],
+        flags: || tools::index::FLAGS.to_vec(),
+        operands: Some(|| Values::File),
+        exit_status: &[
+            ("0", "every LOG was indexed"),
+            ("1", "a LOG could not be read or indexed (the others still are)"),
+            ("2", "bad command line"),
+        ],
+        files: &[("/var/log/audit/.raudit-index/", "the indexes of the logs there")],
     },
 ];
 

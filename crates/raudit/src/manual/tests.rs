@@ -99,6 +99,7 @@ fn every_option_a_parser_accepts_is_in_its_table() {
         ("lastlog", include_str!("../tools/lastlog.rs"), &[]),
         ("virt", include_str!("../tools/virt.rs"), &["--sdtin"]),
         ("verify", include_str!("../tools/verify.rs"), &[]),
+        ("index", include_str!("../tools/index.rs"), &["--"]),
         ("doctor", include_str!("../tools/doctor.rs"), &[]),
         ("bpf", include_str!("../tools/bpf/args.rs"), &[]),
         ("ship", include_str!("../tools/fleet/imp.rs"), &FLEET_NOT_SHIP),

@@ -61,6 +61,11 @@ pub const FLAGS: &[Flag] = &[
         "one process: no supervisor keeping the audit socket across a crash",
     ),
     Flag::switch(None, Some("--state"), "print the running daemon's counters and state"),
+    Flag::switch(
+        None,
+        Some("--index"),
+        "keep each log file's index as it is written, for fast searches (docs/index.md)",
+    ),
     Flag::with_value(
         None,
         Some("--seal"),
@@ -94,7 +99,7 @@ pub const FLAGS: &[Flag] = &[
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--no-supervisor] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--no-supervisor] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] [--index] | --state"
     );
     ExitCode::from(2)
 }
@@ -124,6 +129,7 @@ pub fn main(inv: Invocation) -> ExitCode {
         bpf: None,
         seal: None,
         supervise: true,
+        index: false,
     };
     let mut bpf_kinds: Option<String> = None;
     let mut bpf_key = "bpf".to_string();
@@ -199,6 +205,7 @@ pub fn main(inv: Invocation) -> ExitCode {
                     _ => return usage(name),
                 }
             }
+            "--index" => opts.index = true,
             "--state" => {
                 return match raudit_daemon::daemon::request_state(&opts.run_dir) {
                     Ok(text) => {

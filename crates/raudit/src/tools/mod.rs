@@ -6,6 +6,7 @@ pub mod daemon;
 pub mod doctor;
 pub mod fleet;
 pub mod follow;
+pub mod index;
 pub mod last;
 pub mod lastlog;
 pub mod logs;

@@ -8,36 +8,36 @@ use memchr::memchr;
 use raudit_parse::record::strtoul;
 
 /// A parser step: Err holds the reference's numbered reason.
-pub(super) type Step = Result<(), i32>;
+pub(crate) type Step = Result<(), i32>;
 
 /// A record's text, read with a moving cursor (a byte offset).
-pub(super) struct Text<'a> {
-    pub(super) t: &'a [u8],
+pub(crate) struct Text<'a> {
+    pub(crate) t: &'a [u8],
 }
 
 impl<'a> Text<'a> {
     /// `strstr(text + from, pat)`.
     #[inline]
-    pub(super) fn find(&self, from: usize, pat: &[u8]) -> Option<usize> {
+    pub(crate) fn find(&self, from: usize, pat: &[u8]) -> Option<usize> {
         raudit_parse::fields::find_from(self.t, from, pat)
     }
 
     /// `strchr(text + from, c)`.
     #[inline]
-    pub(super) fn chr(&self, from: usize, c: u8) -> Option<usize> {
+    pub(crate) fn chr(&self, from: usize, c: u8) -> Option<usize> {
         self.t.get(from..).and_then(|s| memchr(c, s)).map(|i| i + from)
     }
 
     /// The byte at `i`, or the C string's NUL past the end.
     #[inline]
-    pub(super) fn at(&self, i: usize) -> u8 {
+    pub(crate) fn at(&self, i: usize) -> u8 {
         self.t.get(i).copied().unwrap_or(0)
     }
 
     /// The number at `start` that must be followed by a space: the value
     /// and the position of that space. Errors are (no space, overflow).
     #[inline]
-    pub(super) fn number_to_space(
+    pub(crate) fn number_to_space(
         &self,
         start: usize,
         codes: (i32, i32),
@@ -50,14 +50,14 @@ impl<'a> Text<'a> {
     /// [`Self::number_to_space`] kept as the reference's 32-bit id
     /// (pid, uid, gid, session: `(unsigned)strtoul`).
     #[inline]
-    pub(super) fn id_to_space(&self, start: usize, codes: (i32, i32)) -> Result<(u32, usize), i32> {
+    pub(crate) fn id_to_space(&self, start: usize, codes: (i32, i32)) -> Result<(u32, usize), i32> {
         self.number_to_space(start, codes).map(|(v, end)| (v as u32, end))
     }
 
     /// The number at `start`, up to a space or the end of the text: the
     /// value and the space's position, if any. Err(`err`) on overflow.
     #[inline]
-    pub(super) fn number_to_space_or_end(
+    pub(crate) fn number_to_space_or_end(
         &self,
         start: usize,
         err: i32,
@@ -69,7 +69,7 @@ impl<'a> Text<'a> {
 
     /// [`Self::number_to_space_or_end`] as a 32-bit id.
     #[inline]
-    pub(super) fn id_to_space_or_end(
+    pub(crate) fn id_to_space_or_end(
         &self,
         start: usize,
         err: i32,
@@ -79,14 +79,14 @@ impl<'a> Text<'a> {
 
     /// A numeric `res=` value at `start` (up to a space or the end).
     #[inline]
-    pub(super) fn res_at(&self, start: usize, err: i32) -> Result<Option<bool>, i32> {
+    pub(crate) fn res_at(&self, start: usize, err: i32) -> Result<Option<bool>, i32> {
         Ok(res_number(self.number_to_space_or_end(start, err)?.0))
     }
 
     /// The hex `arch=` value at `start`, up to a space (`strtoul(.., 16)`
     /// on the leading hex digits). Errors are (no space, overflow).
     #[inline]
-    pub(super) fn arch_to_space(
+    pub(crate) fn arch_to_space(
         &self,
         start: usize,
         codes: (i32, i32),
@@ -110,14 +110,14 @@ impl<'a> Text<'a> {
     /// The text from `start` up to a space: the word and the space's
     /// position. Err(`err`) when no space follows.
     #[inline]
-    pub(super) fn word_to_space(&self, start: usize, err: i32) -> Result<(&'a [u8], usize), i32> {
+    pub(crate) fn word_to_space(&self, start: usize, err: i32) -> Result<(&'a [u8], usize), i32> {
         let end = self.chr(start, b' ').ok_or(err)?;
         Ok((&self.t[start..end], end))
     }
 
     /// The text from `start` up to a space or the end of the text.
     #[inline]
-    pub(super) fn word_to_space_or_end(&self, start: usize) -> &'a [u8] {
+    pub(crate) fn word_to_space_or_end(&self, start: usize) -> &'a [u8] {
         let end = self.chr(start, b' ').unwrap_or(self.t.len());
         &self.t[start..end]
     }
@@ -125,7 +125,7 @@ impl<'a> Text<'a> {
     /// The quoted string at `start` (which holds the opening quote):
     /// contents and the closing quote's position.
     #[inline]
-    pub(super) fn quoted(&self, start: usize) -> Option<(&'a [u8], usize)> {
+    pub(crate) fn quoted(&self, start: usize) -> Option<(&'a [u8], usize)> {
         let close = self.chr(start + 1, b'"')?;
         Some((&self.t[start + 1..close], close))
     }
@@ -134,7 +134,7 @@ impl<'a> Text<'a> {
     /// when unterminated) or else hex-decoded ([`unescape`]). Also the
     /// closing quote's position: only a quoted value moves the cursor.
     #[inline]
-    pub(super) fn quoted_or_unescaped(
+    pub(crate) fn quoted_or_unescaped(
         &self,
         start: usize,
         err: i32,
@@ -150,7 +150,7 @@ impl<'a> Text<'a> {
     /// A value that is either `"quoted"` or hex-encoded (with the legacy
     /// rule: any non-hex character before the next space means plain
     /// text), and where it ends.
-    pub(super) fn quoted_or_hex(
+    pub(crate) fn quoted_or_hex(
         &self,
         start: usize,
         err: i32,
@@ -172,7 +172,7 @@ impl<'a> Text<'a> {
 /// A numeric `res=` as the reference keeps it: a C int where 0 is
 /// failure and 1 success; any other number matches neither `-sv`.
 #[inline]
-pub(super) fn res_number(v: u64) -> Option<bool> {
+pub(crate) fn res_number(v: u64) -> Option<bool> {
     match v as u32 as i32 {
         0 => Some(false),
         1 => Some(true),
@@ -183,7 +183,7 @@ pub(super) fn res_number(v: u64) -> Option<bool> {
 /// A word `res=` (`success`, `failed`, ...) at `start`: Err(`err`) when
 /// no letter follows.
 #[inline]
-pub(super) fn res_word(t: &Text<'_>, start: usize, err: i32) -> Result<bool, i32> {
+pub(crate) fn res_word(t: &Text<'_>, start: usize, err: i32) -> Result<bool, i32> {
     let alpha = t.t[start..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
     if alpha == 0 {
         return Err(err);
@@ -204,7 +204,7 @@ fn hex_prefix(s: &[u8]) -> Option<Vec<u8>> {
 
 /// The reference's `unescape`: `(null)`-style values as they are, else
 /// the leading hex digits decoded; None when there are none.
-pub(super) fn unescape(s: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn unescape(s: &[u8]) -> Option<Vec<u8>> {
     if s.first() == Some(&b'(') {
         let close = memchr(b')', s)?;
         return Some(s[..=close].to_vec());
@@ -218,7 +218,7 @@ pub(super) fn unescape(s: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Hex decoding without the C-string cut (socket addresses hold NULs).
-pub(super) fn unescape_raw(s: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn unescape_raw(s: &[u8]) -> Option<Vec<u8>> {
     if s.first() == Some(&b'(') {
         return None;
     }
@@ -228,7 +228,7 @@ pub(super) fn unescape_raw(s: &[u8]) -> Option<Vec<u8>> {
 /// Keys of a `key=` value at `start`: a quoted key (Err(`quote_err`)
 /// when unterminated) or hex-encoded ones (Err(`hex_err`) when not hex),
 /// appended to `keys`. The closing quote's position, when quoted.
-pub(super) fn push_keys(
+pub(crate) fn push_keys(
     t: &Text<'_>,
     start: usize,
     keys: &mut Vec<Vec<u8>>,

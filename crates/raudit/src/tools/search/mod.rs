@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use raudit_search::checkpoint::{CheckpointEvent, CheckpointFile};
 use raudit_search::input::Located;
-use raudit_search::{Format, search};
+use raudit_search::{Format, index, search};
 
 use raudit_tables::errno::io_text;
 
@@ -97,6 +97,7 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     }
     let buffers = loaded.buffers;
     let inputs: Vec<&[u8]> = buffers.iter().map(LogData::bytes).collect();
+    p.settings.indexes = indexes(&p.settings, &located, &files, &inputs);
     let progress = Progress::start(progress::wanted(p.settings.format == Format::Raw));
     let starts = input_starts(&inputs);
     progress.total(starts.last().copied().unwrap_or(0));
@@ -132,6 +133,28 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The valid indexes of the log files, when the search can use them (an
+/// index only saves work: a missing, stale or damaged one is not used).
+fn indexes(
+    settings: &raudit_search::Settings,
+    located: &Located,
+    files: &[std::path::PathBuf],
+    inputs: &[&[u8]],
+) -> Vec<Option<std::sync::Arc<index::Index>>> {
+    let usable = *located != Located::Stdin
+        && settings.checkpoint.is_none()
+        && !settings.debug
+        && index::Query::of(&settings.criteria, settings.start, settings.end).is_some();
+    if !usable {
+        return Vec::new();
+    }
+    files
+        .iter()
+        .zip(inputs)
+        .map(|(f, data)| index::load(f, data).map(std::sync::Arc::new))
+        .collect()
 }
 
 /// `--follow`: the current log (or `-if FILE`, or `-if DIR`'s audit.log),
