@@ -20,22 +20,7 @@ use raudit_sys::FixedHost;
 mod common;
 use common::*;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len())]
-    }
-}
+use raudit_testkit::Rng;
 
 const EXES: &[&str] =
     &["/usr/bin/storm", "/usr/bin/passwd", "/usr/sbin/sshd", "/usr/bin/cat", "/bin/rare-one"];
@@ -48,47 +33,47 @@ fn log(size: usize, seed: u64, disorder: bool) -> Vec<u8> {
     let (mut sec, mut milli, mut serial) = (1_700_000_000u64, 0u64, 100u64);
     while out.len() < size {
         milli +=
-            if rng.below(40) == 0 { 900 + rng.below(3000) as u64 } else { rng.below(4) as u64 };
+            if rng.index(40) == 0 { 900 + rng.index(3000) as u64 } else { rng.index(4) as u64 };
         sec += milli / 1000;
         milli %= 1000;
         serial += 1;
         let mut s = sec;
-        if disorder && rng.below(4000) == 0 {
-            s -= 1 + rng.below(4) as u64;
+        if disorder && rng.index(4000) == 0 {
+            s -= 1 + rng.index(4) as u64;
         }
-        let node = if rng.below(30) == 0 { "node=host-b " } else { "" };
+        let node = if rng.index(30) == 0 { "node=host-b " } else { "" };
         let stamp = format!("audit({s}.{milli:03}:{serial})");
         // Rare values are rare: a few per log.
-        let exe = if rng.below(3000) == 0 { EXES[4] } else { EXES[rng.below(4)] };
-        let key = match rng.below(5000) {
+        let exe = if rng.index(3000) == 0 { EXES[4] } else { EXES[rng.index(4)] };
+        let key = match rng.index(5000) {
             0 => "key=726172652D6B6579016F74686572".to_string(),
             1 => format!("key={}", KEYS[4]),
-            _ => format!("key={}", KEYS[rng.below(4)]),
+            _ => format!("key={}", KEYS[rng.index(4)]),
         };
-        let pid = if rng.below(2000) == 0 { 4_294_968_530u64 } else { rng.below(3000) as u64 };
-        let auid = [1000u32, 1001, 0, 4_294_967_295][rng.below(4)];
-        let uid = if rng.below(2500) == 0 { 4242 } else { [0, 1000, 33][rng.below(3)] };
-        match rng.below(100) {
+        let pid = if rng.index(2000) == 0 { 4_294_968_530u64 } else { rng.index(3000) as u64 };
+        let auid = [1000u32, 1001, 0, 4_294_967_295][rng.index(4)];
+        let uid = if rng.index(2500) == 0 { 4242 } else { [0, 1000, 33][rng.index(3)] };
+        match rng.index(100) {
             0..=3 => {
-                let res = if rng.below(3) == 0 { "failed" } else { "success" };
+                let res = if rng.index(3) == 0 { "failed" } else { "success" };
                 out.extend_from_slice(format!(
                     "{node}type=USER_AUTH msg={stamp}: pid={pid} uid={uid} auid={auid} ses=1 msg='op=PAM:authentication acct=\"root\" exe=\"{exe}\" hostname=? addr=? terminal=pts/0 res={res}'\n"
                 ).as_bytes());
             }
             _ => {
-                let ok = if rng.below(5) == 0 { "no" } else { "yes" };
+                let ok = if rng.index(5) == 0 { "no" } else { "yes" };
                 out.extend_from_slice(format!(
                     "{node}type=SYSCALL msg={stamp}: arch=c000003e syscall=2 success={ok} exit=3 a0=0 a1=0 a2=0 a3=0 items=1 ppid=1 pid={pid} auid={auid} uid={uid} gid=0 euid={uid} suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\"x\" exe=\"{exe}\" {key}\n"
                 ).as_bytes());
                 out.extend_from_slice(
-                    format!("{node}type=PATH msg={stamp}: item=0 name=\"/etc/f{}\" inode=1 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n", rng.below(50)).as_bytes(),
+                    format!("{node}type=PATH msg={stamp}: item=0 name=\"/etc/f{}\" inode=1 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n", rng.index(50)).as_bytes(),
                 );
-                if rng.below(3) != 0 {
+                if rng.index(3) != 0 {
                     out.extend_from_slice(format!("{node}type=EOE msg={stamp}: \n").as_bytes());
                 }
             }
         }
-        if rng.below(500) == 0 {
+        if rng.index(500) == 0 {
             // A late record of the previous event.
             out.extend_from_slice(
                 format!("type=CWD msg=audit({s}.{milli:03}:{}): cwd=\"/late\"\n", serial - 1)
@@ -123,8 +108,8 @@ fn random_settings(log: &[u8], rng: &mut Rng) -> Settings {
     };
     let number = |s: String| s.parse::<u64>().ok().map(|n| n as u32);
     let (mut start, mut end) = (None, None);
-    for _ in 0..1 + rng.below(3) {
-        match rng.below(12) {
+    for _ in 0..1 + rng.index(3) {
+        match rng.index(12) {
             0 => c.pid = pick(rng, "pid").and_then(number),
             1 => c.uid = pick(rng, "uid").and_then(number).map(IdCriterion::Number),
             2 => c.loginuid = pick(rng, "auid").and_then(number).map(IdCriterion::Number),
@@ -133,9 +118,9 @@ fn random_settings(log: &[u8], rng: &mut Rng) -> Settings {
             5 => {
                 // A piece of an executable's name.
                 if let Some(exe) = pick(rng, "exe").filter(|e| e.len() > 4) {
-                    let from = rng.below(exe.len() - 3);
+                    let from = rng.index(exe.len() - 3);
                     c.exe = Some(
-                        exe.as_bytes()[from..from + 3 + rng.below(exe.len() - from - 2)].to_vec(),
+                        exe.as_bytes()[from..from + 3 + rng.index(exe.len() - from - 2)].to_vec(),
                     );
                 }
             }
@@ -146,27 +131,27 @@ fn random_settings(log: &[u8], rng: &mut Rng) -> Settings {
                     Some(vec![raudit_parse::record::type_number(rng.pick(&types).as_bytes())]);
             }
             8 => c.nodes = pick(rng, "node").map(|n| vec![n.into_bytes()]).unwrap_or_default(),
-            9 => c.success = Some(if rng.below(2) == 0 { Success::Yes } else { Success::No }),
+            9 => c.success = Some(if rng.index(2) == 0 { Success::Yes } else { Success::No }),
             10 => {
                 let stamps = values(log, "msg");
                 if let Some(sec) = stamps
-                    .get(rng.below(stamps.len()))
+                    .get(rng.index(stamps.len()))
                     .and_then(|m| m.strip_prefix("audit(")?.split('.').next()?.parse::<i64>().ok())
                 {
                     start = Some(sec);
-                    end = Some(sec + rng.below(300) as i64);
+                    end = Some(sec + rng.index(300) as i64);
                 }
             }
             _ => c.whole_word = true,
         }
     }
     c.forget_unset_values();
-    let format = [Format::Raw, Format::Default, Format::Csv][rng.below(3)];
+    let format = [Format::Raw, Format::Default, Format::Csv][rng.index(3)];
     Settings {
         criteria: c,
         format,
-        eoe_timeout: 1 + rng.below(3) as u64,
-        just_one: rng.below(10) == 0,
+        eoe_timeout: 1 + rng.index(3) as u64,
+        just_one: rng.index(10) == 0,
         start,
         end,
         ..Settings::default()

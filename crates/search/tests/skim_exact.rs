@@ -5,20 +5,7 @@
 use raudit_search::{Criteria, Format, Settings, search, search_exhaustive};
 use raudit_sys::FixedHost;
 
-/// A deterministic pseudo-random sequence.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use raudit_testkit::Rng;
 
 /// About `size` bytes of log: storms of syscall events with and without
 /// EOE, rare keys (quoted, hex, several keys in one), rare executables,

@@ -22,6 +22,7 @@ mod kernel;
 mod laurel;
 mod pki;
 mod process;
+mod rng;
 mod tally;
 mod wait;
 
@@ -34,5 +35,6 @@ pub use kernel::{KernelGuard, LOCK_PATH};
 pub use laurel::laurel_config;
 pub use pki::make_certs;
 pub use process::{DaemonProcess, Signal, signal};
+pub use rng::Rng;
 pub use tally::Tally;
 pub use wait::{POLL, poll_until, wait_for};
