@@ -84,6 +84,12 @@ const BATCH_EVENTS: usize = 4096;
 /// each other (their text and the log pages they touch are memory).
 const BATCH_RECORDS: usize = 1 << 16;
 
+/// Whether a batch of `events` events holding `records` records is ready
+/// to be prepared.
+fn batch_full(events: usize, records: usize) -> bool {
+    events >= BATCH_EVENTS || records >= BATCH_RECORDS
+}
+
 /// An event decided and formatted off the main thread.
 pub(crate) struct Prepared {
     pub(crate) selection: Selection,
@@ -434,7 +440,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                         batch.push(event);
                     }
                 }
-                if batch.len() >= BATCH_EVENTS || batch_records >= BATCH_RECORDS {
+                if batch_full(batch.len(), batch_records) {
                     if !drain(&mut inflight, consumer)? {
                         return Ok(());
                     }
@@ -474,7 +480,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         // In batches: a million events still open at the end must not be formatted all at once.
         loop {
             let mut records = 0;
-            while batch.len() < BATCH_EVENTS && records < BATCH_RECORDS {
+            while !batch_full(batch.len(), records) {
                 let Some(event) = assembler.pop_ready() else { break };
                 records += event.records.len();
                 batch.push(event);
@@ -521,7 +527,7 @@ pub fn search(
     let mut emitter = Emitter::for_run(settings, out, err);
     // A selective search reads only the regions that can match.
     if !inputs.is_empty()
-        && let Some(found) = crate::skim::search(inputs, &settings.indexes, settings, host, done)?
+        && let Some(found) = crate::skim::search(inputs, settings, host, done)?
     {
         for (event, prepared) in found {
             if !emitter.emit(&event, prepared)? {

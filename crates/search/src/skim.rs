@@ -312,14 +312,14 @@ fn chunks_of(
 
 /// The matching events of `inputs` (a log set, oldest first, read as one
 /// stream) in output order, with their output, or None when this search
-/// must read everything. `indexes` are the inputs' valid indexes, if any.
+/// must read everything. `settings.indexes` are the inputs' valid indexes, if any.
 pub(crate) fn search<'a>(
     inputs: &[&'a [u8]],
-    indexes: &[Option<std::sync::Arc<Index>>],
     settings: &Settings,
     host: &dyn Host,
     done: &dyn Fn(usize, usize),
 ) -> std::io::Result<Option<Vec<(Event<'a>, Prepared)>>> {
+    let indexes = &settings.indexes;
     let t = settings.eoe_timeout;
     // The checkpoint and --debug look at every event; a zero or huge
     // timeout breaks the reasoning above.
