@@ -84,6 +84,9 @@ const BATCH_EVENTS: usize = 4096;
 /// each other (their text and the log pages they touch are memory).
 const BATCH_RECORDS: usize = 1 << 16;
 
+/// Batches up to this many events are prepared on the calling thread.
+const SMALL_BATCH: usize = 16;
+
 /// Whether a batch of `events` events holding `records` records is ready
 /// to be prepared.
 fn batch_full(events: usize, records: usize) -> bool {
@@ -302,7 +305,12 @@ fn prepare_batch<'a, T: Send>(
     prepare: &(impl Fn(&Event<'a>) -> T + Sync),
     batch: Vec<Event<'a>>,
 ) -> (Vec<Event<'a>>, Vec<T>) {
-    let prepared = batch.par_iter().map(prepare).collect();
+    // Handing a few events to the thread pool costs more than preparing them here.
+    let prepared = if batch.len() <= SMALL_BATCH {
+        batch.iter().map(prepare).collect()
+    } else {
+        batch.par_iter().map(prepare).collect()
+    };
     (batch, prepared)
 }
 
@@ -387,10 +395,15 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
     let parse_block =
         |&(index, start, end): &(usize, usize, usize)| -> Vec<Vec<Result<Record<'a>, HeaderError>>> {
             let input: &'a [u8] = inputs[index];
-            pieces(&input[start..end])
-                .par_iter()
-                .map(|piece| Lines::new(piece).map(|line| Record::parse(line, eoe)).collect())
-                .collect()
+            let parse_piece = |piece: &&'a [u8]| -> Vec<Result<Record<'a>, HeaderError>> {
+                Lines::new(piece).map(|line| Record::parse(line, eoe)).collect()
+            };
+            let pieces = pieces(&input[start..end]);
+            if pieces.len() == 1 {
+                pieces.iter().map(parse_piece).collect()
+            } else {
+                pieces.par_iter().map(parse_piece).collect()
+            }
         };
     // Inputs before this one are finished.
     let mut finished = 0;
@@ -415,7 +428,8 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         while let Some(block) = current {
             let Some(records) = next.take() else { break };
             let following = block_after(block);
-            let ahead = scope.spawn(move || following.as_ref().map(parse_block));
+            // A small log is one block: no thread to read ahead.
+            let ahead = following.map(|f| scope.spawn(move || parse_block(&f)));
             for result in records.into_iter().flatten() {
                 let record = match result {
                     Ok(r) => r,
@@ -449,7 +463,10 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                     inflight = Some((scope.spawn(move || prepare_batch(prepare, full)), block.0));
                 }
             }
-            next = worker::join(ahead)?;
+            next = match ahead {
+                Some(handle) => Some(worker::join(handle)?),
+                None => None,
+            };
             done(block.0, block.2);
             // Events of an input are handed over before the input is done;
             // within one input, formatting runs on across block boundaries.
