@@ -332,10 +332,11 @@ impl Daemon {
             if rustix::event::poll(&mut fds, Some(&timeout)).is_err() {
                 continue;
             }
-            if self.seal.is_some()
+            if (self.seal.is_some() || self.opts.index)
                 && let Some(w) = lock(&self.core).pipeline.log()
             {
                 w.seal_tick();
+                w.index_tick();
             }
             let sig_ready = !fds[0].revents().is_empty();
             let nl_ready = fds.get(1).is_some_and(|f| !f.revents().is_empty());

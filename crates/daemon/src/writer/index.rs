@@ -1,7 +1,8 @@
 //! The log's index (rauditd `--index`, docs/index.md): the bytes that reach the log file are
 //! handed to a thread of their own, which builds the index of each file as it grows
 //! (`raudit_search::index::Builder`) and stores it next to the log. The write path only copies
-//! the bytes; parsing and storing never delay a record.
+//! the bytes; parsing and storing never delay a record. The bytes go over in runs of 64 KiB (or
+//! after a second): a hand-over per write would wake the thread for every few records.
 //!
 //! An index is stored when its log has grown by an eighth since the last store (at least a
 //! block), when the file is closed or rotated, and when the daemon stops; a search reads what
@@ -36,6 +37,10 @@ enum Msg {
 /// (the thread fell behind a storm): the file's index then stays as last stored, a prefix,
 /// and its rest is read in full by searches. Memory stays bounded.
 const MAX_PENDING: usize = 64 << 20;
+/// Bytes gathered before they are handed over ...
+const HAND_OVER: usize = 64 << 10;
+/// ... or the longest they wait (the daemon loop's tick hands them over when it goes quiet).
+const HAND_OVER_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The writer's end of the index thread.
 pub(super) struct Indexer {
@@ -44,6 +49,9 @@ pub(super) struct Indexer {
     pending: Arc<AtomicUsize>,
     /// The open file is no longer indexed (until the next one).
     gave_up: bool,
+    /// Bytes written and not handed over yet, and since when.
+    gathered: Vec<u8>,
+    since: std::time::Instant,
 }
 
 /// The file being indexed.
@@ -168,12 +176,40 @@ impl Indexer {
             .name("log-index".into())
             .spawn(move || run(rx, theirs))
             .ok()?;
-        Some(Indexer { tx: Some(tx), thread: Some(thread), pending, gave_up: false })
+        Some(Indexer {
+            tx: Some(tx),
+            thread: Some(thread),
+            pending,
+            gave_up: false,
+            gathered: Vec::new(),
+            since: std::time::Instant::now(),
+        })
     }
 
-    fn send(&self, msg: Msg) {
+    /// Sends `msg` after the bytes gathered before it.
+    fn send(&mut self, msg: Msg) {
+        self.hand_over();
         if let Some(tx) = &self.tx {
             let _ = tx.send(msg);
+        }
+    }
+
+    /// Hands the gathered bytes to the thread, unless it fell too far behind.
+    fn hand_over(&mut self) {
+        if self.gathered.is_empty() {
+            return;
+        }
+        let bytes = std::mem::take(&mut self.gathered);
+        if self.pending.fetch_add(bytes.len(), Ordering::Relaxed) > MAX_PENDING {
+            self.pending.fetch_sub(bytes.len(), Ordering::Relaxed);
+            self.gave_up = true;
+            if let Some(tx) = &self.tx {
+                let _ = tx.send(Msg::GaveUp);
+            }
+            return;
+        }
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Msg::Bytes(bytes));
         }
     }
 }
@@ -181,6 +217,7 @@ impl Indexer {
 impl Drop for Indexer {
     /// Waits for the thread to store what it has.
     fn drop(&mut self) {
+        self.hand_over();
         self.tx.take();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -231,18 +268,28 @@ impl<H: Hooks> LogWriter<H> {
         if ix.gave_up {
             return;
         }
-        if ix.pending.fetch_add(bytes.len(), Ordering::Relaxed) > MAX_PENDING {
-            ix.pending.fetch_sub(bytes.len(), Ordering::Relaxed);
-            ix.gave_up = true;
-            ix.send(Msg::GaveUp);
-            return;
+        if ix.gathered.is_empty() {
+            ix.since = std::time::Instant::now();
         }
-        ix.send(Msg::Bytes(bytes.to_vec()));
+        ix.gathered.extend_from_slice(bytes);
+        if ix.gathered.len() >= HAND_OVER {
+            ix.hand_over();
+        }
+    }
+
+    /// Called by the daemon loop about once a second: bytes gathered a while ago go over.
+    pub fn index_tick(&mut self) {
+        if let Some(ix) = self.indexer.as_mut()
+            && !ix.gathered.is_empty()
+            && ix.since.elapsed() >= HAND_OVER_AFTER
+        {
+            ix.hand_over();
+        }
     }
 
     /// The log file was closed.
     pub(super) fn index_closed(&mut self) {
-        if let Some(ix) = self.indexer.as_ref() {
+        if let Some(ix) = self.indexer.as_mut() {
             ix.send(Msg::Closed);
         }
     }
