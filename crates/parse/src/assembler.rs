@@ -22,7 +22,7 @@
 //! arrives after that many other events or records.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::record::{Record, types};
 
@@ -166,7 +166,11 @@ pub struct Assembler<'a> {
     config: AssemblerConfig,
     slots: Vec<Option<Slot<'a>>>,
     free: BinaryHeap<Reverse<usize>>,
-    building: HashMap<EventKey<'a>, usize, raudit_tables::hash::FxBuildHasher>,
+    /// Events under construction. They are found through `pending`, which
+    /// holds them in key order: a map would cost an insert and a remove per
+    /// event, and records of one event nearly always arrive together (see
+    /// `last`).
+    building: usize,
     /// Building events by second, oldest first, as (second, generation,
     /// slot): the generation grows, so with records in time order an entry
     /// always goes at the back. Entries of events that completed meanwhile
@@ -180,7 +184,13 @@ pub struct Assembler<'a> {
     last: Option<(EventKey<'a>, usize)>,
     completion: Completion,
     limits: Limits,
+    /// Emptied record vectors of events handed out, for new events.
+    spare: Vec<Vec<Record<'a>>>,
 }
+
+/// Spare record vectors kept, and the largest capacity worth keeping.
+const SPARE_VECTORS: usize = 8192;
+const SPARE_CAPACITY: usize = 64;
 
 /// Whether an event whose first record has this type is complete as soon as
 /// another event starts.
@@ -199,13 +209,14 @@ impl<'a> Assembler<'a> {
             config,
             slots: Vec::new(),
             free: BinaryHeap::new(),
-            building: HashMap::default(),
+            building: 0,
             by_age: SortedQueue::default(),
             generation: 0,
             pending: SortedQueue::default(),
             last: None,
             completion: Completion::Ausearch,
             limits: Limits::default(),
+            spare: Vec::new(),
         }
     }
 
@@ -237,7 +248,7 @@ impl<'a> Assembler<'a> {
         let cached = self.last.filter(|(k, _)| *k == key).map(|(_, slot)| slot);
         let building = cached
             .filter(|&slot| self.slots[slot].as_ref().is_some_and(|s| !s.complete))
-            .or_else(|| self.building.get(&key).copied());
+            .or_else(|| self.find_building(&key));
         let full = |slot: usize| {
             self.slots[slot]
                 .as_ref()
@@ -273,6 +284,23 @@ impl<'a> Assembler<'a> {
         true
     }
 
+    /// The slot of the event under construction with this key, if any (there
+    /// is at most one: a record with its key joins it).
+    fn find_building(&self, key: &EventKey<'a>) -> Option<usize> {
+        let items = &self.pending.items;
+        let wanted = (key.sec, key.milli, key.serial);
+        let from = items.partition_point(|&(sec, milli, serial, _)| (sec, milli, serial) < wanted);
+        items
+            .range(from..)
+            .take_while(|&&(sec, milli, serial, _)| (sec, milli, serial) == wanted)
+            .map(|&(_, _, _, slot)| slot)
+            .find(|&slot| {
+                self.slots[slot]
+                    .as_ref()
+                    .is_some_and(|s| !s.complete && s.event.key.node == key.node)
+            })
+    }
+
     /// Opens an event with `record`, in the lowest free slot or in `slot`
     /// (one past the last).
     fn open(&mut self, record: Record<'a>, key: EventKey<'a>, slot: Option<usize>) {
@@ -289,19 +317,18 @@ impl<'a> Assembler<'a> {
         let single = is_single_record_type(record.rtype);
         self.generation += 1;
         let generation = self.generation;
-        self.slots[slot] = Some(Slot {
-            event: Event { key, records: vec![record] },
-            complete: single,
-            generation,
-        });
+        let mut records = self.spare.pop().unwrap_or_default();
+        records.push(record);
+        self.slots[slot] =
+            Some(Slot { event: Event { key, records }, complete: single, generation });
         if !single {
-            self.building.insert(key, slot);
+            self.building += 1;
             self.last = Some((key, slot));
             self.by_age.insert((key.sec, generation, slot));
         }
         self.pending.insert((key.sec, key.milli, key.serial, slot));
         self.complete_old(key.sec);
-        if self.building.len() > self.limits.max_building {
+        if self.building > self.limits.max_building {
             self.complete_first_building();
         }
     }
@@ -347,7 +374,7 @@ impl<'a> Assembler<'a> {
             return;
         }
         s.complete = true;
-        self.building.remove(&s.event.key);
+        self.building -= 1;
     }
 
     /// The next event in output order, if it is complete.
@@ -361,10 +388,18 @@ impl<'a> Assembler<'a> {
         self.slots[slot].take().map(|s| s.event)
     }
 
+    /// Takes back the record vector of an event handed out earlier, for a
+    /// later event: an allocation and a free fewer per event.
+    pub fn recycle(&mut self, mut records: Vec<Record<'a>>) {
+        if records.capacity() <= SPARE_CAPACITY && self.spare.len() < SPARE_VECTORS {
+            records.clear();
+            self.spare.push(records);
+        }
+    }
+
     /// End of input: every open event is complete.
     pub fn finish(&mut self) {
-        let open: Vec<usize> = self.building.values().copied().collect();
-        for slot in open {
+        for slot in 0..self.slots.len() {
             self.complete(slot);
         }
         self.by_age.clear();

@@ -314,16 +314,21 @@ fn prepare_batch<'a, T: Send>(
     (batch, prepared)
 }
 
-/// Hands a prepared batch over in order; Ok(false) stops the run.
+/// Hands a prepared batch over in order, then gives the events' record
+/// vectors back to `assembler`; Ok(false) stops the run.
 fn consume_batch<'a, T, C: Consumer<'a, T>>(
     consumer: &mut C,
     (events, prepared): (Vec<Event<'a>>, Vec<T>),
     input: usize,
+    assembler: &mut Assembler<'a>,
 ) -> io::Result<bool> {
     for (event, p) in events.iter().zip(prepared) {
         if !consumer.consume(event, p, input)? {
             return Ok(false);
         }
+    }
+    for event in events {
+        assembler.recycle(event.records);
     }
     Ok(true)
 }
@@ -415,10 +420,13 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         // Waits for the batch being prepared and hands it over.
         let drain =
             |inflight: &mut Option<(std::thread::ScopedJoinHandle<'_, Batch<'a, T>>, usize)>,
-             consumer: &mut C|
+             consumer: &mut C,
+             assembler: &mut Assembler<'a>|
              -> io::Result<bool> {
                 match inflight.take() {
-                    Some((handle, input)) => consume_batch(consumer, worker::join(handle)?, input),
+                    Some((handle, input)) => {
+                        consume_batch(consumer, worker::join(handle)?, input, assembler)
+                    }
                     None => Ok(true),
                 }
             };
@@ -455,7 +463,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                     }
                 }
                 if batch_full(batch.len(), batch_records) {
-                    if !drain(&mut inflight, consumer)? {
+                    if !drain(&mut inflight, consumer, &mut assembler)? {
                         return Ok(());
                     }
                     batch_records = 0;
@@ -472,7 +480,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
             // within one input, formatting runs on across block boundaries.
             let input_ends = following.is_none_or(|b| b.0 != block.0);
             if input_ends {
-                if !drain(&mut inflight, consumer)? {
+                if !drain(&mut inflight, consumer, &mut assembler)? {
                     return Ok(());
                 }
                 batch_records = 0;
@@ -480,6 +488,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                     consumer,
                     prepare_batch(prepare, std::mem::take(&mut batch)),
                     block.0,
+                    &mut assembler,
                 )? {
                     return Ok(());
                 }
@@ -505,7 +514,8 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
             if batch.is_empty() {
                 break;
             }
-            if !consume_batch(consumer, prepare_batch(prepare, std::mem::take(&mut batch)), last)? {
+            let prepared = prepare_batch(prepare, std::mem::take(&mut batch));
+            if !consume_batch(consumer, prepared, last, &mut assembler)? {
                 return Ok(());
             }
         }
