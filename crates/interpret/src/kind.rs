@@ -73,10 +73,11 @@ pub fn by_name(name: &[u8]) -> Kind {
         (name.len() & 15) << 5 | usize::from(name.first().copied().unwrap_or(0) & 31)
     }
     fn head(name: &[u8]) -> u64 {
-        let mut word = [0u8; 8];
-        let n = name.len().min(8);
-        word[..n].copy_from_slice(&name[..n]);
-        u64::from_le_bytes(word)
+        // A byte loop, not a copy of a variable length (a call to memcpy).
+        match name.first_chunk::<8>() {
+            Some(word) => u64::from_le_bytes(*word),
+            None => name.iter().rev().fold(0, |word, &b| word << 8 | u64::from(b)),
+        }
     }
     let buckets = BUCKETS.get_or_init(|| {
         let mut b: Buckets = (0..16 << 5).map(|_| Vec::new()).collect();
@@ -148,4 +149,27 @@ pub fn of_field(rtype: i32, name: &[u8], value: &[u8]) -> Kind {
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_name_is_found_and_others_are_not() {
+        for (place, &(name, kind)) in FIELD_KINDS.iter().enumerate() {
+            // A name listed twice takes its first kind.
+            let first = FIELD_KINDS.iter().position(|&(n, _)| n == name).unwrap();
+            if first == place {
+                assert_eq!(by_name(name.as_bytes()), kind, "{name}");
+            }
+            let mut longer = name.as_bytes().to_vec();
+            longer.push(b'x');
+            if !FIELD_KINDS.iter().any(|&(n, _)| n.as_bytes() == longer) {
+                assert_eq!(by_name(&longer), Kind::Unclassified, "{name}x");
+            }
+        }
+        assert_eq!(by_name(b""), Kind::Unclassified);
+        assert_eq!(by_name(b"no_such_field_name"), Kind::Unclassified);
+    }
 }

@@ -289,6 +289,10 @@ impl<'a> Assembler<'a> {
     fn find_building(&self, key: &EventKey<'a>) -> Option<usize> {
         let items = &self.pending.items;
         let wanted = (key.sec, key.milli, key.serial);
+        // A new event's key is nearly always past every pending one.
+        if items.back().is_none_or(|&(sec, milli, serial, _)| (sec, milli, serial) < wanted) {
+            return None;
+        }
         let from = items.partition_point(|&(sec, milli, serial, _)| (sec, milli, serial) < wanted);
         items
             .range(from..)
