@@ -434,6 +434,12 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         let mut current = block_after((0, 0, 0));
         let mut next = current.as_ref().map(parse_block);
         while let Some(block) = current {
+            // The inputs before this block's are done (empty ones too, before any
+            // event of a later input is handed over).
+            while finished < block.0 {
+                consumer.input_done(finished)?;
+                finished += 1;
+            }
             let Some(records) = next.take() else { break };
             let following = block_after(block);
             // A small log is one block: no thread to read ahead.
@@ -493,11 +499,12 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                     return Ok(());
                 }
             }
-            while finished < following.map_or(block.0, |b| b.0) {
-                consumer.input_done(finished)?;
-                finished += 1;
-            }
             current = following;
+        }
+        // COMPAT: the events still open at the end are the last input's, even an empty one's.
+        while finished + 1 < inputs.len() {
+            consumer.input_done(finished)?;
+            finished += 1;
         }
         if feed.flush_at_end {
             assembler.finish();

@@ -184,10 +184,25 @@ pub fn directories_and_stdin(tool: &str, arg_sets: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let ours = tool_link(dir.path(), tool);
     let piped = root.join("testdata/logs/synthetic.log");
+    // A set with empty files: the oldest but one, and the current log.
+    let with_empty = dir.path().join("with-empty");
+    std::fs::create_dir(&with_empty).unwrap();
+    let text = std::fs::read_to_string(&piped).unwrap();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (older, newer) = lines.split_at(lines.len() / 2);
+    for (name, part) in [("audit.log.3", older), ("audit.log.2", &[]), ("audit.log.1", newer)] {
+        std::fs::write(with_empty.join(name), part.concat()).unwrap();
+    }
+    std::fs::write(with_empty.join("audit.log"), "").unwrap();
     let mut tally = raudit_testkit::Tally::new();
     for args in arg_sets {
         let pairs = [
             ("-if DIR", run(&reference, &rotated, args), run(&ours, &rotated, args)),
+            (
+                "-if DIR with empty files",
+                run(&reference, &with_empty, args),
+                run(&ours, &with_empty, args),
+            ),
             ("stdin", run_stdin(&reference, &piped, args), run_stdin(&ours, &piped, args)),
         ];
         for (how, theirs, mine) in pairs {
