@@ -7,11 +7,14 @@
 //! - the repo's logs and the shared corpus (required under CI=true), with queries from their
 //!   own values;
 //! - through the binary: `raudit index`, then ausearch with the index, without it, with a
-//!   damaged one, a stale one and after the log grew.
+//!   damaged one, a stale one and after the log grew;
+//! - aureport with `-ts`/`-te` windows over the same generated logs (the index spares it the
+//!   blocks outside the window).
 
 use std::path::Path;
 use std::sync::Arc;
 
+use raudit_report::{Kind, Logs, Options as ReportOptions};
 use raudit_search::criteria::{Criteria, IdCriterion, Success};
 use raudit_search::index::{self, Index};
 use raudit_search::{Format, Settings, search, search_exhaustive};
@@ -428,4 +431,102 @@ fn index_refuses_bad_input_with_a_clear_message() {
         assert!(err.contains(message), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+/// Every aureport report (title and body) over `inputs` with `indexes` and without, for
+/// random time windows from the logs' own seconds: the same bytes. Returns how many runs
+/// gave another report with an index that lies (so the index is what decides what is read).
+fn compare_reports(
+    inputs: &[&[u8]],
+    indexes: &[Option<Index>],
+    windows: usize,
+    seed: u64,
+) -> usize {
+    let indexes: Vec<Option<Arc<Index>>> =
+        indexes.iter().cloned().map(|i| i.map(Arc::new)).collect();
+    let names: Vec<String> = (0..inputs.len()).map(|i| format!("log{i}")).collect();
+    let seconds: Vec<i64> = {
+        let all = inputs.concat();
+        let mut v: Vec<i64> = String::from_utf8_lossy(&all)
+            .split("audit(")
+            .skip(1)
+            .filter_map(|r| r.split('.').next()?.parse().ok())
+            .collect();
+        v.sort();
+        v
+    };
+    let kinds = [
+        (Kind::Summary, true),
+        (Kind::Exe, true),
+        (Kind::Time, false),
+        (Kind::Event, false),
+        (Kind::User, true),
+        (Kind::Pid, true),
+        (Kind::Key, false),
+        (Kind::Auth, false),
+    ];
+    let run = |opts: &ReportOptions, indexes: &[Option<Arc<Index>>]| {
+        let logs = Logs { indexes, ..Logs::new(inputs, &names) };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let host = FixedHost::new();
+        let ending = raudit_report::run(opts, &logs, &host, &mut out, &mut err, &|_, _| {});
+        (out, err, ending.unwrap())
+    };
+    let mut rng = Rng(seed);
+    let mut trimmed = 0;
+    for _ in 0..windows {
+        let a = *rng.pick(&seconds);
+        let b = *rng.pick(&seconds);
+        let (lo, hi) = (a.min(b), a.max(b));
+        let (start, end) = match rng.index(3) {
+            0 => (lo, 0),
+            1 => (0, hi),
+            _ => (lo, hi),
+        };
+        let (kind, summary) = *rng.pick(&kinds);
+        let opts = ReportOptions { kind, summary, start, end, ..ReportOptions::default() };
+        let with = run(&opts, &indexes);
+        let without = run(&opts, &[]);
+        assert!(
+            with == without,
+            "{kind:?} summary={summary} -ts {start} -te {end}:\n{}\nagainst\n{}",
+            String::from_utf8_lossy(&with.0),
+            String::from_utf8_lossy(&without.0)
+        );
+        // An index that is wrong for the log (every block claims second 1 only): a run that
+        // trusts it skips every block, so its counts differ where the window held events.
+        let wrong: Vec<Option<Arc<Index>>> = indexes
+            .iter()
+            .map(|ix| {
+                ix.as_ref().map(|ix| {
+                    let mut lie = (**ix).clone();
+                    for b in &mut lie.blocks {
+                        (b.first, b.last, b.ordered, b.bad) = (Some(1), Some(1), true, false);
+                    }
+                    Arc::new(lie)
+                })
+            })
+            .collect();
+        if start > 1 && run(&opts, &wrong) != without {
+            trimmed += 1;
+        }
+    }
+    trimmed
+}
+
+#[test]
+fn aureport_windows_over_indexed_logs_report_as_the_whole_read() {
+    let data = log(3 << 20, 43, false);
+    let used = compare_reports(&[&data], &indexed(&[&data]), 24, 47);
+    assert!(used > 0, "the index was never used");
+    let parts = split(&data, 3);
+    let mut some = indexed(&parts);
+    compare_reports(&parts, &some, 12, 53);
+    some[1] = None;
+    compare_reports(&parts, &some, 8, 59);
+    // A log that grew past its index, and one out of time order.
+    let head = split(&data, 2)[0];
+    compare_reports(&[&data], &[Some(index::build(1, 1, head))], 10, 61);
+    let disordered = log(2 << 20, 67, true);
+    compare_reports(&[&disordered], &indexed(&[&disordered]), 10, 71);
 }

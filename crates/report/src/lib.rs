@@ -32,6 +32,7 @@ mod scanner;
 mod tally;
 mod title;
 mod types;
+mod window;
 
 #[cfg(test)]
 mod tests;

@@ -31,12 +31,15 @@ pub struct Logs<'a> {
     /// the run then stops after these logs, leaves events still open
     /// incomplete and prints no ending ([`Ending::Stopped`]).
     pub complete: bool,
+    /// The logs' valid indexes, by position (empty: none). With `-ts`/`-te`
+    /// they spare reading the blocks outside the window; the report is the same.
+    pub indexes: &'a [Option<std::sync::Arc<raudit_search::index::Index>>],
 }
 
 impl<'a> Logs<'a> {
     /// Complete logs with the default end-of-event timeout.
     pub fn new(data: &'a [&'a [u8]], names: &'a [String]) -> Self {
-        Logs { data, names, eoe_timeout: 2, complete: true }
+        Logs { data, names, eoe_timeout: 2, complete: true, indexes: &[] }
     }
 }
 
@@ -318,7 +321,19 @@ pub fn run<W: Write, E: Write>(
         page: o.html.as_ref().map(|_| Box::new(html::Page::new())),
     };
     let prepare = |e: &Event<'_>| scanner.prepare(e);
-    drive(logs.data, feed, &prepare, &mut report, release)?;
+    match crate::window::trim(logs, logs.indexes, feed.start, feed.end) {
+        Some(window) => {
+            if let Some((sec, milli)) = window.very_first {
+                report.very_first = Stamp { sec, milli };
+            }
+            let release = |part: usize, upto: usize| {
+                release(window.owners[part], window.offsets[part] + upto)
+            };
+            let mut by_log = crate::window::ByLog { inner: &mut report, owners: &window.owners };
+            drive(&window.data, feed, &prepare, &mut by_log, &release)?;
+        }
+        None => drive(logs.data, feed, &prepare, &mut report, release)?,
+    }
     if !logs.complete {
         return Ok(Ending::Stopped);
     }

@@ -118,8 +118,24 @@ fn run(opts: Options, out: &mut impl Write, progress: &Progress) -> io::Result<E
     // the run there, after the files before it were reported.
     let loaded = load(&located, &files)?;
     let data: Vec<&[u8]> = loaded.buffers.iter().map(LogData::bytes).collect();
-    let logs =
-        Logs { data: &data, names: &names, eoe_timeout, complete: loaded.open_error.is_none() };
+    // With a time window, the valid indexes spare reading what lies outside it.
+    let windowed = opts.report.start != 0 || opts.report.end != 0;
+    let indexes: Vec<_> = match located {
+        Located::Stdin => Vec::new(),
+        _ if !windowed => Vec::new(),
+        _ => files
+            .iter()
+            .zip(&data)
+            .map(|(f, d)| raudit_search::index::load(f, d).map(std::sync::Arc::new))
+            .collect(),
+    };
+    let logs = Logs {
+        data: &data,
+        names: &names,
+        eoe_timeout,
+        complete: loaded.open_error.is_none(),
+        indexes: &indexes,
+    };
     let starts = input_starts(&data);
     progress.total(starts.last().copied().unwrap_or(0));
     let release = |index: usize, upto: usize| {
