@@ -197,3 +197,15 @@ pub fn die_with_parent(signal: Signal, parent: u32) -> bool {
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal.as_raw() as libc::c_ulong, 0, 0, 0) };
     rustix::process::getppid().is_some_and(|p| p.as_raw_nonzero().get() as u32 == parent)
 }
+
+/// Runs the calling thread at idle priority (SCHED_IDLE: only when a CPU has nothing else to
+/// do), or back at the normal one (SCHED_OTHER, nice unchanged).
+pub fn idle_thread(idle: bool) -> io::Result<()> {
+    let policy = if idle { libc::SCHED_IDLE } else { libc::SCHED_OTHER };
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: pid 0 is the calling thread; `param` is a valid sched_param that the call only reads.
+    if unsafe { libc::sched_setscheduler(0, policy, &param) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}

@@ -1,18 +1,18 @@
-//! The log's index (rauditd `--index`, docs/index.md): the bytes that reach the log file are
-//! handed to a thread of their own, which builds the index of each file as it grows
-//! (`raudit_search::index::Builder`) and stores it next to the log. The write path only copies
-//! the bytes; parsing and storing never delay a record. The bytes go over in runs of 64 KiB (or
-//! after a second): a hand-over per write would wake the thread for every few records.
+//! The log's index (rauditd `--index`, docs/index.md): a thread of its own builds the index of
+//! each log file as it grows (`raudit_search::index::Builder`) and stores it next to the log.
+//! The writer only says how long the file has grown (every 64 KiB, or after a second); the
+//! thread reads the new bytes from the file itself, at idle priority (SCHED_IDLE), so it never
+//! takes CPU from the kernel reader or the writer: during a storm it falls behind and catches
+//! up when a core is free. Its memory is one read buffer, however far behind it is.
 //!
 //! An index is stored when its log has grown by an eighth since the last store (at least a
 //! block), when the file is closed or rotated, and when the daemon stops; a search reads what
-//! the index does not cover yet. Should the thread fall 64 MiB behind, the open file's index
-//! stays a prefix (stored as far as it went) and the next file is indexed again. Named by inode, an index follows its file through rotations.
+//! the index does not cover yet. Named by inode, an index follows its file through rotations.
 //! A failure to store is not an error of the log: the search then reads the whole file.
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
@@ -22,35 +22,31 @@ use super::LogWriter;
 use crate::hooks::Hooks;
 
 enum Msg {
-    /// The writer opened `path` (its `(dev, ino)`), which held `len` bytes.
-    /// `file` is open for reading (the writer's own descriptor only appends).
+    /// The writer opened `path`, which held `len` bytes. `file` is open for reading (the
+    /// writer's own descriptor only appends); it stays valid through renames.
     Open { path: PathBuf, file: File, len: u64 },
-    /// Bytes that reached the open file, in order.
-    Bytes(Vec<u8>),
+    /// The open file holds this many bytes now.
+    Grew(u64),
     /// The file was closed.
     Closed,
-    /// The writer stopped handing over the open file's bytes.
-    GaveUp,
 }
 
-/// Bytes handed to the thread and not yet indexed, past which the writer stops handing them
-/// (the thread fell behind a storm): the file's index then stays as last stored, a prefix,
-/// and its rest is read in full by searches. Memory stays bounded.
-const MAX_PENDING: usize = 64 << 20;
-/// Bytes gathered before they are handed over ...
-const HAND_OVER: usize = 64 << 10;
-/// ... or the longest they wait (the daemon loop's tick hands them over when it goes quiet).
+/// Growth announced to the thread at once ...
+const HAND_OVER: u64 = 64 << 10;
+/// ... or after this long (the daemon loop's tick announces it when the log goes quiet).
 const HAND_OVER_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+/// Bytes read from the log at a time.
+const READ: usize = 1 << 20;
 
 /// The writer's end of the index thread.
 pub(super) struct Indexer {
     tx: Option<mpsc::Sender<Msg>>,
     thread: Option<JoinHandle<()>>,
-    pending: Arc<AtomicUsize>,
-    /// The open file is no longer indexed (until the next one).
-    gave_up: bool,
-    /// Bytes written and not handed over yet, and since when.
-    gathered: Vec<u8>,
+    /// Set at shutdown: the thread goes back to normal priority to finish.
+    hurry: Arc<AtomicBool>,
+    /// The open file's length, and the length last announced (and when).
+    len: u64,
+    announced: u64,
     since: std::time::Instant,
 }
 
@@ -63,6 +59,9 @@ struct Current {
     stored: u64,
     /// The end of a line cut by a write.
     carry: Vec<u8>,
+    /// The log, for reading, and how far it has been read.
+    file: File,
+    read: u64,
 }
 
 impl Current {
@@ -79,6 +78,25 @@ impl Current {
             rest = &rest[nl + 1..];
         }
         self.carry.extend_from_slice(rest);
+    }
+
+    /// Reads and indexes the log up to `len` bytes (less if it is shorter).
+    fn catch_up(&mut self, len: u64, buf: &mut [u8], priority: &mut Priority) {
+        use std::os::unix::fs::FileExt;
+        while self.read < len {
+            priority.check();
+            let want = buf.len().min((len - self.read) as usize);
+            match self.file.read_at(&mut buf[..want], self.read) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    self.feed(&buf[..n]);
+                    self.read += n as u64;
+                }
+            }
+            if self.due() {
+                self.store();
+            }
+        }
     }
 
     fn store(&mut self) {
@@ -107,52 +125,56 @@ impl Current {
     }
 }
 
-/// The file the writer opened, which held `len` bytes (read through the descriptor: the name
-/// may be another file's by now).
-fn open(path: PathBuf, file: &File, len: u64) -> Option<Current> {
-    use std::os::unix::fs::{FileExt, MetadataExt};
+/// The file the writer opened (read through the descriptor: the name may be another file's
+/// by now), read up to `len` bytes.
+fn open(path: PathBuf, file: File, len: u64, buf: &mut [u8], p: &mut Priority) -> Option<Current> {
+    use std::os::unix::fs::MetadataExt;
     let meta = file.metadata().ok()?;
     let owner = (meta.uid(), meta.gid(), meta.mode());
     let builder = Builder::new(meta.dev(), meta.ino());
-    let mut c = Current { path, owner, builder, stored: 0, carry: Vec::new() };
-    let mut at = 0;
-    let mut buf = vec![0; 1 << 20];
-    while at < len {
-        let want = buf.len().min((len - at) as usize);
-        match file.read_at(&mut buf[..want], at) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => {
-                c.feed(&buf[..n]);
-                at += n as u64;
-            }
-        }
-    }
+    let mut c = Current { path, owner, builder, stored: 0, carry: Vec::new(), file, read: 0 };
+    c.catch_up(len, buf, p);
     Some(c)
 }
 
-fn run(rx: mpsc::Receiver<Msg>, pending: Arc<AtomicUsize>) {
+/// The thread's priority: idle until the daemon stops, then normal, so that what is left is
+/// read at once and not whenever the machine has nothing else to do.
+struct Priority {
+    hurry: Arc<AtomicBool>,
+    idle: bool,
+}
+
+impl Priority {
+    fn start(hurry: Arc<AtomicBool>) -> Priority {
+        // Where idle priority is refused (a seccomp filter, say) the thread runs as before.
+        let idle = crate::sys::idle_thread(true).is_ok();
+        Priority { hurry, idle }
+    }
+
+    fn check(&mut self) {
+        if self.idle && self.hurry.load(Ordering::Relaxed) {
+            let _ = crate::sys::idle_thread(false);
+            self.idle = false;
+        }
+    }
+}
+
+fn run(rx: mpsc::Receiver<Msg>, hurry: Arc<AtomicBool>) {
+    let mut priority = Priority::start(hurry);
+    let mut buf = vec![0; READ];
     let mut current: Option<Current> = None;
     for msg in rx {
+        priority.check();
         match msg {
             Msg::Open { path, file, len } => {
                 if let Some(c) = current.take() {
                     c.finish();
                 }
-                current = open(path, &file, len);
+                current = open(path, file, len, &mut buf, &mut priority);
             }
-            Msg::Bytes(b) => {
-                pending.fetch_sub(b.len(), Ordering::Relaxed);
+            Msg::Grew(len) => {
                 if let Some(c) = current.as_mut() {
-                    c.feed(&b);
-                    if c.due() {
-                        c.store();
-                    }
-                }
-            }
-            Msg::GaveUp => {
-                // Stored as far as it went: a valid index of a prefix.
-                if let Some(mut c) = current.take() {
-                    c.store();
+                    c.catch_up(len, &mut buf, &mut priority);
                 }
             }
             Msg::Closed => {
@@ -170,8 +192,8 @@ fn run(rx: mpsc::Receiver<Msg>, pending: Arc<AtomicUsize>) {
 impl Indexer {
     fn start() -> Option<Indexer> {
         let (tx, rx) = mpsc::channel();
-        let pending = Arc::new(AtomicUsize::new(0));
-        let theirs = pending.clone();
+        let hurry = Arc::new(AtomicBool::new(false));
+        let theirs = hurry.clone();
         let thread = std::thread::Builder::new()
             .name("log-index".into())
             .spawn(move || run(rx, theirs))
@@ -179,37 +201,28 @@ impl Indexer {
         Some(Indexer {
             tx: Some(tx),
             thread: Some(thread),
-            pending,
-            gave_up: false,
-            gathered: Vec::new(),
+            hurry,
+            len: 0,
+            announced: 0,
             since: std::time::Instant::now(),
         })
     }
 
-    /// Sends `msg` after the bytes gathered before it.
+    /// Sends `msg` after the growth not yet announced.
     fn send(&mut self, msg: Msg) {
-        self.hand_over();
+        self.announce();
         if let Some(tx) = &self.tx {
             let _ = tx.send(msg);
         }
     }
 
-    /// Hands the gathered bytes to the thread, unless it fell too far behind.
-    fn hand_over(&mut self) {
-        if self.gathered.is_empty() {
-            return;
-        }
-        let bytes = std::mem::take(&mut self.gathered);
-        if self.pending.fetch_add(bytes.len(), Ordering::Relaxed) > MAX_PENDING {
-            self.pending.fetch_sub(bytes.len(), Ordering::Relaxed);
-            self.gave_up = true;
+    /// Tells the thread how long the file is now.
+    fn announce(&mut self) {
+        if self.len > self.announced {
+            self.announced = self.len;
             if let Some(tx) = &self.tx {
-                let _ = tx.send(Msg::GaveUp);
+                let _ = tx.send(Msg::Grew(self.len));
             }
-            return;
-        }
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(Msg::Bytes(bytes));
         }
     }
 }
@@ -217,7 +230,8 @@ impl Indexer {
 impl Drop for Indexer {
     /// Waits for the thread to store what it has.
     fn drop(&mut self) {
-        self.hand_over();
+        self.announce();
+        self.hurry.store(true, Ordering::Relaxed);
         self.tx.take();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -243,7 +257,6 @@ impl<H: Hooks> LogWriter<H> {
     pub(super) fn index_opened(&mut self) {
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
         let (Some(ix), Some(f)) = (self.indexer.as_mut(), self.file.as_ref()) else { return };
-        ix.gave_up = false;
         let path = self.cfg.log_file.clone();
         let same =
             |a: &std::fs::Metadata, b: &std::fs::Metadata| (a.dev(), a.ino()) == (b.dev(), b.ino());
@@ -256,6 +269,7 @@ impl<H: Hooks> LogWriter<H> {
         match (file.metadata(), f.metadata()) {
             (Ok(a), Ok(b)) if same(&a, &b) => {
                 ix.send(Msg::Open { path, file, len: self.log_size });
+                (ix.len, ix.announced) = (self.log_size, self.log_size);
             }
             // Not indexed: an index is only ever of the file it names.
             _ => ix.send(Msg::Closed),
@@ -265,25 +279,22 @@ impl<H: Hooks> LogWriter<H> {
     /// `bytes` reached the log file.
     pub(super) fn index_written(&mut self, bytes: &[u8]) {
         let Some(ix) = self.indexer.as_mut() else { return };
-        if ix.gave_up {
-            return;
-        }
-        if ix.gathered.is_empty() {
+        if ix.len == ix.announced {
             ix.since = std::time::Instant::now();
         }
-        ix.gathered.extend_from_slice(bytes);
-        if ix.gathered.len() >= HAND_OVER {
-            ix.hand_over();
+        ix.len += bytes.len() as u64;
+        if ix.len - ix.announced >= HAND_OVER {
+            ix.announce();
         }
     }
 
-    /// Called by the daemon loop about once a second: bytes gathered a while ago go over.
+    /// Called by the daemon loop about once a second: growth that waited a second is announced.
     pub fn index_tick(&mut self) {
         if let Some(ix) = self.indexer.as_mut()
-            && !ix.gathered.is_empty()
+            && ix.len > ix.announced
             && ix.since.elapsed() >= HAND_OVER_AFTER
         {
-            ix.hand_over();
+            ix.announce();
         }
     }
 

@@ -2,9 +2,6 @@
 //! blocks of them, for a whole log at once or line by line as a writer
 //! appends them.
 
-use std::sync::OnceLock;
-
-use memchr::memmem::Finder;
 use raudit_parse::record::strtoul;
 use raudit_parse::{HeaderError, Lines, Record};
 use rayon::prelude::*;
@@ -34,19 +31,23 @@ pub(crate) fn trigrams(tag: u8, value: &[u8]) -> impl Iterator<Item = u64> + '_ 
     value.windows(3).map(move |w| hash_u32(tag, u32::from_le_bytes([w[0], w[1], w[2], 0])))
 }
 
-/// Every number the extractor could read after the text `pat` (which ends
-/// in `=`) anywhere in `t`: up to a space (or the end), or the leading
-/// digits, kept as 32 bits.
-fn numbers_after(t: &[u8], pat: &Finder<'static>, tag: u8, out: &mut Values) {
-    let pat_len = pat.needle().len();
-    for at in pat.find_iter(t) {
-        let v = &t[at + pat_len..];
-        let to_space = &v[..memchr::memchr(b' ', v).unwrap_or(v.len())];
-        let digits = &v[..v.iter().take_while(|b| b.is_ascii_digit()).count()];
-        for s in [to_space, digits] {
-            if let Some(n) = strtoul(s) {
-                out.insert(hash_u32(tag, n as u32));
-            }
+/// Every number the extractor could read from `v`, the text after a `pid=`
+/// or `uid=`: up to a space (or the end), or the leading digits, kept as 32
+/// bits.
+fn number_at(v: &[u8], tag: u8, out: &mut Values) {
+    let to_space = &v[..memchr::memchr(b' ', v).unwrap_or(v.len())];
+    let digits = &v[..v.iter().take_while(|b| b.is_ascii_digit()).count()];
+    if digits.len() == to_space.len() && digits.len() <= 19 {
+        // Only digits, too few to overflow (nearly every value): what strtoul reads, directly.
+        let n = digits.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+        out.insert(hash_u32(tag, n as u32));
+        return;
+    }
+    let both: &[&[u8]] =
+        if digits.len() == to_space.len() { &[digits] } else { &[to_space, digits] };
+    for s in both {
+        if let Some(n) = strtoul(s) {
+            out.insert(hash_u32(tag, n as u32));
         }
     }
 }
@@ -61,32 +62,29 @@ fn text_value(tag: u8, value: &[u8], out: &mut Values) {
     }
 }
 
-/// Every value the extractor could read after `exe=` or `key=` (`pat`) anywhere in `t`, with
+/// Every value the extractor could read at `v`, just after an `exe=` or `key=` in `t`, with
 /// its own readers: quoted (the same for all of them), else hex (or as it is) and, for keys,
 /// split at 0x01.
-fn texts_after(t: &[u8], pat: &Finder<'static>, tag: u8, out: &mut Values) {
+fn text_at(t: &[u8], v: usize, tag: u8, out: &mut Values) {
     let text = Text { t };
-    for at in pat.find_iter(t) {
-        let v = at + pat.needle().len();
-        if t.get(v) == Some(&b'"') {
-            if let Some((quoted, _)) = text.quoted(v) {
-                text_value(tag, quoted, out);
-            }
-            continue;
+    if t.get(v) == Some(&b'"') {
+        if let Some((quoted, _)) = text.quoted(v) {
+            text_value(tag, quoted, out);
         }
-        if tag == tag::KEY {
-            let mut keys = Vec::new();
-            let _ = push_keys(&text, v, &mut keys, (0, 0));
-            for k in &keys {
-                text_value(tag, k, out);
-            }
-        } else {
-            if let Ok((Some(v), _)) = text.quoted_or_hex(v, 0) {
-                text_value(tag, &v, out);
-            }
-            if let Ok((Some(v), _)) = text.quoted_or_unescaped(v, 0) {
-                text_value(tag, &v, out);
-            }
+        return;
+    }
+    if tag == tag::KEY {
+        let mut keys = Vec::new();
+        let _ = push_keys(&text, v, &mut keys, (0, 0));
+        for k in &keys {
+            text_value(tag, k, out);
+        }
+    } else {
+        if let Ok((Some(v), _)) = text.quoted_or_hex(v, 0) {
+            text_value(tag, &v, out);
+        }
+        if let Ok((Some(v), _)) = text.quoted_or_unescaped(v, 0) {
+            text_value(tag, &v, out);
         }
     }
 }
@@ -98,14 +96,19 @@ pub(crate) fn record_values(r: &Record<'_>, out: &mut Values) {
     if let Some(node) = r.node {
         out.insert(hash(tag::NODE, node));
     }
-    static FINDERS: OnceLock<[Finder<'static>; 4]> = OnceLock::new();
-    let [pid, uid, exe, key] =
-        FINDERS.get_or_init(|| [b"pid=", b"uid=", b"exe=", b"key="].map(Finder::new));
+    // Every `pid=`, `uid=`, `exe=` and `key=` in the text (`ppid=`, `auid=`, ... too: the
+    // extractor reads those), found in one pass over the `=` signs.
     let t = r.text;
-    numbers_after(t, pid, tag::PID, out);
-    numbers_after(t, uid, tag::UID, out);
-    texts_after(t, exe, tag::EXE, out);
-    texts_after(t, key, tag::KEY, out);
+    for eq in memchr::memchr_iter(b'=', t).filter(|&eq| eq >= 3) {
+        let v = eq + 1;
+        match &t[eq - 3..eq] {
+            b"pid" => number_at(&t[v..], tag::PID, out),
+            b"uid" => number_at(&t[v..], tag::UID, out),
+            b"exe" => text_at(t, v, tag::EXE, out),
+            b"key" => text_at(t, v, tag::KEY, out),
+            _ => {}
+        }
+    }
 }
 
 /// Accumulates one block's facts, line by line.
