@@ -98,6 +98,17 @@ fn rauditd_keeps_the_index_of_each_log_it_writes() {
     wait_for("every record in the log set", Duration::from_secs(120), || {
         count_records(dir.path()) >= N as usize
     });
+    // While the daemon still runs, the rotated logs' indexes become whole: the index thread (at
+    // idle priority, reading the files itself) catches up without waiting for the stop.
+    wait_for("whole indexes of the rotated logs", Duration::from_secs(90), || {
+        let rotated: Vec<_> =
+            raudit_search::input::rotated_logs(&log).into_iter().filter(|f| *f != log).collect();
+        rotated.len() >= 2
+            && rotated.iter().all(|f| {
+                let data = std::fs::read(f).unwrap_or_default();
+                index::load(f, &data).is_some_and(|ix| ix.covered == data.len() as u64)
+            })
+    });
     drop(client);
     assert!(daemon.stop(DAEMON_WAIT).success());
 
