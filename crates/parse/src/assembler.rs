@@ -180,7 +180,7 @@ pub struct Assembler<'a> {
     /// Events not yet handed out, in output order.
     pending: SortedQueue<Order>,
     /// The event the previous record went to: records of one event usually
-    /// arrive together, so this skips most hash lookups.
+    /// arrive together, so this skips most searches of `pending`.
     last: Option<(EventKey<'a>, usize)>,
     completion: Completion,
     limits: Limits,

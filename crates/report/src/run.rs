@@ -321,7 +321,7 @@ pub fn run<W: Write, E: Write>(
         page: o.html.as_ref().map(|_| Box::new(html::Page::new())),
     };
     let prepare = |e: &Event<'_>| scanner.prepare(e);
-    match crate::window::trim(logs, logs.indexes, feed.start, feed.end) {
+    match crate::window::trim(logs, feed.start, feed.end) {
         Some(window) => {
             if let Some((sec, milli)) = window.very_first {
                 report.very_first = Stamp { sec, milli };

@@ -10,7 +10,6 @@
 //! first and last seconds bound all of them (docs/index.md).
 
 use std::io;
-use std::sync::Arc;
 
 use raudit_parse::{Event, Lines, Record};
 use raudit_search::engine::Consumer;
@@ -69,14 +68,14 @@ impl Bounds {
     }
 }
 
-/// The parts of `logs` a run with this window reads, or None when it reads
-/// them whole. `indexes` are the logs' valid indexes (by position).
+/// The parts of `logs` a run with this window reads (from their indexes), or
+/// None when it reads them whole.
 pub(crate) fn trim<'a>(
     logs: &Logs<'a>,
-    indexes: &[Option<Arc<Index>>],
     start: Option<i64>,
     end: Option<i64>,
 ) -> Option<Window<'a>> {
+    let indexes = logs.indexes;
     let bounds = Bounds { start, end };
     // The index calls a timestamp good when it is good for every timeout up to a million
     // seconds (skim's limit too).
@@ -105,7 +104,7 @@ pub(crate) fn trim<'a>(
     // COMPAT: aureport.c: the first record dropped, or with no -ts any first, starts the range;
     // a record of second 0 does not (it is taken and replaced): then read everything.
     let wanted = |sec: u64| start.is_none() || !bounds.keeps(sec);
-    window.very_first = match first_record(logs, indexes, bounds, wanted) {
+    window.very_first = match first_record(logs, bounds, wanted) {
         Some((0, _)) => return None,
         found => found,
     };
@@ -135,10 +134,10 @@ fn parts(ix: &Index, len: usize, bounds: Bounds) -> Vec<(usize, usize)> {
 /// when only dropped records are wanted.
 fn first_record(
     logs: &Logs<'_>,
-    indexes: &[Option<Arc<Index>>],
     bounds: Bounds,
     wanted: impl Fn(u64) -> bool,
 ) -> Option<(u64, u32)> {
+    let indexes = logs.indexes;
     let skip_kept = bounds.start.is_some();
     for (i, &log) in logs.data.iter().enumerate() {
         let ranges: Vec<(usize, usize)> = match indexes.get(i).and_then(Option::as_ref) {

@@ -57,6 +57,23 @@ impl LogData {
 }
 
 /// Where each input starts when they are read one after another, and (last) their total.
+/// The valid index of each of `files` (whose bytes are `inputs`), or none at all for standard
+/// input: an index only saves work, so a missing, stale or damaged one is simply not used.
+pub fn valid_indexes(
+    located: &Located,
+    files: &[PathBuf],
+    inputs: &[&[u8]],
+) -> Vec<Option<std::sync::Arc<raudit_search::index::Index>>> {
+    if *located == Located::Stdin {
+        return Vec::new();
+    }
+    files
+        .iter()
+        .zip(inputs)
+        .map(|(f, data)| raudit_search::index::load(f, data).map(std::sync::Arc::new))
+        .collect()
+}
+
 pub fn input_starts(inputs: &[&[u8]]) -> Vec<u64> {
     let mut starts = vec![0];
     for input in inputs {

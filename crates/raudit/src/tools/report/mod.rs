@@ -16,7 +16,7 @@ use raudit_search::input::{Located, stdin_is_pipe};
 use self::args::{Options, Stop};
 use raudit_tables::errno::io_text;
 
-use super::logs::{LogData, input_starts, load, read_conf};
+use super::logs::{LogData, input_starts, load, read_conf, valid_indexes};
 use super::progress::{self, Progress};
 use crate::Invocation;
 
@@ -120,15 +120,7 @@ fn run(opts: Options, out: &mut impl Write, progress: &Progress) -> io::Result<E
     let data: Vec<&[u8]> = loaded.buffers.iter().map(LogData::bytes).collect();
     // With a time window, the valid indexes spare reading what lies outside it.
     let windowed = opts.report.start != 0 || opts.report.end != 0;
-    let indexes: Vec<_> = match located {
-        Located::Stdin => Vec::new(),
-        _ if !windowed => Vec::new(),
-        _ => files
-            .iter()
-            .zip(&data)
-            .map(|(f, d)| raudit_search::index::load(f, d).map(std::sync::Arc::new))
-            .collect(),
-    };
+    let indexes = if windowed { valid_indexes(&located, &files, &data) } else { Vec::new() };
     let logs = Logs {
         data: &data,
         names: &names,

@@ -143,18 +143,13 @@ fn indexes(
     files: &[std::path::PathBuf],
     inputs: &[&[u8]],
 ) -> Vec<Option<std::sync::Arc<index::Index>>> {
-    let usable = *located != Located::Stdin
-        && settings.checkpoint.is_none()
+    let usable = settings.checkpoint.is_none()
         && !settings.debug
         && index::Query::of(&settings.criteria, settings.start, settings.end).is_some();
     if !usable {
         return Vec::new();
     }
-    files
-        .iter()
-        .zip(inputs)
-        .map(|(f, data)| index::load(f, data).map(std::sync::Arc::new))
-        .collect()
+    crate::tools::logs::valid_indexes(located, files, inputs)
 }
 
 /// `--follow`: the current log (or `-if FILE`, or `-if DIR`'s audit.log),
