@@ -147,6 +147,11 @@ struct Daemon {
     /// The kernel's records: registered (unicast), the multicast group, or none
     /// (`local_events = no`: a network aggregator only).
     reader: Option<EventReader>,
+    /// A socket of its own for questions to the kernel (status, who sent a signal), opened at
+    /// the first one. Asked on the reader's socket, the answer queues behind every record
+    /// already there, all of which would be held in memory until it comes: in a storm, the
+    /// whole socket buffer at each SIGCONT, SIGHUP or metrics tick.
+    queries: Option<raudit_netlink::Client>,
     listener: Option<raudit_remote::listener::ListenerHandle>,
     started: SystemTime,
     /// Supervised: the supervisor's pid and how many workers ran before this one.
@@ -169,13 +174,26 @@ impl Daemon {
     }
 
     fn signal_sender(&mut self) -> Option<String> {
-        let si = self.reader.as_mut()?.client().signal_info().ok()?;
+        let si = self.kernel_queries()?.signal_info().ok()?;
         Some(sender_fields(&si))
+    }
+
+    /// The client for questions to the kernel, when the daemon reads the kernel at all. If no
+    /// socket of its own can be opened, the reader's serves (its records wait in memory).
+    fn kernel_queries(&mut self) -> Option<&mut raudit_netlink::Client> {
+        let reader = self.reader.as_mut()?;
+        if self.queries.is_none() {
+            self.queries = raudit_netlink::Client::open().ok();
+        }
+        match &mut self.queries {
+            Some(q) => Some(q),
+            None => Some(reader.client()),
+        }
     }
 
     fn reload(&mut self) {
         // The sender is asked for first, as the reference does before reading the file.
-        let sender = self.reader.as_mut().and_then(|r| r.client().signal_info().ok());
+        let sender = self.kernel_queries().and_then(|q| q.signal_info().ok());
         let say = |p: Priority, t: &str| crate::hooks::message(self.msg.syslog, p, t);
         let Ok(mut new) = load_config(&self.opts, &say) else {
             // COMPAT: auditd.c reconfigure: a config that does not parse leaves no record.
@@ -676,6 +694,7 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         msg,
         core,
         reader,
+        queries: None,
         listener,
         started: SystemTime::now(),
         supervised: worker.as_ref().map(|w| (crate::own::daemon_pid(), w.restarts)),

@@ -32,12 +32,12 @@ impl Daemon {
         // Beyond the reference: what makes up the gap between received and written.
         kv("records not written: EOE (end of event, never logged)", st.eoe.to_string());
         kv("records not written: control messages", st.dropped_by_stages.to_string());
-        if let Some(reader) = &mut self.reader {
+        if let Some(reader) = &self.reader {
             kv("socket overruns (ENOBUFS)", reader.enobufs().to_string());
-            if let Ok(status) = reader.client().get_status() {
-                kv("kernel lost", status.lost.to_string());
-                kv("kernel backlog", status.backlog.to_string());
-            }
+        }
+        if let Some(Ok(status)) = self.kernel_queries().map(|q| q.get_status()) {
+            kv("kernel lost", status.lost.to_string());
+            kv("kernel backlog", status.backlog.to_string());
         }
         let writing = self.cfg.write_logs && !self.opts.foreground;
         kv("writing to logs", if writing { "yes" } else { "no" }.into());
@@ -93,13 +93,13 @@ impl Daemon {
             uptime_seconds: self.started.elapsed().unwrap_or_default().as_secs(),
             ..Snapshot::default()
         };
-        if let Some(reader) = &mut self.reader {
+        if let Some(reader) = &self.reader {
             snap.socket_overruns = Some(reader.enobufs());
-            if let Ok(status) = reader.client().get_status() {
-                snap.kernel_lost = Some(status.lost);
-                snap.kernel_backlog = Some(status.backlog);
-                snap.kernel_backlog_limit = Some(status.backlog_limit);
-            }
+        }
+        if let Some(Ok(status)) = self.kernel_queries().map(|q| q.get_status()) {
+            snap.kernel_lost = Some(status.lost);
+            snap.kernel_backlog = Some(status.backlog);
+            snap.kernel_backlog_limit = Some(status.backlog_limit);
         }
         let core = self.core.clone();
         let mut core = lock(&core);
