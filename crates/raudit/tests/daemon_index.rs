@@ -1,4 +1,4 @@
-//! rauditd `--index` (docs/index.md) as a log server (`local_events = no`, so the kernel is not
+//! rauditd's log index (docs/index.md) as a log server (`local_events = no`, so the kernel is not
 //! touched): records from `raudit remote` go to the log, which rotates; once the daemon stops,
 //! every file of the set has an index that covers all of it, and ausearch prints the same with
 //! and without the indexes.
@@ -49,38 +49,55 @@ fn count_records(dir: &Path) -> usize {
         .sum()
 }
 
-#[test]
-fn rauditd_keeps_the_index_of_each_log_it_writes() {
-    if !rustix::process::geteuid().is_root() {
-        raudit_testkit::skip::<()>("needs root (the log is chowned to root)");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    std::fs::create_dir_all(dir.path().join("plugins.d")).unwrap();
+/// rauditd as a log server writing into `dir` (rotating every megabyte), with `args`; returns
+/// once it listens on `port`.
+fn log_server(dir: &Path, port: u16, args: &[&str]) -> DaemonProcess {
+    std::fs::create_dir_all(dir.join("plugins.d")).unwrap();
     std::fs::write(
-        dir.path().join("auditd.conf"),
+        dir.join("auditd.conf"),
         format!(
             "log_file = {}\nlog_format = RAW\nlocal_events = no\ntcp_listen_port = {port}\n\
              max_log_file = 1\nmax_log_file_action = ROTATE\nnum_logs = 5\nspace_left = 2\n\
              admin_space_left = 1\nplugin_dir = {}\n",
-            dir.path().join("audit.log").display(),
-            dir.path().join("plugins.d").display()
+            dir.join("audit.log").display(),
+            dir.join("plugins.d").display()
         ),
     )
     .unwrap();
-    let mut daemon = DaemonProcess::spawn(
+    let daemon = DaemonProcess::spawn(
         Command::new(RAUDITD)
-            .args(["-n", "--index", "-c"])
-            .arg(dir.path())
-            .env("RAUDIT_RUN_DIR", dir.path())
+            .arg("-n")
+            .args(args)
+            .arg("-c")
+            .arg(dir)
+            .env("RAUDIT_RUN_DIR", dir)
             .stderr(Stdio::null()),
     );
-    let log = dir.path().join("audit.log");
     wait_for("the listener", DAEMON_WAIT, || {
-        read(&log).contains("type=DAEMON_START")
+        read(&dir.join("audit.log")).contains("type=DAEMON_START")
             && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
+    daemon
+}
+
+fn needs_root() -> bool {
+    let root = rustix::process::geteuid().is_root();
+    if !root {
+        raudit_testkit::skip::<()>("needs root (the log is chowned to root)");
+    }
+    root
+}
+
+/// Indexing is the default: no option is given.
+#[test]
+fn rauditd_keeps_the_index_of_each_log_it_writes() {
+    if !needs_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut daemon = log_server(dir.path(), port, &[]);
+    let log = dir.path().join("audit.log");
     std::fs::write(
         dir.path().join("audisp-remote.conf"),
         format!("remote_server = 127.0.0.1\nport = {port}\nqueue_depth = 20000\n"),
@@ -131,5 +148,20 @@ fn rauditd_keeps_the_index_of_each_log_it_writes() {
     std::fs::remove_dir_all(dir.path().join(index::DIR)).unwrap();
     for (q, w) in queries.iter().zip(&with) {
         assert!(&run(q) == w, "{q:?}");
+    }
+}
+
+/// `--no-index`: nothing is written beside the log (the same run without it leaves an index).
+#[test]
+fn no_index_writes_none() {
+    if !needs_root() {
+        return;
+    }
+    for (args, indexed) in [(&["--no-index"][..], false), (&[][..], true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut daemon = log_server(dir.path(), free_port(), args);
+        assert!(daemon.stop(DAEMON_WAIT).success());
+        assert!(read(&dir.path().join("audit.log")).contains("type=DAEMON_END"));
+        assert_eq!(dir.path().join(index::DIR).exists(), indexed, "{args:?}");
     }
 }

@@ -47,7 +47,8 @@ pub struct Options {
     /// Registered capture through a supervisor that keeps the audit socket open while the
     /// worker restarts (raudit's own; `--no-supervisor` turns it off; docs/crash-safety.md).
     pub supervise: bool,
-    /// `--index`: keep each log file's index as it is written (raudit's own; docs/index.md).
+    /// Keep each log file's index as it is written (raudit's own, on unless `--no-index`;
+    /// docs/index.md).
     pub index: bool,
 }
 

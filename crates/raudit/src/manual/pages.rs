@@ -12,7 +12,7 @@ pub const PAGES: &[Page] = &[
     Page {
         subcommand: "daemon",
         extra_names: &["rauditd"],
-        synopsis: "[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR] [--load-rules] [--multicast] [--seal KEYFILE [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] [--index] | --state",
+        synopsis: "[-f] [-l] [-n] [-s disable|enable|nochange] [-c DIR] [--load-rules] [--multicast] [--seal KEYFILE [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] [--index | --no-index] | --state",
         description: &[
             "The audit daemon. It registers with the kernel as the audit daemon, reads the audit \
              events and writes them to the log file that auditd.conf names (RAW or ENRICHED), with \

@@ -64,8 +64,9 @@ pub const FLAGS: &[Flag] = &[
     Flag::switch(
         None,
         Some("--index"),
-        "keep each log file's index as it is written, for fast searches (docs/index.md)",
+        "keep each log file's index as it is written, for fast searches (the default; docs/index.md)",
     ),
+    Flag::switch(None, Some("--no-index"), "write no index beside the logs"),
     Flag::with_value(
         None,
         Some("--seal"),
@@ -99,7 +100,7 @@ pub const FLAGS: &[Flag] = &[
 
 fn usage(name: &str) -> ExitCode {
     eprintln!(
-        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--no-supervisor] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] [--index] | --state"
+        "Usage: {name} [-f] [-l] [-n] [-s disable|enable|nochange] [-c <config_dir>] [--load-rules] [--multicast] [--no-supervisor] [--metrics-file <path> [--metrics-interval <s>]] [--bpf connect,exec,open [--bpf-key KEY]] [--seal <keyfile> [--seal-records N] [--seal-seconds T] [--seal-heartbeat H]] [--index | --no-index] | --state"
     );
     ExitCode::from(2)
 }
@@ -129,7 +130,7 @@ pub fn main(inv: Invocation) -> ExitCode {
         bpf: None,
         seal: None,
         supervise: true,
-        index: false,
+        index: true,
     };
     let mut bpf_kinds: Option<String> = None;
     let mut bpf_key = "bpf".to_string();
@@ -206,6 +207,7 @@ pub fn main(inv: Invocation) -> ExitCode {
                 }
             }
             "--index" => opts.index = true,
+            "--no-index" => opts.index = false,
             "--state" => {
                 return match raudit_daemon::daemon::request_state(&opts.run_dir) {
                     Ok(text) => {
