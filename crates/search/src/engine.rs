@@ -12,7 +12,7 @@ use crate::criteria::Criteria;
 use crate::interpreted::Interpreter;
 use crate::normalize::{self, Extra};
 use crate::output::{self, Escape, Format};
-use crate::prefilter::Literals;
+use crate::prefilter::{LiteralFinder, Literals};
 use crate::select::{Selection, select};
 use crate::worker;
 
@@ -574,10 +574,11 @@ pub fn search(
         emitter.out.flush()?;
         return Ok(emitter.outcome);
     }
-    search_everything(inputs, settings, emitter, host, done)
+    search_everything(inputs, settings, emitter, Candidates::of(settings), host, done)
 }
 
-/// [`search`] reading every record, whatever the criteria.
+/// [`search`] reading and extracting every record, whatever the criteria: no region of the
+/// log is skipped and no event is passed over for lacking a literal (the tests' reference).
 pub fn search_exhaustive(
     inputs: &[&[u8]],
     settings: &Settings,
@@ -586,7 +587,8 @@ pub fn search_exhaustive(
     host: &dyn Host,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
-    search_everything(inputs, settings, Emitter::for_run(settings, out, err), host, done)
+    let emitter = Emitter::for_run(settings, out, err);
+    search_everything(inputs, settings, emitter, Candidates::every(), host, done)
 }
 
 impl<'s, W: Write, E: Write> Emitter<'s, W, E> {
@@ -604,27 +606,27 @@ impl<'s, W: Write, E: Write> Emitter<'s, W, E> {
 /// wanted record types, cannot match and is not extracted. (Only --debug tells a malformed event
 /// from one that does not match, so it looks at every event.)
 pub(crate) struct Candidates<'s> {
-    finders: Vec<memchr::memmem::Finder<'s>>,
+    literals: Option<LiteralFinder>,
     types: Option<&'s Vec<i32>>,
 }
 
 impl<'s> Candidates<'s> {
     pub(crate) fn of(settings: &'s Settings) -> Candidates<'s> {
         let literals = Literals::of(&settings.criteria).filter(|_| !settings.debug);
-        let finders = literals
-            .into_iter()
-            .flat_map(|l| l.needles)
-            .map(|n| memchr::memmem::Finder::new(&n).into_owned())
-            .collect();
         let types = settings.criteria.msg_types.as_ref().filter(|_| !settings.debug);
-        Candidates { finders, types }
+        Candidates { literals: literals.as_ref().map(LiteralFinder::new), types }
+    }
+
+    /// Every event is a candidate.
+    fn every() -> Candidates<'s> {
+        Candidates { literals: None, types: None }
     }
 
     /// [`prepare`], for the events that can match.
     pub(crate) fn prepare(&self, e: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
-        let candidate = (self.finders.is_empty()
-            || e.records.iter().any(|r| self.finders.iter().any(|f| f.find(r.text).is_some())))
-            && self.types.is_none_or(|t| e.records.iter().any(|r| t.contains(&r.rtype)));
+        let candidate =
+            self.literals.as_ref().is_none_or(|l| e.records.iter().any(|r| l.hit(r.text)))
+                && self.types.is_none_or(|t| e.records.iter().any(|r| t.contains(&r.rtype)));
         if candidate {
             prepare(e, settings, host)
         } else {
@@ -637,6 +639,7 @@ fn search_everything<W: Write, E: Write>(
     inputs: &[&[u8]],
     settings: &Settings,
     mut emitter: Emitter<'_, W, E>,
+    candidates: Candidates<'_>,
     host: &dyn Host,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
@@ -648,7 +651,6 @@ fn search_everything<W: Write, E: Write>(
         // still open at the end are not flushed; the next run prints them.
         flush_at_end: settings.checkpoint.is_none(),
     };
-    let candidates = Candidates::of(settings);
     let prepare_event = |e: &Event<'_>| candidates.prepare(e, settings, host);
     drive(inputs, feed, &prepare_event, &mut emitter, done)?;
     emitter.out.flush()?;

@@ -11,15 +11,29 @@
 //! `-m` is decided by the records' types: [`Types`] tells from a header's
 //! type name whether the record can be of a wanted type.
 //!
+//! A number (`-p`, `-ui`, `-ue`, `-ul`, `-ua`) is read by the extractor
+//! after a text ending in `pid=` or `uid=`, as `(unsigned)strtoul` reads
+//! it. Written plainly (decimal digits, no sign, space or leading zero,
+//! at most 4294967295) its digits are the value's, so a matching record
+//! holds `pid=N` followed by a non-digit. Any other spelling (`pid=-1`,
+//! `pid=007`, `uid=4294967296`, `pid=?`) may read as N too: text where
+//! one occurs is a candidate as well, so the test stays exact.
+//!
 //! Both are necessary, not sufficient: a hit only makes the surrounding
 //! events candidates, which the real matcher then decides.
 
-use crate::criteria::Criteria;
+use memchr::memmem::Finder;
+
+use crate::criteria::{Criteria, IdCriterion};
+use crate::extract::{UNSET_ID, UNSET_LOGINUID};
 
 /// Needles any matching event contains in at least one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Literals {
     pub needles: Vec<Vec<u8>>,
+    /// For a number: the text its field names end with (`pid=`, `uid=`). The needle is
+    /// that text and the number, and counts only as a whole number.
+    pub number_field: Option<&'static [u8]>,
 }
 
 /// The shortest hex needle worth searching for: shorter digit runs occur
@@ -42,7 +56,28 @@ impl Literals {
         {
             return Some(l);
         }
-        None
+        if let Some(pid) = criteria.pid.filter(|&p| p != 0 && p != UNSET_ID) {
+            return Some(Literals::for_number(b"pid=", pid));
+        }
+        // The values the extractor supplies on its own for a missing field (0 and the unset
+        // ids) match records without the text; names are compared as names.
+        let number = |u: &Option<IdCriterion>| match u {
+            Some(IdCriterion::Number(n)) if ![0, UNSET_LOGINUID, UNSET_ID].contains(n) => Some(*n),
+            _ => None,
+        };
+        let users = [&criteria.uid_all, &criteria.uid, &criteria.euid, &criteria.loginuid];
+        if users.iter().any(|u| matches!(u, Some(IdCriterion::Name { .. }))) {
+            return None;
+        }
+        // `-ua` alone decides when it is given (the matcher returns there).
+        let users = if criteria.uid_all.is_some() { &users[..1] } else { &users[1..] };
+        users.iter().find_map(|u| number(u)).map(|n| Literals::for_number(b"uid=", n))
+    }
+
+    fn for_number(field: &'static [u8], n: u32) -> Literals {
+        let mut needle = field.to_vec();
+        needle.extend_from_slice(n.to_string().as_bytes());
+        Literals { needles: vec![needle], number_field: Some(field) }
     }
 
     /// A string value as the log may write it: the text itself (quoted or
@@ -66,7 +101,49 @@ impl Literals {
         if run != value {
             needles.push(run.to_vec());
         }
-        Some(Literals { needles })
+        Some(Literals { needles, number_field: None })
+    }
+}
+
+/// [`Literals`] ready to search text.
+pub struct LiteralFinder {
+    needles: Vec<Finder<'static>>,
+    number_field: Option<Finder<'static>>,
+}
+
+impl LiteralFinder {
+    pub fn new(literals: &Literals) -> LiteralFinder {
+        LiteralFinder {
+            needles: literals.needles.iter().map(|n| Finder::new(n).into_owned()).collect(),
+            number_field: literals.number_field.map(|f| Finder::new(f).into_owned()),
+        }
+    }
+
+    /// Whether `text` (whole lines) may hold a record of a matching event.
+    pub fn hit(&self, text: &[u8]) -> bool {
+        let Some(field) = &self.number_field else {
+            return self.needles.iter().any(|f| f.find(text).is_some());
+        };
+        let whole = |f: &Finder<'_>| {
+            f.find_iter(text)
+                .any(|at| !text.get(at + f.needle().len()).is_some_and(u8::is_ascii_digit))
+        };
+        self.needles.iter().any(whole)
+            || field.find_iter(text).any(|at| !plain_number(&text[at + field.needle().len()..]))
+    }
+}
+
+/// Whether the number `v` starts with is written as `(unsigned)strtoul` reads it: decimal
+/// digits with no sign, space or leading zero, at most 4294967295.
+fn plain_number(v: &[u8]) -> bool {
+    let digits = v.iter().take(11).take_while(|b| b.is_ascii_digit()).count();
+    match v.first() {
+        Some(b'1'..=b'9') if digits <= 9 => true,
+        Some(b'1'..=b'9') if digits == 10 => {
+            v[..10].iter().fold(0u64, |n, &b| n * 10 + u64::from(b - b'0')) <= u64::from(u32::MAX)
+        }
+        Some(b'0') => digits == 1,
+        _ => false,
     }
 }
 
@@ -131,13 +208,47 @@ mod tests {
         assert_eq!(Literals::of(&key("zz")), None);
         let null = Criteria { exe: Some(b"null".to_vec()), ..Criteria::default() };
         assert_eq!(Literals::of(&null), None);
-        assert_eq!(Literals::of(&Criteria { pid: Some(1), ..Criteria::default() }), None);
+        assert_eq!(Literals::of(&Criteria { pid: Some(0), ..Criteria::default() }), None);
+        let ua = |n| Criteria { uid_all: Some(IdCriterion::Number(n)), ..Criteria::default() };
+        assert_eq!(Literals::of(&ua(UNSET_LOGINUID)), None);
+        let named = IdCriterion::Name { name: b"root".to_vec(), id: 0 };
+        assert_eq!(Literals::of(&Criteria { uid: Some(named), ..Criteria::default() }), None);
         let exe = Criteria { exe: Some(b"/usr/bin/cat".to_vec()), ..Criteria::default() };
         assert_eq!(
             Literals::of(&Criteria { msg_types: Some(vec![1300]), ..Criteria::default() }),
             None
         );
         assert_eq!(Literals::of(&exe).unwrap().needles[0], b"/usr/bin/cat".to_vec());
+    }
+
+    #[test]
+    fn numbers_hit_as_whole_numbers_or_where_a_value_is_spelt_otherwise() {
+        let pid = Literals::of(&Criteria { pid: Some(1234), ..Criteria::default() }).unwrap();
+        assert_eq!(pid.needles, vec![b"pid=1234".to_vec()]);
+        let pid = LiteralFinder::new(&pid);
+        let line = |v: &str| format!("type=SYSCALL msg=audit(1.0:1): ppid=1 pid={v} auid=0 x=1");
+        for v in ["1234", "1234\"", "1234,"] {
+            assert!(pid.hit(line(v).as_bytes()), "{v}");
+        }
+        // Other plain numbers: no hit.
+        for v in ["12345", "123", "4294967295", "0", "99 comm=\"1234\""] {
+            assert!(!pid.hit(line(v).as_bytes()), "{v}");
+        }
+        // Spellings strtoul may read as 1234 (or that need a closer look): a hit.
+        for v in ["01234", "+1234", "-4294966062", "4294968530", "12345678901", "", "?", "\t1"] {
+            assert!(pid.hit(line(v).as_bytes()), "{v:?}");
+        }
+        let ua = Criteria { uid_all: Some(IdCriterion::Number(1001)), ..Criteria::default() };
+        let ua = LiteralFinder::new(&Literals::of(&ua).unwrap());
+        assert!(ua.hit(b"type=USER_LOGIN msg=audit(1.0:1): pid=1 uid=0 auid=1001 ses=1"));
+        assert!(!ua.hit(b"type=USER_LOGIN msg=audit(1.0:1): pid=1 uid=0 auid=4294967295 ses=1"));
+        // `-ua` decides alone; otherwise the first numeric one of -ui, -ue, -ul.
+        let ue = Criteria {
+            euid: Some(IdCriterion::Number(7)),
+            loginuid: Some(IdCriterion::Number(8)),
+            ..Criteria::default()
+        };
+        assert_eq!(Literals::of(&ue).unwrap().needles, vec![b"uid=7".to_vec()]);
     }
 
     #[test]

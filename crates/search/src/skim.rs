@@ -27,14 +27,13 @@
 //! ends of the log), and prints only its own events. Anything the pass
 //! cannot vouch for falls back to reading everything.
 
-use memchr::memmem;
 use raudit_parse::{Event, HeaderError, Lines, Record};
 use raudit_sys::Host;
 use rayon::prelude::*;
 
 use crate::engine::{Candidates, Consumer, Feed, Prepared, Settings, drive};
 use crate::index::{Index, Query};
-use crate::prefilter::{Literals, Types};
+use crate::prefilter::{LiteralFinder, Literals, Types};
 use crate::select::Selection;
 
 /// Bytes per region of the cheap pass: the grain of what is skipped.
@@ -100,25 +99,25 @@ fn quick_header(line: &[u8]) -> Option<(u64, &[u8])> {
 }
 
 /// What makes a region worth running the engine on.
-struct Wanted<'f> {
-    finders: Vec<memmem::Finder<'f>>,
+struct Wanted {
+    literals: Option<LiteralFinder>,
     /// `-m`, when there is no literal.
     types: Option<Types>,
 }
 
-impl Wanted<'_> {
+impl Wanted {
     fn is_empty(&self) -> bool {
-        self.finders.is_empty() && self.types.is_none()
+        self.literals.is_none() && self.types.is_none()
     }
 }
 
 /// The cheap pass over one region: seconds, order, bad stamps, hits.
-fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted<'_>, t: u64) -> Chunk {
+fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chunk {
     let bytes = &data[start..end];
     let mut c = Chunk { start, end, ordered: true, ..Chunk::default() };
     // Nothing to look for (an indexed search's unindexed part): a
     // candidate.
-    c.hit = wanted.is_empty() || wanted.finders.iter().any(|f| f.find(bytes).is_some());
+    c.hit = wanted.is_empty() || wanted.literals.as_ref().is_some_and(|l| l.hit(bytes));
     for line in Lines::new(bytes) {
         let sec = match quick_header(line) {
             Some((sec, name)) => {
@@ -271,7 +270,7 @@ fn chunks_of(
     (i, input): (usize, &[u8]),
     base: usize,
     index: Option<(&Index, &Query)>,
-    wanted: &Wanted<'_>,
+    wanted: &Wanted,
     t: u64,
     chunks: &mut Vec<Chunk>,
     done: &dyn Fn(usize, usize),
@@ -328,7 +327,7 @@ pub(crate) fn search<'a>(
     }
     let literals = Literals::of(&settings.criteria);
     let wanted = Wanted {
-        finders: literals.iter().flat_map(|l| l.needles.iter()).map(memmem::Finder::new).collect(),
+        literals: literals.as_ref().map(LiteralFinder::new),
         // An event's records may lie in two regions: a literal in one and
         // a type in the other. So one kind of hit only, literals first.
         types: if literals.is_some() { None } else { Types::of(&settings.criteria) },

@@ -1,11 +1,15 @@
 //! The selective path (crate::skim, which reads only the regions around
 //! the criteria's literals) against the whole-log path, on generated logs
 //! large enough to have many regions: the output must be the same bytes.
+//! The whole-log path extracts every event (no literal passes any over).
 
-use raudit_search::{Criteria, Format, Settings, search, search_exhaustive};
+use raudit_search::{Criteria, Format, IdCriterion, Settings, search, search_exhaustive};
 use raudit_sys::FixedHost;
 
 use raudit_testkit::Rng;
+
+/// Pid 77777 as the log may write it: plainly, with a leading zero or sign, or past 32 bits.
+const RARE_PID_SPELLINGS: [&str; 5] = ["77777", "077777", "+77777", "4295045073", "-4294889519"];
 
 /// About `size` bytes of log: storms of syscall events with and without
 /// EOE, rare keys (quoted, hex, several keys in one), rare executables,
@@ -47,9 +51,19 @@ fn log(size: usize, seed: u64, disorder: bool) -> Vec<u8> {
                 }
             }
             _ => {
-                let pid = rng.below(90000);
+                // A rare pid and login uid, in every spelling `(unsigned)strtoul` reads as them.
+                let pid = match rng.below(3000) {
+                    0 => RARE_PID_SPELLINGS[rng.below(RARE_PID_SPELLINGS.len() as u64) as usize]
+                        .to_string(),
+                    _ => rng.below(90000).to_string(),
+                };
+                let auid = match rng.below(3000) {
+                    0 => "4321",
+                    1 => "004321",
+                    _ => "1000",
+                };
                 out.extend_from_slice(format!(
-                    "type=SYSCALL msg={stamp}: arch=c000003e syscall=110 success=yes exit=1 a0=0 a1=0 a2=0 a3=0 items=0 ppid=1 pid={pid} auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\"storm\" exe=\"{exe}\" {key}\n"
+                    "type=SYSCALL msg={stamp}: arch=c000003e syscall=110 success=yes exit=1 a0=0 a1=0 a2=0 a3=0 items=0 ppid=1 pid={pid} auid={auid} uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\"storm\" exe=\"{exe}\" {key}\n"
                 ).as_bytes());
                 out.extend_from_slice(
                     format!("type=PROCTITLE msg={stamp}: proctitle=73746F726D\n").as_bytes(),
@@ -120,6 +134,9 @@ fn criteria() -> Vec<Criteria> {
         Criteria { msg_types: Some(vec![1307, 1100]), ..Criteria::default() },
         Criteria { msg_types: Some(vec![1112]), ..Criteria::default() },
         Criteria { msg_types: Some(vec![1701]), ..Criteria::default() },
+        Criteria { pid: Some(77777), ..Criteria::default() },
+        Criteria { uid_all: Some(IdCriterion::Number(4321)), ..Criteria::default() },
+        Criteria { loginuid: Some(IdCriterion::Number(4321)), ..Criteria::default() },
     ]
 }
 
@@ -152,6 +169,12 @@ fn an_ordered_log_gives_the_same_output() {
     // The rare key is there: the comparison is not between two empty outputs.
     let settings = Settings { criteria: criteria()[0].clone(), ..Settings::default() };
     assert!(run(&input, &settings, false).2);
+    // The rare pid is found in more than one spelling.
+    let rare_pid = criteria().into_iter().find(|c| c.pid.is_some()).unwrap();
+    let found = run(&input, &Settings { criteria: rare_pid, ..Settings::default() }, false).0;
+    let found = String::from_utf8(found).unwrap();
+    let spelt = RARE_PID_SPELLINGS.iter().filter(|p| found.contains(&format!(" pid={p} "))).count();
+    assert!(spelt >= 2, "{spelt} spellings found:\n{found}");
 }
 
 #[test]
