@@ -593,6 +593,21 @@ fn a_sealed_log_survives_write_errors() {
     w.shutdown();
 }
 
+/// The reference never opens the log with write_logs = no, so it does not create it either.
+#[test]
+fn write_logs_off_creates_no_log() {
+    let d = tempfile::tempdir().unwrap();
+    let c = DaemonConfig { write_logs: false, num_logs: 3, ..cfg(d.path()) };
+    let mut w = LogWriter::open(c, Rec::default());
+    assert_eq!(w.write_batch(&[line(1, 100)]).dropped, 1);
+    assert!(w.rotate_requested());
+    w.resume();
+    w.shutdown();
+    let names: Vec<_> =
+        std::fs::read_dir(d.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
 #[test]
 fn a_sealed_writer_with_write_logs_off_writes_nothing() {
     use raudit_seal::{Policy, SealKey, Sealer};

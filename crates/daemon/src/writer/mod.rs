@@ -218,6 +218,11 @@ impl<H: Hooks> LogWriter<H> {
     }
 
     fn open_log(&mut self) -> io::Result<()> {
+        // COMPAT: auditd-event.c: with write_logs = no the log is never opened, so not created
+        // either (at start, after a rotation or a resume).
+        if !self.cfg.write_logs {
+            return Ok(());
+        }
         let path = &self.cfg.log_file.clone();
         if crate::harden::is_symlink(path) {
             return Err(self.refuse_symlink());

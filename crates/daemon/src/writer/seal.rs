@@ -54,7 +54,7 @@ impl<H: Hooks> LogWriter<H> {
 
     /// Writes a checkpoint now (the file must be open).
     pub(super) fn write_seal(&mut self, reason: Reason) {
-        // write_logs = no: the file is opened but nothing goes into it, checkpoints neither.
+        // write_logs = no: no file is open, and no checkpoint is written.
         if self.file.is_none() || self.seal_writing || !self.cfg.write_logs {
             return;
         }
