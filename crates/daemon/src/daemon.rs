@@ -253,16 +253,22 @@ impl Daemon {
     }
 
     fn rotate(&mut self) {
-        match self.signal_sender() {
-            Some(f) => {
-                if let Some(w) = lock(&self.core).pipeline.log() {
-                    w.rotate_requested();
-                }
-                self.emit(MsgType::DAEMON_ROTATE.0, &format!("op=rotate-logs {f} res=success"));
+        // COMPAT: auditd.c user1_handler: when the kernel cannot say who sent the signal, the
+        // rotation is refused. A collector (`local_events = no`) has no kernel to ask: it rotates
+        // (the reference asks anyway and never reads the answer, so it ignores the signal;
+        // docs/compat.md).
+        let sender = match self.signal_sender() {
+            Some(f) => f,
+            None if self.reader.is_none() => "auid=-1 pid=-1 subj=?".to_string(),
+            None => {
+                let body = "op=rotate-logs auid=-1 pid=-1 subj=? res=failed";
+                return self.emit(MsgType::DAEMON_ROTATE.0, body);
             }
-            None => self
-                .emit(MsgType::DAEMON_ROTATE.0, "op=rotate-logs auid=-1 pid=-1 subj=? res=failed"),
+        };
+        if let Some(w) = lock(&self.core).pipeline.log() {
+            w.rotate_requested();
         }
+        self.emit(MsgType::DAEMON_ROTATE.0, &format!("op=rotate-logs {sender} res=success"));
     }
 
     fn resume(&mut self) {

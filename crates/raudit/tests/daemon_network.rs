@@ -60,7 +60,8 @@ fn start_server(dir: &Path, port: u16) -> DaemonProcess {
         dir.join("auditd.conf"),
         format!(
             "log_file = {}\nlog_format = RAW\nlocal_events = no\ntcp_listen_port = {port}\n\
-             tcp_max_per_addr = 4\nspace_left = 2\nadmin_space_left = 1\nplugin_dir = {}\n",
+             tcp_max_per_addr = 4\nspace_left = 2\nadmin_space_left = 1\nnum_logs = 5\n\
+             plugin_dir = {}\n",
             dir.join("audit.log").display(),
             dir.join("plugins.d").display()
         ),
@@ -152,4 +153,23 @@ fn rauditd_listener_takes_reference_and_raudit_clients() {
     daemon.stop(Duration::from_secs(10));
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.lines().last().unwrap().starts_with("type=DAEMON_END "), "{text}");
+}
+
+/// A collector (`local_events = no`) rotates on SIGUSR1 as a registered daemon does, though it has
+/// no kernel to ask who sent the signal (docs/compat.md: the reference ignores it there).
+#[test]
+fn a_collector_rotates_on_sigusr1() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut daemon = start_server(dir.path(), free_port());
+    let rotated = dir.path().join("audit.log.1");
+    daemon.signal(raudit_testkit::Signal::USR1);
+    wait_for("the rotation", Duration::from_secs(10), || {
+        std::fs::read_to_string(dir.path().join("audit.log"))
+            .is_ok_and(|t| t.contains("type=DAEMON_ROTATE"))
+    });
+    assert!(daemon.stop(Duration::from_secs(10)).success());
+    let first = std::fs::read_to_string(&rotated).unwrap();
+    assert!(first.starts_with("type=DAEMON_START "), "{first}");
+    let now = std::fs::read_to_string(dir.path().join("audit.log")).unwrap();
+    assert!(now.contains("op=rotate-logs auid=-1 pid=-1 subj=? res=success"), "{now}");
 }
