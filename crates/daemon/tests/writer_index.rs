@@ -1,4 +1,4 @@
-//! LogWriter with `--index`: each log file's index is kept as it is written, follows rotations,
+//! LogWriter with its index (rauditd's default): each log file's index is kept as it is written, follows rotations,
 //! is complete once the writer stops, and searches with it print what the whole read prints.
 
 use std::os::unix::fs::MetadataExt;

@@ -1,6 +1,8 @@
 //! What the user searches for: one field per ausearch selection option.
 //! All given criteria must hold (they are ANDed), as in the reference.
 
+use crate::extract::{UNSET_ID, UNSET_LOGINUID};
+
 /// A user given as a number or as a name. When the user typed a name the
 /// reference keeps both the name and the id it resolves to (getpwnam), and
 /// compares names with names where it can (ausearch-match.c).
@@ -125,6 +127,28 @@ impl Criteria {
         if self.event_id == Some(u64::from(MINUS_1)) {
             self.event_id = None;
         }
+    }
+
+    /// The user ids a matching event must have written after a text ending in `uid=`: `-ua`
+    /// alone when given (the matcher decides on it and returns), else each of `-ui`, `-ue` and
+    /// `-ul`. None of them when any user is a name (names are compared as names), and never 0
+    /// or the unset ids, which the extractor also supplies for a missing field. The index's
+    /// query and the prefilter rest on this.
+    pub(crate) fn written_uids(&self) -> Vec<u32> {
+        let users = [&self.uid_all, &self.uid, &self.euid, &self.loginuid];
+        if users.iter().any(|u| matches!(u, Some(IdCriterion::Name { .. }))) {
+            return Vec::new();
+        }
+        let users = if self.uid_all.is_some() { &users[..1] } else { &users[1..] };
+        users
+            .iter()
+            .filter_map(|u| match u {
+                Some(IdCriterion::Number(n)) if ![0, UNSET_LOGINUID, UNSET_ID].contains(n) => {
+                    Some(*n)
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// Whether no selection criterion is set (every event matches).

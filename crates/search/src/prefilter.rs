@@ -24,8 +24,8 @@
 
 use memchr::memmem::Finder;
 
-use crate::criteria::{Criteria, IdCriterion};
-use crate::extract::{UNSET_ID, UNSET_LOGINUID};
+use crate::criteria::Criteria;
+use crate::extract::UNSET_ID;
 
 /// Needles any matching event contains in at least one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,19 +59,7 @@ impl Literals {
         if let Some(pid) = criteria.pid.filter(|&p| p != 0 && p != UNSET_ID) {
             return Some(Literals::for_number(b"pid=", pid));
         }
-        // The values the extractor supplies on its own for a missing field (0 and the unset
-        // ids) match records without the text; names are compared as names.
-        let number = |u: &Option<IdCriterion>| match u {
-            Some(IdCriterion::Number(n)) if ![0, UNSET_LOGINUID, UNSET_ID].contains(n) => Some(*n),
-            _ => None,
-        };
-        let users = [&criteria.uid_all, &criteria.uid, &criteria.euid, &criteria.loginuid];
-        if users.iter().any(|u| matches!(u, Some(IdCriterion::Name { .. }))) {
-            return None;
-        }
-        // `-ua` alone decides when it is given (the matcher returns there).
-        let users = if criteria.uid_all.is_some() { &users[..1] } else { &users[1..] };
-        users.iter().find_map(|u| number(u)).map(|n| Literals::for_number(b"uid=", n))
+        criteria.written_uids().first().map(|&n| Literals::for_number(b"uid=", n))
     }
 
     fn for_number(field: &'static [u8], n: u32) -> Literals {
@@ -185,6 +173,8 @@ impl Types {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::criteria::IdCriterion;
+    use crate::extract::UNSET_LOGINUID;
 
     fn key(k: &str) -> Criteria {
         Criteria { key: Some(k.as_bytes().to_vec()), ..Criteria::default() }

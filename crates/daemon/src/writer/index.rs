@@ -1,5 +1,6 @@
-//! The log's index (rauditd `--index`, docs/index.md): a thread of its own builds the index of
-//! each log file as it grows (`raudit_search::index::Builder`) and stores it next to the log.
+//! The log's index (rauditd, unless `--no-index`; docs/index.md): a thread of its own builds
+//! the index of each log file as it grows (`raudit_search::index::Builder`) and stores it next
+//! to the log.
 //! The writer only says how long the file has grown (every 64 KiB, or after a second); the
 //! thread reads the new bytes from the file itself, at idle priority (SCHED_IDLE), so it never
 //! takes CPU from the kernel reader or the writer: during a storm it falls behind and catches

@@ -92,7 +92,7 @@ pub struct LogWriter<H: Hooks> {
     /// A checkpoint is being written: a policy it sets off (a failed write that suspends and
     /// closes the file) must not start another one.
     seal_writing: bool,
-    /// `--index`: the thread that keeps the logs' indexes.
+    /// The thread that keeps the logs' indexes (none with `--no-index`).
     indexer: Option<index::Indexer>,
 }
 

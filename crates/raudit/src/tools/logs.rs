@@ -56,7 +56,6 @@ impl LogData {
     }
 }
 
-/// Where each input starts when they are read one after another, and (last) their total.
 /// The valid index of each of `files` (whose bytes are `inputs`), or none at all for standard
 /// input: an index only saves work, so a missing, stale or damaged one is simply not used.
 pub fn valid_indexes(
@@ -74,6 +73,7 @@ pub fn valid_indexes(
         .collect()
 }
 
+/// Where each input starts when they are read one after another, and (last) their total.
 pub fn input_starts(inputs: &[&[u8]]) -> Vec<u64> {
     let mut starts = vec![0];
     for input in inputs {

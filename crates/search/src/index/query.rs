@@ -30,8 +30,7 @@
 
 use super::build::{tag, trigrams};
 use super::{Block, hash, hash_u32};
-use crate::criteria::{Criteria, IdCriterion};
-use crate::extract::{UNSET_ID, UNSET_LOGINUID};
+use crate::criteria::Criteria;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Test {
@@ -91,23 +90,8 @@ impl Query {
         if let Some(pid) = c.pid {
             tests.push(number(tag::PID, pid));
         }
-        let indexed = |u: &IdCriterion| match u {
-            IdCriterion::Number(n) if ![0, UNSET_LOGINUID, UNSET_ID].contains(n) => Some(*n),
-            _ => None,
-        };
-        let names = [&c.uid_all, &c.uid, &c.euid, &c.loginuid]
-            .iter()
-            .any(|u| matches!(u, Some(IdCriterion::Name { .. })));
-        if !names {
-            // `-ua` alone decides when given (the matcher returns there).
-            let users = if c.uid_all.is_some() {
-                vec![&c.uid_all]
-            } else {
-                vec![&c.uid, &c.euid, &c.loginuid]
-            };
-            for n in users.into_iter().flatten().filter_map(indexed) {
-                tests.push(number(tag::UID, n));
-            }
+        for n in c.written_uids() {
+            tests.push(number(tag::UID, n));
         }
         tests.extend(text_test(tag::EXE, &c.exe));
         tests.extend(text_test(tag::KEY, &c.key));
