@@ -120,6 +120,22 @@ pub fn strtoll_base0(s: &[u8]) -> Option<i64> {
 // COMPAT: ausearch-lol.c str2event: seconds, then milliseconds after the
 // first '.', then the serial after the next ':'; limits as the reference's.
 fn parse_stamp(stamp: &[u8], eoe_timeout: u64) -> Option<(u64, u32, u64)> {
+    // The usual shape, digits '.' digits ':' digits, read in one go; the
+    // readers below give the same for it.
+    if let Some((sec, n)) = plain_decimal(stamp)
+        && stamp.get(n) == Some(&b'.')
+        && let Some((milli, m)) = plain_decimal(&stamp[n + 1..])
+        && stamp.get(n + 1 + m) == Some(&b':')
+        && let Some((serial, _)) = plain_decimal(&stamp[n + m + 2..])
+    {
+        let sec_ok = sec <= (i64::MAX as u64).saturating_sub(eoe_timeout + 1);
+        return (sec_ok && milli <= 999).then_some((sec, milli as u32, serial));
+    }
+    read_stamp(stamp, eoe_timeout)
+}
+
+/// [`parse_stamp`] for any shape, number by number.
+fn read_stamp(stamp: &[u8], eoe_timeout: u64) -> Option<(u64, u32, u64)> {
     let sec = strtoul(stamp)?;
     if sec > (i64::MAX as u64).saturating_sub(eoe_timeout + 1) {
         return None;
@@ -139,6 +155,26 @@ fn parse_stamp(stamp: &[u8], eoe_timeout: u64) -> Option<(u64, u32, u64)> {
         None => 0,
     };
     Some((sec, milli, serial))
+}
+
+/// The decimal number `s` starts with and its digit count, when it starts
+/// with a digit and has fewer than twenty (so it fits in 64 bits);
+/// anything else is left to [`strtoul`].
+fn plain_decimal(s: &[u8]) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    let mut n = 0;
+    while let Some(&b) = s.get(n) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        if n == 19 {
+            return None;
+        }
+        value = value * 10 + u64::from(digit);
+        n += 1;
+    }
+    (n > 0).then_some((value, n))
 }
 
 /// Reads a type name the way the reference's `audit_name_to_msg_type`
@@ -162,6 +198,16 @@ pub fn type_number(name: &[u8]) -> i32 {
 /// A known type name, in any case. This runs once per record, so the
 /// common case (an exact upper-case name) is one hash lookup.
 fn known_type(name: &[u8]) -> Option<u32> {
+    // The types of nearly every record of a syscall log, without hashing.
+    match name {
+        b"SYSCALL" => return Some(types::SYSCALL as u32),
+        b"PATH" => return Some(types::PATH as u32),
+        b"CWD" => return Some(types::CWD as u32),
+        b"PROCTITLE" => return Some(types::PROCTITLE as u32),
+        b"EOE" => return Some(types::EOE as u32),
+        b"EXECVE" => return Some(types::EXECVE as u32),
+        _ => {}
+    }
     type Names = raudit_tables::hash::FxHashMap<&'static [u8], u32>;
     static NAMES: std::sync::OnceLock<Names> = std::sync::OnceLock::new();
     let names = NAMES.get_or_init(|| {
@@ -189,6 +235,42 @@ fn strtol_prefix(s: &[u8]) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-go reading of the usual shape agrees with the number-by-number one.
+    #[test]
+    fn reads_stamps_of_every_shape_alike() {
+        for stamp in [
+            &b"1700000010.123:100"[..],
+            b"1700000010.5:7",
+            b"0.0:0",
+            b"1700000010.1000:1",
+            b"1700000010.999:18446744073709551615",
+            b"1700000010.999:18446744073709551616",
+            b"1700000010.999:99999999999999999999",
+            b"9223372036854775805.000:1",
+            b"9223372036854775804.000:1",
+            b"99999999999999999999.000:1",
+            b"1700000010.:5",
+            b"1700000010.12",
+            b"1700000010:12",
+            b"+1700000010.1:2",
+            b" 1700000010.1:2",
+            b"1700000010.-1:2",
+            b"1700000010.1:-2",
+            b"1700000010.1:2x",
+            b"17x0.1:2",
+            b"",
+        ] {
+            for t in [0, 2, 100] {
+                assert_eq!(
+                    parse_stamp(stamp, t),
+                    read_stamp(stamp, t),
+                    "{} (timeout {t})",
+                    String::from_utf8_lossy(stamp)
+                );
+            }
+        }
+    }
 
     #[test]
     fn parses_plain_node_and_enriched_records() {
