@@ -303,6 +303,10 @@ impl<'a, 'r> Au<'a, 'r> {
         };
         let mut out = Vec::new();
         raudit_interpret::interpret_into(&mut out, kind, f.name, val, &ctx, escape);
+        // Made on the first interpretation: most records never get one.
+        if r.cache.len() < r.fields.len() {
+            r.cache.resize(r.fields.len(), None);
+        }
         r.cache[at] = Some(out.clone());
         Some(out)
     }
@@ -358,7 +362,6 @@ fn parse_record<'a>(
             *cwd = Some(val);
         }
     }
-    rec.cache = vec![None; rec.fields.len()];
     rec
 }
 
