@@ -3,11 +3,12 @@
 the reference (/usr/sbin/aureport) and raudit; prints each line whose stdout or exit code differs
 (for rejected command lines, whose stdout is the help text, stderr is compared instead).
 
-usage: scripts/sweep-aureport.py [SEED] [COUNT]   (after cargo build --release; run with TZ=UTC LC_ALL=C)
+usage: scripts/sweep-aureport.py [SEED] [COUNT]   (after cargo build --release, or with RAUDIT_BIN;
+       run with TZ=UTC LC_ALL=C)
 """
 import os, random, re, subprocess, sys, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-R = os.path.join(ROOT, 'target/release/raudit')
+R = os.environ.get('RAUDIT_BIN') or os.path.join(ROOT, 'target/release/raudit')
 logs = subprocess.run(f"find {ROOT}/../shared/corpus/logs {ROOT}/testdata/logs -type f -size -2M 2>/dev/null | sort", shell=True, capture_output=True, text=True).stdout.split()
 rnd = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 500

@@ -4,11 +4,12 @@ terminals, syscalls, types, sessions, serials, times in several date forms...) a
 format, through the reference (/usr/sbin/ausearch) and raudit; prints each line whose stdout or
 exit code differs.
 
-usage: scripts/sweep-ausearch.py [SEED] [COUNT]   (after cargo build --release; TZ/LC_ALL as for the tests)
+usage: scripts/sweep-ausearch.py [SEED] [COUNT]   (after cargo build --release, or with RAUDIT_BIN;
+       TZ/LC_ALL as for the tests)
 """
 import os, random, re, subprocess, sys, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-R = os.path.join(ROOT, 'target/release/raudit')
+R = os.environ.get('RAUDIT_BIN') or os.path.join(ROOT, 'target/release/raudit')
 logs = subprocess.run(f"find {ROOT}/../shared/corpus/logs {ROOT}/testdata/logs -type f -size -2M 2>/dev/null | sort",
                       shell=True, capture_output=True, text=True).stdout.split()
 rnd = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
