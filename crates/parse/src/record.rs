@@ -58,6 +58,22 @@ impl<'a> Record<'a> {
                 (line, &line[..sep], Some(&line[sep + 1..]))
             }
         };
+        Self::parse_header(line, text, enriched, eoe_timeout)
+    }
+
+    /// [`Record::parse`] for a line known to hold neither a NUL nor the
+    /// enriched separator.
+    fn parse_plain(line: &'a [u8], eoe_timeout: u64) -> Result<Record<'a>, HeaderError> {
+        Self::parse_header(line, line, None, eoe_timeout)
+    }
+
+    /// The header of `line` (cut at any NUL), whose record text is `text`.
+    fn parse_header(
+        line: &'a [u8],
+        text: &'a [u8],
+        enriched: Option<&'a [u8]>,
+        eoe_timeout: u64,
+    ) -> Result<Record<'a>, HeaderError> {
         // COMPAT: ausearch-lol.c extract_timestamp: only the start of the
         // line is examined for the header.
         let window =
@@ -103,6 +119,38 @@ impl<'a> Record<'a> {
             None => &[],
         }
     }
+}
+
+/// Every line of `data` as [`crate::Lines`] cuts it, parsed as
+/// [`Record::parse`] parses it. One scan per line finds its end and tells
+/// whether it holds a NUL or the enriched separator: in a RAW log it never
+/// does, and the line is not scanned again.
+pub fn parse_lines(
+    data: &[u8],
+    eoe_timeout: u64,
+) -> impl Iterator<Item = Result<Record<'_>, HeaderError>> {
+    let mut rest = data;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let window = &rest[..rest.len().min(crate::lines::READ_BUFFER - 1)];
+        let (line, consumed, plain) =
+            match memchr::memchr3(b'\n', 0, ENRICHED_SEPARATOR, window) {
+                Some(nl) if window[nl] == b'\n' => (&window[..nl], nl + 1, true),
+                None => (window, window.len(), true),
+                Some(_) => match memchr(b'\n', window) {
+                    Some(nl) => (&window[..nl], nl + 1, false),
+                    None => (window, window.len(), false),
+                },
+            };
+        rest = &rest[consumed..];
+        Some(if plain {
+            Record::parse_plain(line, eoe_timeout)
+        } else {
+            Record::parse(line, eoe_timeout)
+        })
+    })
 }
 
 /// `strtoul` on a prefix: optional spaces and sign, then decimal digits.
@@ -235,6 +283,42 @@ fn strtol_prefix(s: &[u8]) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One scan per line gives what cutting lines and parsing each gives,
+    /// with NULs, separators and overlong lines anywhere.
+    #[test]
+    fn parses_lines_as_lines_and_parse_do() {
+        let plain = b"type=SYSCALL msg=audit(1700000010.123:100): arch=c000003e a=b".to_vec();
+        let mut pieces: Vec<Vec<u8>> = vec![
+            plain.clone(),
+            b"type=PATH msg=audit(1700000010.123:100): name=\"x\0y\" z=1".to_vec(),
+            b"type=PATH msg=audit(1700000010.123:100): a=b\x1dUID=\"root\"".to_vec(),
+            b"type=PATH msg=audit(1700000010.123:100): a=\0b\x1dUID=\"root\"".to_vec(),
+            b"\0type=EOE msg=audit(1700000010.123:100): ".to_vec(),
+            b"node=h type=EOE msg=audit(1700000010.123:100): \x1d".to_vec(),
+            Vec::new(),
+            b"garbage".to_vec(),
+        ];
+        for mark in [None, Some(0u8), Some(ENRICHED_SEPARATOR)] {
+            for at in [10, 8968, 8969, 8970, 9100] {
+                let mut long = plain.clone();
+                long.resize(12_000, b'x');
+                if let Some(m) = mark {
+                    long[at] = m;
+                }
+                pieces.push(long);
+            }
+        }
+        for trailing_newline in [true, false] {
+            let mut data = pieces.join(&b'\n');
+            if trailing_newline {
+                data.push(b'\n');
+            }
+            let cut: Vec<_> = crate::Lines::new(&data).map(|l| Record::parse(l, 2)).collect();
+            let scanned: Vec<_> = parse_lines(&data, 2).collect();
+            assert_eq!(scanned, cut);
+        }
+    }
 
     /// The one-go reading of the usual shape agrees with the number-by-number one.
     #[test]

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use raudit_parse::{Assembler, AssemblerConfig, Completion, Event, HeaderError, Lines, Record};
+use raudit_parse::{Assembler, AssemblerConfig, Completion, Event, HeaderError, Record};
 use raudit_sys::Host;
 use rayon::prelude::*;
 
@@ -401,7 +401,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         |&(index, start, end): &(usize, usize, usize)| -> Vec<Vec<Result<Record<'a>, HeaderError>>> {
             let input: &'a [u8] = inputs[index];
             let parse_piece = |piece: &&'a [u8]| -> Vec<Result<Record<'a>, HeaderError>> {
-                Lines::new(piece).map(|line| Record::parse(line, eoe)).collect()
+                raudit_parse::record::parse_lines(piece, eoe).collect()
             };
             let pieces = pieces(&input[start..end]);
             if pieces.len() == 1 {
