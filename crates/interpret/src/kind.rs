@@ -171,5 +171,13 @@ mod tests {
         }
         assert_eq!(by_name(b""), Kind::Unclassified);
         assert_eq!(by_name(b"no_such_field_name"), Kind::Unclassified);
+        // Every byte of a name counts: one changed anywhere is another name.
+        for &(name, _) in FIELD_KINDS {
+            for at in 0..name.len() {
+                let mut changed = name.as_bytes().to_vec();
+                changed[at] = b'#';
+                assert_eq!(by_name(&changed), Kind::Unclassified, "{name} changed at {at}");
+            }
+        }
     }
 }
