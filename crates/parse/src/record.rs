@@ -135,15 +135,14 @@ pub fn parse_lines(
             return None;
         }
         let window = &rest[..rest.len().min(crate::lines::READ_BUFFER - 1)];
-        let (line, consumed, plain) =
-            match memchr::memchr3(b'\n', 0, ENRICHED_SEPARATOR, window) {
-                Some(nl) if window[nl] == b'\n' => (&window[..nl], nl + 1, true),
-                None => (window, window.len(), true),
-                Some(_) => match memchr(b'\n', window) {
-                    Some(nl) => (&window[..nl], nl + 1, false),
-                    None => (window, window.len(), false),
-                },
-            };
+        let (line, consumed, plain) = match memchr::memchr3(b'\n', 0, ENRICHED_SEPARATOR, window) {
+            Some(nl) if window[nl] == b'\n' => (&window[..nl], nl + 1, true),
+            None => (window, window.len(), true),
+            Some(_) => match memchr(b'\n', window) {
+                Some(nl) => (&window[..nl], nl + 1, false),
+                None => (window, window.len(), false),
+            },
+        };
         rest = &rest[consumed..];
         Some(if plain {
             Record::parse_plain(line, eoe_timeout)
