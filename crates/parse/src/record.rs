@@ -79,15 +79,15 @@ impl<'a> Record<'a> {
         let window =
             if line.first() == Some(&b'n') { HEADER_WINDOW_WITH_NODE } else { HEADER_WINDOW };
         let head = &line[..line.len().min(window)];
-        let mut tokens = head.split(|&b| b == b' ').filter(|t| !t.is_empty());
-        let mut token = tokens.next().ok_or(HeaderError::Garbage)?;
+        let mut at = 0;
+        let mut token = next_token(head, &mut at).ok_or(HeaderError::Garbage)?;
         let mut node = None;
         if token[0] == b'n' {
             node = Some(token.get(5..).unwrap_or(&[]));
-            token = tokens.next().ok_or(HeaderError::Garbage)?;
+            token = next_token(head, &mut at).ok_or(HeaderError::Garbage)?;
         }
         let type_name = token.get(5..).unwrap_or(&[]);
-        let msg = tokens.next().ok_or(HeaderError::Garbage)?;
+        let msg = next_token(head, &mut at).ok_or(HeaderError::Garbage)?;
         if msg.len() <= 18 {
             return Err(HeaderError::Garbage);
         }
@@ -119,6 +119,15 @@ impl<'a> Record<'a> {
             None => &[],
         }
     }
+}
+
+/// The next run of non-space bytes of `head` from `*at` on, which moves
+/// past it (the header's words are separated by one space or more).
+fn next_token<'h>(head: &'h [u8], at: &mut usize) -> Option<&'h [u8]> {
+    let start = *at + head.get(*at..)?.iter().position(|&b| b != b' ')?;
+    let end = memchr(b' ', &head[start..]).map_or(head.len(), |i| start + i);
+    *at = end;
+    Some(&head[start..end])
 }
 
 /// Every line of `data` as [`crate::Lines`] cuts it, parsed as
@@ -282,6 +291,26 @@ fn strtol_prefix(s: &[u8]) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The header's words are what splitting on spaces and dropping empty pieces gives.
+    #[test]
+    fn cuts_header_words_like_a_split() {
+        for head in [
+            &b"type=SYSCALL msg=audit(1.2:3): a=b"[..],
+            b"  type=SYSCALL   msg=audit(1.2:3):",
+            b"node=h type=X msg=audit(1.2:3): ",
+            b"",
+            b"   ",
+            b"one",
+            b" one ",
+            b"a  b   c",
+        ] {
+            let split: Vec<&[u8]> = head.split(|&b| b == b' ').filter(|t| !t.is_empty()).collect();
+            let mut at = 0;
+            let words: Vec<&[u8]> = std::iter::from_fn(|| next_token(head, &mut at)).collect();
+            assert_eq!(words, split, "{}", String::from_utf8_lossy(head));
+        }
+    }
 
     /// One scan per line gives what cutting lines and parsing each gives,
     /// with NULs, separators and overlong lines anywhere.
