@@ -35,10 +35,10 @@ impl Page {
         if share.failed_login {
             *self.failed_logins_per_second.entry(sec).or_insert(0) += 1;
         }
-        self.summary.add(share.totals);
+        self.summary.add(&share.totals);
         for (i, keys) in share.keys.into_iter().enumerate() {
             match keys {
-                Prepared::Strings(v) => v.into_iter().for_each(|s| self.strings[i].add(s)),
+                Prepared::Strings(v) => v.iter().for_each(|s| self.strings[i].add(s)),
                 Prepared::Numbers(v) => v.into_iter().for_each(|n| self.numbers[i].add(n)),
                 _ => {}
             }

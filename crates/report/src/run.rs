@@ -116,9 +116,9 @@ impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Reporter<'_, W, E> {
                 self.found = true;
                 write_rows(self.out, rows, &mut self.line)?;
             }
-            Prepared::Strings(v) => v.into_iter().for_each(|s| self.strings.add(s)),
+            Prepared::Strings(v) => v.iter().for_each(|s| self.strings.add(s)),
             Prepared::Numbers(v) => v.into_iter().for_each(|n| self.numbers.add(n)),
-            Prepared::Totals(t) => self.summary.add(*t),
+            Prepared::Totals(t) => self.summary.add(&t),
             Prepared::Html(share) => {
                 if let Some(page) = self.page.as_mut() {
                     page.add(event.key.sec, *share);

@@ -26,7 +26,7 @@ pub enum Prepared {
     /// Summary keys of a number list (pids, record types).
     Numbers(Vec<i32>),
     /// The main summary's share.
-    Totals(Box<Totals>),
+    Totals(Totals),
     /// `--html`: the share of every report.
     Html(Box<HtmlShare>),
 }
@@ -82,13 +82,50 @@ pub struct Totals {
     pub anomalies: u8,
     pub responses: u8,
     pub user: Option<i32>,
-    pub terminal: Option<Vec<u8>>,
-    pub host: Option<Vec<u8>>,
-    pub exe: Option<Vec<u8>>,
-    pub comm: Option<Vec<u8>>,
-    pub files: Vec<Vec<u8>>,
     pub pid: Option<i32>,
-    pub keys: Vec<Vec<u8>>,
+    /// The terminal, host, executable, command, files and keys, each
+    /// tagged with its list ([`Totals::listed`]): one buffer, not a vector
+    /// each, because the share is made on one thread and dropped on the
+    /// one that counts, and frees across threads are dear.
+    strings: Vec<u8>,
+}
+
+/// The string lists of the main summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    Terminal,
+    Host,
+    Exe,
+    Comm,
+    File,
+    Key,
+}
+
+impl Listed {
+    const ALL: [Listed; 6] =
+        [Listed::Terminal, Listed::Host, Listed::Exe, Listed::Comm, Listed::File, Listed::Key];
+}
+
+impl Totals {
+    /// Adds `s` to list `list`.
+    fn list(&mut self, list: Listed, s: &[u8]) {
+        self.strings.push(list as u8);
+        self.strings.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        self.strings.extend_from_slice(s);
+    }
+
+    /// The listed strings, in the order they were added.
+    pub fn listed(&self) -> impl Iterator<Item = (Listed, &[u8])> {
+        let mut rest = &self.strings[..];
+        std::iter::from_fn(move || {
+            let (&tag, after) = rest.split_first()?;
+            let (len, after) = after.split_first_chunk::<4>()?;
+            let len = u32::from_le_bytes(*len) as usize;
+            let (s, after) = after.split_at_checked(len)?;
+            rest = after;
+            Some((Listed::ALL[usize::from(tag)], s))
+        })
+    }
 }
 
 /// Everything [`Scanner::prepare`] needs, shared by the threads.
@@ -192,7 +229,7 @@ impl<'h> Scanner<'h> {
             }));
         }
         if self.opts.kind == Kind::Summary {
-            return Prepared::Totals(Box::new(self.totals(event, items)));
+            return Prepared::Totals(self.totals(event, items));
         }
         if self.opts.summary {
             self.summary_keys(self.opts.kind, event, &items, enriched)
@@ -320,13 +357,45 @@ impl<'h> Scanner<'h> {
         if s.pid != UNSET_ID {
             tot.pid = Some(s.pid as i32);
         }
-        tot.terminal = s.terminal;
-        tot.host = s.hostname;
-        tot.exe = s.exe;
-        tot.comm = s.comm;
-        tot.files = s.filenames.unwrap_or_default();
-        tot.keys = s.keys.unwrap_or_default();
-        tot.keys.retain(|k| k.as_slice() != b"(null)");
+        for (list, s) in [
+            (Listed::Terminal, &s.terminal),
+            (Listed::Host, &s.hostname),
+            (Listed::Exe, &s.exe),
+            (Listed::Comm, &s.comm),
+        ] {
+            if let Some(s) = s {
+                tot.list(list, s);
+            }
+        }
+        for f in s.filenames.iter().flatten() {
+            tot.list(Listed::File, f);
+        }
+        for k in s.keys.iter().flatten().filter(|k| k.as_slice() != b"(null)") {
+            tot.list(Listed::Key, k);
+        }
         tot
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listed_strings_come_back_in_order_with_their_lists() {
+        let mut t = Totals::default();
+        let long = vec![b'x'; 70_000];
+        let added: Vec<(Listed, &[u8])> = vec![
+            (Listed::Terminal, b"pts/0"),
+            (Listed::Exe, b""),
+            (Listed::File, b"/etc/passwd"),
+            (Listed::File, &long),
+            (Listed::Key, b"time-change"),
+        ];
+        for &(list, s) in &added {
+            t.list(list, s);
+        }
+        assert_eq!(t.listed().collect::<Vec<_>>(), added);
+        assert_eq!(Totals::default().listed().count(), 0);
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::scanner::Totals;
+use crate::scanner::{Listed, Totals};
 
 /// The summary tables' maps: keys are short and not attacker-chosen in a
 /// way that matters for a one-shot report.
@@ -18,12 +18,12 @@ pub struct Strings {
 }
 
 impl Strings {
-    pub fn add(&mut self, s: Vec<u8>) {
-        match self.index.get(&s) {
+    pub fn add(&mut self, s: &[u8]) {
+        match self.index.get(s) {
             Some(&i) => self.items[i].1 += 1,
             None => {
-                self.index.insert(s.clone(), self.items.len());
-                self.items.push((s, 1));
+                self.index.insert(s.to_vec(), self.items.len());
+                self.items.push((s.to_vec(), 1));
             }
         }
     }
@@ -118,7 +118,7 @@ impl SummaryData {
         ]
     }
 
-    pub fn add(&mut self, t: Totals) {
+    pub fn add(&mut self, t: &Totals) {
         self.events += 1;
         self.changes += t.changes as u64;
         self.acct_changes += t.acct_changes as u64;
@@ -140,21 +140,16 @@ impl SummaryData {
         if let Some(p) = t.pid {
             self.pids.add(p);
         }
-        for (v, set) in [
-            (t.terminal, &mut self.terms),
-            (t.host, &mut self.hosts),
-            (t.exe, &mut self.exes),
-            (t.comm, &mut self.comms),
-        ] {
-            if let Some(v) = v {
-                set.add(v);
-            }
-        }
-        for f in t.files {
-            self.files.add(f);
-        }
-        for k in t.keys {
-            self.keys.add(k);
+        for (list, s) in t.listed() {
+            let set = match list {
+                Listed::Terminal => &mut self.terms,
+                Listed::Host => &mut self.hosts,
+                Listed::Exe => &mut self.exes,
+                Listed::Comm => &mut self.comms,
+                Listed::File => &mut self.files,
+                Listed::Key => &mut self.keys,
+            };
+            set.add(s);
         }
     }
 }
