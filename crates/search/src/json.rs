@@ -32,6 +32,14 @@ enum Value<'a> {
 /// `denied { read } for`) are returned apart.
 fn split<'a>(body: &'a [u8], words: &mut Vec<&'a [u8]>) -> Vec<Field<'a>> {
     let mut fields = Vec::new();
+    split_into(body, words, &mut fields);
+    fields
+}
+
+/// [`split`] into `fields` (emptied first), so that its memory serves
+/// every record of an event.
+fn split_into<'a>(body: &'a [u8], words: &mut Vec<&'a [u8]>, fields: &mut Vec<Field<'a>>) {
+    fields.clear();
     let mut i = 0;
     while i < body.len() {
         if body[i] == b' ' {
@@ -69,7 +77,6 @@ fn split<'a>(body: &'a [u8], words: &mut Vec<&'a [u8]>) -> Vec<Field<'a>> {
             }
         }
     }
-    fields
 }
 
 /// Bytes that go into a JSON string as they are.
@@ -179,6 +186,14 @@ impl Interp<'_> {
 /// The JSON member names of `fields`: a name that repeats gets `#2`, `#3`,
 /// … so that no member is lost (JSON readers keep one of equal names).
 fn member_names<'a>(fields: &[Field<'a>]) -> Vec<Cow<'a, [u8]>> {
+    let mut names = Vec::new();
+    member_names_into(fields, &mut names);
+    names
+}
+
+/// [`member_names`] into `names` (emptied first).
+fn member_names_into<'a>(fields: &[Field<'a>], names: &mut Vec<Cow<'a, [u8]>>) {
+    names.clear();
     // The common case: no name repeats. Checked with a small hash table
     // of field indexes (FNV-1a of the name), comparing names only when
     // their slots collide.
@@ -203,10 +218,10 @@ fn member_names<'a>(fields: &[Field<'a>]) -> Vec<Cow<'a, [u8]>> {
             }
         }
         if !repeats {
-            return fields.iter().map(|f| Cow::Borrowed(f.name)).collect();
+            names.extend(fields.iter().map(|f| Cow::Borrowed(f.name)));
+            return;
         }
     }
-    let mut names: Vec<Cow<'a, [u8]>> = Vec::with_capacity(fields.len());
     for (i, f) in fields.iter().enumerate() {
         let seen = fields[..i].iter().filter(|g| g.name == f.name).count();
         names.push(if seen == 0 {
@@ -215,7 +230,6 @@ fn member_names<'a>(fields: &[Field<'a>]) -> Vec<Cow<'a, [u8]>> {
             Cow::Owned([f.name, format!("#{}", seen + 1).as_bytes()].concat())
         });
     }
-    names
 }
 
 /// Writes the raw fields as a JSON object; `names` are their member names.
@@ -374,11 +388,12 @@ pub fn write_event(out: &mut Vec<u8>, event: &Event<'_>, host: &dyn Host) {
     string(out, event.records[0].type_name().as_bytes());
     out.extend_from_slice(b",\"records\":[");
     let mut summary = Summary::default();
+    let mut scratch = Scratch::default();
     for (i, r) in event.records.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_record(out, r, host, &mut summary);
+        write_record(out, r, host, &mut summary, &mut scratch);
     }
     out.extend_from_slice(b"],\"summary\":{");
     summary.object = summary.path.take().or(summary.address.take()).or(summary.command.take());
@@ -427,9 +442,26 @@ impl std::fmt::Display for Rfc3339 {
     }
 }
 
-fn write_record(out: &mut Vec<u8>, r: &Record<'_>, host: &dyn Host, sum: &mut Summary) {
-    let mut words = Vec::new();
-    let fields = split(r.body(), &mut words);
+/// Vectors a record needs while it is written, kept for the next record.
+#[derive(Default)]
+struct Scratch<'a> {
+    words: Vec<&'a [u8]>,
+    fields: Vec<Field<'a>>,
+    names: Vec<Cow<'a, [u8]>>,
+    interp: Vec<u8>,
+}
+
+fn write_record<'a>(
+    out: &mut Vec<u8>,
+    r: &Record<'a>,
+    host: &dyn Host,
+    sum: &mut Summary,
+    scratch: &mut Scratch<'a>,
+) {
+    let Scratch { words, fields, names, interp: scratch } = scratch;
+    words.clear();
+    split_into(r.body(), words, fields);
+    let fields = &*fields;
     let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
     let mut it = Interp {
         rtype: r.rtype,
@@ -443,7 +475,7 @@ fn write_record(out: &mut Vec<u8>, r: &Record<'_>, host: &dyn Host, sum: &mut Su
     if r.rtype == SYSCALL || r.rtype == SECCOMP {
         use raudit_interpret::cnum::strtoul;
         it.syscall = -1;
-        for f in &fields {
+        for f in fields {
             let Value::Text(v) = f.value else { continue };
             match f.name {
                 b"arch" => {
@@ -458,12 +490,11 @@ fn write_record(out: &mut Vec<u8>, r: &Record<'_>, host: &dyn Host, sum: &mut Su
     }
     out.extend_from_slice(b"{\"type\":");
     string(out, r.type_name().as_bytes());
-    let names = member_names(&fields);
+    member_names_into(fields, names);
     out.extend_from_slice(b",\"fields\":");
-    raw_object(out, &fields, &names);
+    raw_object(out, fields, names);
     out.extend_from_slice(b",\"interp\":");
-    let mut scratch = Vec::new();
-    interp_object(out, &mut scratch, &fields, &names, &it);
+    interp_object(out, scratch, fields, names, &it);
     if !words.is_empty() {
         out.extend_from_slice(b",\"words\":");
         let words: Vec<Vec<u8>> = words.iter().map(|w| w.to_vec()).collect();
@@ -471,7 +502,7 @@ fn write_record(out: &mut Vec<u8>, r: &Record<'_>, host: &dyn Host, sum: &mut Su
     }
     match r.rtype {
         EXECVE => {
-            let argv = execve_argv(&fields);
+            let argv = execve_argv(fields);
             out.extend_from_slice(b",\"argv\":");
             string_array(out, &argv);
             if sum.command.is_none() {
@@ -479,7 +510,7 @@ fn write_record(out: &mut Vec<u8>, r: &Record<'_>, host: &dyn Host, sum: &mut Su
             }
         }
         PROCTITLE => {
-            if let Some(v) = text_of(&fields, b"proctitle") {
+            if let Some(v) = text_of(fields, b"proctitle") {
                 out.extend_from_slice(b",\"argv\":");
                 string_array(out, &proctitle_argv(v));
             }
@@ -487,7 +518,7 @@ fn write_record(out: &mut Vec<u8>, r: &Record<'_>, host: &dyn Host, sum: &mut Su
         _ => {}
     }
     out.push(b'}');
-    summarize(r.rtype, &fields, &it, sum);
+    summarize(r.rtype, fields, &it, sum);
 }
 
 /// The interpretation of one field, as bytes.
