@@ -251,8 +251,9 @@ pub fn type_number(name: &[u8]) -> i32 {
     -1
 }
 
-/// A known type name, in any case. This runs once per record, so the
-/// common case (an exact upper-case name) is one hash lookup.
+/// A known type name, in any case. This runs once per record: the
+/// commonest names are matched outright, any other exact upper-case name
+/// is one hash lookup.
 fn known_type(name: &[u8]) -> Option<u32> {
     // The types of nearly every record of a syscall log, without hashing.
     match name {
