@@ -22,10 +22,17 @@ impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         // The last short word is zero-padded, so integers of every width
         // hash as the same number written as a u64.
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            if let Some(word) = word.first_chunk::<8>() {
+                self.write_u64(u64::from_le_bytes(*word));
+            }
+        }
+        // A byte loop for the rest, not a copy of a variable length (a
+        // call to memcpy for every key).
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            self.write_u64(rest.iter().rev().fold(0, |word, &b| word << 8 | u64::from(b)));
         }
     }
 
@@ -70,5 +77,22 @@ mod tests {
         h.write(&7u32.to_le_bytes());
         assert_eq!(h.finish(), b.hash_one(7u32));
         assert_ne!(b.hash_one("ab"), b.hash_one("ba"));
+    }
+
+    /// Bytes hash as zero-padded little-endian words, eight at a time.
+    #[test]
+    fn bytes_hash_as_padded_words() {
+        let bytes: Vec<u8> = (1..=21).collect();
+        for len in 0..=bytes.len() {
+            let mut h = FxHasher::default();
+            h.write(&bytes[..len]);
+            let mut padded = FxHasher::default();
+            for chunk in bytes[..len].chunks(8) {
+                let mut word = [0u8; 8];
+                word[..chunk.len()].copy_from_slice(chunk);
+                padded.write_u64(u64::from_le_bytes(word));
+            }
+            assert_eq!(h.finish(), padded.finish(), "{len} bytes");
+        }
     }
 }
