@@ -75,7 +75,7 @@ impl Row {
 impl Scanner<'_> {
     /// per_event_detailed and print_per_event_item.
     pub(crate) fn rows(&self, event: &Event<'_>, s: &SearchItems, e: Enriched<'_>) -> Prepared {
-        let ty = Types(event);
+        let ty = Types::of(event);
         let kind = self.opts.kind;
         let taken = match kind {
             Kind::Avc => ty.has(t::AVC) || ty.has(t::USER_AVC),

@@ -220,7 +220,7 @@ impl<'h> Scanner<'h> {
         if self.opts.html.is_some() {
             let keys = HTML_REPORTS.iter().map(|&k| self.summary_keys(k, event, &items, enriched));
             let keys = keys.collect();
-            let ty = Types(event);
+            let ty = Types::of(event);
             let failed_login = ty.has(t::USER_LOGIN) && items.success == Some(false);
             return Prepared::Html(Box::new(HtmlShare {
                 keys,
@@ -250,7 +250,7 @@ impl<'h> Scanner<'h> {
         s: &SearchItems,
         e: Enriched<'_>,
     ) -> Prepared {
-        let ty = Types(event);
+        let ty = Types::of(event);
         let head = || Prepared::Numbers(vec![ty.head()]);
         let none = Prepared::Skip;
         let user_key = |acct_first: bool| -> Prepared {
@@ -317,7 +317,7 @@ impl<'h> Scanner<'h> {
 
     /// do_summary_total.
     fn totals(&self, event: &Event<'_>, s: SearchItems) -> Totals {
-        let ty = Types(event);
+        let ty = Types::of(event);
         let b = |x: bool| x as u8;
         let mut tot = Totals {
             changes: [t::CONFIG_CHANGE, t::DAEMON_CONFIG, t::USYS_CONFIG, t::NETFILTER_CFG]

@@ -7,17 +7,32 @@ use raudit_parse::Event;
 pub(crate) use raudit_tables::msg_type::code as t;
 
 /// The reference's "list" lookups over an event's record types.
-pub(crate) struct Types<'e>(pub(crate) &'e Event<'e>);
+pub(crate) struct Types<'e> {
+    event: &'e Event<'e>,
+    /// The smallest and largest of its types: most questions are about
+    /// types outside them, answered without looking at the records.
+    low: i32,
+    high: i32,
+}
 
-impl Types<'_> {
+impl<'e> Types<'e> {
+    pub(crate) fn of(event: &'e Event<'e>) -> Self {
+        let types = event.records.iter().map(|r| r.rtype);
+        let low = types.clone().min().unwrap_or(i32::MAX);
+        let high = types.max().unwrap_or(i32::MIN);
+        Types { event, low, high }
+    }
     pub(crate) fn has(&self, ty: i32) -> bool {
-        self.0.records.iter().any(|r| r.rtype == ty)
+        (self.low..=self.high).contains(&ty) && self.event.records.iter().any(|r| r.rtype == ty)
     }
     pub(crate) fn range(&self, low: i32, high: i32) -> bool {
-        high > low && self.0.records.iter().any(|r| (low..=high).contains(&r.rtype))
+        high > low
+            && low <= self.high
+            && high >= self.low
+            && self.event.records.iter().any(|r| (low..=high).contains(&r.rtype))
     }
     pub(crate) fn head(&self) -> i32 {
-        self.0.first_type()
+        self.event.first_type()
     }
     pub(crate) fn config_change(&self) -> bool {
         [t::CONFIG_CHANGE, t::DAEMON_CONFIG, t::USYS_CONFIG, t::NETFILTER_CFG, t::FEATURE_CHANGE]
