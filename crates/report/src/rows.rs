@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use raudit_parse::Event;
 use raudit_search::Escape;
 use raudit_search::extract::{SearchItems, UNSET_ID};
 
@@ -74,8 +73,8 @@ impl Row {
 
 impl Scanner<'_> {
     /// per_event_detailed and print_per_event_item.
-    pub(crate) fn rows(&self, event: &Event<'_>, s: &SearchItems, e: Enriched<'_>) -> Prepared {
-        let ty = Types::of(event);
+    pub(crate) fn rows(&self, ty: &Types<'_>, s: &SearchItems, e: Enriched<'_>) -> Prepared {
+        let event = ty.event;
         let kind = self.opts.kind;
         let taken = match kind {
             Kind::Avc => ty.has(t::AVC) || ty.has(t::USER_AVC),

@@ -217,24 +217,25 @@ impl<'h> Scanner<'h> {
         } else {
             None
         });
+        // The event's record types, asked about by every report.
+        let ty = Types::of(event);
         if self.opts.html.is_some() {
-            let keys = HTML_REPORTS.iter().map(|&k| self.summary_keys(k, event, &items, enriched));
+            let keys = HTML_REPORTS.iter().map(|&k| self.summary_keys(k, &ty, &items, enriched));
             let keys = keys.collect();
-            let ty = Types::of(event);
             let failed_login = ty.has(t::USER_LOGIN) && items.success == Some(false);
             return Prepared::Html(Box::new(HtmlShare {
                 keys,
                 failed_login,
-                totals: self.totals(event, items),
+                totals: self.totals(&ty, items),
             }));
         }
         if self.opts.kind == Kind::Summary {
-            return Prepared::Totals(self.totals(event, items));
+            return Prepared::Totals(self.totals(&ty, items));
         }
         if self.opts.summary {
-            self.summary_keys(self.opts.kind, event, &items, enriched)
+            self.summary_keys(self.opts.kind, &ty, &items, enriched)
         } else {
-            self.rows(event, &items, enriched)
+            self.rows(&ty, &items, enriched)
         }
     }
 
@@ -246,11 +247,10 @@ impl<'h> Scanner<'h> {
     fn summary_keys(
         &self,
         kind: Kind,
-        event: &Event<'_>,
+        ty: &Types<'_>,
         s: &SearchItems,
         e: Enriched<'_>,
     ) -> Prepared {
-        let ty = Types::of(event);
         let head = || Prepared::Numbers(vec![ty.head()]);
         let none = Prepared::Skip;
         let user_key = |acct_first: bool| -> Prepared {
@@ -316,8 +316,7 @@ impl<'h> Scanner<'h> {
     }
 
     /// do_summary_total.
-    fn totals(&self, event: &Event<'_>, s: SearchItems) -> Totals {
-        let ty = Types::of(event);
+    fn totals(&self, ty: &Types<'_>, s: SearchItems) -> Totals {
         let b = |x: bool| x as u8;
         let mut tot = Totals {
             changes: [t::CONFIG_CHANGE, t::DAEMON_CONFIG, t::USYS_CONFIG, t::NETFILTER_CFG]

@@ -8,7 +8,7 @@ pub(crate) use raudit_tables::msg_type::code as t;
 
 /// The reference's "list" lookups over an event's record types.
 pub(crate) struct Types<'e> {
-    event: &'e Event<'e>,
+    pub(crate) event: &'e Event<'e>,
     /// The smallest and largest of its types: most questions are about
     /// types outside them, answered without looking at the records.
     low: i32,
