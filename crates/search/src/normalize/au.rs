@@ -58,6 +58,11 @@ impl<'a, 'r> Au<'a, 'r> {
         let mut out = Vec::new();
         let mut building: Option<Au<'a, 'r>> = None;
         for r in &event.records {
+            // A lone EOE is dropped (below): no need to read its fields
+            // when its first one plainly says so.
+            if building.is_none() && r.rtype == EOE && r.text.starts_with(b"type=EOE ") {
+                continue;
+            }
             let mut cwd = None;
             let rec = parse_record(r.text, r.enriched, &mut cwd);
             let ends = ends_event(rec.rtype);
@@ -67,7 +72,8 @@ impl<'a, 'r> Au<'a, 'r> {
                     if rec.rtype == EOE {
                         continue;
                     }
-                    building.insert(Au { recs: Vec::new(), cur: Some(0), cwd: None, escape, host })
+                    let recs = Vec::with_capacity(event.records.len());
+                    building.insert(Au { recs, cur: Some(0), cwd: None, escape, host })
                 }
             };
             au.recs.push(rec);
@@ -331,8 +337,8 @@ fn parse_record<'a>(
     let mut rec = Rec {
         rtype: 0,
         text,
-        // Kernel records have up to about 30 fields.
-        fields: Vec::with_capacity(32),
+        // About one field per `=`.
+        fields: Vec::with_capacity(memchr::memchr_iter(b'=', text).count() + 2),
         cur: 0,
         at: Positions::default(),
         stored: enriched.map(Stored::parse),
