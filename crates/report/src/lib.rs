@@ -29,6 +29,7 @@ mod lookup;
 mod rows;
 mod run;
 mod scanner;
+mod sent;
 mod tally;
 mod title;
 mod types;

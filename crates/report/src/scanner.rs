@@ -64,7 +64,9 @@ pub struct HtmlShare {
     pub failed_login: bool,
 }
 
-/// One event's share of the main summary.
+/// One event's share of the main summary: its counters, and the values
+/// its thread had not handed over yet ([`crate::sent`]; the summary counts
+/// distinct values only).
 #[derive(Default)]
 pub struct Totals {
     pub changes: u8,
@@ -134,6 +136,8 @@ pub struct Scanner<'h> {
     pub lookup: Lookup<'h>,
     /// What to extract from each event.
     needs: Needs,
+    /// This run's number for [`crate::sent`].
+    run: u64,
 }
 
 impl<'h> Scanner<'h> {
@@ -144,7 +148,7 @@ impl<'h> Scanner<'h> {
         } else {
             needs_of(opts.kind, opts.interpret)
         };
-        Scanner { opts, lookup, needs }
+        Scanner { opts, lookup, needs, run: crate::sent::new_run() }
     }
 
     /// aureport-scan.c scan: extraction, then the node, success and
@@ -350,28 +354,36 @@ impl<'h> Scanner<'h> {
         } else if ty.has(t::USER_MGMT) {
             tot.bad_auth = b(s.success == Some(false));
         }
-        if s.loginuid != UNSET_LOGINUID {
-            tot.user = Some(s.loginuid as i32);
-        }
-        if s.pid != UNSET_ID {
-            tot.pid = Some(s.pid as i32);
-        }
-        for (list, s) in [
-            (Listed::Terminal, &s.terminal),
-            (Listed::Host, &s.hostname),
-            (Listed::Exe, &s.exe),
-            (Listed::Comm, &s.comm),
-        ] {
-            if let Some(s) = s {
-                tot.list(list, s);
+        // Only values this thread has not handed over yet (crate::sent).
+        crate::sent::with(self.run, |sent| {
+            if s.loginuid != UNSET_LOGINUID && sent.new_number(0, s.loginuid as i32) {
+                tot.user = Some(s.loginuid as i32);
             }
-        }
-        for f in s.filenames.iter().flatten() {
-            tot.list(Listed::File, f);
-        }
-        for k in s.keys.iter().flatten().filter(|k| k.as_slice() != b"(null)") {
-            tot.list(Listed::Key, k);
-        }
+            if s.pid != UNSET_ID && sent.new_number(1, s.pid as i32) {
+                tot.pid = Some(s.pid as i32);
+            }
+            let mut list = |list: Listed, value: &[u8]| {
+                if sent.new_string(list as u8, value) {
+                    tot.list(list, value);
+                }
+            };
+            for (tag, s) in [
+                (Listed::Terminal, &s.terminal),
+                (Listed::Host, &s.hostname),
+                (Listed::Exe, &s.exe),
+                (Listed::Comm, &s.comm),
+            ] {
+                if let Some(s) = s {
+                    list(tag, s);
+                }
+            }
+            for f in s.filenames.iter().flatten() {
+                list(Listed::File, f);
+            }
+            for k in s.keys.iter().flatten().filter(|k| k.as_slice() != b"(null)") {
+                list(Listed::Key, k);
+            }
+        });
         tot
     }
 }

@@ -293,3 +293,44 @@ fn the_hosts_zone_and_names_reach_the_rows() {
         "{out}"
     );
 }
+
+#[test]
+fn main_summary_counts_distinct_values_made_on_many_threads() {
+    // Enough events for many batches on every thread; each value comes
+    // back many times, in an order that differs between the lists, so the
+    // values a thread hands over once must still all be counted.
+    let mut log = String::new();
+    let events = 40_000;
+    for n in 0..events {
+        let (sec, serial) = (1_700_000_000 + n / 1000, n + 1);
+        log.push_str(&format!(
+            "type=SYSCALL msg=audit({sec}.000:{serial}): arch=c000003e syscall=2 success=yes \
+             exit=3 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid={} auid={} uid=0 gid=0 euid=0 \
+             suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts{} ses=1 comm=\"c{}\" exe=\"/bin/e{}\" \
+             key=\"k{}\"\ntype=PATH msg=audit({sec}.000:{serial}): item=0 name=\"/f{}\" \
+             inode=1 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n",
+            n % 997,
+            1000 + n % 13,
+            n % 7,
+            n % 101,
+            (n * 7) % 211,
+            n % 17,
+            (n * 3) % 499,
+        ));
+    }
+    let names = ["many.log".to_string()];
+    let data = [log.as_bytes()];
+    let (out, _) = report_over(&summary(Kind::Summary), &Logs::new(&data, &names));
+    for line in [
+        "Number of users: 13\n",
+        "Number of terminals: 7\n",
+        "Number of executables: 211\n",
+        "Number of commands: 101\n",
+        "Number of files: 499\n",
+        "Number of keys: 17\n",
+        "Number of process IDs: 997\n",
+        "Number of events: 40000\n",
+    ] {
+        assert!(out.contains(line), "{line:?} not in\n{out}");
+    }
+}

@@ -3,7 +3,7 @@
 //! come from logs the user asked to read, so SipHash's flood resistance
 //! buys nothing; a slow hash was a fifth of the assembly time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FxHash: one rotate, xor and multiply per 8-byte word.
@@ -15,6 +15,9 @@ pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
 
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = HashMap<K, V, FxBuildHasher>;
+
+/// A `HashSet` with [`FxHasher`].
+pub type FxHashSet<K> = HashSet<K, FxBuildHasher>;
 
 const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
