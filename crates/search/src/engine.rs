@@ -14,6 +14,7 @@ use crate::normalize::{self, Extra};
 use crate::output::{self, Escape, Format};
 use crate::prefilter::{LiteralFinder, Literals};
 use crate::select::{Selection, select};
+use crate::skim::Skimmed;
 use crate::worker;
 
 /// Everything a search run needs besides its input.
@@ -561,11 +562,18 @@ pub fn search(
     let mut emitter = Emitter::for_run(settings, out, err);
     // A selective search reads only the regions that can match.
     if !inputs.is_empty()
-        && let Some(found) = crate::skim::search(inputs, settings, host, done)?
+        && let Some(skimmed) = crate::skim::search(inputs, settings, host, done)?
     {
-        for (event, prepared) in found {
-            if !emitter.emit(&event, prepared)? {
-                break;
+        match skimmed {
+            Skimmed::Found(found) => {
+                for (event, prepared) in found {
+                    if !emitter.emit(&event, prepared)? {
+                        break;
+                    }
+                }
+            }
+            Skimmed::Runs(runs) => {
+                crate::runs::emit(inputs, &runs, settings, host, &mut emitter, done)?;
             }
         }
         for (i, input) in inputs.iter().enumerate() {

@@ -19,6 +19,7 @@ pub mod matcher;
 pub mod normalize;
 pub mod output;
 pub mod prefilter;
+mod runs;
 pub mod select;
 pub mod skim;
 pub mod worker;

@@ -109,15 +109,33 @@ impl LiteralFinder {
 
     /// Whether `text` (whole lines) may hold a record of a matching event.
     pub fn hit(&self, text: &[u8]) -> bool {
-        let Some(field) = &self.number_field else {
-            return self.needles.iter().any(|f| f.find(text).is_some());
-        };
-        let whole = |f: &Finder<'_>| {
-            f.find_iter(text)
-                .any(|at| !text.get(at + f.needle().len()).is_some_and(u8::is_ascii_digit))
-        };
-        self.needles.iter().any(whole)
-            || field.find_iter(text).any(|at| !plain_number(&text[at + field.needle().len()..]))
+        self.occurrences(text).next().is_some()
+    }
+
+    /// Where in `text` the hits are, in order: a line holding none of them
+    /// holds no record of a matching event.
+    pub fn positions(&self, text: &[u8]) -> Vec<usize> {
+        let mut at: Vec<usize> = self.occurrences(text).collect();
+        at.sort_unstable();
+        at.dedup();
+        at
+    }
+
+    /// The hits in `text`, needle by needle: for a number, its needle as a
+    /// whole number, then its field followed by any other spelling.
+    fn occurrences<'t>(&'t self, text: &'t [u8]) -> impl Iterator<Item = usize> + 't {
+        let whole = self.number_field.is_some();
+        let needles = self.needles.iter().flat_map(move |f| {
+            f.find_iter(text).filter(move |&at| {
+                !whole || !text.get(at + f.needle().len()).is_some_and(u8::is_ascii_digit)
+            })
+        });
+        let other_spellings = self.number_field.iter().flat_map(move |field| {
+            field
+                .find_iter(text)
+                .filter(move |&at| !plain_number(&text[at + field.needle().len()..]))
+        });
+        needles.chain(other_spellings)
     }
 }
 
@@ -227,7 +245,12 @@ mod tests {
         // Spellings strtoul may read as 1234 (or that need a closer look): a hit.
         for v in ["01234", "+1234", "-4294966062", "4294968530", "12345678901", "", "?", "\t1"] {
             assert!(pid.hit(line(v).as_bytes()), "{v:?}");
+            assert_eq!(pid.positions(line(v).as_bytes()), [38], "{v:?}");
         }
+        // Positions: every hit, in order, whichever needle found it.
+        let two = format!("{} {}", line("1234"), line("01234"));
+        assert_eq!(pid.positions(two.as_bytes()), [38, line("1234").len() + 1 + 38]);
+        assert_eq!(pid.positions(line("12345").as_bytes()), Vec::<usize>::new());
         let ua = Criteria { uid_all: Some(IdCriterion::Number(1001)), ..Criteria::default() };
         let ua = LiteralFinder::new(&Literals::of(&ua).unwrap());
         assert!(ua.hit(b"type=USER_LOGIN msg=audit(1.0:1): pid=1 uid=0 auid=1001 ses=1"));

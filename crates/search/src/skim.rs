@@ -27,6 +27,7 @@
 //! ends of the log), and prints only its own events. Anything the pass
 //! cannot vouch for falls back to reading everything.
 
+use raudit_parse::lines::READ_BUFFER;
 use raudit_parse::{Event, HeaderError, Lines, Record};
 use raudit_sys::Host;
 use rayon::prelude::*;
@@ -34,6 +35,7 @@ use rayon::prelude::*;
 use crate::engine::{Candidates, Consumer, Feed, Prepared, Settings, drive};
 use crate::index::{Index, Query};
 use crate::prefilter::{LiteralFinder, Literals, Types};
+use crate::runs::{self, Line, Run, Unsure};
 use crate::select::Selection;
 
 /// Bytes per region of the cheap pass: the grain of what is skipped.
@@ -46,9 +48,14 @@ const MAX_SHARE: f64 = 0.6;
 /// Output kept before printing; past it the whole run is used instead.
 const MAX_KEPT: usize = 32 << 20;
 
+/// A record's (second, milli, serial).
+type Key = (u64, u32, u64);
+
 /// What the cheap pass learnt about one region of the log.
 #[derive(Debug, Clone, Copy, Default)]
 struct Chunk {
+    /// The input it is part of.
+    input: usize,
     start: usize,
     end: usize,
     /// Seconds of its first and last records (None: no record).
@@ -60,12 +67,18 @@ struct Chunk {
     bad: bool,
     /// A literal occurs in it.
     hit: bool,
+    /// Its records' keys never go down and none has a node (always false
+    /// for a chunk known from an index): see [`crate::runs`].
+    keys_ordered: bool,
+    /// The keys of its first and last records.
+    first_key: Option<Key>,
+    last_key: Option<Key>,
 }
 
 /// A line's second and type name when the header has the usual shape,
 /// read exactly as [`Record::parse`] would; None when that needs the full
 /// parser.
-fn quick_header(line: &[u8]) -> Option<(u64, &[u8])> {
+fn quick_header(line: &[u8]) -> Option<(Key, &[u8])> {
     if !line.starts_with(b"type=") {
         return None;
     }
@@ -74,18 +87,17 @@ fn quick_header(line: &[u8]) -> Option<(u64, &[u8])> {
     let stamp = head.get(space + 1..)?.strip_prefix(b"msg=audit(")?;
     // Seconds, '.', 1-3 digits, ':', 1-18 digits, ')', ':'. Nine digits
     // or more keep the token longer than the parser's minimum.
-    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
-    let n_sec = digits(stamp);
+    let (sec, n_sec) = decimal(stamp);
     if !(9..=18).contains(&n_sec) || stamp.get(n_sec) != Some(&b'.') {
         return None;
     }
     let rest = &stamp[n_sec + 1..];
-    let n_milli = digits(rest);
+    let (milli, n_milli) = decimal(rest);
     if !(1..=3).contains(&n_milli) || rest.get(n_milli) != Some(&b':') {
         return None;
     }
     let rest = &rest[n_milli + 1..];
-    let n_serial = digits(rest);
+    let (serial, n_serial) = decimal(rest);
     if !(1..=18).contains(&n_serial) || rest.get(n_serial..n_serial + 2) != Some(b"):") {
         return None;
     }
@@ -94,8 +106,21 @@ fn quick_header(line: &[u8]) -> Option<(u64, &[u8])> {
     if head[..space].iter().any(|&b| b == 0 || b == raudit_parse::record::ENRICHED_SEPARATOR) {
         return None;
     }
-    let sec = stamp[..n_sec].iter().fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
-    Some((sec, &head[5..space]))
+    Some(((sec, milli as u32, serial), &head[5..space]))
+}
+
+/// The number `s`'s leading digits make (up to 19 of them, so it cannot
+/// overflow), and how many digits there are (counted to 20 at most).
+fn decimal(s: &[u8]) -> (u64, usize) {
+    let mut value = 0u64;
+    for (i, &b) in s.iter().take(20).enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return (value, i);
+        }
+        value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+    }
+    (value, s.len().min(20))
 }
 
 /// What makes a region worth running the engine on.
@@ -114,27 +139,30 @@ impl Wanted {
 /// The cheap pass over one region: seconds, order, bad stamps, hits.
 fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chunk {
     let bytes = &data[start..end];
-    let mut c = Chunk { start, end, ordered: true, ..Chunk::default() };
+    let mut c = Chunk { start, end, ordered: true, keys_ordered: true, ..Chunk::default() };
     // Nothing to look for (an indexed search's unindexed part): a
     // candidate.
     c.hit = wanted.is_empty() || wanted.literals.as_ref().is_some_and(|l| l.hit(bytes));
     for line in Lines::new(bytes) {
-        let sec = match quick_header(line) {
-            Some((sec, name)) => {
+        let key = match quick_header(line) {
+            Some((key, name)) => {
                 if let Some(types) = &wanted.types
                     && !c.hit
                     && types.accepts(name)
                 {
                     c.hit = true;
                 }
-                sec
+                key
             }
             None => match Record::parse(line, t) {
                 Ok(r) => {
                     if wanted.types.as_ref().is_some_and(|types| types.wanted.contains(&r.rtype)) {
                         c.hit = true;
                     }
-                    r.sec
+                    if r.node.is_some() {
+                        c.keys_ordered = false;
+                    }
+                    (r.sec, r.milli, r.serial)
                 }
                 Err(HeaderError::Garbage) => continue,
                 Err(HeaderError::BadTimestamp(_)) => {
@@ -143,13 +171,32 @@ fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chu
                 }
             },
         };
-        if c.last.is_some_and(|last| sec < last) {
-            c.ordered = false;
+        if c.last_key.is_some_and(|last| key < last) {
+            c.keys_ordered = false;
+            if c.last.is_some_and(|last| key.0 < last) {
+                c.ordered = false;
+            }
         }
-        c.first.get_or_insert(sec);
-        c.last = Some(sec);
+        c.first.get_or_insert(key.0);
+        c.last = Some(key.0);
+        c.first_key.get_or_insert(key);
+        c.last_key = Some(key);
     }
     c
+}
+
+/// Whether the records of all `chunks` are in key order with no node, so
+/// that [`crate::runs`] applies.
+fn keys_in_order(chunks: &[Chunk]) -> bool {
+    let mut previous: Option<Key> = None;
+    for c in chunks {
+        if c.bad || !c.keys_ordered || c.first_key.is_some_and(|f| previous.is_some_and(|p| f < p))
+        {
+            return false;
+        }
+        previous = c.last_key.or(previous);
+    }
+    true
 }
 
 /// Cuts `data` from `pos` on into regions of about [`CHUNK`] bytes ending
@@ -279,6 +326,7 @@ fn chunks_of(
     if let Some((index, query)) = index {
         let hits = query.hits(&index.blocks);
         chunks.extend(index.blocks.iter().zip(hits).map(|(b, hit)| Chunk {
+            input: i,
             start: base + b.start as usize,
             end: base + b.end as usize,
             first: b.first,
@@ -286,6 +334,10 @@ fn chunks_of(
             ordered: b.ordered,
             bad: b.bad,
             hit,
+            // The index does not say.
+            keys_ordered: false,
+            first_key: None,
+            last_key: None,
         }));
         from = index.covered as usize;
     }
@@ -294,30 +346,122 @@ fn chunks_of(
         let group: Vec<(usize, usize)> = cuts.by_ref().take(GROUP).collect();
         chunks.par_extend(group.par_iter().map(|&(s, e)| {
             let c = survey(input, s, e, wanted, t);
-            Chunk { start: base + c.start, end: base + c.end, ..c }
+            Chunk { input: i, start: base + c.start, end: base + c.end, ..c }
         }));
         // The pages read so far are not needed again unless a region
         // holds them: the memory stays flat whatever the log's size.
         let seen = chunks.last().map_or(0, |c| c.end);
         done(i, seen - base);
-        // Regions all over (or out of order): give up early, before the
-        // pass costs much.
-        if chunks.len() >= 2 * GROUP && plan(chunks, t, seen).is_none() {
+        // Regions all over (or out of order), and records out of key
+        // order: give up early, before the pass costs much.
+        if chunks.len() >= 2 * GROUP
+            && !(runs_apply(wanted) && keys_in_order(chunks))
+            && plan(chunks, t, seen).is_none()
+        {
             return false;
         }
     }
     true
 }
 
+/// What a selective search found without reading everything.
+pub(crate) enum Skimmed<'a> {
+    /// The matching events, in output order, with their output.
+    Found(Vec<(Event<'a>, Prepared)>),
+    /// The runs of lines that hold the candidate events, in output order
+    /// (checked: see [`crate::runs`]).
+    Runs(Vec<Run>),
+}
+
+/// Whether hits can be found line by line ([`crate::runs`] needs them).
+fn runs_apply(wanted: &Wanted) -> bool {
+    !wanted.is_empty()
+}
+
+/// The lines of input `input`'s bytes `start..end` that hold a hit.
+fn hit_lines(inputs: &[&[u8]], c: &Chunk, base: usize, wanted: &Wanted, t: u64) -> Vec<Line> {
+    let (start, end) = (c.start - base, c.end - base);
+    let bytes = &inputs[c.input][start..end];
+    let mut lines: Vec<Line> = Vec::new();
+    let mut add = |at: usize| {
+        if lines.last().is_none_or(|l| l.end < start + at) {
+            lines.push(runs::line_at(inputs, c.input, start + at));
+        }
+    };
+    if let Some(literals) = &wanted.literals {
+        literals.positions(bytes).into_iter().for_each(&mut add);
+    } else if let Some(types) = &wanted.types {
+        let mut at = 0;
+        while at < bytes.len() {
+            let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            let line = &bytes[at..line_end];
+            let wanted_type = match quick_header(line) {
+                Some((_, name)) => types.accepts(name),
+                // A line the reader cuts is left to runs::run_around to refuse.
+                None => match Record::parse(&line[..line.len().min(READ_BUFFER - 1)], t) {
+                    Ok(r) => types.wanted.contains(&r.rtype),
+                    Err(_) => line.len() >= READ_BUFFER - 1,
+                },
+            };
+            if wanted_type {
+                add(at);
+            }
+            at = line_end + 1;
+        }
+    }
+    lines
+}
+
+/// The runs that hold every candidate event, checked, or None when the
+/// whole run must decide ([`crate::runs`]).
+fn plan_runs(
+    inputs: &[&[u8]],
+    chunks: &[Chunk],
+    bases: &[usize],
+    wanted: &Wanted,
+    settings: &Settings,
+    done: &dyn Fn(usize, usize),
+) -> Option<Vec<Run>> {
+    let t = settings.eoe_timeout;
+    let hit: Vec<&Chunk> = chunks.iter().filter(|c| c.hit).collect();
+    let mut all: Vec<Run> = Vec::new();
+    // A group at a time, releasing the pages read behind it.
+    for group in hit.chunks(GROUP) {
+        let per_chunk: Vec<Result<Vec<Run>, Unsure>> = group
+            .par_iter()
+            .map(|c| {
+                let mut found: Vec<Run> = Vec::new();
+                for line in hit_lines(inputs, c, bases[c.input], wanted, t) {
+                    if found.last().is_some_and(|r| line <= r.last) {
+                        continue;
+                    }
+                    found.extend(runs::run_around(inputs, line, t)?);
+                }
+                runs::check(inputs, &found, settings)?;
+                Ok(found)
+            })
+            .collect();
+        for found in per_chunk {
+            all.extend(found.ok()?);
+        }
+        if let Some(last) = group.last() {
+            runs::release_before(inputs, last.input, last.end - bases[last.input], done);
+        }
+    }
+    // A run across two chunks is found from both.
+    all.dedup();
+    Some(all)
+}
+
 /// The matching events of `inputs` (a log set, oldest first, read as one
-/// stream) in output order, with their output, or None when this search
-/// must read everything. `settings.indexes` are the inputs' valid indexes, if any.
+/// stream) in output order, or None when this search must read
+/// everything. `settings.indexes` are the inputs' valid indexes, if any.
 pub(crate) fn search<'a>(
     inputs: &[&'a [u8]],
     settings: &Settings,
     host: &dyn Host,
     done: &dyn Fn(usize, usize),
-) -> std::io::Result<Option<Vec<(Event<'a>, Prepared)>>> {
+) -> std::io::Result<Option<Skimmed<'a>>> {
     let indexes = &settings.indexes;
     let t = settings.eoe_timeout;
     // The checkpoint and --debug look at every event; a zero or huge
@@ -353,6 +497,10 @@ pub(crate) fn search<'a>(
             return Ok(None);
         }
         base += input.len();
+    }
+    if runs_apply(&wanted) && keys_in_order(&chunks) {
+        let runs = plan_runs(inputs, &chunks, &bases, &wanted, settings, done);
+        return Ok(runs.map(Skimmed::Runs));
     }
     let Some(regions) = plan(&chunks, t, base) else { return Ok(None) };
     let candidates = Candidates::of(settings);
@@ -391,7 +539,7 @@ pub(crate) fn search<'a>(
             break;
         }
     }
-    Ok(Some(found))
+    Ok(Some(Skimmed::Found(found)))
 }
 
 #[cfg(test)]
@@ -406,8 +554,11 @@ mod tests {
             b"type=UNKNOWN[1999] msg=audit(1700000001.000:9): x",
         ] {
             let r = Record::parse(line, 2).unwrap();
-            let (sec, name) = quick_header(line).unwrap();
-            assert_eq!((sec, raudit_parse::record::type_number(name)), (r.sec, r.rtype));
+            let (key, name) = quick_header(line).unwrap();
+            assert_eq!(
+                (key, raudit_parse::record::type_number(name)),
+                ((r.sec, r.milli, r.serial), r.rtype)
+            );
         }
         // Shapes left to the parser.
         for line in [
@@ -423,6 +574,7 @@ mod tests {
 
     fn chunk(start: usize, first: u64, last: u64, hit: bool) -> Chunk {
         Chunk {
+            input: 0,
             start,
             end: start + 10,
             first: Some(first),
@@ -430,6 +582,9 @@ mod tests {
             ordered: true,
             bad: false,
             hit,
+            keys_ordered: true,
+            first_key: Some((first, 0, 0)),
+            last_key: Some((last, 0, 0)),
         }
     }
 
