@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use raudit_search::criteria::{Criteria, IdCriterion};
+use raudit_search::criteria::{Criteria, IdCriterion, Success};
 use raudit_search::{Format, Settings, search, search_exhaustive};
 use raudit_sys::FixedHost;
 
@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
         Criteria { uid_all: Some(IdCriterion::Number(1000)), ..Criteria::default() },
         Criteria { loginuid: Some(IdCriterion::Number(7)), ..Criteria::default() },
         Criteria { msg_types: Some(vec![1300, 1112]), ..Criteria::default() },
+        Criteria { success: Some(Success::No), ..Criteria::default() },
     ];
     for c in criteria {
         let settings = Settings { criteria: c, format: Format::Raw, ..Settings::default() };

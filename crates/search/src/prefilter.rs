@@ -19,12 +19,15 @@
 //! `pid=007`, `uid=4294967296`, `pid=?`) may read as N too: text where
 //! one occurs is a candidate as well, so the test stays exact.
 //!
+//! `-sv no` has no value to look for, but every way the extractor comes
+//! to a failure passes by a few texts ([`FAILURE`]).
+//!
 //! Both are necessary, not sufficient: a hit only makes the surrounding
 //! events candidates, which the real matcher then decides.
 
 use memchr::memmem::Finder;
 
-use crate::criteria::Criteria;
+use crate::criteria::{Criteria, Success};
 use crate::extract::UNSET_ID;
 
 /// Needles any matching event contains in at least one record.
@@ -34,7 +37,48 @@ pub struct Literals {
     /// For a number: the text its field names end with (`pid=`, `uid=`). The needle is
     /// that text and the number, and counts only as a whole number.
     pub number_field: Option<&'static [u8]>,
+    /// Texts whose every occurrence is a hit, but for the values after
+    /// them that no reader takes as a match.
+    pub guarded: Vec<Guarded>,
 }
+
+/// A text that is a hit wherever it occurs, unless `unless` follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guarded {
+    pub text: &'static [u8],
+    pub unless: Option<(&'static [u8], Then)>,
+}
+
+/// What must follow the harmless value of a [`Guarded`] text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    Space,
+    NoDigit,
+}
+
+impl Guarded {
+    /// Whether the text after an occurrence makes it a hit.
+    fn hits(&self, after: &[u8]) -> bool {
+        let Some((value, then)) = self.unless else { return true };
+        let Some(rest) = after.strip_prefix(value) else { return true };
+        match then {
+            Then::Space => rest.first() != Some(&b' '),
+            Then::NoDigit => rest.first().is_some_and(u8::is_ascii_digit),
+        }
+    }
+}
+
+/// `-sv no`: every way a record can make its event's success false
+/// (crate::extract): `success=` with another word than `yes` (SYSCALL);
+/// `res=` with any value but `1` (read as a number, `res=success` is 0; as
+/// a word, what starts with `failed`); `result=` (USER records without
+/// `res=`, a failure unless `success`); `denied` (AVC).
+const FAILURE: [Guarded; 4] = [
+    Guarded { text: b"success=", unless: Some((b"yes", Then::Space)) },
+    Guarded { text: b"res=", unless: Some((b"1", Then::NoDigit)) },
+    Guarded { text: b"result=", unless: None },
+    Guarded { text: b"denied", unless: None },
+];
 
 /// The shortest hex needle worth searching for: shorter digit runs occur
 /// everywhere and would make every region a candidate.
@@ -59,13 +103,20 @@ impl Literals {
         if let Some(pid) = criteria.pid.filter(|&p| p != 0 && p != UNSET_ID) {
             return Some(Literals::for_number(b"pid=", pid));
         }
-        criteria.written_uids().first().map(|&n| Literals::for_number(b"uid=", n))
+        if let Some(&n) = criteria.written_uids().first() {
+            return Some(Literals::for_number(b"uid=", n));
+        }
+        (criteria.success == Some(Success::No)).then(|| Literals {
+            needles: Vec::new(),
+            number_field: None,
+            guarded: FAILURE.to_vec(),
+        })
     }
 
     fn for_number(field: &'static [u8], n: u32) -> Literals {
         let mut needle = field.to_vec();
         needle.extend_from_slice(n.to_string().as_bytes());
-        Literals { needles: vec![needle], number_field: Some(field) }
+        Literals { needles: vec![needle], number_field: Some(field), guarded: Vec::new() }
     }
 
     /// A string value as the log may write it: the text itself (quoted or
@@ -89,7 +140,7 @@ impl Literals {
         if run != value {
             needles.push(run.to_vec());
         }
-        Some(Literals { needles, number_field: None })
+        Some(Literals { needles, number_field: None, guarded: Vec::new() })
     }
 }
 
@@ -97,6 +148,7 @@ impl Literals {
 pub struct LiteralFinder {
     needles: Vec<Finder<'static>>,
     number_field: Option<Finder<'static>>,
+    guarded: Vec<(Finder<'static>, Guarded)>,
 }
 
 impl LiteralFinder {
@@ -104,6 +156,7 @@ impl LiteralFinder {
         LiteralFinder {
             needles: literals.needles.iter().map(|n| Finder::new(n).into_owned()).collect(),
             number_field: literals.number_field.map(|f| Finder::new(f).into_owned()),
+            guarded: literals.guarded.iter().map(|&g| (Finder::new(g.text), g)).collect(),
         }
     }
 
@@ -135,7 +188,10 @@ impl LiteralFinder {
                 .find_iter(text)
                 .filter(move |&at| !plain_number(&text[at + field.needle().len()..]))
         });
-        needles.chain(other_spellings)
+        let guarded = self.guarded.iter().flat_map(move |(finder, g)| {
+            finder.find_iter(text).filter(move |&at| g.hits(&text[at + g.text.len()..]))
+        });
+        needles.chain(other_spellings).chain(guarded)
     }
 }
 
@@ -262,6 +318,33 @@ mod tests {
             ..Criteria::default()
         };
         assert_eq!(Literals::of(&ue).unwrap().needles, vec![b"uid=7".to_vec()]);
+    }
+
+    #[test]
+    fn failures_hit_wherever_a_reader_may_see_one() {
+        let no = Criteria { success: Some(Success::No), ..Criteria::default() };
+        let no = LiteralFinder::new(&Literals::of(&no).unwrap());
+        for text in [
+            "syscall=2 success=no exit=-2",
+            "success=maybe ",
+            "success=yes",
+            "success=yesno ",
+            "res=0",
+            "res=success'",
+            "res=failed'",
+            "res=10 ",
+            "res= 1",
+            "result=fail)",
+            "avc:  denied  { read }",
+        ] {
+            assert!(no.hit(text.as_bytes()), "{text}");
+        }
+        for text in ["syscall=2 success=yes exit=3", "res=1 ", "res=1'", "res=1", "ses=0 x=1"] {
+            assert!(!no.hit(text.as_bytes()), "{text}");
+        }
+        // `-sv yes` and no -sv: no literal.
+        let yes = Criteria { success: Some(Success::Yes), ..Criteria::default() };
+        assert_eq!(Literals::of(&yes), None);
     }
 
     #[test]

@@ -232,7 +232,7 @@ pub(crate) fn emit<W: Write, E: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::criteria::{Criteria, IdCriterion};
+    use crate::criteria::{Criteria, IdCriterion, Success};
     use crate::output::Format;
     use crate::skim::Skimmed;
     use raudit_sys::FixedHost;
@@ -270,8 +270,9 @@ mod tests {
                     };
                     let exe = if rng.below(50) == 0 { "/bin/x" } else { "/usr/bin/storm" };
                     let pid = if rng.below(80) == 0 { 1234 } else { 2000 + rng.below(5000) };
+                    let success = if rng.below(30) == 0 { "no" } else { "yes" };
                     line(format!(
-                        "type=SYSCALL msg={stamp}: arch=c000003e syscall=2 success=yes exit=3 \
+                        "type=SYSCALL msg={stamp}: arch=c000003e syscall=2 success={success} exit=3 \
                          a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid={pid} auid=1000 uid=0 gid=0 \
                          euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 \
                          comm=\"storm\" exe=\"{exe}\" {key}"
@@ -307,6 +308,7 @@ mod tests {
             Criteria { uid_all: Some(IdCriterion::Number(4321)), ..Criteria::default() },
             Criteria { msg_types: Some(vec![1112, 1307]), ..Criteria::default() },
             Criteria { msg_types: Some(vec![1101]), ..Criteria::default() },
+            Criteria { success: Some(Success::No), ..Criteria::default() },
         ]
     }
 

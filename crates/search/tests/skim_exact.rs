@@ -3,7 +3,7 @@
 //! large enough to have many regions: the output must be the same bytes.
 //! The whole-log path extracts every event (no literal passes any over).
 
-use raudit_search::{Criteria, Format, IdCriterion, Settings, search, search_exhaustive};
+use raudit_search::{Criteria, Format, IdCriterion, Settings, Success, search, search_exhaustive};
 use raudit_sys::FixedHost;
 
 use raudit_testkit::Rng;
@@ -137,6 +137,7 @@ fn criteria() -> Vec<Criteria> {
         Criteria { pid: Some(77777), ..Criteria::default() },
         Criteria { uid_all: Some(IdCriterion::Number(4321)), ..Criteria::default() },
         Criteria { loginuid: Some(IdCriterion::Number(4321)), ..Criteria::default() },
+        Criteria { success: Some(Success::No), ..Criteria::default() },
     ]
 }
 
