@@ -233,7 +233,10 @@ impl Types {
     /// or two, instead of a lookup); other shapes go through the parser's
     /// rules (any case, `UNKNOWN[n]`, numbers).
     pub fn accepts(&self, name: &[u8]) -> bool {
-        let plain = name.first().is_some_and(u8::is_ascii_uppercase)
+        // An upper-case name the table lacks reads as -1: only the
+        // parser's rules know it.
+        let plain = !self.wanted.contains(&-1)
+            && name.first().is_some_and(u8::is_ascii_uppercase)
             && !name.starts_with(b"UNKNOWN[")
             && name.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
         if plain {
@@ -360,5 +363,11 @@ mod tests {
             assert!(!types.accepts(name.as_bytes()), "{name}");
         }
         assert_eq!(Types::of(&Criteria::default()), None);
+        // -1: a name the parser does not know (through the library only: the
+        // command line refuses such a type).
+        let unknown = Criteria { msg_types: Some(vec![-1]), ..Criteria::default() };
+        let unknown = Types::of(&unknown).unwrap();
+        assert!(unknown.accepts(b"AUDIT_INTEGRITY_PCR") && unknown.accepts(b"nosuch"));
+        assert!(!unknown.accepts(b"SYSCALL") && !unknown.accepts(b"UNKNOWN[1300]"));
     }
 }

@@ -26,6 +26,9 @@
 //! record of second `<= lo - t` to a record of second `>= hi + t` (or the
 //! ends of the log), and prints only its own events. Anything the pass
 //! cannot vouch for falls back to reading everything.
+//!
+//! When the pass finds every record's whole key in order (and no node),
+//! far less is read: [`crate::runs`] reads each candidate event alone.
 
 use raudit_parse::lines::READ_BUFFER;
 use raudit_parse::{Event, HeaderError, Lines, Record};
@@ -481,6 +484,26 @@ pub(crate) fn search<'a>(
     if wanted.is_empty() && !indexed {
         return Ok(None);
     }
+    let found = skim(inputs, settings, host, done, &wanted, query.as_ref().filter(|_| indexed))?;
+    // The index does not say whether the records are in key order: where it
+    // cannot spare reading most of the log, the survey may still find runs.
+    if found.is_none() && indexed && runs_apply(&wanted) {
+        return skim(inputs, settings, host, done, &wanted, None);
+    }
+    Ok(found)
+}
+
+/// [`search`] with `wanted` (and the inputs' indexes when `query` is given).
+fn skim<'a>(
+    inputs: &[&'a [u8]],
+    settings: &Settings,
+    host: &dyn Host,
+    done: &dyn Fn(usize, usize),
+    wanted: &Wanted,
+    query: Option<&Query>,
+) -> std::io::Result<Option<Skimmed<'a>>> {
+    let indexes = &settings.indexes;
+    let t = settings.eoe_timeout;
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut bases = Vec::with_capacity(inputs.len());
     let mut base = 0;
@@ -492,14 +515,14 @@ pub(crate) fn search<'a>(
             .get(i)
             .and_then(Option::as_deref)
             .filter(|ix| ix.covered <= input.len() as u64)
-            .zip(query.as_ref());
-        if !chunks_of((i, input), base, index, &wanted, t, &mut chunks, done) {
+            .zip(query);
+        if !chunks_of((i, input), base, index, wanted, t, &mut chunks, done) {
             return Ok(None);
         }
         base += input.len();
     }
-    if runs_apply(&wanted) && keys_in_order(&chunks) {
-        let runs = plan_runs(inputs, &chunks, &bases, &wanted, settings, done);
+    if runs_apply(wanted) && keys_in_order(&chunks) {
+        let runs = plan_runs(inputs, &chunks, &bases, wanted, settings, done);
         return Ok(runs.map(Skimmed::Runs));
     }
     let Some(regions) = plan(&chunks, t, base) else { return Ok(None) };
