@@ -1,27 +1,32 @@
-//! Selective searches on logs whose records are in key order: each
-//! candidate event is read on its own, from the lines around a hit.
+//! Selective searches where the records are in key order: each candidate
+//! event is read on its own, from the lines around a hit.
 //!
 //! [`crate::skim`] runs the engine on regions around the hits, each with
 //! `end_of_event_timeout` seconds of lead-in and trail, because an event's
-//! records and the moment it completes depend on what came before. In a
-//! log where every record's key (second, milli, serial) is at least the
-//! one of the record before it, far less is needed ([`crate::skim`] checks
-//! this over the whole log, and that no record has a `node=`):
+//! records and the moment it completes depend on what came before. Far
+//! less is needed for an event of a second whose records each have a key
+//! (second, milli, serial) at least the one of the record before, and no
+//! `node=` ([`crate::skim`] checks this for every second, and that the
+//! seconds never go down, as it always does):
 //! - the records of one key are consecutive lines (garbage lines aside):
 //!   a key that came back after another would be a smaller key later;
 //! - so the whole run groups them alone: an event completes (by timeout,
 //!   by the cap on open events, or because its first record is of a
 //!   single-record type) only when another event opens, and none opens
 //!   between its records; the cap never completes it at its own opening,
-//!   because every event open then has a smaller key. A fresh
+//!   because every event open then has a smaller key (of an earlier
+//!   second, or of its own second and opened before). A fresh
 //!   [`Assembler`] fed with just those lines groups them the same way;
-//! - events leave the whole run in the order they opened, since the
-//!   waiting events are kept in key order: file order.
+//! - two such events leave the whole run in the order they opened, since
+//!   the waiting events are kept in key order: file order (an event with
+//!   a smaller key that opened later would be of the same second, or of an
+//!   earlier second after a later one).
 //!
 //! When one key's lines make two events (a single-record type followed by
 //! more records of its key), their order depends on slot numbers that only
-//! the whole run knows: the search then reads everything. So does a line
-//! too long for one read (the reference reads it in pieces).
+//! the whole run knows: the search then goes to the regions or reads
+//! everything. So does a run of an unordered second, a line too long for
+//! one read (the reference reads it in pieces) or a run over 1 MiB.
 
 use std::io::{self, Write};
 
@@ -47,6 +52,8 @@ pub(crate) struct Line {
 pub(crate) struct Run {
     pub first: Line,
     pub last: Line,
+    /// The key's second.
+    pub sec: u64,
 }
 
 /// Something only the whole run gets right.
@@ -117,7 +124,7 @@ fn key_of(inputs: &[&[u8]], line: Line, t: u64) -> Result<Option<(u64, u32, u64)
 /// when `line` is garbage.
 pub(crate) fn run_around(inputs: &[&[u8]], line: Line, t: u64) -> Result<Option<Run>, Unsure> {
     let Some(key) = key_of(inputs, line, t)? else { return Ok(None) };
-    let mut run = Run { first: line, last: line };
+    let mut run = Run { first: line, last: line, sec: key.0 };
     // Garbage lines are passed over: the engine skips them too.
     let mut bytes = line.end - line.start;
     let mut walk = |step: fn(&[&[u8]], Line) -> Option<Line>, end: &mut Line| {
@@ -383,6 +390,26 @@ mod tests {
             assert!(fast == slow && !took_runs, "{extra}");
             assert!(String::from_utf8(slow).unwrap().contains("/late") == extra.contains("late"));
         }
+        // Out of order where no candidate is: the runs are still read.
+        let rare_secs: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.contains("key=\"rare\""))
+            .map(|l| &l[l.find("audit(").unwrap()..l.find('.').unwrap()])
+            .collect();
+        let quiet = lines
+            .iter()
+            .position(|l| l.contains("key=\"storm\"") && !rare_secs.iter().any(|s| l.contains(s)))
+            .unwrap();
+        let stamp = &lines[quiet]
+            [lines[quiet].find("audit(").unwrap()..lines[quiet].find("):").unwrap() + 1];
+        let next = (quiet..lines.len()).find(|&i| !lines[i].contains(stamp)).unwrap();
+        let late = format!("type=CWD msg={stamp}: cwd=\"/late\"");
+        let mut changed = lines.clone();
+        changed.insert(next + 1, &late);
+        let changed = changed.join("\n") + "\n";
+        let settings = Settings { criteria: criteria()[0].clone(), ..Settings::default() };
+        let (fast, slow, took_runs) = outputs(&[changed.as_bytes()], &settings);
+        assert!(fast == slow && took_runs && !slow.is_empty());
     }
 
     #[test]
@@ -439,7 +466,7 @@ type=SYSCALL msg=audit(1700000000.000:3): c\n";
         let settings = Settings::default();
         for hit in [1, 3, 4] {
             let run = run_around(&inputs, lines[hit], 2).unwrap().unwrap();
-            assert_eq!(run, Run { first: lines[1], last: lines[4] });
+            assert_eq!(run, Run { first: lines[1], last: lines[4], sec: 1_700_000_000 });
             let event = event_of(&inputs, run, &settings).unwrap().unwrap();
             assert_eq!(event.records.len(), 3);
         }

@@ -27,8 +27,9 @@
 //! ends of the log), and prints only its own events. Anything the pass
 //! cannot vouch for falls back to reading everything.
 //!
-//! When the pass finds every record's whole key in order (and no node),
-//! far less is read: [`crate::runs`] reads each candidate event alone.
+//! Where the pass finds the records of a second in key order (and none
+//! with a node), far less is read: [`crate::runs`] reads each candidate
+//! event of such a second alone.
 
 use raudit_parse::lines::READ_BUFFER;
 use raudit_parse::{Event, HeaderError, Lines, Record};
@@ -70,9 +71,12 @@ struct Chunk {
     bad: bool,
     /// A literal occurs in it.
     hit: bool,
-    /// Its records' keys never go down and none has a node (always false
-    /// for a chunk known from an index): see [`crate::runs`].
-    keys_ordered: bool,
+    /// Its records' keys were read (false for a chunk known from an
+    /// index): see [`crate::runs`].
+    keys_known: bool,
+    /// The seconds (first, last) of the records whose keys are out of
+    /// order (smaller than the one before) or that have a node.
+    unordered: Option<(u64, u64)>,
     /// The keys of its first and last records.
     first_key: Option<Key>,
     last_key: Option<Key>,
@@ -142,7 +146,7 @@ impl Wanted {
 /// The cheap pass over one region: seconds, order, bad stamps, hits.
 fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chunk {
     let bytes = &data[start..end];
-    let mut c = Chunk { start, end, ordered: true, keys_ordered: true, ..Chunk::default() };
+    let mut c = Chunk { start, end, ordered: true, keys_known: true, ..Chunk::default() };
     // Nothing to look for (an indexed search's unindexed part): a
     // candidate.
     c.hit = wanted.is_empty() || wanted.literals.as_ref().is_some_and(|l| l.hit(bytes));
@@ -163,7 +167,7 @@ fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chu
                         c.hit = true;
                     }
                     if r.node.is_some() {
-                        c.keys_ordered = false;
+                        c.unordered = Some(widen(c.unordered, r.sec, r.sec));
                     }
                     (r.sec, r.milli, r.serial)
                 }
@@ -174,9 +178,9 @@ fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chu
                 }
             },
         };
-        if c.last_key.is_some_and(|last| key < last) {
-            c.keys_ordered = false;
-            if c.last.is_some_and(|last| key.0 < last) {
+        if let Some(last) = c.last_key.filter(|&last| key < last) {
+            c.unordered = Some(widen(c.unordered, key.0, last.0));
+            if key.0 < last.0 {
                 c.ordered = false;
             }
         }
@@ -188,18 +192,34 @@ fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chu
     c
 }
 
-/// Whether the records of all `chunks` are in key order with no node, so
-/// that [`crate::runs`] applies.
-fn keys_in_order(chunks: &[Chunk]) -> bool {
+/// `range` grown to hold the seconds `lo..=hi`.
+fn widen(range: Option<(u64, u64)>, lo: u64, hi: u64) -> (u64, u64) {
+    range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)))
+}
+
+/// When the records of all `chunks` had their keys read, in time order
+/// with no bad timestamp: the ranges of seconds whose records are out of
+/// key order or have a node ([`crate::runs`] reads the events of the
+/// other seconds).
+fn unordered_seconds(chunks: &[Chunk]) -> Option<Vec<(u64, u64)>> {
+    let mut unordered = Vec::new();
     let mut previous: Option<Key> = None;
     for c in chunks {
-        if c.bad || !c.keys_ordered || c.first_key.is_some_and(|f| previous.is_some_and(|p| f < p))
-        {
-            return false;
+        if c.bad || !c.ordered || !c.keys_known {
+            return None;
         }
+        if let (Some(first), Some(p)) = (c.first_key, previous) {
+            if first.0 < p.0 {
+                return None;
+            }
+            if first < p {
+                unordered.push((first.0, p.0));
+            }
+        }
+        unordered.extend(c.unordered);
         previous = c.last_key.or(previous);
     }
-    true
+    Some(unordered)
 }
 
 /// Cuts `data` from `pos` on into regions of about [`CHUNK`] bytes ending
@@ -338,7 +358,8 @@ fn chunks_of(
             bad: b.bad,
             hit,
             // The index does not say.
-            keys_ordered: false,
+            keys_known: false,
+            unordered: None,
             first_key: None,
             last_key: None,
         }));
@@ -358,7 +379,7 @@ fn chunks_of(
         // Regions all over (or out of order), and records out of key
         // order: give up early, before the pass costs much.
         if chunks.len() >= 2 * GROUP
-            && !(runs_apply(wanted) && keys_in_order(chunks))
+            && !(runs_apply(wanted) && unordered_seconds(chunks).is_some())
             && plan(chunks, t, seen).is_none()
         {
             return false;
@@ -416,7 +437,8 @@ fn hit_lines(inputs: &[&[u8]], c: &Chunk, base: usize, wanted: &Wanted, t: u64) 
 }
 
 /// The runs that hold every candidate event, checked, or None when the
-/// whole run must decide ([`crate::runs`]).
+/// regions or the whole run must decide ([`crate::runs`]): a run is of a
+/// second in `unordered`, or makes two events.
 fn plan_runs(
     inputs: &[&[u8]],
     chunks: &[Chunk],
@@ -424,6 +446,7 @@ fn plan_runs(
     wanted: &Wanted,
     settings: &Settings,
     done: &dyn Fn(usize, usize),
+    unordered: &[(u64, u64)],
 ) -> Option<Vec<Run>> {
     let t = settings.eoe_timeout;
     let hit: Vec<&Chunk> = chunks.iter().filter(|c| c.hit).collect();
@@ -439,6 +462,12 @@ fn plan_runs(
                         continue;
                     }
                     found.extend(runs::run_around(inputs, line, t)?);
+                }
+                if found
+                    .iter()
+                    .any(|r| unordered.iter().any(|&(lo, hi)| (lo..=hi).contains(&r.sec)))
+                {
+                    return Err(Unsure);
                 }
                 runs::check(inputs, &found, settings)?;
                 Ok(found)
@@ -521,9 +550,11 @@ fn skim<'a>(
         }
         base += input.len();
     }
-    if runs_apply(wanted) && keys_in_order(&chunks) {
-        let runs = plan_runs(inputs, &chunks, &bases, wanted, settings, done);
-        return Ok(runs.map(Skimmed::Runs));
+    if runs_apply(wanted)
+        && let Some(unordered) = unordered_seconds(&chunks)
+        && let Some(runs) = plan_runs(inputs, &chunks, &bases, wanted, settings, done, &unordered)
+    {
+        return Ok(Some(Skimmed::Runs(runs)));
     }
     let Some(regions) = plan(&chunks, t, base) else { return Ok(None) };
     let candidates = Candidates::of(settings);
@@ -605,7 +636,8 @@ mod tests {
             ordered: true,
             bad: false,
             hit,
-            keys_ordered: true,
+            keys_known: true,
+            unordered: None,
             first_key: Some((first, 0, 0)),
             last_key: Some((last, 0, 0)),
         }
