@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use raudit_parse::Event;
 use raudit_search::engine::{Consumer, Feed, drive};
+use raudit_search::skim::drive_typed;
 use raudit_sys::Host;
 
 use crate::Options;
@@ -282,6 +283,51 @@ fn counts_numbers(kind: Kind) -> bool {
     )
 }
 
+/// The record types one of which an event must hold for the report `o`
+/// to take it, for the reports that only look at a few types (the same
+/// tests as [`Scanner::rows`] and its summary keys, widened to whole
+/// ranges); None for the others, and where every event counts anyway
+/// (`--debug`, `--html`, the main summary, the time report).
+pub(crate) fn record_types(o: &Options) -> Option<Vec<i32>> {
+    use crate::types::t;
+    if o.debug || o.html.is_some() {
+        return None;
+    }
+    let range = |low: i32, high: i32| (low..=high).collect::<Vec<i32>>();
+    let types = match o.kind {
+        Kind::Avc => vec![t::AVC, t::USER_AVC],
+        Kind::Mac => [range(t::MAC_POLICY_LOAD, t::MAC_UNLBL_STCDEL), range(2300, 2399)].concat(),
+        Kind::Integrity => range(1800, 1899),
+        Kind::Virt => range(2500, 2599),
+        Kind::Config => [
+            vec![
+                t::CONFIG_CHANGE,
+                t::DAEMON_CONFIG,
+                t::USYS_CONFIG,
+                t::NETFILTER_CFG,
+                t::FEATURE_CHANGE,
+                t::USER_MAC_CONFIG_CHANGE,
+            ],
+            range(t::MAC_POLICY_LOAD, t::MAC_UNLBL_STCDEL),
+        ]
+        .concat(),
+        Kind::Auth => vec![t::USER_AUTH, t::USER_MGMT],
+        Kind::Login => vec![t::USER_LOGIN],
+        Kind::AcctMod => [
+            vec![t::USER_CHAUTHTOK, t::USER_MGMT, t::GRP_MGMT],
+            range(t::ADD_USER, t::DEL_GROUP),
+            range(t::ROLE_ASSIGN, t::ROLE_REMOVE),
+        ]
+        .concat(),
+        Kind::Anomaly => [range(2100, 2199), range(1700, 1799), vec![t::SECCOMP]].concat(),
+        Kind::Response => range(2200, 2299),
+        Kind::Crypto => [range(1600, 1699), range(2400, 2499)].concat(),
+        Kind::Tty => vec![t::TTY, t::USER_TTY],
+        _ => return None,
+    };
+    Some(types)
+}
+
 /// Reads `logs` and writes the report `opts` asks for to `out` (after the
 /// [`crate::title`]); diagnostics (`--debug`, bad timestamps) go to `err`.
 /// Names (with `-i`) and dates come from `host`. `release(i, offset)` is called when log `i` has been read up to
@@ -321,18 +367,27 @@ pub fn run<W: Write, E: Write>(
         page: o.html.as_ref().map(|_| Box::new(html::Page::new())),
     };
     let prepare = |e: &Event<'_>| scanner.prepare(e);
-    match crate::window::trim(logs, feed.start, feed.end) {
-        Some(window) => {
-            if let Some((sec, milli)) = window.very_first {
-                report.very_first = Stamp { sec, milli };
+    // A report of a few record types reads only the events that hold one,
+    // where the search engine can vouch that nothing else changes.
+    let typed = match record_types(o) {
+        Some(types) => drive_typed(logs.data, &types, feed, &prepare, &mut report, release)?,
+        None => false,
+    };
+    if !typed {
+        match crate::window::trim(logs, feed.start, feed.end) {
+            Some(window) => {
+                if let Some((sec, milli)) = window.very_first {
+                    report.very_first = Stamp { sec, milli };
+                }
+                let release = |part: usize, upto: usize| {
+                    release(window.owners[part], window.offsets[part] + upto)
+                };
+                let mut by_log =
+                    crate::window::ByLog { inner: &mut report, owners: &window.owners };
+                drive(&window.data, feed, &prepare, &mut by_log, &release)?;
             }
-            let release = |part: usize, upto: usize| {
-                release(window.owners[part], window.offsets[part] + upto)
-            };
-            let mut by_log = crate::window::ByLog { inner: &mut report, owners: &window.owners };
-            drive(&window.data, feed, &prepare, &mut by_log, &release)?;
+            None => drive(logs.data, feed, &prepare, &mut report, release)?,
         }
-        None => drive(logs.data, feed, &prepare, &mut report, release)?,
     }
     if !logs.complete {
         return Ok(Ending::Stopped);

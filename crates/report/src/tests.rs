@@ -334,3 +334,116 @@ fn main_summary_counts_distinct_values_made_on_many_threads() {
         assert!(out.contains(line), "{line:?} not in\n{out}");
     }
 }
+
+/// A log in key order holding every kind of event the type reports take,
+/// among syscall events (some with a garbage line among their records).
+fn typed_log() -> Vec<u8> {
+    let mut out = String::new();
+    let kinds = [
+        "AVC msg=audit({s}): avc:  denied  { read } for  pid=7 comm=\"cat\" name=\"x\" dev=\"sda1\" ino=5 scontext=u:r:a:s0 tcontext=u:o:b:s0 tclass=file permissive=0",
+        "USER_LOGIN msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=login id=1000 exe=\"/usr/sbin/sshd\" hostname=h addr=10.0.0.1 terminal=ssh res=failed'",
+        "USER_AUTH msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=PAM:authentication acct=\"root\" exe=\"/bin/su\" hostname=? addr=? terminal=pts/0 res=success'",
+        "USER_MGMT msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=add-user id=1001 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=pts/0 res=failed'",
+        "ADD_USER msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=adding user id=1001 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=pts/0 res=success'",
+        "CONFIG_CHANGE msg=audit({s}): auid=1000 ses=1 op=add_rule key=\"k\" list=4 res=1",
+        "ANOM_ABEND msg=audit({s}): auid=1000 uid=0 gid=0 ses=1 pid=7 comm=\"crash\" exe=\"/usr/bin/crash\" sig=11 res=1",
+        "CRYPTO_KEY_USER msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=destroy kind=server fp=? direction=? spid=1 suid=0 exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=? res=success'",
+        "USER_TTY msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 data=6C73",
+        "MAC_STATUS msg=audit({s}): enforcing=1 old_enforcing=0 auid=1000 ses=1 res=1",
+        "VIRT_CONTROL msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='virt=kvm op=start reason=booted vm=\"v\" uuid=1 vm-pid=2 exe=\"/usr/sbin/libvirtd\" hostname=? addr=? terminal=? res=success'",
+        "INTEGRITY_RULE msg=audit({s}): file=\"/x\" hash=\"sha256:00\" ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\"x\" exe=\"/x\" res=1",
+        "RESP_ANOMALY msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=resp res=success'",
+    ];
+    let (mut sec, mut serial) = (1_700_000_000u64, 1u64);
+    for n in 0..6000u64 {
+        if n % 7 == 0 {
+            sec += 1;
+        }
+        serial += 1;
+        let s = format!("{sec}.{:03}:{serial}", n % 1000);
+        if n % 11 == 0 {
+            let kind = kinds[(n / 11) as usize % kinds.len()];
+            out.push_str(&format!("type={}\n", kind.replace("{s}", &s)));
+            continue;
+        }
+        out.push_str(&format!(
+            "type=SYSCALL msg=audit({s}): arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=2 a2=3 \
+             a3=4 items=1 ppid=1 pid={n} auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 \
+             fsgid=0 tty=pts0 ses=1 comm=\"c\" exe=\"/bin/c\" key=(null)\n"
+        ));
+        if n % 5 == 0 {
+            out.push_str("not a record\n");
+        }
+        out.push_str(&format!("type=PROCTITLE msg=audit({s}): proctitle=63\n"));
+        out.push_str(&format!("type=EOE msg=audit({s}): \n"));
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn type_reports_read_only_their_events_and_print_what_the_whole_read_prints() {
+    let log = typed_log();
+    let names = ["typed.log".to_string()];
+    let data = [&log[..]];
+    let logs = Logs::new(&data, &names);
+    let kinds = [
+        Kind::Avc,
+        Kind::Login,
+        Kind::Auth,
+        Kind::AcctMod,
+        Kind::Config,
+        Kind::Anomaly,
+        Kind::Crypto,
+        Kind::Tty,
+        Kind::Mac,
+        Kind::Virt,
+        Kind::Integrity,
+        Kind::Response,
+    ];
+    for kind in kinds {
+        for summary in [false, true] {
+            let opts = Options { kind, summary, ..Options::default() };
+            if matches!(title(&opts), Title::Unimplemented(_)) {
+                continue;
+            }
+            // The typed read applies to this log...
+            let types = crate::run::record_types(&opts).unwrap();
+            let feed = raudit_search::engine::Feed {
+                eoe_timeout: 2,
+                start: None,
+                end: None,
+                flush_at_end: true,
+            };
+            struct Count(usize);
+            impl<'a> raudit_search::engine::Consumer<'a, ()> for Count {
+                fn consume(
+                    &mut self,
+                    _: &raudit_parse::Event<'a>,
+                    _: (),
+                    _: usize,
+                ) -> std::io::Result<bool> {
+                    self.0 += 1;
+                    Ok(true)
+                }
+                fn bad_timestamp(&mut self, _: &[u8]) -> std::io::Result<()> {
+                    Ok(())
+                }
+            }
+            let mut count = Count(0);
+            let typed = raudit_search::skim::drive_typed(
+                &data,
+                &types,
+                feed,
+                &|_| (),
+                &mut count,
+                &|_, _| {},
+            );
+            assert!(typed.unwrap() && count.0 > 0, "{kind:?}");
+            // ... and prints what reading every event (as --debug does) prints.
+            let every = Options { debug: true, ..opts.clone() };
+            let (out, _) = report_over(&opts, &logs);
+            assert_eq!(out, report_over(&every, &logs).0, "{kind:?} summary {summary}");
+            assert!(!out.contains("no events of interest"), "{kind:?} summary {summary}:\n{out}");
+        }
+    }
+}

@@ -573,7 +573,9 @@ pub fn search(
                 }
             }
             Skimmed::Runs(runs) => {
-                crate::runs::emit(inputs, &runs, settings, host, &mut emitter, done)?;
+                let candidates = Candidates::of(settings);
+                let prepare = |e: &Event<'_>| candidates.prepare(e, settings, host);
+                crate::runs::drive(inputs, &runs, settings, &prepare, &mut emitter, done)?;
             }
         }
         for (i, input) in inputs.iter().enumerate() {

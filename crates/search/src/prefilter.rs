@@ -209,22 +209,35 @@ fn plain_number(v: &[u8]) -> bool {
     }
 }
 
-/// `-m`: the wanted record types, and the exact names that give them.
+/// `-m`: the wanted record types, and the exact names that give them
+/// (both sorted: a report may want a few hundred types).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Types {
-    pub wanted: Vec<i32>,
+    wanted: Vec<i32>,
     names: Vec<&'static [u8]>,
 }
 
 impl Types {
     pub fn of(criteria: &Criteria) -> Option<Types> {
-        let wanted = criteria.msg_types.clone()?;
-        let names = raudit_tables::msg_type::MSG_TYPES
+        criteria.msg_types.as_deref().map(Types::new)
+    }
+
+    pub fn new(wanted: &[i32]) -> Types {
+        let mut wanted = wanted.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut names: Vec<&'static [u8]> = raudit_tables::msg_type::MSG_TYPES
             .iter()
-            .filter(|(code, _)| wanted.contains(&(*code as i32)))
+            .filter(|(code, _)| wanted.binary_search(&(*code as i32)).is_ok())
             .map(|(_, name)| name.as_bytes())
             .collect();
-        Some(Types { wanted, names })
+        names.sort_unstable();
+        Types { wanted, names }
+    }
+
+    /// Whether records of type `code` are wanted.
+    pub fn wants(&self, code: i32) -> bool {
+        self.wanted.binary_search(&code).is_ok()
     }
 
     /// Whether a record whose header names type `name` is of a wanted
@@ -235,14 +248,14 @@ impl Types {
     pub fn accepts(&self, name: &[u8]) -> bool {
         // An upper-case name the table lacks reads as -1: only the
         // parser's rules know it.
-        let plain = !self.wanted.contains(&-1)
+        let plain = !self.wants(-1)
             && name.first().is_some_and(u8::is_ascii_uppercase)
             && !name.starts_with(b"UNKNOWN[")
             && name.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
         if plain {
-            self.names.contains(&name)
+            self.names.binary_search(&name).is_ok()
         } else {
-            self.wanted.contains(&raudit_parse::record::type_number(name))
+            self.wants(raudit_parse::record::type_number(name))
         }
     }
 }

@@ -28,14 +28,13 @@
 //! everything. So does a run of an unordered second, a line too long for
 //! one read (the reference reads it in pieces) or a run over 1 MiB.
 
-use std::io::{self, Write};
+use std::io;
 
 use raudit_parse::lines::READ_BUFFER;
 use raudit_parse::{Assembler, AssemblerConfig, Event, HeaderError, Record};
-use raudit_sys::Host;
 use rayon::prelude::*;
 
-use crate::engine::{Candidates, Emitter, Settings};
+use crate::engine::{Consumer, Settings};
 
 /// A line of the log set: its input, and where it starts and ends (without
 /// the newline) in that input.
@@ -205,35 +204,38 @@ pub(crate) fn release_before(
 /// around the runs it reads, so scattered runs hold much memory).
 const ROUND: usize = 256;
 
-/// Prints the matching events of `runs` (checked by [`check`]) in order.
-pub(crate) fn emit<W: Write, E: Write>(
-    inputs: &[&[u8]],
+/// Prepares the events of `runs` (checked by [`check`]) with `prepare`,
+/// in parallel, and hands them to `consumer` in order, as
+/// [`crate::engine::drive`] would; Ok(false) when the consumer stopped.
+pub(crate) fn drive<'a, T: Send, C: Consumer<'a, T>>(
+    inputs: &[&'a [u8]],
     runs: &[Run],
     settings: &Settings,
-    host: &dyn Host,
-    emitter: &mut Emitter<'_, W, E>,
+    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    consumer: &mut C,
     done: &dyn Fn(usize, usize),
-) -> io::Result<()> {
-    let candidates = Candidates::of(settings);
-    for round in runs.chunks(ROUND) {
-        let prepared: Vec<_> = round
-            .par_iter()
-            .filter_map(|&run| event_of(inputs, run, settings).ok().flatten())
-            .map(|event| {
-                let p = candidates.prepare(&event, settings, host);
-                (event, p)
-            })
-            .collect();
-        for (event, p) in prepared {
-            if !emitter.emit(&event, p)? {
-                return Ok(());
+) -> io::Result<bool> {
+    crate::worker::catch(|| {
+        for round in runs.chunks(ROUND) {
+            let prepared: Vec<_> = round
+                .par_iter()
+                .filter_map(|&run| Some((run.first.input, event_of(inputs, run, settings).ok()??)))
+                .map(|(input, event)| {
+                    let p = prepare(&event);
+                    (input, event, p)
+                })
+                .collect();
+            for (input, event, p) in prepared {
+                if !consumer.consume(&event, p, input)? {
+                    return Ok(false);
+                }
+            }
+            if let Some(last) = round.last() {
+                release_before(inputs, last.last.input, last.last.end, done);
             }
         }
-        if let Some(last) = round.last() {
-            release_before(inputs, last.last.input, last.last.end, done);
-        }
-    }
-    Ok(())
+        Ok(true)
+    })
 }
 
 #[cfg(test)]

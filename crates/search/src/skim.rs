@@ -163,7 +163,7 @@ fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chu
             }
             None => match Record::parse(line, t) {
                 Ok(r) => {
-                    if wanted.types.as_ref().is_some_and(|types| types.wanted.contains(&r.rtype)) {
+                    if wanted.types.as_ref().is_some_and(|types| types.wants(r.rtype)) {
                         c.hit = true;
                     }
                     if r.node.is_some() {
@@ -423,7 +423,7 @@ fn hit_lines(inputs: &[&[u8]], c: &Chunk, base: usize, wanted: &Wanted, t: u64) 
                 Some((_, name)) => types.accepts(name),
                 // A line the reader cuts is left to runs::run_around to refuse.
                 None => match Record::parse(&line[..line.len().min(READ_BUFFER - 1)], t) {
-                    Ok(r) => types.wanted.contains(&r.rtype),
+                    Ok(r) => types.wants(r.rtype),
                     Err(_) => line.len() >= READ_BUFFER - 1,
                 },
             };
@@ -522,17 +522,17 @@ pub(crate) fn search<'a>(
     Ok(found)
 }
 
-/// [`search`] with `wanted` (and the inputs' indexes when `query` is given).
-fn skim<'a>(
-    inputs: &[&'a [u8]],
-    settings: &Settings,
-    host: &dyn Host,
-    done: &dyn Fn(usize, usize),
-    wanted: &Wanted,
+/// The chunks of all `inputs` (a log set, oldest first, read as one
+/// stream), from their indexes when `query` is given, and where each input
+/// starts in the stream; None when the search should read everything.
+fn survey_all(
+    inputs: &[&[u8]],
+    indexes: &[Option<std::sync::Arc<Index>>],
     query: Option<&Query>,
-) -> std::io::Result<Option<Skimmed<'a>>> {
-    let indexes = &settings.indexes;
-    let t = settings.eoe_timeout;
+    wanted: &Wanted,
+    t: u64,
+    done: &dyn Fn(usize, usize),
+) -> Option<(Vec<Chunk>, Vec<usize>)> {
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut bases = Vec::with_capacity(inputs.len());
     let mut base = 0;
@@ -546,10 +546,64 @@ fn skim<'a>(
             .filter(|ix| ix.covered <= input.len() as u64)
             .zip(query);
         if !chunks_of((i, input), base, index, wanted, t, &mut chunks, done) {
-            return Ok(None);
+            return None;
         }
         base += input.len();
     }
+    Some((chunks, bases))
+}
+
+/// [`crate::engine::drive`] for a tool that only looks at the events that
+/// hold a record of one of `types` (aureport's reports of AVCs, logins,
+/// anomalies...): where the records of those events' seconds are in key
+/// order ([`crate::runs`]), only those events are read, prepared and
+/// handed to `consumer`, in the order `drive` would hand them over, and
+/// Ok(true) is returned. Ok(false) when that cannot be vouched for:
+/// nothing was handed over, and `drive` must read everything. No record
+/// is reported to [`Consumer::record_seen`] and no input to
+/// [`Consumer::input_done`].
+pub fn drive_typed<'a, T: Send, C: Consumer<'a, T>>(
+    inputs: &[&'a [u8]],
+    types: &[i32],
+    feed: Feed,
+    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    consumer: &mut C,
+    done: &dyn Fn(usize, usize),
+) -> std::io::Result<bool> {
+    let t = feed.eoe_timeout;
+    if !feed.flush_at_end || !(1..1_000_000).contains(&t) || inputs.is_empty() {
+        return Ok(false);
+    }
+    let wanted = Wanted { literals: None, types: Some(Types::new(types)) };
+    let Some((chunks, bases)) = survey_all(inputs, &[], None, &wanted, t, done) else {
+        return Ok(false);
+    };
+    let Some(unordered) = unordered_seconds(&chunks) else { return Ok(false) };
+    let settings =
+        Settings { eoe_timeout: t, start: feed.start, end: feed.end, ..Settings::default() };
+    let Some(runs) = plan_runs(inputs, &chunks, &bases, &wanted, &settings, done, &unordered)
+    else {
+        return Ok(false);
+    };
+    runs::drive(inputs, &runs, &settings, prepare, consumer, done)?;
+    Ok(true)
+}
+
+/// [`search`] with `wanted` (and the inputs' indexes when `query` is given).
+fn skim<'a>(
+    inputs: &[&'a [u8]],
+    settings: &Settings,
+    host: &dyn Host,
+    done: &dyn Fn(usize, usize),
+    wanted: &Wanted,
+    query: Option<&Query>,
+) -> std::io::Result<Option<Skimmed<'a>>> {
+    let t = settings.eoe_timeout;
+    let Some((chunks, bases)) = survey_all(inputs, &settings.indexes, query, wanted, t, done)
+    else {
+        return Ok(None);
+    };
+    let base = inputs.iter().map(|i| i.len()).sum();
     if runs_apply(wanted)
         && let Some(unordered) = unordered_seconds(&chunks)
         && let Some(runs) = plan_runs(inputs, &chunks, &bases, wanted, settings, done, &unordered)
