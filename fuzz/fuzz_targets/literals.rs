@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
         Criteria { loginuid: Some(IdCriterion::Number(7)), ..Criteria::default() },
         Criteria { msg_types: Some(vec![1300, 1112]), ..Criteria::default() },
         Criteria { success: Some(Success::No), ..Criteria::default() },
+        Criteria { session: Some(3), ..Criteria::default() },
     ];
     for c in criteria {
         let settings = Settings { criteria: c, format: Format::Raw, ..Settings::default() };

@@ -11,8 +11,8 @@
 //! `-m` is decided by the records' types: [`Types`] tells from a header's
 //! type name whether the record can be of a wanted type.
 //!
-//! A number (`-p`, `-ui`, `-ue`, `-ul`, `-ua`) is read by the extractor
-//! after a text ending in `pid=` or `uid=`, as `(unsigned)strtoul` reads
+//! A number (`-p`, `-ui`, `-ue`, `-ul`, `-ua`, `--session`) is read by the
+//! extractor after a text ending in `pid=`, `uid=` or `ses=`, as `(unsigned)strtoul` reads
 //! it. Written plainly (decimal digits, no sign, space or leading zero,
 //! at most 4294967295) its digits are the value's, so a matching record
 //! holds `pid=N` followed by a non-digit. Any other spelling (`pid=-1`,
@@ -28,7 +28,7 @@
 use memchr::memmem::Finder;
 
 use crate::criteria::{Criteria, Success};
-use crate::extract::UNSET_ID;
+use crate::extract::{UNSET_ID, UNSET_SESSION};
 
 /// Needles any matching event contains in at least one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +105,11 @@ impl Literals {
         }
         if let Some(&n) = criteria.written_uids().first() {
             return Some(Literals::for_number(b"uid=", n));
+        }
+        // Every reader of a session takes the number after a text ending in
+        // `ses=`; a record without one leaves one of the unset values.
+        if let Some(ses) = criteria.session.filter(|s| ![UNSET_SESSION, UNSET_ID].contains(s)) {
+            return Some(Literals::for_number(b"ses=", ses));
         }
         (criteria.success == Some(Success::No)).then(|| Literals {
             needles: Vec::new(),
@@ -334,6 +339,14 @@ mod tests {
             ..Criteria::default()
         };
         assert_eq!(Literals::of(&ue).unwrap().needles, vec![b"uid=7".to_vec()]);
+        // --session: the number after `ses=` (also `new ses=`), not the unset values.
+        let ses = |n| Criteria { session: Some(n), ..Criteria::default() };
+        let s3 = LiteralFinder::new(&Literals::of(&ses(3)).unwrap());
+        assert!(s3.hit(b"type=LOGIN msg=audit(1.0:1): pid=1 uid=0 old-ses=4294967295 ses=3 res=1"));
+        assert!(s3.hit(b"type=USER_LOGIN msg=audit(1.0:1): pid=1 uid=0 auid=1 ses=03"));
+        assert!(!s3.hit(b"type=USER_LOGIN msg=audit(1.0:1): pid=3 uid=3 auid=3 ses=33"));
+        assert_eq!(Literals::of(&ses(u32::MAX)), None);
+        assert_eq!(Literals::of(&ses(u32::MAX - 1)), None);
     }
 
     #[test]

@@ -280,10 +280,11 @@ mod tests {
                     let exe = if rng.below(50) == 0 { "/bin/x" } else { "/usr/bin/storm" };
                     let pid = if rng.below(80) == 0 { 1234 } else { 2000 + rng.below(5000) };
                     let success = if rng.below(30) == 0 { "no" } else { "yes" };
+                    let ses = if rng.below(90) == 0 { 77 } else { 1 };
                     line(format!(
                         "type=SYSCALL msg={stamp}: arch=c000003e syscall=2 success={success} exit=3 \
                          a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid={pid} auid=1000 uid=0 gid=0 \
-                         euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 \
+                         euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses={ses} \
                          comm=\"storm\" exe=\"{exe}\" {key}"
                     ));
                     if rng.below(5) == 0 {
@@ -318,6 +319,7 @@ mod tests {
             Criteria { msg_types: Some(vec![1112, 1307]), ..Criteria::default() },
             Criteria { msg_types: Some(vec![1101]), ..Criteria::default() },
             Criteria { success: Some(Success::No), ..Criteria::default() },
+            Criteria { session: Some(77), ..Criteria::default() },
         ]
     }
 
