@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
         Criteria { msg_types: Some(vec![1300, 1112]), ..Criteria::default() },
         Criteria { success: Some(Success::No), ..Criteria::default() },
         Criteria { session: Some(3), ..Criteria::default() },
+        Criteria { comm: Some(b"cat".to_vec()), ..Criteria::default() },
     ];
     for c in criteria {
         let settings = Settings { criteria: c, format: Format::Raw, ..Settings::default() };

@@ -95,10 +95,11 @@ impl Literals {
         {
             return Some(l);
         }
-        if let Some(exe) = &criteria.exe
-            && let Some(l) = Literals::for_value(exe)
-        {
-            return Some(l);
+        // The command is read by the same readers as the executable.
+        for value in [&criteria.exe, &criteria.comm].into_iter().flatten() {
+            if let Some(l) = Literals::for_value(value) {
+                return Some(l);
+            }
         }
         if let Some(pid) = criteria.pid.filter(|&p| p != 0 && p != UNSET_ID) {
             return Some(Literals::for_number(b"pid=", pid));
@@ -304,6 +305,12 @@ mod tests {
             None
         );
         assert_eq!(Literals::of(&exe).unwrap().needles[0], b"/usr/bin/cat".to_vec());
+        let comm = Criteria { comm: Some(b"sshd".to_vec()), ..Criteria::default() };
+        // sshd = 73 73 68 64: the whole encoding is digits.
+        assert_eq!(
+            Literals::of(&comm).unwrap().needles,
+            vec![b"sshd".to_vec(), b"73736864".to_vec()]
+        );
     }
 
     #[test]

@@ -281,11 +281,16 @@ mod tests {
                     let pid = if rng.below(80) == 0 { 1234 } else { 2000 + rng.below(5000) };
                     let success = if rng.below(30) == 0 { "no" } else { "yes" };
                     let ses = if rng.below(90) == 0 { 77 } else { 1 };
+                    let comm = match rng.below(100) {
+                        0 => "\"rarecomm\"",
+                        1 => "72617265636F6D6D",
+                        _ => "\"storm\"",
+                    };
                     line(format!(
                         "type=SYSCALL msg={stamp}: arch=c000003e syscall=2 success={success} exit=3 \
                          a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid={pid} auid=1000 uid=0 gid=0 \
                          euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses={ses} \
-                         comm=\"storm\" exe=\"{exe}\" {key}"
+                         comm={comm} exe=\"{exe}\" {key}"
                     ));
                     if rng.below(5) == 0 {
                         line(format!("type=CWD msg={stamp}: cwd=\"/tmp\""));
@@ -320,6 +325,7 @@ mod tests {
             Criteria { msg_types: Some(vec![1101]), ..Criteria::default() },
             Criteria { success: Some(Success::No), ..Criteria::default() },
             Criteria { session: Some(77), ..Criteria::default() },
+            Criteria { comm: Some(b"rarecomm".to_vec()), ..Criteria::default() },
         ]
     }
 
@@ -382,16 +388,20 @@ mod tests {
         let stamp =
             &lines[rare][lines[rare].find("audit(").unwrap()..lines[rare].find("):").unwrap() + 1];
         // A late record of the rare event, after the next event's first line.
-        let next = (rare..lines.len()).find(|&i| !lines[i].contains(stamp)).unwrap();
+        let next = (rare..lines.len())
+            .find(|&i| lines[i].starts_with("type=") && !lines[i].contains(stamp))
+            .unwrap();
         let late = format!("type=CWD msg={stamp}: cwd=\"/late\"");
-        let node = format!("node=n {}", lines[rare + 3]);
-        for (at, extra) in [(next + 1, late.as_str()), (rare + 3, node.as_str())] {
+        // A record of the rare event's second with a node.
+        let node = format!("node=n {}", lines[rare + 1]);
+        for (at, extra) in [(next + 1, late.as_str()), (rare + 1, node.as_str())] {
             let mut changed = lines.clone();
             changed.insert(at, extra);
             let changed = changed.join("\n") + "\n";
             let settings = Settings { criteria: criteria()[0].clone(), ..Settings::default() };
             let (fast, slow, took_runs) = outputs(&[changed.as_bytes()], &settings);
-            assert!(fast == slow && !took_runs, "{extra}");
+            assert!(fast == slow, "{extra}: output");
+            assert!(!took_runs, "{extra}: runs");
             assert!(String::from_utf8(slow).unwrap().contains("/late") == extra.contains("late"));
         }
         // Out of order where no candidate is: the runs are still read.
@@ -406,7 +416,9 @@ mod tests {
             .unwrap();
         let stamp = &lines[quiet]
             [lines[quiet].find("audit(").unwrap()..lines[quiet].find("):").unwrap() + 1];
-        let next = (quiet..lines.len()).find(|&i| !lines[i].contains(stamp)).unwrap();
+        let next = (quiet..lines.len())
+            .find(|&i| lines[i].starts_with("type=") && !lines[i].contains(stamp))
+            .unwrap();
         let late = format!("type=CWD msg={stamp}: cwd=\"/late\"");
         let mut changed = lines.clone();
         changed.insert(next + 1, &late);
