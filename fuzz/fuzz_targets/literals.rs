@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
         Criteria { success: Some(Success::No), ..Criteria::default() },
         Criteria { session: Some(3), ..Criteria::default() },
         Criteria { comm: Some(b"cat".to_vec()), ..Criteria::default() },
+        Criteria { terminal: Some(b"pts".to_vec()), ..Criteria::default() },
     ];
     for c in criteria {
         let settings = Settings { criteria: c, format: Format::Raw, ..Settings::default() };

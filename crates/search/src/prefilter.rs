@@ -101,6 +101,19 @@ impl Literals {
                 return Some(l);
             }
         }
+        // A terminal is always a piece of its record's text (`tty=`,
+        // `terminal=`), but for the `(none)` a SYSCALL-less record gets.
+        if let Some(tm) = criteria
+            .terminal
+            .as_ref()
+            .filter(|tm| !tm.is_empty() && memchr::memmem::find(b"(none)", tm).is_none())
+        {
+            return Some(Literals {
+                needles: vec![tm.clone()],
+                number_field: None,
+                guarded: Vec::new(),
+            });
+        }
         if let Some(pid) = criteria.pid.filter(|&p| p != 0 && p != UNSET_ID) {
             return Some(Literals::for_number(b"pid=", pid));
         }
@@ -305,6 +318,11 @@ mod tests {
             None
         );
         assert_eq!(Literals::of(&exe).unwrap().needles[0], b"/usr/bin/cat".to_vec());
+        let tm =
+            |t: &str| Criteria { terminal: Some(t.as_bytes().to_vec()), ..Criteria::default() };
+        assert_eq!(Literals::of(&tm("pts/0")).unwrap().needles, vec![b"pts/0".to_vec()]);
+        assert_eq!(Literals::of(&tm("none")), None);
+        assert_eq!(Literals::of(&tm("")), None);
         let comm = Criteria { comm: Some(b"sshd".to_vec()), ..Criteria::default() };
         // sshd = 73 73 68 64: the whole encoding is digits.
         assert_eq!(

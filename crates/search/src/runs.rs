@@ -281,6 +281,7 @@ mod tests {
                     let pid = if rng.below(80) == 0 { 1234 } else { 2000 + rng.below(5000) };
                     let success = if rng.below(30) == 0 { "no" } else { "yes" };
                     let ses = if rng.below(90) == 0 { 77 } else { 1 };
+                    let tty = if rng.below(70) == 0 { "pts9" } else { "pts0" };
                     let comm = match rng.below(100) {
                         0 => "\"rarecomm\"",
                         1 => "72617265636F6D6D",
@@ -289,7 +290,7 @@ mod tests {
                     line(format!(
                         "type=SYSCALL msg={stamp}: arch=c000003e syscall=2 success={success} exit=3 \
                          a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid={pid} auid=1000 uid=0 gid=0 \
-                         euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses={ses} \
+                         euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty={tty} ses={ses} \
                          comm={comm} exe=\"{exe}\" {key}"
                     ));
                     if rng.below(5) == 0 {
@@ -326,6 +327,7 @@ mod tests {
             Criteria { success: Some(Success::No), ..Criteria::default() },
             Criteria { session: Some(77), ..Criteria::default() },
             Criteria { comm: Some(b"rarecomm".to_vec()), ..Criteria::default() },
+            Criteria { terminal: Some(b"ts9".to_vec()), ..Criteria::default() },
         ]
     }
 
