@@ -55,6 +55,17 @@ pub(crate) struct Run {
     pub sec: u64,
 }
 
+impl Run {
+    /// About how many bytes of the log it spans.
+    pub(crate) fn bytes(&self) -> usize {
+        if self.first.input == self.last.input {
+            self.last.end + 1 - self.first.start
+        } else {
+            self.last.end + 1
+        }
+    }
+}
+
 /// Something only the whole run gets right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Unsure;

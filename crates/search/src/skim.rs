@@ -49,6 +49,8 @@ const GROUP: usize = 64;
 /// Above this share of the log in regions to run, reading everything is
 /// as fast and needs no second look.
 const MAX_SHARE: f64 = 0.6;
+/// Above this share of the log in runs, reading everything is faster.
+const MAX_RUN_SHARE: f64 = 0.4;
 /// Output kept before printing; past it the whole run is used instead.
 const MAX_KEPT: usize = 32 << 20;
 
@@ -71,6 +73,9 @@ struct Chunk {
     bad: bool,
     /// A literal occurs in it.
     hit: bool,
+    /// How many hits (literals, or lines of a wanted type) and lines it has.
+    hits: usize,
+    lines: usize,
     /// Its records' keys were read (false for a chunk known from an
     /// index): see [`crate::runs`].
     keys_known: bool,
@@ -149,22 +154,20 @@ fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chu
     let mut c = Chunk { start, end, ordered: true, keys_known: true, ..Chunk::default() };
     // Nothing to look for (an indexed search's unindexed part): a
     // candidate.
-    c.hit = wanted.is_empty() || wanted.literals.as_ref().is_some_and(|l| l.hit(bytes));
+    c.hits = wanted.literals.as_ref().map_or(0, |l| l.positions(bytes).len());
     for line in Lines::new(bytes) {
+        c.lines += 1;
         let key = match quick_header(line) {
             Some((key, name)) => {
-                if let Some(types) = &wanted.types
-                    && !c.hit
-                    && types.accepts(name)
-                {
-                    c.hit = true;
+                if wanted.types.as_ref().is_some_and(|types| types.accepts(name)) {
+                    c.hits += 1;
                 }
                 key
             }
             None => match Record::parse(line, t) {
                 Ok(r) => {
                     if wanted.types.as_ref().is_some_and(|types| types.wants(r.rtype)) {
-                        c.hit = true;
+                        c.hits += 1;
                     }
                     if r.node.is_some() {
                         c.unordered = Some(widen(c.unordered, r.sec, r.sec));
@@ -189,7 +192,16 @@ fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chu
         c.first_key.get_or_insert(key);
         c.last_key = Some(key);
     }
+    c.hit = wanted.is_empty() || c.hits > 0;
     c
+}
+
+/// Whether the hits are on so many lines that reading everything is
+/// faster than reading each candidate event alone.
+fn dense(chunks: &[Chunk]) -> bool {
+    let hits: usize = chunks.iter().map(|c| c.hits).sum();
+    let lines: usize = chunks.iter().map(|c| c.lines).sum();
+    hits as f64 > MAX_RUN_SHARE * lines as f64
 }
 
 /// `range` grown to hold the seconds `lo..=hi`.
@@ -357,6 +369,8 @@ fn chunks_of(
             ordered: b.ordered,
             bad: b.bad,
             hit,
+            hits: 0,
+            lines: 0,
             // The index does not say.
             keys_known: false,
             unordered: None,
@@ -379,7 +393,7 @@ fn chunks_of(
         // Regions all over (or out of order), and records out of key
         // order: give up early, before the pass costs much.
         if chunks.len() >= 2 * GROUP
-            && !(runs_apply(wanted) && unordered_seconds(chunks).is_some())
+            && !(runs_apply(wanted) && !dense(chunks) && unordered_seconds(chunks).is_some())
             && plan(chunks, t, seen).is_none()
         {
             return false;
@@ -451,6 +465,9 @@ fn plan_runs(
     let t = settings.eoe_timeout;
     let hit: Vec<&Chunk> = chunks.iter().filter(|c| c.hit).collect();
     let mut all: Vec<Run> = Vec::new();
+    let total: usize = inputs.iter().map(|i| i.len()).sum();
+    // Bytes of the log in runs so far.
+    let mut covered = 0;
     // A group at a time, releasing the pages read behind it.
     for group in hit.chunks(GROUP) {
         let per_chunk: Vec<Result<Vec<Run>, Unsure>> = group
@@ -474,10 +491,17 @@ fn plan_runs(
             })
             .collect();
         for found in per_chunk {
-            all.extend(found.ok()?);
+            let found = found.ok()?;
+            covered += found.iter().map(Run::bytes).sum::<usize>();
+            all.extend(found);
         }
         if let Some(last) = group.last() {
             runs::release_before(inputs, last.input, last.end - bases[last.input], done);
+            // Hits on most lines: reading everything costs less. Judged on
+            // the log read so far, but not before a 32nd of it.
+            if covered as f64 > MAX_RUN_SHARE * last.end.max(total / 32) as f64 {
+                return None;
+            }
         }
     }
     // A run across two chunks is found from both.
@@ -578,7 +602,9 @@ pub fn drive_typed<'a, T: Send, C: Consumer<'a, T>>(
     let Some((chunks, bases)) = survey_all(inputs, &[], None, &wanted, t, done) else {
         return Ok(false);
     };
-    let Some(unordered) = unordered_seconds(&chunks) else { return Ok(false) };
+    let Some(unordered) = unordered_seconds(&chunks).filter(|_| !dense(&chunks)) else {
+        return Ok(false);
+    };
     let settings =
         Settings { eoe_timeout: t, start: feed.start, end: feed.end, ..Settings::default() };
     let Some(runs) = plan_runs(inputs, &chunks, &bases, &wanted, &settings, done, &unordered)
@@ -605,6 +631,7 @@ fn skim<'a>(
     };
     let base = inputs.iter().map(|i| i.len()).sum();
     if runs_apply(wanted)
+        && !dense(&chunks)
         && let Some(unordered) = unordered_seconds(&chunks)
         && let Some(runs) = plan_runs(inputs, &chunks, &bases, wanted, settings, done, &unordered)
     {
@@ -690,6 +717,8 @@ mod tests {
             ordered: true,
             bad: false,
             hit,
+            hits: usize::from(hit),
+            lines: 10,
             keys_known: true,
             unordered: None,
             first_key: Some((first, 0, 0)),
