@@ -44,8 +44,10 @@ use crate::select::Selection;
 
 /// Bytes per region of the cheap pass: the grain of what is skipped.
 const CHUNK: usize = 256 << 10;
-/// Regions surveyed together (in parallel) before their memory is released.
-const GROUP: usize = 64;
+/// Regions surveyed together (in parallel) before their memory is released:
+/// 8 MiB. The kernel may map a whole large folio of the page cache on one
+/// fault, so every page read counts in the resident size until released.
+const GROUP: usize = 32;
 /// Above this share of the log in regions to run, reading everything is
 /// as fast and needs no second look.
 const MAX_SHARE: f64 = 0.6;
