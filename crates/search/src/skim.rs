@@ -89,16 +89,42 @@ struct Chunk {
     last_key: Option<Key>,
 }
 
+/// The stamp [`quick_header`] read last (its text from after `audit(`
+/// through the closing `):`) and its key: the records of an event share
+/// their stamp, so most lines need no digits read.
+type LastStamp<'a> = Option<(&'a [u8], Key)>;
+
 /// A line's second and type name when the header has the usual shape,
 /// read exactly as [`Record::parse`] would; None when that needs the full
-/// parser.
-fn quick_header(line: &[u8]) -> Option<(Key, &[u8])> {
+/// parser. `last` carries the stamp read before.
+fn quick_header<'a>(line: &'a [u8], last: &mut LastStamp<'a>) -> Option<(Key, &'a [u8])> {
     if !line.starts_with(b"type=") {
         return None;
     }
     let head = &line[..line.len().min(79)];
     let space = memchr::memchr(b' ', head)?;
     let stamp = head.get(space + 1..)?.strip_prefix(b"msg=audit(")?;
+    // The same text through `):` reads the same: every check below looks
+    // at those bytes only.
+    let key = match *last {
+        Some((text, key)) if stamp.starts_with(text) => key,
+        _ => {
+            let (key, len) = read_stamp(stamp)?;
+            *last = Some((&stamp[..len], key));
+            key
+        }
+    };
+    // A NUL or the enriched separator in the type name would end the
+    // record there: leave such lines to the parser.
+    if head[..space].iter().any(|&b| b == 0 || b == raudit_parse::record::ENRICHED_SEPARATOR) {
+        return None;
+    }
+    Some((key, &head[5..space]))
+}
+
+/// The key of a stamp's text (what follows `audit(`) and the length of
+/// that text through its closing `):`.
+fn read_stamp(stamp: &[u8]) -> Option<(Key, usize)> {
     // Seconds, '.', 1-3 digits, ':', 1-18 digits, ')', ':'. Nine digits
     // or more keep the token longer than the parser's minimum.
     let (sec, n_sec) = decimal(stamp);
@@ -115,12 +141,7 @@ fn quick_header(line: &[u8]) -> Option<(Key, &[u8])> {
     if !(1..=18).contains(&n_serial) || rest.get(n_serial..n_serial + 2) != Some(b"):") {
         return None;
     }
-    // A NUL or the enriched separator in the type name would end the
-    // record there: leave such lines to the parser.
-    if head[..space].iter().any(|&b| b == 0 || b == raudit_parse::record::ENRICHED_SEPARATOR) {
-        return None;
-    }
-    Some(((sec, milli as u32, serial), &head[5..space]))
+    Some(((sec, milli as u32, serial), n_sec + n_milli + n_serial + 4))
 }
 
 /// The number `s`'s leading digits make (up to 19 of them, so it cannot
@@ -157,9 +178,10 @@ fn survey(data: &[u8], start: usize, end: usize, wanted: &Wanted, t: u64) -> Chu
     // Nothing to look for (an indexed search's unindexed part): a
     // candidate.
     c.hits = wanted.literals.as_ref().map_or(0, |l| l.positions(bytes).len());
+    let mut last_stamp = None;
     for line in Lines::new(bytes) {
         c.lines += 1;
-        let key = match quick_header(line) {
+        let key = match quick_header(line, &mut last_stamp) {
             Some((key, name)) => {
                 if wanted.types.as_ref().is_some_and(|types| types.accepts(name)) {
                     c.hits += 1;
@@ -432,10 +454,11 @@ fn hit_lines(inputs: &[&[u8]], c: &Chunk, base: usize, wanted: &Wanted, t: u64) 
         literals.positions(bytes).into_iter().for_each(&mut add);
     } else if let Some(types) = &wanted.types {
         let mut at = 0;
+        let mut last_stamp = None;
         while at < bytes.len() {
             let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
             let line = &bytes[at..line_end];
-            let wanted_type = match quick_header(line) {
+            let wanted_type = match quick_header(line, &mut last_stamp) {
                 Some((_, name)) => types.accepts(name),
                 // A line the reader cuts is left to runs::run_around to refuse.
                 None => match Record::parse(&line[..line.len().min(READ_BUFFER - 1)], t) {
@@ -684,6 +707,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_carried_stamp_reads_as_a_fresh_one() {
+        let stamps = [
+            "1700000000.590:100)",
+            "1700000000.590:1000)",
+            "1700000000.590:10)",
+            "1700000000.59:100)",
+            "17000000000.590:100)",
+            "1700000000.590:100",
+            "1700000000.590:",
+        ];
+        let tails = [": x=1", ":", "", " x"];
+        let types = ["SYSCALL", "EOE", "SYS\0CALL", "UNKNOWN[1999]"];
+        let mut rng = raudit_testkit::Rng(11);
+        let mut pick = |n: usize| rng.below(n as u64) as usize;
+        let lines: Vec<String> = (0..20_000)
+            .map(|_| {
+                let (ty, stamp, tail) = (pick(types.len()), pick(stamps.len()), pick(tails.len()));
+                format!("type={} msg=audit({}{}", types[ty], stamps[stamp], tails[tail])
+            })
+            .collect();
+        let mut last = None;
+        for line in &lines {
+            let line = line.as_bytes();
+            assert_eq!(
+                quick_header(line, &mut last),
+                quick_header(line, &mut None),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
     fn reads_the_second_as_the_parser_does() {
         for line in [
             &b"type=SYSCALL msg=audit(1700000000.590:1002): arch=c000003e"[..],
@@ -691,7 +747,7 @@ mod tests {
             b"type=UNKNOWN[1999] msg=audit(1700000001.000:9): x",
         ] {
             let r = Record::parse(line, 2).unwrap();
-            let (key, name) = quick_header(line).unwrap();
+            let (key, name) = quick_header(line, &mut None).unwrap();
             assert_eq!(
                 (key, raudit_parse::record::type_number(name)),
                 ((r.sec, r.milli, r.serial), r.rtype)
@@ -705,7 +761,7 @@ mod tests {
             b"type=SYS\0CALL msg=audit(1700000000.590:1002): x",
             b"type=SYSCALL msg=audit(1700000000.5900:1002): x",
         ] {
-            assert_eq!(quick_header(line), None, "{}", String::from_utf8_lossy(line));
+            assert_eq!(quick_header(line, &mut None), None, "{}", String::from_utf8_lossy(line));
         }
     }
 
