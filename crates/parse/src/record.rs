@@ -36,6 +36,11 @@ pub enum HeaderError {
     BadTimestamp(Vec<u8>),
 }
 
+/// The stamp text read last (between `(` and `)`) and what it reads as:
+/// the records of an event share their stamp, so most lines of a log need
+/// no digits read.
+type LastStamp<'a> = Option<(&'a [u8], (u64, u32, u64))>;
+
 /// How far into a line the reference looks for the header.
 const HEADER_WINDOW: usize = 80;
 const HEADER_WINDOW_WITH_NODE: usize = 340;
@@ -58,13 +63,17 @@ impl<'a> Record<'a> {
                 (line, &line[..sep], Some(&line[sep + 1..]))
             }
         };
-        Self::parse_header(line, text, enriched, eoe_timeout)
+        Self::parse_header(line, text, enriched, eoe_timeout, &mut None)
     }
 
     /// [`Record::parse`] for a line known to hold neither a NUL nor the
-    /// enriched separator.
-    fn parse_plain(line: &'a [u8], eoe_timeout: u64) -> Result<Record<'a>, HeaderError> {
-        Self::parse_header(line, line, None, eoe_timeout)
+    /// enriched separator; `last` is the stamp read before.
+    fn parse_plain(
+        line: &'a [u8],
+        eoe_timeout: u64,
+        last: &mut LastStamp<'a>,
+    ) -> Result<Record<'a>, HeaderError> {
+        Self::parse_header(line, line, None, eoe_timeout, last)
     }
 
     /// The header of `line` (cut at any NUL), whose record text is `text`.
@@ -73,6 +82,7 @@ impl<'a> Record<'a> {
         text: &'a [u8],
         enriched: Option<&'a [u8]>,
         eoe_timeout: u64,
+        last: &mut LastStamp<'a>,
     ) -> Result<Record<'a>, HeaderError> {
         // COMPAT: ausearch-lol.c extract_timestamp: only the start of the
         // line is examined for the header.
@@ -98,8 +108,15 @@ impl<'a> Record<'a> {
             Some(close) => &stamp[..close],
             None => stamp,
         };
-        let (sec, milli, serial) = parse_stamp(stamp, eoe_timeout)
-            .ok_or_else(|| HeaderError::BadTimestamp(stamp.to_vec()))?;
+        let (sec, milli, serial) = match *last {
+            Some((text, key)) if text == stamp => key,
+            _ => {
+                let key = parse_stamp(stamp, eoe_timeout)
+                    .ok_or_else(|| HeaderError::BadTimestamp(stamp.to_vec()))?;
+                *last = Some((stamp, key));
+                key
+            }
+        };
         Ok(Record { text, enriched, node, rtype: type_number(type_name), sec, milli, serial })
     }
 
@@ -139,6 +156,7 @@ pub fn parse_lines(
     eoe_timeout: u64,
 ) -> impl Iterator<Item = Result<Record<'_>, HeaderError>> {
     let mut rest = data;
+    let mut last = None;
     std::iter::from_fn(move || {
         if rest.is_empty() {
             return None;
@@ -154,7 +172,7 @@ pub fn parse_lines(
         };
         rest = &rest[consumed..];
         Some(if plain {
-            Record::parse_plain(line, eoe_timeout)
+            Record::parse_plain(line, eoe_timeout, &mut last)
         } else {
             Record::parse(line, eoe_timeout)
         })
@@ -347,6 +365,37 @@ mod tests {
             let scanned: Vec<_> = parse_lines(&data, 2).collect();
             assert_eq!(scanned, cut);
         }
+    }
+
+    /// A stamp carried from line to line reads as the line's own would.
+    #[test]
+    fn reads_each_line_stamp_alike_when_carried() {
+        let stamps = [
+            "1700000010.123:100)",
+            "1700000010.123:1000)",
+            "1700000010.123:10)",
+            "1700000010.12:100)",
+            "1700000010.123:100",
+            "1700000010.1234:100)",
+            "99999999999999999999.1:1)",
+            "x)",
+        ];
+        let types = ["SYSCALL", "EOE", "PATH"];
+        let mut seed = 5u64;
+        let mut pick = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let mut data = Vec::new();
+        for _ in 0..5_000 {
+            let (ty, stamp) = (pick(types.len()), pick(stamps.len()));
+            data.extend_from_slice(
+                format!("type={} msg=audit({}: a=1\n", types[ty], stamps[stamp]).as_bytes(),
+            );
+        }
+        let cut: Vec<_> = crate::Lines::new(&data).map(|l| Record::parse(l, 2)).collect();
+        let scanned: Vec<_> = parse_lines(&data, 2).collect();
+        assert_eq!(scanned, cut);
     }
 
     /// The one-go reading of the usual shape agrees with the number-by-number one.
