@@ -66,6 +66,53 @@ fn unescape_value(v: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A uid column's text: without `-i` a number, kept on the stack (a
+/// detailed report makes one per event).
+pub enum UidText {
+    Number([u8; 11], u8),
+    Name(Vec<u8>),
+}
+
+impl UidText {
+    /// The decimal text of `n`, as `%d` prints it.
+    fn number(n: i32) -> UidText {
+        let mut text = [0u8; 11];
+        let mut at = text.len();
+        let mut rest = n.unsigned_abs();
+        loop {
+            at -= 1;
+            text[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            at -= 1;
+            text[at] = b'-';
+        }
+        text.copy_within(at.., 0);
+        UidText::Number(text, (text.len() - at) as u8)
+    }
+
+    pub fn into_vec(self) -> Vec<u8> {
+        match self {
+            UidText::Number(..) => self.to_vec(),
+            UidText::Name(name) => name,
+        }
+    }
+}
+
+impl std::ops::Deref for UidText {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            UidText::Number(text, len) => &text[..usize::from(*len)],
+            UidText::Name(name) => name,
+        }
+    }
+}
+
 /// Numbers or names, as `-i` says, and dates, from the host.
 pub struct Lookup<'h> {
     pub interpret: bool,
@@ -82,23 +129,28 @@ impl<'h> Lookup<'h> {
         self.host.strftime("%x %T", sec)
     }
 
+    /// [`Lookup::date`] appended to `out`.
+    pub fn date_into(&self, out: &mut Vec<u8>, sec: i64) {
+        self.host.strftime_into(out, "%x %T", sec)
+    }
+
     /// aulookup_uid: the signed number, or with -i `unset`, the enriched
     /// AUID (whatever uid is asked about), the user name, `unknown(N)`.
-    pub fn uid(&self, uid: u32, enriched: Enriched<'_>) -> Vec<u8> {
+    pub fn uid(&self, uid: u32, enriched: Enriched<'_>) -> UidText {
         if !self.interpret {
-            return (uid as i32).to_string().into_bytes();
+            return UidText::number(uid as i32);
         }
         if uid == UNSET_ID {
-            return b"unset".to_vec();
+            return UidText::Name(b"unset".to_vec());
         }
         // COMPAT: ausearch-lookup.c aulookup_uid looks up the "auid"
         // interpretation for every uid column, uid= ones included.
         if let Some(v) = enriched.value(b"auid") {
-            return unescape_value(v);
+            return UidText::Name(unescape_value(v));
         }
         let mut out = Vec::new();
         raudit_interpret::value::id_name(&mut out, uid, self.host, true);
-        out
+        UidText::Name(out)
     }
 
     /// aulookup_syscall: the number, or with -i the enriched SYSCALL, the

@@ -7,7 +7,7 @@ use raudit_search::Escape;
 use raudit_search::extract::{SearchItems, UNSET_ID};
 
 use crate::kind::Kind;
-use crate::lookup::{self, Enriched};
+use crate::lookup::{self, Enriched, Lookup};
 use crate::scanner::{Prepared, Scanner};
 use crate::types::{Types, t};
 
@@ -35,9 +35,10 @@ struct Row {
 }
 
 impl Row {
-    fn new(date: &str, escape: Escape) -> Self {
+    /// A row that starts with the date of second `sec`.
+    fn new(lookup: &Lookup<'_>, sec: i64, escape: Escape) -> Self {
         let mut buf = Vec::with_capacity(128);
-        buf.extend_from_slice(date.as_bytes());
+        lookup.date_into(&mut buf, sec);
         buf.push(b' ');
         Row { buf, escape }
     }
@@ -110,32 +111,32 @@ impl Scanner<'_> {
         if !taken {
             return Prepared::Skip;
         }
-        let date = self.lookup.date(event.key.sec as i64);
+        let sec = event.key.sec as i64;
         let esc = self.opts.escape;
         let serial = event.key.serial;
         let auid = || self.uid(s.loginuid, e);
         let type_name = lookup::type_name(ty.head());
         let tn = type_name.as_bytes();
-        let mut r = Row::new(&date, esc);
+        let mut r = Row::new(&self.lookup, sec, esc);
         match kind {
-            Kind::Avc => return Prepared::Rows(self.avc_rows(&date, s, e, serial)),
+            Kind::Avc => return Prepared::Rows(self.avc_rows(sec, s, e, serial)),
             Kind::Config => {
                 r.raw(tn).sp().raw(&auid()).sp().raw(success_word(s.success)).sp().num(serial);
             }
             Kind::Auth => {
-                let who = match &s.acct {
-                    Some(a) => a.clone(),
-                    None => self.uid(s.uid, e),
+                match &s.acct {
+                    Some(a) => r.safe(a),
+                    None => r.safe(&self.uid(s.uid, e)),
                 };
-                r.safe(&who).sp().raw(or_null(&s.hostname)).sp().raw(or_null(&s.terminal));
+                r.sp().raw(or_null(&s.hostname)).sp().raw(or_null(&s.terminal));
                 r.sp().raw(or_null(&s.exe)).sp().raw(success_word(s.success)).sp().num(serial);
             }
             Kind::Login => {
-                let who = match (&s.acct, s.success) {
-                    (Some(a), Some(false)) => a.clone(),
-                    _ => auid(),
+                match (&s.acct, s.success) {
+                    (Some(a), Some(false)) => r.safe(a),
+                    _ => r.safe(&auid()),
                 };
-                r.safe(&who).sp().raw(or_null(&s.hostname)).sp().raw(or_null(&s.terminal));
+                r.sp().raw(or_null(&s.hostname)).sp().raw(or_null(&s.terminal));
                 r.sp().raw(or_null(&s.exe)).sp().raw(success_word(s.success)).sp().num(serial);
             }
             Kind::AcctMod => {
@@ -210,7 +211,7 @@ impl Scanner<'_> {
                 let Some(at) = raudit_parse::fields::find_from(text, 0, b"data=") else {
                     // COMPAT: aureport-output.c: without data= the row
                     // stops after the date, with no newline.
-                    return Prepared::Rows(vec![r.buf]);
+                    return Prepared::Row(r.buf);
                 };
                 let mut data = &text[at + 5..];
                 if let Some(sp) = data.iter().rposition(|&b| b == b' ') {
@@ -222,11 +223,11 @@ impl Scanner<'_> {
             }
             Kind::Time | Kind::Summary => return Prepared::Skip,
         }
-        Prepared::Rows(vec![r.end()])
+        Prepared::Row(r.end())
     }
 
     /// The AVC report prints one row per AVC of the event.
-    fn avc_rows(&self, date: &str, s: &SearchItems, e: Enriched<'_>, serial: u64) -> Vec<Vec<u8>> {
+    fn avc_rows(&self, sec: i64, s: &SearchItems, e: Enriched<'_>, serial: u64) -> Vec<Vec<u8>> {
         let contexts = s.contexts.as_deref().unwrap_or(&[]);
         let mut picked: Vec<usize> =
             (0..contexts.len()).filter(|&i| contexts[i].granted.is_some()).collect();
@@ -240,7 +241,7 @@ impl Scanner<'_> {
             .into_iter()
             .map(|i| {
                 let c = &contexts[i];
-                let mut r = Row::new(date, self.opts.escape);
+                let mut r = Row::new(&self.lookup, sec, self.opts.escape);
                 r.safe(or_q(&s.comm)).sp().raw(or_null(&c.subject)).sp().raw(&syscall).sp();
                 r.raw(or_null(&c.class)).sp().raw(or_null(&c.perm)).sp().raw(or_null(&c.object));
                 let result: &[u8] = match c.granted {

@@ -15,7 +15,7 @@ use crate::html;
 use crate::kind::Kind;
 use crate::lookup::{self, Enriched};
 use crate::scanner::{Prepared, Scanner};
-use crate::tally::{Numbers, Strings, SummaryData, write_rows};
+use crate::tally::{Numbers, Strings, SummaryData, write_row};
 
 /// What a report with nothing to show prints.
 const NO_EVENTS: &str = "<no events of interest were found>\n\n";
@@ -113,9 +113,15 @@ impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Reporter<'_, W, E> {
                     self.err.write_all(b"\n")?;
                 }
             }
+            Prepared::Row(row) => {
+                self.found = true;
+                write_row(self.out, &row, &mut self.line)?;
+            }
             Prepared::Rows(rows) => {
                 self.found = true;
-                write_rows(self.out, rows, &mut self.line)?;
+                for row in rows {
+                    write_row(self.out, &row, &mut self.line)?;
+                }
             }
             Prepared::Strings(v) => v.iter().for_each(|s| self.strings.add(s)),
             Prepared::Numbers(v) => v.into_iter().for_each(|n| self.numbers.add(n)),

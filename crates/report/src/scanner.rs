@@ -10,7 +10,7 @@ use raudit_sys::Host;
 
 use crate::Options;
 use crate::kind::{ConfAction, Kind, Outcome, html_needs, needs_of};
-use crate::lookup::{Enriched, Lookup};
+use crate::lookup::{Enriched, Lookup, UidText};
 use crate::types::{Types, t};
 
 /// What one event contributes.
@@ -19,7 +19,9 @@ pub enum Prepared {
     Skip,
     /// Dropped by the shared parsers; `--debug` shows the record.
     Malformed(i32, Vec<u8>),
-    /// Detailed rows: the text after `N. `.
+    /// One detailed row: the text after `N. `.
+    Row(Vec<u8>),
+    /// Detailed rows (an AVC event's).
     Rows(Vec<Vec<u8>>),
     /// Summary keys of a string list.
     Strings(Vec<Vec<u8>>),
@@ -243,7 +245,7 @@ impl<'h> Scanner<'h> {
         }
     }
 
-    pub(crate) fn uid(&self, uid: u32, e: Enriched<'_>) -> Vec<u8> {
+    pub(crate) fn uid(&self, uid: u32, e: Enriched<'_>) -> UidText {
         self.lookup.uid(uid, e)
     }
 
@@ -260,7 +262,7 @@ impl<'h> Scanner<'h> {
         let user_key = |acct_first: bool| -> Prepared {
             match (&s.acct, acct_first) {
                 (Some(a), true) => Prepared::Strings(vec![a.clone()]),
-                _ => Prepared::Strings(vec![self.uid(s.loginuid, e)]),
+                _ => Prepared::Strings(vec![self.uid(s.loginuid, e).into_vec()]),
             }
         };
         match kind {
@@ -305,7 +307,7 @@ impl<'h> Scanner<'h> {
             Kind::Syscall if s.syscall > 0 => Prepared::Strings(vec![self.lookup.syscall(s, e)]),
             Kind::Term => Prepared::Strings(s.terminal.iter().cloned().collect()),
             Kind::User if s.loginuid != UNSET_LOGINUID => {
-                Prepared::Strings(vec![self.uid(s.loginuid, e)])
+                Prepared::Strings(vec![self.uid(s.loginuid, e).into_vec()])
             }
             Kind::Exe => Prepared::Strings(s.exe.iter().cloned().collect()),
             Kind::Comm => Prepared::Strings(s.comm.iter().cloned().collect()),

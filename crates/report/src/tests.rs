@@ -447,3 +447,24 @@ fn type_reports_read_only_their_events_and_print_what_the_whole_read_prints() {
         }
     }
 }
+
+/// Uid columns and row numbers are written by hand; they read as `%d` and
+/// `%llu` would print them.
+#[test]
+fn hand_written_numbers_read_as_printf_prints_them() {
+    use crate::lookup::Lookup;
+    let host = FixedHost::new();
+    let lookup = Lookup::new(false, &host);
+    let enriched = crate::lookup::Enriched::default();
+    for uid in [0, 1, 9, 10, 999, 1000, 65535, 2_147_483_647, 2_147_483_648, 4_294_967_295] {
+        let text = lookup.uid(uid, enriched);
+        assert_eq!(&*text, (uid as i32).to_string().as_bytes());
+        assert_eq!(text.into_vec(), (uid as i32).to_string().into_bytes());
+    }
+    for n in [0u64, 8, 9, 99, 100, 12_345, u64::MAX - 1] {
+        let mut out = Vec::new();
+        let mut line = n;
+        crate::tally::write_row(&mut out, b"row\n", &mut line).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{}. row\n", n + 1));
+    }
+}

@@ -64,6 +64,12 @@ pub trait Host: Sync {
         clock::strftime(format, &self.local_time(sec))
     }
 
+    /// [`Host::strftime`] appended to `out` (a row built per event need
+    /// not make a string of its own).
+    fn strftime_into(&self, out: &mut Vec<u8>, format: &str, sec: i64) {
+        out.extend_from_slice(self.strftime(format, sec).as_bytes());
+    }
+
     /// The offset of local time from UTC at `sec`, in seconds east.
     fn utc_offset(&self, sec: i64) -> i64 {
         self.local_time(sec).gmtoff
@@ -184,17 +190,24 @@ impl Host for SystemHost {
     }
 
     fn strftime(&self, format: &str, sec: i64) -> String {
+        let mut out = Vec::new();
+        self.strftime_into(&mut out, format, sec);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn strftime_into(&self, out: &mut Vec<u8>, format: &str, sec: i64) {
         LOCAL_TIMES.with(|last| {
             let mut last = last.borrow_mut();
             if let Some((_, _, text)) =
                 last.iter().flatten().find(|(s, f, _)| *s == sec && f == format)
             {
-                return text.clone();
+                out.extend_from_slice(text.as_bytes());
+                return;
             }
             let text = clock::strftime(format, &clock::localtime(sec));
+            out.extend_from_slice(text.as_bytes());
             last.rotate_right(1);
-            last[0] = Some((sec, format.to_string(), text.clone()));
-            text
+            last[0] = Some((sec, format.to_string(), text));
         })
     }
 }
