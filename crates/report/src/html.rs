@@ -39,6 +39,7 @@ impl Page {
         for (i, keys) in share.keys.into_iter().enumerate() {
             match keys {
                 Prepared::Strings(v) => v.iter().for_each(|s| self.strings[i].add(s)),
+                Prepared::Key(k) => self.strings[i].add(&k),
                 Prepared::Numbers(v) => v.into_iter().for_each(|n| self.numbers[i].add(n)),
                 _ => {}
             }

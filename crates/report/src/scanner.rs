@@ -25,6 +25,8 @@ pub enum Prepared {
     Rows(Vec<Vec<u8>>),
     /// Summary keys of a string list.
     Strings(Vec<Vec<u8>>),
+    /// One summary key of a string list.
+    Key(Vec<u8>),
     /// Summary keys of a number list (pids, record types).
     Numbers(Vec<i32>),
     /// The main summary's share.
@@ -239,7 +241,7 @@ impl<'h> Scanner<'h> {
             return Prepared::Totals(self.totals(&ty, items));
         }
         if self.opts.summary {
-            self.summary_keys(self.opts.kind, &ty, &items, enriched)
+            self.own_summary_keys(self.opts.kind, &ty, items, enriched)
         } else {
             self.rows(&ty, &items, enriched)
         }
@@ -247,6 +249,28 @@ impl<'h> Scanner<'h> {
 
     pub(crate) fn uid(&self, uid: u32, e: Enriched<'_>) -> UidText {
         self.lookup.uid(uid, e)
+    }
+
+    /// [`Scanner::summary_keys`] of one report, which can take the
+    /// event's items: a single string key is moved, not copied.
+    fn own_summary_keys(
+        &self,
+        kind: Kind,
+        ty: &Types<'_>,
+        mut s: SearchItems,
+        e: Enriched<'_>,
+    ) -> Prepared {
+        let one = |key: Option<Vec<u8>>| key.map_or(Prepared::Skip, Prepared::Key);
+        match kind {
+            Kind::Host => one(s.hostname.take()),
+            Kind::Term => one(s.terminal.take()),
+            Kind::Exe => one(s.exe.take()),
+            Kind::Comm => one(s.comm.take()),
+            Kind::User if s.loginuid != UNSET_LOGINUID => {
+                Prepared::Key(self.uid(s.loginuid, e).into_vec())
+            }
+            _ => self.summary_keys(kind, ty, &s, e),
+        }
     }
 
     /// per_event_summary for the reports other than the main one.
