@@ -1,6 +1,7 @@
 //! The search loop: records in, matching events out, in the reference's
 //! order and format.
 
+use std::collections::VecDeque;
 use std::io::{self, Write};
 
 use raudit_parse::{Assembler, AssemblerConfig, Completion, Event, HeaderError, Record};
@@ -75,7 +76,13 @@ pub struct Outcome {
 
 /// Bytes of input handled per round: parsed in parallel, assembled in
 /// order, then selected and formatted in parallel.
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 2 << 20;
+/// Blocks parsed ahead of the one being assembled. The parse of a block
+/// waits in the pool behind the batch being prepared, so it starts a few
+/// blocks early; else the main thread waits for it while the pool has
+/// nothing else to do (the pages read ahead count in the resident size:
+/// 6 MiB).
+const PARSED_AHEAD: usize = 3;
 /// Pieces a block is cut into for parallel parsing.
 const PIECE: usize = 256 << 10;
 /// A batch of events is prepared once it holds this many events (small
@@ -413,27 +420,30 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         };
     // Inputs before this one are finished.
     let mut finished = 0;
-    // Three things overlap: the next block is parsed, this one is
-    // assembled, and the previous batch of events is prepared.
-    std::thread::scope(|scope| -> io::Result<()> {
+    // Three things overlap: the next blocks are parsed, this one is
+    // assembled, and the previous batch of events is prepared. Parsing and
+    // preparing are jobs of the thread pool, not threads of their own.
+    rayon::in_place_scope(|scope| -> io::Result<()> {
         type Batch<'a, T> = (Vec<Event<'a>>, Vec<T>);
-        let mut inflight: Option<(std::thread::ScopedJoinHandle<'_, Batch<'a, T>>, usize)> = None;
+        let mut inflight: Option<(worker::Pending<Batch<'a, T>>, usize)> = None;
         // Waits for the batch being prepared and hands it over.
-        let drain =
-            |inflight: &mut Option<(std::thread::ScopedJoinHandle<'_, Batch<'a, T>>, usize)>,
-             consumer: &mut C,
-             assembler: &mut Assembler<'a>|
-             -> io::Result<bool> {
-                match inflight.take() {
-                    Some((handle, input)) => {
-                        consume_batch(consumer, worker::join(handle)?, input, assembler)
-                    }
-                    None => Ok(true),
+        let drain = |inflight: &mut Option<(worker::Pending<Batch<'a, T>>, usize)>,
+                     consumer: &mut C,
+                     assembler: &mut Assembler<'a>|
+         -> io::Result<bool> {
+            match inflight.take() {
+                Some((pending, input)) => {
+                    consume_batch(consumer, pending.wait()?, input, assembler)
                 }
-            };
+                None => Ok(true),
+            }
+        };
         let parse_block = &parse_block;
         let mut current = block_after((0, 0, 0));
         let mut next = current.as_ref().map(parse_block);
+        // The blocks after the current one, being parsed, and the last block found.
+        let mut ahead = VecDeque::new();
+        let mut last_found = current;
         while let Some(block) = current {
             // The inputs before this block's are done (empty ones too, before any
             // event of a later input is handed over).
@@ -442,9 +452,14 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                 finished += 1;
             }
             let Some(records) = next.take() else { break };
-            let following = block_after(block);
-            // A small log is one block: no thread to read ahead.
-            let ahead = following.map(|f| scope.spawn(move || parse_block(&f)));
+            // A small log is one block: nothing to read ahead.
+            while ahead.len() < PARSED_AHEAD
+                && let Some(f) = last_found.and_then(block_after)
+            {
+                ahead.push_back((f, worker::spawn(scope, move || parse_block(&f))));
+                last_found = Some(f);
+            }
+            let following = ahead.front().map(|&(f, _)| f);
             for result in records.into_iter().flatten() {
                 let record = match result {
                     Ok(r) => r,
@@ -475,11 +490,12 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                     }
                     batch_records = 0;
                     let full = std::mem::take(&mut batch);
-                    inflight = Some((scope.spawn(move || prepare_batch(prepare, full)), block.0));
+                    inflight =
+                        Some((worker::spawn(scope, move || prepare_batch(prepare, full)), block.0));
                 }
             }
-            next = match ahead {
-                Some(handle) => Some(worker::join(handle)?),
+            next = match ahead.pop_front() {
+                Some((_, pending)) => Some(pending.wait()?),
                 None => None,
             };
             done(block.0, block.2);

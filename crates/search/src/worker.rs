@@ -5,7 +5,7 @@
 use std::any::Any;
 use std::fmt;
 use std::io;
-use std::thread::ScopedJoinHandle;
+use std::sync::mpsc;
 
 /// A worker thread (or a preparation stage) panicked; the run's output is
 /// incomplete. Carried inside the run's `io::Error` (kind `Other`), so the
@@ -49,9 +49,36 @@ impl From<WorkerPanic> for io::Error {
     }
 }
 
-/// Joins a scoped worker; its panic becomes an error.
-pub fn join<T>(handle: ScopedJoinHandle<'_, T>) -> io::Result<T> {
-    handle.join().map_err(|payload| WorkerPanic::from_payload(payload).into())
+/// A job running in the thread pool, whose result the thread that handed
+/// it over takes later.
+pub struct Pending<T>(mpsc::Receiver<std::thread::Result<T>>);
+
+/// Hands `job` to the thread pool within `scope`. A pool job, not a thread
+/// of its own: the engine hands over a job per block and per batch, and
+/// the pool runs them as soon as a core is free.
+pub fn spawn<'s, T: Send + 's>(
+    scope: &rayon::Scope<'s>,
+    job: impl FnOnce() -> T + Send + 's,
+) -> Pending<T> {
+    let (done, result) = mpsc::sync_channel(1);
+    scope.spawn(move |_| {
+        // The receiver may be gone (the run stopped early): nothing waits.
+        let _ = done.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)));
+    });
+    Pending(result)
+}
+
+impl<T> Pending<T> {
+    /// Waits for the job; its panic becomes an error.
+    pub fn wait(self) -> io::Result<T> {
+        match self.0.recv() {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(payload)) => Err(WorkerPanic::from_payload(payload).into()),
+            Err(_) => {
+                Err(WorkerPanic { message: "a worker job ended without a result".into() }.into())
+            }
+        }
+    }
 }
 
 /// Runs `f`; a panic in it, or in a thread it joins by leaving a scope,
@@ -68,12 +95,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_joined_panic_is_an_error() {
-        let e = std::thread::scope(|s| join(s.spawn(|| -> u32 { panic!("boom") }))).unwrap_err();
-        assert_eq!(WorkerPanic::find(&e).map(|p| p.message.as_str()), Some("boom"));
-        assert_eq!(e.to_string(), "internal error: boom");
-        let ok = std::thread::scope(|s| join(s.spawn(|| 7)));
-        assert_eq!(ok.unwrap(), 7);
+    fn a_pool_job_panic_is_an_error() {
+        let (e, ok) = rayon::in_place_scope(|s| {
+            let bad = spawn(s, || -> u32 { panic!("pool boom") });
+            let good = spawn(s, || 7);
+            (bad.wait().unwrap_err(), good.wait().unwrap())
+        });
+        assert_eq!(WorkerPanic::find(&e).map(|p| p.message.as_str()), Some("pool boom"));
+        assert_eq!(e.to_string(), "internal error: pool boom");
+        assert_eq!(ok, 7);
     }
 
     #[test]
