@@ -77,16 +77,7 @@ impl UidText {
     /// The decimal text of `n`, as `%d` prints it.
     fn number(n: i32) -> UidText {
         let mut text = [0u8; 11];
-        let mut at = text.len();
-        let mut rest = n.unsigned_abs();
-        loop {
-            at -= 1;
-            text[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
+        let mut at = digits_before(&mut text, 11, u64::from(n.unsigned_abs()));
         if n < 0 {
             at -= 1;
             text[at] = b'-';
@@ -109,6 +100,21 @@ impl std::ops::Deref for UidText {
         match self {
             UidText::Number(text, len) => &text[..usize::from(*len)],
             UidText::Name(name) => name,
+        }
+    }
+}
+
+/// Writes the decimal digits of `n` into `text` so that they end at
+/// `end`, and returns where they start (`text` has room for them): by
+/// hand, as the formatting machinery costs more once per row.
+pub(crate) fn digits_before(text: &mut [u8], end: usize, n: u64) -> usize {
+    let (mut at, mut rest) = (end, n);
+    loop {
+        at -= 1;
+        text[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            return at;
         }
     }
 }

@@ -157,19 +157,10 @@ impl SummaryData {
 /// Writes a detailed row with its number.
 pub fn write_row(out: &mut impl Write, row: &[u8], line: &mut u64) -> io::Result<()> {
     *line += 1;
-    // `N. ` by hand: the formatting machinery costs more, once per row.
     let mut number = [0u8; 22];
-    let mut at = number.len() - 2;
-    number[at..].copy_from_slice(b". ");
-    let mut rest = *line;
-    loop {
-        at -= 1;
-        number[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
+    let end = number.len() - 2;
+    number[end..].copy_from_slice(b". ");
+    let at = crate::lookup::digits_before(&mut number, end, *line);
     out.write_all(&number[at..])?;
     out.write_all(row)
 }
