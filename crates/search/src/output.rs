@@ -46,7 +46,9 @@ pub fn write_default(
     escape: Escape,
     host: &dyn Host,
 ) -> io::Result<()> {
-    writeln!(out, "----\ntime->{}", host.ctime(event.key.sec as i64))?;
+    out.write_all(b"----\ntime->")?;
+    out.write_all(host.ctime(event.key.sec as i64).as_bytes())?;
+    out.write_all(b"\n")?;
     let last = event.records.last().expect("an event has a record");
     // COMPAT: ausearch-report.c output_default: a daemon record that ends
     // an event is printed alone and unescaped.

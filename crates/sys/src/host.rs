@@ -114,6 +114,8 @@ type LocalTimes = [Option<(i64, String, String)>; 4];
 thread_local! {
     static LOCAL_NAMES: RefCell<LocalNames> = RefCell::new((0, HashMap::default()));
     static LOCAL_TIMES: RefCell<LocalTimes> = const { RefCell::new([None, None, None, None]) };
+    /// The thread's last `ctime` answer: (second, text).
+    static LOCAL_CTIME: RefCell<Option<(i64, String)>> = const { RefCell::new(None) };
 }
 
 type IdMap = HashMap<u32, Option<Arc<str>>, BuildHasherDefault<Fnv>>;
@@ -187,6 +189,22 @@ impl Host for SystemHost {
 
     fn local_time(&self, sec: i64) -> Tm {
         clock::localtime(sec)
+    }
+
+    fn ctime(&self, sec: i64) -> String {
+        // Every event printed raw asks for its second's text; converting
+        // the zone each time cost more than the rest of the header.
+        LOCAL_CTIME.with(|last| {
+            let mut last = last.borrow_mut();
+            match &*last {
+                Some((s, text)) if *s == sec => text.clone(),
+                _ => {
+                    let text = clock::ctime(&clock::localtime(sec));
+                    *last = Some((sec, text.clone()));
+                    text
+                }
+            }
+        })
     }
 
     fn strftime(&self, format: &str, sec: i64) -> String {
@@ -301,6 +319,19 @@ mod tests {
         assert_eq!(west.ctime(1_700_000_000), "Tue Nov 14 17:13:20 2023");
         assert_eq!(west.strftime("%T", 1_700_000_000), "17:13:20");
         assert_eq!(west.utc_offset(0), -18_000);
+    }
+
+    #[test]
+    fn the_system_host_remembers_times_as_it_would_make_them() {
+        let host = SystemHost::new();
+        for sec in [1_700_000_000, 1_700_000_000, 1_700_000_001, 1_700_000_000, 0, 0] {
+            assert_eq!(host.ctime(sec), clock::ctime(&clock::localtime(sec)));
+            let fresh = clock::strftime("%x %T", &clock::localtime(sec));
+            assert_eq!(host.strftime("%x %T", sec), fresh);
+            let mut out = b"x".to_vec();
+            host.strftime_into(&mut out, "%x %T", sec);
+            assert_eq!(out, [&b"x"[..], fresh.as_bytes()].concat());
+        }
     }
 
     #[test]
