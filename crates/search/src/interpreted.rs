@@ -22,7 +22,8 @@ impl Interpreter<'_> {
     pub fn write_event(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>) {
         out.extend_from_slice(b"----\n");
         // The stamp is the event's, the same on every record.
-        let mut stamp = self.host.strftime("%x %T", event.key.sec as i64).into_bytes();
+        let mut stamp = Vec::with_capacity(48);
+        self.host.strftime_into(&mut stamp, "%x %T", event.key.sec as i64);
         let _ = write!(stamp, ".{:03}:{}) ", event.key.milli, event.key.serial);
         let last = event.records.last().expect("an event has a record");
         if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
