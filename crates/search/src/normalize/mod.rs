@@ -95,9 +95,9 @@ impl Writer<'_> {
         }
         out.push(b',');
         let (norm, normalized) = self.run(au, self.extra.labels);
-        out.extend_from_slice(self.host.strftime("%x,%T,", sec).as_bytes());
+        self.host.strftime_into(out, "%x,%T,", sec);
         if self.extra.time {
-            out.extend_from_slice(self.host.strftime("%Y,%m,%d,%u,%k,", sec).as_bytes());
+            self.host.strftime_into(out, "%Y,%m,%d,%u,%k,", sec);
             let off = self.host.utc_offset(sec);
             let total = off.unsigned_abs();
             let hour = total / 3600;
@@ -196,17 +196,18 @@ impl Writer<'_> {
 
     fn sentence(&self, out: &mut Vec<u8>, event: &Event<'_>, au: &mut Au<'_, '_>) {
         let sec = event.key.sec as i64;
-        let stamp = self.host.strftime("%T %x", sec);
         let first_type = au.get_type();
         // COMPAT: whatever went wrong, the sentence is printed.
         let (norm, _) = self.run(au, false);
         if event.key.node.is_some() {
             out.extend_from_slice(b"On ");
             out.extend_from_slice(&au.interpret_field().unwrap_or_else(|| b"(null)".to_vec()));
-            out.extend_from_slice(format!(" at {stamp} ").as_bytes());
+            out.extend_from_slice(b" at ");
         } else {
-            out.extend_from_slice(format!("At {stamp} ").as_bytes());
+            out.extend_from_slice(b"At ");
         }
+        self.host.strftime_into(out, "%T %x", sec);
+        out.push(b' ');
         let mut id = -2;
         if seek(au, norm.subj_primary) {
             let subj = au.interpret_field().unwrap_or_default();
