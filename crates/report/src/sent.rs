@@ -27,6 +27,11 @@ struct Sent {
     strings: FxHashSet<Vec<u8>>,
     numbers: FxHashSet<(u8, i32)>,
     key: Vec<u8>,
+    /// Per tag, the last value found remembered: consecutive events mostly
+    /// repeat their executable, command, terminal and key, and a compare
+    /// costs less than a hash.
+    last_strings: [Vec<u8>; 8],
+    last_numbers: [Option<i32>; 8],
 }
 
 thread_local! {
@@ -45,6 +50,8 @@ pub fn with<R>(run: u64, f: impl FnOnce(&mut Filter<'_>) -> R) -> R {
         if sent.run != run {
             sent.strings.clear();
             sent.numbers.clear();
+            sent.last_strings.iter_mut().for_each(Vec::clear);
+            sent.last_numbers = [None; 8];
             sent.run = run;
         }
         f(&mut Filter { sent })
@@ -55,29 +62,43 @@ impl Filter<'_> {
     /// Whether `value` of list `tag` is new to this thread (it is then
     /// remembered, so the caller must hand it over).
     pub fn new_string(&mut self, tag: u8, value: &[u8]) -> bool {
-        let Sent { strings, key, .. } = &mut *self.sent;
+        let Sent { strings, key, last_strings, .. } = &mut *self.sent;
+        let last = &mut last_strings[usize::from(tag) % 8];
+        // An empty `last` is no value yet (an empty value takes the set).
+        if !last.is_empty() && last.as_slice() == value {
+            return false;
+        }
         key.clear();
         key.push(tag);
         key.extend_from_slice(value);
-        if strings.contains(key.as_slice()) {
-            return false;
+        let new = !strings.contains(key.as_slice());
+        if new && strings.len() >= REMEMBERED {
+            return true;
         }
-        if strings.len() < REMEMBERED {
+        if new {
             strings.insert(key.clone());
         }
-        true
+        last.clear();
+        last.extend_from_slice(value);
+        new
     }
 
     /// [`Filter::new_string`] for numbers.
     pub fn new_number(&mut self, tag: u8, value: i32) -> bool {
-        let numbers = &mut self.sent.numbers;
-        if numbers.contains(&(tag, value)) {
+        let Sent { numbers, last_numbers, .. } = &mut *self.sent;
+        let last = &mut last_numbers[usize::from(tag) % 8];
+        if *last == Some(value) {
             return false;
         }
-        if numbers.len() < REMEMBERED {
+        let new = !numbers.contains(&(tag, value));
+        if new && numbers.len() >= REMEMBERED {
+            return true;
+        }
+        if new {
             numbers.insert((tag, value));
         }
-        true
+        *last = Some(value);
+        new
     }
 }
 
@@ -99,6 +120,32 @@ mod tests {
         // Another run starts afresh; the same run remembers.
         with(run, |f| assert!(!f.new_string(0, b"pts0")));
         with(new_run(), |f| assert!(f.new_string(0, b"pts0") && f.new_number(0, 7)));
+    }
+
+    #[test]
+    fn repeated_and_alternating_values_are_new_once() {
+        with(new_run(), |f| {
+            let answers: Vec<bool> = [&b"a"[..], b"a", b"b", b"a", b"", b"", b"b"]
+                .iter()
+                .map(|v| f.new_string(3, v))
+                .collect();
+            assert_eq!(answers, [true, false, true, false, true, false, false]);
+            let numbers: Vec<bool> = [5, 5, 6, 5, 6].iter().map(|&n| f.new_number(1, n)).collect();
+            assert_eq!(numbers, [true, false, true, false, false]);
+        });
+    }
+
+    #[test]
+    fn past_the_cap_strings_are_handed_over_every_time() {
+        with(new_run(), |f| {
+            for n in 0..REMEMBERED {
+                assert!(f.new_string(4, n.to_string().as_bytes()));
+            }
+            assert!(f.new_string(4, b"new"));
+            assert!(f.new_string(4, b"new"));
+            assert!(!f.new_string(4, b"0"));
+            assert!(!f.new_string(4, b"0"));
+        });
     }
 
     #[test]
