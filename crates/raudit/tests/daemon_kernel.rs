@@ -11,7 +11,7 @@ mod common;
 
 use common::{
     add_storm_rule, assert_foreign_losses_only, config_dir, rauditd_in as rauditd, read,
-    start_daemon, start_storm, stop_daemon,
+    start_daemon, start_gated_storm, start_storm, stop_daemon,
 };
 
 use raudit_testkit::{DaemonProcess, KernelGuard, Signal, poll_until, wait_for};
@@ -291,7 +291,10 @@ fn kill_9_mid_storm_then_restart_tears_nothing_and_loses_only_what_was_in_flight
 
     const N: usize = 40_000;
     let rule = add_storm_rule(&mut kernel, "rauditd-kill9");
-    let mut storm = start_storm(N);
+    // The second half of the storm waits for the restart: the killed daemon's socket can hold
+    // all of it, so without the gate the storm could be over before the kill.
+    let gate = d.join("storm-gate");
+    let mut storm = start_gated_storm(N, N / 2, &gate);
     let count = || key_hits(&read(&log), "rauditd-kill9");
     wait_for("the storm to start", LONG, || count() >= N / 4);
     // Mid-storm: stop the storm and kill -9 the daemon in the same instant (two syscalls, so
@@ -301,6 +304,7 @@ fn kill_9_mid_storm_then_restart_tears_nothing_and_loses_only_what_was_in_flight
     let at_kill = count();
     let mut second = start_daemon(&mut kernel, d);
     storm.signal(Signal::CONT);
+    std::fs::write(&gate, b"").unwrap();
     assert!(storm.wait(LONG).success());
 
     drained(&mut kernel, count);
@@ -343,7 +347,7 @@ fn kill_9_mid_storm_then_restart_tears_nothing_and_loses_only_what_was_in_flight
         assert!(a + 1 >= at_kill.min(N), "missing run starts at {a}, {at_kill} were on disk");
         assert!(z < N - 1, "the last call, made after the restart, is missing");
         // In flight at most: the kernel queue (backlog_limit; producers wait there), one
-        // batch being written, and what the killed daemon's socket held (its 8 MiB buffer
+        // batch being written, and what the killed daemon's socket held (its receive buffer
         // is doubled by the kernel; an audit record's buffer is at least 1 KiB).
         let socket = 2 * raudit_netlink::EVENT_RECEIVE_BUFFER / 1024;
         let bound = BACKLOG as usize + raudit_daemon::BATCH_RECORDS + socket;

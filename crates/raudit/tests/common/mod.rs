@@ -344,6 +344,21 @@ pub fn start_storm(n: usize) -> raudit_testkit::DaemonProcess {
     )
 }
 
+/// [`start_storm`] that stops before call `gate_at` until the file `gate` exists: the calls
+/// from there on are made only once the test says so (the daemon's socket holds more than a
+/// storm, so an ungated storm may be over before the test gets to act in its middle).
+pub fn start_gated_storm(n: usize, gate_at: usize, gate: &Path) -> raudit_testkit::DaemonProcess {
+    let script = format!(
+        "import ctypes, os, time\nsc = ctypes.CDLL(None).syscall\nfor i in range({n}):\n    \
+         if i == {gate_at}:\n        while not os.path.exists({gate:?}): time.sleep(0.01)\n    \
+         sc(110, i, {STORM_TAG})\n"
+    );
+    raudit_testkit::DaemonProcess::spawn_with_stop(
+        Command::new("python3").arg("-c").arg(script),
+        raudit_testkit::Signal::KILL,
+    )
+}
+
 /// The kernel's `lost` counter is the machine's, not the storm's: records that other processes
 /// send through netlink meanwhile (PAM's USER_* of a concurrent `su`, another test's auditctl)
 /// are made while they hold the kernel's audit command lock, are not paced by
