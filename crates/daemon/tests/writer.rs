@@ -466,6 +466,31 @@ fn tmpfs_space_left_then_admin_suspend() {
     assert_eq!(size, written as u64 * 1024);
 }
 
+/// Records of one length after a log size of 3 (mod 8) never pass the reference's sampling test
+/// (`log_size % 8 < 3`): the check a second after the last one still sees the disk filling.
+#[test]
+fn tmpfs_space_is_checked_when_the_sampling_never_fires() {
+    let Some(fs) = Tmpfs::mount("4m") else { return };
+    let c = DaemonConfig {
+        space_left: SpaceThreshold::Megabytes(3),
+        space_left_action: DiskAction::Ignore,
+        admin_space_left: SpaceThreshold::Megabytes(2),
+        admin_space_left_action: DiskAction::Suspend,
+        ..cfg(fs.path())
+    };
+    let mut w = LogWriter::open(c, Rec::default());
+    assert_eq!(w.write_batch(&[line(0, 11)]).written, 1);
+    let _filler = fs.fill_leaving(200); // 800 KiB free: under admin_space_left
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for i in 1..=4 {
+        w.write_batch(&[line(i, 1024)]);
+        assert_eq!(w.log_size() % 8, 3);
+    }
+    assert!(w.state().suspended && w.state().admin_space_warning, "{:?}", w.state());
+    let h = w.shutdown();
+    assert!(h.has("Audit daemon is suspending logging due to low disk space."), "{:?}", h.msgs);
+}
+
 #[test]
 fn tmpfs_percent_thresholds_and_exec_hook() {
     let Some(fs) = Tmpfs::mount("4m") else { return };

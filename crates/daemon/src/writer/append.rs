@@ -47,9 +47,11 @@ impl<H: Hooks> LogWriter<H> {
                 pending += written;
                 // COMPAT: auditd-event.c write_to_log: space is checked after a record when
                 // (log_size % 8) < 3. A run is one write here: it is checked once, after the
-                // run, when that test held after any of its lines.
+                // run, when that test held after any of its lines, or when the last check is
+                // a second old (records of one length can keep the test false).
                 let base = start_of(i) as u64;
-                let space = ends[i..j].iter().any(|&e| (before + e as u64 - base) % 8 < 3);
+                let space = ends[i..j].iter().any(|&e| (before + e as u64 - base) % 8 < 3)
+                    || self.space_check_due();
                 self.after_write(bytes as u64, written, space);
                 if self.file.is_none() {
                     // Rotated away or suspended by a policy: settle what is on disk.

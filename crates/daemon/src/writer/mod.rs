@@ -24,6 +24,7 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::sync::Arc;
+use std::time::Instant;
 
 use raudit_tables::errno::io_text;
 
@@ -85,6 +86,8 @@ pub struct LogWriter<H: Hooks> {
     /// Space thresholds in MiB (percentages resolved at open).
     space_left_mb: u64,
     admin_space_left_mb: u64,
+    /// When free space was last checked (see `SPACE_CHECK_EVERY`).
+    space_checked_at: Instant,
     stats: WriterStats,
     flusher: Option<Flusher>,
     /// `--seal`: the chain over the written lines.
@@ -120,6 +123,7 @@ impl<H: Hooks> LogWriter<H> {
             known_logs: 0,
             space_left_mb: 0,
             admin_space_left_mb: 0,
+            space_checked_at: Instant::now(),
             stats: WriterStats::default(),
             flusher,
             seal,

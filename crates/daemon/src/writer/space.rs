@@ -1,6 +1,8 @@
 //! The space checks: the log filesystem's free space against space_left and
 //! admin_space_left (percentages resolved at open) and the last blocks the daemon never uses.
 
+use std::time::{Duration, Instant};
+
 use raudit_config::DiskAction;
 
 use super::actions::DiskEvent;
@@ -17,6 +19,10 @@ pub struct FsSpace {
 
 /// Blocks the daemon never consumes: below this the disk counts as full.
 const RESERVED_BLOCKS: u64 = 5;
+
+/// A write checks free space when the last check is this old, whatever the reference's
+/// `log_size % 8` sampling says: records of one length can keep that test false for good.
+pub(super) const SPACE_CHECK_EVERY: Duration = Duration::from_secs(1);
 
 impl<H: Hooks> LogWriter<H> {
     /// Free space of the log's filesystem (None when no log is open).
@@ -45,6 +51,7 @@ impl<H: Hooks> LogWriter<H> {
     /// some writes). A threshold's action runs once per crossing; SYSLOG is re-armed when space
     /// comes back, ROTATE runs at every check below the threshold.
     pub fn check_space(&mut self) {
+        self.space_checked_at = Instant::now();
         let Some(s) = self.fs_space() else { return };
         if s.available < RESERVED_BLOCKS {
             self.state.fs_space_left = false;
@@ -72,6 +79,11 @@ impl<H: Hooks> LogWriter<H> {
                 return;
             }
         }
+    }
+
+    /// The last space check is older than [`SPACE_CHECK_EVERY`].
+    pub(super) fn space_check_due(&self) -> bool {
+        self.space_checked_at.elapsed() >= SPACE_CHECK_EVERY
     }
 
     fn set_warning(&mut self, admin: bool, on: bool) {
