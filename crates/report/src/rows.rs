@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use raudit_search::Escape;
-use raudit_search::extract::{SearchItems, UNSET_ID};
+use raudit_search::extract::{Bytes, SearchItems, UNSET_ID};
 
 use crate::kind::Kind;
 use crate::lookup::{self, Enriched, Lookup};
@@ -20,12 +20,12 @@ fn success_word(s: Option<bool>) -> &'static [u8] {
 }
 
 /// printf("%s") of a possibly missing string.
-fn or_null(v: &Option<Vec<u8>>) -> &[u8] {
-    v.as_deref().unwrap_or(b"(null)")
+fn or_null<T: AsRef<[u8]>>(v: &Option<T>) -> &[u8] {
+    v.as_ref().map_or(b"(null)", AsRef::as_ref)
 }
 
-fn or_q(v: &Option<Vec<u8>>) -> &[u8] {
-    v.as_deref().unwrap_or(b"?")
+fn or_q<T: AsRef<[u8]>>(v: &Option<T>) -> &[u8] {
+    v.as_ref().map_or(b"?", AsRef::as_ref)
 }
 
 /// Builds one row's text.
@@ -52,7 +52,7 @@ impl Row {
         self
     }
     /// safe_print_string of a missing string: `(null)`, never escaped.
-    fn safe_opt(&mut self, s: &Option<Vec<u8>>) -> &mut Self {
+    fn safe_opt(&mut self, s: &Option<Bytes<'_>>) -> &mut Self {
         match s {
             Some(s) => self.safe(s),
             None => self.raw(b"(null)"),
@@ -103,7 +103,7 @@ impl Scanner<'_> {
             Kind::Response => ty.range(2200, 2299),
             Kind::Crypto => ty.crypto(),
             Kind::Key => {
-                s.keys.as_ref().and_then(|k| k.first()).is_some_and(|k| k.as_slice() != b"(null)")
+                s.keys.as_ref().and_then(|k| k.first()).is_some_and(|k| **k != b"(null)"[..])
             }
             Kind::Tty => ty.head() == t::TTY || ty.head() == t::USER_TTY,
             Kind::Time | Kind::Summary => false,
@@ -157,7 +157,7 @@ impl Scanner<'_> {
                         at += 1;
                     }
                 }
-                let name = names.get(at).map_or(&b""[..], Vec::as_slice);
+                let name = names.get(at).map_or(&b""[..], AsRef::as_ref);
                 r.safe(name).sp().raw(&self.lookup.syscall(s, e)).sp();
                 r.raw(success_word(s.success)).sp().safe(or_q(&s.exe)).sp().safe(&auid());
                 r.sp().num(serial);
@@ -188,7 +188,7 @@ impl Scanner<'_> {
                 r.sp().safe(&auid()).sp().num(serial);
             }
             Kind::Anomaly => {
-                let what = s.exe.as_ref().or(s.comm.as_ref()).map_or(&b"?"[..], Vec::as_slice);
+                let what = s.exe.as_ref().or(s.comm.as_ref()).map_or(&b"?"[..], AsRef::as_ref);
                 r.raw(tn).sp().safe(what).sp().raw(or_q(&s.terminal)).sp();
                 r.raw(or_q(&s.hostname)).sp().safe(&auid()).sp().num(serial);
             }
@@ -202,7 +202,7 @@ impl Scanner<'_> {
                 r.safe(&auid()).sp().raw(tn).sp().raw(success_word(s.success)).sp().num(serial);
             }
             Kind::Key => {
-                let key = s.keys.as_ref().and_then(|k| k.first()).map_or(&b""[..], Vec::as_slice);
+                let key = s.keys.as_ref().and_then(|k| k.first()).map_or(&b""[..], AsRef::as_ref);
                 r.raw(key).sp().raw(success_word(s.success)).sp().safe(or_q(&s.exe));
                 r.sp().safe(&auid()).sp().num(serial);
             }

@@ -5,7 +5,7 @@
 //! [`crate::tally`] then counts in order.
 
 use raudit_parse::Event;
-use raudit_search::extract::{Needs, SearchItems, UNSET_ID, UNSET_LOGINUID, extract_with};
+use raudit_search::extract::{Bytes, Needs, SearchItems, UNSET_ID, UNSET_LOGINUID, extract_with};
 use raudit_sys::Host;
 
 use crate::Options;
@@ -157,7 +157,7 @@ impl<'h> Scanner<'h> {
 
     /// aureport-scan.c scan: extraction, then the node, success and
     /// config filters.
-    fn scan(&self, event: &Event<'_>) -> Result<Option<SearchItems>, (i32, Vec<u8>)> {
+    fn scan<'a>(&self, event: &Event<'a>) -> Result<Option<SearchItems<'a>>, (i32, Vec<u8>)> {
         let items =
             extract_with(event, self.needs, self.lookup.host).map_err(|m| (m.rc, m.record))?;
         let o = &self.opts;
@@ -260,7 +260,8 @@ impl<'h> Scanner<'h> {
         mut s: SearchItems,
         e: Enriched<'_>,
     ) -> Prepared {
-        let one = |key: Option<Vec<u8>>| key.map_or(Prepared::Skip, Prepared::Key);
+        let one =
+            |key: Option<Bytes<'_>>| key.map_or(Prepared::Skip, |k| Prepared::Key(k.into_owned()));
         match kind {
             Kind::Host => one(s.hostname.take()),
             Kind::Term => one(s.terminal.take()),
@@ -285,7 +286,7 @@ impl<'h> Scanner<'h> {
         let none = Prepared::Skip;
         let user_key = |acct_first: bool| -> Prepared {
             match (&s.acct, acct_first) {
-                (Some(a), true) => Prepared::Strings(vec![a.clone()]),
+                (Some(a), true) => Prepared::Strings(vec![a.to_vec()]),
                 _ => Prepared::Strings(vec![self.uid(s.loginuid, e).into_vec()]),
             }
         };
@@ -325,21 +326,28 @@ impl<'h> Scanner<'h> {
             Kind::Login if ty.has(t::USER_LOGIN) => user_key((s.loginuid as i32) < 0),
             Kind::AcctMod if ty.acct_change() => head(),
             Kind::Event if ty.head() != -1 => head(),
-            Kind::File => Prepared::Strings(s.filenames.clone().unwrap_or_default()),
-            Kind::Host => Prepared::Strings(s.hostname.iter().cloned().collect()),
+            Kind::File => {
+                Prepared::Strings(s.filenames.iter().flatten().map(|f| f.to_vec()).collect())
+            }
+            Kind::Host => Prepared::Strings(s.hostname.iter().map(|v| v.to_vec()).collect()),
             Kind::Pid if s.pid != UNSET_ID => Prepared::Numbers(vec![s.pid as i32]),
             Kind::Syscall if s.syscall > 0 => Prepared::Strings(vec![self.lookup.syscall(s, e)]),
-            Kind::Term => Prepared::Strings(s.terminal.iter().cloned().collect()),
+            Kind::Term => Prepared::Strings(s.terminal.iter().map(|v| v.to_vec()).collect()),
             Kind::User if s.loginuid != UNSET_LOGINUID => {
                 Prepared::Strings(vec![self.uid(s.loginuid, e).into_vec()])
             }
-            Kind::Exe => Prepared::Strings(s.exe.iter().cloned().collect()),
-            Kind::Comm => Prepared::Strings(s.comm.iter().cloned().collect()),
+            Kind::Exe => Prepared::Strings(s.exe.iter().map(|v| v.to_vec()).collect()),
+            Kind::Comm => Prepared::Strings(s.comm.iter().map(|v| v.to_vec()).collect()),
             Kind::Anomaly if ty.anomaly() => head(),
             Kind::Response if ty.range(2200, 2299) => head(),
             Kind::Crypto if ty.crypto() => head(),
             Kind::Key => Prepared::Strings(
-                s.keys.iter().flatten().filter(|k| k.as_slice() != b"(null)").cloned().collect(),
+                s.keys
+                    .iter()
+                    .flatten()
+                    .filter(|k| k.as_ref() != b"(null)")
+                    .map(|k| k.to_vec())
+                    .collect(),
             ),
             _ => none,
         }
@@ -406,7 +414,7 @@ impl<'h> Scanner<'h> {
             for f in s.filenames.iter().flatten() {
                 list(Listed::File, f);
             }
-            for k in s.keys.iter().flatten().filter(|k| k.as_slice() != b"(null)") {
+            for k in s.keys.iter().flatten().filter(|k| k.as_ref() != b"(null)") {
                 list(Listed::Key, k);
             }
         });

@@ -47,9 +47,13 @@ pub struct Context {
     pub granted: Option<bool>,
 }
 
-/// What an event says, restricted to what the criteria need.
+/// A value read from a record: borrowed from its text, or decoded.
+pub type Bytes<'a> = std::borrow::Cow<'a, [u8]>;
+
+/// What an event says, restricted to what the criteria need. Text values
+/// borrow from the event's records where the log holds them as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchItems {
+pub struct SearchItems<'a> {
     pub pid: u32,
     pub ppid: u32,
     pub uid: u32,
@@ -63,20 +67,20 @@ pub struct SearchItems {
     pub arch: u32,
     pub syscall: i32,
     pub exit: Option<i64>,
-    pub hostname: Option<Vec<u8>>,
-    pub terminal: Option<Vec<u8>>,
-    pub cwd: Option<Vec<u8>>,
-    pub exe: Option<Vec<u8>>,
-    pub comm: Option<Vec<u8>>,
-    pub acct: Option<Vec<u8>>,
-    pub uuid: Option<Vec<u8>>,
-    pub vmname: Option<Vec<u8>>,
+    pub hostname: Option<Bytes<'a>>,
+    pub terminal: Option<Bytes<'a>>,
+    pub cwd: Option<Bytes<'a>>,
+    pub exe: Option<Bytes<'a>>,
+    pub comm: Option<Bytes<'a>>,
+    pub acct: Option<Bytes<'a>>,
+    pub uuid: Option<Bytes<'a>>,
+    pub vmname: Option<Bytes<'a>>,
     /// None until a record supplies the list (a name may be `(null)`).
-    pub filenames: Option<Vec<Vec<u8>>>,
+    pub filenames: Option<Vec<Bytes<'a>>>,
     /// Indexes into `filenames` of PATH names whose text after `type=` is
     /// exactly `PARENT` (aureport -f skips those).
     pub parent_names: Vec<usize>,
-    pub keys: Option<Vec<Vec<u8>>>,
+    pub keys: Option<Vec<Bytes<'a>>>,
     /// None until a record supplies one.
     pub contexts: Option<Vec<Context>>,
     /// uid, euid and auid as names, when the criteria hold names.
@@ -85,7 +89,7 @@ pub struct SearchItems {
     pub auid_name: Option<Vec<u8>>,
 }
 
-impl Default for SearchItems {
+impl Default for SearchItems<'_> {
     fn default() -> Self {
         SearchItems {
             pid: UNSET_ID,
@@ -199,16 +203,16 @@ impl Needs {
 }
 
 /// The per-event extraction state the record parsers fill.
-struct Extractor<'c> {
+struct Extractor<'a, 'c> {
     needs: Needs,
-    items: SearchItems,
+    items: SearchItems<'a>,
     /// Names uids when the log has no ENRICHED name for them.
     host: &'c dyn Host,
     /// The enriched text of the record interpretations come from.
     interp: Option<&'c [u8]>,
 }
 
-impl<'c> Extractor<'c> {
+impl<'a, 'c> Extractor<'a, 'c> {
     /// The name of `id` for field `field`, as the reference's lookup_uid.
     fn name_of(&self, field: &[u8], id: u32) -> Vec<u8> {
         if let Some(interp) = self.interp {
@@ -260,7 +264,7 @@ impl<'c> Extractor<'c> {
     }
 
     /// One record through the reference's parser for its type.
-    fn record(&mut self, r: &Record<'_>) -> text::Step {
+    fn record(&mut self, r: &Record<'a>) -> text::Step {
         let t = text::Text { t: r.text };
         match r.rtype {
             types::SYSCALL => self.syscall(&t),
@@ -310,20 +314,20 @@ const BPF_FIRST: i32 = 2980;
 const BPF_LAST: i32 = 2983;
 
 /// What the reference's extract_search_items says about `event`.
-pub fn extract(
-    event: &Event<'_>,
+pub fn extract<'a>(
+    event: &Event<'a>,
     criteria: &Criteria,
     host: &dyn Host,
-) -> Result<SearchItems, Malformed> {
+) -> Result<SearchItems<'a>, Malformed> {
     extract_with(event, Needs::of(criteria), host)
 }
 
 /// [`extract`] with the items to extract given directly.
-pub fn extract_with(
-    event: &Event<'_>,
+pub fn extract_with<'a>(
+    event: &Event<'a>,
     needs: Needs,
     host: &dyn Host,
-) -> Result<SearchItems, Malformed> {
+) -> Result<SearchItems<'a>, Malformed> {
     // COMPAT: ausearch-match.c load_interpretations: names come from the
     // enriched part of a lone record or of a leading SYSCALL.
     let first = &event.records[0];
@@ -358,9 +362,14 @@ mod testing {
         asm.pop_ready().unwrap()
     }
 
+    /// A list of values as owned bytes, to compare with literals.
+    pub(super) fn owned(list: &Option<Vec<Bytes<'_>>>) -> Option<Vec<Vec<u8>>> {
+        list.as_ref().map(|l| l.iter().map(|v| v.to_vec()).collect())
+    }
+
     /// Every item of `log`'s event (names aside), as the reference
     /// extracts them when the criteria ask for all of them.
-    pub(super) fn items(log: &str) -> SearchItems {
+    pub(super) fn items(log: &str) -> SearchItems<'_> {
         let all = Needs {
             pid: true,
             ppid: true,

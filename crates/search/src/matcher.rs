@@ -4,7 +4,7 @@
 use raudit_parse::Event;
 
 use crate::criteria::{Criteria, IdCriterion, Success};
-use crate::extract::{SearchItems, UNSET_ID, UNSET_LOGINUID, UNSET_SESSION};
+use crate::extract::{Bytes, SearchItems, UNSET_ID, UNSET_LOGINUID, UNSET_SESSION};
 
 /// `-w` exact, else substring.
 fn string_match(criteria: &Criteria, needle: &[u8], haystack: &[u8]) -> bool {
@@ -15,7 +15,7 @@ fn string_match(criteria: &Criteria, needle: &[u8], haystack: &[u8]) -> bool {
     }
 }
 
-fn opt_match(criteria: &Criteria, wanted: &Option<Vec<u8>>, have: &Option<Vec<u8>>) -> bool {
+fn opt_match(criteria: &Criteria, wanted: &Option<Vec<u8>>, have: &Option<Bytes<'_>>) -> bool {
     match wanted {
         None => true,
         Some(w) => have.as_ref().is_some_and(|h| string_match(criteria, w, h)),

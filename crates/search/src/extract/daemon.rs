@@ -2,12 +2,13 @@
 //! DAEMON_ACCEPT / DAEMON_CLOSE of remote logging (ausearch-parse.c
 //! `parse_daemon1`, `parse_daemon2`).
 
+use super::Bytes;
 use super::Extractor;
 use super::text::{Step, Text, res_word};
 
-impl Extractor<'_> {
+impl<'a> Extractor<'a, '_> {
     /// parse_daemon1 (DAEMON_START .. DAEMON_RESUME).
-    pub(super) fn daemon1(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn daemon1(&mut self, t: &Text<'a>) -> Step {
         let n = self.needs;
         let mptr = t.chr(0, b')').unwrap_or(0);
         let mut term = mptr;
@@ -45,14 +46,14 @@ impl Extractor<'_> {
     }
 
     /// parse_daemon2 (DAEMON_ACCEPT, DAEMON_CLOSE).
-    pub(super) fn daemon2(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn daemon2(&mut self, t: &Text<'a>) -> Step {
         let mut term = 0;
         if self.needs.hostname
             && let Some(at) = t.find(0, b"addr=")
         {
             let v = at + 5;
             let end = t.chr(v, b':').or_else(|| t.chr(v, b' ')).ok_or(1)?;
-            self.items.hostname = Some(t.t[v..end].to_vec());
+            self.items.hostname = Some(Bytes::Borrowed(&t.t[v..end]));
             term = end;
         }
         if self.needs.success

@@ -5,12 +5,13 @@
 
 use raudit_parse::record::types::{ANOM_ABEND, ANOM_PROMISCUOUS, SECCOMP};
 
+use super::Bytes;
 use super::text::{Step, Text};
 use super::{Extractor, UNSET_ID, UNSET_LOGINUID, UNSET_SESSION};
 
-impl Extractor<'_> {
+impl<'a> Extractor<'a, '_> {
     /// parse_kernel_anom (SECCOMP, ANOM_PROMISCUOUS, ANOM_ABEND).
-    pub(super) fn kernel_anom(&mut self, t: &Text<'_>, rtype: i32) -> Step {
+    pub(super) fn kernel_anom(&mut self, t: &Text<'a>, rtype: i32) -> Step {
         let n = self.needs;
         let mut term = 0;
         if n.loginuid || n.auid_name {
@@ -90,7 +91,7 @@ impl Extractor<'_> {
     }
 
     /// parse_integrity (INTEGRITY_DATA .. INTEGRITY_RULE).
-    pub(super) fn integrity(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn integrity(&mut self, t: &Text<'a>) -> Step {
         let n = self.needs;
         let mut term = 0;
         // The reference reads pid= whatever the criteria.
@@ -146,13 +147,13 @@ impl Extractor<'_> {
     }
 
     /// parse_pkt (NETFILTER_PKT).
-    pub(super) fn packet(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn packet(&mut self, t: &Text<'a>) -> Step {
         let mut term = 0;
         if self.needs.hostname
             && let Some(at) = t.find(0, b"saddr=")
         {
             let (host, end) = t.word_to_space(at + 6, 1)?;
-            self.items.hostname = Some(host.to_vec());
+            self.items.hostname = Some(Bytes::Borrowed(host));
             term = end;
         }
         if self.needs.object
@@ -164,7 +165,7 @@ impl Extractor<'_> {
     }
 
     /// parse_tty (TTY).
-    pub(super) fn tty(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn tty(&mut self, t: &Text<'a>) -> Step {
         let n = self.needs;
         let mut term = 0;
         if n.pid
@@ -202,7 +203,7 @@ impl Extractor<'_> {
 
     /// parse_kernel (NETFILTER_CFG, EVENT_LISTENER): fills only what other
     /// records left unset, with defaults where the record says nothing.
-    pub(super) fn kernel(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn kernel(&mut self, t: &Text<'a>) -> Step {
         let n = self.needs;
         let mut term = 0;
         if n.pid && self.items.pid == UNSET_ID {
@@ -238,10 +239,10 @@ impl Extractor<'_> {
             match t.find(term, b"tty=") {
                 Some(at) => {
                     let (tty, end) = t.word_to_space(at + 4, 59)?;
-                    self.items.terminal = Some(tty.to_vec());
+                    self.items.terminal = Some(Bytes::Borrowed(tty));
                     term = end;
                 }
-                None => self.items.terminal = Some(b"(none)".to_vec()),
+                None => self.items.terminal = Some(Bytes::Borrowed(b"(none)")),
             }
         }
         if self.items.session == UNSET_SESSION && n.session {
@@ -269,7 +270,7 @@ impl Extractor<'_> {
                     self.items.exe = exe;
                     term = close.unwrap_or(term);
                 }
-                None => self.items.exe = Some(b"(null)".to_vec()),
+                None => self.items.exe = Some(Bytes::Borrowed(b"(null)")),
             }
         }
         if n.success

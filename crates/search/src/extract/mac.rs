@@ -4,12 +4,13 @@
 
 use raudit_parse::record::types::{CONFIG_CHANGE, USER_AVC};
 
+use super::Bytes;
 use super::text::{Step, Text, push_keys, unescape};
 use super::{Context, Extractor};
 
-impl Extractor<'_> {
+impl<'a> Extractor<'a, '_> {
     /// parse_avc (AVC, USER_AVC).
-    pub(super) fn avc(&mut self, t: &Text<'_>, rtype: i32) -> Step {
+    pub(super) fn avc(&mut self, t: &Text<'a>, rtype: i32) -> Step {
         let n = self.needs;
         let mut an = Context::default();
         let mut term = 0;
@@ -58,7 +59,7 @@ impl Extractor<'_> {
             let v = at + 5;
             if t.at(v) == b'"' {
                 let (c, close) = t.quoted(v).ok_or(6)?;
-                self.items.comm = Some(c.to_vec());
+                self.items.comm = Some(Bytes::Borrowed(c));
                 term = close;
             } else {
                 self.items.comm = Some(unescape(&t.t[v..]).ok_or(11)?);
@@ -95,7 +96,7 @@ impl Extractor<'_> {
     }
 
     /// parse_simple_message (CONFIG_CHANGE, MAC_*).
-    pub(super) fn simple(&mut self, t: &Text<'_>, rtype: i32) -> Step {
+    pub(super) fn simple(&mut self, t: &Text<'a>, rtype: i32) -> Step {
         let n = self.needs;
         let mut term = 0;
         if n.loginuid || n.auid_name {
@@ -145,7 +146,7 @@ impl Extractor<'_> {
     }
 
     /// parse_obj (IPC, OBJ_PID).
-    pub(super) fn obj(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn obj(&mut self, t: &Text<'a>) -> Step {
         if self.needs.object
             && let Some(at) = t.find(0, b"obj=")
         {
@@ -157,7 +158,7 @@ impl Extractor<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::items;
+    use super::super::testing::{items, owned};
 
     // Expected values: the reference ausearch 3.0.9 (`ausearch -if LOG`)
     // selects the line with all the options of the test's comment given
@@ -173,7 +174,7 @@ mod tests {
         );
         assert_eq!(s.pid, 13944);
         assert_eq!(s.comm.as_deref(), Some(&b"automount"[..]));
-        assert_eq!(s.filenames, Some(vec![b"auto.net".to_vec()]));
+        assert_eq!(owned(&s.filenames), Some(vec![b"auto.net".to_vec()]));
         assert_eq!(s.success, Some(false));
         let c = &s.contexts.as_ref().map(|c| c[0].clone()).unwrap_or_default();
         assert_eq!(c.subject.as_deref(), Some(&b"system_u:system_r:automount_t:s0"[..]));
@@ -192,7 +193,7 @@ mod tests {
             "type=CONFIG_CHANGE msg=audit(1594053514.707:5): auid=4294967295 ses=4294967295 subj=system_u:system_r:unconfined_service_t:s0 op=add_rule key=\"rules\" list=4 res=1",
         );
         assert_eq!((s.loginuid, s.session, s.success), (u32::MAX, u32::MAX, Some(true)));
-        assert_eq!(s.keys, Some(vec![b"rules".to_vec()]));
+        assert_eq!(owned(&s.keys), Some(vec![b"rules".to_vec()]));
         let subj = s.contexts.as_ref().and_then(|c| c[0].subject.as_deref());
         assert_eq!(subj, Some(&b"system_u:system_r:unconfined_service_t:s0"[..]));
     }

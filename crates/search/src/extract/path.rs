@@ -5,18 +5,19 @@
 
 use memchr::memchr;
 
+use super::Bytes;
 use super::text::{Step, Text, unescape, unescape_raw};
 use super::{Extractor, NAME_OFFSET};
 
-impl Extractor<'_> {
+impl<'a> Extractor<'a, '_> {
     /// common_path_parser: a file name, quoted, hex, or `(null)`.
-    pub(super) fn path(&mut self, t: &Text<'_>, start: usize) -> Step {
+    pub(super) fn path(&mut self, t: &Text<'a>, start: usize) -> Step {
         let v = &t.t[start..];
         let name = if v.first() == Some(&b'"') {
             let (name, _) = t.quoted(start).ok_or(2)?;
-            name.to_vec()
+            Bytes::Borrowed(name)
         } else if v.starts_with(b"(null)") {
-            b"(null)".to_vec()
+            Bytes::Borrowed(&b"(null)"[..])
         } else {
             if !v.first().is_some_and(u8::is_ascii_hexdigit) {
                 return Err(4);
@@ -29,7 +30,7 @@ impl Extractor<'_> {
                 unescape(&v[..end]).ok_or(7)?
             }
         };
-        let name = match (&self.items.cwd, name.as_slice()) {
+        let name = match (&self.items.cwd, &*name) {
             // COMPAT: ausearch-parse.c: ./ and ../ names are prefixed
             // with the cwd, without normalising.
             (Some(cwd), [b'.', b'.' | b'/', ..]) => {
@@ -37,7 +38,7 @@ impl Extractor<'_> {
                 full.extend_from_slice(cwd);
                 full.push(b'/');
                 full.extend_from_slice(&name);
-                full
+                Bytes::Owned(full)
             }
             _ => name,
         };
@@ -46,7 +47,7 @@ impl Extractor<'_> {
     }
 
     /// parse_dir (CWD).
-    pub(super) fn cwd(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn cwd(&mut self, t: &Text<'a>) -> Step {
         if !self.needs.filename {
             return Ok(());
         }
@@ -55,7 +56,7 @@ impl Extractor<'_> {
             if t.at(v) == b'"' {
                 let (c, _) = t.quoted(v).ok_or(1)?;
                 if self.items.cwd.is_none() {
-                    self.items.cwd = Some(c.to_vec());
+                    self.items.cwd = Some(Bytes::Borrowed(c));
                 }
             } else if self.items.cwd.is_none() {
                 self.items.cwd = unescape(&t.t[v..]);
@@ -65,7 +66,7 @@ impl Extractor<'_> {
     }
 
     /// parse_path (PATH).
-    pub(super) fn path_record(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn path_record(&mut self, t: &Text<'a>) -> Step {
         let mut term = NAME_OFFSET.min(t.t.len());
         if self.needs.filename
             && let Some(at) = t.find(term, b" name=")
@@ -91,7 +92,7 @@ impl Extractor<'_> {
     }
 
     /// avc_parse_path (AVC_PATH, and path= of CONFIG_CHANGE).
-    pub(super) fn avc_path(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn avc_path(&mut self, t: &Text<'a>) -> Step {
         if !self.needs.filename {
             return Ok(());
         }
@@ -103,7 +104,7 @@ impl Extractor<'_> {
 
     /// parse_sockaddr: unix socket paths as file names, inet addresses as
     /// the host.
-    pub(super) fn sockaddr(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn sockaddr(&mut self, t: &Text<'a>) -> Step {
         let n = self.needs;
         if !(n.hostname || n.filename) {
             return Ok(());
@@ -126,8 +127,8 @@ impl Extractor<'_> {
                     return Err(1);
                 }
                 if n.hostname {
-                    self.items.hostname =
-                        raudit_interpret::sockaddr::numeric_host(&bytes).map(String::into_bytes);
+                    self.items.hostname = raudit_interpret::sockaddr::numeric_host(&bytes)
+                        .map(|h| Bytes::Owned(h.into_bytes()));
                 }
             }
             10 => {
@@ -136,8 +137,8 @@ impl Extractor<'_> {
                 }
                 if n.hostname {
                     // getnameinfo, as the reference: scope ids included.
-                    self.items.hostname =
-                        raudit_interpret::sockaddr::numeric_host(&bytes).map(String::into_bytes);
+                    self.items.hostname = raudit_interpret::sockaddr::numeric_host(&bytes)
+                        .map(|h| Bytes::Owned(h.into_bytes()));
                 }
             }
             1 => {
@@ -148,7 +149,10 @@ impl Extractor<'_> {
                     let path = &bytes[2..];
                     let path = if path.first() == Some(&0) { &path[1..] } else { path };
                     let path = &path[..memchr(0, path).unwrap_or(path.len())];
-                    self.items.filenames.get_or_insert_with(Vec::new).push(path.to_vec());
+                    self.items
+                        .filenames
+                        .get_or_insert_with(Vec::new)
+                        .push(Bytes::Owned(path.to_vec()));
                 }
             }
             _ => {}
@@ -159,7 +163,7 @@ impl Extractor<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::items;
+    use super::super::testing::{items, owned};
 
     // Expected values: the reference ausearch 3.0.9 (`ausearch -if LOG`)
     // selects the line with all the options of the test's comment given
@@ -175,7 +179,7 @@ mod tests {
              type=PATH msg=audit(1700000001.100:10): item=0 name=\"./x\" inode=1\n\
              type=PATH msg=audit(1700000001.100:10): item=1 name=2F746D70 inode=2 nametype=PARENT",
         );
-        assert_eq!(s.filenames, Some(vec![b"/home/a/./x".to_vec(), b"/tmp".to_vec()]));
+        assert_eq!(owned(&s.filenames), Some(vec![b"/home/a/./x".to_vec(), b"/tmp".to_vec()]));
         assert_eq!(s.parent_names, vec![1]);
     }
 
@@ -185,6 +189,6 @@ mod tests {
         let inet = "type=SOCKADDR msg=audit(1700000001.100:11): saddr=02000050C000020700000000000000000000000000000000";
         assert_eq!(items(inet).hostname.as_deref(), Some(&b"192.0.2.7"[..]));
         let unix = "type=SOCKADDR msg=audit(1700000001.100:12): saddr=01002F72756E2F736F636B00";
-        assert_eq!(items(unix).filenames, Some(vec![b"/run/sock".to_vec()]));
+        assert_eq!(owned(&items(unix).filenames), Some(vec![b"/run/sock".to_vec()]));
     }
 }

@@ -3,12 +3,13 @@
 
 use raudit_parse::record::strtoll_base0;
 
+use super::Bytes;
 use super::Extractor;
 use super::text::{Step, Text, push_keys};
 
-impl Extractor<'_> {
+impl<'a> Extractor<'a, '_> {
     /// ausearch-parse.c parse_syscall.
-    pub(super) fn syscall(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn syscall(&mut self, t: &Text<'a>) -> Step {
         let n = self.needs;
         let mut term = 0;
         if n.arch {
@@ -52,7 +53,7 @@ impl Extractor<'_> {
     }
 
     /// ausearch-parse.c parse_task_info (SYSCALL and a few others).
-    pub(super) fn task_info(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn task_info(&mut self, t: &Text<'a>) -> Step {
         let n = self.needs;
         let mut term = 0;
         if n.ppid
@@ -109,7 +110,7 @@ impl Extractor<'_> {
             && let Some(at) = t.find(term, b"tty=")
         {
             let (tty, end) = t.word_to_space(at + 4, 34)?;
-            self.items.terminal = Some(tty.to_vec());
+            self.items.terminal = Some(Bytes::Borrowed(tty));
             term = end;
         }
         if n.session
@@ -148,7 +149,7 @@ impl Extractor<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{event, items};
+    use super::super::testing::{event, items, owned};
     use crate::criteria::{Criteria, IdCriterion};
     use crate::{Success, extract::extract};
 
@@ -173,7 +174,7 @@ mod tests {
         assert_eq!(s.terminal.as_deref(), Some(&b"pts0"[..]));
         assert_eq!(s.comm.as_deref(), Some(&b"cat"[..]));
         assert_eq!(s.exe.as_deref(), Some(&b"/usr/bin/cat"[..]));
-        assert_eq!(s.keys, Some(vec![b"open-eacces".to_vec()]));
+        assert_eq!(owned(&s.keys), Some(vec![b"open-eacces".to_vec()]));
         let subj = s.contexts.as_ref().and_then(|c| c[0].subject.as_deref());
         assert_eq!(subj, Some(&b"unconfined"[..]));
     }
@@ -194,7 +195,7 @@ mod tests {
         };
         let s = extract(&e, &c, &raudit_sys::FixedHost::new()).unwrap();
         assert_eq!((s.pid, s.uid, s.exit, s.syscall), (200, 1001, Some(-2), 257));
-        assert_eq!(s.keys, Some(vec![b"open-enoent".to_vec()]));
+        assert_eq!(owned(&s.keys), Some(vec![b"open-enoent".to_vec()]));
         assert_eq!(s.comm.as_deref(), Some(&b"cat"[..]));
         let short =
             event("type=SYSCALL msg=audit(1700000001.100:10): arch=c000003e syscall=1 a0=1 a1=2");
@@ -208,6 +209,6 @@ mod tests {
         let s = items(
             "type=SYSCALL msg=audit(1700000001.100:10): arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 egid=0 ses=1 comm=\"x\" exe=\"/x\" key=6101620163",
         );
-        assert_eq!(s.keys, Some(vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]));
+        assert_eq!(owned(&s.keys), Some(vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]));
     }
 }

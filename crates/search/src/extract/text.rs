@@ -7,6 +7,8 @@
 use memchr::memchr;
 use raudit_parse::record::strtoul;
 
+use super::Bytes;
+
 /// A parser step: Err holds the reference's numbered reason.
 pub(crate) type Step = Result<(), i32>;
 
@@ -138,10 +140,10 @@ impl<'a> Text<'a> {
         &self,
         start: usize,
         err: i32,
-    ) -> Result<(Option<Vec<u8>>, Option<usize>), i32> {
+    ) -> Result<(Option<Bytes<'a>>, Option<usize>), i32> {
         if self.at(start) == b'"' {
             let (v, close) = self.quoted(start).ok_or(err)?;
-            Ok((Some(v.to_vec()), Some(close)))
+            Ok((Some(Bytes::Borrowed(v)), Some(close)))
         } else {
             Ok((unescape(&self.t[start..]), None))
         }
@@ -154,17 +156,17 @@ impl<'a> Text<'a> {
         &self,
         start: usize,
         err: i32,
-    ) -> Result<(Option<Vec<u8>>, usize), i32> {
+    ) -> Result<(Option<Bytes<'a>>, usize), i32> {
         if self.at(start) == b'"' {
             let (v, close) = self.quoted(start).ok_or(err)?;
-            return Ok((Some(v.to_vec()), close));
+            return Ok((Some(Bytes::Borrowed(v)), close));
         }
         let end = self.chr(start, b' ').unwrap_or(self.t.len());
         let value = &self.t[start..end];
         if value.iter().all(u8::is_ascii_hexdigit) {
             Ok((unescape(value), end))
         } else {
-            Ok((Some(value.to_vec()), end))
+            Ok((Some(Bytes::Borrowed(value)), end))
         }
     }
 }
@@ -204,17 +206,17 @@ fn hex_prefix(s: &[u8]) -> Option<Vec<u8>> {
 
 /// The reference's `unescape`: `(null)`-style values as they are, else
 /// the leading hex digits decoded; None when there are none.
-pub(crate) fn unescape(s: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn unescape(s: &[u8]) -> Option<Bytes<'_>> {
     if s.first() == Some(&b'(') {
         let close = memchr(b')', s)?;
-        return Some(s[..=close].to_vec());
+        return Some(Bytes::Borrowed(&s[..=close]));
     }
     let mut out = hex_prefix(s)?;
     // The result is a C string.
     if let Some(nul) = memchr(0, &out) {
         out.truncate(nul);
     }
-    Some(out)
+    Some(Bytes::Owned(out))
 }
 
 /// Hex decoding without the C-string cut (socket addresses hold NULs).
@@ -228,20 +230,21 @@ pub(crate) fn unescape_raw(s: &[u8]) -> Option<Vec<u8>> {
 /// Keys of a `key=` value at `start`: a quoted key (Err(`quote_err`)
 /// when unterminated) or hex-encoded ones (Err(`hex_err`) when not hex),
 /// appended to `keys`. The closing quote's position, when quoted.
-pub(crate) fn push_keys(
-    t: &Text<'_>,
+pub(crate) fn push_keys<'a>(
+    t: &Text<'a>,
     start: usize,
-    keys: &mut Vec<Vec<u8>>,
+    keys: &mut Vec<Bytes<'a>>,
     (quote_err, hex_err): (i32, i32),
 ) -> Result<Option<usize>, i32> {
     if t.at(start) == b'"' {
         let (k, close) = t.quoted(start).ok_or(quote_err)?;
-        keys.push(k.to_vec());
+        keys.push(Bytes::Borrowed(k));
         return Ok(Some(close));
     }
     let decoded = unescape(&t.t[start..]).ok_or(hex_err)?;
     // COMPAT: ausearch-parse.c: several keys are joined by 0x01.
-    keys.extend(decoded.split(|&b| b == 0x01).filter(|k| !k.is_empty()).map(<[u8]>::to_vec));
+    let split = decoded.split(|&b| b == 0x01).filter(|k| !k.is_empty());
+    keys.extend(split.map(|k| Bytes::Owned(k.to_vec())));
     Ok(None)
 }
 
@@ -265,8 +268,8 @@ mod tests {
 
     #[test]
     fn unescape_forms() {
-        assert_eq!(unescape(b"(null) x"), Some(b"(null)".to_vec()));
-        assert_eq!(unescape(b"414200"), Some(b"AB".to_vec()));
+        assert_eq!(unescape(b"(null) x").as_deref(), Some(&b"(null)"[..]));
+        assert_eq!(unescape(b"414200").as_deref(), Some(&b"AB"[..]));
         assert_eq!(unescape_raw(b"410042"), Some(b"A\0B".to_vec()));
         assert_eq!(unescape(b"x"), None);
     }

@@ -5,12 +5,13 @@
 use raudit_parse::record::strtoul;
 use raudit_parse::record::types::{ADD_GROUP, DEL_GROUP, GRP_MGMT, VIRT_MACHINE_ID, VIRT_RESOURCE};
 
+use super::Bytes;
 use super::text::{Step, Text};
 use super::{Context, Extractor};
 
-impl Extractor<'_> {
+impl<'a> Extractor<'a, '_> {
     /// parse_user (USER-class records; USER_AVC through parse_avc).
-    pub(super) fn user(&mut self, t: &Text<'_>, rtype: i32, avc: Option<&mut Context>) -> Step {
+    pub(super) fn user(&mut self, t: &Text<'a>, rtype: i32, avc: Option<&mut Context>) -> Step {
         let n = self.needs;
         let mut term = 0;
         if n.pid {
@@ -94,7 +95,7 @@ impl Extractor<'_> {
             if end == v {
                 return Err(24);
             }
-            self.items.uuid = Some(t.t[v..end].to_vec());
+            self.items.uuid = Some(Bytes::Borrowed(&t.t[v..end]));
         }
         if rtype == VIRT_MACHINE_ID {
             if n.subject
@@ -161,7 +162,7 @@ impl Extractor<'_> {
             let v = at + 5;
             if t.at(v) == b'"' {
                 let end = t.chr(v + 1, b'"').unwrap_or(t.t.len());
-                self.items.acct = Some(t.t[v + 1..end].to_vec());
+                self.items.acct = Some(Bytes::Borrowed(&t.t[v + 1..end]));
                 term = end;
             } else {
                 let (acct, end) = t.quoted_or_hex(v, 0)?;
@@ -175,13 +176,13 @@ impl Extractor<'_> {
         {
             let v = at + 9;
             let end = t.chr(v, b',').or_else(|| t.chr(v, b' ')).ok_or(17)?;
-            self.items.hostname = Some(t.t[v..end].to_vec());
+            self.items.hostname = Some(Bytes::Borrowed(&t.t[v..end]));
             if &t.t[v..end] == b"?"
                 && let Some(a) = t.find(end + 1, b"addr=")
             {
                 let v = a + 5;
                 let end = t.chr(v, b',').or_else(|| t.chr(v, b' ')).ok_or(18)?;
-                self.items.hostname = Some(t.t[v..end].to_vec());
+                self.items.hostname = Some(Bytes::Borrowed(&t.t[v..end]));
             }
         }
         if n.filename
@@ -195,7 +196,7 @@ impl Extractor<'_> {
         {
             let v = at + 9;
             let end = t.chr(v, b' ').or_else(|| t.chr(v, b')')).ok_or(19)?;
-            self.items.terminal = Some(t.t[v..end].to_vec());
+            self.items.terminal = Some(Bytes::Borrowed(&t.t[v..end]));
         }
         if n.exe
             && let Some(at) = t.find(mptr, b"exe=")
@@ -219,7 +220,7 @@ impl Extractor<'_> {
 
     /// The `key=` inside a raudit BPF record's `msg='...'` (the reference has no such
     /// record; its key is what `-k` matches).
-    pub(super) fn bpf_key(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn bpf_key(&mut self, t: &Text<'a>) -> Step {
         if self.needs.key
             && let Some(at) = t.find(0, b" key=")
         {
@@ -230,7 +231,7 @@ impl Extractor<'_> {
     }
 
     /// parse_login (LOGIN).
-    pub(super) fn login(&mut self, t: &Text<'_>) -> Step {
+    pub(super) fn login(&mut self, t: &Text<'a>) -> Step {
         let n = self.needs;
         let mut term = Some(0);
         if n.pid {
