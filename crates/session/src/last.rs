@@ -8,6 +8,7 @@
 //! runs on from wherever the previous one stopped, and the reference's
 //! results (and its `--extract` lines) depend on that.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use raudit_interpret::Escape;
@@ -110,12 +111,12 @@ impl Last<'_> {
     /// else (kernel 3.13 and older) the second `NAME` of the event.
     fn second(au: &mut Au<'_, '_>, name: &str) -> Option<Vec<u8>> {
         if au.find_field(&format!("old-{name}")).is_some() {
-            return au.find_field(name);
+            return au.find_field(name).map(Cow::into_owned);
         }
         au.first_record();
         au.find_field(name);
         au.next_field();
-        au.find_field(name)
+        au.find_field(name).map(Cow::into_owned)
     }
 
     /// LOGIN: a new session (closing an open one with the same id).
@@ -180,11 +181,11 @@ impl Last<'_> {
                 uid
             }
         };
-        let mut host = au.find_field("hostname");
+        let mut host = au.find_field("hostname").map(Cow::into_owned);
         if host.as_deref() == Some(b"?") {
-            host = au.find_field("addr");
+            host = au.find_field("addr").map(Cow::into_owned);
         }
-        let term = au.find_field("terminal").unwrap_or_else(|| b"?".to_vec());
+        let term = au.find_field("terminal").map_or_else(|| b"?".to_vec(), Cow::into_owned);
         let result = match au.find_field("res").and_then(|_| au.interpret_field()) {
             Some(res) if res == b"success" => 0,
             Some(_) => 1,
@@ -324,7 +325,7 @@ impl Last<'_> {
             types::SYSTEM_SHUTDOWN => self.shutdown(at),
             types::DAEMON_START => {
                 if let Some(kernel) = au.find_field("kernel") {
-                    self.kernel = Some(kernel);
+                    self.kernel = Some(kernel.into_owned());
                 }
             }
             _ => {}

@@ -88,10 +88,10 @@ pub fn scan(
             let account = &mut accounts[at];
             account.sec = event.key.sec as i64;
             if let Some(h) = au.find_field("hostname") {
-                account.host = Some(h);
+                account.host = Some(h.into_owned());
             }
             if let Some(t) = au.find_field("terminal") {
-                account.term = Some(t);
+                account.term = Some(t.into_owned());
             }
         }
         Ok(())

@@ -35,9 +35,11 @@ pub struct Rec<'a> {
     /// The syscall context from the fixed field positions.
     at: Positions,
     stored: Option<Stored<'a>>,
-    /// Interpretations already made: the first one made of a field is
-    /// the one every later request gets.
-    cache: Vec<Option<Vec<u8>>>,
+    /// File-name fields interpreted so far, and whether with the working
+    /// directory: libauparse keeps the first interpretation of a field and
+    /// hands it to every later request, and the directory is the only
+    /// context that differs between requests (the rest is the record's).
+    first_realpath: Vec<(usize, bool)>,
 }
 
 pub struct Au<'a, 'r> {
@@ -212,17 +214,17 @@ impl<'a, 'r> Au<'a, 'r> {
 
     /// `auparse_find_field`: the current field if it has that name, else
     /// the next one that has, in this record or a following one.
-    pub fn find_field(&mut self, name: &str) -> Option<Vec<u8>> {
+    pub fn find_field(&mut self, name: &str) -> Option<Cow<'a, [u8]>> {
         let r = self.rec()?;
         if let Some(f) = r.fields.get(r.cur)
             && f.name == name.as_bytes()
         {
-            return f.val.as_deref().map(<[u8]>::to_vec);
+            return f.val.clone();
         }
         self.find_field_next(name)
     }
 
-    fn find_field_next(&mut self, name: &str) -> Option<Vec<u8>> {
+    fn find_field_next(&mut self, name: &str) -> Option<Cow<'a, [u8]>> {
         let mut moved = false;
         while let Some(i) = self.cur {
             let r = &mut self.recs[i];
@@ -237,7 +239,7 @@ impl<'a, 'r> Au<'a, 'r> {
             }
             if let Some(at) = r.fields[r.cur..].iter().position(|f| f.name == name.as_bytes()) {
                 r.cur += at;
-                return r.fields[r.cur].val.as_deref().map(<[u8]>::to_vec);
+                return r.fields[r.cur].val.clone();
             }
             self.cur = if i + 1 < self.recs.len() { Some(i + 1) } else { None };
             if let Some(j) = self.cur {
@@ -287,33 +289,31 @@ impl<'a, 'r> Au<'a, 'r> {
 
     fn interpret(&mut self, realpath: bool) -> Option<Vec<u8>> {
         let i = self.cur?;
-        let cwd = if realpath { self.cwd } else { None };
         let (escape, host) = (self.escape, self.host);
         let r = &mut self.recs[i];
         let at = r.cur;
-        if let Some(Some(done)) = r.cache.get(at) {
-            return Some(done.clone());
-        }
         let f = r.fields.get(at)?;
         let val: &[u8] = f.val.as_deref().unwrap_or(b"");
         let kind = kind::of_field(r.rtype, f.name, val);
+        let mut realpath = realpath;
+        if kind == Kind::EscapedFile {
+            match r.first_realpath.iter().find(|&&(field, _)| field == at) {
+                Some(&(_, first)) => realpath = first,
+                None => r.first_realpath.push((at, realpath)),
+            }
+        }
         let ctx = Context {
             machine: r.at.machine,
             syscall: r.at.syscall,
             syscall_name: None,
             a0: r.at.a0,
             a1: r.at.a1,
-            cwd,
+            cwd: if realpath { self.cwd } else { None },
             host,
             stored: r.stored.as_ref().filter(|s| !s.is_empty()),
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(val.len() + 8);
         raudit_interpret::interpret_into(&mut out, kind, f.name, val, &ctx, escape);
-        // Made on the first interpretation: most records never get one.
-        if r.cache.len() < r.fields.len() {
-            r.cache.resize(r.fields.len(), None);
-        }
-        r.cache[at] = Some(out.clone());
         Some(out)
     }
 }
@@ -342,7 +342,7 @@ fn parse_record<'a>(
         cur: 0,
         at: Positions::default(),
         stored: enriched.map(Stored::parse),
-        cache: Vec::new(),
+        first_realpath: Vec::new(),
     };
     let mut tokens = Tokens::new(text);
     while let Some(token) = tokens.next() {

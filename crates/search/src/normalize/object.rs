@@ -146,7 +146,7 @@ impl Normalizer<'_, '_, '_> {
         loop {
             f = self.au.find_field("nametype");
             if let Some(v) = &f {
-                if v.as_slice() != b"PARENT" {
+                if v.as_ref() != b"PARENT" {
                     break;
                 }
                 if parent == 0 {

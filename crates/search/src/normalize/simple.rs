@@ -259,7 +259,7 @@ impl Normalizer<'_, '_, '_> {
         let mut act: Option<Vec<u8>> = None;
         if ty == t::USER_DEVICE {
             self.au.first_record();
-            act = self.au.find_field("op");
+            act = self.au.find_field("op").map(std::borrow::Cow::into_owned);
         }
         if act.is_none() {
             act = record_action(ty).map(|a| a.as_bytes().to_vec());

@@ -340,7 +340,7 @@ impl Normalizer<'_, '_, '_> {
             _ => {
                 self.au.first_record();
                 let k = self.au.find_field("key");
-                if k.as_ref().is_some_and(|k| k.as_slice() != b"(null)") {
+                if k.as_ref().is_some_and(|k| **k != b"(null)"[..]) {
                     act = Some("triggered-audit-rule");
                     let r = self.au.record_num();
                     self.d.obj_primary = self.here(r);
