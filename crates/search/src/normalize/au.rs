@@ -269,16 +269,27 @@ impl<'a, 'r> Au<'a, 'r> {
     }
 
     pub fn interpret_field(&mut self) -> Option<Vec<u8>> {
-        self.interpret(false)
+        let mut out = Vec::new();
+        self.interpret_into(&mut out, false).then_some(out)
+    }
+
+    /// [`Au::interpret_field`] appended to `out`; false (nothing written)
+    /// when there is no current field.
+    pub fn interpret_field_into(&mut self, out: &mut Vec<u8>) -> bool {
+        self.interpret_into(out, false)
     }
 
     /// `auparse_interpret_realpath`: file names made whole with the
     /// event's working directory; None for other kinds of field.
     pub fn interpret_realpath(&mut self) -> Option<Vec<u8>> {
-        if self.field_kind() != Kind::EscapedFile {
-            return None;
-        }
-        self.interpret(true)
+        let mut out = Vec::new();
+        self.interpret_realpath_into(&mut out).then_some(out)
+    }
+
+    /// [`Au::interpret_realpath`] appended to `out`; false (nothing
+    /// written) for other kinds of field.
+    pub fn interpret_realpath_into(&mut self, out: &mut Vec<u8>) -> bool {
+        self.field_kind() == Kind::EscapedFile && self.interpret_into(out, true)
     }
 
     /// `getpwnam`: the uid of an account name (the normaliser's kinds of
@@ -287,12 +298,12 @@ impl<'a, 'r> Au<'a, 'r> {
         std::str::from_utf8(name).ok().and_then(|name| self.host.user_id(name))
     }
 
-    fn interpret(&mut self, realpath: bool) -> Option<Vec<u8>> {
-        let i = self.cur?;
+    fn interpret_into(&mut self, out: &mut Vec<u8>, realpath: bool) -> bool {
+        let Some(i) = self.cur else { return false };
         let (escape, host) = (self.escape, self.host);
         let r = &mut self.recs[i];
         let at = r.cur;
-        let f = r.fields.get(at)?;
+        let Some(f) = r.fields.get(at) else { return false };
         let val: &[u8] = f.val.as_deref().unwrap_or(b"");
         let kind = kind::of_field(r.rtype, f.name, val);
         let mut realpath = realpath;
@@ -312,9 +323,8 @@ impl<'a, 'r> Au<'a, 'r> {
             host,
             stored: r.stored.as_ref().filter(|s| !s.is_empty()),
         };
-        let mut out = Vec::with_capacity(val.len() + 8);
-        raudit_interpret::interpret_into(&mut out, kind, f.name, val, &ctx, escape);
-        Some(out)
+        raudit_interpret::interpret_into(out, kind, f.name, val, &ctx, escape);
+        true
     }
 }
 

@@ -82,10 +82,8 @@ impl Writer<'_> {
         au: &mut Au<'_, '_>,
     ) {
         let sec = event.key.sec as i64;
-        if event.key.node.is_some()
-            && let Some(node) = au.interpret_field()
-        {
-            out.extend_from_slice(&node);
+        if event.key.node.is_some() {
+            au.interpret_field_into(out);
         }
         out.push(b',');
         let type_name =
@@ -126,17 +124,15 @@ impl Writer<'_> {
         }
         out.extend_from_slice(norm.evkind.unwrap_or("unknown").as_bytes());
         out.push(b',');
-        if let Some(v) = interpret_at(au, norm.session) {
-            out.extend_from_slice(&v);
+        write_at(out, au, norm.session);
+        out.push(b',');
+        let start = out.len();
+        if write_at(out, au, norm.subj_primary) && out[start..] == *b"unset" {
+            out.truncate(start);
+            out.extend_from_slice(b"system");
         }
         out.push(b',');
-        if let Some(v) = interpret_at(au, norm.subj_primary) {
-            out.extend_from_slice(if v == b"unset" { b"system" } else { &v });
-        }
-        out.push(b',');
-        if let Some(v) = interpret_at(au, norm.subj_secondary) {
-            out.extend_from_slice(&v);
-        }
+        write_at(out, au, norm.subj_secondary);
         out.push(b',');
         if let Some(k) = norm.subj_kind {
             out.extend_from_slice(k.as_bytes());
@@ -149,31 +145,29 @@ impl Writer<'_> {
         let action = norm.action.as_deref();
         out.extend_from_slice(action.unwrap_or(b"did-unknown"));
         out.push(b',');
-        if let Some(ok) = result(au, norm.results) {
+        if let Some(ok) = result(out, au, norm.results) {
             out.extend_from_slice(if ok { b"success" } else { b"failed" });
         }
         out.push(b',');
         if seek(au, norm.obj_primary) {
-            let v = if au.field_kind() == Kind::EscapedFile {
-                au.interpret_realpath()
+            let written = if au.field_kind() == Kind::EscapedFile {
+                au.interpret_realpath_into(out)
             } else if au.get_type() == normalizer::t::CONFIG_CHANGE
                 && matches!(action, Some(b"set" | b"seccomp-logging"))
             {
-                au.field_name().map(<[u8]>::to_vec)
+                au.field_name().map(|name| out.extend_from_slice(name)).is_some()
             } else {
-                au.interpret_field()
+                au.interpret_field_into(out)
             };
-            out.extend_from_slice(&v.unwrap_or_else(|| b"(null)".to_vec()));
+            if !written {
+                out.extend_from_slice(b"(null)");
+            }
         }
         out.push(b',');
-        if let Some(v) = interpret_at(au, norm.obj_secondary) {
-            out.extend_from_slice(&v);
-        }
+        write_at(out, au, norm.obj_secondary);
         out.push(b',');
         if self.extra.obj2 {
-            if let Some(v) = object2(au, norm.obj_two) {
-                out.extend_from_slice(&v);
-            }
+            write_object2(out, au, norm.obj_two);
             out.push(b',');
         }
         if self.extra.labels {
@@ -187,9 +181,7 @@ impl Writer<'_> {
         }
         if self.extra.keys {
             out.push(b',');
-            if let Some(v) = interpret_at(au, norm.key) {
-                out.extend_from_slice(&v);
-            }
+            write_at(out, au, norm.key);
         }
         out.push(b'\n');
     }
@@ -201,7 +193,9 @@ impl Writer<'_> {
         let (norm, _) = self.run(au, false);
         if event.key.node.is_some() {
             out.extend_from_slice(b"On ");
-            out.extend_from_slice(&au.interpret_field().unwrap_or_else(|| b"(null)".to_vec()));
+            if !au.interpret_field_into(out) {
+                out.extend_from_slice(b"(null)");
+            }
             out.extend_from_slice(b" at ");
         } else {
             out.extend_from_slice(b"At ");
@@ -210,19 +204,23 @@ impl Writer<'_> {
         out.push(b' ');
         let mut id = -2;
         if seek(au, norm.subj_primary) {
-            let subj = au.interpret_field().unwrap_or_default();
+            let start = out.len();
+            au.interpret_field_into(out);
             id = au.field_int().0;
-            out.extend_from_slice(if subj == b"unset" { b"system" } else { &subj });
+            if out[start..] == *b"unset" {
+                out.truncate(start);
+                out.extend_from_slice(b"system");
+            }
         }
         if seek(au, norm.subj_secondary) {
             let uid = au.field_int().0;
             if uid != id && id != -2 && uid != -1 {
                 out.extend_from_slice(b", acting as ");
-                out.extend_from_slice(&au.interpret_field().unwrap_or_default());
+                au.interpret_field_into(out);
                 out.push(b',');
             }
         }
-        match result(au, norm.results) {
+        match result(out, au, norm.results) {
             Some(ok) => {
                 out.extend_from_slice(if ok { b" successfully " } else { b" unsuccessfully " })
             }
@@ -255,9 +253,9 @@ impl Writer<'_> {
             out.extend_from_slice(&val.unwrap_or_else(|| b"(null)".to_vec()));
             out.push(b' ');
         }
-        if let Some(v) = object2(au, norm.obj_two) {
+        if seek(au, norm.obj_two) {
             out.extend_from_slice(b"to ");
-            out.extend_from_slice(&v);
+            write_object2(out, au, norm.obj_two);
             out.push(b' ');
         }
         if let (Some(how), Some(a)) = (&norm.how, action)
@@ -276,41 +274,53 @@ fn seek(au: &mut Au<'_, '_>, loc: Loc) -> bool {
     au.goto_record_num(rec) && au.goto_field_num(field)
 }
 
-fn interpret_at(au: &mut Au<'_, '_>, loc: Loc) -> Option<Vec<u8>> {
+/// The field at `loc` interpreted (`(null)` when it has no value) onto
+/// `out`; false, with nothing written, when there is no such field.
+fn write_at(out: &mut Vec<u8>, au: &mut Au<'_, '_>, loc: Loc) -> bool {
     if !seek(au, loc) {
-        return None;
+        return false;
     }
-    Some(au.interpret_field().unwrap_or_else(|| b"(null)".to_vec()))
+    if !au.interpret_field_into(out) {
+        out.extend_from_slice(b"(null)");
+    }
+    true
 }
 
-fn object2(au: &mut Au<'_, '_>, loc: Loc) -> Option<Vec<u8>> {
+/// The second object at `loc` (a file name made whole) onto `out`.
+fn write_object2(out: &mut Vec<u8>, au: &mut Au<'_, '_>, loc: Loc) {
     if !seek(au, loc) {
-        return None;
+        return;
     }
-    let v = if au.field_kind() == Kind::EscapedFile {
-        au.interpret_realpath()
+    let written = if au.field_kind() == Kind::EscapedFile {
+        au.interpret_realpath_into(out)
     } else {
-        au.interpret_field()
+        au.interpret_field_into(out)
     };
-    Some(v.unwrap_or_else(|| b"(null)".to_vec()))
+    if !written {
+        out.extend_from_slice(b"(null)");
+    }
 }
 
-/// Success or failure from the results field.
-fn result(au: &mut Au<'_, '_>, loc: Loc) -> Option<bool> {
+/// Success or failure from the results field. `scratch` holds the
+/// interpretation while it is read (and is left as it was).
+fn result(scratch: &mut Vec<u8>, au: &mut Au<'_, '_>, loc: Loc) -> Option<bool> {
     if !seek(au, loc) {
         return None;
     }
-    let v = au.interpret_field().unwrap_or_default();
-    Some(
-        v == b"yes" || v.starts_with(b"suc") || (au.field_kind() == Kind::Seccomp && v == b"allow"),
-    )
+    let start = scratch.len();
+    au.interpret_field_into(scratch);
+    let v = &scratch[start..];
+    let ok =
+        v == b"yes" || v.starts_with(b"suc") || (au.field_kind() == Kind::Seccomp && v == b"allow");
+    scratch.truncate(start);
+    Some(ok)
 }
 
 /// The first attribute named `name` (the MAC label), interpreted.
 fn label(out: &mut Vec<u8>, au: &mut Au<'_, '_>, attrs: &[(usize, usize)], name: &[u8]) {
     for &at in attrs {
         if seek(au, Some(at)) && au.field_name() == Some(name) {
-            out.extend_from_slice(&au.interpret_field().unwrap_or_default());
+            au.interpret_field_into(out);
             return;
         }
     }
