@@ -10,13 +10,6 @@ pub fn find_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return Some(from.min(hay.len()));
     }
-    // Fields are mostly looked up in their order: the next one starts at the
-    // cursor or one space on, and needs no search.
-    for at in [from, from.saturating_add(1)] {
-        if hay.get(at..)?.starts_with(needle) {
-            return Some(at);
-        }
-    }
     let k = rarest_byte(needle);
     let rare = needle[k];
     // The rare byte's possible positions: k past `from`, and room after it.
