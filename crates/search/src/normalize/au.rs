@@ -58,6 +58,12 @@ impl<'a, 'r> Au<'a, 'r> {
     /// another event (an EOE alone is dropped).
     pub fn split(event: &Event<'a>, escape: Escape, host: &'r dyn Host) -> Vec<Self> {
         let mut out = Vec::new();
+        Self::each(event, escape, host, |au| out.push(au));
+        out
+    }
+
+    /// [`Au::split`], each event handed to `f` as it is made.
+    pub fn each(event: &Event<'a>, escape: Escape, host: &'r dyn Host, mut f: impl FnMut(Self)) {
         let mut building: Option<Au<'a, 'r>> = None;
         for r in &event.records {
             // A lone EOE is dropped (below): no need to read its fields
@@ -82,12 +88,13 @@ impl<'a, 'r> Au<'a, 'r> {
             if cwd.is_some() {
                 au.cwd = cwd;
             }
-            if ends {
-                out.extend(building.take());
+            if ends && let Some(au) = building.take() {
+                f(au);
             }
         }
-        out.extend(building);
-        out
+        if let Some(au) = building {
+            f(au);
+        }
     }
 
     /// How many events [`Au::split`] makes of `event`, from the record
@@ -217,7 +224,7 @@ impl<'a, 'r> Au<'a, 'r> {
     pub fn find_field(&mut self, name: &str) -> Option<Cow<'a, [u8]>> {
         let r = self.rec()?;
         if let Some(f) = r.fields.get(r.cur)
-            && f.name == name.as_bytes()
+            && same_name(f.name, name)
         {
             return f.val.clone();
         }
@@ -237,7 +244,7 @@ impl<'a, 'r> Au<'a, 'r> {
                 r.cur += 1;
                 moved = true;
             }
-            if let Some(at) = r.fields[r.cur..].iter().position(|f| f.name == name.as_bytes()) {
+            if let Some(at) = r.fields[r.cur..].iter().position(|f| same_name(f.name, name)) {
                 r.cur += at;
                 return r.fields[r.cur].val.clone();
             }
@@ -328,6 +335,12 @@ impl<'a, 'r> Au<'a, 'r> {
     }
 }
 
+/// Field names compared in line: a slice comparison calls memcmp, which
+/// costs more than the few bytes of a name (the normaliser compares a lot).
+fn same_name(field: &[u8], name: &str) -> bool {
+    field.len() == name.len() && field.iter().zip(name.as_bytes()).all(|(a, b)| a == b)
+}
+
 /// `au_check_events`: a record type after which libauparse considers
 /// an event complete.
 fn ends_event(rtype: i32) -> bool {
@@ -347,8 +360,9 @@ fn parse_record<'a>(
     let mut rec = Rec {
         rtype: 0,
         text,
-        // About one field per `=`.
-        fields: Vec::with_capacity(memchr::memchr_iter(b'=', text).count() + 2),
+        // Room for a field every ten bytes or so (a SYSCALL record has one
+        // every fourteen), without a pass to count them.
+        fields: Vec::with_capacity(text.len() / 10 + 2),
         cur: 0,
         at: Positions::default(),
         stored: enriched.map(Stored::parse),

@@ -18,6 +18,8 @@ mod syscall;
 #[rustfmt::skip]
 mod tables;
 
+use std::io::Write;
+
 use raudit_interpret::{Escape, Kind};
 use raudit_parse::Event;
 use raudit_sys::Host;
@@ -62,16 +64,12 @@ impl Writer<'_> {
 
     /// One csv row; diagnostics go to `err`.
     pub fn write_csv(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>) {
-        for mut au in Au::split(event, self.escape, self.host) {
-            self.csv_row(out, err, event, &mut au);
-        }
+        Au::each(event, self.escape, self.host, |mut au| self.csv_row(out, err, event, &mut au));
     }
 
     /// One text sentence per event.
     pub fn write_text(&self, out: &mut Vec<u8>, event: &Event<'_>) {
-        for mut au in Au::split(event, self.escape, self.host) {
-            self.sentence(out, event, &mut au);
-        }
+        Au::each(event, self.escape, self.host, |mut au| self.sentence(out, event, &mut au));
     }
 
     fn csv_row(
@@ -102,11 +100,10 @@ impl Writer<'_> {
             // COMPAT: the minutes are the remainder of the seconds by 60.
             let min = (total - hour * 3600) % 60;
             let sign = if off >= 0 { '+' } else { '-' };
-            out.extend_from_slice(
-                format!("{},{sign}{hour:02}:{min:02},", event.key.milli).as_bytes(),
-            );
+            let _ = write!(out, "{},{sign}{hour:02}:{min:02},", event.key.milli);
         }
-        out.extend_from_slice(format!("{},", event.key.serial).as_bytes());
+        // Writing to a Vec cannot fail (and, unlike format!, makes no String).
+        let _ = write!(out, "{},", event.key.serial);
         if !normalized {
             err.extend_from_slice(b"error normalizing ");
             err.extend_from_slice(type_name.unwrap_or("(null)").as_bytes());
