@@ -423,19 +423,20 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
     // Three things overlap: the next blocks are parsed, this one is
     // assembled, and the previous batch of events is prepared. Parsing and
     // preparing are jobs of the thread pool, not threads of their own.
+    // The batch being prepared, by the pool and by this thread when it waits.
+    let slot = crate::helped::Slot::new();
+    let slot = &slot;
     rayon::in_place_scope(|scope| -> io::Result<()> {
-        type Batch<'a, T> = (Vec<Event<'a>>, Vec<T>);
-        let mut inflight: Option<(worker::Pending<Batch<'a, T>>, usize)> = None;
-        // Waits for the batch being prepared and hands it over.
-        let drain = |inflight: &mut Option<(worker::Pending<Batch<'a, T>>, usize)>,
+        // The input of the batch in `slot`, being prepared.
+        let mut inflight: Option<usize> = None;
+        // Helps with the batch being prepared, then hands it over.
+        let drain = |inflight: &mut Option<usize>,
                      consumer: &mut C,
                      assembler: &mut Assembler<'a>|
          -> io::Result<bool> {
-            match inflight.take() {
-                Some((pending, input)) => {
-                    consume_batch(consumer, pending.wait()?, input, assembler)
-                }
-                None => Ok(true),
+            match (inflight.take(), slot.take(prepare)) {
+                (Some(input), Some(batch)) => consume_batch(consumer, batch?, input, assembler),
+                _ => Ok(true),
             }
         };
         let parse_block = &parse_block;
@@ -489,9 +490,11 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                         return Ok(());
                     }
                     batch_records = 0;
-                    let full = std::mem::take(&mut batch);
-                    inflight =
-                        Some((worker::spawn(scope, move || prepare_batch(prepare, full)), block.0));
+                    slot.put(std::mem::take(&mut batch));
+                    for _ in 0..rayon::current_num_threads() {
+                        scope.spawn(|_| slot.help(prepare));
+                    }
+                    inflight = Some(block.0);
                 }
             }
             next = match ahead.pop_front() {

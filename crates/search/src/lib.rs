@@ -11,6 +11,7 @@ pub mod criteria;
 pub mod engine;
 pub mod extract;
 pub mod follow;
+mod helped;
 pub mod index;
 pub mod input;
 pub mod interpreted;
