@@ -5,7 +5,7 @@
 //! [`crate::tally`] then counts in order.
 
 use raudit_parse::Event;
-use raudit_search::extract::{Bytes, Needs, SearchItems, UNSET_ID, UNSET_LOGINUID, extract_with};
+use raudit_search::extract::{Bytes, Needs, SearchItems, UNSET_ID, UNSET_LOGINUID, extract_into};
 use raudit_sys::Host;
 
 use crate::Options;
@@ -157,14 +157,17 @@ impl<'h> Scanner<'h> {
 
     /// aureport-scan.c scan: extraction, then the node, success and
     /// config filters.
-    fn scan<'a>(&self, event: &Event<'a>) -> Result<Option<SearchItems<'a>>, (i32, Vec<u8>)> {
-        let items =
-            extract_with(event, self.needs, self.lookup.host).map_err(|m| (m.rc, m.record))?;
+    fn scan<'a>(
+        &self,
+        event: &Event<'a>,
+        items: &mut SearchItems<'a>,
+    ) -> Result<bool, (i32, Vec<u8>)> {
+        extract_into(event, self.needs, self.lookup.host, items).map_err(|m| (m.rc, m.record))?;
         let o = &self.opts;
         if !o.nodes.is_empty() {
             match event.key.node {
                 Some(node) if o.nodes.iter().any(|n| n.as_slice() == node) => {}
-                _ => return Ok(None),
+                _ => return Ok(false),
             }
         }
         let keep = match o.outcome {
@@ -172,10 +175,7 @@ impl<'h> Scanner<'h> {
             Outcome::Failed => items.success == Some(false),
             Outcome::Success => items.success == Some(true),
         };
-        if !keep || !self.conf_kept(event.first_type()) {
-            return Ok(None);
-        }
-        Ok(Some(items))
+        Ok(keep && self.conf_kept(event.first_type()))
     }
 
     /// classify_conf: `-nc` drops CONFIG_CHANGE-led events; `--add` and
@@ -212,11 +212,12 @@ impl<'h> Scanner<'h> {
         if self.opts.kind == Kind::Time {
             return Prepared::Skip;
         }
-        let items = match self.scan(event) {
+        let mut items = SearchItems::default();
+        match self.scan(event, &mut items) {
             Err((rc, record)) => return Prepared::Malformed(rc, record),
-            Ok(None) => return Prepared::Skip,
-            Ok(Some(items)) => items,
-        };
+            Ok(false) => return Prepared::Skip,
+            Ok(true) => {}
+        }
         // COMPAT: aureport.c process_event: names come from the enriched
         // part of a lone record or of a leading SYSCALL.
         let first = &event.records[0];
@@ -234,14 +235,14 @@ impl<'h> Scanner<'h> {
             return Prepared::Html(Box::new(HtmlShare {
                 keys,
                 failed_login,
-                totals: self.totals(&ty, items),
+                totals: self.totals(&ty, &items),
             }));
         }
         if self.opts.kind == Kind::Summary {
-            return Prepared::Totals(self.totals(&ty, items));
+            return Prepared::Totals(self.totals(&ty, &items));
         }
         if self.opts.summary {
-            self.own_summary_keys(self.opts.kind, &ty, items, enriched)
+            self.own_summary_keys(self.opts.kind, &ty, &mut items, enriched)
         } else {
             self.rows(&ty, &items, enriched)
         }
@@ -257,7 +258,7 @@ impl<'h> Scanner<'h> {
         &self,
         kind: Kind,
         ty: &Types<'_>,
-        mut s: SearchItems,
+        s: &mut SearchItems,
         e: Enriched<'_>,
     ) -> Prepared {
         let one =
@@ -270,7 +271,7 @@ impl<'h> Scanner<'h> {
             Kind::User if s.loginuid != UNSET_LOGINUID => {
                 Prepared::Key(self.uid(s.loginuid, e).into_vec())
             }
-            _ => self.summary_keys(kind, ty, &s, e),
+            _ => self.summary_keys(kind, ty, s, e),
         }
     }
 
@@ -354,7 +355,7 @@ impl<'h> Scanner<'h> {
     }
 
     /// do_summary_total.
-    fn totals(&self, ty: &Types<'_>, s: SearchItems) -> Totals {
+    fn totals(&self, ty: &Types<'_>, s: &SearchItems) -> Totals {
         let b = |x: bool| x as u8;
         let mut tot = Totals {
             changes: [t::CONFIG_CHANGE, t::DAEMON_CONFIG, t::USYS_CONFIG, t::NETFILTER_CFG]

@@ -205,7 +205,7 @@ impl Needs {
 /// The per-event extraction state the record parsers fill.
 struct Extractor<'a, 'c> {
     needs: Needs,
-    items: SearchItems<'a>,
+    items: &'c mut SearchItems<'a>,
     /// Names uids when the log has no ENRICHED name for them.
     host: &'c dyn Host,
     /// The enriched text of the record interpretations come from.
@@ -328,6 +328,20 @@ pub fn extract_with<'a>(
     needs: Needs,
     host: &dyn Host,
 ) -> Result<SearchItems<'a>, Malformed> {
+    let mut items = SearchItems::default();
+    extract_into(event, needs, host, &mut items)?;
+    Ok(items)
+}
+
+/// [`extract_with`] into `items` (fresh: `SearchItems::default()`), which
+/// a caller that reads every event keeps on its stack rather than have a
+/// struct of some hundred bytes copied out of each call.
+pub fn extract_into<'a>(
+    event: &Event<'a>,
+    needs: Needs,
+    host: &dyn Host,
+    items: &mut SearchItems<'a>,
+) -> Result<(), Malformed> {
     // COMPAT: ausearch-match.c load_interpretations: names come from the
     // enriched part of a lone record or of a leading SYSCALL.
     let first = &event.records[0];
@@ -336,13 +350,13 @@ pub fn extract_with<'a>(
     } else {
         None
     };
-    let mut x = Extractor { needs, items: SearchItems::default(), host, interp };
+    let mut x = Extractor { needs, items, host, interp };
     for record in &event.records {
         if let Err(rc) = x.record(record) {
             return Err(Malformed { rc, record: record.text.to_vec() });
         }
     }
-    Ok(x.items)
+    Ok(())
 }
 
 /// What the family tests share: events from log text, and extraction
