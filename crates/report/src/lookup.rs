@@ -66,30 +66,44 @@ fn unescape_value(v: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A uid column's text: without `-i` a number, kept on the stack (a
-/// detailed report makes one per event).
+/// A uid column's text, kept on the stack when short (a detailed report
+/// makes one per event): a number, or with `-i` most names.
 pub enum UidText {
-    Number([u8; 11], u8),
-    Name(Vec<u8>),
+    Short([u8; SHORT], u8),
+    Long(Vec<u8>),
 }
+
+/// The longest uid text kept on the stack.
+const SHORT: usize = 32;
 
 impl UidText {
     /// The decimal text of `n`, as `%d` prints it.
     fn number(n: i32) -> UidText {
-        let mut text = [0u8; 11];
+        let mut text = [0u8; SHORT];
         let mut at = digits_before(&mut text, 11, u64::from(n.unsigned_abs()));
         if n < 0 {
             at -= 1;
             text[at] = b'-';
         }
-        text.copy_within(at.., 0);
-        UidText::Number(text, (text.len() - at) as u8)
+        text.copy_within(at..11, 0);
+        UidText::Short(text, (11 - at) as u8)
+    }
+
+    fn of(bytes: &[u8]) -> UidText {
+        match bytes.len() {
+            len @ 0..=SHORT => {
+                let mut text = [0u8; SHORT];
+                text[..len].copy_from_slice(bytes);
+                UidText::Short(text, len as u8)
+            }
+            _ => UidText::Long(bytes.to_vec()),
+        }
     }
 
     pub fn into_vec(self) -> Vec<u8> {
         match self {
-            UidText::Number(..) => self.to_vec(),
-            UidText::Name(name) => name,
+            UidText::Short(..) => self.to_vec(),
+            UidText::Long(name) => name,
         }
     }
 }
@@ -98,8 +112,8 @@ impl std::ops::Deref for UidText {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         match self {
-            UidText::Number(text, len) => &text[..usize::from(*len)],
-            UidText::Name(name) => name,
+            UidText::Short(text, len) => &text[..usize::from(*len)],
+            UidText::Long(name) => name,
         }
     }
 }
@@ -147,16 +161,22 @@ impl<'h> Lookup<'h> {
             return UidText::number(uid as i32);
         }
         if uid == UNSET_ID {
-            return UidText::Name(b"unset".to_vec());
+            return UidText::of(b"unset");
         }
         // COMPAT: ausearch-lookup.c aulookup_uid looks up the "auid"
         // interpretation for every uid column, uid= ones included.
         if let Some(v) = enriched.value(b"auid") {
-            return UidText::Name(unescape_value(v));
+            return UidText::Long(unescape_value(v));
         }
-        let mut out = Vec::new();
-        raudit_interpret::value::id_name(&mut out, uid, self.host, true);
-        UidText::Name(out)
+        // The name is written where it is kept for the thread's next one.
+        thread_local!(static NAME: std::cell::RefCell<Vec<u8>> = const {
+            std::cell::RefCell::new(Vec::new())
+        });
+        NAME.with_borrow_mut(|name| {
+            name.clear();
+            raudit_interpret::value::id_name(name, uid, self.host, true);
+            UidText::of(name)
+        })
     }
 
     /// aulookup_syscall: the number, or with -i the enriched SYSCALL, the
