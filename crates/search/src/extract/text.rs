@@ -97,7 +97,7 @@ impl<'a> Text<'a> {
         let hex = &self.t[start..end];
         // A word that is not UTF-8 has always read as 0 here (the C code
         // would read its leading digits); kept so results do not move.
-        if std::str::from_utf8(hex).is_err() {
+        if !hex.is_ascii() && std::str::from_utf8(hex).is_err() {
             return Ok((0, end));
         }
         let digits = hex.iter().take_while(|b| b.is_ascii_hexdigit()).count();
