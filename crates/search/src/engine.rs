@@ -479,22 +479,27 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                 // COMPAT: libauparse hands events out only after one opens.
                 let ready = assembler.push(record)
                     && (completion == Completion::Ausearch || assembler.open_events() > open);
-                if ready {
-                    while let Some(event) = assembler.pop_ready() {
-                        batch_records += event.records.len();
-                        batch.push(event);
-                    }
+                if !ready {
+                    continue;
                 }
-                if batch_full(batch.len(), batch_records) {
-                    if !drain(&mut inflight, consumer, &mut assembler)? {
-                        return Ok(());
+                // A record can complete tens of thousands of events at once
+                // (a storm's events without EOE, when time moves on): they go
+                // out in batches of the usual size, which keeps the stages
+                // overlapping and the assembler's spare vectors enough.
+                while let Some(event) = assembler.pop_ready() {
+                    batch_records += event.records.len();
+                    batch.push(event);
+                    if batch_full(batch.len(), batch_records) {
+                        if !drain(&mut inflight, consumer, &mut assembler)? {
+                            return Ok(());
+                        }
+                        batch_records = 0;
+                        slot.put(std::mem::take(&mut batch));
+                        for _ in 0..rayon::current_num_threads() {
+                            scope.spawn(|_| slot.help(prepare));
+                        }
+                        inflight = Some(block.0);
                     }
-                    batch_records = 0;
-                    slot.put(std::mem::take(&mut batch));
-                    for _ in 0..rayon::current_num_threads() {
-                        scope.spawn(|_| slot.help(prepare));
-                    }
-                    inflight = Some(block.0);
                 }
             }
             next = match ahead.pop_front() {
