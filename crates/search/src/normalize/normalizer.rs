@@ -11,6 +11,8 @@
 //! [`super::object`], and the event shapes [`super::syscall`] (events
 //! with a SYSCALL record) and [`super::simple`] (single-record events).
 
+use std::borrow::Cow;
+
 use super::au::Au;
 use super::tables;
 
@@ -56,7 +58,7 @@ pub struct Norm {
     pub subj_secondary: Loc,
     pub subj_kind: Option<&'static str>,
     pub subj_attrs: Vec<(usize, usize)>,
-    pub action: Option<Vec<u8>>,
+    pub action: Option<Cow<'static, [u8]>>,
     pub obj_primary: Loc,
     pub obj_secondary: Loc,
     pub obj_two: Loc,

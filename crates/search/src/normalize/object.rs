@@ -1,6 +1,8 @@
 //! To what: the normaliser's object (the file, socket, program or
 //! setting acted on), its second object, attributes and kind.
 
+use std::borrow::Cow;
+
 use super::normalizer::{Loc, Normalizer, starts_with_script, t, what};
 
 impl Normalizer<'_, '_, '_> {
@@ -362,7 +364,7 @@ impl Normalizer<'_, '_, '_> {
             t::USER => self.found("addr"),
             t::USYS_CONFIG => {
                 if self.found("op") {
-                    self.d.action = self.au.interpret_field();
+                    self.d.action = self.au.interpret_field().map(Cow::Owned);
                 }
                 self.d.obj_kind = what::SYSTEM;
                 false

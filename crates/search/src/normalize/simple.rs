@@ -2,6 +2,8 @@
 //! integrity, ...) and userspace ones (logins, account changes, virt),
 //! each told from the record's own fields.
 
+use std::borrow::Cow;
+
 use super::normalizer::{Normalizer, event_kind, record_action, t, what};
 
 impl Normalizer<'_, '_, '_> {
@@ -31,13 +33,13 @@ impl Normalizer<'_, '_, '_> {
             self.d.obj_kind = what::USER_SESSION;
             self.session(0);
             self.results(0);
-            self.d.action = record_action(ty).map(|a| a.as_bytes().to_vec());
+            self.d.action = record_action(ty).map(|a| Cow::Borrowed(a.as_bytes()));
             return true;
         }
         if ty == t::NETFILTER_CFG {
             self.simple_subj_attr();
             self.how_from("comm");
-            self.d.action = Some(b"loaded-firewall-rule-to".to_vec());
+            self.d.action = Some(Cow::Borrowed(&b"loaded-firewall-rule-to"[..]));
             self.first_record_loc("table");
             self.d.subj_kind = Some("system");
             self.d.obj_kind = what::FIREWALL;
@@ -57,7 +59,7 @@ impl Normalizer<'_, '_, '_> {
                 self.au.first_record();
             }
             self.d.obj_kind = what::UNKNOWN;
-            self.d.action = record_action(ty).map(|a| a.as_bytes().to_vec());
+            self.d.action = record_action(ty).map(|a| Cow::Borrowed(a.as_bytes()));
             self.au.first_record();
             if self.found("seresult") {
                 self.d.results = self.here(0);
@@ -74,7 +76,7 @@ impl Normalizer<'_, '_, '_> {
             }
             self.simple_subj_attr();
             self.d.subj_kind = Some("auditd");
-            self.d.action = record_action(ty).map(|a| a.as_bytes().to_vec());
+            self.d.action = record_action(ty).map(|a| Cow::Borrowed(a.as_bytes()));
             self.d.obj_kind = what::SERVICE;
             if ty == t::DAEMON_START {
                 self.d.how = Some(b"init".to_vec());
@@ -87,7 +89,7 @@ impl Normalizer<'_, '_, '_> {
         if ty == t::BPF {
             self.d.subj_kind = Some("system");
             let act = self.bpf_action();
-            self.d.action = Some(act.as_bytes().to_vec());
+            self.d.action = Some(Cow::Borrowed(act.as_bytes()));
             self.d.obj_kind = what::PROCESS;
             self.program_obj();
             return true;
@@ -100,7 +102,7 @@ impl Normalizer<'_, '_, '_> {
             self.session(0);
             self.simple_subj_attr();
             let act = self.listener_action();
-            self.d.action = Some(act.as_bytes().to_vec());
+            self.d.action = Some(Cow::Borrowed(act.as_bytes()));
             self.program_obj();
             self.d.obj_kind = what::SOCKET;
             self.au.first_record();
@@ -129,7 +131,7 @@ impl Normalizer<'_, '_, '_> {
                 act = record_action(ty);
             }
             if let Some(a) = act {
-                self.d.action = Some(a.as_bytes().to_vec());
+                self.d.action = Some(Cow::Borrowed(a.as_bytes()));
             }
             if (ty == t::MAC_MAP_ADD || ty == t::MAC_MAP_DEL) && self.prime_object("nlbl_domain", 0)
             {
@@ -153,11 +155,11 @@ impl Normalizer<'_, '_, '_> {
                 let s = self.au.interpret_field().unwrap_or_default();
                 let s = s.strip_prefix(b"\"").unwrap_or(&s);
                 if s.starts_with(b"add_rule") {
-                    self.d.action = Some(b"added-audit-rule".to_vec());
+                    self.d.action = Some(Cow::Borrowed(&b"added-audit-rule"[..]));
                     self.d.obj_primary = self.simple_object(ty);
                     mapped = false;
                 } else if s.starts_with(b"remove_rule") {
-                    self.d.action = Some(b"deleted-audit-rule".to_vec());
+                    self.d.action = Some(Cow::Borrowed(&b"deleted-audit-rule"[..]));
                     self.d.obj_primary = self.simple_object(ty);
                     mapped = false;
                 }
@@ -165,7 +167,7 @@ impl Normalizer<'_, '_, '_> {
         }
         if mapped {
             if let Some(a) = record_action(ty) {
-                self.d.action = Some(a.as_bytes().to_vec());
+                self.d.action = Some(Cow::Borrowed(a.as_bytes()));
             }
             if ty == t::CONFIG_CHANGE {
                 self.d.obj_primary = self.simple_object(ty);
@@ -256,13 +258,13 @@ impl Normalizer<'_, '_, '_> {
                 self.prime_object("tcontext", 0);
             }
         }
-        let mut act: Option<Vec<u8>> = None;
+        let mut act: Option<Cow<'static, [u8]>> = None;
         if ty == t::USER_DEVICE {
             self.au.first_record();
-            act = self.au.find_field("op").map(std::borrow::Cow::into_owned);
+            act = self.au.find_field("op").map(|op| Cow::Owned(op.into_owned()));
         }
         if act.is_none() {
-            act = record_action(ty).map(|a| a.as_bytes().to_vec());
+            act = record_action(ty).map(|a| Cow::Borrowed(a.as_bytes()));
         }
         if act.is_some() {
             self.d.action = act;

@@ -2,6 +2,10 @@
 //! events built around one): the subject and how from the syscall's
 //! fields, and the action and object from the syscall's class.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use super::normalizer::{Normalizer, event_kind, record_action, t, what};
 use super::tables::{self, Class};
 
@@ -64,11 +68,11 @@ impl Normalizer<'_, '_, '_> {
             self.d.key = self.here(recno);
         }
         if otype == t::ANOM_LINK {
-            self.d.action = record_action(otype).map(|a| a.as_bytes().to_vec());
+            self.d.action = record_action(otype).map(|a| Cow::Borrowed(a.as_bytes()));
         } else if otype == t::CONFIG_CHANGE {
             self.au.first_record();
             if self.found("op") {
-                self.d.action = self.au.interpret_field();
+                self.d.action = self.au.interpret_field().map(Cow::Owned);
                 self.d.obj_primary = self.simple_object(t::CONFIG_CHANGE);
             }
         } else {
@@ -114,9 +118,9 @@ impl Normalizer<'_, '_, '_> {
         let sc: &[u8] = syscall.unwrap_or(b"");
         if objtype == Class::Unknown
             && let Some(name) = syscall
-            && let Some((_, c)) = tables::SYSCALL_CLASS.iter().find(|(s, _)| s.as_bytes() == name)
+            && let Some(c) = syscall_class(name)
         {
-            objtype = *c;
+            objtype = c;
         }
         let mut act: Option<&'static str> = None;
         match objtype {
@@ -356,7 +360,7 @@ impl Normalizer<'_, '_, '_> {
             act = Some("accessed-policy-controlled-file");
         }
         if let Some(a) = act {
-            self.d.action = Some(a.as_bytes().to_vec());
+            self.d.action = Some(Cow::Borrowed(a.as_bytes()));
         }
     }
 
@@ -385,4 +389,19 @@ impl Normalizer<'_, '_, '_> {
             "connected"
         }
     }
+}
+
+/// The class of syscall `name` in [`tables::SYSCALL_CLASS`] (its first
+/// entry), from a map made once: every syscall event asks, and a scan of
+/// the table's ninety names cost a tenth of a csv row.
+fn syscall_class(name: &[u8]) -> Option<Class> {
+    static BY_NAME: OnceLock<HashMap<&'static [u8], Class>> = OnceLock::new();
+    let map = BY_NAME.get_or_init(|| {
+        let mut map = HashMap::new();
+        for &(s, class) in tables::SYSCALL_CLASS {
+            map.entry(s.as_bytes()).or_insert(class);
+        }
+        map
+    });
+    map.get(name).copied()
 }
