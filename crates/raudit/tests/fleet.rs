@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fleet_support::*;
-use raudit_testkit::{DaemonProcess, reference_tool, wait_for};
+use raudit_testkit::{DaemonProcess, poll_until, reference_tool, wait_for};
 
 fn stderr_of(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -466,10 +466,21 @@ fn fleet_cluster_collects_every_event_once_through_crashes_and_an_outage() {
         Stdio::piped(),
     );
     let mut stdin_a = ship_a.take_stdin().unwrap();
+    // What the shippers and collectors said (the end of it), for a failure: their stderr goes
+    // with the temp dir. The wait for hosta after a node was killed timed out once in CI.
+    let said = || {
+        let mut text = format!("collect --state: {:?}\n", collected(&out));
+        for name in ["ship-a.err", "ship-b.err", "ship-b2.err", "collect.err", "collect2.err"] {
+            if let Ok(bytes) = fs::read(d.join(name)) {
+                let tail = String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(4000)..]);
+                text += &format!("--- {name}:\n{tail}\n");
+            }
+        }
+        text
+    };
     let wait_a = |n: u64| {
-        wait_for(&format!("{n} events of hosta collected"), Duration::from_secs(120), || {
-            events_of(&out, "hosta") >= n
-        })
+        let ok = poll_until(Duration::from_secs(120), || events_of(&out, "hosta") >= n);
+        assert!(ok, "timed out after 120 s waiting for {n} events of hosta collected\n{}", said());
     };
 
     // A node dies mid-stream, and comes back.
@@ -522,9 +533,8 @@ fn fleet_cluster_collects_every_event_once_through_crashes_and_an_outage() {
     let status = ship_b.wait(Duration::from_secs(180));
     assert!(status.success(), "{}", fs::read_to_string(d.join("ship-b2.err")).unwrap_or_default());
     wait_a(total_a);
-    wait_for("every event of hostb collected", Duration::from_secs(120), || {
-        events_of(&out, "hostb") >= total_b
-    });
+    let ok = poll_until(Duration::from_secs(120), || events_of(&out, "hostb") >= total_b);
+    assert!(ok, "timed out after 120 s waiting for every event of hostb collected\n{}", said());
     drop(stdin_a);
     assert!(ship_a.wait(Duration::from_secs(30)).success());
     // Fleet search while the stream holds both hosts (checked below against ausearch).
