@@ -50,38 +50,36 @@ impl<'a> Tokens<'a> {
 impl<'a> Tokens<'a> {
     /// [`Tokens::next_raw`] and the position of the token's first `=`, in
     /// one pass: names and most values are a few bytes, where a byte loop
-    /// beats two memchr calls; a long value (a path, hex) is searched.
+    /// beats two memchr calls.
     fn next_with_eq(&mut self) -> Option<(&'a [u8], Option<usize>)> {
         let text = self.rest;
         let Some(start) = text.iter().position(|&b| b != b' ') else {
             self.rest = &text[text.len()..];
             return None;
         };
-        let mut eq = None;
-        let mut i = start;
-        while i < text.len() && text[i] != b' ' {
-            if eq.is_none() && text[i] == b'=' {
-                eq = Some(i - start);
-                // The value: a short one in line, a long one searched.
-                let short = text.len().min(i + 1 + LONG_VALUE);
-                i += 1;
-                while i < short && text[i] != b' ' {
-                    i += 1;
-                }
-                if i == short && short < text.len() && text[i] != b' ' {
-                    i = memchr::memchr(b' ', &text[i..]).map_or(text.len(), |j| i + j);
-                }
-                break;
-            }
-            i += 1;
-        }
-        self.rest = text.get(i + 1..).unwrap_or(&text[text.len()..]);
-        Some((&text[start..i], eq))
+        let name_end = text[start..]
+            .iter()
+            .position(|&b| b == b' ' || b == b'=')
+            .map_or(text.len(), |i| start + i);
+        let eq = (text.get(name_end) == Some(&b'=')).then_some(name_end - start);
+        let end = if eq.is_some() { space_from(text, name_end + 1) } else { name_end };
+        self.rest = text.get(end + 1..).unwrap_or(&text[text.len()..]);
+        Some((&text[start..end], eq))
     }
 }
 
 /// Value bytes scanned in line before a value counts as long.
 const LONG_VALUE: usize = 16;
+
+/// The first space in `text` from `from` on, or its end: a short value is
+/// scanned in line, a long one (a path, hex) searched.
+fn space_from(text: &[u8], from: usize) -> usize {
+    let short = text.len().min(from + LONG_VALUE);
+    match text[from..short].iter().position(|&b| b == b' ') {
+        Some(i) => from + i,
+        None => memchr::memchr(b' ', &text[short..]).map_or(text.len(), |i| short + i),
+    }
+}
 
 impl<'a> Iterator for Tokens<'a> {
     type Item = Token<'a>;

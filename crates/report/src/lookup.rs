@@ -79,14 +79,13 @@ const SHORT: usize = 32;
 impl UidText {
     /// The decimal text of `n`, as `%d` prints it.
     fn number(n: i32) -> UidText {
-        let mut text = [0u8; SHORT];
+        let mut text = [0u8; 11];
         let mut at = digits_before(&mut text, 11, u64::from(n.unsigned_abs()));
         if n < 0 {
             at -= 1;
             text[at] = b'-';
         }
-        text.copy_within(at..11, 0);
-        UidText::Short(text, (11 - at) as u8)
+        UidText::of(&text[at..])
     }
 
     fn of(bytes: &[u8]) -> UidText {

@@ -144,6 +144,11 @@ pub struct Scanner<'h> {
     run: u64,
 }
 
+/// A summary key list of the one string an item may hold.
+fn strings(item: &Option<Bytes<'_>>) -> Prepared {
+    Prepared::Strings(item.iter().map(|v| v.to_vec()).collect())
+}
+
 impl<'h> Scanner<'h> {
     pub fn new(opts: Options, host: &'h dyn Host) -> Self {
         let lookup = Lookup::new(opts.interpret, host);
@@ -330,15 +335,15 @@ impl<'h> Scanner<'h> {
             Kind::File => {
                 Prepared::Strings(s.filenames.iter().flatten().map(|f| f.to_vec()).collect())
             }
-            Kind::Host => Prepared::Strings(s.hostname.iter().map(|v| v.to_vec()).collect()),
+            Kind::Host => strings(&s.hostname),
             Kind::Pid if s.pid != UNSET_ID => Prepared::Numbers(vec![s.pid as i32]),
             Kind::Syscall if s.syscall > 0 => Prepared::Strings(vec![self.lookup.syscall(s, e)]),
-            Kind::Term => Prepared::Strings(s.terminal.iter().map(|v| v.to_vec()).collect()),
+            Kind::Term => strings(&s.terminal),
             Kind::User if s.loginuid != UNSET_LOGINUID => {
                 Prepared::Strings(vec![self.uid(s.loginuid, e).into_vec()])
             }
-            Kind::Exe => Prepared::Strings(s.exe.iter().map(|v| v.to_vec()).collect()),
-            Kind::Comm => Prepared::Strings(s.comm.iter().map(|v| v.to_vec()).collect()),
+            Kind::Exe => strings(&s.exe),
+            Kind::Comm => strings(&s.comm),
             Kind::Anomaly if ty.anomaly() => head(),
             Kind::Response if ty.range(2200, 2299) => head(),
             Kind::Crypto if ty.crypto() => head(),
