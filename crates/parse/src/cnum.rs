@@ -66,6 +66,25 @@ fn digits_value(digits: &[u8], base: u32) -> Result<u64, Overflow> {
     Ok(value)
 }
 
+/// Appends `n` in decimal, zero-padded to at least `width` digits: by
+/// hand, as the formatting machinery costs more on a per-event path.
+pub fn push_decimal(out: &mut Vec<u8>, n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let (mut at, mut rest) = (digits.len(), n);
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - at..width {
+        out.push(b'0');
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 /// True when every byte is a decimal digit (also for "").
 pub fn is_int_string(s: &[u8]) -> bool {
     s.iter().all(u8::is_ascii_digit)
@@ -108,5 +127,15 @@ mod tests {
         assert_eq!(strtoul(b"0x", 0), Ok(0));
         assert_eq!(strtoul(b" 12", 0), Ok(12));
         assert_eq!(c_str(b"ab\0cd"), b"ab");
+    }
+
+    #[test]
+    fn decimals() {
+        let mut out = Vec::new();
+        for (n, width) in [(0, 1), (7, 3), (1234, 2), (u64::MAX, 1), (42, 0)] {
+            out.clear();
+            push_decimal(&mut out, n, width);
+            assert_eq!(out, format!("{n:0width$}").into_bytes());
+        }
     }
 }

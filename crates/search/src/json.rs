@@ -8,10 +8,13 @@
 //! to which object, how, with what result.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::io::Write;
+use std::ops::Range;
 
 use raudit_interpret::value::unhex;
 use raudit_interpret::{Context, Escape, Kind, Machine, Stored, kind};
+use raudit_parse::cnum::push_decimal;
 use raudit_parse::record::types::{EXECVE, PATH, PROCTITLE, SECCOMP, SOCKADDR, SYSCALL};
 use raudit_parse::{Event, Record};
 use raudit_sys::Host;
@@ -28,18 +31,13 @@ enum Value<'a> {
     Nested(Vec<Field<'a>>),
 }
 
-/// Splits a record body into its fields; words without `=` (an AVC's
-/// `denied { read } for`) are returned apart.
-fn split<'a>(body: &'a [u8], words: &mut Vec<&'a [u8]>) -> Vec<Field<'a>> {
-    let mut fields = Vec::new();
-    split_into(body, words, &mut fields);
-    fields
-}
-
-/// [`split`] into `fields` (emptied first), so that its memory serves
-/// every record of an event.
-fn split_into<'a>(body: &'a [u8], words: &mut Vec<&'a [u8]>, fields: &mut Vec<Field<'a>>) {
+/// Splits a record body into `fields` (emptied first, so that its memory
+/// serves every record); words without `=` (an AVC's `denied { read }
+/// for`) go to `words`. Returns how many of the body's `"` delimit quoted
+/// values.
+fn split_into<'a>(body: &'a [u8], words: &mut Vec<&'a [u8]>, fields: &mut Vec<Field<'a>>) -> usize {
     fields.clear();
+    let mut quotes = 0;
     let mut i = 0;
     while i < body.len() {
         if body[i] == b' ' {
@@ -61,12 +59,22 @@ fn split_into<'a>(body: &'a [u8], words: &mut Vec<&'a [u8]>, fields: &mut Vec<Fi
             // An unterminated msg=' stays text: it cannot be split safely.
             Some(b'\'') if name == b"msg" && memchr::memchr(b'\'', &body[v + 1..]).is_some() => {
                 let end = v + 1 + memchr::memchr(b'\'', &body[v + 1..]).unwrap_or(0);
-                let inner = split(&body[v + 1..end], words);
+                let mut inner = Vec::new();
+                quotes += split_into(&body[v + 1..end], words, &mut inner);
                 fields.push(Field { name, value: Value::Nested(inner) });
                 i = end + 1;
             }
             Some(b'"') => {
-                let end = memchr::memchr(b'"', &body[v + 1..]).map_or(body.len(), |e| v + 2 + e);
+                let end = match memchr::memchr(b'"', &body[v + 1..]) {
+                    Some(e) => {
+                        quotes += 2;
+                        v + 2 + e
+                    }
+                    None => {
+                        quotes += 1;
+                        body.len()
+                    }
+                };
                 fields.push(Field { name, value: Value::Text(&body[v..end]) });
                 i = end;
             }
@@ -77,6 +85,25 @@ fn split_into<'a>(body: &'a [u8], words: &mut Vec<&'a [u8]>, fields: &mut Vec<Fi
             }
         }
     }
+    quotes
+}
+
+/// Whether the only bytes of `body` that JSON must escape are the
+/// `quotes` double quotes that delimit its quoted values (the common
+/// case: one pass over the record instead of one per name and value).
+fn escapes_only_delimiters(body: &[u8], quotes: usize) -> bool {
+    let mut special = false;
+    let mut seen = 0;
+    // Counted in bytes, a chunk at a time: that is what vectorizes.
+    for chunk in body.chunks(255) {
+        let mut in_chunk = 0u8;
+        for &b in chunk {
+            special |= !(0x20..0x7f).contains(&b) || b == b'\\';
+            in_chunk += u8::from(b == b'"');
+        }
+        seen += usize::from(in_chunk);
+    }
+    !special && seen == quotes
 }
 
 /// Bytes that go into a JSON string as they are.
@@ -169,6 +196,11 @@ impl Interp<'_> {
         raudit_interpret::interpret_into(out, kind, name, value, &ctx, Escape::Raw);
     }
 
+    /// Appends the meaning of `name=value`.
+    fn meaning(&self, out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+        self.interpret(out, kind::of_field(self.rtype, name, value), name, value);
+    }
+
     /// Writes the meaning of `name=value` as a JSON string; false when it
     /// has none other than its text.
     fn value(&self, out: &mut Vec<u8>, scratch: &mut Vec<u8>, name: &[u8], value: &[u8]) -> bool {
@@ -232,18 +264,58 @@ fn member_names_into<'a>(fields: &[Field<'a>], names: &mut Vec<Cow<'a, [u8]>>) {
     }
 }
 
+/// Writes a member name: as it is when its record needs no escaping
+/// but its delimiting quotes.
+fn member(out: &mut Vec<u8>, name: &[u8], plain: bool) {
+    if plain {
+        out.push(b'"');
+        out.extend_from_slice(name);
+        out.extend_from_slice(b"\":");
+    } else {
+        string(out, name);
+        out.push(b':');
+    }
+}
+
+/// Writes a logged value as a JSON string; in a `plain` record only the
+/// quotes around a quoted value need escaping.
+fn raw_value(out: &mut Vec<u8>, value: &[u8], plain: bool) {
+    if !plain {
+        return string(out, value);
+    }
+    match value.strip_prefix(b"\"") {
+        Some(inner) => {
+            out.extend_from_slice(b"\"\\\"");
+            match inner.strip_suffix(b"\"") {
+                Some(text) => {
+                    out.extend_from_slice(text);
+                    out.extend_from_slice(b"\\\"\"");
+                }
+                None => {
+                    out.extend_from_slice(inner);
+                    out.push(b'"');
+                }
+            }
+        }
+        None => {
+            out.push(b'"');
+            out.extend_from_slice(value);
+            out.push(b'"');
+        }
+    }
+}
+
 /// Writes the raw fields as a JSON object; `names` are their member names.
-fn raw_object(out: &mut Vec<u8>, fields: &[Field<'_>], names: &[Cow<'_, [u8]>]) {
+fn raw_object(out: &mut Vec<u8>, fields: &[Field<'_>], names: &[Cow<'_, [u8]>], plain: bool) {
     out.push(b'{');
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        string(out, &names[i]);
-        out.push(b':');
+        member(out, &names[i], plain);
         match &f.value {
-            Value::Text(t) => string(out, t),
-            Value::Nested(inner) => raw_object(out, inner, &member_names(inner)),
+            Value::Text(t) => raw_value(out, t, plain),
+            Value::Nested(inner) => raw_object(out, inner, &member_names(inner), plain),
         }
     }
     out.push(b'}');
@@ -256,20 +328,20 @@ fn interp_object(
     fields: &[Field<'_>],
     names: &[Cow<'_, [u8]>],
     it: &Interp<'_>,
+    plain: bool,
 ) {
     out.push(b'{');
     let mut first = true;
-    for (f, member) in fields.iter().zip(names) {
+    for (f, name) in fields.iter().zip(names) {
         let mark = out.len();
         if !first {
             out.push(b',');
         }
-        string(out, member);
-        out.push(b':');
+        member(out, name, plain);
         let written = match &f.value {
             Value::Text(t) => it.value(out, scratch, f.name, t),
             Value::Nested(inner) => {
-                interp_object(out, scratch, inner, &member_names(inner), it);
+                interp_object(out, scratch, inner, &member_names(inner), it, plain);
                 true
             }
         };
@@ -289,157 +361,216 @@ fn text_of<'a>(fields: &[Field<'a>], name: &[u8]) -> Option<&'a [u8]> {
     })
 }
 
-/// A quoted or hex-encoded string, decoded.
-fn decoded(value: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    raudit_interpret::value::escaped(&mut out, value);
-    out
+/// `aN` is argument N whole (true), `aN[i]` a part of it (false).
+fn arg_number(name: &[u8]) -> Option<(usize, bool)> {
+    let digits = name.strip_prefix(b"a")?;
+    let len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+    if len == 0 || (len > 1 && digits[0] == b'0') {
+        return None;
+    }
+    let n = std::str::from_utf8(&digits[..len]).ok()?.parse().ok()?;
+    match digits[len..].first() {
+        None => Some((n, true)),
+        Some(b'[') => Some((n, false)),
+        Some(_) => None,
+    }
 }
 
-/// EXECVE's arguments: a0.. (long ones logged as aN[0], aN[1], …).
-fn execve_argv(fields: &[Field<'_>]) -> Vec<Vec<u8>> {
+/// Calls `each` with EXECVE's arguments a0.. in order, decoded (long ones
+/// are logged as aN[0], aN[1], …, and joined), `arg` holding each one.
+fn execve_args(fields: &[Field<'_>], arg: &mut Vec<u8>, mut each: impl FnMut(usize, &[u8])) {
     let argc = text_of(fields, b"argc")
         .and_then(|v| std::str::from_utf8(v).ok()?.parse::<usize>().ok())
         .unwrap_or(0);
-    let mut argv = Vec::new();
-    for n in 0..argc.min(fields.len()) {
-        let whole = format!("a{n}");
-        if let Some(v) = text_of(fields, whole.as_bytes()) {
-            argv.push(decoded(v));
-            continue;
+    let count = argc.min(fields.len());
+    // Where each argument is, found in one pass: a record can hold
+    // hundreds of thousands.
+    let mut whole = vec![None; count];
+    let mut parts = Vec::new();
+    for f in fields {
+        let Value::Text(t) = f.value else { continue };
+        match arg_number(f.name) {
+            Some((n, true)) if n < count => {
+                whole[n].get_or_insert(t);
+            }
+            Some((n, false)) if n < count => parts.push((n, t)),
+            _ => {}
         }
-        let prefix = format!("a{n}[");
-        let mut arg = Vec::new();
-        for f in fields.iter().filter(|f| f.name.starts_with(prefix.as_bytes())) {
-            if let Value::Text(t) = f.value {
-                arg.extend_from_slice(&decoded(t));
+    }
+    parts.sort_by_key(|&(n, _)| n);
+    let mut parts = parts.iter().peekable();
+    for (n, whole) in whole.iter().enumerate() {
+        arg.clear();
+        while let Some((_, part)) = parts.next_if(|&&(m, _)| m == n) {
+            if whole.is_none() {
+                raudit_interpret::value::escaped(arg, part);
             }
         }
-        argv.push(arg);
-    }
-    argv
-}
-
-/// PROCTITLE's arguments: hex with NUL separators, or one quoted string.
-fn proctitle_argv(value: &[u8]) -> Vec<Vec<u8>> {
-    if value.first() == Some(&b'"') {
-        return vec![decoded(value)];
-    }
-    let bytes = unhex(value).unwrap_or_else(|| value.to_vec());
-    let mut argv: Vec<Vec<u8>> = bytes.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
-    while argv.last().is_some_and(Vec::is_empty) {
-        argv.pop();
-    }
-    argv
-}
-
-fn string_array(out: &mut Vec<u8>, items: &[Vec<u8>]) {
-    out.push(b'[');
-    for (i, a) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+        if let Some(v) = whole {
+            raudit_interpret::value::escaped(arg, v);
         }
-        string(out, a);
+        each(n, arg);
+    }
+}
+
+/// Writes PROCTITLE's arguments (hex with NUL separators, or one quoted
+/// string) as a JSON array; `decoded` holds them.
+fn proctitle_argv(out: &mut Vec<u8>, value: &[u8], decoded: &mut Vec<u8>) {
+    decoded.clear();
+    if value.first() == Some(&b'"') {
+        raudit_interpret::value::escaped(decoded, value);
+        out.push(b'[');
+        string(out, decoded);
+        out.push(b']');
+        return;
+    }
+    match unhex(value) {
+        Some(bytes) => decoded.extend_from_slice(&bytes),
+        None => decoded.extend_from_slice(value),
+    }
+    // Trailing NULs end the last argument; they start none.
+    let args = &decoded[..decoded.len() - decoded.iter().rev().take_while(|&&b| b == 0).count()];
+    out.push(b'[');
+    if !args.is_empty() {
+        for (i, a) in args.split(|&b| b == 0).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, a);
+        }
     }
     out.push(b']');
 }
 
-/// The keys of a `key=` value (several are joined by 0x01).
-fn keys(value: &[u8]) -> Vec<Vec<u8>> {
-    if value == b"(null)" {
-        return Vec::new();
-    }
-    decoded(value).split(|&b| b == 0x01).filter(|k| !k.is_empty()).map(<[u8]>::to_vec).collect()
-}
-
-/// The event's summary, gathered while its records are written.
+/// The event's summary, gathered while its records are written; its
+/// values are ranges of `text`.
 #[derive(Default)]
 struct Summary {
-    auid: Option<Vec<u8>>,
-    uid: Option<Vec<u8>>,
-    action: Option<Vec<u8>>,
-    object: Option<Vec<u8>>,
-    how: Option<Vec<u8>>,
+    text: Vec<u8>,
+    auid: Option<Range<usize>>,
+    uid: Option<Range<usize>>,
+    action: Option<Range<usize>>,
+    how: Option<Range<usize>>,
     result: Option<&'static str>,
-    keys: Vec<Vec<u8>>,
-    /// Object candidates, best first when chosen: a file, an address, a
-    /// command line.
-    path: Option<Vec<u8>>,
-    address: Option<Vec<u8>>,
-    command: Option<Vec<u8>>,
+    keys: Vec<Range<usize>>,
+    /// Object candidates, best first: a file, an address, a command line.
+    path: Option<Range<usize>>,
+    address: Option<Range<usize>>,
+    command: Option<Range<usize>>,
+}
+
+impl Summary {
+    /// An empty summary that keeps this one's memory.
+    fn cleared(&mut self) -> Summary {
+        let mut text = std::mem::take(&mut self.text);
+        let mut keys = std::mem::take(&mut self.keys);
+        text.clear();
+        keys.clear();
+        Summary { text, keys, ..Summary::default() }
+    }
+}
+
+/// Appends what `write` writes to `text`; returns where it is.
+fn put(text: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) -> Range<usize> {
+    let start = text.len();
+    write(text);
+    start..text.len()
 }
 
 /// Formats `event` as one JSON line.
 pub fn write_event(out: &mut Vec<u8>, event: &Event<'_>, host: &dyn Host) {
+    let mut scratch = SCRATCH.take().recycle();
+    write_event_with(out, event, host, &mut scratch);
+    SCRATCH.set(scratch.recycle());
+}
+
+fn write_event_with<'a>(
+    out: &mut Vec<u8>,
+    event: &Event<'a>,
+    host: &dyn Host,
+    scratch: &mut Scratch<'a>,
+) {
     let key = &event.key;
     out.extend_from_slice(b"{\"node\":");
     match key.node {
         Some(n) => string(out, n),
         None => out.extend_from_slice(b"null"),
     }
-    let _ = write!(
-        out,
-        ",\"time\":\"{}\",\"sec\":{},\"milli\":{},\"serial\":{},\"type\":",
-        Rfc3339(key.sec, key.milli),
-        key.sec,
-        key.milli,
-        key.serial
-    );
+    out.extend_from_slice(b",\"time\":\"");
+    rfc3339(out, key.sec, key.milli);
+    out.extend_from_slice(b"\",\"sec\":");
+    push_decimal(out, key.sec, 1);
+    out.extend_from_slice(b",\"milli\":");
+    push_decimal(out, u64::from(key.milli), 1);
+    out.extend_from_slice(b",\"serial\":");
+    push_decimal(out, key.serial, 1);
+    out.extend_from_slice(b",\"type\":");
     string(out, event.records[0].type_name().as_bytes());
     out.extend_from_slice(b",\"records\":[");
-    let mut summary = Summary::default();
-    let mut scratch = Scratch::default();
+    scratch.summary = scratch.summary.cleared();
     for (i, r) in event.records.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_record(out, r, host, &mut summary, &mut scratch);
+        write_record(out, r, host, scratch);
     }
     out.extend_from_slice(b"],\"summary\":{");
-    summary.object = summary.path.take().or(summary.address.take()).or(summary.command.take());
-    let opt = |out: &mut Vec<u8>, name: &str, v: &Option<Vec<u8>>| {
-        let _ = write!(out, "\"{name}\":");
-        match v {
-            Some(v) => string(out, v),
+    let sum = &scratch.summary;
+    let object = sum.path.as_ref().or(sum.address.as_ref()).or(sum.command.as_ref());
+    let members = [
+        ("auid", sum.auid.as_ref()),
+        ("uid", sum.uid.as_ref()),
+        ("action", sum.action.as_ref()),
+        ("object", object),
+        ("how", sum.how.as_ref()),
+    ];
+    for (i, (name, value)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        member(out, name.as_bytes(), true);
+        match value {
+            Some(range) => string(out, &sum.text[range.clone()]),
             None => out.extend_from_slice(b"null"),
         }
-    };
-    opt(out, "auid", &summary.auid);
-    out.push(b',');
-    opt(out, "uid", &summary.uid);
-    out.push(b',');
-    opt(out, "action", &summary.action);
-    out.push(b',');
-    opt(out, "object", &summary.object);
-    out.push(b',');
-    opt(out, "how", &summary.how);
+    }
     out.extend_from_slice(b",\"result\":");
-    match summary.result {
+    match sum.result {
         Some(r) => string(out, r.as_bytes()),
         None => out.extend_from_slice(b"null"),
     }
-    out.extend_from_slice(b",\"keys\":");
-    string_array(out, &summary.keys);
-    out.extend_from_slice(b"}}\n");
+    out.extend_from_slice(b",\"keys\":[");
+    for (i, k) in sum.keys.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, &sum.text[k.clone()]);
+    }
+    out.extend_from_slice(b"]}}\n");
 }
 
-/// A UTC time as RFC 3339 with milliseconds: `2023-11-14T22:13:20.038Z`.
-struct Rfc3339(u64, u32);
-
-impl std::fmt::Display for Rfc3339 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let days = (self.0 / 86_400) as i64;
-        let secs = self.0 % 86_400;
-        let (year, month, day) = raudit_sys::clock::civil_from_days(days);
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60,
-            self.1
-        )
+/// Writes a UTC time as RFC 3339 with milliseconds: `2023-11-14T22:13:20.038Z`.
+fn rfc3339(out: &mut Vec<u8>, sec: u64, milli: u32) {
+    let days = (sec / 86_400) as i64;
+    let secs = sec % 86_400;
+    let (year, month, day) = raudit_sys::clock::civil_from_days(days);
+    push_decimal(out, year as u64, 4);
+    for (sep, n) in [(b'-', month as u64), (b'-', day as u64), (b'T', secs / 3600)] {
+        out.push(sep);
+        push_decimal(out, n, 2);
     }
+    for (sep, n) in [(b':', secs / 60 % 60), (b':', secs % 60)] {
+        out.push(sep);
+        push_decimal(out, n, 2);
+    }
+    out.push(b'.');
+    push_decimal(out, u64::from(milli), 3);
+    out.push(b'Z');
+}
+
+thread_local! {
+    /// Each thread's vectors for writing events, kept from one event to the next.
+    static SCRATCH: Cell<Scratch<'static>> = Cell::default();
 }
 
 /// Vectors a record needs while it is written, kept for the next record.
@@ -448,19 +579,37 @@ struct Scratch<'a> {
     words: Vec<&'a [u8]>,
     fields: Vec<Field<'a>>,
     names: Vec<Cow<'a, [u8]>>,
-    interp: Vec<u8>,
+    /// One interpretation or decoded value.
+    value: Vec<u8>,
+    summary: Summary,
 }
 
-fn write_record<'a>(
-    out: &mut Vec<u8>,
-    r: &Record<'a>,
-    host: &dyn Host,
-    sum: &mut Summary,
-    scratch: &mut Scratch<'a>,
-) {
-    let Scratch { words, fields, names, interp: scratch } = scratch;
+impl Scratch<'_> {
+    /// The same memory, emptied, for the records of another event.
+    fn recycle<'b>(self) -> Scratch<'b> {
+        Scratch {
+            words: recycle(self.words),
+            fields: recycle(self.fields),
+            names: recycle(self.names),
+            value: self.value,
+            summary: self.summary,
+        }
+    }
+}
+
+/// `v` emptied, as a vector of a type of the same layout: collecting an
+/// empty vector's iterator keeps its memory (std collects in place).
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().map(|_| unreachable!("the vector is empty")).collect()
+}
+
+fn write_record<'a>(out: &mut Vec<u8>, r: &Record<'a>, host: &dyn Host, scratch: &mut Scratch<'a>) {
+    let Scratch { words, fields, names, value: scratch, summary } = scratch;
     words.clear();
-    split_into(r.body(), words, fields);
+    let body = r.body();
+    let quotes = split_into(body, words, fields);
+    let plain = escapes_only_delimiters(body, quotes);
     let fields = &*fields;
     let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
     let mut it = Interp {
@@ -492,40 +641,51 @@ fn write_record<'a>(
     string(out, r.type_name().as_bytes());
     member_names_into(fields, names);
     out.extend_from_slice(b",\"fields\":");
-    raw_object(out, fields, names);
+    raw_object(out, fields, names, plain);
     out.extend_from_slice(b",\"interp\":");
-    interp_object(out, scratch, fields, names, &it);
+    interp_object(out, scratch, fields, names, &it, plain);
     if !words.is_empty() {
-        out.extend_from_slice(b",\"words\":");
-        let words: Vec<Vec<u8>> = words.iter().map(|w| w.to_vec()).collect();
-        string_array(out, &words);
+        out.extend_from_slice(b",\"words\":[");
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, w);
+        }
+        out.push(b']');
     }
     match r.rtype {
         EXECVE => {
-            let argv = execve_argv(fields);
-            out.extend_from_slice(b",\"argv\":");
-            string_array(out, &argv);
-            if sum.command.is_none() {
-                sum.command = Some(argv.join(&b' '));
+            out.extend_from_slice(b",\"argv\":[");
+            let command = summary.command.is_none();
+            let start = summary.text.len();
+            execve_args(fields, scratch, |n, arg| {
+                if n > 0 {
+                    out.push(b',');
+                    if command {
+                        summary.text.push(b' ');
+                    }
+                }
+                string(out, arg);
+                if command {
+                    summary.text.extend_from_slice(arg);
+                }
+            });
+            out.push(b']');
+            if command {
+                summary.command = Some(start..summary.text.len());
             }
         }
         PROCTITLE => {
             if let Some(v) = text_of(fields, b"proctitle") {
                 out.extend_from_slice(b",\"argv\":");
-                string_array(out, &proctitle_argv(v));
+                proctitle_argv(out, v, scratch);
             }
         }
         _ => {}
     }
     out.push(b'}');
-    summarize(r.rtype, fields, &it, sum);
-}
-
-/// The interpretation of one field, as bytes.
-fn meaning(it: &Interp<'_>, name: &[u8], value: &[u8]) -> Vec<u8> {
-    let mut v = Vec::new();
-    it.interpret(&mut v, kind::of_field(it.rtype, name, value), name, value);
-    v
+    summarize(r.rtype, fields, &it, summary, scratch);
 }
 
 /// The fields a summary is made of, first occurrence of each (the
@@ -574,29 +734,38 @@ impl<'a> Facts<'a> {
     }
 }
 
-fn summarize(rtype: i32, fields: &[Field<'_>], it: &Interp<'_>, sum: &mut Summary) {
+/// Adds a record's facts to the event's summary; `decoded` is scratch.
+fn summarize(
+    rtype: i32,
+    fields: &[Field<'_>],
+    it: &Interp<'_>,
+    sum: &mut Summary,
+    decoded: &mut Vec<u8>,
+) {
+    use raudit_interpret::value::escaped;
     let mut facts = Facts::default();
     facts.gather(fields);
+    let text = &mut sum.text;
     if sum.auid.is_none() {
-        sum.auid = facts.auid.map(|v| meaning(it, b"auid", v));
+        sum.auid = facts.auid.map(|v| put(text, |t| it.meaning(t, b"auid", v)));
     }
     if sum.uid.is_none() {
-        sum.uid = facts.uid.map(|v| meaning(it, b"uid", v));
+        sum.uid = facts.uid.map(|v| put(text, |t| it.meaning(t, b"uid", v)));
     }
     if rtype == SYSCALL {
-        sum.action = facts.syscall.map(|v| meaning(it, b"syscall", v));
+        sum.action = facts.syscall.map(|v| put(text, |t| it.meaning(t, b"syscall", v)));
     } else if sum.action.is_none() {
-        sum.action = facts.op.map(decoded);
+        sum.action = facts.op.map(|v| put(text, |t| escaped(t, v)));
     }
     if sum.how.is_none() {
-        sum.how = facts.exe.map(decoded);
+        sum.how = facts.exe.map(|v| put(text, |t| escaped(t, v)));
     }
     match rtype {
         PATH if sum.path.is_none() && facts.nametype != Some(b"PARENT") => {
-            sum.path = facts.name.map(decoded);
+            sum.path = facts.name.map(|v| put(text, |t| escaped(t, v)));
         }
         SOCKADDR if sum.address.is_none() => {
-            sum.address = facts.saddr.map(|v| meaning(it, b"saddr", v));
+            sum.address = facts.saddr.map(|v| put(text, |t| it.meaning(t, b"saddr", v)));
         }
         _ => {}
     }
@@ -607,10 +776,13 @@ fn summarize(rtype: i32, fields: &[Field<'_>], it: &Interp<'_>, sum: &mut Summar
             _ => None,
         };
     }
-    if let Some(k) = facts.key {
-        for key in keys(k) {
-            if !sum.keys.contains(&key) {
-                sum.keys.push(key);
+    // The keys of a `key=` value (several are joined by 0x01).
+    if let Some(k) = facts.key.filter(|&k| k != b"(null)") {
+        decoded.clear();
+        escaped(decoded, k);
+        for key in decoded.split(|&b| b == 0x01).filter(|k| !k.is_empty()) {
+            if !sum.keys.iter().any(|r| &text[r.clone()] == key) {
+                sum.keys.push(put(text, |t| t.extend_from_slice(key)));
             }
         }
     }
@@ -623,7 +795,9 @@ mod tests {
     #[test]
     fn splits_like_a_reader_expects() {
         let mut words = Vec::new();
-        let f = split(b"pid=1 msg='op=login acct=\"a b\" res=success' x", &mut words);
+        let mut f = Vec::new();
+        let body = b"pid=1 msg='op=login acct=\"a b\" res=success' x";
+        assert_eq!(split_into(body, &mut words, &mut f), 2);
         assert_eq!(f.len(), 2);
         assert_eq!(words, vec![&b"x"[..]]);
         let Value::Nested(inner) = &f[1].value else { panic!("msg is nested") };
@@ -633,10 +807,58 @@ mod tests {
     }
 
     #[test]
+    fn plain_records_are_written_as_escaping_would_write_them() {
+        let bodies: [(&[u8], bool); 8] = [
+            (b"a=\"x\" b=y c=\"\" d=\" e", true),
+            (b"msg='op=\"x y\" res=1' z", true),
+            (b"a=\"unterminated", true),
+            (b"a=\"", true),
+            (b"x=1 \"q=2", false),
+            (b"w=a\"b", false),
+            (b"t=\"\\\" u=1", false),
+            (b"v=\x01 \xc3\xa9=1", false),
+        ];
+        for (body, plain) in bodies {
+            let (mut words, mut fields) = (Vec::new(), Vec::new());
+            let quotes = split_into(body, &mut words, &mut fields);
+            assert_eq!(escapes_only_delimiters(body, quotes), plain, "{body:?}");
+            let names = member_names(&fields);
+            let (mut fast, mut escaped) = (Vec::new(), Vec::new());
+            raw_object(&mut fast, &fields, &names, plain);
+            raw_object(&mut escaped, &fields, &names, false);
+            assert_eq!(fast, escaped, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn execve_arguments_are_joined_from_their_parts() {
+        let body = b"argc=4 a0=\"x\" a1_len=4 a1[0]=\"ab\" a1[1]=\"cd\" a2=6869 a01=\"no\" a3=\"y\" a3[0]=\"no\"";
+        let (mut words, mut fields) = (Vec::new(), Vec::new());
+        split_into(body, &mut words, &mut fields);
+        let mut args = Vec::new();
+        execve_args(&fields, &mut Vec::new(), |n, arg| args.push((n, arg.to_vec())));
+        let want: Vec<(usize, Vec<u8>)> = vec![
+            (0, b"x".to_vec()),
+            (1, b"abcd".to_vec()),
+            (2, b"hi".to_vec()),
+            (3, b"y".to_vec()),
+        ];
+        assert_eq!(args, want);
+        let mut out = Vec::new();
+        proctitle_argv(&mut out, b"6100620000", &mut Vec::new());
+        assert_eq!(out, b"[\"a\",\"b\"]");
+    }
+
+    #[test]
     fn times() {
-        assert_eq!(Rfc3339(0, 0).to_string(), "1970-01-01T00:00:00.000Z");
-        assert_eq!(Rfc3339(1_700_000_010, 123).to_string(), "2023-11-14T22:13:30.123Z");
-        assert_eq!(Rfc3339(951_782_400, 5).to_string(), "2000-02-29T00:00:00.005Z");
+        let time = |sec, milli| {
+            let mut out = Vec::new();
+            rfc3339(&mut out, sec, milli);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(time(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(time(1_700_000_010, 123), "2023-11-14T22:13:30.123Z");
+        assert_eq!(time(951_782_400, 5), "2000-02-29T00:00:00.005Z");
     }
 
     #[test]
