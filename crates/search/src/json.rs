@@ -19,6 +19,8 @@ use raudit_parse::record::types::{EXECVE, PATH, PROCTITLE, SECCOMP, SOCKADDR, SY
 use raudit_parse::{Event, Record};
 use raudit_sys::Host;
 
+use crate::reuse::recycle;
+
 /// One `name=value` of a record; `value` is as logged. A user record's
 /// `msg='…'` holds fields of its own.
 struct Field<'a> {
@@ -595,13 +597,6 @@ impl Scratch<'_> {
             summary: self.summary,
         }
     }
-}
-
-/// `v` emptied, as a vector of a type of the same layout: collecting an
-/// empty vector's iterator keeps its memory (std collects in place).
-fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
-    v.clear();
-    v.into_iter().map(|_| unreachable!("the vector is empty")).collect()
 }
 
 fn write_record<'a>(out: &mut Vec<u8>, r: &Record<'a>, host: &dyn Host, scratch: &mut Scratch<'a>) {

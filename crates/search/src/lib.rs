@@ -20,6 +20,7 @@ pub mod matcher;
 pub mod normalize;
 pub mod output;
 pub mod prefilter;
+mod reuse;
 mod runs;
 pub mod select;
 pub mod skim;
