@@ -556,18 +556,21 @@ fn rfc3339(out: &mut Vec<u8>, sec: u64, milli: u32) {
     let days = (sec / 86_400) as i64;
     let secs = sec % 86_400;
     let (year, month, day) = raudit_sys::clock::civil_from_days(days);
+    let digit = |n: u64| b'0' + (n % 10) as u8;
     push_decimal(out, year as u64, 4);
-    for (sep, n) in [(b'-', month as u64), (b'-', day as u64), (b'T', secs / 3600)] {
-        out.push(sep);
-        push_decimal(out, n, 2);
-    }
-    for (sep, n) in [(b':', secs / 60 % 60), (b':', secs % 60)] {
-        out.push(sep);
-        push_decimal(out, n, 2);
-    }
-    out.push(b'.');
-    push_decimal(out, u64::from(milli), 3);
-    out.push(b'Z');
+    let (month, day, milli) = (month as u64, day as u64, u64::from(milli));
+    let (hour, minute, second) = (secs / 3600, secs / 60 % 60, secs % 60);
+    out.extend_from_slice(&[
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ]);
+    out.extend_from_slice(&[b'T', digit(hour / 10), digit(hour), b':', digit(minute / 10)]);
+    out.extend_from_slice(&[digit(minute), b':', digit(second / 10), digit(second), b'.']);
+    out.extend_from_slice(&[digit(milli / 100), digit(milli / 10), digit(milli), b'Z']);
 }
 
 thread_local! {
