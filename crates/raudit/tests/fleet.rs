@@ -466,14 +466,17 @@ fn fleet_cluster_collects_every_event_once_through_crashes_and_an_outage() {
         Stdio::piped(),
     );
     let mut stdin_a = ship_a.take_stdin().unwrap();
-    // What the shippers and collectors said (the end of it), for a failure: their stderr goes
-    // with the temp dir. The wait for hosta after a node was killed timed out once in CI.
+    // What the shippers, collectors and servers said (the end of it), for a failure: their
+    // stderr goes with the temp dir. The wait for hosta after a node was killed timed out once
+    // in CI (a collector that stepped over a sequence hole the stream still held, most likely).
+    let node_logs: Vec<_> = cluster.nodes.iter().map(|n| n.log_path().to_path_buf()).collect();
     let said = || {
         let mut text = format!("collect --state: {:?}\n", collected(&out));
-        for name in ["ship-a.err", "ship-b.err", "ship-b2.err", "collect.err", "collect2.err"] {
-            if let Ok(bytes) = fs::read(d.join(name)) {
+        let ours = ["ship-a.err", "ship-b.err", "ship-b2.err", "collect.err", "collect2.err"];
+        for path in ours.iter().map(|name| d.join(name)).chain(node_logs.iter().cloned()) {
+            if let Ok(bytes) = fs::read(&path) {
                 let tail = String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(4000)..]);
-                text += &format!("--- {name}:\n{tail}\n");
+                text += &format!("--- {}:\n{tail}\n", path.display());
             }
         }
         text

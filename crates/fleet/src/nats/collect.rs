@@ -6,13 +6,15 @@
 //! unwritten),
 //! so messages delivered but never written (a crash) come back at once and in order, rather than
 //! after the acknowledgement wait and behind newer ones. A hole in the sequences while running
-//! (a fetch lost with a connection) is healed the same way; a hole that stays after that is a
-//! real one (messages aged out of the stream) and is stepped over.
+//! is healed the same way, however often it takes: messages the stream still holds were lost on
+//! the way (delivered to a pull request given up on, or through a node that died). Only what the
+//! stream no longer holds (aged out, deleted) is stepped over.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
+use async_nats::jetstream::stream::RawMessageErrorKind;
 use async_nats::jetstream::{self, stream::Stream};
 use futures_util::{FutureExt, StreamExt};
 
@@ -82,6 +84,26 @@ async fn consumer_at(
         .map_err(|e| e.to_string())
 }
 
+/// Before handling stream sequence `seq`, past a hole after what `store` processed: steps over
+/// the missing sequences the stream no longer holds (aged out or deleted), and says true when it
+/// still holds one, which was lost on the way and must be consumed again. An error (no leader
+/// to answer, for instance) steps over nothing.
+async fn step_over_gone(stream: &Stream, store: &mut Store, seq: u64) -> Result<bool, String> {
+    let first = stream.get_info().await.map_err(|e| e.to_string())?.state.first_sequence;
+    if store.processed() + 1 < first {
+        store.skip(first.min(seq) - 1);
+    }
+    while store.processed() + 1 < seq {
+        let next = store.processed() + 1;
+        match stream.get_raw_message(next).await {
+            Ok(_) => return Ok(true),
+            Err(e) if e.kind() == RawMessageErrorKind::NoMessageFound => store.skip(next),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(false)
+}
+
 async fn collect(
     opts: CollectOptions,
     stop: &'static AtomicBool,
@@ -123,6 +145,7 @@ async fn collect(
     let mut store = Store::open(&opts.out, opts.rotation)?;
     let mut consumer = None;
     let mut pulled: Option<pull::Stream> = None;
+    // Where the last hole was healed from.
     let mut healed_at: Option<u64> = None;
     let mut last_error = String::new();
     let mut idle_since = std::time::Instant::now();
@@ -189,12 +212,22 @@ async fn collect(
             let Ok(info) = m.info() else { continue };
             let seq = info.stream_sequence;
             let expected = store.processed() + 1;
-            if seq > expected && healed_at != Some(expected) {
-                // Messages between were delivered to a lost connection, or aged out: ask again
-                // from the first missing one once; if the hole stays, it is real.
-                heal = true;
-                healed_at = Some(expected);
-                break;
+            if seq > expected {
+                match step_over_gone(&stream, &mut store, seq).await {
+                    Ok(false) => notice(&format!(
+                        "messages {expected} to {} are no longer in the stream: stepped over",
+                        seq - 1
+                    )),
+                    Ok(true) => {
+                        heal = true;
+                        break;
+                    }
+                    Err(e) => {
+                        notice(&format!("cannot tell whether the stream holds {expected}: {e}"));
+                        heal = true;
+                        break;
+                    }
+                }
             }
             // The host becomes a directory name: only a plain subject token is taken (no `/`,
             // no `..`); anything else on audit.> is stepped over.
@@ -230,6 +263,10 @@ async fn collect(
                 "sequence hole after {}: consuming again from there",
                 store.processed()
             ));
+            // The same hole again: the cluster may still be electing a leader.
+            if healed_at.replace(store.processed()) == Some(store.processed()) {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
             consumer = None;
             continue;
         }

@@ -57,6 +57,11 @@ impl Node {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
+    /// Its server's log (stderr), emptied at each start.
+    pub fn log_path(&self) -> &std::path::Path {
+        &self.log
+    }
+
     pub fn start(&mut self) {
         let log = fs::File::create(&self.log).expect("nats log");
         let mut cmd = Command::new(NATS_SERVER);
