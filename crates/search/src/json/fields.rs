@@ -1,0 +1,260 @@
+//! A record's fields as the JSON writer reads them, and the arguments of
+//! EXECVE and PROCTITLE records.
+
+use std::borrow::Cow;
+
+use raudit_interpret::value::unhex;
+
+use super::text::string;
+
+/// One `name=value` of a record; `value` is as logged. A user record's
+/// `msg='…'` holds fields of its own.
+pub(super) struct Field<'a> {
+    pub(super) name: &'a [u8],
+    pub(super) value: Value<'a>,
+}
+
+pub(super) enum Value<'a> {
+    Text(&'a [u8]),
+    Nested(Vec<Field<'a>>),
+}
+
+/// Splits a record body into `fields` (emptied first, so that its memory
+/// serves every record); words without `=` (an AVC's `denied { read }
+/// for`) go to `words`. Returns how many of the body's `"` delimit quoted
+/// values.
+pub(super) fn split_into<'a>(
+    body: &'a [u8],
+    words: &mut Vec<&'a [u8]>,
+    fields: &mut Vec<Field<'a>>,
+) -> usize {
+    fields.clear();
+    let mut quotes = 0;
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == b' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < body.len() && body[i] != b'=' && body[i] != b' ' {
+            i += 1;
+        }
+        if i == body.len() || body[i] == b' ' {
+            words.push(&body[start..i]);
+            continue;
+        }
+        let name = &body[start..i];
+        i += 1;
+        let v = i;
+        match body.get(v) {
+            // An unterminated msg=' stays text: it cannot be split safely.
+            Some(b'\'') if name == b"msg" && memchr::memchr(b'\'', &body[v + 1..]).is_some() => {
+                let end = v + 1 + memchr::memchr(b'\'', &body[v + 1..]).unwrap_or(0);
+                let mut inner = Vec::new();
+                quotes += split_into(&body[v + 1..end], words, &mut inner);
+                fields.push(Field { name, value: Value::Nested(inner) });
+                i = end + 1;
+            }
+            Some(b'"') => {
+                let end = match memchr::memchr(b'"', &body[v + 1..]) {
+                    Some(e) => {
+                        quotes += 2;
+                        v + 2 + e
+                    }
+                    None => {
+                        quotes += 1;
+                        body.len()
+                    }
+                };
+                fields.push(Field { name, value: Value::Text(&body[v..end]) });
+                i = end;
+            }
+            _ => {
+                let end = memchr::memchr(b' ', &body[v..]).map_or(body.len(), |e| v + e);
+                fields.push(Field { name, value: Value::Text(&body[v..end]) });
+                i = end;
+            }
+        }
+    }
+    quotes
+}
+
+/// The JSON member names of `fields`: a name that repeats gets `#2`, `#3`,
+/// … so that no member is lost (JSON readers keep one of equal names).
+pub(super) fn member_names<'a>(fields: &[Field<'a>]) -> Vec<Cow<'a, [u8]>> {
+    let mut names = Vec::new();
+    member_names_into(fields, &mut names);
+    names
+}
+
+/// [`member_names`] into `names` (emptied first).
+pub(super) fn member_names_into<'a>(fields: &[Field<'a>], names: &mut Vec<Cow<'a, [u8]>>) {
+    names.clear();
+    // The common case: no name repeats. Checked with a small hash table
+    // of field indexes (FNV-1a of the name), comparing names only when
+    // their slots collide.
+    if fields.len() <= 48 {
+        let mut slots = [usize::MAX; 64];
+        let mut repeats = false;
+        'fields: for (i, f) in fields.iter().enumerate() {
+            let mut h = f.name.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            loop {
+                let slot = &mut slots[(h & 63) as usize];
+                if *slot == usize::MAX {
+                    *slot = i;
+                    continue 'fields;
+                }
+                if fields[*slot].name == f.name {
+                    repeats = true;
+                    break 'fields;
+                }
+                h = h.wrapping_add(1);
+            }
+        }
+        if !repeats {
+            names.extend(fields.iter().map(|f| Cow::Borrowed(f.name)));
+            return;
+        }
+    }
+    for (i, f) in fields.iter().enumerate() {
+        let seen = fields[..i].iter().filter(|g| g.name == f.name).count();
+        names.push(if seen == 0 {
+            Cow::Borrowed(f.name)
+        } else {
+            Cow::Owned([f.name, format!("#{}", seen + 1).as_bytes()].concat())
+        });
+    }
+}
+
+pub(super) fn text_of<'a>(fields: &[Field<'a>], name: &[u8]) -> Option<&'a [u8]> {
+    fields.iter().find_map(|f| match f.value {
+        Value::Text(t) if f.name == name => Some(t),
+        _ => None,
+    })
+}
+
+/// `aN` is argument N whole (true), `aN[i]` a part of it (false).
+pub(super) fn arg_number(name: &[u8]) -> Option<(usize, bool)> {
+    let digits = name.strip_prefix(b"a")?;
+    let len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+    if len == 0 || (len > 1 && digits[0] == b'0') {
+        return None;
+    }
+    let n = std::str::from_utf8(&digits[..len]).ok()?.parse().ok()?;
+    match digits[len..].first() {
+        None => Some((n, true)),
+        Some(b'[') => Some((n, false)),
+        Some(_) => None,
+    }
+}
+
+/// Calls `each` with EXECVE's arguments a0.. in order, decoded (long ones
+/// are logged as aN[0], aN[1], …, and joined), `arg` holding each one.
+pub(super) fn execve_args(
+    fields: &[Field<'_>],
+    arg: &mut Vec<u8>,
+    mut each: impl FnMut(usize, &[u8]),
+) {
+    let argc = text_of(fields, b"argc")
+        .and_then(|v| std::str::from_utf8(v).ok()?.parse::<usize>().ok())
+        .unwrap_or(0);
+    let count = argc.min(fields.len());
+    // Where each argument is, found in one pass: a record can hold
+    // hundreds of thousands.
+    let mut whole = vec![None; count];
+    let mut parts = Vec::new();
+    for f in fields {
+        let Value::Text(t) = f.value else { continue };
+        match arg_number(f.name) {
+            Some((n, true)) if n < count => {
+                whole[n].get_or_insert(t);
+            }
+            Some((n, false)) if n < count => parts.push((n, t)),
+            _ => {}
+        }
+    }
+    parts.sort_by_key(|&(n, _)| n);
+    let mut parts = parts.iter().peekable();
+    for (n, whole) in whole.iter().enumerate() {
+        arg.clear();
+        while let Some((_, part)) = parts.next_if(|&&(m, _)| m == n) {
+            if whole.is_none() {
+                raudit_interpret::value::escaped(arg, part);
+            }
+        }
+        if let Some(v) = whole {
+            raudit_interpret::value::escaped(arg, v);
+        }
+        each(n, arg);
+    }
+}
+
+/// Writes PROCTITLE's arguments (hex with NUL separators, or one quoted
+/// string) as a JSON array; `decoded` holds them.
+pub(super) fn proctitle_argv(out: &mut Vec<u8>, value: &[u8], decoded: &mut Vec<u8>) {
+    decoded.clear();
+    if value.first() == Some(&b'"') {
+        raudit_interpret::value::escaped(decoded, value);
+        out.push(b'[');
+        string(out, decoded);
+        out.push(b']');
+        return;
+    }
+    match unhex(value) {
+        Some(bytes) => decoded.extend_from_slice(&bytes),
+        None => decoded.extend_from_slice(value),
+    }
+    // Trailing NULs end the last argument; they start none.
+    let args = &decoded[..decoded.len() - decoded.iter().rev().take_while(|&&b| b == 0).count()];
+    out.push(b'[');
+    if !args.is_empty() {
+        for (i, a) in args.split(|&b| b == 0).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, a);
+        }
+    }
+    out.push(b']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_a_reader_expects() {
+        let mut words = Vec::new();
+        let mut f = Vec::new();
+        let body = b"pid=1 msg='op=login acct=\"a b\" res=success' x";
+        assert_eq!(split_into(body, &mut words, &mut f), 2);
+        assert_eq!(f.len(), 2);
+        assert_eq!(words, vec![&b"x"[..]]);
+        let Value::Nested(inner) = &f[1].value else { panic!("msg is nested") };
+        assert_eq!(inner.len(), 3);
+        let Value::Text(acct) = inner[1].value else { panic!() };
+        assert_eq!(acct, b"\"a b\"");
+    }
+
+    #[test]
+    fn execve_arguments_are_joined_from_their_parts() {
+        let body = b"argc=4 a0=\"x\" a1_len=4 a1[0]=\"ab\" a1[1]=\"cd\" a2=6869 a01=\"no\" a3=\"y\" a3[0]=\"no\"";
+        let (mut words, mut fields) = (Vec::new(), Vec::new());
+        split_into(body, &mut words, &mut fields);
+        let mut args = Vec::new();
+        execve_args(&fields, &mut Vec::new(), |n, arg| args.push((n, arg.to_vec())));
+        let want: Vec<(usize, Vec<u8>)> = vec![
+            (0, b"x".to_vec()),
+            (1, b"abcd".to_vec()),
+            (2, b"hi".to_vec()),
+            (3, b"y".to_vec()),
+        ];
+        assert_eq!(args, want);
+        let mut out = Vec::new();
+        proctitle_argv(&mut out, b"6100620000", &mut Vec::new());
+        assert_eq!(out, b"[\"a\",\"b\"]");
+    }
+}

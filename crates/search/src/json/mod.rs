@@ -1,0 +1,342 @@
+//! `--format json` (raudit only): one JSON object per event, one per line.
+//! The schema is in docs/json.md; its field names are stable.
+//!
+//! Every record keeps its raw fields (`fields`, the logged text of each
+//! value) and, for the fields the interpreter knows, their meaning
+//! (`interp`: names, decoded strings, flags). EXECVE and PROCTITLE get their
+//! arguments as an `argv` array, and the event a `summary` of who did what
+//! to which object, how, with what result.
+
+mod fields;
+mod summary;
+mod text;
+
+use std::borrow::Cow;
+use std::cell::Cell;
+
+use raudit_interpret::{Context, Escape, Kind, Machine, Stored, kind};
+use raudit_parse::cnum::push_decimal;
+use raudit_parse::record::types::{EXECVE, PROCTITLE, SECCOMP, SYSCALL};
+use raudit_parse::{Event, Record};
+use raudit_sys::Host;
+
+use crate::reuse::recycle;
+use fields::{Field, Value, execve_args, member_names, member_names_into, proctitle_argv};
+use fields::{split_into, text_of};
+use summary::{Summary, summarize};
+pub use text::string;
+use text::{escapes_only_delimiters, member, raw_value};
+
+/// What interpreting a record's fields needs.
+struct Interp<'a> {
+    rtype: i32,
+    machine: Option<Machine>,
+    syscall: i32,
+    a0: u64,
+    a1: u64,
+    host: &'a dyn Host,
+    stored: Option<&'a Stored<'a>>,
+}
+
+impl Interp<'_> {
+    /// Appends the interpretation of `name=value` (unescaped: JSON has
+    /// its own escaping).
+    fn interpret(&self, out: &mut Vec<u8>, kind: Kind, name: &[u8], value: &[u8]) {
+        let ctx = Context {
+            machine: self.machine,
+            syscall: self.syscall,
+            syscall_name: None,
+            a0: self.a0,
+            a1: self.a1,
+            cwd: None,
+            host: self.host,
+            stored: self.stored,
+        };
+        raudit_interpret::interpret_into(out, kind, name, value, &ctx, Escape::Raw);
+    }
+
+    /// Appends the meaning of `name=value`.
+    fn meaning(&self, out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+        self.interpret(out, kind::of_field(self.rtype, name, value), name, value);
+    }
+
+    /// Writes the meaning of `name=value` as a JSON string; false when it
+    /// has none other than its text.
+    fn value(&self, out: &mut Vec<u8>, scratch: &mut Vec<u8>, name: &[u8], value: &[u8]) -> bool {
+        let kind = kind::of_field(self.rtype, name, value);
+        if kind == Kind::Unclassified || kind == Kind::MacLabel || kind == Kind::Addr {
+            return false;
+        }
+        scratch.clear();
+        self.interpret(scratch, kind, name, value);
+        string(out, scratch);
+        true
+    }
+}
+
+/// Writes the raw fields as a JSON object; `names` are their member names.
+fn raw_object(out: &mut Vec<u8>, fields: &[Field<'_>], names: &[Cow<'_, [u8]>], plain: bool) {
+    out.push(b'{');
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        member(out, &names[i], plain);
+        match &f.value {
+            Value::Text(t) => raw_value(out, t, plain),
+            Value::Nested(inner) => raw_object(out, inner, &member_names(inner), plain),
+        }
+    }
+    out.push(b'}');
+}
+
+/// Writes the interpreted fields as a JSON object; `names` are their member names.
+fn interp_object(
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+    fields: &[Field<'_>],
+    names: &[Cow<'_, [u8]>],
+    it: &Interp<'_>,
+    plain: bool,
+) {
+    out.push(b'{');
+    let mut first = true;
+    for (f, name) in fields.iter().zip(names) {
+        let mark = out.len();
+        if !first {
+            out.push(b',');
+        }
+        member(out, name, plain);
+        let written = match &f.value {
+            Value::Text(t) => it.value(out, scratch, f.name, t),
+            Value::Nested(inner) => {
+                interp_object(out, scratch, inner, &member_names(inner), it, plain);
+                true
+            }
+        };
+        if written {
+            first = false;
+        } else {
+            out.truncate(mark);
+        }
+    }
+    out.push(b'}');
+}
+
+/// Formats `event` as one JSON line.
+pub fn write_event(out: &mut Vec<u8>, event: &Event<'_>, host: &dyn Host) {
+    let mut scratch = SCRATCH.take().recycle();
+    write_event_with(out, event, host, &mut scratch);
+    SCRATCH.set(scratch.recycle());
+}
+
+fn write_event_with<'a>(
+    out: &mut Vec<u8>,
+    event: &Event<'a>,
+    host: &dyn Host,
+    scratch: &mut Scratch<'a>,
+) {
+    let key = &event.key;
+    out.extend_from_slice(b"{\"node\":");
+    match key.node {
+        Some(n) => string(out, n),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"time\":\"");
+    rfc3339(out, key.sec, key.milli);
+    out.extend_from_slice(b"\",\"sec\":");
+    push_decimal(out, key.sec, 1);
+    out.extend_from_slice(b",\"milli\":");
+    push_decimal(out, u64::from(key.milli), 1);
+    out.extend_from_slice(b",\"serial\":");
+    push_decimal(out, key.serial, 1);
+    out.extend_from_slice(b",\"type\":");
+    string(out, event.records[0].type_name().as_bytes());
+    out.extend_from_slice(b",\"records\":[");
+    scratch.summary.clear();
+    for (i, r) in event.records.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_record(out, r, host, scratch);
+    }
+    out.extend_from_slice(b"],\"summary\":");
+    scratch.summary.write(out);
+    out.extend_from_slice(b"}\n");
+}
+
+/// Writes a UTC time as RFC 3339 with milliseconds: `2023-11-14T22:13:20.038Z`.
+fn rfc3339(out: &mut Vec<u8>, sec: u64, milli: u32) {
+    let days = (sec / 86_400) as i64;
+    let secs = sec % 86_400;
+    let (year, month, day) = raudit_sys::clock::civil_from_days(days);
+    let digit = |n: u64| b'0' + (n % 10) as u8;
+    push_decimal(out, year as u64, 4);
+    let (month, day, milli) = (month as u64, day as u64, u64::from(milli));
+    let (hour, minute, second) = (secs / 3600, secs / 60 % 60, secs % 60);
+    out.extend_from_slice(&[
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ]);
+    out.extend_from_slice(&[b'T', digit(hour / 10), digit(hour), b':', digit(minute / 10)]);
+    out.extend_from_slice(&[digit(minute), b':', digit(second / 10), digit(second), b'.']);
+    out.extend_from_slice(&[digit(milli / 100), digit(milli / 10), digit(milli), b'Z']);
+}
+
+thread_local! {
+    /// Each thread's vectors for writing events, kept from one event to the next.
+    static SCRATCH: Cell<Scratch<'static>> = Cell::default();
+}
+
+/// Vectors a record needs while it is written, kept for the next record.
+#[derive(Default)]
+struct Scratch<'a> {
+    words: Vec<&'a [u8]>,
+    fields: Vec<Field<'a>>,
+    names: Vec<Cow<'a, [u8]>>,
+    /// One interpretation or decoded value.
+    value: Vec<u8>,
+    summary: Summary,
+}
+
+impl Scratch<'_> {
+    /// The same memory, emptied, for the records of another event.
+    fn recycle<'b>(self) -> Scratch<'b> {
+        Scratch {
+            words: recycle(self.words),
+            fields: recycle(self.fields),
+            names: recycle(self.names),
+            value: self.value,
+            summary: self.summary,
+        }
+    }
+}
+
+fn write_record<'a>(out: &mut Vec<u8>, r: &Record<'a>, host: &dyn Host, scratch: &mut Scratch<'a>) {
+    let Scratch { words, fields, names, value: scratch, summary } = scratch;
+    words.clear();
+    let body = r.body();
+    let quotes = split_into(body, words, fields);
+    let plain = escapes_only_delimiters(body, quotes);
+    let fields = &*fields;
+    let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
+    let mut it = Interp {
+        rtype: r.rtype,
+        machine: None,
+        syscall: 0,
+        a0: 0,
+        a1: 0,
+        host,
+        stored: stored.as_ref().filter(|s| !s.is_empty()),
+    };
+    if r.rtype == SYSCALL || r.rtype == SECCOMP {
+        use raudit_interpret::cnum::strtoul;
+        it.syscall = -1;
+        for f in fields {
+            let Value::Text(v) = f.value else { continue };
+            match f.name {
+                b"arch" => {
+                    it.machine = strtoul(v, 16).ok().and_then(|e| Machine::from_elf(e as u32))
+                }
+                b"syscall" => it.syscall = strtoul(v, 10).map_or(-1, |n| n as i32),
+                b"a0" => it.a0 = strtoul(v, 16).unwrap_or(0),
+                b"a1" => it.a1 = strtoul(v, 16).unwrap_or(0),
+                _ => {}
+            }
+        }
+    }
+    out.extend_from_slice(b"{\"type\":");
+    string(out, r.type_name().as_bytes());
+    member_names_into(fields, names);
+    out.extend_from_slice(b",\"fields\":");
+    raw_object(out, fields, names, plain);
+    out.extend_from_slice(b",\"interp\":");
+    interp_object(out, scratch, fields, names, &it, plain);
+    if !words.is_empty() {
+        out.extend_from_slice(b",\"words\":[");
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, w);
+        }
+        out.push(b']');
+    }
+    match r.rtype {
+        EXECVE => {
+            out.extend_from_slice(b",\"argv\":[");
+            let command = summary.command.is_none();
+            let start = summary.text.len();
+            execve_args(fields, scratch, |n, arg| {
+                if n > 0 {
+                    out.push(b',');
+                    if command {
+                        summary.text.push(b' ');
+                    }
+                }
+                string(out, arg);
+                if command {
+                    summary.text.extend_from_slice(arg);
+                }
+            });
+            out.push(b']');
+            if command {
+                summary.command = Some(start..summary.text.len());
+            }
+        }
+        PROCTITLE => {
+            if let Some(v) = text_of(fields, b"proctitle") {
+                out.extend_from_slice(b",\"argv\":");
+                proctitle_argv(out, v, scratch);
+            }
+        }
+        _ => {}
+    }
+    out.push(b'}');
+    summarize(r.rtype, fields, &it, summary, scratch);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_records_are_written_as_escaping_would_write_them() {
+        let bodies: [(&[u8], bool); 8] = [
+            (b"a=\"x\" b=y c=\"\" d=\" e", true),
+            (b"msg='op=\"x y\" res=1' z", true),
+            (b"a=\"unterminated", true),
+            (b"a=\"", true),
+            (b"x=1 \"q=2", false),
+            (b"w=a\"b", false),
+            (b"t=\"\\\" u=1", false),
+            (b"v=\x01 \xc3\xa9=1", false),
+        ];
+        for (body, plain) in bodies {
+            let (mut words, mut fields) = (Vec::new(), Vec::new());
+            let quotes = split_into(body, &mut words, &mut fields);
+            assert_eq!(escapes_only_delimiters(body, quotes), plain, "{body:?}");
+            let names = member_names(&fields);
+            let (mut fast, mut escaped) = (Vec::new(), Vec::new());
+            raw_object(&mut fast, &fields, &names, plain);
+            raw_object(&mut escaped, &fields, &names, false);
+            assert_eq!(fast, escaped, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn times() {
+        let time = |sec, milli| {
+            let mut out = Vec::new();
+            rfc3339(&mut out, sec, milli);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(time(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(time(1_700_000_010, 123), "2023-11-14T22:13:30.123Z");
+        assert_eq!(time(951_782_400, 5), "2000-02-29T00:00:00.005Z");
+    }
+}
