@@ -66,20 +66,26 @@ fn digits_value(digits: &[u8], base: u32) -> Result<u64, Overflow> {
     Ok(value)
 }
 
-/// Appends `n` in decimal, zero-padded to at least `width` digits: by
+/// Writes the decimal digits of `n` into `text` so that they end at
+/// `end`, and returns where they start (`text` has room for them): by
 /// hand, as the formatting machinery costs more on a per-event path.
-pub fn push_decimal(out: &mut Vec<u8>, n: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let (mut at, mut rest) = (digits.len(), n);
+pub fn digits_before(text: &mut [u8], end: usize, n: u64) -> usize {
+    let (mut at, mut rest) = (end, n);
     loop {
         at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
+        text[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
-            break;
+            return at;
         }
     }
-    for _ in digits.len() - at..width {
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+pub fn push_decimal(out: &mut Vec<u8>, n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let at = digits_before(&mut digits, 20, n);
+    for _ in 20 - at..width {
         out.push(b'0');
     }
     out.extend_from_slice(&digits[at..]);

@@ -80,7 +80,7 @@ impl UidText {
     /// The decimal text of `n`, as `%d` prints it.
     fn number(n: i32) -> UidText {
         let mut text = [0u8; 11];
-        let mut at = digits_before(&mut text, 11, u64::from(n.unsigned_abs()));
+        let mut at = raudit_parse::cnum::digits_before(&mut text, 11, u64::from(n.unsigned_abs()));
         if n < 0 {
             at -= 1;
             text[at] = b'-';
@@ -113,21 +113,6 @@ impl std::ops::Deref for UidText {
         match self {
             UidText::Short(text, len) => &text[..usize::from(*len)],
             UidText::Long(name) => name,
-        }
-    }
-}
-
-/// Writes the decimal digits of `n` into `text` so that they end at
-/// `end`, and returns where they start (`text` has room for them): by
-/// hand, as the formatting machinery costs more once per row.
-pub(crate) fn digits_before(text: &mut [u8], end: usize, n: u64) -> usize {
-    let (mut at, mut rest) = (end, n);
-    loop {
-        at -= 1;
-        text[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            return at;
         }
     }
 }

@@ -160,7 +160,7 @@ pub fn write_row(out: &mut impl Write, row: &[u8], line: &mut u64) -> io::Result
     let mut number = [0u8; 22];
     let end = number.len() - 2;
     number[end..].copy_from_slice(b". ");
-    let at = crate::lookup::digits_before(&mut number, end, *line);
+    let at = raudit_parse::cnum::digits_before(&mut number, end, *line);
     out.write_all(&number[at..])?;
     out.write_all(row)
 }
