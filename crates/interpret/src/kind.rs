@@ -1,8 +1,6 @@
 //! Which interpretation a field gets: by its name (typetab.h), with the
 //! reference's per-record-type corrections.
 
-use std::sync::OnceLock;
-
 use crate::cnum::{is_hex_string, is_int_string};
 use crate::tables::FIELD_KINDS;
 
@@ -59,48 +57,141 @@ use raudit_tables::msg_type::code as rtype;
 
 /// The kind of a field name alone.
 pub fn by_name(name: &[u8]) -> Kind {
-    // Names bucketed by length and first byte, each stored with its first
-    // eight bytes as a word: most names are that short, so a lookup is a
-    // few integer compares (this runs for every field of every record).
-    struct Entry {
-        head: u64,
-        name: &'static [u8],
-        kind: Kind,
-    }
-    type Buckets = Vec<Vec<Entry>>;
-    static BUCKETS: OnceLock<Buckets> = OnceLock::new();
-    fn slot(name: &[u8]) -> usize {
-        (name.len() & 15) << 5 | usize::from(name.first().copied().unwrap_or(0) & 31)
-    }
-    fn head(name: &[u8]) -> u64 {
-        // A byte loop, not a copy of a variable length (a call to memcpy).
-        match name.first_chunk::<8>() {
-            Some(word) => u64::from_le_bytes(*word),
-            None => name.iter().rev().fold(0, |word, &b| word << 8 | u64::from(b)),
+    // This runs for every field of every record, and most names are not
+    // in the table: one hash of the name's length and a few of its bytes,
+    // then (nearly always) one probe, into a table mostly empty.
+    let fp = fingerprint_now(name);
+    let mut at = slot_of(fp, name.len());
+    loop {
+        let e = &NAME_TABLE[at];
+        if e.len == 0 {
+            return Kind::Unclassified;
         }
-    }
-    let buckets = BUCKETS.get_or_init(|| {
-        let mut b: Buckets = (0..16 << 5).map(|_| Vec::new()).collect();
-        for &(n, kind) in FIELD_KINDS {
-            let name = n.as_bytes();
-            b[slot(name)].push(Entry { head: head(name), name, kind });
+        if e.fp == fp
+            && usize::from(e.len) == name.len()
+            && (name.len() <= 8 || FIELD_KINDS[usize::from(e.index)].0.as_bytes() == name)
+        {
+            return e.kind;
         }
-        b
-    });
-    let h = head(name);
-    buckets[slot(name)]
-        .iter()
-        .find(|e| {
-            e.head == h
-                && e.name.len() == name.len()
-                && (name.len() <= 8 || e.name[8..] == name[8..])
-        })
-        .map_or(Kind::Unclassified, |e| e.kind)
+        at = (at + 1) % NAME_SLOTS;
+    }
+}
+
+/// [`fingerprint`] with word loads.
+fn fingerprint_now(name: &[u8]) -> u64 {
+    let len = name.len();
+    let word4 = |at: usize| {
+        u64::from(u32::from_le_bytes([name[at], name[at + 1], name[at + 2], name[at + 3]]))
+    };
+    if let Some(head) = name.first_chunk::<8>() {
+        u64::from_le_bytes(*head)
+    } else if len >= 4 {
+        word4(0) | word4(len - 4) << 32
+    } else if len > 0 {
+        u64::from(name[0]) | u64::from(name[len / 2]) << 8 | u64::from(name[len - 1]) << 16
+    } else {
+        0
+    }
+}
+
+/// A name's bytes folded into a word that, with the length, tells names
+/// of up to eight bytes apart: two overlapping loads, no loop.
+const fn fingerprint(name: &[u8]) -> u64 {
+    const fn word(b: &[u8], at: usize, n: usize) -> u64 {
+        let mut w = 0;
+        let mut i = 0;
+        while i < n {
+            w |= (b[at + i] as u64) << (8 * i);
+            i += 1;
+        }
+        w
+    }
+    let len = name.len();
+    if len >= 8 {
+        word(name, 0, 8)
+    } else if len >= 4 {
+        word(name, 0, 4) | word(name, len - 4, 4) << 32
+    } else if len > 0 {
+        name[0] as u64 | (name[len / 2] as u64) << 8 | (name[len - 1] as u64) << 16
+    } else {
+        0
+    }
+}
+
+const fn slot_of(fp: u64, len: usize) -> usize {
+    ((fp ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize % NAME_SLOTS
+}
+
+/// Slots of the name table: a power of two, four times the names (a name
+/// not in the table stops at the first free slot).
+const NAME_SLOTS: usize = 1024;
+
+#[derive(Clone, Copy)]
+struct NameEntry {
+    fp: u64,
+    /// 0: a free slot.
+    len: u16,
+    /// Where the name is in FIELD_KINDS.
+    index: u16,
+    kind: Kind,
+}
+
+/// FIELD_KINDS by name, open addressing, built at compile time. A name
+/// listed twice keeps its first kind.
+static NAME_TABLE: [NameEntry; NAME_SLOTS] = {
+    const FREE: NameEntry = NameEntry { fp: 0, len: 0, index: 0, kind: Kind::Unclassified };
+    let mut table = [FREE; NAME_SLOTS];
+    let mut i = 0;
+    while i < FIELD_KINDS.len() {
+        let (name, kind) = FIELD_KINDS[i];
+        let name = name.as_bytes();
+        let fp = fingerprint(name);
+        let mut at = slot_of(fp, name.len());
+        loop {
+            let e = table[at];
+            if e.len == 0 {
+                table[at] = NameEntry { fp, len: name.len() as u16, index: i as u16, kind };
+                break;
+            }
+            if bytes_eq(FIELD_KINDS[e.index as usize].0.as_bytes(), name) {
+                break;
+            }
+            at = (at + 1) % NAME_SLOTS;
+        }
+        i += 1;
+    }
+    table
+};
+
+const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The kind of field `name=value` in a record of type `rtype`
 /// (`auparse_interp_adjust_type`).
 pub fn of_field(rtype: i32, name: &[u8], value: &[u8]) -> Kind {
+    use rtype::*;
+    match rtype {
+        EXECVE | AVC | USER_TTY | NETFILTER_PKT | PATH | MQ_OPEN | CRYPTO_KEY_USER | ADD_GROUP
+        | GRP_MGMT | DEL_GROUP | TRUSTED_APP | KERN_MODULE => of_field_in(rtype, name, value),
+        // Of the overrides, only acct's applies to every other type.
+        _ if name == b"acct" => of_field_in(rtype, name, value),
+        _ => by_name(name),
+    }
+}
+
+/// [`of_field`] in the record types with overrides of their own.
+fn of_field_in(rtype: i32, name: &[u8], value: &[u8]) -> Kind {
     // COMPAT: each override below is the reference's, in its order.
     if rtype == rtype::EXECVE
         && name.first() == Some(&b'a')
@@ -170,6 +261,11 @@ mod tests {
             }
         }
         assert_eq!(by_name(b""), Kind::Unclassified);
+        // The lookup's fingerprint is the table's, at every length.
+        let long = b"abcdefghijklmnop";
+        for len in 0..=long.len() {
+            assert_eq!(fingerprint_now(&long[..len]), fingerprint(&long[..len]), "{len}");
+        }
         assert_eq!(by_name(b"no_such_field_name"), Kind::Unclassified);
         // Every byte of a name counts: one changed anywhere is another name.
         for &(name, _) in FIELD_KINDS {

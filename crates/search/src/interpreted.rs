@@ -2,6 +2,7 @@
 //! the way ausearch-report.c walks a record: it splits the text itself
 //! (quotes, `msg='…'`, commas), so its quirks are kept here.
 
+use std::cell::Cell;
 use std::io::Write;
 
 use raudit_interpret::{Context, Escape, Kind, Machine, Stored, kind};
@@ -21,18 +22,24 @@ impl Interpreter<'_> {
     /// event is printed alone. Diagnostics go to `err`.
     pub fn write_event(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>) {
         out.extend_from_slice(b"----\n");
-        // The stamp is the event's, the same on every record.
-        let mut stamp = Vec::with_capacity(48);
+        // The stamp is the event's, the same on every record; its buffer
+        // is the thread's, kept from event to event.
+        thread_local! {
+            static STAMP: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+        }
+        let mut stamp = STAMP.take();
+        stamp.clear();
         self.host.strftime_into(&mut stamp, "%x %T", event.key.sec as i64);
         let _ = write!(stamp, ".{:03}:{}) ", event.key.milli, event.key.serial);
         let last = event.records.last().expect("an event has a record");
         if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
             self.write_record(out, err, event, &stamp, last);
-            return;
+        } else {
+            for r in event.records.iter().rev() {
+                self.write_record(out, err, event, &stamp, r);
+            }
         }
-        for r in event.records.iter().rev() {
-            self.write_record(out, err, event, &stamp, r);
-        }
+        STAMP.set(stamp);
     }
 
     fn write_record(
@@ -247,7 +254,7 @@ impl Interpreter<'_> {
         // needs a0 before the walk reaches it; a1 and a2 come after them.
         if f.rtype == SYSCALL {
             match name {
-                b"syscall" if !f.args_seen.0 => f.a0 = hex_field(f.text, b" a0="),
+                b"syscall" if !f.args_seen.0 => f.a0 = a0_of(f.text),
                 // The first a0 and a1 are the record's (a malformed line
                 // may hold more).
                 b"a0" if !f.args_seen.0 => {
@@ -332,8 +339,10 @@ fn trim_name(name: &[u8]) -> &[u8] {
     &name[skip..]
 }
 
-/// The hex value of field `key` (with its leading space) in a record.
-fn hex_field(text: &[u8], key: &[u8]) -> u64 {
-    let found = memchr::memchr_iter(key[0], text).find(|&i| text[i..].starts_with(key));
-    found.map_or(0, |i| raudit_interpret::cnum::strtoul(&text[i + key.len()..], 16).unwrap_or(0))
+/// The hex value of field a0 in a record (0 when it has none).
+fn a0_of(text: &[u8]) -> u64 {
+    static KEY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" a0="));
+    let found = KEY.find(text);
+    found.map_or(0, |i| raudit_interpret::cnum::strtoul(&text[i + 4..], 16).unwrap_or(0))
 }

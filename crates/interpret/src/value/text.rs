@@ -8,21 +8,29 @@ use crate::cnum::{c_str, is_hex_string};
 /// kept to the `)`, otherwise hex digits as far as they go, two per byte
 /// (an odd last digit is the high nibble). None when it cannot.
 pub fn unhex(value: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    unhex_into(&mut out, value).then_some(out)
+}
+
+/// [`unhex`], appended to `out`; false (and nothing appended) when it
+/// cannot decode.
+pub fn unhex_into(out: &mut Vec<u8>, value: &[u8]) -> bool {
     if value.first() == Some(&b'(') {
-        let close = value.iter().position(|&b| b == b')')?;
-        return Some(value[..=close].to_vec());
+        let Some(close) = value.iter().position(|&b| b == b')') else { return false };
+        out.extend_from_slice(&value[..=close]);
+        return true;
     }
     let digits = value.iter().take_while(|b| b.is_ascii_hexdigit()).count();
     if digits < 2 {
-        return None;
+        return false;
     }
-    let nibble = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
-    Some(
-        value[..digits]
-            .chunks(2)
-            .map(|p| (nibble(p[0]) << 4) | p.get(1).map_or(0, |&b| nibble(b)))
-            .collect(),
-    )
+    // A hex digit's value: its low nibble, plus 9 for the letters.
+    let nibble = |b: u8| (b & 0xf) + 9 * (b >> 6);
+    let pairs = value[..digits].chunks_exact(2);
+    let odd = pairs.remainder().first().map(|&b| nibble(b) << 4);
+    out.extend(pairs.map(|p| (nibble(p[0]) << 4) | nibble(p[1])));
+    out.extend(odd);
+    true
 }
 
 /// A quoted, hex-encoded or `(null)` string, as C sees the result.
@@ -37,9 +45,12 @@ pub fn escaped(out: &mut Vec<u8>, value: &[u8]) {
     }
     // COMPAT: a leading 00 is skipped (abstract unix socket names).
     let hex = value.strip_prefix(b"00").unwrap_or(value);
-    match unhex(hex) {
-        Some(decoded) => out.extend_from_slice(c_str(&decoded)),
-        None => out.extend_from_slice(value),
+    let start = out.len();
+    if unhex_into(out, hex) {
+        let text = c_str(&out[start..]).len();
+        out.truncate(start + text);
+    } else {
+        out.extend_from_slice(value);
     }
 }
 
@@ -104,24 +115,26 @@ pub(super) fn proctitle(out: &mut Vec<u8>, value: &[u8]) {
         return escaped(out, value);
     }
     let hex = value.strip_prefix(b"00").unwrap_or(value);
-    let Some(mut decoded) = unhex(hex) else {
+    let start = out.len();
+    if !unhex_into(out, hex) {
         out.extend_from_slice(value);
         return;
-    };
+    }
     // COMPAT: NULs within the first strlen(value)/2 bytes separate the
     // arguments and become spaces; the rest ends the string. The decode
     // buffer is zero-filled to that length, so when non-hex text follows
     // the digits the padding turns into trailing spaces too.
-    let end = value.len() / 2;
-    if decoded.len() < end {
-        decoded.resize(end, 0);
+    let end = start + value.len() / 2;
+    if out.len() < end {
+        out.resize(end, 0);
     }
-    for b in &mut decoded[..end] {
+    for b in &mut out[start..end] {
         if *b == 0 {
             *b = b' ';
         }
     }
-    out.extend_from_slice(c_str(&decoded));
+    let text = c_str(&out[start..]).len();
+    out.truncate(start + text);
 }
 
 pub(super) fn tty_data(out: &mut Vec<u8>, value: &[u8]) {
