@@ -8,13 +8,14 @@ use raudit_parse::{Assembler, AssemblerConfig, Completion, Event, HeaderError, R
 use raudit_sys::Host;
 use rayon::prelude::*;
 
-use crate::checkpoint::{CheckpointEvent, Decision, Resume};
+use crate::checkpoint::CheckpointEvent;
 use crate::criteria::Criteria;
-use crate::interpreted::Interpreter;
-use crate::normalize::{self, Extra};
-use crate::output::{self, Escape, Format};
-use crate::prefilter::{LiteralFinder, Literals};
-use crate::select::{Selection, select};
+pub(crate) use crate::emit::Emitter;
+use crate::normalize::Extra;
+use crate::output::{Escape, Format};
+use crate::prepared::Chunked;
+pub use crate::prepared::Prepare;
+pub(crate) use crate::prepared::{Candidates, Prepared, prepare};
 use crate::skim::Skimmed;
 use crate::worker;
 
@@ -101,156 +102,6 @@ fn batch_full(events: usize, records: usize) -> bool {
     events >= BATCH_EVENTS || records >= BATCH_RECORDS
 }
 
-/// An event decided and formatted off the main thread.
-pub(crate) struct Prepared {
-    pub(crate) selection: Selection,
-    pub(crate) text: Vec<u8>,
-    /// Diagnostics for stderr.
-    pub(crate) notes: Vec<u8>,
-}
-
-pub(crate) fn prepare(event: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
-    let selection = select(event, &settings.criteria, host);
-    let mut text = Vec::new();
-    if selection == Selection::Matched {
-        // Interpreted text is about as long as the records, JSON about
-        // three times as long; one allocation instead of a string of
-        // reallocations.
-        let size: usize = event.records.iter().map(|r| r.text.len() + 48).sum();
-        let factor = if settings.format == Format::Json { 3 } else { 1 };
-        text.reserve(size * factor + size / 4);
-    }
-    let mut notes = Vec::new();
-    if selection == Selection::Matched {
-        // Writing to a Vec cannot fail.
-        let _ = match settings.format {
-            Format::Raw => output::write_raw(&mut text, event),
-            Format::Json => {
-                crate::json::write_event(&mut text, event, host);
-                Ok(())
-            }
-            Format::Interpret => {
-                let interpreter = Interpreter { escape: settings.escape, host };
-                interpreter.write_event(&mut text, &mut notes, event);
-                Ok(())
-            }
-            Format::Csv | Format::Text => {
-                let writer =
-                    normalize::Writer { escape: settings.escape, host, extra: settings.extra };
-                if settings.format == Format::Csv {
-                    writer.write_csv(&mut text, &mut notes, event);
-                } else {
-                    writer.write_text(&mut text, event);
-                }
-                Ok(())
-            }
-            _ => output::write_default(&mut text, event, settings.escape, host),
-        };
-    }
-    Prepared { selection, text, notes }
-}
-
-fn checkpoint_event(event: &Event<'_>) -> CheckpointEvent {
-    CheckpointEvent {
-        node: event.key.node.map(<[u8]>::to_vec),
-        sec: event.key.sec,
-        milli: event.key.milli,
-        serial: event.key.serial,
-        rtype: event.first_type(),
-    }
-}
-
-/// The in-order half: checkpoint decisions, `--just-one`, writing.
-pub(crate) struct Emitter<'o, W: Write, E: Write> {
-    settings: &'o Settings,
-    out: &'o mut W,
-    err: &'o mut E,
-    resume: Option<Resume>,
-    outcome: Outcome,
-    header_done: bool,
-}
-
-impl<'o, W: Write, E: Write> Emitter<'o, W, E> {
-    /// An emitter for a run without a checkpoint (a follower's).
-    pub(crate) fn new(settings: &'o Settings, out: &'o mut W, err: &'o mut E) -> Self {
-        Emitter {
-            settings,
-            out,
-            err,
-            resume: None,
-            outcome: Outcome::default(),
-            header_done: false,
-        }
-    }
-
-    /// What the run found so far.
-    pub(crate) fn outcome(&self) -> &Outcome {
-        &self.outcome
-    }
-
-    /// Where diagnostics go.
-    pub(crate) fn err(&mut self) -> &mut E {
-        self.err
-    }
-
-    /// Handles one prepared event; Ok(false) stops the run.
-    pub(crate) fn emit(&mut self, event: &Event<'_>, prepared: Prepared) -> io::Result<bool> {
-        let go_on = self.handle(event, prepared);
-        // The checkpoint remembers every complete event, matched or not.
-        if self.resume.is_some() {
-            self.outcome.last_event = Some(checkpoint_event(event));
-        }
-        go_on
-    }
-
-    fn handle(&mut self, event: &Event<'_>, prepared: Prepared) -> io::Result<bool> {
-        match prepared.selection {
-            Selection::Matched => {}
-            Selection::NotMatched => return Ok(true),
-            Selection::Malformed { rc, record } => {
-                if self.settings.debug {
-                    write!(self.err, "Malformed event skipped, rc={rc}. ")?;
-                    self.err.write_all(&record)?;
-                    self.err.write_all(b"\n")?;
-                }
-                return Ok(true);
-            }
-        }
-        if let Some(resume) = self.resume.as_mut() {
-            let here = checkpoint_event(event);
-            match resume.decide(&here) {
-                Decision::Output => {}
-                Decision::OutputAfterThis | Decision::Skip => return Ok(!self.settings.just_one),
-                Decision::Corrupted => {
-                    let cp = self.settings.checkpoint.as_ref().and_then(|c| c.0.clone());
-                    let cp = cp.unwrap_or_default();
-                    writeln!(
-                        self.err,
-                        "Corrupted checkpoint file. Inode match, but newer complete event \
-                         ({}.{:03}:{}) found before loaded checkpoint {}.{:03}:{}",
-                        here.sec, here.milli, here.serial, cp.sec, cp.milli, cp.serial
-                    )?;
-                    self.outcome.corrupted = true;
-                    return Ok(false);
-                }
-            }
-        }
-        if self.settings.format == Format::Csv && !self.header_done {
-            // COMPAT: the header comes with the first event printed, so a
-            // search that finds nothing prints none.
-            self.header_done = true;
-            self.out.write_all(normalize::csv_header(self.settings.extra).as_bytes())?;
-        }
-        self.outcome.found = true;
-        self.err.write_all(&prepared.notes)?;
-        self.out.write_all(&prepared.text)?;
-        if self.settings.line_buffered {
-            self.out.flush()?;
-        }
-        Ok(!self.settings.just_one)
-    }
-}
-
 /// Cuts `block` into pieces that end at newlines.
 fn pieces(block: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
@@ -310,14 +161,14 @@ pub struct Feed {
 /// Prepares a batch in parallel (on a thread of its own, while the next
 /// batch is assembled).
 fn prepare_batch<'a, T: Send>(
-    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    prepare: &impl Prepare<'a, Out = T>,
     batch: Vec<Event<'a>>,
 ) -> (Vec<Event<'a>>, Vec<T>) {
     // Handing a few events to the thread pool costs more than preparing them here.
     let prepared = if batch.len() <= SMALL_BATCH {
-        batch.iter().map(prepare).collect()
+        prepare.run(&batch)
     } else {
-        batch.par_iter().map(prepare).collect()
+        batch.par_chunks(crate::helped::CHUNK).flat_map_iter(|c| prepare.run(c)).collect()
     };
     (batch, prepared)
 }
@@ -352,7 +203,7 @@ fn consume_batch<'a, T, C: Consumer<'a, T>>(
 pub fn drive<'a, T: Send, C: Consumer<'a, T>>(
     inputs: &[&'a [u8]],
     feed: Feed,
-    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    prepare: &impl Prepare<'a, Out = T>,
     consumer: &mut C,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<()> {
@@ -365,7 +216,7 @@ pub fn drive_as<'a, T: Send, C: Consumer<'a, T>>(
     completion: Completion,
     inputs: &[&'a [u8]],
     feed: Feed,
-    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    prepare: &impl Prepare<'a, Out = T>,
     consumer: &mut C,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<()> {
@@ -377,7 +228,7 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
     completion: Completion,
     inputs: &[&'a [u8]],
     feed: Feed,
-    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    prepare: &impl Prepare<'a, Out = T>,
     consumer: &mut C,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<()> {
@@ -559,17 +410,6 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
     })
 }
 
-impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Emitter<'_, W, E> {
-    fn consume(&mut self, event: &Event<'a>, prepared: Prepared, _: usize) -> io::Result<bool> {
-        self.emit(event, prepared)
-    }
-    fn bad_timestamp(&mut self, stamp: &[u8]) -> io::Result<()> {
-        self.err.write_all(b"Error extracting time stamp (")?;
-        self.err.write_all(stamp)?;
-        self.err.write_all(b")\n")
-    }
-}
-
 /// Searches `inputs` (whole log files, oldest first) and prints matching
 /// events to `out`; diagnostics go to `err`. Names and local times come
 /// from `host`. `done(i, offset)` is called
@@ -583,7 +423,7 @@ pub fn search(
     host: &dyn Host,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
-    let mut emitter = Emitter::for_run(settings, out, err);
+    let mut emitter = Emitter::for_search(settings, out, err);
     // A selective search reads only the regions that can match.
     if !inputs.is_empty()
         && let Some(skimmed) = crate::skim::search(inputs, settings, host, done)?
@@ -605,8 +445,7 @@ pub fn search(
         for (i, input) in inputs.iter().enumerate() {
             done(i, input.len());
         }
-        emitter.out.flush()?;
-        return Ok(emitter.outcome);
+        return emitter.finish();
     }
     search_everything(inputs, settings, emitter, Candidates::of(settings), host, done)
 }
@@ -621,52 +460,8 @@ pub fn search_exhaustive(
     host: &dyn Host,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<Outcome> {
-    let emitter = Emitter::for_run(settings, out, err);
+    let emitter = Emitter::for_search(settings, out, err);
     search_everything(inputs, settings, emitter, Candidates::every(), host, done)
-}
-
-impl<'s, W: Write, E: Write> Emitter<'s, W, E> {
-    /// An emitter at the start of a run (resuming after `--checkpoint`'s event, if any).
-    fn for_run(settings: &'s Settings, out: &'s mut W, err: &'s mut E) -> Self {
-        let resume = settings
-            .checkpoint
-            .as_ref()
-            .map(|(last, time_only)| Resume::new(last.clone(), *time_only));
-        Emitter { settings, out, err, resume, outcome: Outcome::default(), header_done: false }
-    }
-}
-
-/// The events worth extracting: an event with none of the criteria's literals, or none of the
-/// wanted record types, cannot match and is not extracted. (Only --debug tells a malformed event
-/// from one that does not match, so it looks at every event.)
-pub(crate) struct Candidates<'s> {
-    literals: Option<LiteralFinder>,
-    types: Option<&'s Vec<i32>>,
-}
-
-impl<'s> Candidates<'s> {
-    pub(crate) fn of(settings: &'s Settings) -> Candidates<'s> {
-        let literals = Literals::of(&settings.criteria).filter(|_| !settings.debug);
-        let types = settings.criteria.msg_types.as_ref().filter(|_| !settings.debug);
-        Candidates { literals: literals.as_ref().map(LiteralFinder::new), types }
-    }
-
-    /// Every event is a candidate.
-    fn every() -> Candidates<'s> {
-        Candidates { literals: None, types: None }
-    }
-
-    /// [`prepare`], for the events that can match.
-    pub(crate) fn prepare(&self, e: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
-        let candidate =
-            self.literals.as_ref().is_none_or(|l| e.records.iter().any(|r| l.hit(r.text)))
-                && self.types.is_none_or(|t| e.records.iter().any(|r| t.contains(&r.rtype)));
-        if candidate {
-            prepare(e, settings, host)
-        } else {
-            Prepared { selection: Selection::NotMatched, text: Vec::new(), notes: Vec::new() }
-        }
-    }
 }
 
 fn search_everything<W: Write, E: Write>(
@@ -685,8 +480,7 @@ fn search_everything<W: Write, E: Write>(
         // still open at the end are not flushed; the next run prints them.
         flush_at_end: settings.checkpoint.is_none(),
     };
-    let prepare_event = |e: &Event<'_>| candidates.prepare(e, settings, host);
-    drive(inputs, feed, &prepare_event, &mut emitter, done)?;
-    emitter.out.flush()?;
-    Ok(emitter.outcome)
+    let prepare = Chunked { candidates, settings, host };
+    drive(inputs, feed, &prepare, &mut emitter, done)?;
+    emitter.finish()
 }

@@ -9,11 +9,12 @@ use std::sync::{Condvar, Mutex, PoisonError, RwLock};
 
 use raudit_parse::Event;
 
+use crate::prepared::Prepare;
 use crate::worker::WorkerPanic;
 
 /// Events a thread takes at a time: small enough that the threads finish
 /// a batch together, large enough that taking one costs nothing.
-const CHUNK: usize = 64;
+pub(crate) const CHUNK: usize = 64;
 
 /// Where the batch being prepared waits; empty between batches.
 pub(crate) struct Slot<'a, T> {
@@ -54,7 +55,7 @@ impl<'a, T: Send> Slot<'a, T> {
     /// Prepares chunks of the batch in the slot, if there is one, until
     /// none is left to take. A pool job that runs late finds the slot
     /// empty, or helps with a later batch: either is harmless.
-    pub(crate) fn help(&self, prepare: &(impl Fn(&Event<'a>) -> T + Sync)) {
+    pub(crate) fn help(&self, prepare: &impl Prepare<'a, Out = T>) {
         let slot = self.batch.read().unwrap_or_else(PoisonError::into_inner);
         if let Some(batch) = slot.as_ref() {
             batch.work(prepare);
@@ -66,7 +67,7 @@ impl<'a, T: Send> Slot<'a, T> {
     /// is empty. A panic in any chunk is an error.
     pub(crate) fn take(
         &self,
-        prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+        prepare: &impl Prepare<'a, Out = T>,
     ) -> Option<io::Result<(Vec<Event<'a>>, Vec<T>)>> {
         {
             let slot = self.batch.read().unwrap_or_else(PoisonError::into_inner);
@@ -93,7 +94,7 @@ impl<'a, T: Send> Slot<'a, T> {
 }
 
 impl<'a, T: Send> Batch<'a, T> {
-    fn work(&self, prepare: &(impl Fn(&Event<'a>) -> T + Sync)) {
+    fn work(&self, prepare: &impl Prepare<'a, Out = T>) {
         let chunks = self.results.len();
         loop {
             let c = self.next.fetch_add(1, Ordering::Relaxed);
@@ -101,9 +102,8 @@ impl<'a, T: Send> Batch<'a, T> {
                 return;
             }
             let events = &self.events[c * CHUNK..((c + 1) * CHUNK).min(self.events.len())];
-            let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                events.iter().map(prepare).collect::<Vec<T>>()
-            }));
+            let made =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare.run(events)));
             *self.results[c].lock().unwrap_or_else(PoisonError::into_inner) = Some(made);
             let mut finished = self.finished.lock().unwrap_or_else(PoisonError::into_inner);
             *finished += 1;

@@ -8,6 +8,7 @@
 
 pub mod checkpoint;
 pub mod criteria;
+mod emit;
 pub mod engine;
 pub mod extract;
 pub mod follow;
@@ -20,6 +21,7 @@ pub mod matcher;
 pub mod normalize;
 pub mod output;
 pub mod prefilter;
+mod prepared;
 mod reuse;
 mod runs;
 pub mod select;

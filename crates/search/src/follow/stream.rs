@@ -246,6 +246,7 @@ mod tests {
         stream.round::<Vec<u8>, Vec<u8>>(before.as_bytes(), false, &settings, &host, None).unwrap();
         let after = lines[5..].concat();
         stream.round(after.as_bytes(), true, &settings, &host, Some(&mut emitter)).unwrap();
+        drop(emitter);
         let text = String::from_utf8(out).unwrap();
         let serials: Vec<&str> =
             text.lines().map(|l| &l[l.find(':').unwrap() + 1..l.find(')').unwrap()]).collect();

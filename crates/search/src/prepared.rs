@@ -1,0 +1,195 @@
+//! Events decided and formatted off the main thread: what a run's
+//! preparation makes of each event, and how a chunk of events shares one
+//! output buffer.
+
+use raudit_parse::Event;
+use raudit_sys::Host;
+
+use crate::engine::Settings;
+use crate::interpreted::Interpreter;
+use crate::normalize;
+use crate::output::{self, Format};
+use crate::prefilter::{LiteralFinder, Literals};
+use crate::select::{Selection, select};
+
+/// How a run prepares its events, on the thread pool. Any
+/// `Fn(&Event) -> T` is one, preparing event by event.
+pub trait Prepare<'a>: Sync {
+    type Out: Send;
+    /// Prepares one event.
+    fn one(&self, event: &Event<'a>) -> Self::Out;
+    /// Prepares events that are handed over together and in order (a
+    /// chunk of a batch).
+    fn run(&self, events: &[Event<'a>]) -> Vec<Self::Out> {
+        events.iter().map(|e| self.one(e)).collect()
+    }
+}
+
+impl<'a, F, T> Prepare<'a> for F
+where
+    F: Fn(&Event<'a>) -> T + Sync,
+    T: Send,
+{
+    type Out = T;
+    fn one(&self, event: &Event<'a>) -> T {
+        self(event)
+    }
+}
+
+/// An event decided and formatted off the main thread.
+pub(crate) struct Prepared {
+    pub(crate) selection: Selection,
+    pub(crate) text: Text,
+    /// Diagnostics for stderr.
+    pub(crate) notes: Vec<u8>,
+}
+
+/// Where a prepared event's output is.
+pub(crate) enum Text {
+    /// Its own.
+    Own(Vec<u8>),
+    /// The output of a chunk of events (one allocation and one write for
+    /// tens of events), this event's being the first `len` bytes.
+    Chunk(Vec<u8>, usize),
+    /// The next `len` bytes of the last chunk handed over.
+    Next(usize),
+}
+
+impl Text {
+    /// The length of the event's output.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Text::Own(text) => text.len(),
+            Text::Chunk(_, len) | Text::Next(len) => *len,
+        }
+    }
+}
+
+impl Prepared {
+    fn unmatched() -> Prepared {
+        Prepared {
+            selection: Selection::NotMatched,
+            text: Text::Own(Vec::new()),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Decides about `event` and, when it matches, appends its output to
+/// `text`; returns the decision and the diagnostics.
+fn prepare_into(
+    event: &Event<'_>,
+    settings: &Settings,
+    host: &dyn Host,
+    text: &mut Vec<u8>,
+) -> (Selection, Vec<u8>) {
+    let selection = select(event, &settings.criteria, host);
+    let mut notes = Vec::new();
+    if selection != Selection::Matched {
+        return (selection, notes);
+    }
+    // Interpreted text is about as long as the records, JSON about three
+    // times as long; one allocation instead of a string of reallocations.
+    let size: usize = event.records.iter().map(|r| r.text.len() + 48).sum();
+    let factor = if settings.format == Format::Json { 3 } else { 1 };
+    text.reserve(size * factor + size / 4);
+    // Writing to a Vec cannot fail.
+    let _ = match settings.format {
+        Format::Raw => output::write_raw(text, event),
+        Format::Json => {
+            crate::json::write_event(text, event, host);
+            Ok(())
+        }
+        Format::Interpret => {
+            let interpreter = Interpreter { escape: settings.escape, host };
+            interpreter.write_event(text, &mut notes, event);
+            Ok(())
+        }
+        Format::Csv | Format::Text => {
+            let writer = normalize::Writer { escape: settings.escape, host, extra: settings.extra };
+            if settings.format == Format::Csv {
+                writer.write_csv(text, &mut notes, event);
+            } else {
+                writer.write_text(text, event);
+            }
+            Ok(())
+        }
+        _ => output::write_default(text, event, settings.escape, host),
+    };
+    (selection, notes)
+}
+
+/// Decides about `event` and formats it when it matches.
+pub(crate) fn prepare(event: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
+    let mut text = Vec::new();
+    let (selection, notes) = prepare_into(event, settings, host, &mut text);
+    Prepared { selection, text: Text::Own(text), notes }
+}
+
+/// The events worth extracting: an event with none of the criteria's literals, or none of the
+/// wanted record types, cannot match and is not extracted. (Only --debug tells a malformed event
+/// from one that does not match, so it looks at every event.)
+pub(crate) struct Candidates<'s> {
+    literals: Option<LiteralFinder>,
+    types: Option<&'s Vec<i32>>,
+}
+
+impl<'s> Candidates<'s> {
+    pub(crate) fn of(settings: &'s Settings) -> Candidates<'s> {
+        let literals = Literals::of(&settings.criteria).filter(|_| !settings.debug);
+        let types = settings.criteria.msg_types.as_ref().filter(|_| !settings.debug);
+        Candidates { literals: literals.as_ref().map(LiteralFinder::new), types }
+    }
+
+    /// Every event is a candidate.
+    pub(crate) fn every() -> Candidates<'s> {
+        Candidates { literals: None, types: None }
+    }
+
+    fn hold(&self, e: &Event<'_>) -> bool {
+        self.literals.as_ref().is_none_or(|l| e.records.iter().any(|r| l.hit(r.text)))
+            && self.types.is_none_or(|t| e.records.iter().any(|r| t.contains(&r.rtype)))
+    }
+
+    /// [`prepare`], for the events that can match.
+    pub(crate) fn prepare(&self, e: &Event<'_>, settings: &Settings, host: &dyn Host) -> Prepared {
+        if self.hold(e) { prepare(e, settings, host) } else { Prepared::unmatched() }
+    }
+}
+
+/// A whole run's preparation, writing each chunk's output into one buffer
+/// (for an [`crate::engine::Emitter`], which knows [`Text::Chunk`]).
+pub(crate) struct Chunked<'s> {
+    pub(crate) candidates: Candidates<'s>,
+    pub(crate) settings: &'s Settings,
+    pub(crate) host: &'s dyn Host,
+}
+
+impl<'a> Prepare<'a> for Chunked<'_> {
+    type Out = Prepared;
+
+    fn one(&self, event: &Event<'a>) -> Prepared {
+        self.candidates.prepare(event, self.settings, self.host)
+    }
+
+    fn run(&self, events: &[Event<'a>]) -> Vec<Prepared> {
+        let mut buffer = Vec::new();
+        let mut made: Vec<Prepared> = events
+            .iter()
+            .map(|e| {
+                if !self.candidates.hold(e) {
+                    return Prepared { text: Text::Next(0), ..Prepared::unmatched() };
+                }
+                let start = buffer.len();
+                let (selection, notes) = prepare_into(e, self.settings, self.host, &mut buffer);
+                Prepared { selection, text: Text::Next(buffer.len() - start), notes }
+            })
+            .collect();
+        if let Some(first) = made.first_mut()
+            && let Text::Next(len) = first.text
+        {
+            first.text = Text::Chunk(buffer, len);
+        }
+        made
+    }
+}
