@@ -10,7 +10,7 @@ mod flags;
 mod lookup;
 mod text;
 
-pub use text::{escaped, tty_keys, tty_named_key, unhex};
+pub use text::{escaped, tty_keys, tty_named_key, unhex, unhex_into};
 
 pub(crate) use flags::{
     capability, ioctl_req, mmap_flags, mode, mode_short, mode_short_bits, open_flags, personality,

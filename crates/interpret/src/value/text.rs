@@ -58,23 +58,21 @@ pub fn escaped(out: &mut Vec<u8>, value: &[u8]) {
 /// is given (csv and text output).
 pub(super) fn escaped_file(out: &mut Vec<u8>, value: &[u8], cwd: Option<&[u8]>) {
     let Some(cwd) = cwd else { return escaped(out, value) };
-    let mut name = Vec::new();
-    escaped(&mut name, value);
-    let whole = if name.first() != Some(&b'/') {
-        let mut dir = Vec::new();
-        escaped(&mut dir, cwd);
-        dir.push(b'/');
-        dir.extend_from_slice(&name);
-        dir
-    } else if !name.windows(2).any(|w| w == b"..") {
-        out.extend_from_slice(&name);
+    let start = out.len();
+    escaped(out, value);
+    if out.get(start) != Some(&b'/') {
+        // The directory goes before the name: written after it, then
+        // turned round.
+        let name = out.len() - start;
+        escaped(out, cwd);
+        out.push(b'/');
+        out[start..].rotate_left(name);
+    } else if !out[start..].windows(2).any(|w| w == b"..") {
         return;
-    } else {
-        name
-    };
-    match normalize_path(&whole) {
-        Some(p) => out.extend_from_slice(&p),
-        None => out.extend_from_slice(&whole),
+    }
+    if let Some(p) = normalize_path(&out[start..]) {
+        out.truncate(start);
+        out.extend_from_slice(&p);
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use raudit_interpret::value::unhex;
+use raudit_interpret::value::unhex_into;
 
 use super::text::string;
 
@@ -203,9 +203,8 @@ pub(super) fn proctitle_argv(out: &mut Vec<u8>, value: &[u8], decoded: &mut Vec<
         out.push(b']');
         return;
     }
-    match unhex(value) {
-        Some(bytes) => decoded.extend_from_slice(&bytes),
-        None => decoded.extend_from_slice(value),
+    if !unhex_into(decoded, value) {
+        decoded.extend_from_slice(value);
     }
     // Trailing NULs end the last argument; they start none.
     let args = &decoded[..decoded.len() - decoded.iter().rev().take_while(|&&b| b == 0).count()];
