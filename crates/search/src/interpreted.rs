@@ -3,9 +3,9 @@
 //! (quotes, `msg='…'`, commas), so its quirks are kept here.
 
 use std::cell::Cell;
-use std::io::Write;
 
 use raudit_interpret::{Context, Escape, Kind, Machine, Stored, kind};
+use raudit_parse::cnum::push_decimal;
 use raudit_parse::record::types::{self, SECCOMP, SYSCALL};
 use raudit_parse::{Event, Record};
 use raudit_sys::Host;
@@ -30,7 +30,11 @@ impl Interpreter<'_> {
         let mut stamp = STAMP.take();
         stamp.clear();
         self.host.strftime_into(&mut stamp, "%x %T", event.key.sec as i64);
-        let _ = write!(stamp, ".{:03}:{}) ", event.key.milli, event.key.serial);
+        stamp.push(b'.');
+        push_decimal(&mut stamp, u64::from(event.key.milli), 3);
+        stamp.push(b':');
+        push_decimal(&mut stamp, event.key.serial, 0);
+        stamp.extend_from_slice(b") ");
         let last = event.records.last().expect("an event has a record");
         if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
             self.write_record(out, err, event, &stamp, last);

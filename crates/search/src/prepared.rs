@@ -88,11 +88,7 @@ fn prepare_into(
     if selection != Selection::Matched {
         return (selection, notes);
     }
-    // Interpreted text is about as long as the records, JSON about three
-    // times as long; one allocation instead of a string of reallocations.
-    let size: usize = event.records.iter().map(|r| r.text.len() + 48).sum();
-    let factor = if settings.format == Format::Json { 3 } else { 1 };
-    text.reserve(size * factor + size / 4);
+    reserve_for(text, std::slice::from_ref(event), settings.format);
     // Writing to a Vec cannot fail.
     let _ = match settings.format {
         Format::Raw => output::write_raw(text, event),
@@ -117,6 +113,16 @@ fn prepare_into(
         _ => output::write_default(text, event, settings.escape, host),
     };
     (selection, notes)
+}
+
+/// Makes room in `text` for the output of `events` in `format`: one
+/// allocation instead of a string of reallocations (each a copy).
+fn reserve_for(text: &mut Vec<u8>, events: &[Event<'_>], format: Format) {
+    // Interpreted text is about as long as the records, JSON about three
+    // times as long.
+    let size: usize = events.iter().flat_map(|e| &e.records).map(|r| r.text.len() + 48).sum();
+    let factor = if format == Format::Json { 3 } else { 1 };
+    text.reserve(size * factor + size / 4);
 }
 
 /// Decides about `event` and formats it when it matches.
@@ -176,9 +182,14 @@ impl<'a> Prepare<'a> for Chunked<'_> {
         let mut buffer = Vec::new();
         let mut made: Vec<Prepared> = events
             .iter()
-            .map(|e| {
+            .enumerate()
+            .map(|(i, e)| {
                 if !self.candidates.hold(e) {
                     return Prepared { text: Text::Next(0), ..Prepared::unmatched() };
+                }
+                if buffer.capacity() == 0 {
+                    // Room for this event and those after it.
+                    reserve_for(&mut buffer, &events[i..], self.settings.format);
                 }
                 let start = buffer.len();
                 let (selection, notes) = prepare_into(e, self.settings, self.host, &mut buffer);
