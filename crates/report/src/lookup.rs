@@ -66,9 +66,10 @@ fn unescape_value(v: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A uid column's text, kept on the stack when short (a detailed report
-/// makes one per event): a number, or with `-i` most names.
-pub enum UidText {
+/// A uid's or a syscall's column text, kept on the stack when short (a
+/// detailed report makes one per event): a number, or with `-i` most
+/// names.
+pub enum ColumnText {
     Short([u8; SHORT], u8),
     Long(Vec<u8>),
 }
@@ -76,43 +77,43 @@ pub enum UidText {
 /// The longest uid text kept on the stack.
 const SHORT: usize = 32;
 
-impl UidText {
+impl ColumnText {
     /// The decimal text of `n`, as `%d` prints it.
-    fn number(n: i32) -> UidText {
+    fn number(n: i32) -> ColumnText {
         let mut text = [0u8; 11];
         let mut at = raudit_parse::cnum::digits_before(&mut text, 11, u64::from(n.unsigned_abs()));
         if n < 0 {
             at -= 1;
             text[at] = b'-';
         }
-        UidText::of(&text[at..])
+        ColumnText::of(&text[at..])
     }
 
-    fn of(bytes: &[u8]) -> UidText {
+    fn of(bytes: &[u8]) -> ColumnText {
         match bytes.len() {
             len @ 0..=SHORT => {
                 let mut text = [0u8; SHORT];
                 text[..len].copy_from_slice(bytes);
-                UidText::Short(text, len as u8)
+                ColumnText::Short(text, len as u8)
             }
-            _ => UidText::Long(bytes.to_vec()),
+            _ => ColumnText::Long(bytes.to_vec()),
         }
     }
 
     pub fn into_vec(self) -> Vec<u8> {
         match self {
-            UidText::Short(..) => self.to_vec(),
-            UidText::Long(name) => name,
+            ColumnText::Short(..) => self.to_vec(),
+            ColumnText::Long(name) => name,
         }
     }
 }
 
-impl std::ops::Deref for UidText {
+impl std::ops::Deref for ColumnText {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         match self {
-            UidText::Short(text, len) => &text[..usize::from(*len)],
-            UidText::Long(name) => name,
+            ColumnText::Short(text, len) => &text[..usize::from(*len)],
+            ColumnText::Long(name) => name,
         }
     }
 }
@@ -140,17 +141,17 @@ impl<'h> Lookup<'h> {
 
     /// aulookup_uid: the signed number, or with -i `unset`, the enriched
     /// AUID (whatever uid is asked about), the user name, `unknown(N)`.
-    pub fn uid(&self, uid: u32, enriched: Enriched<'_>) -> UidText {
+    pub fn uid(&self, uid: u32, enriched: Enriched<'_>) -> ColumnText {
         if !self.interpret {
-            return UidText::number(uid as i32);
+            return ColumnText::number(uid as i32);
         }
         if uid == UNSET_ID {
-            return UidText::of(b"unset");
+            return ColumnText::of(b"unset");
         }
         // COMPAT: ausearch-lookup.c aulookup_uid looks up the "auid"
         // interpretation for every uid column, uid= ones included.
         if let Some(v) = enriched.value(b"auid") {
-            return UidText::Long(unescape_value(v));
+            return ColumnText::Long(unescape_value(v));
         }
         // The name is written where it is kept for the thread's next one.
         thread_local!(static NAME: std::cell::RefCell<Vec<u8>> = const {
@@ -159,30 +160,30 @@ impl<'h> Lookup<'h> {
         NAME.with_borrow_mut(|name| {
             name.clear();
             raudit_interpret::value::id_name(name, uid, self.host, true);
-            UidText::of(name)
+            ColumnText::of(name)
         })
     }
 
     /// aulookup_syscall: the number, or with -i the enriched SYSCALL, the
     /// name for the event's arch (`?` when the arch is unknown), the
     /// number when the table has no name.
-    pub fn syscall(&self, items: &SearchItems, enriched: Enriched<'_>) -> Vec<u8> {
+    pub fn syscall(&self, items: &SearchItems, enriched: Enriched<'_>) -> ColumnText {
         if !self.interpret {
-            return items.syscall.to_string().into_bytes();
+            return ColumnText::number(items.syscall);
         }
         if let Some(v) = enriched.value(b"syscall") {
-            return v.to_vec();
+            return ColumnText::of(v);
         }
         // The reference's machines (no riscv64 in 3.0.9).
         let Some(machine) = raudit_interpret::Machine::from_elf(items.arch) else {
-            return b"?".to_vec();
+            return ColumnText::of(b"?");
         };
         // COMPAT: ausearch-lookup.c: socketcall/ipc sub-calls are meant to
         // be named from a0, but the record is looked up by index 1300, so
         // the plain name is printed.
         match machine.syscall_name(items.syscall) {
-            Some(name) => name.as_bytes().to_vec(),
-            None => items.syscall.to_string().into_bytes(),
+            Some(name) => ColumnText::of(name.as_bytes()),
+            None => ColumnText::number(items.syscall),
         }
     }
 }

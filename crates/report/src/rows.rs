@@ -1,8 +1,6 @@
 //! The detailed reports' rows (aureport-output.c per_event_detailed and
 //! print_per_event_item): one line per event, two or more for AVCs.
 
-use std::io::Write;
-
 use raudit_search::Escape;
 use raudit_search::extract::{Bytes, SearchItems, UNSET_ID};
 
@@ -62,8 +60,8 @@ impl Row {
         self.buf.push(b' ');
         self
     }
-    fn num(&mut self, n: impl std::fmt::Display) -> &mut Self {
-        let _ = write!(self.buf, "{n}");
+    fn num(&mut self, n: impl Into<u64>) -> &mut Self {
+        raudit_parse::cnum::push_decimal(&mut self.buf, n.into(), 0);
         self
     }
     fn end(mut self) -> Vec<u8> {

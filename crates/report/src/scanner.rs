@@ -10,7 +10,7 @@ use raudit_sys::Host;
 
 use crate::Options;
 use crate::kind::{ConfAction, Kind, Outcome, html_needs, needs_of};
-use crate::lookup::{Enriched, Lookup, UidText};
+use crate::lookup::{ColumnText, Enriched, Lookup};
 use crate::types::{Types, t};
 
 /// What one event contributes.
@@ -253,7 +253,7 @@ impl<'h> Scanner<'h> {
         }
     }
 
-    pub(crate) fn uid(&self, uid: u32, e: Enriched<'_>) -> UidText {
+    pub(crate) fn uid(&self, uid: u32, e: Enriched<'_>) -> ColumnText {
         self.lookup.uid(uid, e)
     }
 
@@ -337,7 +337,9 @@ impl<'h> Scanner<'h> {
             }
             Kind::Host => strings(&s.hostname),
             Kind::Pid if s.pid != UNSET_ID => Prepared::Numbers(vec![s.pid as i32]),
-            Kind::Syscall if s.syscall > 0 => Prepared::Strings(vec![self.lookup.syscall(s, e)]),
+            Kind::Syscall if s.syscall > 0 => {
+                Prepared::Strings(vec![self.lookup.syscall(s, e).into_vec()])
+            }
             Kind::Term => strings(&s.terminal),
             Kind::User if s.loginuid != UNSET_LOGINUID => {
                 Prepared::Strings(vec![self.uid(s.loginuid, e).into_vec()])
