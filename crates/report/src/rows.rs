@@ -6,7 +6,7 @@ use raudit_search::extract::{Bytes, SearchItems, UNSET_ID};
 
 use crate::kind::Kind;
 use crate::lookup::{self, Enriched, Lookup};
-use crate::scanner::{Prepared, Scanner};
+use crate::scanner::{Prepared, RowText, Scanner};
 use crate::types::{Types, t};
 
 fn success_word(s: Option<bool>) -> &'static [u8] {
@@ -26,17 +26,16 @@ fn or_q<T: AsRef<[u8]>>(v: &Option<T>) -> &[u8] {
     v.as_ref().map_or(b"?", AsRef::as_ref)
 }
 
-/// Builds one row's text.
-struct Row {
-    buf: Vec<u8>,
+/// Builds one row's text at the end of `buf`.
+struct Row<'b> {
+    buf: &'b mut Vec<u8>,
     escape: Escape,
 }
 
-impl Row {
+impl<'b> Row<'b> {
     /// A row that starts with the date of second `sec`.
-    fn new(lookup: &Lookup<'_>, sec: i64, escape: Escape) -> Self {
-        let mut buf = Vec::with_capacity(128);
-        lookup.date_into(&mut buf, sec);
+    fn new(buf: &'b mut Vec<u8>, lookup: &Lookup<'_>, sec: i64, escape: Escape) -> Self {
+        lookup.date_into(buf, sec);
         buf.push(b' ');
         Row { buf, escape }
     }
@@ -46,7 +45,7 @@ impl Row {
     }
     /// safe_print_string: escaped as `--escape` says.
     fn safe(&mut self, s: &[u8]) -> &mut Self {
-        let _ = self.escape.write(&mut self.buf, s);
+        let _ = self.escape.write(self.buf, s);
         self
     }
     /// safe_print_string of a missing string: `(null)`, never escaped.
@@ -61,18 +60,25 @@ impl Row {
         self
     }
     fn num(&mut self, n: impl Into<u64>) -> &mut Self {
-        raudit_parse::cnum::push_decimal(&mut self.buf, n.into(), 0);
+        raudit_parse::cnum::push_decimal(self.buf, n.into(), 0);
         self
     }
-    fn end(mut self) -> Vec<u8> {
+    fn end(self) {
         self.buf.push(b'\n');
-        self.buf
     }
 }
 
 impl Scanner<'_> {
     /// per_event_detailed and print_per_event_item.
-    pub(crate) fn rows(&self, ty: &Types<'_>, s: &SearchItems, e: Enriched<'_>) -> Prepared {
+    /// A detailed row is written at the end of `out`, and the result
+    /// says how long it is ([`RowText::Next`]).
+    pub(crate) fn rows(
+        &self,
+        ty: &Types<'_>,
+        s: &SearchItems,
+        e: Enriched<'_>,
+        out: &mut Vec<u8>,
+    ) -> Prepared {
         let event = ty.event;
         let kind = self.opts.kind;
         let taken = match kind {
@@ -115,7 +121,9 @@ impl Scanner<'_> {
         let auid = || self.uid(s.loginuid, e);
         let type_name = lookup::type_name(ty.head());
         let tn = type_name.as_bytes();
-        let mut r = Row::new(&self.lookup, sec, esc);
+        let start = out.len();
+        let row_len = |out: &Vec<u8>| Prepared::Row(RowText::Next(out.len() - start));
+        let mut r = Row::new(out, &self.lookup, sec, esc);
         match kind {
             Kind::Avc => return Prepared::Rows(self.avc_rows(sec, s, e, serial)),
             Kind::Config => {
@@ -209,7 +217,7 @@ impl Scanner<'_> {
                 let Some(at) = raudit_parse::fields::find_from(text, 0, b"data=") else {
                     // COMPAT: aureport-output.c: without data= the row
                     // stops after the date, with no newline.
-                    return Prepared::Row(r.buf);
+                    return row_len(r.buf);
                 };
                 let mut data = &text[at + 5..];
                 if let Some(sp) = data.iter().rposition(|&b| b == b' ') {
@@ -217,11 +225,12 @@ impl Scanner<'_> {
                 }
                 r.num(serial).sp().safe(&auid()).sp().raw(or_q(&s.terminal)).sp();
                 r.num(s.session).sp().safe(or_q(&s.comm)).sp();
-                lookup::tty_data(data, &mut r.buf);
+                lookup::tty_data(data, r.buf);
             }
             Kind::Time | Kind::Summary => return Prepared::Skip,
         }
-        Prepared::Row(r.end())
+        r.end();
+        row_len(out)
     }
 
     /// The AVC report prints one row per AVC of the event.
@@ -239,7 +248,8 @@ impl Scanner<'_> {
             .into_iter()
             .map(|i| {
                 let c = &contexts[i];
-                let mut r = Row::new(&self.lookup, sec, self.opts.escape);
+                let mut row = Vec::with_capacity(128);
+                let mut r = Row::new(&mut row, &self.lookup, sec, self.opts.escape);
                 r.safe(or_q(&s.comm)).sp().raw(or_null(&c.subject)).sp().raw(&syscall).sp();
                 r.raw(or_null(&c.class)).sp().raw(or_null(&c.perm)).sp().raw(or_null(&c.object));
                 let result: &[u8] = match c.granted {
@@ -248,7 +258,8 @@ impl Scanner<'_> {
                     Some(true) => b"granted",
                 };
                 r.sp().raw(result).sp().num(serial);
-                r.end()
+                r.end();
+                row
             })
             .collect()
     }

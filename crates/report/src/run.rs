@@ -14,7 +14,7 @@ use crate::Options;
 use crate::html;
 use crate::kind::Kind;
 use crate::lookup::{self, Enriched};
-use crate::scanner::{Prepared, Scanner};
+use crate::scanner::{Chunked, Prepared, RowText, Scanner};
 use crate::tally::{Numbers, Strings, SummaryData, write_row};
 
 /// What a report with nothing to show prints.
@@ -97,6 +97,10 @@ struct Reporter<'o, W: Write, E: Write> {
     names: &'o [String],
     /// `--html`: what the page shows.
     page: Option<Box<html::Page>>,
+    /// The rows of the last chunk of events handed over
+    /// ([`RowText::Chunk`]), and where the next event's row is in it.
+    chunk: Vec<u8>,
+    at: usize,
 }
 
 impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Reporter<'_, W, E> {
@@ -113,9 +117,23 @@ impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Reporter<'_, W, E> {
                     self.err.write_all(b"\n")?;
                 }
             }
-            Prepared::Row(row) => {
+            Prepared::Row(text) => {
                 self.found = true;
-                write_row(self.out, &row, &mut self.line)?;
+                let row = match text {
+                    RowText::Own(row) => {
+                        write_row(self.out, &row, &mut self.line)?;
+                        return Ok(true);
+                    }
+                    RowText::Chunk(chunk, len) => {
+                        self.chunk = chunk;
+                        self.at = 0;
+                        len
+                    }
+                    RowText::Next(len) => len,
+                };
+                let start = self.at;
+                self.at += row;
+                write_row(self.out, &self.chunk[start..self.at], &mut self.line)?;
             }
             Prepared::Rows(rows) => {
                 self.found = true;
@@ -372,8 +390,10 @@ pub fn run<W: Write, E: Write>(
         very_last: Stamp::default(),
         names: logs.names,
         page: o.html.as_ref().map(|_| Box::new(html::Page::new())),
+        chunk: Vec::new(),
+        at: 0,
     };
-    let prepare = |e: &Event<'_>| scanner.prepare(e);
+    let prepare = Chunked(&scanner);
     // A report of a few record types reads only the events that hold one,
     // where the search engine can vouch that nothing else changes.
     let typed = match record_types(o) {

@@ -434,7 +434,7 @@ fn type_reports_read_only_their_events_and_print_what_the_whole_read_prints() {
                 &data,
                 &types,
                 feed,
-                &|_| (),
+                &|_: &raudit_parse::Event<'_>| (),
                 &mut count,
                 &|_, _| {},
             );
@@ -466,5 +466,68 @@ fn hand_written_numbers_read_as_printf_prints_them() {
         let mut line = n;
         crate::tally::write_row(&mut out, b"row\n", &mut line).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), format!("{}. row\n", n + 1));
+    }
+}
+
+#[test]
+fn rows_prepared_by_the_chunk_are_the_rows_prepared_one_by_one() {
+    use crate::scanner::{Chunked, Prepared, RowText, Scanner};
+    use raudit_parse::{Assembler, AssemblerConfig, Event, Record};
+    use raudit_search::engine::Prepare;
+
+    // The small log's events, then the typed log's (AVCs: several rows).
+    let typed = typed_log();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    for log in [SMALL, &typed[..]] {
+        let mut asm = Assembler::new(AssemblerConfig::default());
+        for line in log.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            if let Ok(r) = Record::parse(line, 2) {
+                asm.push(r);
+            }
+        }
+        asm.finish();
+        events.extend(std::iter::from_fn(|| asm.pop_ready()));
+    }
+    /// The rows in `prepared`, read as the reporter reads them.
+    fn rows(prepared: Vec<Prepared>) -> Vec<Vec<u8>> {
+        let (mut chunk, mut at, mut out) = (Vec::new(), 0, Vec::new());
+        for p in prepared {
+            match p {
+                Prepared::Row(RowText::Own(row)) => out.push(row),
+                Prepared::Row(RowText::Chunk(c, len)) => {
+                    (chunk, at) = (c, len);
+                    out.push(chunk[..len].to_vec());
+                }
+                Prepared::Row(RowText::Next(len)) => {
+                    out.push(chunk[at..at + len].to_vec());
+                    at += len;
+                }
+                Prepared::Rows(r) => out.extend(r),
+                _ => {}
+            }
+        }
+        out
+    }
+    let host = FixedHost::new();
+    let kinds = [Kind::Pid, Kind::File, Kind::Exe, Kind::Avc, Kind::Login, Kind::Tty, Kind::Key];
+    for kind in kinds {
+        let scanner = Scanner::new(detailed(kind), &host);
+        let one_by_one = rows(events.iter().map(|e| scanner.prepare(e)).collect());
+        let chunked = Chunked(&scanner);
+        let mut made = Vec::new();
+        let mut at = 0;
+        for size in (1..).map(|n| n * 5 % 23 + 1) {
+            if at == events.len() {
+                break;
+            }
+            let end = (at + size).min(events.len());
+            made.extend(chunked.run(&events[at..end]));
+            at = end;
+        }
+        // (An AVC event's rows are its own.)
+        let shared = made.iter().any(|p| matches!(p, Prepared::Row(RowText::Chunk(..))));
+        assert!(shared || kind == Kind::Avc, "{kind:?}");
+        assert!(!one_by_one.is_empty(), "{kind:?}");
+        assert_eq!(rows(made), one_by_one, "{kind:?}");
     }
 }

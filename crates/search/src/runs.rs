@@ -34,7 +34,7 @@ use raudit_parse::lines::READ_BUFFER;
 use raudit_parse::{Assembler, AssemblerConfig, Event, HeaderError, Record};
 use rayon::prelude::*;
 
-use crate::engine::{Consumer, Settings};
+use crate::engine::{Consumer, Prepare, Settings};
 
 /// A line of the log set: its input, and where it starts and ends (without
 /// the newline) in that input.
@@ -222,7 +222,7 @@ pub(crate) fn drive<'a, T: Send, C: Consumer<'a, T>>(
     inputs: &[&'a [u8]],
     runs: &[Run],
     settings: &Settings,
-    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    prepare: &impl Prepare<'a, Out = T>,
     consumer: &mut C,
     done: &dyn Fn(usize, usize),
 ) -> io::Result<bool> {
@@ -232,7 +232,7 @@ pub(crate) fn drive<'a, T: Send, C: Consumer<'a, T>>(
                 .par_iter()
                 .filter_map(|&run| Some((run.first.input, event_of(inputs, run, settings).ok()??)))
                 .map(|(input, event)| {
-                    let p = prepare(&event);
+                    let p = prepare.one(&event);
                     (input, event, p)
                 })
                 .collect();

@@ -36,7 +36,7 @@ use raudit_parse::{Event, HeaderError, Lines, Record};
 use raudit_sys::Host;
 use rayon::prelude::*;
 
-use crate::engine::{Candidates, Consumer, Feed, Prepared, Settings, drive};
+use crate::engine::{Candidates, Consumer, Feed, Prepare, Prepared, Settings, drive};
 use crate::index::{Index, Query};
 use crate::prefilter::{LiteralFinder, Literals, Types};
 use crate::runs::{self, Line, Run, Unsure};
@@ -549,7 +549,7 @@ pub fn drive_typed<'a, T: Send, C: Consumer<'a, T>>(
     inputs: &[&'a [u8]],
     types: &[i32],
     feed: Feed,
-    prepare: &(impl Fn(&Event<'a>) -> T + Sync),
+    prepare: &impl Prepare<'a, Out = T>,
     consumer: &mut C,
     done: &dyn Fn(usize, usize),
 ) -> std::io::Result<bool> {
