@@ -10,6 +10,14 @@ pub struct Overflow;
 /// `strtoul(s, NULL, base)`: Err on overflow (ERANGE). A `-` negates the
 /// value modulo 2^64, as C does.
 pub fn strtoul(s: &[u8], base: u32) -> Result<u64, Overflow> {
+    match only_digits(s, base, 19) {
+        Some(value) => Ok(value),
+        None => strtoul_general(s, base),
+    }
+}
+
+/// [`strtoul`] without the shortcut.
+fn strtoul_general(s: &[u8], base: u32) -> Result<u64, Overflow> {
     let (negative, digits, base) = sign_and_digits(s, base);
     let value = digits_value(digits, base)?;
     Ok(if negative { value.wrapping_neg() } else { value })
@@ -17,6 +25,14 @@ pub fn strtoul(s: &[u8], base: u32) -> Result<u64, Overflow> {
 
 /// `strtol(s, NULL, base)` (64-bit long): Err on overflow.
 pub fn strtol(s: &[u8], base: u32) -> Result<i64, Overflow> {
+    match only_digits(s, base, 18) {
+        Some(value) => Ok(value as i64),
+        None => strtol_general(s, base),
+    }
+}
+
+/// [`strtol`] without the shortcut.
+fn strtol_general(s: &[u8], base: u32) -> Result<i64, Overflow> {
     let (negative, digits, base) = sign_and_digits(s, base);
     let value = digits_value(digits, base)?;
     if negative {
@@ -25,6 +41,24 @@ pub fn strtol(s: &[u8], base: u32) -> Result<i64, Overflow> {
         Err(Overflow)
     } else {
         Ok(value as i64)
+    }
+}
+
+/// The value of `s` when it is nothing but digits of base 10 or 16, at
+/// most `decimal` of them in base 10 and 15 in base 16 (so that no
+/// overflow is possible): the common case, read without the general
+/// path's sign, prefix and overflow checks. None otherwise.
+fn only_digits(s: &[u8], base: u32, decimal: usize) -> Option<u64> {
+    match base {
+        10 if !s.is_empty() && s.len() <= decimal => s.iter().try_fold(0u64, |value, &b| {
+            let d = b.wrapping_sub(b'0');
+            (d < 10).then(|| value * 10 + u64::from(d))
+        }),
+        16 if !s.is_empty() && s.len() <= 15 => s.iter().try_fold(0u64, |value, &b| {
+            // A hex digit's value: its low nibble, plus 9 for the letters.
+            b.is_ascii_hexdigit().then(|| value << 4 | u64::from((b & 0xf) + 9 * (b >> 6)))
+        }),
+        _ => None,
     }
 }
 
@@ -116,6 +150,39 @@ fn memchr(needle: u8, s: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shortcut_reads_as_the_general_path() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let alphabet = b"0123456789abcdefABCDEFxX+- z";
+        for _ in 0..200_000 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let len = (rng % 22) as usize;
+            // Mostly digits, sometimes anything of the alphabet.
+            let pick = if rng >> 60 < 12 { 16 } else { alphabet.len() as u64 };
+            let s: Vec<u8> = (0..len)
+                .map(|i| alphabet[((rng >> (i % 8 * 7)) % pick) as usize])
+                .map(|b| if rng >> 63 == 1 && b.is_ascii_hexdigit() && b > b'9' { b'7' } else { b })
+                .collect();
+            for base in [10, 16] {
+                assert_eq!(strtoul(&s, base), strtoul_general(&s, base), "{s:?} {base}");
+                assert_eq!(strtol(&s, base), strtol_general(&s, base), "{s:?} {base}");
+            }
+        }
+        for s in [
+            &b"9999999999999999999"[..],
+            b"999999999999999999",
+            b"fffffffffffffff",
+            b"FFFFFFFFFFFFFFF",
+        ] {
+            for base in [10, 16] {
+                assert_eq!(strtoul(s, base), strtoul_general(s, base), "{s:?} {base}");
+                assert_eq!(strtol(s, base), strtol_general(s, base), "{s:?} {base}");
+            }
+        }
+    }
 
     #[test]
     fn like_c() {
