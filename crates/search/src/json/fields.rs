@@ -92,22 +92,20 @@ pub(super) fn member_names<'a>(fields: &[Field<'a>]) -> Vec<Cow<'a, [u8]>> {
 pub(super) fn member_names_into<'a>(fields: &[Field<'a>], names: &mut Vec<Cow<'a, [u8]>>) {
     names.clear();
     // The common case: no name repeats. Checked with a small hash table
-    // of field indexes (FNV-1a of the name), comparing names only when
-    // their slots collide.
+    // of field indexes, comparing names only when their slots collide.
     if fields.len() <= 48 {
-        let mut slots = [usize::MAX; 64];
+        const FREE: u8 = u8::MAX;
+        let mut slots = [FREE; 64];
         let mut repeats = false;
         'fields: for (i, f) in fields.iter().enumerate() {
-            let mut h = f.name.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            });
+            let mut h = slot_hash(f.name);
             loop {
-                let slot = &mut slots[(h & 63) as usize];
-                if *slot == usize::MAX {
-                    *slot = i;
+                let slot = &mut slots[h & 63];
+                if *slot == FREE {
+                    *slot = i as u8;
                     continue 'fields;
                 }
-                if fields[*slot].name == f.name {
+                if fields[usize::from(*slot)].name == f.name {
                     repeats = true;
                     break 'fields;
                 }
@@ -127,6 +125,23 @@ pub(super) fn member_names_into<'a>(fields: &[Field<'a>], names: &mut Vec<Cow<'a
             Cow::Owned([f.name, format!("#{}", seen + 1).as_bytes()].concat())
         });
     }
+}
+
+/// A slot for `name` in a table of 64: its length and a few of its bytes
+/// (two loads, not a pass over every byte), mixed.
+fn slot_hash(name: &[u8]) -> usize {
+    let n = name.len();
+    let word = |at: usize| {
+        u64::from(u32::from_le_bytes([name[at], name[at + 1], name[at + 2], name[at + 3]]))
+    };
+    let bytes = if n >= 4 {
+        word(0) | word(n - 4) << 32
+    } else if n > 0 {
+        u64::from(name[0]) | u64::from(name[n / 2]) << 8 | u64::from(name[n - 1]) << 16
+    } else {
+        0
+    };
+    ((bytes ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize
 }
 
 pub(super) fn text_of<'a>(fields: &[Field<'a>], name: &[u8]) -> Option<&'a [u8]> {
@@ -223,6 +238,19 @@ pub(super) fn proctitle_argv(out: &mut Vec<u8>, value: &[u8], decoded: &mut Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_names_are_numbered_and_only_they() {
+        let names_of = |body: &[u8]| -> Vec<String> {
+            let (mut words, mut fields) = (Vec::new(), Vec::new());
+            split_into(body, &mut words, &mut fields);
+            member_names(&fields).iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect()
+        };
+        // abcdXefgh and abcdYefgh differ only where the slot hash does not look.
+        let names = names_of(b"a=1 b=2 a=3 abcdXefgh=4 abcdYefgh=5 a=6 b=7");
+        assert_eq!(names, ["a", "b", "a#2", "abcdXefgh", "abcdYefgh", "a#3", "b#2"]);
+        assert_eq!(names_of(b"abcdXefgh=4 abcdYefgh=5 x=1"), ["abcdXefgh", "abcdYefgh", "x"]);
+    }
 
     #[test]
     fn splits_like_a_reader_expects() {
