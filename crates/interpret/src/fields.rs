@@ -73,7 +73,7 @@ const LONG_VALUE: usize = 16;
 
 /// The first space in `text` from `from` on, or its end: a short value is
 /// scanned in line, a long one (a path, hex) searched.
-fn space_from(text: &[u8], from: usize) -> usize {
+pub fn space_from(text: &[u8], from: usize) -> usize {
     let short = text.len().min(from + LONG_VALUE);
     match text[from..short].iter().position(|&b| b == b' ') {
         Some(i) => from + i,

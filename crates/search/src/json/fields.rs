@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use raudit_interpret::fields::space_from;
 use raudit_interpret::value::unhex_into;
 
 use super::text::string;
@@ -71,7 +72,7 @@ pub(super) fn split_into<'a>(
                 i = end;
             }
             _ => {
-                let end = memchr::memchr(b' ', &body[v..]).map_or(body.len(), |e| v + e);
+                let end = space_from(body, v);
                 fields.push(Field { name, value: Value::Text(&body[v..end]) });
                 i = end;
             }
