@@ -60,17 +60,25 @@ impl Interp<'_> {
         self.interpret(out, kind::of_field(self.rtype, name, value), name, value);
     }
 
-    /// Writes the meaning of `name=value` as a JSON string; false when it
-    /// has none other than its text.
-    fn value(&self, out: &mut Vec<u8>, scratch: &mut Vec<u8>, name: &[u8], value: &[u8]) -> bool {
+    /// The kind of `name=value`, when it has a meaning other than its text.
+    fn meaningful(&self, name: &[u8], value: &[u8]) -> Option<Kind> {
         let kind = kind::of_field(self.rtype, name, value);
-        if kind == Kind::Unclassified || kind == Kind::MacLabel || kind == Kind::Addr {
-            return false;
-        }
+        let plain = kind == Kind::Unclassified || kind == Kind::MacLabel || kind == Kind::Addr;
+        (!plain).then_some(kind)
+    }
+
+    /// Writes the meaning of `name=value` (of kind `kind`) as a JSON string.
+    fn value(
+        &self,
+        out: &mut Vec<u8>,
+        scratch: &mut Vec<u8>,
+        kind: Kind,
+        name: &[u8],
+        value: &[u8],
+    ) {
         scratch.clear();
         self.interpret(scratch, kind, name, value);
         string(out, scratch);
-        true
     }
 }
 
@@ -102,22 +110,24 @@ fn interp_object(
     out.push(b'{');
     let mut first = true;
     for (f, name) in fields.iter().zip(names) {
-        let mark = out.len();
-        if !first {
-            out.push(b',');
-        }
-        member(out, name, plain);
-        let written = match &f.value {
-            Value::Text(t) => it.value(out, scratch, f.name, t),
-            Value::Nested(inner) => {
-                interp_object(out, scratch, inner, &member_names(inner), it, plain);
-                true
+        let mut open = |out: &mut Vec<u8>| {
+            if !first {
+                out.push(b',');
             }
-        };
-        if written {
             first = false;
-        } else {
-            out.truncate(mark);
+            member(out, name, plain);
+        };
+        match &f.value {
+            Value::Text(t) => {
+                // Fields without a meaning other than their text are left out.
+                let Some(kind) = it.meaningful(f.name, t) else { continue };
+                open(out);
+                it.value(out, scratch, kind, f.name, t);
+            }
+            Value::Nested(inner) => {
+                open(out);
+                interp_object(out, scratch, inner, &member_names(inner), it, plain);
+            }
         }
     }
     out.push(b'}');
