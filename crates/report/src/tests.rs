@@ -473,7 +473,7 @@ fn hand_written_numbers_read_as_printf_prints_them() {
 fn rows_prepared_by_the_chunk_are_the_rows_prepared_one_by_one() {
     use crate::scanner::{Chunked, Prepared, RowText, Scanner};
     use raudit_parse::{Assembler, AssemblerConfig, Event, Record};
-    use raudit_search::engine::Prepare;
+    use raudit_search::engine::run_in_chunks;
 
     // The small log's events, then the typed log's (AVCs: several rows).
     let typed = typed_log();
@@ -514,16 +514,7 @@ fn rows_prepared_by_the_chunk_are_the_rows_prepared_one_by_one() {
         let scanner = Scanner::new(detailed(kind), &host);
         let one_by_one = rows(events.iter().map(|e| scanner.prepare(e)).collect());
         let chunked = Chunked(&scanner);
-        let mut made = Vec::new();
-        let mut at = 0;
-        for size in (1..).map(|n| n * 5 % 23 + 1) {
-            if at == events.len() {
-                break;
-            }
-            let end = (at + size).min(events.len());
-            made.extend(chunked.run(&events[at..end]));
-            at = end;
-        }
+        let made = run_in_chunks(&chunked, &events, (1..).map(|n| n * 5 % 23 + 1));
         // (An AVC event's rows are its own.)
         let shared = made.iter().any(|p| matches!(p, Prepared::Row(RowText::Chunk(..))));
         assert!(shared || kind == Kind::Avc, "{kind:?}");

@@ -235,7 +235,7 @@ impl<'s, W: Write, E: Write> Emitter<'s, W, E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prepared::{Candidates, Chunked, Prepare, prepare};
+    use crate::prepared::{Candidates, Chunked, prepare};
     use raudit_parse::{Assembler, AssemblerConfig, Record};
     use raudit_sys::FixedHost;
 
@@ -312,17 +312,9 @@ mod tests {
                         let expected = printed(&settings, &events, one_by_one);
                         let candidates = Candidates::of(&settings);
                         let chunked = Chunked { candidates, settings: &settings, host: &host };
-                        let mut made = Vec::new();
                         // Chunks of every size, the first and last short.
-                        let mut at = 0;
-                        for size in (1..).map(|n| n * 7 % 67 + 1) {
-                            if at == events.len() {
-                                break;
-                            }
-                            let end = (at + size).min(events.len());
-                            made.extend(chunked.run(&events[at..end]));
-                            at = end;
-                        }
+                        let sizes = (1..).map(|n| n * 7 % 67 + 1);
+                        let made = crate::prepared::run_in_chunks(&chunked, &events, sizes);
                         assert!(made.iter().any(|p| matches!(p.text, Text::Chunk(..))), "{what}");
                         let got = printed(&settings, &events, made);
                         // (--just-one stops at the first event the checkpoint skips.)

@@ -14,8 +14,8 @@ pub(crate) use crate::emit::Emitter;
 use crate::normalize::Extra;
 use crate::output::{Escape, Format};
 use crate::prepared::Chunked;
-pub use crate::prepared::Prepare;
 pub(crate) use crate::prepared::{Candidates, Prepared, prepare};
+pub use crate::prepared::{Prepare, run_in_chunks};
 use crate::skim::Skimmed;
 use crate::worker;
 

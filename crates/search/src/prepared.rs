@@ -36,6 +36,28 @@ where
     }
 }
 
+/// Prepares `events` with `prepare` in chunks of the sizes `sizes` gives
+/// (the last cut to what is left), in order, as batches are handed to a
+/// preparer: for checking a preparer's chunks against its events one by
+/// one.
+pub fn run_in_chunks<'a, P: Prepare<'a>>(
+    prepare: &P,
+    events: &[Event<'a>],
+    sizes: impl IntoIterator<Item = usize>,
+) -> Vec<P::Out> {
+    let mut made = Vec::with_capacity(events.len());
+    let mut at = 0;
+    for size in sizes {
+        if at == events.len() {
+            break;
+        }
+        let end = (at + size.max(1)).min(events.len());
+        made.extend(prepare.run(&events[at..end]));
+        at = end;
+    }
+    made
+}
+
 /// An event decided and formatted off the main thread.
 pub(crate) struct Prepared {
     pub(crate) selection: Selection,
