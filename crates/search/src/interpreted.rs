@@ -37,13 +37,44 @@ impl Interpreter<'_> {
         stamp.extend_from_slice(b") ");
         let last = event.records.last().expect("an event has a record");
         if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
-            self.write_record(out, err, event, &stamp, last);
+            self.write_record_checked(out, err, event, &stamp, last);
         } else {
             for r in event.records.iter().rev() {
-                self.write_record(out, err, event, &stamp, r);
+                self.write_record_checked(out, err, event, &stamp, r);
             }
         }
         STAMP.set(stamp);
+    }
+
+    /// [`Interpreter::write_record`], escaped as `--escape` says. With
+    /// `tty` (the default), which only touches control bytes, the record
+    /// is written unescaped and looked at once: a record without a control
+    /// byte is then already right (nearly all are), and one with any is
+    /// written again, escaped value by value.
+    fn write_record_checked(
+        &self,
+        out: &mut Vec<u8>,
+        err: &mut Vec<u8>,
+        event: &Event<'_>,
+        stamp: &[u8],
+        r: &Record<'_>,
+    ) {
+        if self.escape != Escape::Tty {
+            return self.write_record(out, err, event, stamp, r);
+        }
+        let (line_at, err_at) = (out.len(), err.len());
+        Interpreter { escape: Escape::Raw, host: self.host }
+            .write_record(out, err, event, stamp, r);
+        // The record's own newlines end it (a record's text has none).
+        let mut line = &out[line_at..];
+        while let Some(rest) = line.strip_suffix(b"\n") {
+            line = rest;
+        }
+        if line.iter().fold(false, |any, &b| any | (b < 0x20)) {
+            out.truncate(line_at);
+            err.truncate(err_at);
+            self.write_record(out, err, event, stamp, r);
+        }
     }
 
     fn write_record(
@@ -349,4 +380,54 @@ fn a0_of(text: &[u8]) -> u64 {
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" a0="));
     let found = KEY.find(text);
     found.map_or(0, |i| raudit_interpret::cnum::strtoul(&text[i + 4..], 16).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raudit_parse::{Assembler, AssemblerConfig};
+    use raudit_sys::FixedHost;
+
+    /// Records with control bytes where escaping changes them (decoded hex,
+    /// quoted values, several keys) and where it does not (a raw value),
+    /// and records with none.
+    const LOG: &str = "\
+type=SYSCALL msg=audit(1700000000.001:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts1 ses=1 comm=636174090A31 exe=\"/usr/bin/cat\" key=6B31016B32
+type=PROCTITLE msg=audit(1700000000.001:1): proctitle=6361740109026C73
+type=EOE msg=audit(1700000000.001:1): 
+type=SYSCALL msg=audit(1700000000.002:2): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=3 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts1 ses=1 comm=\"ca\x02t\" exe=\"/usr/bin/cat\" foo=a\x03b key=\"k\"
+type=PATH msg=audit(1700000000.002:2): item=0 name=2F746D702F0961 inode=1 dev=fe:01 mode=0100644 nametype=NORMAL
+type=USER_CMD msg=audit(1700000000.003:3): pid=1 uid=0 auid=1000 ses=1 msg='cwd=\"/root\" cmd=6C73092D6C res=success'
+type=USER_TTY msg=audit(1700000000.005:5): pid=1 uid=0 ses=1 data=6C730D msg='x=\x04'
+type=CWD msg=audit(1700000000.006:6): cwd=\"/root\"
+";
+
+    #[test]
+    fn a_record_checked_once_is_written_as_escaping_each_value_writes_it() {
+        let host = FixedHost::new().with_user(1000, "alice");
+        let mut asm = Assembler::new(AssemblerConfig::default());
+        for line in LOG.lines() {
+            asm.push(Record::parse(line.as_bytes(), 2).unwrap());
+        }
+        asm.finish();
+        let events: Vec<Event<'_>> = std::iter::from_fn(|| asm.pop_ready()).collect();
+        assert_eq!(events.len(), 5);
+        for escape in [Escape::Tty, Escape::Shell, Escape::ShellQuote, Escape::Raw] {
+            let it = Interpreter { escape, host: &host };
+            for event in &events {
+                let (mut out, mut err) = (Vec::new(), Vec::new());
+                it.write_event(&mut out, &mut err, event);
+                // Value by value, as the reference escapes.
+                let (mut want, mut want_err) = (b"----\n".to_vec(), Vec::new());
+                let stamp_end = out.iter().position(|&b| b == b')').unwrap() + 2;
+                let stamp = &out[out.iter().position(|&b| b == b'(').unwrap() + 1..stamp_end];
+                for r in event.records.iter().rev() {
+                    it.write_record(&mut want, &mut want_err, event, stamp, r);
+                }
+                let (got, wanted) = (String::from_utf8_lossy(&out), String::from_utf8_lossy(&want));
+                assert_eq!(got, wanted, "{escape:?}");
+                assert_eq!(err, want_err, "{escape:?}");
+            }
+        }
+    }
 }
