@@ -157,10 +157,10 @@ impl Interpreter<'_> {
             comma = false;
             found = true;
             let mut name = &cur[name_start..eq];
-            out.extend_from_slice(&cur[..=eq]);
             // COMPAT: `msg='…'` of user records: the fields inside are
             // what is interpreted.
             if name == b"msg" {
+                out.extend_from_slice(&cur[..=eq]);
                 rest = Some(&cur[eq + 1..]);
                 continue;
             }
@@ -223,7 +223,7 @@ impl Interpreter<'_> {
                     }
                 }
             }
-            self.field(out, name, value, comma, f);
+            self.field(out, (cur, eq + 1), name, value, comma, f);
         }
         // COMPAT: a body without fields (EOE's ": "), or the text after a
         // comma-split last value, is printed with a newline of its own.
@@ -235,14 +235,40 @@ impl Interpreter<'_> {
         }
     }
 
-    /// One field: `report_interpret`.
-    fn field(&self, out: &mut Vec<u8>, name: &[u8], value: &[u8], comma: bool, f: &mut Fields<'_>) {
+    /// One field: `report_interpret`. `(text, value_at)`: the text from the
+    /// field's start on, and where its value starts in it (what comes
+    /// before, the name and `=`, is written as it is).
+    fn field(
+        &self,
+        out: &mut Vec<u8>,
+        (text, value_at): (&[u8], usize),
+        name: &[u8],
+        value: &[u8],
+        comma: bool,
+        f: &mut Fields<'_>,
+    ) {
         let name = trim_name(name);
         let mut value = value;
         if name == b"acct" && value.last() == Some(&b':') {
             value = &value[..value.len() - 1];
         }
         let kind = kind::of_field(f.rtype, name, value);
+        if kind == Kind::Unclassified {
+            let sep = if comma { b',' } else { b' ' };
+            let end = value_at + value.len();
+            if std::ptr::eq(text[value_at..].as_ptr(), value.as_ptr())
+                && text.get(end) == Some(&sep)
+            {
+                // The name, the value and the separator as the record has them: one copy.
+                out.extend_from_slice(&text[..=end]);
+            } else {
+                out.extend_from_slice(&text[..value_at]);
+                out.extend_from_slice(value);
+                out.push(sep);
+            }
+            return;
+        }
+        out.extend_from_slice(&text[..value_at]);
         let syscall;
         if f.rtype == SYSCALL || f.rtype == SECCOMP {
             if !f.machine_known {
@@ -279,11 +305,6 @@ impl Interpreter<'_> {
             syscall = f.syscall;
         } else {
             syscall = 0;
-        }
-        if kind == Kind::Unclassified {
-            out.extend_from_slice(value);
-            out.push(if comma { b',' } else { b' ' });
-            return;
         }
         // a0 and a1 are the record's: the syscall name (socketcall, ipc)
         // needs a0 before the walk reaches it; a1 and a2 come after them.
