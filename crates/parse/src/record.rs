@@ -131,10 +131,16 @@ impl<'a> Record<'a> {
 
     /// The body after the header's `): `, or after the header token.
     pub fn body(&self) -> &'a [u8] {
-        match crate::fields::find_from(self.text, 0, b"): ") {
-            Some(at) => &self.text[at + 3..],
-            None => &[],
+        // The first `): `; the header's `)` is nearly always the first `)`.
+        let mut from = 0;
+        while let Some(i) = memchr(b')', &self.text[from..]) {
+            let at = from + i;
+            if self.text[at..].starts_with(b"): ") {
+                return &self.text[at + 3..];
+            }
+            from = at + 1;
         }
+        &[]
     }
 }
 
@@ -440,6 +446,11 @@ mod tests {
             Record::parse(b"type=SYSCALL msg=audit(1700000010.123:100): arch=c000003e", 2).unwrap();
         assert_eq!((r.rtype, r.sec, r.milli, r.serial, r.node), (1300, 1700000010, 123, 100, None));
         assert_eq!(r.body(), b"arch=c000003e");
+        // The body starts after the first `): `, wherever the `)`s are.
+        let body = |line: &[u8]| Record::parse(line, 2).unwrap().body().to_vec();
+        assert_eq!(body(b"type=USER msg=audit(1700000000.001:1): a=(x) b=1): c"), b"a=(x) b=1): c");
+        assert_eq!(body(b"type=USER msg=audit(1700000000.001:1) a=(x)b): c"), b"c");
+        assert_eq!(body(b"type=USER msg=audit(1700000000.001:1) a=(x)"), b"");
         let r = Record::parse(b"node=host2 type=PATH msg=audit(1700000000.5:7): a=b\x1dX=y", 2)
             .unwrap();
         assert_eq!((r.rtype, r.node, r.milli), (1302, Some(&b"host2"[..]), 5));
