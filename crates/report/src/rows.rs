@@ -6,7 +6,9 @@ use raudit_search::extract::{Bytes, SearchItems, UNSET_ID};
 
 use crate::kind::Kind;
 use crate::lookup::{self, Enriched, Lookup};
-use crate::scanner::{Prepared, RowText, Scanner};
+use raudit_search::engine::Text;
+
+use crate::scanner::{Prepared, Scanner};
 use crate::types::{Types, t};
 
 fn success_word(s: Option<bool>) -> &'static [u8] {
@@ -71,7 +73,7 @@ impl<'b> Row<'b> {
 impl Scanner<'_> {
     /// per_event_detailed and print_per_event_item.
     /// A detailed row is written at the end of `out`, and the result
-    /// says how long it is ([`RowText::Next`]).
+    /// says how long it is ([`Text::Next`]).
     pub(crate) fn rows(
         &self,
         ty: &Types<'_>,
@@ -122,7 +124,7 @@ impl Scanner<'_> {
         let type_name = lookup::type_name(ty.head());
         let tn = type_name.as_bytes();
         let start = out.len();
-        let row_len = |out: &Vec<u8>| Prepared::Row(RowText::Next(out.len() - start));
+        let row_len = |out: &Vec<u8>| Prepared::Row(Text::Next(out.len() - start));
         let mut r = Row::new(out, &self.lookup, sec, esc);
         match kind {
             Kind::Avc => return Prepared::Rows(self.avc_rows(sec, s, e, serial)),

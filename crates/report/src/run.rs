@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use raudit_parse::Event;
-use raudit_search::engine::{Consumer, Feed, drive};
+use raudit_search::engine::{Chunks, Consumer, Feed, Placed, drive};
 use raudit_search::skim::drive_typed;
 use raudit_sys::Host;
 
@@ -14,7 +14,7 @@ use crate::Options;
 use crate::html;
 use crate::kind::Kind;
 use crate::lookup::{self, Enriched};
-use crate::scanner::{Chunked, Prepared, RowText, Scanner};
+use crate::scanner::{Chunked, Prepared, Scanner};
 use crate::tally::{Numbers, Strings, SummaryData, write_row};
 
 /// What a report with nothing to show prints.
@@ -97,10 +97,8 @@ struct Reporter<'o, W: Write, E: Write> {
     names: &'o [String],
     /// `--html`: what the page shows.
     page: Option<Box<html::Page>>,
-    /// The rows of the last chunk of events handed over
-    /// ([`RowText::Chunk`]), and where the next event's row is in it.
-    chunk: Vec<u8>,
-    at: usize,
+    /// The rows of the last chunk of events handed over ([`Text::Chunk`]).
+    chunks: Chunks,
 }
 
 impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Reporter<'_, W, E> {
@@ -119,21 +117,12 @@ impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Reporter<'_, W, E> {
             }
             Prepared::Row(text) => {
                 self.found = true;
-                let row = match text {
-                    RowText::Own(row) => {
-                        write_row(self.out, &row, &mut self.line)?;
-                        return Ok(true);
+                match self.chunks.place(text) {
+                    Placed::Own(row) => write_row(self.out, &row, &mut self.line)?,
+                    Placed::InChunk(range) => {
+                        write_row(self.out, &self.chunks.chunk()[range], &mut self.line)?
                     }
-                    RowText::Chunk(chunk, len) => {
-                        self.chunk = chunk;
-                        self.at = 0;
-                        len
-                    }
-                    RowText::Next(len) => len,
-                };
-                let start = self.at;
-                self.at += row;
-                write_row(self.out, &self.chunk[start..self.at], &mut self.line)?;
+                }
             }
             Prepared::Rows(rows) => {
                 self.found = true;
@@ -390,8 +379,7 @@ pub fn run<W: Write, E: Write>(
         very_last: Stamp::default(),
         names: logs.names,
         page: o.html.as_ref().map(|_| Box::new(html::Page::new())),
-        chunk: Vec::new(),
-        at: 0,
+        chunks: Chunks::default(),
     };
     let prepare = Chunked(&scanner);
     // A report of a few record types reads only the events that hold one,

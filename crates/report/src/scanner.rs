@@ -5,7 +5,7 @@
 //! [`crate::tally`] then counts in order.
 
 use raudit_parse::Event;
-use raudit_search::engine::Prepare;
+use raudit_search::engine::{Prepare, Text};
 use raudit_search::extract::{Bytes, Needs, SearchItems, UNSET_ID, UNSET_LOGINUID, extract_into};
 use raudit_sys::Host;
 
@@ -21,7 +21,7 @@ pub enum Prepared {
     /// Dropped by the shared parsers; `--debug` shows the record.
     Malformed(i32, Vec<u8>),
     /// One detailed row: the text after `N. `.
-    Row(RowText),
+    Row(Text),
     /// Detailed rows (an AVC event's).
     Rows(Vec<Vec<u8>>),
     /// Summary keys of a string list.
@@ -34,17 +34,6 @@ pub enum Prepared {
     Totals(Totals),
     /// `--html`: the share of every report.
     Html(Box<HtmlShare>),
-}
-
-/// Where a detailed row is.
-pub enum RowText {
-    /// Its own.
-    Own(Vec<u8>),
-    /// The rows of a chunk of events (one allocation for tens of rows),
-    /// this event's being the first `len` bytes.
-    Chunk(Vec<u8>, usize),
-    /// The next `len` bytes of the last chunk handed over.
-    Next(usize),
 }
 
 /// A whole run's preparation: the detailed rows of a chunk of events in
@@ -65,11 +54,11 @@ impl<'a> Prepare<'a> for Chunked<'_> {
         let mut made: Vec<Prepared> =
             events.iter().map(|e| self.0.prepare_into(e, &mut rows)).collect();
         // The first row carries the buffer.
-        if let Some(Prepared::Row(text)) = made.iter_mut().find(|p| matches!(p, Prepared::Row(_)))
-            && let RowText::Next(len) = *text
-        {
-            *text = RowText::Chunk(rows, len);
-        }
+        let texts = made.iter_mut().filter_map(|p| match p {
+            Prepared::Row(text) => Some(text),
+            _ => None,
+        });
+        Text::hand_over(texts, rows);
         made
     }
 }
@@ -255,13 +244,13 @@ impl<'h> Scanner<'h> {
     pub fn prepare(&self, event: &Event<'_>) -> Prepared {
         let mut row = Vec::new();
         match self.prepare_into(event, &mut row) {
-            Prepared::Row(_) => Prepared::Row(RowText::Own(row)),
+            Prepared::Row(_) => Prepared::Row(Text::Own(row)),
             other => other,
         }
     }
 
     /// [`Scanner::prepare`], a detailed row written at the end of `rows`
-    /// ([`RowText::Next`]).
+    /// ([`Text::Next`]).
     fn prepare_into(&self, event: &Event<'_>, rows: &mut Vec<u8>) -> Prepared {
         if self.opts.kind == Kind::Time {
             return Prepared::Skip;

@@ -471,9 +471,9 @@ fn hand_written_numbers_read_as_printf_prints_them() {
 
 #[test]
 fn rows_prepared_by_the_chunk_are_the_rows_prepared_one_by_one() {
-    use crate::scanner::{Chunked, Prepared, RowText, Scanner};
+    use crate::scanner::{Chunked, Prepared, Scanner};
     use raudit_parse::{Assembler, AssemblerConfig, Event, Record};
-    use raudit_search::engine::run_in_chunks;
+    use raudit_search::engine::{Chunks, Placed, Text, run_in_chunks};
 
     // The small log's events, then the typed log's (AVCs: several rows).
     let typed = typed_log();
@@ -490,18 +490,13 @@ fn rows_prepared_by_the_chunk_are_the_rows_prepared_one_by_one() {
     }
     /// The rows in `prepared`, read as the reporter reads them.
     fn rows(prepared: Vec<Prepared>) -> Vec<Vec<u8>> {
-        let (mut chunk, mut at, mut out) = (Vec::new(), 0, Vec::new());
+        let (mut chunks, mut out) = (Chunks::default(), Vec::new());
         for p in prepared {
             match p {
-                Prepared::Row(RowText::Own(row)) => out.push(row),
-                Prepared::Row(RowText::Chunk(c, len)) => {
-                    (chunk, at) = (c, len);
-                    out.push(chunk[..len].to_vec());
-                }
-                Prepared::Row(RowText::Next(len)) => {
-                    out.push(chunk[at..at + len].to_vec());
-                    at += len;
-                }
+                Prepared::Row(text) => out.push(match chunks.place(text) {
+                    Placed::Own(row) => row,
+                    Placed::InChunk(range) => chunks.chunk()[range].to_vec(),
+                }),
                 Prepared::Rows(r) => out.extend(r),
                 _ => {}
             }
@@ -516,7 +511,7 @@ fn rows_prepared_by_the_chunk_are_the_rows_prepared_one_by_one() {
         let chunked = Chunked(&scanner);
         let made = run_in_chunks(&chunked, &events, (1..).map(|n| n * 5 % 23 + 1));
         // (An AVC event's rows are its own.)
-        let shared = made.iter().any(|p| matches!(p, Prepared::Row(RowText::Chunk(..))));
+        let shared = made.iter().any(|p| matches!(p, Prepared::Row(Text::Chunk(..))));
         assert!(shared || kind == Kind::Avc, "{kind:?}");
         assert!(!one_by_one.is_empty(), "{kind:?}");
         assert_eq!(rows(made), one_by_one, "{kind:?}");

@@ -11,7 +11,7 @@ use crate::checkpoint::{CheckpointEvent, Decision, Resume};
 use crate::engine::{Consumer, Outcome, Settings};
 use crate::normalize;
 use crate::output::Format;
-use crate::prepared::{Prepared, Text};
+use crate::prepared::{Chunks, Placed, Prepared, Text};
 use crate::select::Selection;
 
 fn checkpoint_event(event: &Event<'_>) -> CheckpointEvent {
@@ -32,10 +32,8 @@ pub(crate) struct Emitter<'o, W: Write, E: Write> {
     resume: Option<Resume>,
     outcome: Outcome,
     header_done: bool,
-    /// The output of the last chunk of events handed over
-    /// ([`Text::Chunk`]), and where the next event's is in it.
-    chunk: Vec<u8>,
-    at: usize,
+    /// The last chunk of events' output handed over ([`Text::Chunk`]).
+    chunks: Chunks,
     /// The part of `chunk` printed but not yet written: events printed
     /// one after another are written at once.
     pending: Range<usize>,
@@ -47,13 +45,6 @@ impl<W: Write, E: Write> Drop for Emitter<'_, W, E> {
         // (the output's own buffer does the same when dropped).
         let _ = self.write_pending();
     }
-}
-
-/// Where the output of an event being handled is.
-enum Segment {
-    Own(Vec<u8>),
-    /// In the emitter's chunk.
-    InChunk(Range<usize>),
 }
 
 impl<'o, W: Write, E: Write> Emitter<'o, W, E> {
@@ -84,29 +75,21 @@ impl<'o, W: Write, E: Write> Emitter<'o, W, E> {
         go_on
     }
 
-    /// Finds an event's output; a new chunk replaces the last one.
-    fn place(&mut self, text: Text) -> io::Result<Segment> {
-        Ok(match text {
-            Text::Own(text) => Segment::Own(text),
-            Text::Chunk(chunk, len) => {
-                self.write_pending()?;
-                self.chunk = chunk;
-                self.at = len;
-                self.pending = 0..0;
-                Segment::InChunk(0..len)
-            }
-            Text::Next(len) => {
-                let range = self.at..self.at + len;
-                self.at += len;
-                Segment::InChunk(range)
-            }
-        })
+    /// Finds an event's output; what was printed of the last chunk is
+    /// written before a new one replaces it.
+    fn place(&mut self, text: Text) -> io::Result<Placed> {
+        if matches!(text, Text::Chunk(..)) {
+            self.write_pending()?;
+            self.pending = 0..0;
+        }
+        Ok(self.chunks.place(text))
     }
 
     /// Writes what was printed of the chunk so far.
     fn write_pending(&mut self) -> io::Result<()> {
-        let pending = std::mem::replace(&mut self.pending, self.at..self.at);
-        self.out.write_all(&self.chunk[pending])
+        let at = self.chunks.at();
+        let pending = std::mem::replace(&mut self.pending, at..at);
+        self.out.write_all(&self.chunks.chunk()[pending])
     }
 
     /// Writes and flushes what the run printed; what it found.
@@ -125,7 +108,7 @@ impl<'o, W: Write, E: Write> Emitter<'o, W, E> {
         &mut self,
         event: &Event<'_>,
         selection: Selection,
-        segment: Segment,
+        segment: Placed,
         notes: &[u8],
     ) -> io::Result<bool> {
         match selection {
@@ -172,14 +155,14 @@ impl<'o, W: Write, E: Write> Emitter<'o, W, E> {
             self.err.write_all(notes)?;
         }
         match segment {
-            Segment::Own(text) => {
+            Placed::Own(text) => {
                 self.write_pending()?;
                 self.out.write_all(&text)?;
             }
-            Segment::InChunk(range) if range.start == self.pending.end => {
+            Placed::InChunk(range) if range.start == self.pending.end => {
                 self.pending.end = range.end;
             }
-            Segment::InChunk(range) => {
+            Placed::InChunk(range) => {
                 self.write_pending()?;
                 self.pending = range;
             }
@@ -217,8 +200,7 @@ impl<'s, W: Write, E: Write> Emitter<'s, W, E> {
             resume,
             outcome: Outcome::default(),
             header_done: false,
-            chunk: Vec::new(),
-            at: 0,
+            chunks: Chunks::default(),
             pending: 0..0,
         }
     }

@@ -15,7 +15,7 @@ use crate::normalize::Extra;
 use crate::output::{Escape, Format};
 use crate::prepared::Chunked;
 pub(crate) use crate::prepared::{Candidates, Prepared, prepare};
-pub use crate::prepared::{Prepare, run_in_chunks};
+pub use crate::prepared::{Chunks, Placed, Prepare, Text, run_in_chunks};
 use crate::skim::Skimmed;
 use crate::worker;
 

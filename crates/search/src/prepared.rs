@@ -2,6 +2,8 @@
 //! preparation makes of each event, and how a chunk of events shares one
 //! output buffer.
 
+use std::ops::Range;
+
 use raudit_parse::Event;
 use raudit_sys::Host;
 
@@ -66,8 +68,8 @@ pub(crate) struct Prepared {
     pub(crate) notes: Vec<u8>,
 }
 
-/// Where a prepared event's output is.
-pub(crate) enum Text {
+/// Where a prepared event's output is (a report's row, a search's text).
+pub enum Text {
     /// Its own.
     Own(Vec<u8>),
     /// The output of a chunk of events (one allocation and one write for
@@ -84,6 +86,58 @@ impl Text {
             Text::Own(text) => text.len(),
             Text::Chunk(_, len) | Text::Next(len) => *len,
         }
+    }
+
+    /// Makes `made`'s first [`Text::Next`] (its first output) carry
+    /// `chunk`, the buffer every output of the chunk was written into.
+    pub fn hand_over<'t>(made: impl IntoIterator<Item = &'t mut Text>, chunk: Vec<u8>) {
+        if let Some(text) = made.into_iter().find(|t| matches!(t, Text::Next(_)))
+            && let Text::Next(len) = *text
+        {
+            *text = Text::Chunk(chunk, len);
+        }
+    }
+}
+
+/// The consumer's side of [`Text`]: the last chunk handed over, and where
+/// the next output starts in it. Outputs must be placed in the order they
+/// were made, every one of them.
+#[derive(Default)]
+pub struct Chunks {
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+/// Where [`Chunks::place`] found an output.
+pub enum Placed {
+    Own(Vec<u8>),
+    /// A range of [`Chunks::chunk`].
+    InChunk(Range<usize>),
+}
+
+impl Chunks {
+    /// Finds the next output; a new chunk replaces the last one.
+    pub fn place(&mut self, text: Text) -> Placed {
+        let (start, len) = match text {
+            Text::Own(text) => return Placed::Own(text),
+            Text::Chunk(chunk, len) => {
+                self.chunk = chunk;
+                (0, len)
+            }
+            Text::Next(len) => (self.at, len),
+        };
+        self.at = start + len;
+        Placed::InChunk(start..self.at)
+    }
+
+    /// The last chunk handed over.
+    pub fn chunk(&self) -> &[u8] {
+        &self.chunk
+    }
+
+    /// Where the next output of the chunk starts.
+    pub fn at(&self) -> usize {
+        self.at
     }
 }
 
@@ -218,11 +272,7 @@ impl<'a> Prepare<'a> for Chunked<'_> {
                 Prepared { selection, text: Text::Next(buffer.len() - start), notes }
             })
             .collect();
-        if let Some(first) = made.first_mut()
-            && let Text::Next(len) = first.text
-        {
-            first.text = Text::Chunk(buffer, len);
-        }
+        Text::hand_over(made.iter_mut().map(|p| &mut p.text), buffer);
         made
     }
 }
