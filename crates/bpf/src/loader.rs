@@ -189,9 +189,13 @@ pub fn trace(
         return Ok(());
     }
     loop {
+        // Seen before this round's read: everything in the ring when the stop was asked is
+        // read and handed over before the end.
+        let stopping = stop.load(Ordering::Relaxed);
         // A timed-out or interrupted poll reads nothing: consume what waits below the
-        // wake-up mark too (and, at a stop, what came before it).
-        for result in [ring.poll(POLL), ring.consume()] {
+        // wake-up mark too.
+        let poll = if stopping { Duration::ZERO } else { POLL };
+        for result in [ring.poll(poll), ring.consume()] {
             if let Err(e) = result
                 && e.kind() != ErrorKind::Interrupted
             {
@@ -215,7 +219,7 @@ pub fn trace(
                 return Ok(());
             }
         }
-        if stop.load(Ordering::Relaxed) {
+        if stopping {
             return finish(&loaded.maps.lost, &mut reported, &mut sink);
         }
     }

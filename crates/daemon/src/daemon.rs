@@ -161,6 +161,8 @@ struct Daemon {
     seal: Seal,
     /// Serials missing since the previous capture, reported before the first kernel record.
     gap: Option<crate::recovery::PendingGap>,
+    /// The BPF source (`--bpf`), stopped and drained before the end record.
+    bpf: Option<crate::bpf_source::BpfHandle>,
 }
 
 /// Most records in one batch (one write, one sync).
@@ -377,7 +379,11 @@ impl Daemon {
                         Some(Signal::USR2) => self.resume(),
                         Some(Signal::CONT) => self.write_state(),
                         Some(Signal::TERM | Signal::INT) => {
-                            // Records already queued are written before the end record.
+                            // Records already queued or traced are written before the end
+                            // record.
+                            if let Some(b) = self.bpf.take() {
+                                b.shutdown();
+                            }
                             while self.drain_socket() {}
                             // The kernel keeps the sender of SIGTERM, not of SIGINT:
                             // that one names itself (docs/compat.md).
@@ -707,11 +713,9 @@ pub fn run(opts: Options) -> Result<Stopped, DaemonError> {
         lines: LineBatch::default(),
         seal,
         gap,
+        bpf,
     };
     d.run(&sigfd);
-    if let Some(b) = bpf {
-        b.shutdown();
-    }
     // Unregister (dropping the reader sends pid 0 and waits for the ACK), then close the log.
     let Daemon { opts, core, reader, listener, .. } = d;
     drop(reader);

@@ -273,7 +273,7 @@ fn daemon_writes_ring_buffer_drops_as_bpf_lost() {
 
     let burst = d.join("burst");
     std::fs::write(&burst, "b").unwrap();
-    daemon.signal(Signal::STOP);
+    daemon.stop_all_threads(WAIT);
     // What the log held when the burst began: the drops are reported after it, before or after
     // the burst's events still in the ring (the reader may have been stopped between reading
     // the ring and reading the loss counters).
@@ -314,4 +314,39 @@ fn daemon_writes_ring_buffer_drops_as_bpf_lost() {
     let (code, out, err) = search(RAUDIT, &log, &["-m", "BPF_LOST", "-k", "bpf-test"]);
     assert_eq!(code, 0, "raudit search -m BPF_LOST: {err}");
     assert!(out.contains("op=lost ring_full="), "{out}");
+}
+
+/// A daemon stopped right after a burst of opens writes every one of them, and its end
+/// record is still the log's last: the BPF source is drained before the daemon says it ends.
+#[test]
+fn daemon_stopped_after_a_burst_writes_it_all_before_its_end_record() {
+    if !can_trace() {
+        return;
+    }
+    const BURST: usize = 2000;
+    let Some(mut kernel) = KernelGuard::acquire() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let log = d.join("audit.log");
+    // Written before the daemon traces: the burst's opens are the only ones of this path.
+    let burst = d.join("burst");
+    std::fs::write(&burst, "b").unwrap();
+    let mut daemon = start_daemon(&mut kernel, d, "open", &[], &[]);
+    wait_tracing(d);
+
+    for _ in 0..BURST {
+        drop(std::fs::File::open(&burst).unwrap());
+    }
+    // Every open has returned: each is in the ring (or counted lost) before the stop is asked.
+    assert!(daemon.stop(WAIT).success());
+    assert_eq!(kernel.client().get_status().unwrap().pid, 0, "daemon left registered");
+    drop(kernel);
+
+    let text = read(&log);
+    let burst_text = format!("path=\"{}\"", burst.display());
+    let seen = text.lines().filter(|l| l.contains(&burst_text)).count();
+    let lost = text.lines().filter(|l| l.starts_with("type=UNKNOWN[2983] ")).count();
+    assert_eq!((seen, lost), (BURST, 0), "opens logged, loss records");
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.starts_with("type=DAEMON_END "), "the last record is not the end: {last}");
 }

@@ -535,7 +535,7 @@ fn ring_buffer_drops_are_counted_and_reported() {
     let env = [("RAUDIT_BPF_RING_BYTES", "4096")];
     let mut tool =
         Tool::start_with_env(&["bpf", "opensnoop", "--format", "json", "-p", &pid_s()], &env);
-    raudit_testkit::signal(tool.proc.0.id(), Signal::STOP);
+    raudit_testkit::stop_all_threads(tool.proc.0.id(), WAIT);
     for _ in 0..BURST {
         drop(std::fs::File::open(&burst).unwrap());
     }

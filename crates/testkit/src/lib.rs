@@ -34,7 +34,7 @@ pub use env::{
 pub use kernel::{KernelGuard, LOCK_PATH};
 pub use laurel::laurel_config;
 pub use pki::make_certs;
-pub use process::{DaemonProcess, Signal, signal};
+pub use process::{DaemonProcess, Signal, signal, stop_all_threads};
 pub use rng::Rng;
 pub use tally::Tally;
 pub use wait::{POLL, poll_until, wait_for};

@@ -26,6 +26,26 @@ pub fn signal(pid: u32, sig: Signal) {
     }
 }
 
+/// Sends SIGSTOP to `pid` and waits until every one of its threads is stopped: the signal
+/// only asks, and each thread stops when it next runs.
+///
+/// # Panics
+/// When the process is not stopped within `timeout`.
+pub fn stop_all_threads(pid: u32, timeout: Duration) {
+    signal(pid, Signal::STOP);
+    let tasks = format!("/proc/{pid}/task");
+    let all_stopped = || {
+        let Ok(dir) = std::fs::read_dir(&tasks) else { return false };
+        dir.filter_map(Result::ok).all(|t| {
+            let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+            // `PID (COMM) STATE ...`: the name may hold spaces and parentheses.
+            let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.bytes().next());
+            state == Some(b'T')
+        })
+    };
+    assert!(poll_until(timeout, all_stopped), "{pid} did not stop within {timeout:?}");
+}
+
 /// A child process that is stopped (its stop signal, then SIGKILL after
 /// [`STOP_TIMEOUT`]) and reaped when dropped. If the kernel still lists it
 /// as the audit daemon then (killed before it could unregister), the dead
@@ -89,6 +109,11 @@ impl DaemonProcess {
     /// Sends `sig` to the child.
     pub fn signal(&self, sig: Signal) {
         signal(self.pid(), sig);
+    }
+
+    /// Stops the child: see [`stop_all_threads`].
+    pub fn stop_all_threads(&self, timeout: Duration) {
+        stop_all_threads(self.pid(), timeout);
     }
 
     /// The child's piped standard input (once).
