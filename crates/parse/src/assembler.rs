@@ -189,7 +189,7 @@ pub struct Assembler<'a> {
 }
 
 /// Spare record vectors kept, and the largest capacity worth keeping.
-const SPARE_VECTORS: usize = 8192;
+const SPARE_VECTORS: usize = 1 << 15;
 const SPARE_CAPACITY: usize = 64;
 
 /// Whether an event whose first record has this type is complete as soon as
