@@ -107,7 +107,7 @@ fn run(mut p: Box<args::Options>) -> io::Result<ExitCode> {
     };
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
-    let mut out = io::BufWriter::with_capacity(1 << 16, progress.guard(stdout.lock(), tty));
+    let mut out = io::BufWriter::with_capacity(1 << 14, progress.guard(stdout.lock(), tty));
     let mut err = progress.guard(io::stderr().lock(), true);
     let host = raudit_sys::SystemHost::new();
     let outcome = search(&inputs, &p.settings, &mut out, &mut err, &host, &release)?;
