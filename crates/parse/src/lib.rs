@@ -14,6 +14,7 @@ pub mod cnum;
 pub mod fields;
 pub mod lines;
 pub mod record;
+pub mod scan;
 
 pub use assembler::{Assembler, AssemblerConfig, Completion, Event, EventKey, EventSink, Limits};
 pub use lines::Lines;

@@ -139,21 +139,11 @@ impl Interpreter<'_> {
             if cur.is_empty() {
                 break;
             }
-            // One pass to the `=`, noting the last space: the name runs
-            // back from `=` to a space or the start. (Names are short; a
-            // plain loop beats the vector searches here.)
-            let mut eq = 0;
-            let mut name_start = 0;
-            while eq < cur.len() && cur[eq] != b'=' {
-                if cur[eq] == b' ' {
-                    name_start = eq;
-                }
-                eq += 1;
-            }
-            if eq == cur.len() {
+            // The name runs back from `=` to a space or the start.
+            let Some((eq, name_start)) = raudit_parse::scan::to_equals(cur) else {
                 no_more_fields = true;
                 break;
-            }
+            };
             comma = false;
             found = true;
             let mut name = &cur[name_start..eq];
@@ -184,7 +174,7 @@ impl Interpreter<'_> {
             } else {
                 // One scan finds the first separator; the comma case
                 // (rare) needs the space after it too.
-                let first = v.iter().position(|&b| b == b' ' || b == b',');
+                let first = raudit_parse::scan::first_of(v, b' ', b',');
                 let (comma_at, space_at) = match first {
                     None => (None, None),
                     Some(i) if v[i] == b' ' => (None, Some(i)),
