@@ -69,7 +69,9 @@ pub fn by_name(name: &[u8]) -> Kind {
         }
         if e.fp == fp
             && usize::from(e.len) == name.len()
-            && (name.len() <= 8 || FIELD_KINDS[usize::from(e.index)].0.as_bytes() == name)
+            // A byte loop, not a call to memcmp: the lookup stays a leaf function that
+            // saves no registers.
+            && (name.len() <= 8 || FIELD_KINDS[usize::from(e.index)].0.bytes().eq(name.iter().copied()))
         {
             return e.kind;
         }
@@ -81,7 +83,8 @@ pub fn by_name(name: &[u8]) -> Kind {
 fn fingerprint_now(name: &[u8]) -> u64 {
     let len = name.len();
     let word4 = |at: usize| {
-        u64::from(u32::from_le_bytes([name[at], name[at + 1], name[at + 2], name[at + 3]]))
+        let bytes: [u8; 4] = name[at..at + 4].try_into().unwrap_or_default();
+        u64::from(u32::from_le_bytes(bytes))
     };
     if let Some(head) = name.first_chunk::<8>() {
         u64::from_le_bytes(*head)
