@@ -226,7 +226,13 @@ pub fn id_name(out: &mut Vec<u8>, id: u32, host: &dyn Host, user: bool) {
     }
     if !host.write_name(id, user, out) {
         // COMPAT: printed with %d.
-        let _ = write!(out, "unknown({})", id as i32);
+        out.extend_from_slice(b"unknown(");
+        let signed = id as i32;
+        if signed < 0 {
+            out.push(b'-');
+        }
+        raudit_parse::cnum::push_decimal(out, u64::from(signed.unsigned_abs()), 1);
+        out.push(b')');
     }
 }
 

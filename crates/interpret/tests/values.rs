@@ -30,6 +30,8 @@ fn ids_through_the_host() {
     assert_eq!(interp(SYSCALL, 0, "uid", "0"), "root");
     assert_eq!(interp(SYSCALL, 0, "euid", "4294967295"), "unset");
     assert_eq!(interp(SYSCALL, 0, "suid", "4000000000"), "unknown(-294967296)");
+    assert_eq!(interp(SYSCALL, 0, "fsuid", "2147483648"), "unknown(-2147483648)");
+    assert_eq!(interp(SYSCALL, 0, "sgid", "7"), "unknown(7)");
     assert_eq!(interp(SYSCALL, 0, "gid", "100"), "users");
     assert_eq!(
         interp(SYSCALL, 0, "auid", "99999999999999999999999"),
@@ -71,6 +73,9 @@ fn strings_and_titles() {
 fn modes_perms_caps_signals() {
     assert_eq!(interp(1302, 0, "mode", "0100644"), "file,644");
     assert_eq!(interp(1302, 0, "mode", "0104755"), "file,suid,755");
+    // No file type: the type bits in octal, three digits (%03o), as the permissions.
+    assert_eq!(interp(1302, 0, "mode", "0170007"), "017,007");
+    assert_eq!(interp(1302, 0, "mode", "03070"), "000,sgid,sticky,070");
     assert_eq!(interp(1305, 0, "perm", "0"), "read,write,exec,attr");
     assert_eq!(interp(1305, 0, "perm", "6"), "write,exec");
     assert_eq!(interp(1302, 0, "cap_fp", "0"), "none");

@@ -44,7 +44,7 @@ pub(crate) fn mode(out: &mut Vec<u8>, value: &[u8], base: u32) {
     match kind {
         Some(k) => out.extend_from_slice(k.as_bytes()),
         None => {
-            let _ = write!(out, "{:03o}", (n & S_IFMT) / 0o010000);
+            push_octal3(out, (n & S_IFMT) / 0o010000);
         }
     }
     for (bit, name) in [(0o4000, ",suid"), (0o2000, ",sgid"), (0o1000, ",sticky")] {
@@ -52,7 +52,14 @@ pub(crate) fn mode(out: &mut Vec<u8>, value: &[u8], base: u32) {
             out.extend_from_slice(name.as_bytes());
         }
     }
-    let _ = write!(out, ",{:03o}", n & 0o777);
+    out.push(b',');
+    push_octal3(out, n & 0o777);
+}
+
+/// `n` (below 0o1000) as three octal digits: printf's `%03o`, without the formatter.
+fn push_octal3(out: &mut Vec<u8>, n: u32) {
+    let digit = |shift: u32| b'0' + ((n >> shift) & 7) as u8;
+    out.extend_from_slice(&[digit(6), digit(3), digit(0)]);
 }
 
 pub(crate) fn mode_short(out: &mut Vec<u8>, value: &[u8], base: u32) {
@@ -75,7 +82,8 @@ pub(crate) fn mode_short_bits(out: &mut Vec<u8>, n: u32) {
     if out.len() > start {
         out.push(b',');
     }
-    let _ = write!(out, "0{:03o}", n & 0o777);
+    out.push(b'0');
+    push_octal3(out, n & 0o777);
 }
 
 pub(super) fn path_flags(out: &mut Vec<u8>, value: &[u8]) {
