@@ -135,9 +135,9 @@ fn interp_object(
 
 /// Formats `event` as one JSON line.
 pub fn write_event(out: &mut Vec<u8>, event: &Event<'_>, host: &dyn Host) {
-    let mut scratch = SCRATCH.take().recycle();
+    let mut scratch = SCRATCH.take().unwrap_or_default().recycle();
     write_event_with(out, event, host, &mut scratch);
-    SCRATCH.set(scratch.recycle());
+    SCRATCH.set(Some(scratch.recycle()));
 }
 
 fn write_event_with<'a>(
@@ -199,7 +199,7 @@ fn rfc3339(out: &mut Vec<u8>, sec: u64, milli: u32) {
 
 thread_local! {
     /// Each thread's vectors for writing events, kept from one event to the next.
-    static SCRATCH: Cell<Scratch<'static>> = Cell::default();
+    static SCRATCH: Cell<Option<Scratch<'static>>> = const { Cell::new(None) };
 }
 
 /// Vectors a record needs while it is written, kept for the next record.
@@ -210,7 +210,9 @@ struct Scratch<'a> {
     names: Vec<Cow<'a, [u8]>>,
     /// One interpretation or decoded value.
     value: Vec<u8>,
-    summary: Summary,
+    /// Boxed: the scratch moves in and out of its thread-local for every event, and the
+    /// summary is most of its size.
+    summary: Box<Summary>,
 }
 
 impl Scratch<'_> {
