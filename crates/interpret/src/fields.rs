@@ -68,14 +68,14 @@ impl<'a> Tokens<'a> {
     }
 }
 
-/// Value bytes scanned in line before a value counts as long.
+/// Value bytes scanned a word at a time before a value counts as long.
 const LONG_VALUE: usize = 16;
 
 /// The first space in `text` from `from` on, or its end: a short value is
 /// scanned in line, a long one (a path, hex) searched.
 pub fn space_from(text: &[u8], from: usize) -> usize {
     let short = text.len().min(from + LONG_VALUE);
-    match text[from..short].iter().position(|&b| b == b' ') {
+    match raudit_parse::scan::first_of(&text[from..short], b' ', b' ') {
         Some(i) => from + i,
         None => memchr::memchr(b' ', &text[short..]).map_or(text.len(), |i| short + i),
     }

@@ -38,9 +38,7 @@ pub(super) fn split_into<'a>(
             continue;
         }
         let start = i;
-        while i < body.len() && body[i] != b'=' && body[i] != b' ' {
-            i += 1;
-        }
+        i = raudit_parse::scan::first_of(&body[i..], b'=', b' ').map_or(body.len(), |e| i + e);
         if i == body.len() || body[i] == b' ' {
             words.push(&body[start..i]);
             continue;
