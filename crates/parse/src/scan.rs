@@ -68,16 +68,24 @@ pub fn to_equals(text: &[u8]) -> Option<(usize, usize)> {
 
 /// The first byte of `text` that is `a` or `b`.
 pub fn first_of(text: &[u8], a: u8, b: u8) -> Option<usize> {
+    first_of_which(text, a, b).map(|(at, _)| at)
+}
+
+/// [`first_of`], and whether the byte found is `a` (told from the masks: no load of it).
+pub fn first_of_which(text: &[u8], a: u8, b: u8) -> Option<(usize, bool)> {
     let mut at = 0;
     while let Some(word) = word_at(text, at) {
-        // The lowest mark of each is exact, so the lowest of both is.
-        let found = first_equal_byte(word, a) | first_equal_byte(word, b);
+        let (of_a, of_b) = (first_equal_byte(word, a), first_equal_byte(word, b));
+        // The lowest mark of each is exact, so the lowest of both is, and a mark of `a` at
+        // that place is no borrow's (a borrow only marks above a true mark).
+        let found = of_a | of_b;
         if found != 0 {
-            return Some(at + first_byte(found));
+            let lowest = found & found.wrapping_neg();
+            return Some((at + first_byte(found), of_a & lowest != 0));
         }
         at += 8;
     }
-    text[at..].iter().position(|&c| c == a || c == b).map(|i| at + i)
+    text[at..].iter().position(|&c| c == a || c == b).map(|i| (at + i, text[at + i] == a))
 }
 
 #[cfg(test)]
@@ -107,6 +115,8 @@ mod tests {
                 .collect();
             assert_eq!(to_equals(&text), plain_to_equals(&text), "{text:?}");
             assert_eq!(first_of(&text, b' ', b','), plain_first_of(&text), "{text:?}");
+            let which = plain_first_of(&text).map(|i| (i, text[i] == b' '));
+            assert_eq!(first_of_which(&text, b' ', b','), which, "{text:?}");
         }
         assert_eq!(to_equals(b"a b cdefghijklmnop=x"), Some((18, 3)));
         assert_eq!(to_equals(b" abcdefghijklmnop"), None);

@@ -174,11 +174,11 @@ impl Interpreter<'_> {
             } else {
                 // One scan finds the first separator; the comma case
                 // (rare) needs the space after it too.
-                let first = raudit_parse::scan::first_of(v, b' ', b',');
+                let first = raudit_parse::scan::first_of_which(v, b' ', b',');
                 let (comma_at, space_at) = match first {
                     None => (None, None),
-                    Some(i) if v[i] == b' ' => (None, Some(i)),
-                    Some(i) => (Some(i), memchr::memchr(b' ', &v[i..]).map(|j| i + j)),
+                    Some((i, true)) => (None, Some(i)),
+                    Some((i, false)) => (Some(i), memchr::memchr(b' ', &v[i..]).map(|j| i + j)),
                 };
                 match (comma_at, space_at) {
                     (Some(c), Some(s)) if c < s => {
