@@ -478,7 +478,7 @@ mod tests {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            if seed % 3 == 0 {
+            if seed.is_multiple_of(3) {
                 assert_eq!(free.pop_lowest(), model.pop_first());
             } else {
                 // Slots up to 9000: several summary words.
