@@ -75,7 +75,7 @@ const LONG_VALUE: usize = 16;
 /// scanned in line, a long one (a path, hex) searched.
 pub fn space_from(text: &[u8], from: usize) -> usize {
     let short = text.len().min(from + LONG_VALUE);
-    match raudit_parse::scan::first_of(&text[from..short], b' ', b' ') {
+    match raudit_parse::scan::first(&text[from..short], b' ') {
         Some(i) => from + i,
         None => memchr::memchr(b' ', &text[short..]).map_or(text.len(), |i| short + i),
     }

@@ -66,6 +66,11 @@ pub fn to_equals(text: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
+/// The first byte of `text` that is `byte`.
+pub fn first(text: &[u8], byte: u8) -> Option<usize> {
+    first_of(text, byte, byte)
+}
+
 /// The first byte of `text` that is `a` or `b`.
 pub fn first_of(text: &[u8], a: u8, b: u8) -> Option<usize> {
     first_of_which(text, a, b).map(|(at, _)| at)
@@ -115,6 +120,7 @@ mod tests {
                 .collect();
             assert_eq!(to_equals(&text), plain_to_equals(&text), "{text:?}");
             assert_eq!(first_of(&text, b' ', b','), plain_first_of(&text), "{text:?}");
+            assert_eq!(first(&text, b' '), text.iter().position(|&b| b == b' '), "{text:?}");
             let which = plain_first_of(&text).map(|i| (i, text[i] == b' '));
             assert_eq!(first_of_which(&text, b' ', b','), which, "{text:?}");
         }
