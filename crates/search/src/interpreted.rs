@@ -120,6 +120,7 @@ impl Interpreter<'_> {
             syscall: -1,
             syscall_name: None,
             a0: 0,
+            a0_in_text: false,
             a1: 0,
             stored: stored.as_ref().filter(|s| !s.is_empty()),
             text: r.text,
@@ -300,11 +301,22 @@ impl Interpreter<'_> {
         // needs a0 before the walk reaches it; a1 and a2 come after them.
         if f.rtype == SYSCALL {
             match name {
-                b"syscall" if !f.args_seen.0 => f.a0 = a0_of(f.text),
+                // Read ahead of the a0 field only for the multiplexers' names (the
+                // other fields before a0 do not use it).
+                b"syscall" if !f.args_seen.0 => {
+                    let name =
+                        f.machine.or_else(Machine::host).and_then(|m| m.syscall_name(syscall));
+                    if matches!(name, Some("socketcall" | "ipc")) {
+                        f.a0 = a0_of(f.text);
+                    } else {
+                        f.a0_in_text = true;
+                    }
+                }
                 // The first a0 and a1 are the record's (a malformed line
                 // may hold more).
                 b"a0" if !f.args_seen.0 => {
                     f.a0 = raudit_interpret::cnum::strtoul(value, 16).unwrap_or(0);
+                    f.a0_in_text = false;
                     f.args_seen.0 = true;
                 }
                 b"a1" if !f.args_seen.1 => {
@@ -316,7 +328,13 @@ impl Interpreter<'_> {
         }
         let machine = if f.rtype == SYSCALL || f.rtype == SECCOMP { f.machine } else { None };
         let syscall_name = match kind {
-            Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 => Some(f.syscall_name(machine, syscall)),
+            Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 => {
+                if f.a0_in_text {
+                    f.a0 = a0_of(f.text);
+                    f.a0_in_text = false;
+                }
+                Some(f.syscall_name(machine, syscall))
+            }
             _ => None,
         };
         let ctx = Context {
@@ -359,6 +377,8 @@ struct Fields<'a> {
     /// The name of (machine, syscall), once looked up.
     syscall_name: Option<(Option<Machine>, i32, Option<&'static str>)>,
     a0: u64,
+    /// a0 is the record's, not read yet (see [`a0_of`]).
+    a0_in_text: bool,
     a1: u64,
     stored: Option<&'a Stored<'a>>,
     /// The record, for a0 ahead of the fields that need it.
