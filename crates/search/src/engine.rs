@@ -88,7 +88,7 @@ const PARSED_AHEAD: usize = 3;
 const PIECE: usize = 256 << 10;
 /// A batch of events is prepared once it holds this many events (small
 /// batches keep `--just-one` and `-l` responsive) ...
-const BATCH_EVENTS: usize = 4096;
+const BATCH_EVENTS: usize = 8192;
 /// ... or this many records: the parts of a huge event must not wait for
 /// each other (their text and the log pages they touch are memory).
 const BATCH_RECORDS: usize = 1 << 16;
