@@ -10,6 +10,13 @@ pub fn find_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return Some(from.min(hay.len()));
     }
+    // The parsers' cursor is usually the space before the next field: look
+    // there first, where a scan would cost a call for a byte or two.
+    for start in [from, from.saturating_add(1)] {
+        if hay.get(start..).is_some_and(|rest| rest.starts_with(needle)) {
+            return Some(start);
+        }
+    }
     let k = rarest_byte(needle);
     let rare = needle[k];
     // The rare byte's possible positions: k past `from`, and room after it.

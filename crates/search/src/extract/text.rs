@@ -96,15 +96,19 @@ impl<'a> Text<'a> {
         let end = self.chr(start, b' ').ok_or(codes.0)?;
         let hex = &self.t[start..end];
         // A word that is not UTF-8 has always read as 0 here (the C code
-        // would read its leading digits); kept so results do not move.
-        if !hex.is_ascii() && std::str::from_utf8(hex).is_err() {
-            return Ok((0, end));
-        }
-        let digits = hex.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        // would read its leading digits); kept so results do not move. The
+        // digits read are ASCII, so only the rest of the word can fail.
+        let not_utf8 = |rest: &[u8]| !rest.is_ascii() && std::str::from_utf8(rest).is_err();
         let mut v: u64 = 0;
-        for &b in &hex[..digits] {
-            let d = (b as char).to_digit(16).unwrap_or(0) as u64;
-            v = v.checked_mul(16).and_then(|v| v.checked_add(d)).ok_or(codes.1)?;
+        for (i, &b) in hex.iter().enumerate() {
+            let Some(d) = (b as char).to_digit(16) else {
+                return Ok((if not_utf8(&hex[i..]) { 0 } else { v as u32 }, end));
+            };
+            if v >> 60 != 0 {
+                // v * 16 overflows.
+                return if not_utf8(&hex[i..]) { Ok((0, end)) } else { Err(codes.1) };
+            }
+            v = v << 4 | u64::from(d);
         }
         Ok((v as u32, end))
     }
@@ -264,6 +268,48 @@ mod tests {
         assert_eq!(huge.number_to_space(0, (1, 2)), Err(2));
         assert_eq!(huge.arch_to_space(0, (1, 2)), Err(2));
         assert_eq!(Text { t: b"c000003e\xff " }.arch_to_space(0, (1, 2)), Ok((0, 9)));
+    }
+
+    /// arch= words of every shape (hex runs past 16 digits, other ASCII,
+    /// UTF-8 and broken UTF-8 after the digits) read as the plain rules say:
+    /// not UTF-8 reads 0, else the leading hex digits, an error past 64 bits.
+    #[test]
+    fn arch_words_read_as_the_plain_rules_say() {
+        let plain = |word: &[u8]| -> Result<u32, i32> {
+            if std::str::from_utf8(word).is_err() {
+                return Ok(0);
+            }
+            let digits = word.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+            let v = u128::from_str_radix(std::str::from_utf8(&word[..digits]).unwrap_or("0"), 16);
+            match v {
+                Ok(v) if v > u128::from(u64::MAX) => Err(2),
+                Ok(v) => Ok(v as u32),
+                Err(_) => Ok(0),
+            }
+        };
+        let alphabet: [&[u8]; 8] = [b"0", b"f", b"A", b"9", b"g", b"-", "é".as_bytes(), b"\xc3"];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..50_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let mut word = Vec::new();
+            for i in 0..len {
+                // Mostly hex digits, so that long runs occur.
+                let pick = (seed >> (i * 2 % 60)) as usize % 16;
+                word.extend_from_slice(alphabet[if pick < 12 { pick % 4 } else { pick - 8 }]);
+            }
+            let mut text = word.clone();
+            text.push(b' ');
+            let got = Text { t: &text }.arch_to_space(0, (1, 2));
+            assert_eq!(
+                got,
+                plain(&word).map(|v| (v, word.len())),
+                "{:?}",
+                String::from_utf8_lossy(&word)
+            );
+        }
     }
 
     #[test]
