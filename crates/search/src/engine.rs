@@ -260,7 +260,11 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
         |&(index, start, end): &(usize, usize, usize)| -> Vec<Vec<Result<Record<'a>, HeaderError>>> {
             let input: &'a [u8] = inputs[index];
             let parse_piece = |piece: &&'a [u8]| -> Vec<Result<Record<'a>, HeaderError>> {
-                raudit_parse::record::parse_lines(piece, eoe).collect()
+                // Room for lines of 128 bytes and more (audit records are
+                // longer): the vector is not copied as it doubles.
+                let mut records = Vec::with_capacity(piece.len() / 128 + 1);
+                records.extend(raudit_parse::record::parse_lines(piece, eoe));
+                records
             };
             let pieces = pieces(&input[start..end]);
             if pieces.len() == 1 {
@@ -345,7 +349,10 @@ fn run_stages<'a, T: Send, C: Consumer<'a, T>>(
                             return Ok(());
                         }
                         batch_records = 0;
-                        slot.put(std::mem::take(&mut batch));
+                        // The next batch is as large: room for it at once, not
+                        // a dozen copies as it doubles.
+                        let room = Vec::with_capacity(batch.len());
+                        slot.put(std::mem::replace(&mut batch, room));
                         for _ in 0..rayon::current_num_threads() {
                             scope.spawn(|_| slot.help(prepare));
                         }
