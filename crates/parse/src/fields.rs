@@ -6,18 +6,26 @@
 /// building a memmem searcher per call costs more than it saves: this scans
 /// for the needle's rarest byte (in audit text: `x` of `exe=`, `p` of
 /// ` pid=`, never the space or `=`) and compares the rest in line.
+#[inline(always)]
 pub fn find_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(from.min(hay.len()));
-    }
-    // The parsers' cursor is usually the space before the next field: look
-    // there first, where a scan would cost a call for a byte or two.
+    // Inlined: with a literal needle, these compares are a few loads, and
+    // the rarest byte a constant. The parsers' cursor is usually the space
+    // before the next field, so the needle is often right there, where a
+    // scan would cost a call for a byte or two.
     for start in [from, from.saturating_add(1)] {
         if hay.get(start..).is_some_and(|rest| rest.starts_with(needle)) {
             return Some(start);
         }
     }
-    let k = rarest_byte(needle);
+    find_rare_from(hay, from, needle, rarest_byte(needle))
+}
+
+/// [`find_from`] past its first two places, with the index of the needle's
+/// rarest byte given.
+fn find_rare_from(hay: &[u8], from: usize, needle: &[u8], k: usize) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(from.min(hay.len()));
+    }
     let rare = needle[k];
     // The rare byte's possible positions: k past `from`, and room after it.
     let stop = hay.len().checked_sub(needle.len() - 1 - k)?;
@@ -50,7 +58,9 @@ const COMMONNESS: [u8; 256] = {
     table
 };
 
-/// Where in `needle` its rarest byte is (the first of equals).
+/// Where in `needle` its rarest byte is (the first of equals; 0 for an
+/// empty needle).
+#[inline(always)]
 fn rarest_byte(needle: &[u8]) -> usize {
     let mut best = 0;
     for (i, &b) in needle.iter().enumerate() {

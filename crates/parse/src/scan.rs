@@ -66,6 +66,21 @@ pub fn to_equals(text: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
+/// [`first`] for a byte that is usually a few bytes away (a number's
+/// space): two words, then a vector search for the rest.
+pub fn first_near(text: &[u8], byte: u8) -> Option<usize> {
+    for at in [0, 8] {
+        let Some(word) = word_at(text, at) else {
+            return text[at..].iter().position(|&b| b == byte).map(|i| at + i);
+        };
+        let found = first_equal_byte(word, byte);
+        if found != 0 {
+            return Some(at + first_byte(found));
+        }
+    }
+    memchr::memchr(byte, &text[16..]).map(|i| 16 + i)
+}
+
 /// The first byte of `text` that is `byte`.
 pub fn first(text: &[u8], byte: u8) -> Option<usize> {
     first_of(text, byte, byte)
@@ -121,6 +136,7 @@ mod tests {
             assert_eq!(to_equals(&text), plain_to_equals(&text), "{text:?}");
             assert_eq!(first_of(&text, b' ', b','), plain_first_of(&text), "{text:?}");
             assert_eq!(first(&text, b' '), text.iter().position(|&b| b == b' '), "{text:?}");
+            assert_eq!(first_near(&text, b','), text.iter().position(|&b| b == b','), "{text:?}");
             let which = plain_first_of(&text).map(|i| (i, text[i] == b' '));
             assert_eq!(first_of_which(&text, b' ', b','), which, "{text:?}");
         }

@@ -27,7 +27,7 @@ impl<'a> Text<'a> {
     /// `strchr(text + from, c)`.
     #[inline]
     pub(crate) fn chr(&self, from: usize, c: u8) -> Option<usize> {
-        self.t.get(from..).and_then(|s| memchr(c, s)).map(|i| i + from)
+        self.t.get(from..).and_then(|s| raudit_parse::scan::first_near(s, c)).map(|i| i + from)
     }
 
     /// The byte at `i`, or the C string's NUL past the end.
