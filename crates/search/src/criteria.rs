@@ -110,10 +110,21 @@ impl Criteria {
                 *c = None;
             }
         };
-        forget_id(&mut self.uid, MINUS_1);
-        forget_id(&mut self.euid, MINUS_1);
-        forget_id(&mut self.loginuid, MINUS_2);
-        for v in [&mut self.pid, &mut self.ppid, &mut self.gid, &mut self.egid] {
+        // After -ua or -ga, a typed unset value is a value of theirs (see
+        // `user`): matched, and its field not extracted.
+        if self.uid_all.is_none() {
+            forget_id(&mut self.uid, MINUS_1);
+            forget_id(&mut self.euid, MINUS_1);
+            forget_id(&mut self.loginuid, MINUS_2);
+        }
+        if self.gid_all.is_none() {
+            for v in [&mut self.gid, &mut self.egid] {
+                if *v == Some(MINUS_1) {
+                    *v = None;
+                }
+            }
+        }
+        for v in [&mut self.pid, &mut self.ppid] {
             if *v == Some(MINUS_1) {
                 *v = None;
             }
@@ -139,7 +150,12 @@ impl Criteria {
         if users.iter().any(|u| matches!(u, Some(IdCriterion::Name { .. }))) {
             return Vec::new();
         }
-        let users = if self.uid_all.is_some() { &users[..1] } else { &users[1..] };
+        let users = match self.uid_all {
+            // -ua with -ui, -ue or -ul after it: any one of several ids.
+            Some(_) if users[1..].iter().any(|u| u.is_some()) => return Vec::new(),
+            Some(_) => &users[..1],
+            None => &users[1..],
+        };
         users
             .iter()
             .filter_map(|u| match u {
@@ -149,6 +165,18 @@ impl Criteria {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The value the uid, euid or login uid (`own`: `-ui`, `-ue` or `-ul`) is
+    /// compared with: its own option's, else `-ua`'s, as the reference keeps
+    /// one variable each that `-ua` sets and the others set again.
+    pub fn user<'c>(&'c self, own: &'c Option<IdCriterion>) -> Option<&'c IdCriterion> {
+        own.as_ref().or(self.uid_all.as_ref())
+    }
+
+    /// [`Self::user`] for the gid or egid and `-ga`.
+    pub fn group(&self, own: Option<u32>) -> Option<u32> {
+        own.or(self.gid_all)
     }
 
     /// Whether no selection criterion is set (every event matches).

@@ -168,19 +168,23 @@ impl Needs {
     pub fn of(c: &Criteria) -> Needs {
         let ua_name = is_name(&c.uid_all);
         // COMPAT: ausearch-parse.c extracts a field when its criterion
-        // variable differs from the unset value; -ua and -ga set several at
-        // once, so `-ua -1` extracts only the login uid (uid and euid keep
-        // their unset -1, which then matches), `-ua -2` the reverse.
-        let ua = |unset: u32| c.uid_all.as_ref().is_some_and(|u| ua_name || u.id() != unset);
-        let ga = c.gid_all.is_some_and(|g| g != UNSET_ID);
+        // variable differs from the unset value (or names are compared);
+        // -ua and -ga set several at once, and a later -ui, -ue, -ul, -gi or
+        // -ge one of them again (Criteria::user). So `-ua -1` extracts only
+        // the login uid (uid and euid keep their unset -1, which then
+        // matches), `-ua -2` the reverse.
+        let user = |own: &Option<IdCriterion>, unset: u32| {
+            ua_name || is_name(own) || c.user(own).is_some_and(|u| u.id() != unset)
+        };
+        let group = |own: Option<u32>| c.group(own).is_some_and(|g| g != UNSET_ID);
         Needs {
             pid: c.pid.is_some(),
             ppid: c.ppid.is_some(),
-            uid: c.uid.is_some() || ua(UNSET_ID),
-            euid: c.euid.is_some() || ua(UNSET_ID),
-            gid: c.gid.is_some() || ga,
-            egid: c.egid.is_some() || ga,
-            loginuid: c.loginuid.is_some() || ua(UNSET_LOGINUID),
+            uid: user(&c.uid, UNSET_ID),
+            euid: user(&c.euid, UNSET_ID),
+            gid: group(c.gid),
+            egid: group(c.egid),
+            loginuid: user(&c.loginuid, UNSET_LOGINUID),
             uid_name: is_name(&c.uid) || ua_name,
             euid_name: is_name(&c.euid) || ua_name,
             auid_name: is_name(&c.loginuid) || ua_name,

@@ -32,11 +32,22 @@ fn name_of(c: &Option<IdCriterion>) -> Option<&[u8]> {
 fn user_match(c: &Criteria, s: &SearchItems) -> bool {
     let eq = |want: &[u8], have: &Option<Vec<u8>>| have.as_deref() == Some(want);
     if let Some(ua) = &c.uid_all {
+        // COMPAT: ausearch-match.c user_match: -ua compares each variable
+        // (-ua's value, or a later -ui, -ue or -ul's), names when -ua gave
+        // one (a later numeric option leaves the names as they are).
+        let users = [
+            (&c.uid, s.uid, &s.uid_name),
+            (&c.euid, s.euid, &s.euid_name),
+            (&c.loginuid, s.loginuid, &s.auid_name),
+        ];
         return match ua {
-            IdCriterion::Name { name, .. } => {
-                eq(name, &s.uid_name) || eq(name, &s.euid_name) || eq(name, &s.auid_name)
+            IdCriterion::Name { .. } => users.into_iter().any(|(own, _, have)| {
+                let name = name_of(own).or(name_of(&c.uid_all)).unwrap_or_default();
+                eq(name, have)
+            }),
+            IdCriterion::Number(_) => {
+                users.into_iter().any(|(own, have, _)| c.user(own).is_some_and(|u| u.id() == have))
             }
-            IdCriterion::Number(id) => *id == s.uid || *id == s.euid || *id == s.loginuid,
         };
     }
     let names = [
@@ -56,7 +67,7 @@ fn user_match(c: &Criteria, s: &SearchItems) -> bool {
 
 fn group_match(c: &Criteria, s: &SearchItems) -> bool {
     match c.gid_all {
-        Some(g) => g == s.gid || g == s.egid,
+        Some(_) => c.group(c.gid) == Some(s.gid) || c.group(c.egid) == Some(s.egid),
         None => c.gid.is_none_or(|g| g == s.gid) && c.egid.is_none_or(|g| g == s.egid),
     }
 }

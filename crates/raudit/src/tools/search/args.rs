@@ -311,7 +311,9 @@ impl State {
                 match opt {
                     Opt::Gid => cr.gid = Some(id),
                     Opt::GidEffective => cr.egid = Some(id),
-                    _ => cr.gid_all = Some(id),
+                    // COMPAT: ausearch-options.c: -ga sets the gid and egid
+                    // too; a later -gi or -ge changes its own one again.
+                    _ => (cr.gid_all, cr.gid, cr.egid) = (Some(id), None, None),
                 }
             }
             Opt::Uid | Opt::UidEffective | Opt::UidAll => {
@@ -329,7 +331,10 @@ impl State {
                 match opt {
                     Opt::Uid => cr.uid = Some(id),
                     Opt::UidEffective => cr.euid = Some(id),
-                    _ => cr.uid_all = Some(id),
+                    // COMPAT: ausearch-options.c: -ua sets the uid, euid and
+                    // login uid too; a later -ui, -ue or -ul changes its own
+                    // one again (Criteria::user).
+                    _ => (cr.uid_all, cr.uid, cr.euid, cr.loginuid) = (Some(id), None, None, None),
                 }
             }
             Opt::Message => {
