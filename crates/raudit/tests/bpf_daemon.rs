@@ -345,8 +345,10 @@ fn daemon_stopped_after_a_burst_writes_it_all_before_its_end_record() {
     let text = read(&log);
     let burst_text = format!("path=\"{}\"", burst.display());
     let seen = text.lines().filter(|l| l.contains(&burst_text)).count();
+    // Loss records may come anyway: the source traces every process's opens, and on a busy
+    // machine others can fill the ring while the burst runs. None of the burst may be lost.
     let lost = text.lines().filter(|l| l.starts_with("type=UNKNOWN[2983] ")).count();
-    assert_eq!((seen, lost), (BURST, 0), "opens logged, loss records");
+    assert_eq!(seen, BURST, "opens logged ({lost} loss records)");
     let last = text.lines().last().unwrap_or_default();
     assert!(last.starts_with("type=DAEMON_END "), "the last record is not the end: {last}");
 }
