@@ -57,9 +57,8 @@ impl<'a> Tokens<'a> {
             self.rest = &text[text.len()..];
             return None;
         };
-        let name_end = text[start..]
-            .iter()
-            .position(|&b| b == b' ' || b == b'=')
+        // A word at a time: a name is a few bytes, then `=` (or a space).
+        let name_end = raudit_parse::scan::first_of(&text[start..], b' ', b'=')
             .map_or(text.len(), |i| start + i);
         let eq = (text.get(name_end) == Some(&b'=')).then_some(name_end - start);
         let end = if eq.is_some() { space_from(text, name_end + 1) } else { name_end };
