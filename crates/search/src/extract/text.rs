@@ -288,16 +288,12 @@ mod tests {
             }
         };
         let alphabet: [&[u8]; 8] = [b"0", b"f", b"A", b"9", b"g", b"-", "é".as_bytes(), b"\xc3"];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = raudit_testkit::Rng(0x9e37_79b9_7f4a_7c15);
         for _ in 0..50_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let len = (seed % 24) as usize;
             let mut word = Vec::new();
-            for i in 0..len {
+            for _ in 0..rng.index(24) {
                 // Mostly hex digits, so that long runs occur.
-                let pick = (seed >> (i * 2 % 60)) as usize % 16;
+                let pick = rng.index(16);
                 word.extend_from_slice(alphabet[if pick < 12 { pick % 4 } else { pick - 8 }]);
             }
             let mut text = word.clone();
