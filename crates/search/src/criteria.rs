@@ -117,18 +117,17 @@ impl Criteria {
             forget_id(&mut self.euid, MINUS_1);
             forget_id(&mut self.loginuid, MINUS_2);
         }
-        if self.gid_all.is_none() {
-            for v in [&mut self.gid, &mut self.egid] {
-                if *v == Some(MINUS_1) {
-                    *v = None;
-                }
-            }
-        }
-        for v in [&mut self.pid, &mut self.ppid] {
+        let forget = |v: &mut Option<u32>| {
             if *v == Some(MINUS_1) {
                 *v = None;
             }
+        };
+        if self.gid_all.is_none() {
+            forget(&mut self.gid);
+            forget(&mut self.egid);
         }
+        forget(&mut self.pid);
+        forget(&mut self.ppid);
         if self.session == Some(MINUS_2) {
             self.session = None;
         }

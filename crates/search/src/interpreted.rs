@@ -304,9 +304,7 @@ impl Interpreter<'_> {
                 // Read ahead of the a0 field only for the multiplexers' names (the
                 // other fields before a0 do not use it).
                 b"syscall" if !f.args_seen.0 => {
-                    let name =
-                        f.machine.or_else(Machine::host).and_then(|m| m.syscall_name(syscall));
-                    if matches!(name, Some("socketcall" | "ipc")) {
+                    if matches!(f.syscall_name(f.machine, syscall), Some("socketcall" | "ipc")) {
                         f.a0 = a0_of(f.text);
                     } else {
                         f.a0_in_text = true;
