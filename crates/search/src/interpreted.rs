@@ -10,6 +10,11 @@ use raudit_parse::record::types::{self, SECCOMP, SYSCALL};
 use raudit_parse::{Event, Record};
 use raudit_sys::Host;
 
+use crate::memo::{self, Memo};
+
+/// Bodies shorter than this are walked again rather than looked up.
+const MEMO_MIN: usize = 32;
+
 /// What formatting an interpreted event needs besides the event.
 pub struct Interpreter<'a> {
     pub escape: Escape,
@@ -36,13 +41,20 @@ impl Interpreter<'_> {
         push_decimal(&mut stamp, event.key.serial, 0);
         stamp.extend_from_slice(b") ");
         let last = event.records.last().expect("an event has a record");
-        if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
-            self.write_record_checked(out, err, event, &stamp, last);
-        } else {
-            for r in event.records.iter().rev() {
-                self.write_record_checked(out, err, event, &stamp, r);
+        // Raw output is what the memo keeps (tty writes raw first).
+        let generation = match self.escape {
+            Escape::Tty | Escape::Raw => self.host.names_generation(),
+            _ => None,
+        };
+        memo::with(generation, |mut memo| {
+            if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
+                self.write_record_checked(out, err, event, &stamp, last, memo);
+            } else {
+                for r in event.records.iter().rev() {
+                    self.write_record_checked(out, err, event, &stamp, r, memo.as_deref_mut());
+                }
             }
-        }
+        });
         STAMP.set(stamp);
     }
 
@@ -58,13 +70,14 @@ impl Interpreter<'_> {
         event: &Event<'_>,
         stamp: &[u8],
         r: &Record<'_>,
+        memo: Option<&mut Memo>,
     ) {
         if self.escape != Escape::Tty {
-            return self.write_record(out, err, event, stamp, r);
+            return self.write_record(out, err, event, stamp, r, memo);
         }
         let (line_at, err_at) = (out.len(), err.len());
         Interpreter { escape: Escape::Raw, host: self.host }
-            .write_record(out, err, event, stamp, r);
+            .write_record(out, err, event, stamp, r, memo);
         // The record's own newlines end it (a record's text has none).
         let mut line = &out[line_at..];
         while let Some(rest) = line.strip_suffix(b"\n") {
@@ -73,7 +86,7 @@ impl Interpreter<'_> {
         if line.iter().fold(false, |any, &b| any | (b < 0x20)) {
             out.truncate(line_at);
             err.truncate(err_at);
-            self.write_record(out, err, event, stamp, r);
+            self.write_record(out, err, event, stamp, r, None);
         }
     }
 
@@ -84,6 +97,7 @@ impl Interpreter<'_> {
         event: &Event<'_>,
         stamp: &[u8],
         r: &Record<'_>,
+        memo: Option<&mut Memo>,
     ) {
         let mut text = r.text;
         if event.key.node.is_some()
@@ -125,13 +139,43 @@ impl Interpreter<'_> {
             stored: stored.as_ref().filter(|s| !s.is_empty()),
             text: r.text,
             args_seen: (false, false),
+            used_state: false,
         };
-        self.walk(out, &rest[close + 1..], &mut fields);
+        let memo = memo.filter(|_| self.escape == Escape::Raw);
+        let enriched = r.enriched.unwrap_or_default();
+        self.walk(out, &rest[close + 1..], &mut fields, memo, enriched);
         out.push(b'\n');
     }
 
     /// The field loop of ausearch-report.c, on a byte slice.
-    fn walk(&self, out: &mut Vec<u8>, body: &[u8], f: &mut Fields<'_>) {
+    ///
+    /// With a memo, what the walk writes is looked up first: for a SYSCALL
+    /// record, from its `auid=` field on (the fields before it change from
+    /// record to record); for the others, the whole body. A record's walk
+    /// starts in the same state for every record of its type, so what it
+    /// writes depends only on its type, its text and its ENRICHED part
+    /// (`enriched`). A SYSCALL tail is kept only if none of its fields read
+    /// or set the record's arch, syscall or arguments.
+    fn walk(
+        &self,
+        out: &mut Vec<u8>,
+        body: &[u8],
+        f: &mut Fields<'_>,
+        mut memo: Option<&mut Memo>,
+        enriched: &[u8],
+    ) {
+        let mut pending = None;
+        let mut tail_unseen = f.rtype == SYSCALL && memo.is_some();
+        if let Some(memo) = memo.as_deref_mut()
+            && f.rtype != SYSCALL
+            && body.len() >= MEMO_MIN
+        {
+            let tag = u64::from(f.rtype as u32);
+            match memo.lookup(out, (tag, Memo::hash(tag, body, enriched)), body, enriched) {
+                Ok(()) => return,
+                Err(p) => pending = Some(p),
+            }
+        }
         let mut rest: Option<&[u8]> = Some(body);
         let mut found = false;
         let mut comma = false;
@@ -139,6 +183,18 @@ impl Interpreter<'_> {
         while let Some(cur) = rest {
             if cur.is_empty() {
                 break;
+            }
+            if tail_unseen
+                && cur.starts_with(b"auid=")
+                && let Some(memo) = memo.as_deref_mut()
+            {
+                tail_unseen = false;
+                let tag = 1 << 32 | u64::from(f.rtype as u32);
+                match memo.lookup(out, (tag, Memo::hash(tag, cur, enriched)), cur, enriched) {
+                    Ok(()) => return,
+                    Err(p) => pending = Some(p),
+                }
+                f.used_state = false;
             }
             // The name runs back from `=` to a space or the start.
             let Some((eq, name_start)) = raudit_parse::scan::to_equals(cur) else {
@@ -224,6 +280,11 @@ impl Interpreter<'_> {
             self.escape.push(out, tail);
             out.push(b'\n');
         }
+        if let (Some(pending), Some(memo)) = (pending, memo)
+            && !(f.rtype == SYSCALL && f.used_state)
+        {
+            memo.keep(pending, out);
+        }
     }
 
     /// One field: `report_interpret`. `(text, value_at)`: the text from the
@@ -260,6 +321,11 @@ impl Interpreter<'_> {
             return;
         }
         out.extend_from_slice(&text[..value_at]);
+        if matches!(kind, Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 | Kind::Syscall | Kind::Arch)
+            || matches!(name, b"arch" | b"syscall" | b"a0" | b"a1")
+        {
+            f.used_state = true;
+        }
         let syscall;
         if f.rtype == SYSCALL || f.rtype == SECCOMP {
             if !f.machine_known {
@@ -383,6 +449,9 @@ struct Fields<'a> {
     text: &'a [u8],
     /// Whether a0 and a1 were read already.
     args_seen: (bool, bool),
+    /// Whether a field read or set the arch, syscall or arguments (since
+    /// the memo's cut).
+    used_state: bool,
 }
 
 impl Fields<'_> {
@@ -431,6 +500,77 @@ type=USER_TTY msg=audit(1700000000.005:5): pid=1 uid=0 ses=1 data=6C730D msg='x=
 type=CWD msg=audit(1700000000.006:6): cwd=\"/root\"
 ";
 
+    /// A fixed host whose interpretations the memo may keep.
+    struct Memoized(FixedHost);
+
+    impl Host for Memoized {
+        fn user_name(&self, uid: u32) -> Option<std::sync::Arc<str>> {
+            self.0.user_name(uid)
+        }
+        fn group_name(&self, gid: u32) -> Option<std::sync::Arc<str>> {
+            self.0.group_name(gid)
+        }
+        fn user_id(&self, name: &str) -> Option<u32> {
+            self.0.user_id(name)
+        }
+        fn group_id(&self, name: &str) -> Option<u32> {
+            self.0.group_id(name)
+        }
+        fn users(&self) -> Vec<(String, u32)> {
+            self.0.users()
+        }
+        fn local_time(&self, sec: i64) -> raudit_sys::Tm {
+            self.0.local_time(sec)
+        }
+        fn names_generation(&self) -> Option<u64> {
+            // No system host has a generation below 1 << 32.
+            Some(1)
+        }
+    }
+
+    /// Records whose text repeats where their output must not: a SYSCALL
+    /// tail with an argument field (its meaning is the syscall's), the
+    /// same text with other ENRICHED names, and plain repeats.
+    const REPEATS: &str = "\
+type=SYSCALL msg=audit(1700000000.001:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 a1=42 uid=0 gid=0 comm=\"cat\" key=\"k\"
+type=PROCTITLE msg=audit(1700000000.001:1): proctitle=6361740109026C7300616263
+type=SYSCALL msg=audit(1700000000.002:2): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=3 auid=1000 a1=42 uid=0 gid=0 comm=\"cat\" key=\"k\"
+type=PROCTITLE msg=audit(1700000000.002:2): proctitle=6361740109026C7300616263
+type=SYSCALL msg=audit(1700000000.003:3): arch=40000003 syscall=5 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=4 auid=1000 uid=0 gid=0 comm=\"cat\" key=\"k\"
+type=PATH msg=audit(1700000000.003:3): item=0 name=\"/etc/shadow\" inode=1 dev=fe:01 mode=0100644 ouid=1000 ogid=0 nametype=NORMAL\x1dOUID=\"alice\" OGID=\"root\"
+type=SYSCALL msg=audit(1700000000.004:4): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=5 auid=1000 uid=0 gid=0 comm=\"cat\" key=\"k\"
+type=PATH msg=audit(1700000000.004:4): item=0 name=\"/etc/shadow\" inode=1 dev=fe:01 mode=0100644 ouid=1000 ogid=0 nametype=NORMAL\x1dOUID=\"carol\" OGID=\"root\"
+type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=6 auid=1000 uid=0 gid=0 comm=\"cat\" key=\"k\"
+type=PATH msg=audit(1700000000.005:5): item=0 name=\"/etc/shadow\" inode=1 dev=fe:01 mode=0100644 ouid=1000 ogid=0 nametype=NORMAL
+";
+
+    #[test]
+    fn memoized_records_are_written_as_walking_them_writes_them() {
+        let fixed = FixedHost::new().with_user(1000, "alice");
+        let memoized = Memoized(fixed.clone());
+        let mut asm = Assembler::new(AssemblerConfig::default());
+        // Twice, so that the second time every record can be found in the memo.
+        for line in LOG.lines().chain(REPEATS.lines()).chain(LOG.lines()).chain(REPEATS.lines()) {
+            asm.push(Record::parse(line.as_bytes(), 2).unwrap());
+        }
+        asm.finish();
+        let events: Vec<Event<'_>> = std::iter::from_fn(|| asm.pop_ready()).collect();
+        for escape in [Escape::Tty, Escape::Raw, Escape::Shell] {
+            let (mut plain, mut kept) = (Vec::new(), Vec::new());
+            let mut err = Vec::new();
+            for event in &events {
+                Interpreter { escape, host: &fixed }.write_event(&mut plain, &mut err, event);
+                Interpreter { escape, host: &memoized }.write_event(&mut kept, &mut err, event);
+            }
+            assert_eq!(String::from_utf8_lossy(&kept), String::from_utf8_lossy(&plain));
+            // The repeats were written differently, as their context says.
+            let text = String::from_utf8_lossy(&plain);
+            assert!(text.contains("auid=alice a1=0x42 "), "{text}");
+            assert!(text.contains("auid=alice a1=O_RDWR") && text.contains("O_CREAT "), "{text}");
+            assert!(text.contains("ouid=alice") && text.contains("ouid=carol"), "{text}");
+        }
+    }
+
     #[test]
     fn a_record_checked_once_is_written_as_escaping_each_value_writes_it() {
         let host = FixedHost::new().with_user(1000, "alice");
@@ -451,7 +591,7 @@ type=CWD msg=audit(1700000000.006:6): cwd=\"/root\"
                 let stamp_end = out.iter().position(|&b| b == b')').unwrap() + 2;
                 let stamp = &out[out.iter().position(|&b| b == b'(').unwrap() + 1..stamp_end];
                 for r in event.records.iter().rev() {
-                    it.write_record(&mut want, &mut want_err, event, stamp, r);
+                    it.write_record(&mut want, &mut want_err, event, stamp, r, None);
                 }
                 let (got, wanted) = (String::from_utf8_lossy(&out), String::from_utf8_lossy(&want));
                 assert_eq!(got, wanted, "{escape:?}");

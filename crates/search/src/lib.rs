@@ -18,6 +18,7 @@ pub mod input;
 pub mod interpreted;
 pub mod json;
 pub mod matcher;
+mod memo;
 pub mod normalize;
 pub mod output;
 pub mod prefilter;

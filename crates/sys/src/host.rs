@@ -47,6 +47,12 @@ pub trait Host: Sync {
     /// Forgets cached names: accounts changed (the daemon's enricher).
     fn forget_names(&self) {}
 
+    /// A number no other host shares, and that changes when this one forgets its names: text
+    /// made from names may be kept under it and reused. None: do not keep such text.
+    fn names_generation(&self) -> Option<u64> {
+        None
+    }
+
     /// Every user account as (name, uid), in the user database's order
     /// (`getpwent`): aulastlog lists them all.
     fn users(&self) -> Vec<(String, u32)>;
@@ -181,6 +187,10 @@ impl Host for SystemHost {
         self.users.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.groups.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.generation.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn names_generation(&self) -> Option<u64> {
+        Some(self.generation.load(Ordering::Relaxed))
     }
 
     fn users(&self) -> Vec<(String, u32)> {

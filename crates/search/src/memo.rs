@@ -1,0 +1,165 @@
+//! Output made before for the same text, kept per thread. Audit logs repeat
+//! themselves: the same process, user, command line and files come back in
+//! record after record, so the interpretation of a record, or of its tail
+//! past the fields that change every time (pids, pointers), is most often
+//! one made already. Looking it up costs a hash and a compare; making it
+//! again costs a pass over every field.
+//!
+//! An entry is found by its whole key, compared byte for byte, so a hit
+//! gives what the caller would have written. What the output depends on
+//! besides the key (the host's names) is the memo's generation: another
+//! host, or a host that forgot its names, empties it.
+
+use std::cell::Cell;
+
+/// Entries in a thread's memo; a new entry takes the slot of its hash.
+const SLOTS: usize = 2048;
+/// The largest key plus output kept, in bytes: a thread's memo holds at most
+/// `SLOTS * MAX_ENTRY` bytes (4 MiB).
+const MAX_ENTRY: usize = 2048;
+
+pub(crate) struct Memo {
+    /// The host generation the outputs were made under.
+    generation: u64,
+    slots: Vec<Slot>,
+}
+
+#[derive(Default)]
+struct Slot {
+    hash: u64,
+    tag: u64,
+    /// The lengths of the key's two parts; `bytes` holds them, then the output.
+    key: (u32, u32),
+    bytes: Vec<u8>,
+}
+
+/// Where a caller's output for a key starts, to keep it once written.
+pub(crate) struct Pending<'a> {
+    hash: u64,
+    tag: u64,
+    key: (&'a [u8], &'a [u8]),
+    at: usize,
+}
+
+impl Memo {
+    /// The hash of a key: `tag` (what the key's text is: its record type and
+    /// where it was cut), then its two parts.
+    pub(crate) fn hash(tag: u64, text: &[u8], extra: &[u8]) -> u64 {
+        let mut h = mix(0, tag);
+        for part in [text, extra] {
+            let mut words = part.chunks_exact(8);
+            for word in &mut words {
+                h = mix(h, u64::from_le_bytes(word.try_into().unwrap_or_default()));
+            }
+            let rest = words.remainder();
+            h = mix(h, rest.iter().rev().fold(part.len() as u64, |w, &b| w << 8 | u64::from(b)));
+        }
+        h
+    }
+
+    /// Writes the output kept for the key (its tag and [`Memo::hash`], then
+    /// its parts) to `out`; else says where the caller's own starts, for
+    /// [`Memo::keep`].
+    pub(crate) fn lookup<'a>(
+        &self,
+        out: &mut Vec<u8>,
+        (tag, hash): (u64, u64),
+        text: &'a [u8],
+        extra: &'a [u8],
+    ) -> Result<(), Pending<'a>> {
+        let slot = &self.slots[slot_of(hash)];
+        let (t, e) = (slot.key.0 as usize, slot.key.1 as usize);
+        if slot.hash == hash
+            && slot.tag == tag
+            && t == text.len()
+            && e == extra.len()
+            && slot.bytes.get(..t) == Some(text)
+            && slot.bytes.get(t..t + e) == Some(extra)
+        {
+            out.extend_from_slice(&slot.bytes[t + e..]);
+            return Ok(());
+        }
+        Err(Pending { hash, tag, key: (text, extra), at: out.len() })
+    }
+
+    /// Keeps what the caller wrote to `out` since [`Memo::lookup`] missed.
+    pub(crate) fn keep(&mut self, pending: Pending<'_>, out: &[u8]) {
+        let Pending { hash, tag, key: (text, extra), at } = pending;
+        let output = &out[at..];
+        if text.len() + extra.len() + output.len() > MAX_ENTRY {
+            return;
+        }
+        let slot = &mut self.slots[slot_of(hash)];
+        slot.hash = hash;
+        slot.tag = tag;
+        slot.key = (text.len() as u32, extra.len() as u32);
+        slot.bytes.clear();
+        slot.bytes.extend_from_slice(text);
+        slot.bytes.extend_from_slice(extra);
+        slot.bytes.extend_from_slice(output);
+    }
+}
+
+fn mix(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+/// The high bits of a multiplicative hash are its best mixed.
+fn slot_of(hash: u64) -> usize {
+    (hash >> (64 - SLOTS.trailing_zeros())) as usize
+}
+
+thread_local! {
+    static MEMO: Cell<Option<Box<Memo>>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with this thread's memo for host generation `generation`, or
+/// with none when the host keeps no generation.
+pub(crate) fn with<R>(generation: Option<u64>, f: impl FnOnce(Option<&mut Memo>) -> R) -> R {
+    let Some(generation) = generation else { return f(None) };
+    let mut memo = MEMO.take().filter(|m| m.generation == generation).unwrap_or_else(|| {
+        let mut slots = Vec::new();
+        slots.resize_with(SLOTS, Slot::default);
+        Box::new(Memo { generation, slots })
+    });
+    let result = f(Some(&mut memo));
+    MEMO.set(Some(memo));
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hit_gives_the_output_kept_for_the_same_key_only() {
+        with(Some(7), |memo| {
+            let memo = memo.unwrap();
+            let mut out = b"head ".to_vec();
+            let h = (1, Memo::hash(1, b"uid=0 gid=0", b""));
+            let pending = memo.lookup(&mut out, h, b"uid=0 gid=0", b"").unwrap_err();
+            out.extend_from_slice(b"uid=root gid=root");
+            memo.keep(pending, &out);
+            let mut again = Vec::new();
+            assert!(memo.lookup(&mut again, h, b"uid=0 gid=0", b"").is_ok());
+            assert_eq!(again, b"uid=root gid=root");
+            // The same hash with other text (a collision) is a miss.
+            assert!(memo.lookup(&mut Vec::new(), h, b"uid=0 gid=1", b"").is_err());
+            assert!(memo.lookup(&mut Vec::new(), h, b"uid=0 gid=", b"0").is_err());
+            assert!(memo.lookup(&mut Vec::new(), (2, h.1), b"uid=0 gid=0", b"").is_err());
+        });
+        // Another generation starts empty.
+        with(Some(8), |memo| {
+            let h = (1, Memo::hash(1, b"uid=0 gid=0", b""));
+            assert!(memo.unwrap().lookup(&mut Vec::new(), h, b"uid=0 gid=0", b"").is_err());
+        });
+    }
+
+    #[test]
+    fn keys_that_differ_in_tag_or_split_hash_apart() {
+        let a = Memo::hash(1, b"abcdefgh12", b"x");
+        assert_ne!(a, Memo::hash(2, b"abcdefgh12", b"x"));
+        assert_ne!(a, Memo::hash(1, b"abcdefgh1", b"2x"));
+        assert_ne!(a, Memo::hash(1, b"abcdefgh12x", b""));
+    }
+}
