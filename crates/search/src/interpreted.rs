@@ -171,10 +171,11 @@ impl Interpreter<'_> {
             && body.len() >= MEMO_MIN
         {
             let tag = u64::from(f.rtype as u32);
-            match memo.lookup(out, (tag, Memo::hash(tag, body, enriched)), body, enriched) {
-                Ok(()) => return,
-                Err(p) => pending = Some(p),
+            let key = (tag, Memo::hash(tag, body, enriched));
+            if let Some(kept) = memo.get(key, body, enriched) {
+                return out.extend_from_slice(kept);
             }
+            pending = Some((key, body, out.len()));
         }
         let mut rest: Option<&[u8]> = Some(body);
         let mut found = false;
@@ -190,10 +191,11 @@ impl Interpreter<'_> {
             {
                 tail_unseen = false;
                 let tag = 1 << 32 | u64::from(f.rtype as u32);
-                match memo.lookup(out, (tag, Memo::hash(tag, cur, enriched)), cur, enriched) {
-                    Ok(()) => return,
-                    Err(p) => pending = Some(p),
+                let key = (tag, Memo::hash(tag, cur, enriched));
+                if let Some(kept) = memo.get(key, cur, enriched) {
+                    return out.extend_from_slice(kept);
                 }
+                pending = Some((key, cur, out.len()));
                 f.used_state = false;
             }
             // The name runs back from `=` to a space or the start.
@@ -280,10 +282,10 @@ impl Interpreter<'_> {
             self.escape.push(out, tail);
             out.push(b'\n');
         }
-        if let (Some(pending), Some(memo)) = (pending, memo)
+        if let (Some((key, text, at)), Some(memo)) = (pending, memo)
             && !(f.rtype == SYSCALL && f.used_state)
         {
-            memo.keep(pending, out);
+            memo.keep(key, text, enriched, &out[at..]);
         }
     }
 
@@ -500,34 +502,6 @@ type=USER_TTY msg=audit(1700000000.005:5): pid=1 uid=0 ses=1 data=6C730D msg='x=
 type=CWD msg=audit(1700000000.006:6): cwd=\"/root\"
 ";
 
-    /// A fixed host whose interpretations the memo may keep.
-    struct Memoized(FixedHost);
-
-    impl Host for Memoized {
-        fn user_name(&self, uid: u32) -> Option<std::sync::Arc<str>> {
-            self.0.user_name(uid)
-        }
-        fn group_name(&self, gid: u32) -> Option<std::sync::Arc<str>> {
-            self.0.group_name(gid)
-        }
-        fn user_id(&self, name: &str) -> Option<u32> {
-            self.0.user_id(name)
-        }
-        fn group_id(&self, name: &str) -> Option<u32> {
-            self.0.group_id(name)
-        }
-        fn users(&self) -> Vec<(String, u32)> {
-            self.0.users()
-        }
-        fn local_time(&self, sec: i64) -> raudit_sys::Tm {
-            self.0.local_time(sec)
-        }
-        fn names_generation(&self) -> Option<u64> {
-            // No system host has a generation below 1 << 32.
-            Some(1)
-        }
-    }
-
     /// Records whose text repeats where their output must not: a SYSCALL
     /// tail with an argument field (its meaning is the syscall's), the
     /// same text with other ENRICHED names, and plain repeats.
@@ -547,7 +521,7 @@ type=PATH msg=audit(1700000000.005:5): item=0 name=\"/etc/shadow\" inode=1 dev=f
     #[test]
     fn memoized_records_are_written_as_walking_them_writes_them() {
         let fixed = FixedHost::new().with_user(1000, "alice");
-        let memoized = Memoized(fixed.clone());
+        let memoized = crate::memo::Memoized(fixed.clone());
         let mut asm = Assembler::new(AssemblerConfig::default());
         // Twice, so that the second time every record can be found in the memo.
         for line in LOG.lines().chain(REPEATS.lines()).chain(LOG.lines()).chain(REPEATS.lines()) {

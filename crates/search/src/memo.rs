@@ -33,14 +33,6 @@ struct Slot {
     bytes: Vec<u8>,
 }
 
-/// Where a caller's output for a key starts, to keep it once written.
-pub(crate) struct Pending<'a> {
-    hash: u64,
-    tag: u64,
-    key: (&'a [u8], &'a [u8]),
-    at: usize,
-}
-
 impl Memo {
     /// The hash of a key: `tag` (what the key's text is: its record type and
     /// where it was cut), then its two parts.
@@ -57,35 +49,28 @@ impl Memo {
         h
     }
 
-    /// Writes the output kept for the key (its tag and [`Memo::hash`], then
-    /// its parts) to `out`; else says where the caller's own starts, for
-    /// [`Memo::keep`].
-    pub(crate) fn lookup<'a>(
-        &self,
-        out: &mut Vec<u8>,
-        (tag, hash): (u64, u64),
-        text: &'a [u8],
-        extra: &'a [u8],
-    ) -> Result<(), Pending<'a>> {
+    /// The output kept for the key: its tag and [`Memo::hash`], then its parts.
+    pub(crate) fn get(&self, (tag, hash): (u64, u64), text: &[u8], extra: &[u8]) -> Option<&[u8]> {
         let slot = &self.slots[slot_of(hash)];
         let (t, e) = (slot.key.0 as usize, slot.key.1 as usize);
-        if slot.hash == hash
+        let found = slot.hash == hash
             && slot.tag == tag
             && t == text.len()
             && e == extra.len()
             && slot.bytes.get(..t) == Some(text)
-            && slot.bytes.get(t..t + e) == Some(extra)
-        {
-            out.extend_from_slice(&slot.bytes[t + e..]);
-            return Ok(());
-        }
-        Err(Pending { hash, tag, key: (text, extra), at: out.len() })
+            && slot.bytes.get(t..t + e) == Some(extra);
+        found.then(|| &slot.bytes[t + e..])
     }
 
-    /// Keeps what the caller wrote to `out` since [`Memo::lookup`] missed.
-    pub(crate) fn keep(&mut self, pending: Pending<'_>, out: &[u8]) {
-        let Pending { hash, tag, key: (text, extra), at } = pending;
-        let output = &out[at..];
+    /// Keeps `output` for the key (as [`Memo::get`] takes it), in place of
+    /// what its slot held.
+    pub(crate) fn keep(
+        &mut self,
+        (tag, hash): (u64, u64),
+        text: &[u8],
+        extra: &[u8],
+        output: &[u8],
+    ) {
         if text.len() + extra.len() + output.len() > MAX_ENTRY {
             return;
         }
@@ -127,6 +112,37 @@ pub(crate) fn with<R>(generation: Option<u64>, f: impl FnOnce(Option<&mut Memo>)
     result
 }
 
+/// A fixed host whose outputs the memo may keep, for tests that compare
+/// output with and without it.
+#[cfg(test)]
+pub(crate) struct Memoized(pub raudit_sys::FixedHost);
+
+#[cfg(test)]
+impl raudit_sys::Host for Memoized {
+    fn user_name(&self, uid: u32) -> Option<std::sync::Arc<str>> {
+        self.0.user_name(uid)
+    }
+    fn group_name(&self, gid: u32) -> Option<std::sync::Arc<str>> {
+        self.0.group_name(gid)
+    }
+    fn user_id(&self, name: &str) -> Option<u32> {
+        self.0.user_id(name)
+    }
+    fn group_id(&self, name: &str) -> Option<u32> {
+        self.0.group_id(name)
+    }
+    fn users(&self) -> Vec<(String, u32)> {
+        self.0.users()
+    }
+    fn local_time(&self, sec: i64) -> raudit_sys::Tm {
+        self.0.local_time(sec)
+    }
+    fn names_generation(&self) -> Option<u64> {
+        // No system host has a generation below 1 << 32.
+        Some(1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,23 +151,19 @@ mod tests {
     fn a_hit_gives_the_output_kept_for_the_same_key_only() {
         with(Some(7), |memo| {
             let memo = memo.unwrap();
-            let mut out = b"head ".to_vec();
             let h = (1, Memo::hash(1, b"uid=0 gid=0", b""));
-            let pending = memo.lookup(&mut out, h, b"uid=0 gid=0", b"").unwrap_err();
-            out.extend_from_slice(b"uid=root gid=root");
-            memo.keep(pending, &out);
-            let mut again = Vec::new();
-            assert!(memo.lookup(&mut again, h, b"uid=0 gid=0", b"").is_ok());
-            assert_eq!(again, b"uid=root gid=root");
-            // The same hash with other text (a collision) is a miss.
-            assert!(memo.lookup(&mut Vec::new(), h, b"uid=0 gid=1", b"").is_err());
-            assert!(memo.lookup(&mut Vec::new(), h, b"uid=0 gid=", b"0").is_err());
-            assert!(memo.lookup(&mut Vec::new(), (2, h.1), b"uid=0 gid=0", b"").is_err());
+            assert_eq!(memo.get(h, b"uid=0 gid=0", b""), None);
+            memo.keep(h, b"uid=0 gid=0", b"", b"uid=root gid=root");
+            assert_eq!(memo.get(h, b"uid=0 gid=0", b""), Some(&b"uid=root gid=root"[..]));
+            // The same hash with another key (a collision) is a miss.
+            assert_eq!(memo.get(h, b"uid=0 gid=1", b""), None);
+            assert_eq!(memo.get(h, b"uid=0 gid=", b"0"), None);
+            assert_eq!(memo.get((2, h.1), b"uid=0 gid=0", b""), None);
         });
         // Another generation starts empty.
         with(Some(8), |memo| {
             let h = (1, Memo::hash(1, b"uid=0 gid=0", b""));
-            assert!(memo.unwrap().lookup(&mut Vec::new(), h, b"uid=0 gid=0", b"").is_err());
+            assert_eq!(memo.unwrap().get(h, b"uid=0 gid=0", b""), None);
         });
     }
 

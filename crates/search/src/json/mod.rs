@@ -20,12 +20,16 @@ use raudit_parse::record::types::{EXECVE, PROCTITLE, SECCOMP, SYSCALL};
 use raudit_parse::{Event, Record};
 use raudit_sys::Host;
 
+use crate::memo::{self, Memo};
 use crate::reuse::recycle;
 use fields::{Field, Value, execve_args, member_names, member_names_into, proctitle_argv};
 use fields::{split_into, text_of};
 use summary::{Summary, summarize};
 pub use text::string;
 use text::{escapes_only_delimiters, member, raw_value};
+
+/// Bodies shorter than this are written again rather than looked up.
+const MEMO_MIN: usize = 32;
 
 /// What interpreting a record's fields needs.
 struct Interp<'a> {
@@ -85,20 +89,34 @@ impl Interp<'_> {
 /// Writes the raw fields as a JSON object; `names` are their member names.
 fn raw_object(out: &mut Vec<u8>, fields: &[Field<'_>], names: &[Cow<'_, [u8]>], plain: bool) {
     out.push(b'{');
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
+    raw_members(out, fields, names, plain, true);
+    out.push(b'}');
+}
+
+/// Writes the raw fields as members of an object, each after a comma but
+/// the first one when `first`.
+fn raw_members(
+    out: &mut Vec<u8>,
+    fields: &[Field<'_>],
+    names: &[Cow<'_, [u8]>],
+    plain: bool,
+    first: bool,
+) {
+    for (i, (f, name)) in fields.iter().zip(names).enumerate() {
+        if i > 0 || !first {
             out.push(b',');
         }
-        member(out, &names[i], plain);
+        member(out, name, plain);
         match &f.value {
             Value::Text(t) => raw_value(out, t, plain),
             Value::Nested(inner) => raw_object(out, inner, &member_names(inner), plain),
         }
     }
-    out.push(b'}');
 }
 
-/// Writes the interpreted fields as a JSON object; `names` are their member names.
+/// Writes the interpreted fields as a JSON object; `names` are their
+/// member names. Returns whether a field's meaning is the record's arch,
+/// syscall or arguments'.
 fn interp_object(
     out: &mut Vec<u8>,
     scratch: &mut Vec<u8>,
@@ -106,9 +124,27 @@ fn interp_object(
     names: &[Cow<'_, [u8]>],
     it: &Interp<'_>,
     plain: bool,
-) {
+) -> bool {
     out.push(b'{');
-    let mut first = true;
+    let (_, used_state) = interp_members(out, scratch, fields, names, it, plain, true);
+    out.push(b'}');
+    used_state
+}
+
+/// Writes the interpreted fields as members of an object, each after a
+/// comma but the first one when `first`. Returns whether the next member is
+/// still the first, and whether a field's meaning is the record's arch,
+/// syscall or arguments'.
+fn interp_members(
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+    fields: &[Field<'_>],
+    names: &[Cow<'_, [u8]>],
+    it: &Interp<'_>,
+    plain: bool,
+    mut first: bool,
+) -> (bool, bool) {
+    let mut used_state = false;
     for (f, name) in fields.iter().zip(names) {
         let mut open = |out: &mut Vec<u8>| {
             if !first {
@@ -121,22 +157,28 @@ fn interp_object(
             Value::Text(t) => {
                 // Fields without a meaning other than their text are left out.
                 let Some(kind) = it.meaningful(f.name, t) else { continue };
+                used_state |= matches!(
+                    kind,
+                    Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 | Kind::Syscall | Kind::Arch
+                );
                 open(out);
                 it.value(out, scratch, kind, f.name, t);
             }
             Value::Nested(inner) => {
                 open(out);
-                interp_object(out, scratch, inner, &member_names(inner), it, plain);
+                used_state |= interp_object(out, scratch, inner, &member_names(inner), it, plain);
             }
         }
     }
-    out.push(b'}');
+    (first, used_state)
 }
 
 /// Formats `event` as one JSON line.
 pub fn write_event(out: &mut Vec<u8>, event: &Event<'_>, host: &dyn Host) {
     let mut scratch = SCRATCH.take().unwrap_or_default().recycle();
-    write_event_with(out, event, host, &mut scratch);
+    memo::with(host.names_generation(), |memo| {
+        write_event_with(out, event, host, &mut scratch, memo)
+    });
     SCRATCH.set(Some(scratch.recycle()));
 }
 
@@ -145,6 +187,7 @@ fn write_event_with<'a>(
     event: &Event<'a>,
     host: &dyn Host,
     scratch: &mut Scratch<'a>,
+    mut memo: Option<&mut Memo>,
 ) {
     let key = &event.key;
     out.extend_from_slice(b"{\"node\":");
@@ -168,7 +211,7 @@ fn write_event_with<'a>(
         if i > 0 {
             out.push(b',');
         }
-        write_record(out, r, host, scratch);
+        write_record(out, r, host, scratch, memo.as_deref_mut());
     }
     out.extend_from_slice(b"],\"summary\":");
     scratch.summary.write(out);
@@ -210,6 +253,8 @@ struct Scratch<'a> {
     names: Vec<Cow<'a, [u8]>>,
     /// One interpretation or decoded value.
     value: Vec<u8>,
+    /// What the memo keeps for a record.
+    kept: Vec<u8>,
     /// Boxed: the scratch moves in and out of its thread-local for every event, and the
     /// summary is most of its size.
     summary: Box<Summary>,
@@ -223,13 +268,20 @@ impl Scratch<'_> {
             fields: recycle(self.fields),
             names: recycle(self.names),
             value: self.value,
+            kept: self.kept,
             summary: self.summary,
         }
     }
 }
 
-fn write_record<'a>(out: &mut Vec<u8>, r: &Record<'a>, host: &dyn Host, scratch: &mut Scratch<'a>) {
-    let Scratch { words, fields, names, value: scratch, summary } = scratch;
+fn write_record<'a>(
+    out: &mut Vec<u8>,
+    r: &Record<'a>,
+    host: &dyn Host,
+    scratch: &mut Scratch<'a>,
+    mut memo: Option<&mut Memo>,
+) {
+    let Scratch { words, fields, names, value: scratch, kept, summary } = scratch;
     words.clear();
     let body = r.body();
     let quotes = split_into(body, words, fields);
@@ -261,13 +313,81 @@ fn write_record<'a>(out: &mut Vec<u8>, r: &Record<'a>, host: &dyn Host, scratch:
             }
         }
     }
+    // Any other record is written the same for the same text (EXECVE's
+    // arguments are also the summary's command): whole, it may be kept.
+    let enriched = r.enriched.unwrap_or_default();
+    let mut whole = None;
+    if let Some(memo) = memo.as_deref_mut()
+        && !matches!(r.rtype, SYSCALL | EXECVE)
+        && body.len() >= MEMO_MIN
+    {
+        let tag = 2 << 32 | u64::from(r.rtype as u32);
+        let key = (tag, Memo::hash(tag, body, enriched));
+        if let Some(found) = memo.get(key, body, enriched) {
+            out.extend_from_slice(found);
+            return summarize(r.rtype, fields, &it, summary, scratch);
+        }
+        whole = Some((key, out.len()));
+    }
     out.extend_from_slice(b"{\"type\":");
     string(out, r.type_name().as_bytes());
     member_names_into(fields, names);
-    out.extend_from_slice(b",\"fields\":");
-    raw_object(out, fields, names, plain);
-    out.extend_from_slice(b",\"interp\":");
-    interp_object(out, scratch, fields, names, &it, plain);
+    // A SYSCALL record's fields from auid= on are those of many records
+    // before it (the fields before change from record to record). Where no
+    // name repeats, they are the same members of `fields` and `interp`
+    // whatever comes before them, unless their meaning is the record's
+    // arch, syscall or arguments'.
+    let cut = match &memo {
+        Some(_) if r.rtype == SYSCALL && names.iter().all(|n| matches!(n, Cow::Borrowed(_))) => {
+            fields.iter().position(|f| f.name == b"auid" && matches!(f.value, Value::Text(_)))
+        }
+        _ => None,
+    }
+    .filter(|&k| k > 0);
+    let k = cut.unwrap_or(fields.len());
+    out.extend_from_slice(b",\"fields\":{");
+    raw_members(out, &fields[..k], &names[..k], plain, true);
+    match (cut, memo.as_deref_mut()) {
+        (Some(k), Some(memo)) => {
+            // The name is the body's own bytes, so it tells where the tail starts.
+            let tail = &body[fields[k].name.as_ptr() as usize - body.as_ptr() as usize..];
+            let tag = 1 << 32 | u64::from(plain) << 33 | u64::from(r.rtype as u32);
+            let key = (tag, Memo::hash(tag, tail, enriched));
+            if let Some(found) = memo.get(key, tail, enriched) {
+                // Kept: the raw members' length, the raw members, the interpreted ones.
+                let (len, found) = found.split_at(4);
+                let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
+                let (raw, interp) = found.split_at(len);
+                out.extend_from_slice(raw);
+                out.extend_from_slice(b"},\"interp\":{");
+                let (first, _) =
+                    interp_members(out, scratch, &fields[..k], &names[..k], &it, plain, true);
+                out.extend_from_slice(if first { &interp[1.min(interp.len())..] } else { interp });
+            } else {
+                let raw_at = out.len();
+                raw_members(out, &fields[k..], &names[k..], plain, false);
+                let raw_end = out.len();
+                out.extend_from_slice(b"},\"interp\":{");
+                let (first, _) =
+                    interp_members(out, scratch, &fields[..k], &names[..k], &it, plain, true);
+                let interp_at = out.len();
+                let (_, used_state) =
+                    interp_members(out, scratch, &fields[k..], &names[k..], &it, plain, first);
+                if !first && !used_state {
+                    kept.clear();
+                    kept.extend_from_slice(&((raw_end - raw_at) as u32).to_le_bytes());
+                    kept.extend_from_slice(&out[raw_at..raw_end]);
+                    kept.extend_from_slice(&out[interp_at..]);
+                    memo.keep(key, tail, enriched, kept);
+                }
+            }
+        }
+        _ => {
+            out.extend_from_slice(b"},\"interp\":{");
+            interp_members(out, scratch, fields, names, &it, plain, true);
+        }
+    }
+    out.push(b'}');
     if !words.is_empty() {
         out.extend_from_slice(b",\"words\":[");
         for (i, w) in words.iter().enumerate() {
@@ -309,6 +429,9 @@ fn write_record<'a>(out: &mut Vec<u8>, r: &Record<'a>, host: &dyn Host, scratch:
         _ => {}
     }
     out.push(b'}');
+    if let (Some((key, at)), Some(memo)) = (whole, memo) {
+        memo.keep(key, body, enriched, &out[at..]);
+    }
     summarize(r.rtype, fields, &it, summary, scratch);
 }
 
@@ -338,6 +461,54 @@ mod tests {
             raw_object(&mut escaped, &fields, &names, false);
             assert_eq!(fast, escaped, "{body:?}");
         }
+    }
+
+    /// Records whose text repeats, where the output must follow what is
+    /// around it: a tail with an argument (its meaning is the syscall's),
+    /// repeated names, a tail after fields without meaning, other ENRICHED
+    /// names, nested msg='…', EXECVE.
+    const REPEATS: &str = "\
+type=SYSCALL msg=audit(1700000000.001:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 a1=42 uid=0 gid=0 comm=\"cat\" key=\"k\"
+type=EXECVE msg=audit(1700000000.001:1): argc=2 a0=\"cat\" a1=\"/etc/shadow\"
+type=PROCTITLE msg=audit(1700000000.001:1): proctitle=6361740109026C7300616263
+type=SYSCALL msg=audit(1700000000.002:2): arch=c000003e syscall=2 success=no exit=-13 a0=1 a2=3 a3=4 items=1 ppid=1 pid=3 auid=1000 a1=42 uid=0 gid=0 comm=\"cat\" key=\"k\"
+type=EXECVE msg=audit(1700000000.002:2): argc=2 a0=\"cat\" a1=\"/etc/shadow\"
+type=PROCTITLE msg=audit(1700000000.002:2): proctitle=6361740109026C7300616263
+type=SYSCALL msg=audit(1700000000.003:3): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=4 auid=1000 uid=0 gid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"k\"
+type=PATH msg=audit(1700000000.003:3): item=0 name=\"/etc/shadow\" inode=1 dev=fe:01 mode=0100644 ouid=1000 ogid=0 nametype=NORMAL\x1dOUID=\"alice\" OGID=\"root\"
+type=SYSCALL msg=audit(1700000000.004:4): foo=1 bar=2 auid=1000 uid=0 gid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"k\"
+type=PATH msg=audit(1700000000.004:4): item=0 name=\"/etc/shadow\" inode=1 dev=fe:01 mode=0100644 ouid=1000 ogid=0 nametype=NORMAL\x1dOUID=\"carol\" OGID=\"root\"
+type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=6 auid=1000 uid=0 gid=0 uid=7 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"k\"
+type=SYSCALL msg=audit(1700000000.006:6): auid=1000 uid=0 gid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"k\"
+type=USER_CMD msg=audit(1700000000.007:7): pid=1 uid=0 auid=1000 ses=1 msg='cwd=\"/root\" cmd=6C73092D6C exe=\"/usr/bin/sudo\" res=success'
+type=USER_CMD msg=audit(1700000000.008:8): pid=1 uid=0 auid=1000 ses=1 msg='cwd=\"/root\" cmd=6C73092D6C exe=\"/usr/bin/sudo\" res=success'
+";
+
+    #[test]
+    fn memoized_records_are_written_as_writing_them_again_writes_them() {
+        use raudit_parse::{Assembler, AssemblerConfig};
+        use raudit_sys::FixedHost;
+        let fixed = FixedHost::new().with_user(1000, "alice");
+        let memoized = crate::memo::Memoized(fixed.clone());
+        let mut asm = Assembler::new(AssemblerConfig::default());
+        // Twice, so that the second time every record can be found in the memo.
+        for line in REPEATS.lines().chain(REPEATS.lines()) {
+            asm.push(Record::parse(line.as_bytes(), 2).unwrap());
+        }
+        asm.finish();
+        let events: Vec<Event<'_>> = std::iter::from_fn(|| asm.pop_ready()).collect();
+        let (mut plain, mut kept) = (Vec::new(), Vec::new());
+        for event in &events {
+            write_event(&mut plain, event, &fixed);
+            write_event(&mut kept, event, &memoized);
+        }
+        assert_eq!(String::from_utf8_lossy(&kept), String::from_utf8_lossy(&plain));
+        let text = String::from_utf8_lossy(&plain);
+        assert!(text.contains(r#""a1":"0x42""#), "{text}");
+        assert!(text.contains(r#""a1":"O_RDWR|O_CREAT""#), "{text}");
+        assert!(text.contains(r#""uid#2":"7""#), "{text}");
+        assert!(text.contains(r#""ouid":"alice""#) && text.contains(r#""ouid":"carol""#));
+        assert!(text.contains(r#""interp":{"auid":"alice""#), "{text}");
     }
 
     #[test]
