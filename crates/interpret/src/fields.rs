@@ -31,6 +31,11 @@ impl<'a> Tokens<'a> {
         Tokens { rest: text }
     }
 
+    /// The text not read yet: the tokens to come are those of `Tokens::new(rest)`.
+    pub fn rest(&self) -> &'a [u8] {
+        self.rest
+    }
+
     /// The next non-empty token as it is, unsplit (AVC permission lists read on this way).
     pub fn next_raw(&mut self) -> Option<&'a [u8]> {
         while !self.rest.is_empty() {
@@ -144,6 +149,9 @@ impl Default for Positions {
 }
 
 impl Positions {
+    /// The last position (after a `node=`'s) that [`Positions::note`] reads.
+    pub const LAST: usize = 12;
+
     /// Notes the record's `count`-th field (counting from 1).
     pub fn note(&mut self, count: usize, name: &[u8], value: &[u8]) {
         if count == 1 && name == b"node" {

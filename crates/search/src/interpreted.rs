@@ -170,7 +170,7 @@ impl Interpreter<'_> {
             && f.rtype != SYSCALL
             && body.len() >= MEMO_MIN
         {
-            let tag = u64::from(f.rtype as u32);
+            let tag = memo::tag::INTERPRETED | u64::from(f.rtype as u32);
             let key = (tag, Memo::hash(tag, body, enriched));
             if let Some(kept) = memo.get(key, body, enriched) {
                 return out.extend_from_slice(kept);
@@ -190,7 +190,7 @@ impl Interpreter<'_> {
                 && let Some(memo) = memo.as_deref_mut()
             {
                 tail_unseen = false;
-                let tag = 1 << 32 | u64::from(f.rtype as u32);
+                let tag = memo::tag::INTERPRETED_TAIL | u64::from(f.rtype as u32);
                 let key = (tag, Memo::hash(tag, cur, enriched));
                 if let Some(kept) = memo.get(key, cur, enriched) {
                     return out.extend_from_slice(kept);

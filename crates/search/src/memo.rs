@@ -18,6 +18,21 @@ const SLOTS: usize = 2048;
 /// `SLOTS * MAX_ENTRY` bytes (4 MiB).
 const MAX_ENTRY: usize = 2048;
 
+/// What a key's text is, in the high byte of its tag (a record type is in
+/// the low 32 bits): one thread may write several formats.
+pub(crate) mod tag {
+    /// `ausearch -i`: a record's body.
+    pub const INTERPRETED: u64 = 1 << 56;
+    /// `ausearch -i`: a SYSCALL record's tail from `auid=` on.
+    pub const INTERPRETED_TAIL: u64 = 2 << 56;
+    /// JSON: a whole record.
+    pub const JSON: u64 = 3 << 56;
+    /// JSON: a SYSCALL record's members from `auid=` on.
+    pub const JSON_TAIL: u64 = 4 << 56;
+    /// csv and text: the fields of a body or a SYSCALL tail.
+    pub const FIELDS: u64 = 5 << 56;
+}
+
 pub(crate) struct Memo {
     /// The host generation the outputs were made under.
     generation: u64,

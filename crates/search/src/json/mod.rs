@@ -321,7 +321,7 @@ fn write_record<'a>(
         && !matches!(r.rtype, SYSCALL | EXECVE)
         && body.len() >= MEMO_MIN
     {
-        let tag = 2 << 32 | u64::from(r.rtype as u32);
+        let tag = memo::tag::JSON | u64::from(r.rtype as u32);
         let key = (tag, Memo::hash(tag, body, enriched));
         if let Some(found) = memo.get(key, body, enriched) {
             out.extend_from_slice(found);
@@ -351,7 +351,7 @@ fn write_record<'a>(
         (Some(k), Some(memo)) => {
             // The name is the body's own bytes, so it tells where the tail starts.
             let tail = &body[fields[k].name.as_ptr() as usize - body.as_ptr() as usize..];
-            let tag = 1 << 32 | u64::from(plain) << 33 | u64::from(r.rtype as u32);
+            let tag = memo::tag::JSON_TAIL | u64::from(plain) << 32 | u64::from(r.rtype as u32);
             let key = (tag, Memo::hash(tag, tail, enriched));
             if let Some(found) = memo.get(key, tail, enriched) {
                 // Kept: the raw members' length, the raw members, the interpreted ones.

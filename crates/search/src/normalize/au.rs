@@ -11,12 +11,14 @@ use std::borrow::Cow;
 use raudit_interpret::fields::{Positions, Token, Tokens, encode_nv_value};
 use raudit_interpret::value::unhex;
 use raudit_interpret::{Context, Escape, KEY_SEPARATOR, Kind, Stored, kind};
-use raudit_parse::Event;
 use raudit_parse::record::types::{
     AVC, CWD, EOE, FIRST_ANOM_MSG, FIRST_EVENT, KERNEL, MAC_CALIPSO_DEL, MAC_UNLBL_ALLOW,
-    PROCTITLE, USER_AVC,
+    PROCTITLE, SYSCALL, USER_AVC,
 };
+use raudit_parse::{Event, Record};
 use raudit_sys::Host;
+
+use crate::memo::{self, Memo};
 
 /// One `name=value` of a record. `val` is None for a key that could not
 /// be decoded (the reference keeps it, with no value).
@@ -63,7 +65,17 @@ impl<'a, 'r> Au<'a, 'r> {
     }
 
     /// [`Au::split`], each event handed to `f` as it is made.
-    pub fn each(event: &Event<'a>, escape: Escape, host: &'r dyn Host, mut f: impl FnMut(Self)) {
+    pub fn each(event: &Event<'a>, escape: Escape, host: &'r dyn Host, f: impl FnMut(Self)) {
+        memo::with(host.names_generation(), |memo| Self::each_with(event, escape, host, f, memo));
+    }
+
+    fn each_with(
+        event: &Event<'a>,
+        escape: Escape,
+        host: &'r dyn Host,
+        mut f: impl FnMut(Self),
+        mut memo: Option<&mut Memo>,
+    ) {
         let mut building: Option<Au<'a, 'r>> = None;
         for r in &event.records {
             // A lone EOE is dropped (below): no need to read its fields
@@ -72,7 +84,7 @@ impl<'a, 'r> Au<'a, 'r> {
                 continue;
             }
             let mut cwd = None;
-            let rec = parse_record(r.text, r.enriched, &mut cwd);
+            let rec = parse_record(r, &mut cwd, memo.as_deref_mut());
             let ends = ends_event(rec.rtype);
             let au = match building.as_mut() {
                 Some(au) => au,
@@ -352,11 +364,20 @@ fn ends_event(rtype: i32) -> bool {
 }
 
 /// `parse_up_record`: the fields of one record.
+///
+/// With a memo, the fields of the record's body (for SYSCALL, of its tail
+/// from `auid=` on, past the fields that change every time) are looked up
+/// by their text: the tokens to come depend only on the text not read yet,
+/// and what is made of them only on the record type, whether the record
+/// starts with `node=` and how many fields came before.
 fn parse_record<'a>(
-    text: &'a [u8],
-    enriched: Option<&'a [u8]>,
+    r: &Record<'a>,
     cwd: &mut Option<&'a [u8]>,
+    mut memo: Option<&mut Memo>,
 ) -> Rec<'a> {
+    let (text, enriched) = (r.text, r.enriched);
+    let body = r.body();
+    let mut cut: Option<((u64, u64), &'a [u8], usize)> = None;
     let mut rec = Rec {
         rtype: 0,
         text,
@@ -369,7 +390,40 @@ fn parse_record<'a>(
         first_realpath: Vec::new(),
     };
     let mut tokens = Tokens::new(text);
-    while let Some(token) = tokens.next() {
+    loop {
+        if cut.is_none()
+            && rec.rtype != 0
+            && let Some(memo) = memo.as_deref_mut()
+        {
+            let rest = tokens.rest();
+            let count = rec.fields.len();
+            let tail = if rec.rtype == SYSCALL {
+                let past = count >= Positions::LAST + rec.at.offset();
+                (past && rest.starts_with(b"auid=")).then_some(rest)
+            } else {
+                // Next is the header's `msg=audit(…):`, which gives no field, then the body.
+                let header = memchr::memchr(b' ', rest).map(|i| i + 1);
+                let body_at = range_in(rest, body).map(|(at, _)| at as usize);
+                (rest.starts_with(b"msg=a") && header.is_some() && header == body_at)
+                    .then_some(body)
+                    .filter(|body| body.len() >= MEMO_MIN)
+            };
+            if let Some(tail) = tail
+                && count < 256
+            {
+                let tag = memo::tag::FIELDS
+                    | (count as u64) << 32
+                    | (rec.at.offset() as u64) << 40
+                    | u64::from(rec.rtype as u32);
+                let key = (tag, Memo::hash(tag, tail, b""));
+                if let Some(kept) = memo.get(key, tail, b"") {
+                    replay(&mut rec, tail, kept, cwd);
+                    return rec;
+                }
+                cut = Some((key, tail, count));
+            }
+        }
+        let Some(token) = tokens.next() else { break };
         let (name, val) = match token {
             Token::Field { name, value } => (name, value),
             Token::Word(word) => {
@@ -385,14 +439,124 @@ fn parse_record<'a>(
         }
         rec.fields.push(Field { name, val: Some(Cow::Borrowed(val)) });
         let cnt = rec.fields.len();
-        rec.at.note(cnt, name, val);
+        if cnt <= Positions::LAST + rec.at.offset() {
+            rec.at.note(cnt, name, val);
+        }
         if cnt == 1 + rec.at.offset() && name == b"type" {
             rec.rtype = raudit_parse::record::type_number(val);
         } else if rec.rtype == CWD && name == b"cwd" {
             *cwd = Some(val);
         }
     }
+    if let (Some((key, tail, from)), Some(memo)) = (cut, memo) {
+        let mut kept = Vec::new();
+        if encode(&rec.fields[from..], tail, &mut kept) {
+            memo.keep(key, tail, b"", &kept);
+        }
+    }
     rec
+}
+
+/// Bodies shorter than this are read again rather than looked up.
+const MEMO_MIN: usize = 32;
+
+/// Names of fields that are not the record's own text.
+const MADE_NAMES: [&[u8]; 4] = [b"seresult", b"seperms", b"", b"key"];
+
+/// Where `part` lies in `text`, if it is a piece of it.
+fn range_in(text: &[u8], part: &[u8]) -> Option<(u32, u32)> {
+    let at = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    (at + part.len() <= text.len()).then_some((at as u32, part.len() as u32))
+}
+
+fn push_u32(out: &mut Vec<u8>, n: u32) {
+    out.extend_from_slice(&n.to_le_bytes());
+}
+
+/// Writes `fields`, read from `tail`, for [`replay`]: per field a byte
+/// (how its name and value are kept), then the name's and the value's
+/// places in `tail`, or the value's bytes. False when a name is neither
+/// the tail's nor a made one (then nothing is kept).
+fn encode(fields: &[Field<'_>], tail: &[u8], out: &mut Vec<u8>) -> bool {
+    for f in fields {
+        let (name_kind, name_at) = match range_in(tail, f.name) {
+            Some(at) if !f.name.is_empty() => (0, at),
+            _ => match MADE_NAMES.iter().position(|&m| m == f.name) {
+                Some(i) => (1 + i as u8, (0, 0)),
+                None => return false,
+            },
+        };
+        let value = f.val.as_deref();
+        let value_at = value.and_then(|v| range_in(tail, v).filter(|_| !v.is_empty()));
+        let value_kind = match (value, value_at) {
+            (None, _) => 0,
+            (Some(_), Some(_)) => 1,
+            (Some(_), None) => 2,
+        };
+        out.push(name_kind | value_kind << 4);
+        if name_kind == 0 {
+            push_u32(out, name_at.0);
+            push_u32(out, name_at.1);
+        }
+        match (value, value_at) {
+            (_, Some((at, len))) => {
+                push_u32(out, at);
+                push_u32(out, len);
+            }
+            (Some(v), None) => {
+                push_u32(out, v.len() as u32);
+                out.extend_from_slice(v);
+            }
+            (None, _) => {}
+        }
+    }
+    true
+}
+
+/// The fields [`encode`] wrote, pushed to `rec` as reading `tail` pushes
+/// them: a field named from the text is one the loop noted.
+fn replay<'a>(rec: &mut Rec<'a>, tail: &'a [u8], mut kept: &[u8], cwd: &mut Option<&'a [u8]>) {
+    fn u32_at(kept: &mut &[u8]) -> usize {
+        let (n, rest) = kept.split_at(4);
+        *kept = rest;
+        u32::from_le_bytes(n.try_into().unwrap_or_default()) as usize
+    }
+    while let Some((&how, rest)) = kept.split_first() {
+        kept = rest;
+        let name: &'a [u8] = match how & 15 {
+            0 => {
+                let (at, len) = (u32_at(&mut kept), u32_at(&mut kept));
+                &tail[at..at + len]
+            }
+            made => MADE_NAMES[usize::from(made - 1)],
+        };
+        let val = match how >> 4 {
+            0 => None,
+            1 => {
+                let (at, len) = (u32_at(&mut kept), u32_at(&mut kept));
+                Some(Cow::Borrowed(&tail[at..at + len]))
+            }
+            _ => {
+                let len = u32_at(&mut kept);
+                let (v, rest) = kept.split_at(len);
+                kept = rest;
+                Some(Cow::Owned(v.to_vec()))
+            }
+        };
+        if how & 15 == 0 {
+            let cnt = rec.fields.len() + 1;
+            if cnt <= Positions::LAST + rec.at.offset() {
+                rec.at.note(cnt, name, val.as_deref().unwrap_or_default());
+            }
+            if rec.rtype == CWD
+                && name == b"cwd"
+                && let Some(Cow::Borrowed(v)) = val
+            {
+                *cwd = Some(v);
+            }
+        }
+        rec.fields.push(Field { name, val });
+    }
 }
 
 /// The unnamed words of SELinux AVC records: the result after `avc:` and
@@ -443,5 +607,74 @@ fn push_keys<'a>(rec: &mut Rec<'a>, val: &'a [u8]) {
         let mut v = Vec::with_capacity(key.len() * 2 + 2);
         encode_nv_value(&mut v, key);
         rec.fields.push(Field { name: b"key", val: Some(Cow::Owned(v)) });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raudit_parse::{Assembler, AssemblerConfig};
+    use raudit_sys::FixedHost;
+
+    /// Records whose fields are made from more than their text: words
+    /// (AVC), decoded keys, the working directory, fixed positions after
+    /// `node=` and at 11 and 12 (SECCOMP), an early `auid=`.
+    const RECORDS: &str = "\
+type=SYSCALL msg=audit(1700000000.001:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 gid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=6B31016B32
+type=CWD msg=audit(1700000000.001:1): cwd=\"/home/alice/work/projects/raudit\"
+type=PROCTITLE msg=audit(1700000000.001:1): proctitle=636174002F6574632F736861646F77
+node=web1 type=SYSCALL msg=audit(1700000000.002:2): arch=c000003e syscall=2 success=no exit=-13 a0=5 a1=6 a2=7 a3=8 items=1 ppid=1 pid=3 auid=1000 uid=0 gid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=(null)
+node=web1 type=CWD msg=audit(1700000000.002:2): cwd=\"/home/alice/work/projects/raudit\"
+type=AVC msg=audit(1700000000.003:3): avc:  denied  { read write } for  pid=1 comm=\"httpd\" name=\"index.html\" dev=\"dm-0\" ino=1 scontext=system_u:system_r:httpd_t:s0 tcontext=unconfined_u:object_r:user_home_t:s0 tclass=file permissive=0
+node=web1 type=AVC msg=audit(1700000000.006:6): avc:  denied  { read write } for  pid=1 comm=\"httpd\" name=\"index.html\" dev=\"dm-0\" ino=1 scontext=system_u:system_r:httpd_t:s0 tcontext=unconfined_u:object_r:user_home_t:s0 tclass=file permissive=0
+type=SECCOMP msg=audit(1700000000.004:4): auid=1000 uid=0 gid=0 ses=1 subj=unconfined pid=5 comm=\"x\" exe=\"/usr/bin/x\" sig=0 arch=c000003e syscall=2 compat=0 ip=0x7f code=0x50000
+type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 success=no exit=-13 a0=5 a1=6 a2=7 a3=8 items=1 ppid=1 pid=3 uid=0 gid=0 comm=\"cat\" exe=\"/usr/bin/cat\"
+";
+
+    /// Everything the normaliser reads of an event's records.
+    fn dump(au: &Au<'_, '_>) -> String {
+        let mut s = format!("cwd={:?}\n", au.cwd.map(String::from_utf8_lossy));
+        for r in &au.recs {
+            let at = &r.at;
+            s += &format!(
+                "{} {:?} {} {} {} {}:",
+                r.rtype,
+                at.machine,
+                at.syscall,
+                at.a0,
+                at.a1,
+                at.offset()
+            );
+            for f in &r.fields {
+                let v = f.val.as_deref().map(String::from_utf8_lossy);
+                s += &format!(" {}={v:?}", String::from_utf8_lossy(f.name));
+            }
+            s += "\n";
+        }
+        s
+    }
+
+    #[test]
+    fn fields_found_in_the_memo_are_those_reading_the_text_gives() {
+        let fixed = FixedHost::new();
+        let memoized = crate::memo::Memoized(fixed.clone());
+        let mut asm = Assembler::new(AssemblerConfig::default());
+        for line in RECORDS.lines().chain(RECORDS.lines()) {
+            asm.push(Record::parse(line.as_bytes(), 2).unwrap());
+        }
+        asm.finish();
+        let events: Vec<Event<'_>> = std::iter::from_fn(|| asm.pop_ready()).collect();
+        let (mut read, mut kept) = (String::new(), String::new());
+        for event in &events {
+            Au::each(event, Escape::Tty, &fixed, |au| read += &dump(&au));
+            Au::each(event, Escape::Tty, &memoized, |au| kept += &dump(&au));
+        }
+        assert_eq!(kept, read);
+        // The records' fields as the cases above need them.
+        assert!(read.contains(r#"key=Some("\"k1\"") key=Some("\"k2\"")"#), "{read}");
+        assert!(read.contains(r#"seperms=Some("read,write")"#), "{read}");
+        assert!(read.contains(r#"cwd=Some("\"/home/alice/work/projects/raudit\"")"#), "{read}");
+        assert!(read.contains("1326 Some(X86_64) 2 0 0 0:"), "{read}");
+        assert!(read.contains("1300 Some(X86_64) 2 5 6 1:"), "{read}");
     }
 }
