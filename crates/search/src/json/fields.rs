@@ -30,8 +30,23 @@ pub(super) fn split_into<'a>(
     fields: &mut Vec<Field<'a>>,
 ) -> usize {
     fields.clear();
+    split_until(body, 0, words, fields, None).0
+}
+
+/// [`split_into`] from byte `from` of `body` on, adding to `fields`; with
+/// `stop`, it stops before the first field of that name (not one inside
+/// `msg='…'`) and says where that field starts. The fields after that
+/// point are those of `split_into(&body[at..])`: the split keeps no state
+/// from one field to the next.
+pub(super) fn split_until<'a>(
+    body: &'a [u8],
+    from: usize,
+    words: &mut Vec<&'a [u8]>,
+    fields: &mut Vec<Field<'a>>,
+    stop: Option<&[u8]>,
+) -> (usize, Option<usize>) {
     let mut quotes = 0;
-    let mut i = 0;
+    let mut i = from;
     while i < body.len() {
         if body[i] == b' ' {
             i += 1;
@@ -44,6 +59,9 @@ pub(super) fn split_into<'a>(
             continue;
         }
         let name = &body[start..i];
+        if stop == Some(name) {
+            return (quotes, Some(start));
+        }
         i += 1;
         let v = i;
         match body.get(v) {
@@ -76,7 +94,7 @@ pub(super) fn split_into<'a>(
             }
         }
     }
-    quotes
+    (quotes, None)
 }
 
 /// The JSON member names of `fields`: a name that repeats gets `#2`, `#3`,
@@ -128,7 +146,7 @@ pub(super) fn member_names_into<'a>(fields: &[Field<'a>], names: &mut Vec<Cow<'a
 
 /// A slot for `name` in a table of 64: its length and a few of its bytes
 /// (two loads, not a pass over every byte), mixed.
-fn slot_hash(name: &[u8]) -> usize {
+pub(super) fn slot_hash(name: &[u8]) -> usize {
     let n = name.len();
     let word = |at: usize| {
         u64::from(u32::from_le_bytes([name[at], name[at + 1], name[at + 2], name[at + 3]]))

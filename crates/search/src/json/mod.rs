@@ -23,8 +23,8 @@ use raudit_sys::Host;
 use crate::memo::{self, Memo};
 use crate::reuse::recycle;
 use fields::{Field, Value, execve_args, member_names, member_names_into, proctitle_argv};
-use fields::{split_into, text_of};
-use summary::{Summary, summarize};
+use fields::{slot_hash, split_until, text_of};
+use summary::{Facts, Summary, summarize, summarize_facts};
 pub use text::string;
 use text::{escapes_only_delimiters, member, raw_value};
 
@@ -40,6 +40,36 @@ struct Interp<'a> {
     a1: u64,
     host: &'a dyn Host,
     stored: Option<&'a Stored<'a>>,
+}
+
+impl<'a> Interp<'a> {
+    /// The context of a record's values: for SYSCALL and SECCOMP, the
+    /// last arch, syscall, a0 and a1 of `fields`.
+    fn of(
+        rtype: i32,
+        fields: &[Field<'_>],
+        host: &'a dyn Host,
+        stored: Option<&'a Stored<'a>>,
+    ) -> Self {
+        let mut it = Interp { rtype, machine: None, syscall: 0, a0: 0, a1: 0, host, stored };
+        if rtype == SYSCALL || rtype == SECCOMP {
+            use raudit_interpret::cnum::strtoul;
+            it.syscall = -1;
+            for f in fields {
+                let Value::Text(v) = f.value else { continue };
+                match f.name {
+                    b"arch" => {
+                        it.machine = strtoul(v, 16).ok().and_then(|e| Machine::from_elf(e as u32))
+                    }
+                    b"syscall" => it.syscall = strtoul(v, 10).map_or(-1, |n| n as i32),
+                    b"a0" => it.a0 = strtoul(v, 16).unwrap_or(0),
+                    b"a1" => it.a1 = strtoul(v, 16).unwrap_or(0),
+                    _ => {}
+                }
+            }
+        }
+        it
+    }
 }
 
 impl Interp<'_> {
@@ -283,39 +313,46 @@ fn write_record<'a>(
 ) {
     let Scratch { words, fields, names, value: scratch, kept, summary } = scratch;
     words.clear();
+    fields.clear();
     let body = r.body();
-    let quotes = split_into(body, words, fields);
+    let enriched = r.enriched.unwrap_or_default();
+    let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
+    let stored = stored.as_ref().filter(|s| !s.is_empty());
+    // A SYSCALL record's fields from auid= on are those of many records
+    // before it (the fields before change from record to record): the
+    // memo keeps their members, names and facts, so that found there they
+    // need not even be split.
+    let mut tail_cut = None;
+    let quotes = match memo.as_deref_mut() {
+        Some(memo) if r.rtype == SYSCALL => {
+            let (mut quotes, stop) = split_until(body, 0, words, fields, Some(b"auid"));
+            if let Some(at) = stop {
+                let tail = &body[at..];
+                let tag = memo::tag::JSON_TAIL | u64::from(r.rtype as u32);
+                let key = (tag, Memo::hash(tag, tail, enriched));
+                if let Some(found) = memo.get(key, tail, enriched).and_then(TailKept::read)
+                    && !fields.is_empty()
+                {
+                    let plain = escapes_only_delimiters(&body[..at], quotes);
+                    let it = Interp::of(r.rtype, fields, host, stored);
+                    let prefix = (&fields[..], &words[..]);
+                    let record = (r.rtype, tail, plain, &it);
+                    if write_with_kept_tail(out, record, prefix, found, names, scratch, summary) {
+                        return;
+                    }
+                }
+                tail_cut = Some((key, tail, fields.len(), words.len()));
+                quotes += split_until(body, at, words, fields, None).0;
+            }
+            quotes
+        }
+        _ => split_until(body, 0, words, fields, None).0,
+    };
     let plain = escapes_only_delimiters(body, quotes);
     let fields = &*fields;
-    let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
-    let mut it = Interp {
-        rtype: r.rtype,
-        machine: None,
-        syscall: 0,
-        a0: 0,
-        a1: 0,
-        host,
-        stored: stored.as_ref().filter(|s| !s.is_empty()),
-    };
-    if r.rtype == SYSCALL || r.rtype == SECCOMP {
-        use raudit_interpret::cnum::strtoul;
-        it.syscall = -1;
-        for f in fields {
-            let Value::Text(v) = f.value else { continue };
-            match f.name {
-                b"arch" => {
-                    it.machine = strtoul(v, 16).ok().and_then(|e| Machine::from_elf(e as u32))
-                }
-                b"syscall" => it.syscall = strtoul(v, 10).map_or(-1, |n| n as i32),
-                b"a0" => it.a0 = strtoul(v, 16).unwrap_or(0),
-                b"a1" => it.a1 = strtoul(v, 16).unwrap_or(0),
-                _ => {}
-            }
-        }
-    }
+    let it = Interp::of(r.rtype, fields, host, stored);
     // Any other record is written the same for the same text (EXECVE's
     // arguments are also the summary's command): whole, it may be kept.
-    let enriched = r.enriched.unwrap_or_default();
     let mut whole = None;
     if let Some(memo) = memo.as_deref_mut()
         && !matches!(r.rtype, SYSCALL | EXECVE)
@@ -332,59 +369,35 @@ fn write_record<'a>(
     out.extend_from_slice(b"{\"type\":");
     string(out, r.type_name().as_bytes());
     member_names_into(fields, names);
-    // A SYSCALL record's fields from auid= on are those of many records
-    // before it (the fields before change from record to record). Where no
-    // name repeats, they are the same members of `fields` and `interp`
-    // whatever comes before them, unless their meaning is the record's
-    // arch, syscall or arguments'.
-    let cut = match &memo {
-        Some(_) if r.rtype == SYSCALL && names.iter().all(|n| matches!(n, Cow::Borrowed(_))) => {
-            fields.iter().position(|f| f.name == b"auid" && matches!(f.value, Value::Text(_)))
-        }
-        _ => None,
-    }
-    .filter(|&k| k > 0);
-    let k = cut.unwrap_or(fields.len());
+    // The tail is kept where its members are the same whatever comes
+    // before it (and something does): no name of the record repeats (a
+    // repeat renames members),
+    // the tail has no word, and no field of it is or means the record's
+    // arch, syscall or arguments.
+    let cut = tail_cut.filter(|&(_, _, k, words_before)| {
+        k > 0
+            && words.len() == words_before
+            && names.iter().all(|n| matches!(n, Cow::Borrowed(_)))
+            && !fields[k..].iter().any(|f| matches!(f.name, b"arch" | b"syscall" | b"a0" | b"a1"))
+    });
+    let k = cut.map_or(fields.len(), |c| c.2);
     out.extend_from_slice(b",\"fields\":{");
     raw_members(out, &fields[..k], &names[..k], plain, true);
-    match (cut, memo.as_deref_mut()) {
-        (Some(k), Some(memo)) => {
-            // The name is the body's own bytes, so it tells where the tail starts.
-            let tail = &body[fields[k].name.as_ptr() as usize - body.as_ptr() as usize..];
-            let tag = memo::tag::JSON_TAIL | u64::from(plain) << 32 | u64::from(r.rtype as u32);
-            let key = (tag, Memo::hash(tag, tail, enriched));
-            if let Some(found) = memo.get(key, tail, enriched) {
-                // Kept: the raw members' length, the raw members, the interpreted ones.
-                let (len, found) = found.split_at(4);
-                let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
-                let (raw, interp) = found.split_at(len);
-                out.extend_from_slice(raw);
-                out.extend_from_slice(b"},\"interp\":{");
-                let (first, _) =
-                    interp_members(out, scratch, &fields[..k], &names[..k], &it, plain, true);
-                out.extend_from_slice(if first { &interp[1.min(interp.len())..] } else { interp });
-            } else {
-                let raw_at = out.len();
-                raw_members(out, &fields[k..], &names[k..], plain, false);
-                let raw_end = out.len();
-                out.extend_from_slice(b"},\"interp\":{");
-                let (first, _) =
-                    interp_members(out, scratch, &fields[..k], &names[..k], &it, plain, true);
-                let interp_at = out.len();
-                let (_, used_state) =
-                    interp_members(out, scratch, &fields[k..], &names[k..], &it, plain, first);
-                if !first && !used_state {
-                    kept.clear();
-                    kept.extend_from_slice(&((raw_end - raw_at) as u32).to_le_bytes());
-                    kept.extend_from_slice(&out[raw_at..raw_end]);
-                    kept.extend_from_slice(&out[interp_at..]);
-                    memo.keep(key, tail, enriched, kept);
-                }
-            }
-        }
-        _ => {
-            out.extend_from_slice(b"},\"interp\":{");
-            interp_members(out, scratch, fields, names, &it, plain, true);
+    let raw_at = out.len();
+    raw_members(out, &fields[k..], &names[k..], plain, k == 0);
+    let raw_end = out.len();
+    out.extend_from_slice(b"},\"interp\":{");
+    let (first, _) = interp_members(out, scratch, &fields[..k], &names[..k], &it, plain, true);
+    let interp_at = out.len();
+    let (_, used_state) =
+        interp_members(out, scratch, &fields[k..], &names[k..], &it, plain, first);
+    if let (Some((key, tail, _, _)), Some(memo)) = (cut, memo.as_deref_mut())
+        && !first
+        && !used_state
+    {
+        let members = (&out[raw_at..raw_end], &out[interp_at..]);
+        if TailKept::write(kept, members, &fields[k..], tail) {
+            memo.keep(key, tail, enriched, kept);
         }
     }
     out.push(b'}');
@@ -435,8 +448,143 @@ fn write_record<'a>(
     summarize(r.rtype, fields, &it, summary, scratch);
 }
 
+/// Writes a SYSCALL record whose tail (from auid= on) the memo kept: the
+/// fields before it are `prefix` (with the words among them). False, with
+/// nothing written, when a name of the prefix repeats or is one of the
+/// tail's (the members would be renamed).
+fn write_with_kept_tail<'a>(
+    out: &mut Vec<u8>,
+    (rtype, tail, plain, it): (i32, &[u8], bool, &Interp<'_>),
+    (fields, words): (&[Field<'a>], &[&[u8]]),
+    kept: TailKept<'_>,
+    names: &mut Vec<Cow<'a, [u8]>>,
+    scratch: &mut Vec<u8>,
+    summary: &mut Summary,
+) -> bool {
+    member_names_into(fields, names);
+    if names.iter().any(|n| matches!(n, Cow::Owned(_)))
+        || fields.iter().any(|f| {
+            kept.names_mask & 1 << slot_hash(f.name) != 0
+                && kept.names().any(|(at, len)| f.name == &tail[at..at + len])
+        })
+    {
+        return false;
+    }
+    out.extend_from_slice(b"{\"type\":\"SYSCALL\",\"fields\":{");
+    raw_members(out, fields, names, plain, true);
+    out.extend_from_slice(kept.raw);
+    out.extend_from_slice(b"},\"interp\":{");
+    let (first, _) = interp_members(out, scratch, fields, names, it, plain, true);
+    let interp = kept.interp;
+    out.extend_from_slice(if first { interp.get(1..).unwrap_or_default() } else { interp });
+    out.push(b'}');
+    if !words.is_empty() {
+        out.extend_from_slice(b",\"words\":[");
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, w);
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+    let mut facts = Facts::default();
+    facts.gather(fields);
+    let mut slots = facts.slots();
+    for (id, at, len) in kept.facts() {
+        if let Some(slot) = slots.get_mut(id) {
+            slot.get_or_insert(&tail[at..at + len]);
+        }
+    }
+    summarize_facts(rtype, &facts, it, summary, scratch);
+    true
+}
+
+/// What the memo keeps of a SYSCALL record's tail: its members in
+/// `fields` and in `interp` (each after a comma), its field names and its
+/// summary facts as places in the tail. Laid out as four u16 counts and
+/// lengths, a u64 with the bit of each name's [`slot_hash`] set, the names
+/// (at, len), the facts (slot, at, len), the members.
+struct TailKept<'k> {
+    names_mask: u64,
+    raw: &'k [u8],
+    interp: &'k [u8],
+    names: &'k [u8],
+    facts: &'k [u8],
+}
+
+impl<'k> TailKept<'k> {
+    fn write(
+        out: &mut Vec<u8>,
+        (raw, interp): (&[u8], &[u8]),
+        fields: &[Field<'_>],
+        tail: &[u8],
+    ) -> bool {
+        let place = |part: &[u8]| {
+            let at = (part.as_ptr() as usize).checked_sub(tail.as_ptr() as usize)?;
+            let fits = at + part.len() <= tail.len() && tail.len() <= usize::from(u16::MAX);
+            fits.then_some([at as u16, part.len() as u16])
+        };
+        let mut facts = Facts::default();
+        facts.gather(fields);
+        let found: Vec<(usize, &[u8])> =
+            facts.slots().into_iter().enumerate().filter_map(|(i, s)| Some((i, (*s)?))).collect();
+        let counts = [raw.len(), interp.len(), fields.len(), found.len()];
+        if counts.iter().any(|&n| n > usize::from(u16::MAX)) {
+            return false;
+        }
+        out.clear();
+        for n in counts {
+            out.extend_from_slice(&(n as u16).to_le_bytes());
+        }
+        let mask = fields.iter().fold(0u64, |mask, f| mask | 1 << slot_hash(f.name));
+        out.extend_from_slice(&mask.to_le_bytes());
+        for f in fields {
+            let Some(place) = place(f.name) else { return false };
+            place.iter().for_each(|n| out.extend_from_slice(&n.to_le_bytes()));
+        }
+        for (slot, value) in found {
+            let Some(place) = place(value) else { return false };
+            out.extend_from_slice(&(slot as u16).to_le_bytes());
+            place.iter().for_each(|n| out.extend_from_slice(&n.to_le_bytes()));
+        }
+        out.extend_from_slice(raw);
+        out.extend_from_slice(interp);
+        true
+    }
+
+    fn read(kept: &'k [u8]) -> Option<Self> {
+        let counts = kept.get(..8)?;
+        let (raw, interp_len) = (u16_at(counts, 0), u16_at(counts, 1));
+        let (names, facts) = (u16_at(counts, 2), u16_at(counts, 3));
+        let names_mask = u64::from_le_bytes(kept.get(8..16)?.try_into().ok()?);
+        let rest = &kept[16..];
+        let (names, rest) = rest.split_at_checked(4 * names)?;
+        let (facts, rest) = rest.split_at_checked(6 * facts)?;
+        let (raw, interp) = rest.split_at_checked(raw)?;
+        (interp.len() == interp_len).then_some(TailKept { names_mask, raw, interp, names, facts })
+    }
+
+    /// The names' places: (at, len).
+    fn names(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.names.chunks_exact(4).map(|n| (u16_at(n, 0), u16_at(n, 1)))
+    }
+
+    /// The facts: (slot, at, len).
+    fn facts(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.facts.chunks_exact(6).map(|n| (u16_at(n, 0), u16_at(n, 1), u16_at(n, 2)))
+    }
+}
+
+/// The `i`-th u16 of `bytes`.
+fn u16_at(bytes: &[u8], i: usize) -> usize {
+    usize::from(u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]]))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::fields::split_into;
     use super::*;
 
     #[test]
@@ -480,6 +628,8 @@ type=SYSCALL msg=audit(1700000000.004:4): foo=1 bar=2 auid=1000 uid=0 gid=0 comm
 type=PATH msg=audit(1700000000.004:4): item=0 name=\"/etc/shadow\" inode=1 dev=fe:01 mode=0100644 ouid=1000 ogid=0 nametype=NORMAL\x1dOUID=\"carol\" OGID=\"root\"
 type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=6 auid=1000 uid=0 gid=0 uid=7 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"k\"
 type=SYSCALL msg=audit(1700000000.006:6): auid=1000 uid=0 gid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"k\"
+type=SYSCALL msg=audit(1700000000.009:9): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=4 uid=5 auid=1000 uid=0 gid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"k\"
+type=SYSCALL msg=audit(1700000000.010:10): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=4 auid=1000 uid=0 oddword gid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"k\"
 type=USER_CMD msg=audit(1700000000.007:7): pid=1 uid=0 auid=1000 ses=1 msg='cwd=\"/root\" cmd=6C73092D6C exe=\"/usr/bin/sudo\" res=success'
 type=USER_CMD msg=audit(1700000000.008:8): pid=1 uid=0 auid=1000 ses=1 msg='cwd=\"/root\" cmd=6C73092D6C exe=\"/usr/bin/sudo\" res=success'
 ";
@@ -507,6 +657,8 @@ type=USER_CMD msg=audit(1700000000.008:8): pid=1 uid=0 auid=1000 ses=1 msg='cwd=
         assert!(text.contains(r#""a1":"0x42""#), "{text}");
         assert!(text.contains(r#""a1":"O_RDWR|O_CREAT""#), "{text}");
         assert!(text.contains(r#""uid#2":"7""#), "{text}");
+        assert!(text.contains(r#""uid":"5","auid":"1000","uid#2":"0""#), "{text}");
+        assert!(text.contains(r#""words":["oddword"]"#), "{text}");
         assert!(text.contains(r#""ouid":"alice""#) && text.contains(r#""ouid":"carol""#));
         assert!(text.contains(r#""interp":{"auid":"alice""#), "{text}");
     }

@@ -97,7 +97,24 @@ pub(super) struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    fn gather(&mut self, fields: &[Field<'a>]) {
+    /// The facts in a fixed order, to be kept and found again.
+    pub(super) fn slots(&mut self) -> [&mut Option<&'a [u8]>; 11] {
+        [
+            &mut self.auid,
+            &mut self.uid,
+            &mut self.syscall,
+            &mut self.op,
+            &mut self.exe,
+            &mut self.name,
+            &mut self.nametype,
+            &mut self.saddr,
+            &mut self.success,
+            &mut self.res,
+            &mut self.key,
+        ]
+    }
+
+    pub(super) fn gather(&mut self, fields: &[Field<'a>]) {
         for f in fields {
             let t = match &f.value {
                 Value::Text(t) => *t,
@@ -133,9 +150,20 @@ pub(super) fn summarize(
     sum: &mut Summary,
     decoded: &mut Vec<u8>,
 ) {
-    use raudit_interpret::value::escaped;
     let mut facts = Facts::default();
     facts.gather(fields);
+    summarize_facts(rtype, &facts, it, sum, decoded);
+}
+
+/// [`summarize`] with the record's facts gathered already.
+pub(super) fn summarize_facts(
+    rtype: i32,
+    facts: &Facts<'_>,
+    it: &Interp<'_>,
+    sum: &mut Summary,
+    decoded: &mut Vec<u8>,
+) {
+    use raudit_interpret::value::escaped;
     let text = &mut sum.text;
     if sum.auid.is_none() {
         sum.auid = facts.auid.map(|v| put(text, |t| it.meaning(t, b"auid", v)));
