@@ -522,13 +522,7 @@ type=PATH msg=audit(1700000000.005:5): item=0 name=\"/etc/shadow\" inode=1 dev=f
     fn memoized_records_are_written_as_walking_them_writes_them() {
         let fixed = FixedHost::new().with_user(1000, "alice");
         let memoized = crate::memo::Memoized(fixed.clone());
-        let mut asm = Assembler::new(AssemblerConfig::default());
-        // Twice, so that the second time every record can be found in the memo.
-        for line in LOG.lines().chain(REPEATS.lines()).chain(LOG.lines()).chain(REPEATS.lines()) {
-            asm.push(Record::parse(line.as_bytes(), 2).unwrap());
-        }
-        asm.finish();
-        let events: Vec<Event<'_>> = std::iter::from_fn(|| asm.pop_ready()).collect();
+        let events = crate::memo::events_twice(&[LOG, REPEATS]);
         for escape in [Escape::Tty, Escape::Raw, Escape::Shell] {
             let (mut plain, mut kept) = (Vec::new(), Vec::new());
             let mut err = Vec::new();

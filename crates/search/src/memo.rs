@@ -158,6 +158,19 @@ impl raudit_sys::Host for Memoized {
     }
 }
 
+/// The events of `logs` read one after another, twice over, so that the
+/// second time every record can be found in the memo.
+#[cfg(test)]
+pub(crate) fn events_twice(logs: &[&'static str]) -> Vec<raudit_parse::Event<'static>> {
+    use raudit_parse::{Assembler, AssemblerConfig, Record};
+    let mut asm = Assembler::new(AssemblerConfig::default());
+    for line in logs.iter().chain(logs).flat_map(|log| log.lines()) {
+        asm.push(Record::parse(line.as_bytes(), 2).expect("a test record"));
+    }
+    asm.finish();
+    std::iter::from_fn(|| asm.pop_ready()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

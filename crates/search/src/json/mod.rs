@@ -401,16 +401,7 @@ fn write_record<'a>(
         }
     }
     out.push(b'}');
-    if !words.is_empty() {
-        out.extend_from_slice(b",\"words\":[");
-        for (i, w) in words.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            string(out, w);
-        }
-        out.push(b']');
-    }
+    write_words(out, words);
     match r.rtype {
         EXECVE => {
             out.extend_from_slice(b",\"argv\":[");
@@ -448,6 +439,21 @@ fn write_record<'a>(
     summarize(r.rtype, fields, &it, summary, scratch);
 }
 
+/// Writes the words without `=` of a record, if any, as its `words` member.
+fn write_words(out: &mut Vec<u8>, words: &[&[u8]]) {
+    if words.is_empty() {
+        return;
+    }
+    out.extend_from_slice(b",\"words\":[");
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, w);
+    }
+    out.push(b']');
+}
+
 /// Writes a SYSCALL record whose tail (from auid= on) the memo kept: the
 /// fields before it are `prefix` (with the words among them). False, with
 /// nothing written, when a name of the prefix repeats or is one of the
@@ -478,16 +484,7 @@ fn write_with_kept_tail<'a>(
     let interp = kept.interp;
     out.extend_from_slice(if first { interp.get(1..).unwrap_or_default() } else { interp });
     out.push(b'}');
-    if !words.is_empty() {
-        out.extend_from_slice(b",\"words\":[");
-        for (i, w) in words.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            string(out, w);
-        }
-        out.push(b']');
-    }
+    write_words(out, words);
     out.push(b'}');
     let mut facts = Facts::default();
     facts.gather(fields);
@@ -636,17 +633,10 @@ type=USER_CMD msg=audit(1700000000.008:8): pid=1 uid=0 auid=1000 ses=1 msg='cwd=
 
     #[test]
     fn memoized_records_are_written_as_writing_them_again_writes_them() {
-        use raudit_parse::{Assembler, AssemblerConfig};
         use raudit_sys::FixedHost;
         let fixed = FixedHost::new().with_user(1000, "alice");
         let memoized = crate::memo::Memoized(fixed.clone());
-        let mut asm = Assembler::new(AssemblerConfig::default());
-        // Twice, so that the second time every record can be found in the memo.
-        for line in REPEATS.lines().chain(REPEATS.lines()) {
-            asm.push(Record::parse(line.as_bytes(), 2).unwrap());
-        }
-        asm.finish();
-        let events: Vec<Event<'_>> = std::iter::from_fn(|| asm.pop_ready()).collect();
+        let events = crate::memo::events_twice(&[REPEATS]);
         let (mut plain, mut kept) = (Vec::new(), Vec::new());
         for event in &events {
             write_event(&mut plain, event, &fixed);

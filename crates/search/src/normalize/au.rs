@@ -613,7 +613,6 @@ fn push_keys<'a>(rec: &mut Rec<'a>, val: &'a [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use raudit_parse::{Assembler, AssemblerConfig};
     use raudit_sys::FixedHost;
 
     /// Records whose fields are made from more than their text: words
@@ -658,12 +657,7 @@ type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 succ
     fn fields_found_in_the_memo_are_those_reading_the_text_gives() {
         let fixed = FixedHost::new();
         let memoized = crate::memo::Memoized(fixed.clone());
-        let mut asm = Assembler::new(AssemblerConfig::default());
-        for line in RECORDS.lines().chain(RECORDS.lines()) {
-            asm.push(Record::parse(line.as_bytes(), 2).unwrap());
-        }
-        asm.finish();
-        let events: Vec<Event<'_>> = std::iter::from_fn(|| asm.pop_ready()).collect();
+        let events = crate::memo::events_twice(&[RECORDS]);
         let (mut read, mut kept) = (String::new(), String::new());
         for event in &events {
             Au::each(event, Escape::Tty, &fixed, |au| read += &dump(&au));
