@@ -94,6 +94,8 @@ impl Memo {
         slot.tag = tag;
         slot.key = (text.len() as u32, extra.len() as u32);
         slot.bytes.clear();
+        // Exact: an entry never holds more than MAX_ENTRY bytes.
+        slot.bytes.reserve_exact(text.len() + extra.len() + output.len());
         slot.bytes.extend_from_slice(text);
         slot.bytes.extend_from_slice(extra);
         slot.bytes.extend_from_slice(output);
