@@ -12,9 +12,6 @@ use raudit_sys::Host;
 
 use crate::memo::{self, Memo};
 
-/// Bodies shorter than this are walked again rather than looked up.
-const MEMO_MIN: usize = 32;
-
 /// What formatting an interpreted event needs besides the event.
 pub struct Interpreter<'a> {
     pub escape: Escape,
@@ -168,7 +165,7 @@ impl Interpreter<'_> {
         let mut tail_unseen = f.rtype == SYSCALL && memo.is_some();
         if let Some(memo) = memo.as_deref_mut()
             && f.rtype != SYSCALL
-            && body.len() >= MEMO_MIN
+            && body.len() >= memo::MIN_TEXT
         {
             let tag = memo::tag::INTERPRETED | u64::from(f.rtype as u32);
             let key = (tag, Memo::hash(tag, body, enriched));
@@ -323,9 +320,7 @@ impl Interpreter<'_> {
             return;
         }
         out.extend_from_slice(&text[..value_at]);
-        if matches!(kind, Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 | Kind::Syscall | Kind::Arch)
-            || matches!(name, b"arch" | b"syscall" | b"a0" | b"a1")
-        {
+        if memo::needs_record_context(kind) || memo::sets_record_context(name) {
             f.used_state = true;
         }
         let syscall;

@@ -12,6 +12,30 @@
 
 use std::cell::Cell;
 
+use raudit_interpret::Kind;
+
+/// Texts shorter than this are made again rather than looked up: the
+/// lookup would cost about as much.
+pub(crate) const MIN_TEXT: usize = 32;
+
+/// Whether a value of `kind` means something only with its record's arch,
+/// syscall or arguments (so output made of it holds only in that record).
+pub(crate) fn needs_record_context(kind: Kind) -> bool {
+    matches!(kind, Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 | Kind::Syscall | Kind::Arch)
+}
+
+/// Whether a field named `name` gives a record its arch, syscall or arguments.
+pub(crate) fn sets_record_context(name: &[u8]) -> bool {
+    matches!(name, b"arch" | b"syscall" | b"a0" | b"a1")
+}
+
+/// Where `part` lies in `text` (offset, length), if it is a piece of it:
+/// how kept output points into the key's text.
+pub(crate) fn place_in(text: &[u8], part: &[u8]) -> Option<(usize, usize)> {
+    let at = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    (at + part.len() <= text.len()).then_some((at, part.len()))
+}
+
 /// Entries in a thread's memo; a new entry takes the slot of its hash.
 const SLOTS: usize = 2048;
 /// The largest key plus output kept, in bytes: a thread's memo holds at most

@@ -28,9 +28,6 @@ use summary::{Facts, Summary, summarize, summarize_facts};
 pub use text::string;
 use text::{escapes_only_delimiters, member, raw_value};
 
-/// Bodies shorter than this are written again rather than looked up.
-const MEMO_MIN: usize = 32;
-
 /// What interpreting a record's fields needs.
 struct Interp<'a> {
     rtype: i32,
@@ -187,10 +184,7 @@ fn interp_members(
             Value::Text(t) => {
                 // Fields without a meaning other than their text are left out.
                 let Some(kind) = it.meaningful(f.name, t) else { continue };
-                used_state |= matches!(
-                    kind,
-                    Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 | Kind::Syscall | Kind::Arch
-                );
+                used_state |= memo::needs_record_context(kind);
                 open(out);
                 it.value(out, scratch, kind, f.name, t);
             }
@@ -356,7 +350,7 @@ fn write_record<'a>(
     let mut whole = None;
     if let Some(memo) = memo.as_deref_mut()
         && !matches!(r.rtype, SYSCALL | EXECVE)
-        && body.len() >= MEMO_MIN
+        && body.len() >= memo::MIN_TEXT
     {
         let tag = memo::tag::JSON | u64::from(r.rtype as u32);
         let key = (tag, Memo::hash(tag, body, enriched));
@@ -371,14 +365,13 @@ fn write_record<'a>(
     member_names_into(fields, names);
     // The tail is kept where its members are the same whatever comes
     // before it (and something does): no name of the record repeats (a
-    // repeat renames members),
-    // the tail has no word, and no field of it is or means the record's
-    // arch, syscall or arguments.
+    // repeat renames members), the tail has no word, and no field of it is
+    // or means the record's arch, syscall or arguments.
     let cut = tail_cut.filter(|&(_, _, k, words_before)| {
         k > 0
             && words.len() == words_before
             && names.iter().all(|n| matches!(n, Cow::Borrowed(_)))
-            && !fields[k..].iter().any(|f| matches!(f.name, b"arch" | b"syscall" | b"a0" | b"a1"))
+            && !fields[k..].iter().any(|f| memo::sets_record_context(f.name))
     });
     let k = cut.map_or(fields.len(), |c| c.2);
     out.extend_from_slice(b",\"fields\":{");
@@ -519,9 +512,8 @@ impl<'k> TailKept<'k> {
         tail: &[u8],
     ) -> bool {
         let place = |part: &[u8]| {
-            let at = (part.as_ptr() as usize).checked_sub(tail.as_ptr() as usize)?;
-            let fits = at + part.len() <= tail.len() && tail.len() <= usize::from(u16::MAX);
-            fits.then_some([at as u16, part.len() as u16])
+            let (at, len) = memo::place_in(tail, part)?;
+            (tail.len() <= usize::from(u16::MAX)).then_some([at as u16, len as u16])
         };
         let mut facts = Facts::default();
         facts.gather(fields);

@@ -400,13 +400,13 @@ fn parse_record<'a>(
             let tail = if rec.rtype == SYSCALL {
                 let past = count >= Positions::LAST + rec.at.offset();
                 (past && rest.starts_with(b"auid=")).then_some(rest)
-            } else {
+            } else if rest.starts_with(b"msg=a") && body.len() >= memo::MIN_TEXT {
                 // Next is the header's `msg=audit(…):`, which gives no field, then the body.
                 let header = memchr::memchr(b' ', rest).map(|i| i + 1);
-                let body_at = range_in(rest, body).map(|(at, _)| at as usize);
-                (rest.starts_with(b"msg=a") && header.is_some() && header == body_at)
-                    .then_some(body)
-                    .filter(|body| body.len() >= MEMO_MIN)
+                let body_at = memo::place_in(rest, body).map(|(at, _)| at);
+                (header.is_some() && header == body_at).then_some(body)
+            } else {
+                None
             };
             if let Some(tail) = tail
                 && count < 256
@@ -457,16 +457,12 @@ fn parse_record<'a>(
     rec
 }
 
-/// Bodies shorter than this are read again rather than looked up.
-const MEMO_MIN: usize = 32;
-
 /// Names of fields that are not the record's own text.
 const MADE_NAMES: [&[u8]; 4] = [b"seresult", b"seperms", b"", b"key"];
 
-/// Where `part` lies in `text`, if it is a piece of it.
+/// [`memo::place_in`] as kept: two u32.
 fn range_in(text: &[u8], part: &[u8]) -> Option<(u32, u32)> {
-    let at = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    (at + part.len() <= text.len()).then_some((at as u32, part.len() as u32))
+    memo::place_in(text, part).map(|(at, len)| (at as u32, len as u32))
 }
 
 fn push_u32(out: &mut Vec<u8>, n: u32) {
