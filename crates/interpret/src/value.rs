@@ -236,6 +236,39 @@ pub fn id_name(out: &mut Vec<u8>, id: u32, host: &dyn Host, user: bool) {
     }
 }
 
+/// The calls of a multiplexing syscall, named by its first argument.
+fn multiplexed_calls(name: &str) -> Option<&'static [(i64, &'static str)]> {
+    match name {
+        "socketcall" => Some(tables::SOCKETCALL),
+        "ipc" => Some(tables::IPC_CALL),
+        _ => None,
+    }
+}
+
+/// What of its record an interpretation reads besides the value, the host
+/// and the stored names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ContextUse {
+    /// The arch and the syscall number.
+    pub syscall: bool,
+    /// The first two arguments.
+    pub args: bool,
+}
+
+/// [`ContextUse`] of interpreting a value of `kind` in `ctx`: callers that
+/// keep interpretations learn from it what they hold for.
+pub fn context_used(kind: Kind, ctx: &Context<'_>) -> ContextUse {
+    match kind {
+        Kind::Arch => ContextUse { syscall: true, args: false },
+        Kind::Syscall => {
+            let name = ctx.machine.or_else(Machine::host).and_then(|m| m.syscall_name(ctx.syscall));
+            ContextUse { syscall: true, args: name.and_then(multiplexed_calls).is_some() }
+        }
+        Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 => ContextUse { syscall: true, args: true },
+        _ => ContextUse::default(),
+    }
+}
+
 fn syscall(out: &mut Vec<u8>, value: &[u8], ctx: &Context<'_>) {
     let Some(machine) = ctx.machine.or_else(Machine::host) else {
         out.extend_from_slice(value);
@@ -246,15 +279,10 @@ fn syscall(out: &mut Vec<u8>, value: &[u8], ctx: &Context<'_>) {
             out.extend_from_slice(name.as_bytes());
             // COMPAT: the multiplexers name their call from a0.
             let a0 = ctx.a0;
-            if (a0 as i32) as i64 as u64 == a0 {
-                let table = match name {
-                    "socketcall" => Some(tables::SOCKETCALL),
-                    "ipc" => Some(tables::IPC_CALL),
-                    _ => None,
-                };
-                if let Some(func) = table.and_then(|t| i2s(t, a0 as i32 as i64)) {
-                    let _ = write!(out, "({func})");
-                }
+            if (a0 as i32) as i64 as u64 == a0
+                && let Some(func) = multiplexed_calls(name).and_then(|t| i2s(t, a0 as i32 as i64))
+            {
+                let _ = write!(out, "({func})");
             }
         }
         None => {

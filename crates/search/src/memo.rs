@@ -55,12 +55,20 @@ pub(crate) mod tag {
     pub const JSON_TAIL: u64 = 4 << 56;
     /// csv and text: the fields of a body or a SYSCALL tail.
     pub const FIELDS: u64 = 5 << 56;
+    /// csv and text: an event's skeleton; the output is an id for it and
+    /// what the event read besides.
+    pub const EVENT_SKELETON: u64 = 6 << 56;
+    /// csv and text: a skeleton's id, reads and values; the output is the
+    /// event's row or sentence.
+    pub const EVENT: u64 = 7 << 56;
 }
 
 pub(crate) struct Memo {
     /// The host generation the outputs were made under.
     generation: u64,
     slots: Vec<Slot>,
+    /// The last id [`Memo::fresh_id`] gave.
+    last_id: u64,
 }
 
 #[derive(Default)]
@@ -126,6 +134,14 @@ impl Memo {
     }
 }
 
+impl Memo {
+    /// A number this memo never gave before.
+    pub(crate) fn fresh_id(&mut self) -> u64 {
+        self.last_id += 1;
+        self.last_id
+    }
+}
+
 fn mix(h: u64, word: u64) -> u64 {
     (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
@@ -146,7 +162,7 @@ pub(crate) fn with<R>(generation: Option<u64>, f: impl FnOnce(Option<&mut Memo>)
     let mut memo = MEMO.take().filter(|m| m.generation == generation).unwrap_or_else(|| {
         let mut slots = Vec::new();
         slots.resize_with(SLOTS, Slot::default);
-        Box::new(Memo { generation, slots })
+        Box::new(Memo { generation, slots, last_id: 0 })
     });
     let result = f(Some(&mut memo));
     MEMO.set(Some(memo));

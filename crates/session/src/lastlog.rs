@@ -42,8 +42,7 @@ pub fn accounts(host: &dyn Host, user: Option<&str>) -> Option<Vec<Account>> {
 
 /// Whether a record's `name` field (its first) is exactly `value`.
 fn raw_is(au: &mut Au<'_, '_>, record: usize, name: &str, value: &[u8]) -> bool {
-    au.recs[record].fields.iter().find(|f| f.name == name.as_bytes()).and_then(|f| f.val.as_deref())
-        == Some(value)
+    au.value_in(record, name) == Some(value)
 }
 
 /// The first record of the event that is a successful USER_LOGIN.

@@ -7,9 +7,10 @@
 //! records; a failed search leaves no current record.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
-use raudit_interpret::fields::{Positions, Token, Tokens, encode_nv_value};
-use raudit_interpret::value::unhex;
+use raudit_interpret::fields::{Positions, Token, Tokens, encode_nv_value, space_from};
+use raudit_interpret::value::{context_used, unhex};
 use raudit_interpret::{Context, Escape, KEY_SEPARATOR, Kind, Stored, kind};
 use raudit_parse::record::types::{
     AVC, CWD, EOE, FIRST_ANOM_MSG, FIRST_EVENT, KERNEL, MAC_CALIPSO_DEL, MAC_UNLBL_ALLOW,
@@ -45,12 +46,34 @@ pub struct Rec<'a> {
 }
 
 pub struct Au<'a, 'r> {
-    pub recs: Vec<Rec<'a>>,
+    recs: Vec<Rec<'a>>,
     cur: Option<usize>,
     /// The raw `cwd=` value of the event's (last) CWD record.
     cwd: Option<&'a [u8]>,
     escape: Escape,
     host: &'r dyn Host,
+    /// What has been read of the event, when noted ([`Au::note_reads`]).
+    reads: Option<RefCell<Vec<Read>>>,
+}
+
+/// Something read of an event besides its shape (its record types, and
+/// the names of its fields and whether they have a value): what output
+/// made of an event depends on, so that it can be kept for another event
+/// of the same shape that agrees on every read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Read {
+    /// A field's value: record and field number.
+    Value(u32, u32),
+    /// A record's arch and syscall number.
+    Syscall(u32),
+    /// A record's first two arguments.
+    Args(u32),
+    /// A record's ENRICHED part.
+    Enriched(u32),
+    /// A record's text.
+    Text(u32),
+    /// The event's working directory.
+    Cwd,
 }
 
 impl<'a, 'r> Au<'a, 'r> {
@@ -76,37 +99,26 @@ impl<'a, 'r> Au<'a, 'r> {
         mut f: impl FnMut(Self),
         mut memo: Option<&mut Memo>,
     ) {
-        let mut building: Option<Au<'a, 'r>> = None;
-        for r in &event.records {
-            // A lone EOE is dropped (below): no need to read its fields
-            // when its first one plainly says so.
-            if building.is_none() && r.rtype == EOE && r.text.starts_with(b"type=EOE ") {
-                continue;
-            }
+        each_group(event, |records, _| f(Au::of_group(records, escape, host, memo.as_deref_mut())));
+    }
+
+    /// The event libauparse makes of `records` (a group [`each_group`] gave).
+    pub(crate) fn of_group(
+        records: &[Record<'a>],
+        escape: Escape,
+        host: &'r dyn Host,
+        mut memo: Option<&mut Memo>,
+    ) -> Self {
+        let recs = Vec::with_capacity(records.len());
+        let mut au = Au { recs, cur: Some(0), cwd: None, escape, host, reads: None };
+        for r in records {
             let mut cwd = None;
-            let rec = parse_record(r, &mut cwd, memo.as_deref_mut());
-            let ends = ends_event(rec.rtype);
-            let au = match building.as_mut() {
-                Some(au) => au,
-                None => {
-                    if rec.rtype == EOE {
-                        continue;
-                    }
-                    let recs = Vec::with_capacity(event.records.len());
-                    building.insert(Au { recs, cur: Some(0), cwd: None, escape, host })
-                }
-            };
-            au.recs.push(rec);
+            au.recs.push(parse_record(r, &mut cwd, memo.as_deref_mut()));
             if cwd.is_some() {
                 au.cwd = cwd;
             }
-            if ends && let Some(au) = building.take() {
-                f(au);
-            }
         }
-        if let Some(au) = building {
-            f(au);
-        }
+        au
     }
 
     /// How many events [`Au::split`] makes of `event`, from the record
@@ -129,7 +141,33 @@ impl<'a, 'r> Au<'a, 'r> {
     /// `auparse_get_record_text`: the current record's text; None when a
     /// failed search left no current record.
     pub fn record_text(&self) -> Option<&'a [u8]> {
+        self.note(Read::Text(self.cur? as u32));
         self.rec().map(|r| r.text)
+    }
+
+    /// From now on, notes what is read of the event ([`Au::take_reads`]).
+    pub fn note_reads(&mut self) {
+        self.reads = Some(RefCell::new(Vec::with_capacity(32)));
+    }
+
+    /// What was read since [`Au::note_reads`], each once, in order.
+    pub fn take_reads(&mut self) -> Option<Vec<Read>> {
+        let mut reads = self.reads.take()?.into_inner();
+        reads.sort_unstable();
+        reads.dedup();
+        Some(reads)
+    }
+
+    fn note(&self, read: Read) {
+        if let Some(reads) = &self.reads {
+            reads.borrow_mut().push(read);
+        }
+    }
+
+    fn note_value(&self) {
+        if let (Some(i), Some(r)) = (self.cur, self.rec()) {
+            self.note(Read::Value(i as u32, r.cur as u32));
+        }
     }
 
     /// `auparse_get_field_int` as the reference's tools use it: the value
@@ -228,22 +266,48 @@ impl<'a, 'r> Au<'a, 'r> {
     }
 
     pub fn field_str(&self) -> Option<&[u8]> {
+        self.note_value();
         self.field().and_then(|f| f.val.as_deref())
+    }
+
+    /// The value of record `record`'s first field named `name`, the cursor
+    /// left where it is.
+    pub fn value_in(&self, record: usize, name: &str) -> Option<&[u8]> {
+        let fields = &self.recs.get(record)?.fields;
+        let at = fields.iter().position(|f| same_name(f.name, name))?;
+        self.note(Read::Value(record as u32, at as u32));
+        fields[at].val.as_deref()
+    }
+
+    /// [`Au::find_field`] for whether there is such a field (with a
+    /// value) only, which reads nothing of its value.
+    pub fn has_field(&mut self, name: &str) -> bool {
+        self.seek_name(name) && self.field().is_some_and(|f| f.val.is_some())
     }
 
     /// `auparse_find_field`: the current field if it has that name, else
     /// the next one that has, in this record or a following one.
     pub fn find_field(&mut self, name: &str) -> Option<Cow<'a, [u8]>> {
-        let r = self.rec()?;
+        if !self.seek_name(name) {
+            return None;
+        }
+        self.note_value();
+        self.field().and_then(|f| f.val.clone())
+    }
+
+    /// Puts the cursor on the field [`Au::find_field`] finds; false when
+    /// there is none.
+    fn seek_name(&mut self, name: &str) -> bool {
+        let Some(r) = self.rec() else { return false };
         if let Some(f) = r.fields.get(r.cur)
             && same_name(f.name, name)
         {
-            return f.val.clone();
+            return true;
         }
-        self.find_field_next(name)
+        self.seek_next_name(name)
     }
 
-    fn find_field_next(&mut self, name: &str) -> Option<Cow<'a, [u8]>> {
+    fn seek_next_name(&mut self, name: &str) -> bool {
         let mut moved = false;
         while let Some(i) = self.cur {
             let r = &mut self.recs[i];
@@ -251,24 +315,25 @@ impl<'a, 'r> Au<'a, 'r> {
                 // COMPAT: on the last field of a record the search ends
                 // at once, without looking at the following records.
                 if r.cur + 1 >= r.fields.len() {
-                    return None;
+                    return false;
                 }
                 r.cur += 1;
                 moved = true;
             }
             if let Some(at) = r.fields[r.cur..].iter().position(|f| same_name(f.name, name)) {
                 r.cur += at;
-                return r.fields[r.cur].val.clone();
+                return true;
             }
             self.cur = if i + 1 < self.recs.len() { Some(i + 1) } else { None };
             if let Some(j) = self.cur {
                 self.recs[j].cur = 0;
             }
         }
-        None
+        false
     }
 
     pub fn field_kind(&self) -> Kind {
+        self.note_value();
         match (self.rec(), self.field()) {
             (Some(r), Some(f)) => kind::of_field(r.rtype, f.name, f.val.as_deref().unwrap_or(b"")),
             _ => Kind::Unclassified,
@@ -343,6 +408,23 @@ impl<'a, 'r> Au<'a, 'r> {
             stored: r.stored.as_ref().filter(|s| !s.is_empty()),
         };
         raudit_interpret::interpret_into(out, kind, f.name, val, &ctx, escape);
+        if let Some(reads) = &self.reads {
+            let mut reads = reads.borrow_mut();
+            let (rec, used) = (i as u32, context_used(kind, &ctx));
+            reads.push(Read::Value(rec, at as u32));
+            if used.syscall {
+                reads.push(Read::Syscall(rec));
+            }
+            if used.args {
+                reads.push(Read::Args(rec));
+            }
+            if ctx.stored.is_some() {
+                reads.push(Read::Enriched(rec));
+            }
+            if realpath {
+                reads.push(Read::Cwd);
+            }
+        }
         true
     }
 }
@@ -363,6 +445,183 @@ fn ends_event(rtype: i32) -> bool {
         || (MAC_UNLBL_ALLOW..=MAC_CALIPSO_DEL).contains(&rtype)
 }
 
+/// The groups of records libauparse makes events of: it closes an event
+/// after a record of a type that usually ends one (PROCTITLE, EOE, a
+/// one-record type...), so the records that follow form another event (an
+/// EOE alone is dropped). `f` gets each group's records and their
+/// [`Head`]s.
+pub(crate) fn each_group<'a>(event: &Event<'a>, mut f: impl FnMut(&[Record<'a>], Vec<Head<'a>>)) {
+    let mut heads: Vec<Head<'a>> = Vec::new();
+    let mut start = 0;
+    for (i, r) in event.records.iter().enumerate() {
+        // A lone EOE is dropped (below): no need to read its fields when
+        // its first one plainly says so.
+        if heads.is_empty() && r.rtype == EOE && r.text.starts_with(b"type=EOE ") {
+            continue;
+        }
+        let head = Head::read(r);
+        if heads.is_empty() {
+            if head.rtype == EOE {
+                continue;
+            }
+            start = i;
+        }
+        let ends = ends_event(head.rtype);
+        heads.push(head);
+        if ends {
+            f(&event.records[start..=i], std::mem::take(&mut heads));
+        }
+    }
+    if !heads.is_empty() {
+        f(&event.records[start..], heads);
+    }
+}
+
+/// A record read as far as its type, and for a SYSCALL record up to its
+/// tail from `auid=` on (past the fields that change every time).
+pub(crate) struct Head<'a> {
+    pub rtype: i32,
+    /// The fields before the tail (all of them when there is no tail).
+    pub fields: Vec<Field<'a>>,
+    /// The syscall context from the fields read.
+    pub at: Positions,
+    /// The SYSCALL record's tail.
+    pub tail: Option<&'a [u8]>,
+}
+
+impl<'a> Head<'a> {
+    fn read(r: &Record<'a>) -> Head<'a> {
+        let mut reading = Reading::new(r, 16);
+        let mut cwd = None;
+        let tail = loop {
+            let rec = &reading.rec;
+            // The type is known for good once the field that gives it is passed.
+            if rec.rtype != SYSCALL && rec.fields.len() > rec.at.offset() {
+                break None;
+            }
+            if let Some(tail) = reading.syscall_tail() {
+                break Some(tail);
+            }
+            if !reading.syscall_prefix() && !reading.step(&mut cwd) {
+                break None;
+            }
+        };
+        let Rec { rtype, fields, at, .. } = reading.rec;
+        Head { rtype, fields, at, tail }
+    }
+}
+
+/// A record being split into its fields, token by token.
+struct Reading<'a> {
+    rec: Rec<'a>,
+    tokens: Tokens<'a>,
+}
+
+impl<'a> Reading<'a> {
+    fn new(r: &Record<'a>, room: usize) -> Self {
+        let rec = Rec {
+            rtype: 0,
+            text: r.text,
+            fields: Vec::with_capacity(room),
+            cur: 0,
+            at: Positions::default(),
+            stored: None,
+            first_realpath: Vec::new(),
+        };
+        Reading { rec, tokens: Tokens::new(r.text) }
+    }
+
+    /// Where a SYSCALL record's tail starts, when the next token starts it:
+    /// `auid=` after the fields whose position gives the syscall context.
+    fn syscall_tail(&self) -> Option<&'a [u8]> {
+        let rest = self.tokens.rest();
+        let rec = &self.rec;
+        let past = rec.fields.len() >= Positions::LAST + rec.at.offset();
+        (rec.rtype == SYSCALL && past && rest.starts_with(b"auid=")).then_some(rest)
+    }
+
+    /// Reads a SYSCALL record's usual fields before `auid=` at once, right
+    /// after its type: the header's stamp, then `arch=` to `pid=`, each
+    /// value plain (nothing [`trim_value`] would take off) and followed by
+    /// one space. They are the fields [`Reading::step`] would read, one by
+    /// one; false, with nothing read, when the text is not so.
+    ///
+    /// [`trim_value`]: raudit_interpret::fields::trim_value
+    fn syscall_prefix(&mut self) -> bool {
+        const NAMES: [&[u8]; 11] = [
+            b"arch", b"syscall", b"success", b"exit", b"a0", b"a1", b"a2", b"a3", b"items",
+            b"ppid", b"pid",
+        ];
+        let rec = &self.rec;
+        if rec.rtype != SYSCALL || rec.fields.len() != 1 + rec.at.offset() {
+            return false;
+        }
+        let rest = self.tokens.rest();
+        // The stamp: a token the tokens skip.
+        let Some(mut at) = rest.starts_with(b"msg=a").then(|| memchr::memchr(b' ', rest)).flatten()
+        else {
+            return false;
+        };
+        let mut values: [&[u8]; 11] = [b""; 11];
+        for (name, value) in NAMES.iter().zip(&mut values) {
+            at += 1;
+            let Some(field) = rest.get(at..).filter(|f| f.starts_with(name)) else { return false };
+            if field.get(name.len()) != Some(&b'=') {
+                return false;
+            }
+            let from = at + name.len() + 1;
+            let end = space_from(rest, from);
+            let v = &rest[from..end];
+            let plain = v.last().is_some_and(|c| !matches!(c, b':' | b',' | b'\'' | b')'));
+            if !plain || end == rest.len() {
+                return false;
+            }
+            *value = v;
+            at = end;
+        }
+        self.tokens = Tokens::new(&rest[at + 1..]);
+        let rec = &mut self.rec;
+        for (i, (name, value)) in NAMES.into_iter().zip(values).enumerate() {
+            rec.fields.push(Field { name, val: Some(Cow::Borrowed(value)) });
+            // Only arch, syscall, a0 and a1 give the context.
+            if matches!(i, 0 | 1 | 4 | 5) {
+                rec.at.note(rec.fields.len(), name, value);
+            }
+        }
+        true
+    }
+
+    /// Reads the next token into the record; false at the end.
+    fn step(&mut self, cwd: &mut Option<&'a [u8]>) -> bool {
+        let Some(token) = self.tokens.next() else { return false };
+        let rec = &mut self.rec;
+        let (name, val) = match token {
+            Token::Field { name, value } => (name, value),
+            Token::Word(word) => {
+                if rec.rtype == AVC || rec.rtype == USER_AVC {
+                    avc_word(rec, word, &mut self.tokens);
+                }
+                return true;
+            }
+        };
+        if name == b"key" && val.first() != Some(&b'(') {
+            push_keys(rec, val);
+            return true;
+        }
+        rec.fields.push(Field { name, val: Some(Cow::Borrowed(val)) });
+        let cnt = rec.fields.len();
+        if cnt <= Positions::LAST + rec.at.offset() {
+            rec.at.note(cnt, name, val);
+        }
+        if cnt == 1 + rec.at.offset() && name == b"type" {
+            rec.rtype = raudit_parse::record::type_number(val);
+        } else if rec.rtype == CWD && name == b"cwd" {
+            *cwd = Some(val);
+        }
+        true
+    }
+}
+
 /// `parse_up_record`: the fields of one record.
 ///
 /// With a memo, the fields of the record's body (for SYSCALL, of its tail
@@ -375,31 +634,22 @@ fn parse_record<'a>(
     cwd: &mut Option<&'a [u8]>,
     mut memo: Option<&mut Memo>,
 ) -> Rec<'a> {
-    let (text, enriched) = (r.text, r.enriched);
     let body = r.body();
     let mut cut: Option<((u64, u64), &'a [u8], usize)> = None;
-    let mut rec = Rec {
-        rtype: 0,
-        text,
-        // Room for a field every ten bytes or so (a SYSCALL record has one
-        // every fourteen), without a pass to count them.
-        fields: Vec::with_capacity(text.len() / 10 + 2),
-        cur: 0,
-        at: Positions::default(),
-        stored: enriched.map(Stored::parse),
-        first_realpath: Vec::new(),
-    };
-    let mut tokens = Tokens::new(text);
+    // Room for a field every ten bytes or so (a SYSCALL record has one
+    // every fourteen), without a pass to count them.
+    let mut reading = Reading::new(r, r.text.len() / 10 + 2);
+    reading.rec.stored = r.enriched.map(Stored::parse);
     loop {
         if cut.is_none()
-            && rec.rtype != 0
+            && reading.rec.rtype != 0
             && let Some(memo) = memo.as_deref_mut()
         {
-            let rest = tokens.rest();
+            let rest = reading.tokens.rest();
+            let rec = &mut reading.rec;
             let count = rec.fields.len();
             let tail = if rec.rtype == SYSCALL {
-                let past = count >= Positions::LAST + rec.at.offset();
-                (past && rest.starts_with(b"auid=")).then_some(rest)
+                reading.syscall_tail()
             } else if rest.starts_with(b"msg=a") && body.len() >= memo::MIN_TEXT {
                 // Next is the header's `msg=audit(…):`, which gives no field, then the body.
                 let header = memchr::memchr(b' ', rest).map(|i| i + 1);
@@ -411,43 +661,24 @@ fn parse_record<'a>(
             if let Some(tail) = tail
                 && count < 256
             {
+                let rec = &mut reading.rec;
                 let tag = memo::tag::FIELDS
                     | (count as u64) << 32
                     | (rec.at.offset() as u64) << 40
                     | u64::from(rec.rtype as u32);
                 let key = (tag, Memo::hash(tag, tail, b""));
                 if let Some(kept) = memo.get(key, tail, b"") {
-                    replay(&mut rec, tail, kept, cwd);
-                    return rec;
+                    replay(rec, tail, kept, cwd);
+                    return reading.rec;
                 }
                 cut = Some((key, tail, count));
             }
         }
-        let Some(token) = tokens.next() else { break };
-        let (name, val) = match token {
-            Token::Field { name, value } => (name, value),
-            Token::Word(word) => {
-                if rec.rtype == AVC || rec.rtype == USER_AVC {
-                    avc_word(&mut rec, word, &mut tokens);
-                }
-                continue;
-            }
-        };
-        if name == b"key" && val.first() != Some(&b'(') {
-            push_keys(&mut rec, val);
-            continue;
-        }
-        rec.fields.push(Field { name, val: Some(Cow::Borrowed(val)) });
-        let cnt = rec.fields.len();
-        if cnt <= Positions::LAST + rec.at.offset() {
-            rec.at.note(cnt, name, val);
-        }
-        if cnt == 1 + rec.at.offset() && name == b"type" {
-            rec.rtype = raudit_parse::record::type_number(val);
-        } else if rec.rtype == CWD && name == b"cwd" {
-            *cwd = Some(val);
+        if !reading.syscall_prefix() && !reading.step(cwd) {
+            break;
         }
     }
+    let rec = reading.rec;
     if let (Some((key, tail, from)), Some(memo)) = (cut, memo) {
         let mut kept = Vec::new();
         if encode(&rec.fields[from..], tail, &mut kept) {
@@ -647,6 +878,74 @@ type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 succ
             s += "\n";
         }
         s
+    }
+
+    fn fields_of(fields: &[Field<'_>]) -> Vec<(String, Option<String>)> {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        fields.iter().map(|f| (text(f.name), f.val.as_deref().map(text))).collect()
+    }
+
+    #[test]
+    fn the_fast_syscall_reading_gives_what_reading_token_by_token_gives() {
+        let prefix = "arch=c000003e syscall=2 success=yes exit=3 a0=7f a1=0 a2=1b6 a3=0 items=1 ppid=1 pid=2";
+        let tail = "auid=1000 uid=0 comm=\"cat\" key=(null)";
+        let lines = [
+            format!("type=SYSCALL msg=audit(1700000000.123:3): {prefix} {tail}"),
+            format!("node=h type=SYSCALL msg=audit(1700000000.123:3): {prefix} {tail}"),
+            format!("type=SYSCALL msg=audit(1700000000.123:3):  {prefix} {tail}"),
+            format!("type=SYSCALL msg=audit(1700000000.123:3): {}", prefix.replace(" a1", "  a1"))
+                + " "
+                + tail,
+            format!(
+                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
+                prefix.replace("exit=3", "exit=3:")
+            ),
+            format!(
+                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
+                prefix.replace("a0=7f", "a0=(7f)")
+            ),
+            format!(
+                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
+                prefix.replace("a2=1b6", "a2=")
+            ),
+            format!(
+                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
+                prefix.replace("items", "key=6B")
+            ),
+            format!(
+                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
+                prefix.replace(" pid=2", "")
+            ),
+            format!("type=SYSCALL msg=audit(1700000000.123:3): {prefix} x=1 {tail}"),
+            format!("type=SYSCALL msg=audit(1700000000.123:3): {prefix}"),
+            format!("type=SYSCALL msg=audit(1700000000.123:3): {prefix} "),
+            format!("type=SYSCALL msg=audit(1700000000.123:3): word {prefix} {tail}"),
+            format!("type=CWD msg=audit(1700000000.123:3): {prefix} {tail}"),
+        ];
+        let mut fast_ones = 0;
+        for line in &lines {
+            let r = Record::parse(line.as_bytes(), 2).expect("a record");
+            let mut slow = Reading::new(&r, 8);
+            while slow.step(&mut None) {}
+            let fast = parse_record(&r, &mut None, None);
+            assert_eq!(fields_of(&fast.fields), fields_of(&slow.rec.fields), "{line}");
+            assert_eq!(format!("{:?}", fast.at), format!("{:?}", slow.rec.at), "{line}");
+            assert_eq!(fast.rtype, slow.rec.rtype, "{line}");
+            let head = Head::read(&r);
+            let n = head.fields.len();
+            assert_eq!(fields_of(&head.fields), fields_of(&fast.fields[..n]), "{line}");
+            assert_eq!(head.rtype, fast.rtype, "{line}");
+            let mut fast_reading = Reading::new(&r, 8);
+            while fast_reading.rec.fields.len() < 1 + fast_reading.rec.at.offset() {
+                fast_reading.step(&mut None);
+            }
+            fast_ones += usize::from(fast_reading.syscall_prefix());
+            if let Some(tail) = head.tail {
+                assert!(tail.starts_with(b"auid=") && n >= Positions::LAST + head.at.offset());
+            }
+        }
+        // The usual forms take the fast way (whatever follows `pid=`); the odd ones do not.
+        assert_eq!(fast_ones, 4);
     }
 
     #[test]

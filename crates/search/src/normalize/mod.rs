@@ -11,6 +11,7 @@
 pub mod au;
 mod normalizer;
 mod object;
+mod recall;
 mod simple;
 mod subject;
 mod syscall;
@@ -21,11 +22,14 @@ mod tables;
 use std::io::Write;
 
 use raudit_interpret::{Escape, Kind};
-use raudit_parse::Event;
+use raudit_parse::{Event, Record};
 use raudit_sys::Host;
 
-use au::Au;
+use au::{Au, Head};
 use normalizer::{Loc, Norm};
+use recall::{Parts, Recall};
+
+use crate::memo::{self, Memo};
 
 /// Which `--extra-*` columns the csv output has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -64,23 +68,76 @@ impl Writer<'_> {
 
     /// One csv row; diagnostics go to `err`.
     pub fn write_csv(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>) {
-        Au::each(event, self.escape, self.host, |mut au| self.csv_row(out, err, event, &mut au));
+        self.each(out, err, event, Format::Csv);
     }
 
     /// One text sentence per event.
     pub fn write_text(&self, out: &mut Vec<u8>, event: &Event<'_>) {
-        Au::each(event, self.escape, self.host, |mut au| self.sentence(out, event, &mut au));
+        self.each(out, &mut Vec::new(), event, Format::Text);
     }
 
-    fn csv_row(
+    fn each(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>, format: Format) {
+        memo::with(self.host.names_generation(), |mut memo| {
+            au::each_group(event, |records, heads| {
+                let time = Time::new(event, format);
+                self.recalled(out, err, records, &heads, memo.as_deref_mut(), time);
+            });
+        });
+    }
+
+    /// Writes an event made of `records`; with a memo, its output is found
+    /// there, or kept.
+    fn recalled(
         &self,
         out: &mut Vec<u8>,
         err: &mut Vec<u8>,
-        event: &Event<'_>,
-        au: &mut Au<'_, '_>,
+        records: &[Record<'_>],
+        heads: &[Head<'_>],
+        memo: Option<&mut Memo>,
+        mut time: Time<'_, '_>,
     ) {
-        let sec = event.key.sec as i64;
-        if event.key.node.is_some() {
+        let Some(memo) = memo else {
+            let mut au = Au::of_group(records, self.escape, self.host, None);
+            self.write(out, err, &mut au, &mut time);
+            return;
+        };
+        let recall = Recall::new(records, heads, self.recall_tag(&time));
+        if let Some(parts) = recall.find(memo) {
+            out.extend_from_slice(parts.head);
+            time.write(self, out);
+            out.extend_from_slice(parts.tail);
+            err.extend_from_slice(parts.err);
+            return;
+        }
+        let mut au = Au::of_group(records, self.escape, self.host, Some(memo));
+        au.note_reads();
+        let (start, err_start) = (out.len(), err.len());
+        self.write(out, err, &mut au, &mut time);
+        if let (Some(reads), (1, Some((head_end, tail_start)))) = (au.take_reads(), time.marks) {
+            let head = &out[start..head_end];
+            let parts = Parts { head, tail: &out[tail_start..], err: &err[err_start..] };
+            recall.keep(memo, &reads, parts);
+        }
+    }
+
+    fn write(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, au: &mut Au<'_, '_>, time: &mut Time) {
+        match time.format {
+            Format::Csv => self.csv_row(out, err, au, time),
+            Format::Text => self.sentence(out, au, time),
+        }
+    }
+
+    /// What, besides the event's fields, its output depends on: the format,
+    /// the settings, and whether the event has a node.
+    fn recall_tag(&self, time: &Time<'_, '_>) -> u32 {
+        let e = self.extra;
+        let flags = [e.keys, e.labels, e.obj2, e.time, time.event.key.node.is_some()];
+        let flags = flags.iter().enumerate().fold(0, |f, (i, &on)| f | u32::from(on) << (i + 1));
+        time.format as u32 | flags | (self.escape as u32) << 8
+    }
+
+    fn csv_row(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, au: &mut Au<'_, '_>, time: &mut Time) {
+        if time.event.key.node.is_some() {
             au.interpret_field_into(out);
         }
         out.push(b',');
@@ -91,19 +148,7 @@ impl Writer<'_> {
         }
         out.push(b',');
         let (norm, normalized) = self.run(au, self.extra.labels);
-        self.host.strftime_into(out, "%x,%T,", sec);
-        if self.extra.time {
-            self.host.strftime_into(out, "%Y,%m,%d,%u,%k,", sec);
-            let off = self.host.utc_offset(sec);
-            let total = off.unsigned_abs();
-            let hour = total / 3600;
-            // COMPAT: the minutes are the remainder of the seconds by 60.
-            let min = (total - hour * 3600) % 60;
-            let sign = if off >= 0 { '+' } else { '-' };
-            let _ = write!(out, "{},{sign}{hour:02}:{min:02},", event.key.milli);
-        }
-        // Writing to a Vec cannot fail (and, unlike format!, makes no String).
-        let _ = write!(out, "{},", event.key.serial);
+        time.write(self, out);
         if !normalized {
             err.extend_from_slice(b"error normalizing ");
             err.extend_from_slice(type_name.unwrap_or("(null)").as_bytes());
@@ -183,12 +228,11 @@ impl Writer<'_> {
         out.push(b'\n');
     }
 
-    fn sentence(&self, out: &mut Vec<u8>, event: &Event<'_>, au: &mut Au<'_, '_>) {
-        let sec = event.key.sec as i64;
+    fn sentence(&self, out: &mut Vec<u8>, au: &mut Au<'_, '_>, time: &mut Time) {
         let first_type = au.get_type();
         // COMPAT: whatever went wrong, the sentence is printed.
         let (norm, _) = self.run(au, false);
-        if event.key.node.is_some() {
+        if time.event.key.node.is_some() {
             out.extend_from_slice(b"On ");
             if !au.interpret_field_into(out) {
                 out.extend_from_slice(b"(null)");
@@ -197,7 +241,7 @@ impl Writer<'_> {
         } else {
             out.extend_from_slice(b"At ");
         }
-        self.host.strftime_into(out, "%T %x", sec);
+        time.write(self, out);
         out.push(b' ');
         let mut id = -2;
         if seek(au, norm.subj_primary) {
@@ -262,6 +306,52 @@ impl Writer<'_> {
             out.extend_from_slice(how);
         }
         out.push(b'\n');
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Text,
+}
+
+/// The one part of an event's output not made of its fields (its time,
+/// and in csv its serial), and where it went.
+struct Time<'e, 'a> {
+    event: &'e Event<'a>,
+    format: Format,
+    /// How many times were written, and where the last starts and ends.
+    marks: (u32, Option<(usize, usize)>),
+}
+
+impl<'e, 'a> Time<'e, 'a> {
+    fn new(event: &'e Event<'a>, format: Format) -> Self {
+        Time { event, format, marks: (0, None) }
+    }
+
+    fn write(&mut self, w: &Writer<'_>, out: &mut Vec<u8>) {
+        let at = out.len();
+        let (key, host) = (&self.event.key, w.host);
+        let sec = key.sec as i64;
+        match self.format {
+            Format::Text => host.strftime_into(out, "%T %x", sec),
+            Format::Csv => {
+                host.strftime_into(out, "%x,%T,", sec);
+                if w.extra.time {
+                    host.strftime_into(out, "%Y,%m,%d,%u,%k,", sec);
+                    let off = host.utc_offset(sec);
+                    let total = off.unsigned_abs();
+                    let hour = total / 3600;
+                    // COMPAT: the minutes are the remainder of the seconds by 60.
+                    let min = (total - hour * 3600) % 60;
+                    let sign = if off >= 0 { '+' } else { '-' };
+                    let _ = write!(out, "{},{sign}{hour:02}:{min:02},", key.milli);
+                }
+                raudit_parse::cnum::push_decimal(out, key.serial, 1);
+                out.push(b',');
+            }
+        }
+        self.marks = (self.marks.0 + 1, Some((at, out.len())));
     }
 }
 

@@ -108,7 +108,7 @@ impl Normalizer<'_, '_, '_> {
     }
 
     pub(super) fn found(&mut self, name: &str) -> bool {
-        self.au.find_field(name).is_some()
+        self.au.has_field(name)
     }
 
     /// `how` from the exe field (false when there is none); for a script interpreter, the
