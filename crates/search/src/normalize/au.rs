@@ -502,7 +502,7 @@ impl<'a> Head<'a> {
             if let Some(tail) = reading.syscall_tail() {
                 break Some(tail);
             }
-            if !reading.syscall_prefix() && !reading.step(&mut cwd) {
+            if !(reading.header() || reading.syscall_prefix() || reading.step(&mut cwd)) {
                 break None;
             }
         };
@@ -540,18 +540,35 @@ impl<'a> Reading<'a> {
         (rec.rtype == SYSCALL && past && rest.starts_with(b"auid=")).then_some(rest)
     }
 
+    /// Reads a record's usual start at once: `type=` (after a `node=`),
+    /// each value plain and followed by a space. The same fields as
+    /// [`Reading::step`] reads one by one; false, with nothing read, when
+    /// the text does not start so.
+    fn header(&mut self) -> bool {
+        if !self.rec.fields.is_empty() {
+            return false;
+        }
+        let text = self.tokens.rest();
+        let node = plain_field(text, 0, NODE).map(|(value, end)| (value, end + 1));
+        let at = node.map_or(0, |(_, at)| at);
+        let Some((rtype, end)) = plain_field(text, at, TYPE) else { return false };
+        self.tokens = Tokens::new(&text[end + 1..]);
+        let rec = &mut self.rec;
+        if let Some((value, _)) = node {
+            rec.fields.push(Field { name: b"node", val: Some(Cow::Borrowed(value)) });
+            rec.at.note(1, b"node", value);
+        }
+        rec.fields.push(Field { name: b"type", val: Some(Cow::Borrowed(rtype)) });
+        rec.rtype = raudit_parse::record::type_number(rtype);
+        true
+    }
+
     /// Reads a SYSCALL record's usual fields before `auid=` at once, right
     /// after its type: the header's stamp, then `arch=` to `pid=`, each
-    /// value plain (nothing [`trim_value`] would take off) and followed by
-    /// one space. They are the fields [`Reading::step`] would read, one by
-    /// one; false, with nothing read, when the text is not so.
-    ///
-    /// [`trim_value`]: raudit_interpret::fields::trim_value
+    /// value plain and followed by a space. The same fields as
+    /// [`Reading::step`] reads one by one; false, with nothing read, when
+    /// the text is not so.
     fn syscall_prefix(&mut self) -> bool {
-        const NAMES: [&[u8]; 11] = [
-            b"arch", b"syscall", b"success", b"exit", b"a0", b"a1", b"a2", b"a3", b"items",
-            b"ppid", b"pid",
-        ];
         let rec = &self.rec;
         if rec.rtype != SYSCALL || rec.fields.len() != 1 + rec.at.offset() {
             return false;
@@ -563,25 +580,15 @@ impl<'a> Reading<'a> {
             return false;
         };
         let mut values: [&[u8]; 11] = [b""; 11];
-        for (name, value) in NAMES.iter().zip(&mut values) {
-            at += 1;
-            let Some(field) = rest.get(at..).filter(|f| f.starts_with(name)) else { return false };
-            if field.get(name.len()) != Some(&b'=') {
-                return false;
-            }
-            let from = at + name.len() + 1;
-            let end = space_from(rest, from);
-            let v = &rest[from..end];
-            let plain = v.last().is_some_and(|c| !matches!(c, b':' | b',' | b'\'' | b')'));
-            if !plain || end == rest.len() {
-                return false;
-            }
+        for (&name, value) in SYSCALL_PREFIX.iter().zip(&mut values) {
+            let Some((v, end)) = plain_field(rest, at + 1, name) else { return false };
             *value = v;
             at = end;
         }
         self.tokens = Tokens::new(&rest[at + 1..]);
         let rec = &mut self.rec;
-        for (i, (name, value)) in NAMES.into_iter().zip(values).enumerate() {
+        for (i, (name, value)) in SYSCALL_PREFIX.into_iter().zip(values).enumerate() {
+            let name = name.name;
             rec.fields.push(Field { name, val: Some(Cow::Borrowed(value)) });
             // Only arch, syscall, a0 and a1 give the context.
             if matches!(i, 0 | 1 | 4 | 5) {
@@ -620,6 +627,64 @@ impl<'a> Reading<'a> {
         }
         true
     }
+}
+
+/// A field name of up to seven bytes, packed with its `=` for a compare
+/// of eight bytes at once.
+#[derive(Clone, Copy)]
+struct Name {
+    name: &'static [u8],
+    packed: u64,
+    mask: u64,
+}
+
+impl Name {
+    const fn new(name: &'static [u8]) -> Name {
+        assert!(name.len() < 8);
+        let (mut packed, mut i) = (0, 0);
+        while i < name.len() {
+            packed |= (name[i] as u64) << (8 * i);
+            i += 1;
+        }
+        packed |= (b'=' as u64) << (8 * i);
+        let mask = if i == 7 { u64::MAX } else { (1 << (8 * (i + 1))) - 1 };
+        Name { name, packed, mask }
+    }
+}
+
+const NODE: Name = Name::new(b"node");
+const TYPE: Name = Name::new(b"type");
+/// The fields before `auid=` of a usual SYSCALL record.
+const SYSCALL_PREFIX: [Name; 11] = [
+    Name::new(b"arch"),
+    Name::new(b"syscall"),
+    Name::new(b"success"),
+    Name::new(b"exit"),
+    Name::new(b"a0"),
+    Name::new(b"a1"),
+    Name::new(b"a2"),
+    Name::new(b"a3"),
+    Name::new(b"items"),
+    Name::new(b"ppid"),
+    Name::new(b"pid"),
+];
+
+/// `name=value` at `at` in `text`, the value plain (non-empty, nothing
+/// [`trim_value`] would take off) and followed by a space: the value and
+/// where that space is.
+///
+/// [`trim_value`]: raudit_interpret::fields::trim_value
+fn plain_field(text: &[u8], at: usize, name: Name) -> Option<(&[u8], usize)> {
+    let word = text.get(at..at + 8)?;
+    let word = u64::from_le_bytes(word.try_into().ok()?);
+    if word & name.mask != name.packed {
+        return None;
+    }
+    let from = at + name.name.len() + 1;
+    let end = space_from(text, from);
+    let value = &text[from..end];
+    let plain = value.last().is_some_and(|c| !matches!(c, b':' | b',' | b'\'' | b')'));
+    (plain && end < text.len()).then_some((value, end))
 }
 
 /// `parse_up_record`: the fields of one record.
@@ -674,7 +739,7 @@ fn parse_record<'a>(
                 cut = Some((key, tail, count));
             }
         }
-        if !reading.syscall_prefix() && !reading.step(cwd) {
+        if !(reading.header() || reading.syscall_prefix() || reading.step(cwd)) {
             break;
         }
     }
@@ -892,6 +957,8 @@ type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 succ
         let lines = [
             format!("type=SYSCALL msg=audit(1700000000.123:3): {prefix} {tail}"),
             format!("node=h type=SYSCALL msg=audit(1700000000.123:3): {prefix} {tail}"),
+            format!("node=h: type=SYSCALL msg=audit(1700000000.123:3): {prefix} {tail}"),
+            format!("node=h  type=SYSCALL msg=audit(1700000000.123:3): {prefix} {tail}"),
             format!("type=SYSCALL msg=audit(1700000000.123:3):  {prefix} {tail}"),
             format!("type=SYSCALL msg=audit(1700000000.123:3): {}", prefix.replace(" a1", "  a1"))
                 + " "
@@ -922,7 +989,7 @@ type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 succ
             format!("type=SYSCALL msg=audit(1700000000.123:3): word {prefix} {tail}"),
             format!("type=CWD msg=audit(1700000000.123:3): {prefix} {tail}"),
         ];
-        let mut fast_ones = 0;
+        let mut fast_ones = Vec::new();
         for line in &lines {
             let r = Record::parse(line.as_bytes(), 2).expect("a record");
             let mut slow = Reading::new(&r, 8);
@@ -936,16 +1003,25 @@ type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 succ
             assert_eq!(fields_of(&head.fields), fields_of(&fast.fields[..n]), "{line}");
             assert_eq!(head.rtype, fast.rtype, "{line}");
             let mut fast_reading = Reading::new(&r, 8);
+            let header = fast_reading.header();
             while fast_reading.rec.fields.len() < 1 + fast_reading.rec.at.offset() {
                 fast_reading.step(&mut None);
             }
-            fast_ones += usize::from(fast_reading.syscall_prefix());
+            fast_ones.push((header, fast_reading.syscall_prefix()));
             if let Some(tail) = head.tail {
                 assert!(tail.starts_with(b"auid=") && n >= Positions::LAST + head.at.offset());
             }
         }
-        // The usual forms take the fast way (whatever follows `pid=`); the odd ones do not.
-        assert_eq!(fast_ones, 4);
+        // The usual forms take the fast ways (whatever follows `pid=`, when
+        // eight bytes do); the odd ones do not.
+        let (yes, no) = (true, false);
+        let expected = [(yes, yes), (yes, yes), (no, yes), (no, yes), (yes, no), (yes, no)];
+        assert_eq!(fast_ones[..6], expected);
+        assert_eq!(
+            fast_ones[6..].iter().filter(|&&(_, prefix)| prefix).count(),
+            1,
+            "{fast_ones:?}"
+        );
     }
 
     #[test]

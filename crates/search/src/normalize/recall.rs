@@ -80,7 +80,7 @@ impl<'h, 'a> Recall<'h, 'a> {
                 }
                 None => {
                     skeleton.push(0);
-                    let (before, after) = without_stamp(r.text);
+                    let (before, after) = without_stamp(r);
                     put(&mut skeleton, before);
                     put(&mut skeleton, after);
                 }
@@ -192,9 +192,14 @@ impl<'h, 'a> Recall<'h, 'a> {
 /// A record's text without its stamp token (`msg=audit(…):`, just before
 /// the body), which gives no field: the text before and after it. All of
 /// the text when there is no such token.
-fn without_stamp(text: &[u8]) -> (&[u8], &[u8]) {
+fn without_stamp<'a>(r: &Record<'a>) -> (&'a [u8], &'a [u8]) {
+    let text = r.text;
     let whole = (text, &text[text.len()..]);
-    let Some(body_at) = memchr::memmem::find(text, b"): ").map(|i| i + 2) else { return whole };
+    // The body follows the first `): `.
+    let Some((body_at, _)) = memo::place_in(text, r.body()) else { return whole };
+    let Some(body_at) = body_at.checked_sub(1).filter(|&at| text.get(at) == Some(&b' ')) else {
+        return whole;
+    };
     let header = &text[..body_at];
     let start = memchr::memrchr(b' ', header).map_or(0, |i| i + 1);
     if header[start..].starts_with(b"msg=audit(") {
