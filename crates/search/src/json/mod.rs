@@ -347,10 +347,11 @@ fn write_record<'a>(
     let it = Interp::of(r.rtype, fields, host, stored);
     // Any other record is written the same for the same text (EXECVE's
     // arguments are also the summary's command): whole, it may be kept.
+    // So may an empty one (EOE's): finding it costs less than writing it.
     let mut whole = None;
     if let Some(memo) = memo.as_deref_mut()
         && !matches!(r.rtype, SYSCALL | EXECVE)
-        && body.len() >= memo::MIN_TEXT
+        && (body.len() >= memo::MIN_TEXT || body.is_empty())
     {
         let tag = memo::tag::JSON | u64::from(r.rtype as u32);
         let key = (tag, Memo::hash(tag, body, enriched));
