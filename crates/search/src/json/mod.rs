@@ -312,6 +312,30 @@ fn write_record<'a>(
     let enriched = r.enriched.unwrap_or_default();
     let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
     let stored = stored.as_ref().filter(|s| !s.is_empty());
+    // Any other record is written the same for the same text (EXECVE's
+    // arguments are also the summary's command): whole, it may be kept,
+    // with its summary facts, so that found there it need not be split.
+    // So may an empty one (EOE's): finding it costs less than writing it.
+    let mut whole = None;
+    if let Some(memo) = memo.as_deref_mut()
+        && !matches!(r.rtype, SYSCALL | EXECVE)
+        && (body.len() >= memo::MIN_TEXT || body.is_empty())
+    {
+        let tag = memo::tag::JSON | u64::from(r.rtype as u32);
+        let key = (tag, Memo::hash(tag, body, enriched));
+        if let Some((facts, json)) = memo.get(key, body, enriched).and_then(split_facts) {
+            out.extend_from_slice(json);
+            let mut found = Facts::default();
+            fill_facts(&mut found, facts, body);
+            // SECCOMP's context comes from its fields.
+            if r.rtype == SECCOMP {
+                split_until(body, 0, words, fields, None);
+            }
+            let it = Interp::of(r.rtype, fields, host, stored);
+            return summarize_facts(r.rtype, &found, &it, summary, scratch);
+        }
+        whole = Some((key, out.len()));
+    }
     // A SYSCALL record's fields from auid= on are those of many records
     // before it (the fields before change from record to record): the
     // memo keeps their members, names and facts, so that found there they
@@ -345,22 +369,6 @@ fn write_record<'a>(
     let plain = escapes_only_delimiters(body, quotes);
     let fields = &*fields;
     let it = Interp::of(r.rtype, fields, host, stored);
-    // Any other record is written the same for the same text (EXECVE's
-    // arguments are also the summary's command): whole, it may be kept.
-    // So may an empty one (EOE's): finding it costs less than writing it.
-    let mut whole = None;
-    if let Some(memo) = memo.as_deref_mut()
-        && !matches!(r.rtype, SYSCALL | EXECVE)
-        && (body.len() >= memo::MIN_TEXT || body.is_empty())
-    {
-        let tag = memo::tag::JSON | u64::from(r.rtype as u32);
-        let key = (tag, Memo::hash(tag, body, enriched));
-        if let Some(found) = memo.get(key, body, enriched) {
-            out.extend_from_slice(found);
-            return summarize(r.rtype, fields, &it, summary, scratch);
-        }
-        whole = Some((key, out.len()));
-    }
     out.extend_from_slice(b"{\"type\":");
     string(out, r.type_name().as_bytes());
     member_names_into(fields, names);
@@ -427,8 +435,11 @@ fn write_record<'a>(
         _ => {}
     }
     out.push(b'}');
-    if let (Some((key, at)), Some(memo)) = (whole, memo) {
-        memo.keep(key, body, enriched, &out[at..]);
+    if let (Some((key, at)), Some(memo)) = (whole, memo)
+        && write_facts(kept, fields, body)
+    {
+        kept.extend_from_slice(&out[at..]);
+        memo.keep(key, body, enriched, kept);
     }
     summarize(r.rtype, fields, &it, summary, scratch);
 }
@@ -482,12 +493,7 @@ fn write_with_kept_tail<'a>(
     out.push(b'}');
     let mut facts = Facts::default();
     facts.gather(fields);
-    let mut slots = facts.slots();
-    for (id, at, len) in kept.facts() {
-        if let Some(slot) = slots.get_mut(id) {
-            slot.get_or_insert(&tail[at..at + len]);
-        }
-    }
+    fill_facts(&mut facts, kept.facts, tail);
     summarize_facts(rtype, &facts, it, summary, scratch);
     true
 }
@@ -516,10 +522,7 @@ impl<'k> TailKept<'k> {
             let (at, len) = memo::place_in(tail, part)?;
             (tail.len() <= usize::from(u16::MAX)).then_some([at as u16, len as u16])
         };
-        let mut facts = Facts::default();
-        facts.gather(fields);
-        let found: Vec<(usize, &[u8])> =
-            facts.slots().into_iter().enumerate().filter_map(|(i, s)| Some((i, (*s)?))).collect();
+        let found = facts_of(fields);
         let counts = [raw.len(), interp.len(), fields.len(), found.len()];
         if counts.iter().any(|&n| n > usize::from(u16::MAX)) {
             return false;
@@ -560,10 +563,49 @@ impl<'k> TailKept<'k> {
     fn names(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         self.names.chunks_exact(4).map(|n| (u16_at(n, 0), u16_at(n, 1)))
     }
+}
 
-    /// The facts: (slot, at, len).
-    fn facts(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-        self.facts.chunks_exact(6).map(|n| (u16_at(n, 0), u16_at(n, 1), u16_at(n, 2)))
+/// The summary facts of `fields`: (slot, value).
+fn facts_of<'f>(fields: &[Field<'f>]) -> Vec<(usize, &'f [u8])> {
+    let mut facts = Facts::default();
+    facts.gather(fields);
+    facts.slots().into_iter().enumerate().filter_map(|(i, s)| Some((i, (*s)?))).collect()
+}
+
+/// Writes the summary facts of a record's `fields` as places in its
+/// `body`: a u16 count, then (slot, at, len) u16s. False when one is not
+/// a piece of it (then nothing is kept).
+fn write_facts(out: &mut Vec<u8>, fields: &[Field<'_>], body: &[u8]) -> bool {
+    out.clear();
+    let found = facts_of(fields);
+    out.extend_from_slice(&(found.len() as u16).to_le_bytes());
+    for (slot, value) in found {
+        let Some((at, len)) = memo::place_in(body, value) else { return false };
+        if body.len() > usize::from(u16::MAX) {
+            return false;
+        }
+        for n in [slot, at, len] {
+            out.extend_from_slice(&(n as u16).to_le_bytes());
+        }
+    }
+    true
+}
+
+/// A whole record as kept: its facts' places and its JSON.
+fn split_facts(kept: &[u8]) -> Option<(&[u8], &[u8])> {
+    let count = usize::from(u16::from_le_bytes(kept.get(..2)?.try_into().ok()?));
+    kept[2..].split_at_checked(6 * count)
+}
+
+/// Gives the slots of `facts` that are empty the values at the places
+/// `kept` holds ((slot, at, len) u16s) in `text`.
+fn fill_facts<'t>(facts: &mut Facts<'t>, kept: &[u8], text: &'t [u8]) {
+    let mut slots = facts.slots();
+    for n in kept.chunks_exact(6) {
+        let (slot, at, len) = (u16_at(n, 0), u16_at(n, 1), u16_at(n, 2));
+        if let (Some(slot), Some(value)) = (slots.get_mut(slot), text.get(at..at + len)) {
+            slot.get_or_insert(value);
+        }
     }
 }
 
