@@ -954,6 +954,10 @@ type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 succ
     fn the_fast_syscall_reading_gives_what_reading_token_by_token_gives() {
         let prefix = "arch=c000003e syscall=2 success=yes exit=3 a0=7f a1=0 a2=1b6 a3=0 items=1 ppid=1 pid=2";
         let tail = "auid=1000 uid=0 comm=\"cat\" key=(null)";
+        // The usual record with one thing in its fields before auid= changed.
+        let changed = |from: &str, to: &str| {
+            format!("type=SYSCALL msg=audit(1700000000.123:3): {} {tail}", prefix.replace(from, to))
+        };
         let lines = [
             format!("type=SYSCALL msg=audit(1700000000.123:3): {prefix} {tail}"),
             format!("node=h type=SYSCALL msg=audit(1700000000.123:3): {prefix} {tail}"),
@@ -963,26 +967,11 @@ type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 succ
             format!("type=SYSCALL msg=audit(1700000000.123:3): {}", prefix.replace(" a1", "  a1"))
                 + " "
                 + tail,
-            format!(
-                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
-                prefix.replace("exit=3", "exit=3:")
-            ),
-            format!(
-                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
-                prefix.replace("a0=7f", "a0=(7f)")
-            ),
-            format!(
-                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
-                prefix.replace("a2=1b6", "a2=")
-            ),
-            format!(
-                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
-                prefix.replace("items", "key=6B")
-            ),
-            format!(
-                "type=SYSCALL msg=audit(1700000000.123:3): {} {tail}",
-                prefix.replace(" pid=2", "")
-            ),
+            changed("exit=3", "exit=3:"),
+            changed("a0=7f", "a0=(7f)"),
+            changed("a2=1b6", "a2="),
+            changed("items", "key=6B"),
+            changed(" pid=2", ""),
             format!("type=SYSCALL msg=audit(1700000000.123:3): {prefix} x=1 {tail}"),
             format!("type=SYSCALL msg=audit(1700000000.123:3): {prefix}"),
             format!("type=SYSCALL msg=audit(1700000000.123:3): {prefix} "),
