@@ -109,8 +109,13 @@ impl Memo {
         found.then(|| &slot.bytes[t + e..])
     }
 
+    /// Whether an entry of these parts is small enough to be kept.
+    pub(crate) fn fits(text: &[u8], extra: &[u8], output: &[u8]) -> bool {
+        text.len() + extra.len() + output.len() <= MAX_ENTRY
+    }
+
     /// Keeps `output` for the key (as [`Memo::get`] takes it), in place of
-    /// what its slot held.
+    /// what its slot held, if it [`Memo::fits`].
     pub(crate) fn keep(
         &mut self,
         (tag, hash): (u64, u64),
@@ -118,7 +123,7 @@ impl Memo {
         extra: &[u8],
         output: &[u8],
     ) {
-        if text.len() + extra.len() + output.len() > MAX_ENTRY {
+        if !Self::fits(text, extra, output) {
             return;
         }
         let slot = &mut self.slots[slot_of(hash)];

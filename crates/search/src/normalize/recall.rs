@@ -153,9 +153,12 @@ impl<'h, 'a> Recall<'h, 'a> {
         for part in [parts.head, parts.tail, parts.err] {
             output.extend_from_slice(part);
         }
-        let key = Self::output_key(&id_and_reads, &values);
-        memo.keep(key, &id_and_reads, &values, &output);
-        memo.keep(self.key, &self.skeleton, b"", &id_and_reads);
+        // An output whose skeleton is not kept could never be found.
+        if Memo::fits(&self.skeleton, b"", &id_and_reads) {
+            let key = Self::output_key(&id_and_reads, &values);
+            memo.keep(key, &id_and_reads, &values, &output);
+            memo.keep(self.key, &self.skeleton, b"", &id_and_reads);
+        }
     }
 
     /// Writes what each of `reads` gives in this event; None when one is not
