@@ -69,6 +69,44 @@ pub(crate) struct Memo {
     slots: Vec<Slot>,
     /// The last id [`Memo::fresh_id`] gave.
     last_id: u64,
+    /// Whether looking up whole events is worth it.
+    pub(crate) odds: Odds,
+}
+
+/// Whether looking up whole events is worth it on a thread: one that found
+/// fewer than 1 in 32 of its last [`Odds::TRIES`] rests for [`Odds::REST`]
+/// events, for a log where nothing repeats would pay for keys it never
+/// finds. (Long windows: a storm log's first thousand events repeat little.)
+#[derive(Default)]
+pub(crate) struct Odds {
+    tries: u32,
+    found: u32,
+    rest: u32,
+}
+
+impl Odds {
+    const TRIES: u32 = 1024;
+    const REST: u32 = 8192;
+
+    /// Whether to look up the next event (an event not looked up counts
+    /// down the rest).
+    pub(crate) fn worth_trying(&mut self) -> bool {
+        let resting = self.rest > 0;
+        self.rest = self.rest.saturating_sub(1);
+        !resting
+    }
+
+    /// What a look-up found.
+    pub(crate) fn tell(&mut self, found: bool) {
+        self.tries += 1;
+        self.found += u32::from(found);
+        if self.tries == Self::TRIES {
+            if self.found < Self::TRIES / 32 {
+                self.rest = Self::REST;
+            }
+            (self.tries, self.found) = (0, 0);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -167,7 +205,7 @@ pub(crate) fn with<R>(generation: Option<u64>, f: impl FnOnce(Option<&mut Memo>)
     let mut memo = MEMO.take().filter(|m| m.generation == generation).unwrap_or_else(|| {
         let mut slots = Vec::new();
         slots.resize_with(SLOTS, Slot::default);
-        Box::new(Memo { generation, slots, last_id: 0 })
+        Box::new(Memo { generation, slots, last_id: 0, odds: Odds::default() })
     });
     let result = f(Some(&mut memo));
     MEMO.set(Some(memo));
@@ -240,6 +278,23 @@ mod tests {
             let h = (1, Memo::hash(1, b"uid=0 gid=0", b""));
             assert_eq!(memo.unwrap().get(h, b"uid=0 gid=0", b""), None);
         });
+    }
+
+    #[test]
+    fn a_thread_that_finds_little_rests_then_tries_again() {
+        let mut odds = Odds::default();
+        for i in 0..Odds::TRIES {
+            assert!(odds.worth_trying());
+            odds.tell(i % 16 == 0);
+        }
+        // 1 in 16 found: still worth it.
+        assert!(odds.worth_trying());
+        for _ in 0..Odds::TRIES {
+            odds.tell(false);
+        }
+        let rested = (0..Odds::REST).filter(|_| !odds.worth_trying()).count();
+        assert_eq!(rested, Odds::REST as usize);
+        assert!(odds.worth_trying());
     }
 
     #[test]

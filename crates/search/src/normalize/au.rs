@@ -99,7 +99,9 @@ impl<'a, 'r> Au<'a, 'r> {
         mut f: impl FnMut(Self),
         mut memo: Option<&mut Memo>,
     ) {
-        each_group(event, |records, _| f(Au::of_group(records, escape, host, memo.as_deref_mut())));
+        each_group(event, false, |records, _| {
+            f(Au::of_group(records, escape, host, memo.as_deref_mut()))
+        });
     }
 
     /// The event libauparse makes of `records` (a group [`each_group`] gave).
@@ -449,8 +451,12 @@ fn ends_event(rtype: i32) -> bool {
 /// after a record of a type that usually ends one (PROCTITLE, EOE, a
 /// one-record type...), so the records that follow form another event (an
 /// EOE alone is dropped). `f` gets each group's records and their
-/// [`Head`]s.
-pub(crate) fn each_group<'a>(event: &Event<'a>, mut f: impl FnMut(&[Record<'a>], Vec<Head<'a>>)) {
+/// [`Head`]s, read on to SYSCALL tails with `prefixes`.
+pub(crate) fn each_group<'a>(
+    event: &Event<'a>,
+    prefixes: bool,
+    mut f: impl FnMut(&[Record<'a>], Vec<Head<'a>>),
+) {
     let mut heads: Vec<Head<'a>> = Vec::new();
     let mut start = 0;
     for (i, r) in event.records.iter().enumerate() {
@@ -459,7 +465,7 @@ pub(crate) fn each_group<'a>(event: &Event<'a>, mut f: impl FnMut(&[Record<'a>],
         if heads.is_empty() && r.rtype == EOE && r.text.starts_with(b"type=EOE ") {
             continue;
         }
-        let head = Head::read(r);
+        let head = Head::read(r, prefixes);
         if heads.is_empty() {
             if head.rtype == EOE {
                 continue;
@@ -490,13 +496,15 @@ pub(crate) struct Head<'a> {
 }
 
 impl<'a> Head<'a> {
-    fn read(r: &Record<'a>) -> Head<'a> {
-        let mut reading = Reading::new(r, 16);
+    /// Reads `r` as far as its type, and with `prefix` a SYSCALL record on
+    /// to its tail.
+    fn read(r: &Record<'a>, prefix: bool) -> Head<'a> {
+        let mut reading = Reading::new(r, if prefix { 16 } else { 2 });
         let mut cwd = None;
         let tail = loop {
             let rec = &reading.rec;
             // The type is known for good once the field that gives it is passed.
-            if rec.rtype != SYSCALL && rec.fields.len() > rec.at.offset() {
+            if (rec.rtype != SYSCALL || !prefix) && rec.fields.len() > rec.at.offset() {
                 break None;
             }
             if let Some(tail) = reading.syscall_tail() {
@@ -987,7 +995,7 @@ type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 succ
             assert_eq!(fields_of(&fast.fields), fields_of(&slow.rec.fields), "{line}");
             assert_eq!(format!("{:?}", fast.at), format!("{:?}", slow.rec.at), "{line}");
             assert_eq!(fast.rtype, slow.rec.rtype, "{line}");
-            let head = Head::read(&r);
+            let head = Head::read(&r, true);
             let n = head.fields.len();
             assert_eq!(fields_of(&head.fields), fields_of(&fast.fields[..n]), "{line}");
             assert_eq!(head.rtype, fast.rtype, "{line}");

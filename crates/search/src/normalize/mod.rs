@@ -78,35 +78,44 @@ impl Writer<'_> {
 
     fn each(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>, format: Format) {
         memo::with(self.host.names_generation(), |mut memo| {
-            au::each_group(event, |records, heads| {
+            let trying = memo.as_deref_mut().is_some_and(|m| m.odds.worth_trying());
+            au::each_group(event, trying, |records, heads| {
                 let time = Time::new(event, format);
-                self.recalled(out, err, records, &heads, memo.as_deref_mut(), time);
+                self.recalled(out, err, (records, &heads), memo.as_deref_mut(), trying, time);
             });
         });
     }
 
-    /// Writes an event made of `records`; with a memo, its output is found
-    /// there, or kept.
+    /// Writes an event made of `records`; with a memo and `recall`, its
+    /// output is found there, or kept.
     fn recalled(
         &self,
         out: &mut Vec<u8>,
         err: &mut Vec<u8>,
-        records: &[Record<'_>],
-        heads: &[Head<'_>],
+        (records, heads): (&[Record<'_>], &[Head<'_>]),
         memo: Option<&mut Memo>,
+        recall: bool,
         mut time: Time<'_, '_>,
     ) {
-        let Some(memo) = memo else {
-            let mut au = Au::of_group(records, self.escape, self.host, None);
-            self.write(out, err, &mut au, &mut time);
-            return;
+        let memo = match memo {
+            Some(memo) if recall => memo,
+            memo => {
+                let mut au = Au::of_group(records, self.escape, self.host, memo);
+                self.write(out, err, &mut au, &mut time);
+                return;
+            }
         };
         let recall = Recall::new(records, heads, self.recall_tag(&time));
-        if let Some(parts) = recall.find(memo) {
+        let found = recall.find(memo);
+        let hit = found.is_some();
+        if let Some(parts) = found {
             out.extend_from_slice(parts.head);
             time.write(self, out);
             out.extend_from_slice(parts.tail);
             err.extend_from_slice(parts.err);
+        }
+        memo.odds.tell(hit);
+        if hit {
             return;
         }
         let mut au = Au::of_group(records, self.escape, self.host, Some(memo));

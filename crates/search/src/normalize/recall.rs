@@ -40,6 +40,8 @@ pub(super) struct Parts<'m> {
 pub(super) struct Recall<'h, 'a> {
     key: (u64, u64),
     skeleton: Vec<u8>,
+    /// The skeleton's id, when [`Recall::find`] found it.
+    id: Cell<Option<[u8; 8]>>,
     records: &'h [Record<'a>],
     heads: &'h [Head<'a>],
 }
@@ -95,7 +97,7 @@ impl<'h, 'a> Recall<'h, 'a> {
         }
         let tag = memo::tag::EVENT_SKELETON | u64::from(tag);
         let key = (tag, Memo::hash(tag, &skeleton, b""));
-        Recall { key, skeleton, records, heads }
+        Recall { key, skeleton, id: Cell::new(None), records, heads }
     }
 
     /// The key of the output when the skeleton's id and reads are `text`.
@@ -106,6 +108,7 @@ impl<'h, 'a> Recall<'h, 'a> {
     /// The output kept for an event like this one.
     pub(super) fn find<'m>(&self, memo: &'m Memo) -> Option<Parts<'m>> {
         let id_and_reads = memo.get(self.key, &self.skeleton, b"")?;
+        self.id.set(id_and_reads.first_chunk().copied());
         let mut values = Vec::with_capacity(128);
         self.write_values(decode(id_and_reads.get(8..)?), &mut values)?;
         let kept = memo.get(Self::output_key(id_and_reads, &values), id_and_reads, &values)?;
@@ -132,14 +135,12 @@ impl<'h, 'a> Recall<'h, 'a> {
         }
     }
 
-    /// Keeps `parts`, made of an event like this one reading `reads`.
+    /// Keeps `parts`, made of an event like this one reading `reads`
+    /// (after [`Recall::find`] found nothing).
     pub(super) fn keep(&self, memo: &mut Memo, reads: &[Read], parts: Parts<'_>) {
         let mut id_and_reads = Vec::with_capacity(8 + reads.len() * 9);
-        let known = memo.get(self.key, &self.skeleton, b"").and_then(|kept| kept.get(..8));
-        match known {
-            Some(id) => id_and_reads.extend_from_slice(id),
-            None => id_and_reads.extend_from_slice(&memo.fresh_id().to_le_bytes()),
-        }
+        let id = self.id.get().unwrap_or_else(|| memo.fresh_id().to_le_bytes());
+        id_and_reads.extend_from_slice(&id);
         let reads = reads.iter().copied().filter(|&r| !self.in_skeleton(r));
         encode(reads.clone(), &mut id_and_reads);
         let mut values = Vec::with_capacity(128);
