@@ -17,7 +17,8 @@
 //! same there, and the printers are deterministic, so this event would
 //! make the same output. An event that reads others (another branch) is
 //! simply a miss. Ids are never reused, so an entry made for a skeleton
-//! that has since left the memo is never found for another.
+//! that has since left the memo is never found for another. A thread that
+//! finds little stops looking for a while ([`crate::memo::Odds`]).
 
 use std::cell::Cell;
 
