@@ -255,6 +255,12 @@ pub struct ContextUse {
     pub args: bool,
 }
 
+/// Whether interpreting a value of `kind` may read its record's context
+/// at all ([`context_used`] says what, in a given context).
+pub fn needs_context(kind: Kind) -> bool {
+    matches!(kind, Kind::Arch | Kind::Syscall | Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3)
+}
+
 /// [`ContextUse`] of interpreting a value of `kind` in `ctx`: callers that
 /// keep interpretations learn from it what they hold for.
 pub fn context_used(kind: Kind, ctx: &Context<'_>) -> ContextUse {
@@ -264,7 +270,8 @@ pub fn context_used(kind: Kind, ctx: &Context<'_>) -> ContextUse {
             let name = ctx.machine.or_else(Machine::host).and_then(|m| m.syscall_name(ctx.syscall));
             ContextUse { syscall: true, args: name.and_then(multiplexed_calls).is_some() }
         }
-        Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 => ContextUse { syscall: true, args: true },
+        // The arguments a0..a3.
+        _ if needs_context(kind) => ContextUse { syscall: true, args: true },
         _ => ContextUse::default(),
     }
 }

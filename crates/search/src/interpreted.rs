@@ -320,7 +320,7 @@ impl Interpreter<'_> {
             return;
         }
         out.extend_from_slice(&text[..value_at]);
-        if memo::needs_record_context(kind) || memo::sets_record_context(name) {
+        if raudit_interpret::value::needs_context(kind) || memo::sets_record_context(name) {
             f.used_state = true;
         }
         let syscall;

@@ -12,17 +12,9 @@
 
 use std::cell::Cell;
 
-use raudit_interpret::Kind;
-
 /// Texts shorter than this are made again rather than looked up: the
 /// lookup would cost about as much.
 pub(crate) const MIN_TEXT: usize = 32;
-
-/// Whether a value of `kind` means something only with its record's arch,
-/// syscall or arguments (so output made of it holds only in that record).
-pub(crate) fn needs_record_context(kind: Kind) -> bool {
-    matches!(kind, Kind::A0 | Kind::A1 | Kind::A2 | Kind::A3 | Kind::Syscall | Kind::Arch)
-}
 
 /// Whether a field named `name` gives a record its arch, syscall or arguments.
 pub(crate) fn sets_record_context(name: &[u8]) -> bool {

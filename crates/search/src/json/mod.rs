@@ -184,7 +184,7 @@ fn interp_members(
             Value::Text(t) => {
                 // Fields without a meaning other than their text are left out.
                 let Some(kind) = it.meaningful(f.name, t) else { continue };
-                used_state |= memo::needs_record_context(kind);
+                used_state |= raudit_interpret::value::needs_context(kind);
                 open(out);
                 it.value(out, scratch, kind, f.name, t);
             }
