@@ -31,8 +31,9 @@ pub(crate) fn place_in(text: &[u8], part: &[u8]) -> Option<(usize, usize)> {
 /// Entries in a thread's memo; a new entry takes the slot of its hash.
 const SLOTS: usize = 2048;
 /// The largest key plus output kept, in bytes: a thread's memo holds at most
-/// `SLOTS * MAX_ENTRY` bytes (4 MiB).
-const MAX_ENTRY: usize = 2048;
+/// `SLOTS * MAX_ENTRY` bytes (8 MiB). Room for a JSON event of a few
+/// records: its key is its records, its output about twice as long.
+const MAX_ENTRY: usize = 4096;
 
 /// What a key's text is, in the high byte of its tag (a record type is in
 /// the low 32 bits): one thread may write several formats.
@@ -53,6 +54,9 @@ pub(crate) mod tag {
     /// csv and text: a skeleton's id, reads and values; the output is the
     /// event's row or sentence.
     pub const EVENT: u64 = 7 << 56;
+    /// JSON: an event's records without their stamps; the output is the
+    /// event's object after its serial.
+    pub const JSON_EVENT: u64 = 8 << 56;
 }
 
 pub(crate) struct Memo {
@@ -98,6 +102,14 @@ impl Odds {
             }
             (self.tries, self.found) = (0, 0);
         }
+    }
+}
+
+#[cfg(test)]
+impl Odds {
+    /// Odds that never look up an event, for tests of what is kept of records.
+    pub(crate) fn never() -> Odds {
+        Odds { rest: u32::MAX, ..Odds::default() }
     }
 }
 

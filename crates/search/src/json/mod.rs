@@ -8,6 +8,7 @@
 //! to which object, how, with what result.
 
 mod fields;
+mod kept;
 mod summary;
 mod text;
 
@@ -24,6 +25,7 @@ use crate::memo::{self, Memo};
 use crate::reuse::recycle;
 use fields::{Field, Value, execve_args, member_names, member_names_into, proctitle_argv};
 use fields::{slot_hash, split_until, text_of};
+use kept::{TailKept, fill_facts, split_facts, write_facts};
 use summary::{Facts, Summary, summarize, summarize_facts};
 pub use text::string;
 use text::{escapes_only_delimiters, member, raw_value};
@@ -227,6 +229,27 @@ fn write_event_with<'a>(
     push_decimal(out, u64::from(key.milli), 1);
     out.extend_from_slice(b",\"serial\":");
     push_decimal(out, key.serial, 1);
+    // What follows depends on the records' types, bodies and ENRICHED parts
+    // only: an event that repeats one written before (a storm: the same
+    // process making the same call) is found whole, or kept.
+    let mut whole = None;
+    if let Some(memo) = memo.as_deref_mut()
+        && memo.odds.worth_trying()
+    {
+        let key = event_key(&mut scratch.skeleton, &event.records);
+        let hit = match memo.get(key, &scratch.skeleton, b"") {
+            Some(json) => {
+                out.extend_from_slice(json);
+                true
+            }
+            None => false,
+        };
+        memo.odds.tell(hit);
+        if hit {
+            return;
+        }
+        whole = Some((key, out.len()));
+    }
     out.extend_from_slice(b",\"type\":");
     string(out, event.records[0].type_name().as_bytes());
     out.extend_from_slice(b",\"records\":[");
@@ -240,6 +263,32 @@ fn write_event_with<'a>(
     out.extend_from_slice(b"],\"summary\":");
     scratch.summary.write(out);
     out.extend_from_slice(b"}\n");
+    if let (Some((key, at)), Some(memo)) = (whole, memo) {
+        memo.keep(key, &scratch.skeleton, b"", &out[at..]);
+    }
+}
+
+/// Writes into `skeleton` what an event's JSON after its serial depends on,
+/// each record's type, body and ENRICHED part (prefixed by their lengths:
+/// no two events give the same bytes), and returns its memo key.
+fn event_key(skeleton: &mut Vec<u8>, records: &[Record<'_>]) -> (u64, u64) {
+    skeleton.clear();
+    for r in records {
+        let body = r.body();
+        skeleton.extend_from_slice(&r.rtype.to_le_bytes());
+        skeleton.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        skeleton.extend_from_slice(body);
+        match r.enriched {
+            Some(enriched) => {
+                skeleton.push(1);
+                skeleton.extend_from_slice(&(enriched.len() as u32).to_le_bytes());
+                skeleton.extend_from_slice(enriched);
+            }
+            None => skeleton.push(0),
+        }
+    }
+    let tag = memo::tag::JSON_EVENT;
+    (tag, Memo::hash(tag, skeleton, b""))
 }
 
 /// Writes a UTC time as RFC 3339 with milliseconds: `2023-11-14T22:13:20.038Z`.
@@ -279,6 +328,8 @@ struct Scratch<'a> {
     value: Vec<u8>,
     /// What the memo keeps for a record.
     kept: Vec<u8>,
+    /// The key of a whole event in the memo.
+    skeleton: Vec<u8>,
     /// Boxed: the scratch moves in and out of its thread-local for every event, and the
     /// summary is most of its size.
     summary: Box<Summary>,
@@ -293,6 +344,7 @@ impl Scratch<'_> {
             names: recycle(self.names),
             value: self.value,
             kept: self.kept,
+            skeleton: self.skeleton,
             summary: self.summary,
         }
     }
@@ -305,7 +357,7 @@ fn write_record<'a>(
     scratch: &mut Scratch<'a>,
     mut memo: Option<&mut Memo>,
 ) {
-    let Scratch { words, fields, names, value: scratch, kept, summary } = scratch;
+    let Scratch { words, fields, names, value: scratch, kept, summary, .. } = scratch;
     words.clear();
     fields.clear();
     let body = r.body();
@@ -498,122 +550,6 @@ fn write_with_kept_tail<'a>(
     true
 }
 
-/// What the memo keeps of a SYSCALL record's tail: its members in
-/// `fields` and in `interp` (each after a comma), its field names and its
-/// summary facts as places in the tail. Laid out as four u16 counts and
-/// lengths, a u64 with the bit of each name's [`slot_hash`] set, the names
-/// (at, len), the facts (slot, at, len), the members.
-struct TailKept<'k> {
-    names_mask: u64,
-    raw: &'k [u8],
-    interp: &'k [u8],
-    names: &'k [u8],
-    facts: &'k [u8],
-}
-
-impl<'k> TailKept<'k> {
-    fn write(
-        out: &mut Vec<u8>,
-        (raw, interp): (&[u8], &[u8]),
-        fields: &[Field<'_>],
-        tail: &[u8],
-    ) -> bool {
-        let place = |part: &[u8]| {
-            let (at, len) = memo::place_in(tail, part)?;
-            (tail.len() <= usize::from(u16::MAX)).then_some([at as u16, len as u16])
-        };
-        let found = facts_of(fields);
-        let counts = [raw.len(), interp.len(), fields.len(), found.len()];
-        if counts.iter().any(|&n| n > usize::from(u16::MAX)) {
-            return false;
-        }
-        out.clear();
-        for n in counts {
-            out.extend_from_slice(&(n as u16).to_le_bytes());
-        }
-        let mask = fields.iter().fold(0u64, |mask, f| mask | 1 << slot_hash(f.name));
-        out.extend_from_slice(&mask.to_le_bytes());
-        for f in fields {
-            let Some(place) = place(f.name) else { return false };
-            place.iter().for_each(|n| out.extend_from_slice(&n.to_le_bytes()));
-        }
-        for (slot, value) in found {
-            let Some(place) = place(value) else { return false };
-            out.extend_from_slice(&(slot as u16).to_le_bytes());
-            place.iter().for_each(|n| out.extend_from_slice(&n.to_le_bytes()));
-        }
-        out.extend_from_slice(raw);
-        out.extend_from_slice(interp);
-        true
-    }
-
-    fn read(kept: &'k [u8]) -> Option<Self> {
-        let counts = kept.get(..8)?;
-        let (raw, interp_len) = (u16_at(counts, 0), u16_at(counts, 1));
-        let (names, facts) = (u16_at(counts, 2), u16_at(counts, 3));
-        let names_mask = u64::from_le_bytes(kept.get(8..16)?.try_into().ok()?);
-        let rest = &kept[16..];
-        let (names, rest) = rest.split_at_checked(4 * names)?;
-        let (facts, rest) = rest.split_at_checked(6 * facts)?;
-        let (raw, interp) = rest.split_at_checked(raw)?;
-        (interp.len() == interp_len).then_some(TailKept { names_mask, raw, interp, names, facts })
-    }
-
-    /// The names' places: (at, len).
-    fn names(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.names.chunks_exact(4).map(|n| (u16_at(n, 0), u16_at(n, 1)))
-    }
-}
-
-/// The summary facts of `fields`: (slot, value).
-fn facts_of<'f>(fields: &[Field<'f>]) -> Vec<(usize, &'f [u8])> {
-    let mut facts = Facts::default();
-    facts.gather(fields);
-    facts.slots().into_iter().enumerate().filter_map(|(i, s)| Some((i, (*s)?))).collect()
-}
-
-/// Writes the summary facts of a record's `fields` as places in its
-/// `body`: a u16 count, then (slot, at, len) u16s. False when one is not
-/// a piece of it (then nothing is kept).
-fn write_facts(out: &mut Vec<u8>, fields: &[Field<'_>], body: &[u8]) -> bool {
-    out.clear();
-    let found = facts_of(fields);
-    out.extend_from_slice(&(found.len() as u16).to_le_bytes());
-    for (slot, value) in found {
-        let Some((at, len)) = memo::place_in(body, value) else { return false };
-        if body.len() > usize::from(u16::MAX) {
-            return false;
-        }
-        for n in [slot, at, len] {
-            out.extend_from_slice(&(n as u16).to_le_bytes());
-        }
-    }
-    true
-}
-
-/// A whole record as kept: its facts' places and its JSON.
-fn split_facts(kept: &[u8]) -> Option<(&[u8], &[u8])> {
-    let count = usize::from(u16::from_le_bytes(kept.get(..2)?.try_into().ok()?));
-    kept[2..].split_at_checked(6 * count)
-}
-
-/// Gives the slots of `facts` that are empty the values at the places
-/// `kept` holds ((slot, at, len) u16s) in `text`.
-fn fill_facts<'t>(facts: &mut Facts<'t>, kept: &[u8], text: &'t [u8]) {
-    let mut slots = facts.slots();
-    for n in kept.chunks_exact(6) {
-        let (slot, at, len) = (u16_at(n, 0), u16_at(n, 1), u16_at(n, 2));
-        if let (Some(slot), Some(value)) = (slots.get_mut(slot), text.get(at..at + len)) {
-            slot.get_or_insert(value);
-        }
-    }
-}
-
-/// The `i`-th u16 of `bytes`.
-fn u16_at(bytes: &[u8], i: usize) -> usize {
-    usize::from(u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::fields::split_into;
@@ -673,6 +609,10 @@ type=USER_CMD msg=audit(1700000000.008:8): pid=1 uid=0 auid=1000 ses=1 msg='cwd=
         let memoized = crate::memo::Memoized(fixed.clone());
         let events = crate::memo::events_twice(&[REPEATS]);
         let (mut plain, mut kept) = (Vec::new(), Vec::new());
+        // Records are found in the memo only where whole events are not looked up.
+        crate::memo::with(memoized.names_generation(), |m| {
+            m.expect("a generation").odds = crate::memo::Odds::never()
+        });
         for event in &events {
             write_event(&mut plain, event, &fixed);
             write_event(&mut kept, event, &memoized);
@@ -686,6 +626,68 @@ type=USER_CMD msg=audit(1700000000.008:8): pid=1 uid=0 auid=1000 ses=1 msg='cwd=
         assert!(text.contains(r#""words":["oddword"]"#), "{text}");
         assert!(text.contains(r#""ouid":"alice""#) && text.contains(r#""ouid":"carol""#));
         assert!(text.contains(r#""interp":{"auid":"alice""#), "{text}");
+    }
+
+    /// Events that repeat others but for their stamps or nodes, or differ
+    /// from them only in an ENRICHED part, a value or a record's type.
+    const EVENTS: &str = "\
+type=SYSCALL msg=audit(1700000000.001:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"
+type=EXECVE msg=audit(1700000000.001:1): argc=2 a0=\"ls\" a1=\"-l\"
+type=PROCTITLE msg=audit(1700000000.001:1): proctitle=6C73002D6C
+type=EOE msg=audit(1700000000.001:1): 
+node=web1 type=SYSCALL msg=audit(1700000001.002:2): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"
+node=web1 type=EXECVE msg=audit(1700000001.002:2): argc=2 a0=\"ls\" a1=\"-l\"
+node=web1 type=PROCTITLE msg=audit(1700000001.002:2): proctitle=6C73002D6C
+node=web1 type=EOE msg=audit(1700000001.002:2): 
+type=SYSCALL msg=audit(1700000002.003:3): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"\x1dAUID=\"bob\"
+type=EXECVE msg=audit(1700000002.003:3): argc=2 a0=\"ls\" a1=\"-l\"
+type=PROCTITLE msg=audit(1700000002.003:3): proctitle=6C73002D6C
+type=EOE msg=audit(1700000002.003:3): 
+type=SYSCALL msg=audit(1700000003.004:4): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"j\"
+type=EXECVE msg=audit(1700000003.004:4): argc=2 a0=\"ls\" a1=\"-l\"
+type=PROCTITLE msg=audit(1700000003.004:4): proctitle=6C73002D6C
+type=EOE msg=audit(1700000003.004:4): 
+type=USER_CMD msg=audit(1700000004.005:5): pid=1 uid=0 auid=1000 ses=1 msg='cmd=6C73 res=success'
+type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=6C73 res=success'
+";
+
+    #[test]
+    fn whole_events_found_in_the_memo_are_those_made_anew() {
+        use raudit_sys::FixedHost;
+        let fixed = FixedHost::new().with_user(1000, "alice");
+        let memoized = crate::memo::Memoized(fixed.clone());
+        let log = EVENTS.replace("\\x1d", "\x1d");
+        let events = crate::memo::events_twice(&[log.leak()]);
+        let (mut plain, mut kept) = (Vec::new(), Vec::new());
+        for event in &events {
+            write_event(&mut plain, event, &fixed);
+            write_event(&mut kept, event, &memoized);
+        }
+        assert_eq!(String::from_utf8_lossy(&kept), String::from_utf8_lossy(&plain));
+        let text = String::from_utf8_lossy(&plain);
+        assert_eq!(text.lines().count(), 12, "{text}");
+        let line = |serial: u32| {
+            let serial = format!(r#""serial":{serial},"#);
+            text.lines().find(|l| l.contains(&serial)).expect("each event is written")
+        };
+        // The first two differ in their time, serial and node only.
+        let after_serial = |line: &str| line.split_once(r#","type":"#).unwrap().1.to_owned();
+        assert_eq!(after_serial(line(1)), after_serial(line(2)));
+        assert!(line(1).starts_with(r#"{"node":null,"time":"2023-11-14T22:13:20.001Z""#));
+        assert!(line(2).starts_with(r#"{"node":"web1","time":"2023-11-14T22:13:21.002Z""#));
+        assert!(line(3).contains(r#""auid":"bob""#), "{}", line(3));
+        assert!(line(4).contains(r#""keys":["j"]"#), "{}", line(4));
+        assert!(line(6).contains(r#""type":"USER_END""#), "{}", line(6));
+        // Their keys say the same.
+        let key = |e: &Event<'_>| {
+            let mut skeleton = Vec::new();
+            (event_key(&mut skeleton, &e.records), skeleton)
+        };
+        let event = |serial: u64| events.iter().find(|e| e.key.serial == serial).unwrap();
+        assert_eq!(key(event(1)), key(event(2)));
+        for (a, b) in [(1, 3), (1, 4), (5, 6)] {
+            assert_ne!(key(event(a)).1, key(event(b)).1, "{a} {b}");
+        }
     }
 
     #[test]
