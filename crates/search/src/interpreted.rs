@@ -12,6 +12,8 @@ use raudit_sys::Host;
 
 use crate::memo::{self, Memo};
 
+mod recall;
+
 /// What formatting an interpreted event needs besides the event.
 pub struct Interpreter<'a> {
     pub escape: Escape,
@@ -37,22 +39,65 @@ impl Interpreter<'_> {
         stamp.push(b':');
         push_decimal(&mut stamp, event.key.serial, 0);
         stamp.extend_from_slice(b") ");
-        let last = event.records.last().expect("an event has a record");
         // Raw output is what the memo keeps (tty writes raw first).
         let generation = match self.escape {
             Escape::Tty | Escape::Raw => self.host.names_generation(),
             _ => None,
         };
-        memo::with(generation, |mut memo| {
-            if (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
-                self.write_record_checked(out, err, event, &stamp, last, memo);
-            } else {
-                for r in event.records.iter().rev() {
-                    self.write_record_checked(out, err, event, &stamp, r, memo.as_deref_mut());
-                }
-            }
-        });
+        memo::with(generation, |memo| self.write_records(out, err, event, &stamp, memo));
         STAMP.set(stamp);
+    }
+
+    /// The records of `event`, each line with `stamp`. With a memo, the
+    /// whole event is looked up first, or kept ([`recall`]).
+    fn write_records(
+        &self,
+        out: &mut Vec<u8>,
+        err: &mut Vec<u8>,
+        event: &Event<'_>,
+        stamp: &[u8],
+        mut memo: Option<&mut Memo>,
+    ) {
+        thread_local! {
+            /// The buffers of the last event's key, stamps and kept lines.
+            static SPARE: Cell<(Vec<u8>, Vec<usize>, Vec<u8>)> = Cell::default();
+        }
+        let (mut skeleton, mut stamps, mut kept) = SPARE.take();
+        let mut whole = None;
+        // A record alone is found as well by the walk's own look-up. A stamp
+        // with control bytes would be escaped along with its line.
+        if let Some(memo) = memo.as_deref_mut()
+            && event.records.len() > 1
+            && stamp.iter().all(|&b| b >= 0x20)
+            && memo.odds.worth_trying()
+            && let Some(key) = recall::event_key(event, self.escape as u32, &mut skeleton)
+        {
+            let hit = memo
+                .get(key, &skeleton, b"")
+                .is_some_and(|lines| recall::write_kept(lines, stamp, out, err));
+            memo.odds.tell(hit);
+            if hit {
+                return SPARE.set((skeleton, stamps, kept));
+            }
+            whole = memo.seen_before(key.1).then_some(key);
+        }
+        let (start, err_start) = (out.len(), err.len());
+        stamps.clear();
+        let last = event.records.last().expect("an event has a record");
+        let records = match (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
+            true => std::slice::from_ref(last),
+            false => &event.records[..],
+        };
+        for r in records.iter().rev() {
+            let at = self.write_record_checked(out, err, event, stamp, r, memo.as_deref_mut());
+            stamps.extend(at.map(|at| at - start));
+        }
+        if let (Some(key), Some(memo)) = (whole, memo) {
+            let lines = &out[start..];
+            recall::keep_lines(&mut kept, lines, (&stamps, stamp.len()), &err[err_start..]);
+            memo.keep(key, &skeleton, b"", &kept);
+        }
+        SPARE.set((skeleton, stamps, kept));
     }
 
     /// [`Interpreter::write_record`], escaped as `--escape` says. With
@@ -68,12 +113,12 @@ impl Interpreter<'_> {
         stamp: &[u8],
         r: &Record<'_>,
         memo: Option<&mut Memo>,
-    ) {
+    ) -> Option<usize> {
         if self.escape != Escape::Tty {
             return self.write_record(out, err, event, stamp, r, memo);
         }
         let (line_at, err_at) = (out.len(), err.len());
-        Interpreter { escape: Escape::Raw, host: self.host }
+        let stamp_at = Interpreter { escape: Escape::Raw, host: self.host }
             .write_record(out, err, event, stamp, r, memo);
         // The record's own newlines end it (a record's text has none).
         let mut line = &out[line_at..];
@@ -83,10 +128,13 @@ impl Interpreter<'_> {
         if line.iter().fold(false, |any, &b| any | (b < 0x20)) {
             out.truncate(line_at);
             err.truncate(err_at);
-            self.write_record(out, err, event, stamp, r, None);
+            return self.write_record(out, err, event, stamp, r, None);
         }
+        stamp_at
     }
 
+    /// Writes one record's line; returns where `stamp` went in `out`, if
+    /// it was written.
     fn write_record(
         &self,
         out: &mut Vec<u8>,
@@ -95,7 +143,8 @@ impl Interpreter<'_> {
         stamp: &[u8],
         r: &Record<'_>,
         memo: Option<&mut Memo>,
-    ) {
+    ) -> Option<usize> {
+        // As recall::stamp_span finds the stamp.
         let mut text = r.text;
         if event.key.node.is_some()
             && let Some(sp) = memchr::memchr(b' ', text)
@@ -104,7 +153,7 @@ impl Interpreter<'_> {
         }
         let Some(open) = memchr::memchr(b'(', text) else {
             err.extend_from_slice(b"can't find time stamp\n");
-            return;
+            return None;
         };
         if let Some(node) = event.key.node {
             out.extend_from_slice(b"node=");
@@ -120,7 +169,8 @@ impl Interpreter<'_> {
             None => out.extend_from_slice(&text[..=open]),
         }
         let rest = &text[open + 1..];
-        let Some(close) = memchr::memchr(b')', rest) else { return };
+        let close = memchr::memchr(b')', rest)?;
+        let stamp_at = out.len();
         out.extend_from_slice(stamp);
 
         let stored = r.enriched.filter(|e| !e.is_empty()).map(Stored::parse);
@@ -142,6 +192,7 @@ impl Interpreter<'_> {
         let enriched = r.enriched.unwrap_or_default();
         self.walk(out, &rest[close + 1..], &mut fields, memo, enriched);
         out.push(b'\n');
+        Some(stamp_at)
     }
 
     /// The field loop of ausearch-report.c, on a byte slice.
@@ -532,6 +583,62 @@ type=PATH msg=audit(1700000000.005:5): item=0 name=\"/etc/shadow\" inode=1 dev=f
             assert!(text.contains("auid=alice a1=O_RDWR") && text.contains("O_CREAT "), "{text}");
             assert!(text.contains("ouid=alice") && text.contains("ouid=carol"), "{text}");
         }
+    }
+
+    /// Events that repeat others but for their stamps or nodes, or differ
+    /// from them only in an ENRICHED part, a value or a record's type; a
+    /// stamp that is not one.
+    const EVENTS: &str = "\
+type=SYSCALL msg=audit(1700000000.001:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"
+type=PROCTITLE msg=audit(1700000000.001:1): proctitle=6C73002D6C
+type=EOE msg=audit(1700000000.001:1): 
+node=web1 type=SYSCALL msg=audit(1700000001.002:2): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"
+node=web1 type=PROCTITLE msg=audit(1700000001.002:2): proctitle=6C73002D6C
+node=web1 type=EOE msg=audit(1700000001.002:2): 
+type=SYSCALL msg=audit(1700000002.003:3): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"\x1dAUID=\"bob\"
+type=PROCTITLE msg=audit(1700000002.003:3): proctitle=6C73002D6C
+type=EOE msg=audit(1700000002.003:3): 
+type=SYSCALL msg=audit(1700000003.004:4): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"j\"
+type=PROCTITLE msg=audit(1700000003.004:4): proctitle=6C73002D6C
+type=EOE msg=audit(1700000003.004:4): 
+type=USER_CMD msg=audit(1700000004.005:5): pid=1 uid=0 auid=1000 ses=1 msg='cmd=6C73 res=success'
+type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=6C73 res=success'
+";
+
+    #[test]
+    fn whole_events_found_in_the_memo_are_those_made_anew() {
+        let fixed = FixedHost::new().with_user(1000, "alice");
+        let memoized = crate::memo::Memoized(fixed.clone());
+        let log: &str = EVENTS.replace("\\x1d", "\x1d").leak();
+        // Four times over: an event is kept once seen before, found after.
+        let events = crate::memo::events_twice(&[log, log, LOG, REPEATS]);
+        for escape in [Escape::Tty, Escape::Raw] {
+            let (mut plain, mut kept, mut err) = (Vec::new(), Vec::new(), Vec::new());
+            for event in &events {
+                Interpreter { escape, host: &fixed }.write_event(&mut plain, &mut err, event);
+                Interpreter { escape, host: &memoized }.write_event(&mut kept, &mut err, event);
+            }
+            assert_eq!(String::from_utf8_lossy(&kept), String::from_utf8_lossy(&plain));
+            let text = String::from_utf8_lossy(&plain);
+            assert_eq!(text.matches("node=web1 type=SYSCALL msg=audit(").count(), 4, "{text}");
+            assert_eq!(text.matches(" auid=bob ").count(), 4, "{text}");
+            assert_eq!(text.matches(" key=j").count(), 4, "{text}");
+        }
+        let event = |serial: u64| events.iter().find(|e| e.key.serial == serial).unwrap();
+        let key = |e: &Event<'_>| {
+            let mut skeleton = Vec::new();
+            (recall::event_key(e, 0, &mut skeleton), skeleton)
+        };
+        assert!(key(event(1)).0.is_some());
+        // Another node's stamp has the same contents, so its key is the node's text.
+        assert_ne!(key(event(1)), key(event(2)));
+        for (a, b) in [(1, 3), (1, 4), (5, 6)] {
+            assert_ne!(key(event(a)).1, key(event(b)).1, "{a} {b}");
+        }
+        // A stamp a field might be read from (the parser takes none such).
+        let mut odd = event(5).clone();
+        odd.records[0].text = b"type=USER_CMD msg=audit(1 a0=1): pid=1 msg='cmd=6C73'";
+        assert_eq!(key(&odd).0, None);
     }
 
     #[test]

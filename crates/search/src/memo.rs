@@ -57,6 +57,9 @@ pub(crate) mod tag {
     /// JSON: an event's records without their stamps; the output is the
     /// event's object after its serial.
     pub const JSON_EVENT: u64 = 8 << 56;
+    /// `ausearch -i`: an event's records without their stamps' contents;
+    /// the output is its lines without the stamps.
+    pub const INTERPRETED_EVENT: u64 = 9 << 56;
 }
 
 pub(crate) struct Memo {
@@ -67,6 +70,8 @@ pub(crate) struct Memo {
     last_id: u64,
     /// Whether looking up whole events is worth it.
     pub(crate) odds: Odds,
+    /// The hashes of whole events' keys looked up lately, by their top bits.
+    seen: Vec<u64>,
 }
 
 /// Whether looking up whole events is worth it on a thread: one that found
@@ -181,7 +186,18 @@ impl Memo {
     }
 }
 
+/// How many whole events' hashes [`Memo::seen_before`] remembers.
+const SEEN: usize = 4096;
+
 impl Memo {
+    /// Whether a key of this hash was asked about lately; notes that it
+    /// was. A whole event is kept only when seen before: most events
+    /// never repeat, and keeping them would push out entries that do.
+    pub(crate) fn seen_before(&mut self, hash: u64) -> bool {
+        let slot = &mut self.seen[(hash >> (64 - SEEN.trailing_zeros())) as usize];
+        std::mem::replace(slot, hash) == hash
+    }
+
     /// A number this memo never gave before.
     pub(crate) fn fresh_id(&mut self) -> u64 {
         self.last_id += 1;
@@ -209,7 +225,8 @@ pub(crate) fn with<R>(generation: Option<u64>, f: impl FnOnce(Option<&mut Memo>)
     let mut memo = MEMO.take().filter(|m| m.generation == generation).unwrap_or_else(|| {
         let mut slots = Vec::new();
         slots.resize_with(SLOTS, Slot::default);
-        Box::new(Memo { generation, slots, last_id: 0, odds: Odds::default() })
+        let seen = vec![0; SEEN];
+        Box::new(Memo { generation, slots, last_id: 0, odds: Odds::default(), seen })
     });
     let result = f(Some(&mut memo));
     MEMO.set(Some(memo));
@@ -299,6 +316,21 @@ mod tests {
         let rested = (0..Odds::REST).filter(|_| !odds.worth_trying()).count();
         assert_eq!(rested, Odds::REST as usize);
         assert!(odds.worth_trying());
+    }
+
+    #[test]
+    fn a_hash_is_seen_before_when_it_was_the_last_asked_about_in_its_place() {
+        with(Some(9), |memo| {
+            let memo = memo.unwrap();
+            let (a, b) = (42 << 52 | 1, 42 << 52 | 2);
+            assert!(!memo.seen_before(a));
+            assert!(memo.seen_before(a));
+            // Another hash in the same place takes it.
+            assert!(!memo.seen_before(b));
+            assert!(!memo.seen_before(a));
+            assert!(!memo.seen_before(43 << 52 | 1));
+            assert!(memo.seen_before(a));
+        });
     }
 
     #[test]

@@ -248,7 +248,7 @@ fn write_event_with<'a>(
         if hit {
             return;
         }
-        whole = Some((key, out.len()));
+        whole = memo.seen_before(key.1).then_some((key, out.len()));
     }
     out.extend_from_slice(b",\"type\":");
     string(out, event.records[0].type_name().as_bytes());
@@ -656,8 +656,9 @@ type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=
         use raudit_sys::FixedHost;
         let fixed = FixedHost::new().with_user(1000, "alice");
         let memoized = crate::memo::Memoized(fixed.clone());
-        let log = EVENTS.replace("\\x1d", "\x1d");
-        let events = crate::memo::events_twice(&[log.leak()]);
+        let log: &str = EVENTS.replace("\\x1d", "\x1d").leak();
+        // Four times over: an event is kept once seen before, found after.
+        let events = crate::memo::events_twice(&[log, log]);
         let (mut plain, mut kept) = (Vec::new(), Vec::new());
         for event in &events {
             write_event(&mut plain, event, &fixed);
@@ -665,7 +666,7 @@ type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=
         }
         assert_eq!(String::from_utf8_lossy(&kept), String::from_utf8_lossy(&plain));
         let text = String::from_utf8_lossy(&plain);
-        assert_eq!(text.lines().count(), 12, "{text}");
+        assert_eq!(text.lines().count(), 24, "{text}");
         let line = |serial: u32| {
             let serial = format!(r#""serial":{serial},"#);
             text.lines().find(|l| l.contains(&serial)).expect("each event is written")

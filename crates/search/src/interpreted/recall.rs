@@ -1,0 +1,148 @@
+//! Whole `ausearch -i` events found again in the memo.
+//!
+//! An event's lines depend on its records' types, texts and ENRICHED parts,
+//! but not on the stamps in their texts: each line gets the event's stamp,
+//! formatted, in place of its record's. So an event is looked up by its
+//! records without their stamps' contents (a stamp of digits, `.` and `:`
+//! only, which no field can be read from), and its kept lines get the
+//! event's own stamp where each record's went. A storm of the same call by
+//! the same process is then read once.
+
+use raudit_parse::{Event, Record};
+
+use crate::memo::{self, Memo};
+
+/// Where the stamp's contents lie in a record's text: after the first `(`
+/// past the node (when the event has one), up to the first `)` after it.
+/// None when there is no such `(` (then the record has no stamp) or `)`.
+pub(super) fn stamp_span(event: &Event<'_>, r: &Record<'_>) -> Option<(usize, usize)> {
+    let text = r.text;
+    let skip = match event.key.node {
+        Some(_) => memchr::memchr(b' ', text).map_or(0, |sp| sp + 1),
+        None => 0,
+    };
+    let open = skip + memchr::memchr(b'(', &text[skip..])? + 1;
+    let close = open + memchr::memchr(b')', &text[open..])?;
+    Some((open, close))
+}
+
+/// Writes into `skeleton` what an event's lines depend on besides its
+/// stamp, and returns its memo key; `tag` tells escapes apart. None when a
+/// record's stamp is not digits, `.` and `:` (a field might be read from it).
+pub(super) fn event_key(event: &Event<'_>, tag: u32, skeleton: &mut Vec<u8>) -> Option<(u64, u64)> {
+    skeleton.clear();
+    skeleton.push(u8::from(event.key.node.is_some()));
+    for r in &event.records {
+        skeleton.extend_from_slice(&r.rtype.to_le_bytes());
+        let (before, after) = match stamp_span(event, r) {
+            Some((open, close)) => {
+                let plain = r.text[open..close]
+                    .iter()
+                    .all(|&b| b.is_ascii_digit() || b == b'.' || b == b':');
+                if !plain {
+                    return None;
+                }
+                (&r.text[..open], &r.text[close..])
+            }
+            None => (r.text, &r.text[r.text.len()..]),
+        };
+        for part in [before, after, r.enriched.unwrap_or_default()] {
+            skeleton.extend_from_slice(&(part.len() as u32).to_le_bytes());
+            skeleton.extend_from_slice(part);
+        }
+        skeleton.push(u8::from(r.enriched.is_some()));
+    }
+    let tag = memo::tag::INTERPRETED_EVENT | u64::from(tag);
+    Some((tag, Memo::hash(tag, skeleton, b"")))
+}
+
+/// Writes into `kept` an event's `lines` without the stamps at `stamps`
+/// (where each starts in them; each `stamp_len` long), then its
+/// diagnostics `err`: a u32 count, the places where the stamps go (u32
+/// each), the lines' length (u32), the lines, `err`.
+pub(super) fn keep_lines(
+    kept: &mut Vec<u8>,
+    lines: &[u8],
+    (stamps, stamp_len): (&[usize], usize),
+    err: &[u8],
+) {
+    kept.clear();
+    kept.extend_from_slice(&(stamps.len() as u32).to_le_bytes());
+    for (i, at) in stamps.iter().enumerate() {
+        kept.extend_from_slice(&((at - i * stamp_len) as u32).to_le_bytes());
+    }
+    let without = lines.len() - stamps.len() * stamp_len;
+    kept.extend_from_slice(&(without as u32).to_le_bytes());
+    let mut from = 0;
+    for &at in stamps {
+        kept.extend_from_slice(&lines[from..at]);
+        from = at + stamp_len;
+    }
+    kept.extend_from_slice(&lines[from..]);
+    kept.extend_from_slice(err);
+}
+
+/// Writes the lines [`keep_lines`] kept with `stamp` in their stamps'
+/// places, and their diagnostics; false, with nothing written, when
+/// `kept` is not what it wrote.
+pub(super) fn write_kept(kept: &[u8], stamp: &[u8], out: &mut Vec<u8>, err: &mut Vec<u8>) -> bool {
+    let u32_at = |bytes: &[u8], i: usize| -> Option<usize> {
+        let word = bytes.get(4 * i..4 * i + 4)?;
+        Some(u32::from_le_bytes(word.try_into().ok()?) as usize)
+    };
+    let Some(count) = u32_at(kept, 0) else { return false };
+    let Some(lines_len) = u32_at(kept, count + 1) else { return false };
+    let Some((lines, diagnostics)) = kept[4 * (count + 2)..].split_at_checked(lines_len) else {
+        return false;
+    };
+    let places = (1..=count).map(|i| u32_at(kept, i).unwrap_or(usize::MAX));
+    if places.clone().zip(places.clone().skip(1)).any(|(a, b)| a > b)
+        || places.clone().any(|at| at > lines.len())
+    {
+        return false;
+    }
+    let mut from = 0;
+    for at in places {
+        out.extend_from_slice(&lines[from..at]);
+        out.extend_from_slice(stamp);
+        from = at;
+    }
+    out.extend_from_slice(&lines[from..]);
+    err.extend_from_slice(diagnostics);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_lines_take_the_stamp_they_are_written_with() {
+        let stamp = b"11/14/2023 22:13:20.001:1) ";
+        let mut lines = Vec::new();
+        let mut stamps = Vec::new();
+        for body in ["type=PROCTITLE msg=audit(", "proctitle=ls\ntype=SYSCALL msg=audit("] {
+            lines.extend_from_slice(body.as_bytes());
+            stamps.push(lines.len());
+            lines.extend_from_slice(stamp);
+        }
+        lines.extend_from_slice(b": arch=x86_64\n");
+        let mut kept = Vec::new();
+        keep_lines(&mut kept, &lines, (&stamps, stamp.len()), b"note\n");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        assert!(write_kept(&kept, stamp, &mut out, &mut err));
+        assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&lines));
+        assert_eq!(err, b"note\n");
+        let other = b"01/02/2024 00:00:00.000:9) ";
+        out.clear();
+        assert!(write_kept(&kept, other, &mut out, &mut err));
+        let text = String::from_utf8_lossy(&out);
+        assert_eq!(text.matches("00:00:00.000:9) ").count(), 2, "{text}");
+        assert!(!text.contains("22:13:20"), "{text}");
+        // Anything else is not written.
+        out.clear();
+        assert!(!write_kept(&kept[..kept.len() / 2], stamp, &mut out, &mut err));
+        assert!(!write_kept(b"\xff\xff\xff\xff", stamp, &mut out, &mut err));
+        assert!(out.is_empty());
+    }
+}
