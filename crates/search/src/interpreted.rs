@@ -11,8 +11,7 @@ use raudit_parse::{Event, Record};
 use raudit_sys::Host;
 
 use crate::memo::{self, Memo};
-
-mod recall;
+use crate::whole;
 
 /// What formatting an interpreted event needs besides the event.
 pub struct Interpreter<'a> {
@@ -49,7 +48,7 @@ impl Interpreter<'_> {
     }
 
     /// The records of `event`, each line with `stamp`. With a memo, the
-    /// whole event is looked up first, or kept ([`recall`]).
+    /// whole event is looked up first, or kept ([`whole`]).
     fn write_records(
         &self,
         out: &mut Vec<u8>,
@@ -58,28 +57,26 @@ impl Interpreter<'_> {
         stamp: &[u8],
         mut memo: Option<&mut Memo>,
     ) {
-        thread_local! {
-            /// The buffers of the last event's key, stamps and kept lines.
-            static SPARE: Cell<(Vec<u8>, Vec<usize>, Vec<u8>)> = Cell::default();
-        }
-        let (mut skeleton, mut stamps, mut kept) = SPARE.take();
-        let mut whole = None;
+        let mut spare = whole::Spare::take();
+        let whole::Spare { skeleton, places: stamps, kept, .. } = &mut spare;
+        let mut kept_key = None;
+        let tag = memo::tag::INTERPRETED_EVENT | self.escape as u64;
         // A record alone is found as well by the walk's own look-up. A stamp
         // with control bytes would be escaped along with its line.
         if let Some(memo) = memo.as_deref_mut()
             && event.records.len() > 1
             && stamp.iter().all(|&b| b >= 0x20)
             && memo.odds.worth_trying()
-            && let Some(key) = recall::event_key(event, self.escape as u32, &mut skeleton)
+            && let Some(key) = whole::event_key(event, tag, skeleton)
         {
             let hit = memo
-                .get(key, &skeleton, b"")
-                .is_some_and(|lines| recall::write_kept(lines, stamp, out, err));
+                .get(key, skeleton, b"")
+                .is_some_and(|lines| whole::write_kept(lines, stamp, out, err));
             memo.odds.tell(hit);
             if hit {
-                return SPARE.set((skeleton, stamps, kept));
+                return spare.give();
             }
-            whole = memo.seen_before(key.1).then_some(key);
+            kept_key = memo.seen_before(key.1).then_some(key);
         }
         let (start, err_start) = (out.len(), err.len());
         stamps.clear();
@@ -92,12 +89,12 @@ impl Interpreter<'_> {
             let at = self.write_record_checked(out, err, event, stamp, r, memo.as_deref_mut());
             stamps.extend(at.map(|at| at - start));
         }
-        if let (Some(key), Some(memo)) = (whole, memo) {
+        if let (Some(key), Some(memo)) = (kept_key, memo) {
             let lines = &out[start..];
-            recall::keep_lines(&mut kept, lines, (&stamps, stamp.len()), &err[err_start..]);
-            memo.keep(key, &skeleton, b"", &kept);
+            whole::keep_lines(kept, lines, (stamps, stamp.len()), &err[err_start..]);
+            memo.keep(key, skeleton, b"", kept);
         }
-        SPARE.set((skeleton, stamps, kept));
+        spare.give();
     }
 
     /// [`Interpreter::write_record`], escaped as `--escape` says. With
@@ -144,7 +141,7 @@ impl Interpreter<'_> {
         r: &Record<'_>,
         memo: Option<&mut Memo>,
     ) -> Option<usize> {
-        // As recall::stamp_span finds the stamp.
+        // As whole::stamp_span finds the stamp.
         let mut text = r.text;
         if event.key.node.is_some()
             && let Some(sp) = memchr::memchr(b' ', text)
@@ -568,7 +565,7 @@ type=PATH msg=audit(1700000000.005:5): item=0 name=\"/etc/shadow\" inode=1 dev=f
     fn memoized_records_are_written_as_walking_them_writes_them() {
         let fixed = FixedHost::new().with_user(1000, "alice");
         let memoized = crate::memo::Memoized(fixed.clone());
-        let events = crate::memo::events_twice(&[LOG, REPEATS]);
+        let events = crate::memo::events_repeated(&[LOG, REPEATS], 2);
         for escape in [Escape::Tty, Escape::Raw, Escape::Shell] {
             let (mut plain, mut kept) = (Vec::new(), Vec::new());
             let mut err = Vec::new();
@@ -611,7 +608,7 @@ type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=
         let memoized = crate::memo::Memoized(fixed.clone());
         let log: &str = EVENTS.replace("\\x1d", "\x1d").leak();
         // Four times over: an event is kept once seen before, found after.
-        let events = crate::memo::events_twice(&[log, log, LOG, REPEATS]);
+        let events = crate::memo::events_repeated(&[log, LOG, REPEATS], 4);
         for escape in [Escape::Tty, Escape::Raw] {
             let (mut plain, mut kept, mut err) = (Vec::new(), Vec::new(), Vec::new());
             for event in &events {
@@ -627,7 +624,7 @@ type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=
         let event = |serial: u64| events.iter().find(|e| e.key.serial == serial).unwrap();
         let key = |e: &Event<'_>| {
             let mut skeleton = Vec::new();
-            (recall::event_key(e, 0, &mut skeleton), skeleton)
+            (whole::event_key(e, memo::tag::INTERPRETED_EVENT, &mut skeleton), skeleton)
         };
         assert!(key(event(1)).0.is_some());
         // Another node's stamp has the same contents, so its key is the node's text.

@@ -27,6 +27,7 @@ mod reuse;
 mod runs;
 pub mod select;
 pub mod skim;
+mod whole;
 pub mod worker;
 
 pub use criteria::{Criteria, IdCriterion, Success};

@@ -60,6 +60,9 @@ pub(crate) mod tag {
     /// `ausearch -i`: an event's records without their stamps' contents;
     /// the output is its lines without the stamps.
     pub const INTERPRETED_EVENT: u64 = 9 << 56;
+    /// csv and text: an event's records without their stamps' contents;
+    /// the output is its rows or sentences without the time.
+    pub const NORMALIZED_EVENT: u64 = 10 << 56;
 }
 
 pub(crate) struct Memo {
@@ -264,17 +267,22 @@ impl raudit_sys::Host for Memoized {
     }
 }
 
-/// The events of `logs` read one after another, twice over, so that the
-/// second time every record can be found in the memo.
+/// The events of `logs` read one after another, then the same events
+/// again `times` over in all, so that after the first time every record
+/// (and after the second every whole event) can be found in the memo.
 #[cfg(test)]
-pub(crate) fn events_twice(logs: &[&'static str]) -> Vec<raudit_parse::Event<'static>> {
+pub(crate) fn events_repeated(
+    logs: &[&'static str],
+    times: usize,
+) -> Vec<raudit_parse::Event<'static>> {
     use raudit_parse::{Assembler, AssemblerConfig, Record};
     let mut asm = Assembler::new(AssemblerConfig::default());
-    for line in logs.iter().chain(logs).flat_map(|log| log.lines()) {
+    for line in logs.iter().flat_map(|log| log.lines()) {
         asm.push(Record::parse(line.as_bytes(), 2).expect("a test record"));
     }
     asm.finish();
-    std::iter::from_fn(|| asm.pop_ready()).collect()
+    let events: Vec<_> = std::iter::from_fn(|| asm.pop_ready()).collect();
+    (0..times).flat_map(|_| events.iter().cloned()).collect()
 }
 
 #[cfg(test)]

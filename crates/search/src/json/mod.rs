@@ -607,7 +607,7 @@ type=USER_CMD msg=audit(1700000000.008:8): pid=1 uid=0 auid=1000 ses=1 msg='cwd=
         use raudit_sys::FixedHost;
         let fixed = FixedHost::new().with_user(1000, "alice");
         let memoized = crate::memo::Memoized(fixed.clone());
-        let events = crate::memo::events_twice(&[REPEATS]);
+        let events = crate::memo::events_repeated(&[REPEATS], 2);
         let (mut plain, mut kept) = (Vec::new(), Vec::new());
         // Records are found in the memo only where whole events are not looked up.
         crate::memo::with(memoized.names_generation(), |m| {
@@ -658,7 +658,7 @@ type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=
         let memoized = crate::memo::Memoized(fixed.clone());
         let log: &str = EVENTS.replace("\\x1d", "\x1d").leak();
         // Four times over: an event is kept once seen before, found after.
-        let events = crate::memo::events_twice(&[log, log]);
+        let events = crate::memo::events_repeated(&[log], 4);
         let (mut plain, mut kept) = (Vec::new(), Vec::new());
         for event in &events {
             write_event(&mut plain, event, &fixed);

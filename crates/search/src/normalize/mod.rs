@@ -30,6 +30,7 @@ use normalizer::{Loc, Norm};
 use recall::{Parts, Recall};
 
 use crate::memo::{self, Memo};
+use crate::whole;
 
 /// Which `--extra-*` columns the csv output has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,18 +77,52 @@ impl Writer<'_> {
         self.each(out, &mut Vec::new(), event, Format::Text);
     }
 
+    /// With a memo, an event whose records repeat those of one written
+    /// before but for their stamps is written as that one was, with its
+    /// own time ([`whole`]); any other, group by group ([`Writer::recalled`]).
     fn each(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, event: &Event<'_>, format: Format) {
         memo::with(self.host.names_generation(), |mut memo| {
             let trying = memo.as_deref_mut().is_some_and(|m| m.odds.worth_trying());
+            let mut spare = whole::Spare::take();
+            let whole::Spare { skeleton, piece, places, kept } = &mut spare;
+            let mut kept_key = None;
+            if let Some(memo) = memo.as_deref_mut().filter(|_| trying) {
+                let tag = memo::tag::NORMALIZED_EVENT | u64::from(self.recall_tag(event, format));
+                if let Some(key) = whole::event_key(event, tag, skeleton) {
+                    piece.clear();
+                    Time::new(event, format).write(self, piece);
+                    let found = memo.get(key, skeleton, b"");
+                    if found.is_some_and(|kept| whole::write_kept(kept, piece, out, err)) {
+                        memo.odds.tell(true);
+                        return spare.give();
+                    }
+                    kept_key = memo.seen_before(key.1).then_some(key);
+                }
+            }
+            let (start, err_start) = (out.len(), err.len());
+            places.clear();
+            // Whether each group wrote the time once, and nothing it wrote
+            // depends on the stamps.
+            let mut apart = true;
             au::each_group(event, trying, |records, heads| {
                 let time = Time::new(event, format);
-                self.recalled(out, err, (records, &heads), memo.as_deref_mut(), trying, time);
+                let memo = memo.as_deref_mut();
+                match self.recalled(out, err, (records, &heads), memo, trying, time) {
+                    Some((at, end)) if out[at..end] == **piece => places.push(at - start),
+                    _ => apart = false,
+                }
             });
+            if let (Some(key), Some(memo), true) = (kept_key, memo, apart) {
+                whole::keep_lines(kept, &out[start..], (places, piece.len()), &err[err_start..]);
+                memo.keep(key, skeleton, b"", kept);
+            }
+            spare.give();
         });
     }
 
     /// Writes an event made of `records`; with a memo and `recall`, its
-    /// output is found there, or kept.
+    /// output is found there, or kept. Returns where the time went, when
+    /// it was written once and nothing else depends on the records' stamps.
     fn recalled(
         &self,
         out: &mut Vec<u8>,
@@ -96,36 +131,44 @@ impl Writer<'_> {
         memo: Option<&mut Memo>,
         recall: bool,
         mut time: Time<'_, '_>,
-    ) {
+    ) -> Option<(usize, usize)> {
         let memo = match memo {
             Some(memo) if recall => memo,
             memo => {
                 let mut au = Au::of_group(records, self.escape, self.host, memo);
                 self.write(out, err, &mut au, &mut time);
-                return;
+                return None;
             }
         };
-        let recall = Recall::new(records, heads, self.recall_tag(&time));
+        let recall = Recall::new(records, heads, self.recall_tag(time.event, time.format));
         let found = recall.find(memo);
         let hit = found.is_some();
+        let mut text_read = false;
         if let Some(parts) = found {
             out.extend_from_slice(parts.head);
             time.write(self, out);
             out.extend_from_slice(parts.tail);
             err.extend_from_slice(parts.err);
+            text_read = parts.text_read;
         }
         memo.odds.tell(hit);
-        if hit {
-            return;
+        if !hit {
+            let mut au = Au::of_group(records, self.escape, self.host, Some(memo));
+            au.note_reads();
+            let (start, err_start) = (out.len(), err.len());
+            self.write(out, err, &mut au, &mut time);
+            let reads = au.take_reads().unwrap_or_default();
+            text_read = reads.iter().any(|r| matches!(r, au::Read::Text(_)));
+            if let (1, Some((head_end, tail_start))) = time.marks {
+                let head = &out[start..head_end];
+                let tail = &out[tail_start..];
+                let parts = Parts { head, tail, err: &err[err_start..], text_read };
+                recall.keep(memo, &reads, parts);
+            }
         }
-        let mut au = Au::of_group(records, self.escape, self.host, Some(memo));
-        au.note_reads();
-        let (start, err_start) = (out.len(), err.len());
-        self.write(out, err, &mut au, &mut time);
-        if let (Some(reads), (1, Some((head_end, tail_start)))) = (au.take_reads(), time.marks) {
-            let head = &out[start..head_end];
-            let parts = Parts { head, tail: &out[tail_start..], err: &err[err_start..] };
-            recall.keep(memo, &reads, parts);
+        match time.marks {
+            (1, mark) if !text_read => mark,
+            _ => None,
         }
     }
 
@@ -138,11 +181,11 @@ impl Writer<'_> {
 
     /// What, besides the event's fields, its output depends on: the format,
     /// the settings, and whether the event has a node.
-    fn recall_tag(&self, time: &Time<'_, '_>) -> u32 {
+    fn recall_tag(&self, event: &Event<'_>, format: Format) -> u32 {
         let e = self.extra;
-        let flags = [e.keys, e.labels, e.obj2, e.time, time.event.key.node.is_some()];
+        let flags = [e.keys, e.labels, e.obj2, e.time, event.key.node.is_some()];
         let flags = flags.iter().enumerate().fold(0, |f, (i, &on)| f | u32::from(on) << (i + 1));
-        time.format as u32 | flags | (self.escape as u32) << 8
+        format as u32 | flags | (self.escape as u32) << 8
     }
 
     fn csv_row(&self, out: &mut Vec<u8>, err: &mut Vec<u8>, au: &mut Au<'_, '_>, time: &mut Time) {

@@ -35,6 +35,8 @@ pub(super) struct Parts<'m> {
     pub tail: &'m [u8],
     /// The diagnostics.
     pub err: &'m [u8],
+    /// Whether a record's text was read (its stamp with it).
+    pub text_read: bool,
 }
 
 /// An event's skeleton, made once for the lookup and the keeping.
@@ -111,13 +113,15 @@ impl<'h, 'a> Recall<'h, 'a> {
         let id_and_reads = memo.get(self.key, &self.skeleton, b"")?;
         self.id.set(id_and_reads.first_chunk().copied());
         let mut values = Vec::with_capacity(128);
-        self.write_values(decode(id_and_reads.get(8..)?), &mut values)?;
+        let reads = decode(id_and_reads.get(8..)?);
+        let text_read = reads.clone().any(|r| matches!(r, Read::Text(_)));
+        self.write_values(reads, &mut values)?;
         let kept = memo.get(Self::output_key(id_and_reads, &values), id_and_reads, &values)?;
         let (head_len, rest) = u32_at(kept)?;
         let (tail_len, rest) = u32_at(rest)?;
         let (head, rest) = rest.split_at_checked(head_len)?;
         let (tail, err) = rest.split_at_checked(tail_len)?;
-        Some(Parts { head, tail, err })
+        Some(Parts { head, tail, err, text_read })
     }
 
     /// Whether the skeleton holds what `read` gives.
@@ -237,7 +241,7 @@ fn encode(reads: impl Iterator<Item = Read>, out: &mut Vec<u8>) {
 }
 
 /// The reads [`encode`] wrote.
-fn decode(mut bytes: &[u8]) -> impl Iterator<Item = Read> {
+fn decode(mut bytes: &[u8]) -> impl Iterator<Item = Read> + Clone {
     std::iter::from_fn(move || {
         let (&what, rest) = bytes.split_first()?;
         let (a, rest) = u32_at(rest)?;
@@ -259,7 +263,7 @@ fn decode(mut bytes: &[u8]) -> impl Iterator<Item = Read> {
 #[cfg(test)]
 mod tests {
     use super::super::{Extra, Writer};
-    use crate::memo::{Memoized, events_twice};
+    use crate::memo::{Memoized, events_repeated};
     use raudit_interpret::Escape;
     use raudit_sys::FixedHost;
 
@@ -267,7 +271,8 @@ mod tests {
     /// (the syscall, its success, a socketcall's a0, the node, ENRICHED
     /// names, a result in a body), or only in what they do not (stamps,
     /// pids, pointers); SYSCALL records the fast reading of the fields
-    /// before `auid=` passes by (two spaces, a trimmed value).
+    /// before `auid=` passes by (two spaces, a trimmed value); an event
+    /// that cannot be normalised; events that differ in their stamps only.
     const LOG: &str = "\
 type=SYSCALL msg=audit(1700000000.001:1): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=0 a2=0 a3=0 items=1 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"cat\" exe=\"/usr/bin/cat\" key=(null)
 type=CWD msg=audit(1700000000.001:1): cwd=\"/tmp\"
@@ -294,12 +299,25 @@ type=SYSCALL msg=audit(1700000010.011:11): arch=c000003e syscall=2 success=yes e
 type=USER_LOGIN msg=audit(1700000011.012:12): pid=1 uid=0 auid=1000 ses=3 msg='op=login id=1000 exe=\"/usr/sbin/sshd\" hostname=h addr=10.0.0.1 terminal=ssh res=success'
 type=USER_LOGIN msg=audit(1700000012.013:13): pid=1 uid=0 auid=1000 ses=3 msg='op=login id=1000 exe=\"/usr/sbin/sshd\" hostname=h addr=10.0.0.1 terminal=ssh res=failed'
 type=PATH msg=audit(1700000013.014:14): item=0 name=\"/etc\" nametype=NORMAL
+type=PATH msg=audit(1700000013.014:14): item=0 name=\"/etc\" nametype=NORMAL
+type=SYSCALL msg=audit(1700000020.100:20): arch=c000003e syscall=110 success=yes exit=7 a0=0 a1=0 a2=0 a3=0 items=0 ppid=7 pid=8 auid=1000 uid=0 gid=0 ses=3 comm=\"storm\" exe=\"/usr/bin/storm\" key=\"s\"
+type=PROCTITLE msg=audit(1700000020.100:20): proctitle=73746F726D
+type=EOE msg=audit(1700000020.100:20): 
+type=SYSCALL msg=audit(1700000021.200:21): arch=c000003e syscall=110 success=yes exit=7 a0=0 a1=0 a2=0 a3=0 items=0 ppid=7 pid=8 auid=1000 uid=0 gid=0 ses=3 comm=\"storm\" exe=\"/usr/bin/storm\" key=\"s\"
+type=PROCTITLE msg=audit(1700000021.200:21): proctitle=73746F726D
+type=EOE msg=audit(1700000021.200:21): 
+type=SYSCALL msg=audit(1700000022.300:22): arch=c000003e syscall=110 success=yes exit=7 a0=0 a1=0 a2=0 a3=0 items=0 ppid=7 pid=8 auid=1000 uid=0 gid=0 ses=3 comm=\"storm\" exe=\"/usr/bin/storm\" key=\"s\"
+type=PROCTITLE msg=audit(1700000022.300:22): proctitle=73746F726D
+type=EOE msg=audit(1700000022.300:22): 
 ";
 
     fn output(host: &dyn raudit_sys::Host, extra: Extra, escape: Escape) -> (String, String) {
         let w = Writer { escape, host, extra };
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        for event in &events_twice(&[LOG.replace("\\x1d", "\x1d").leak()]) {
+        let log: &str = LOG.replace("\\x1d", "\x1d").leak();
+        // Four times over: whole events are kept the second time they are
+        // seen, and found after.
+        for event in &events_repeated(&[log], 4) {
             w.write_csv(&mut out, &mut err, event);
             w.write_text(&mut out, event);
         }
@@ -323,6 +341,13 @@ type=PATH msg=audit(1700000013.014:14): item=0 name=\"/etc\" nametype=NORMAL
             assert!(out.contains("web1,SYSCALL") && out.contains("web2,SYSCALL"), "{out}");
             assert!(out.contains("alice") && out.contains("bob"), "{out}");
             assert!(err.contains("error normalizing PATH"), "{err}");
+            // Events that differ only in their stamps get their own times.
+            for time in ["22:13:40", "22:13:41", "22:13:42"] {
+                assert_eq!(out.matches(time).count(), 8, "{time} {out}");
+            }
+            for serial in [",21,audit-rule,", ",22,audit-rule,"] {
+                assert_eq!(out.matches(serial).count(), 4, "{serial} {out}");
+            }
         }
     }
 }

@@ -1,21 +1,51 @@
-//! Whole `ausearch -i` events found again in the memo.
+//! Whole events found again in the memo, but for a piece each writes
+//! fresh: `ausearch -i`'s stamp on each line, the time (and serial) of
+//! each csv row or text sentence.
 //!
-//! An event's lines depend on its records' types, texts and ENRICHED parts,
-//! but not on the stamps in their texts: each line gets the event's stamp,
-//! formatted, in place of its record's. So an event is looked up by its
+//! Those printers read their records' types, texts and ENRICHED parts,
+//! but not the stamps in the texts: the event's time is written from its
+//! key, the same piece wherever it goes. So an event is looked up by its
 //! records without their stamps' contents (a stamp of digits, `.` and `:`
-//! only, which no field can be read from), and its kept lines get the
-//! event's own stamp where each record's went. A storm of the same call by
-//! the same process is then read once.
+//! only, which no field can be read from), and its kept output gets the
+//! event's own piece back where each went. A storm of the same call by the
+//! same process is then read once.
+
+use std::cell::Cell;
 
 use raudit_parse::{Event, Record};
 
-use crate::memo::{self, Memo};
+use crate::memo::Memo;
+
+/// An event's key, the fresh piece, where it goes and the output kept:
+/// buffers kept per thread from one event to the next.
+#[derive(Default)]
+pub(crate) struct Spare {
+    pub skeleton: Vec<u8>,
+    pub piece: Vec<u8>,
+    pub places: Vec<usize>,
+    pub kept: Vec<u8>,
+}
+
+thread_local! {
+    static SPARE: Cell<Spare> = Cell::default();
+}
+
+impl Spare {
+    /// This thread's buffers.
+    pub(crate) fn take() -> Spare {
+        SPARE.take()
+    }
+
+    /// Gives the buffers back to the thread.
+    pub(crate) fn give(self) {
+        SPARE.set(self);
+    }
+}
 
 /// Where the stamp's contents lie in a record's text: after the first `(`
 /// past the node (when the event has one), up to the first `)` after it.
 /// None when there is no such `(` (then the record has no stamp) or `)`.
-pub(super) fn stamp_span(event: &Event<'_>, r: &Record<'_>) -> Option<(usize, usize)> {
+pub(crate) fn stamp_span(event: &Event<'_>, r: &Record<'_>) -> Option<(usize, usize)> {
     let text = r.text;
     let skip = match event.key.node {
         Some(_) => memchr::memchr(b' ', text).map_or(0, |sp| sp + 1),
@@ -26,10 +56,11 @@ pub(super) fn stamp_span(event: &Event<'_>, r: &Record<'_>) -> Option<(usize, us
     Some((open, close))
 }
 
-/// Writes into `skeleton` what an event's lines depend on besides its
-/// stamp, and returns its memo key; `tag` tells escapes apart. None when a
-/// record's stamp is not digits, `.` and `:` (a field might be read from it).
-pub(super) fn event_key(event: &Event<'_>, tag: u32, skeleton: &mut Vec<u8>) -> Option<(u64, u64)> {
+/// Writes into `skeleton` what an event's output depends on besides its
+/// stamp, and returns its memo key; `tag` tells printers and their
+/// settings apart. None when a record's stamp is not digits, `.` and `:`
+/// (a field might be read from it).
+pub(crate) fn event_key(event: &Event<'_>, tag: u64, skeleton: &mut Vec<u8>) -> Option<(u64, u64)> {
     skeleton.clear();
     skeleton.push(u8::from(event.key.node.is_some()));
     for r in &event.records {
@@ -52,15 +83,14 @@ pub(super) fn event_key(event: &Event<'_>, tag: u32, skeleton: &mut Vec<u8>) -> 
         }
         skeleton.push(u8::from(r.enriched.is_some()));
     }
-    let tag = memo::tag::INTERPRETED_EVENT | u64::from(tag);
     Some((tag, Memo::hash(tag, skeleton, b"")))
 }
 
-/// Writes into `kept` an event's `lines` without the stamps at `stamps`
-/// (where each starts in them; each `stamp_len` long), then its
+/// Writes into `kept` an event's output `lines` without the pieces at
+/// `stamps` (where each starts in them; each `stamp_len` long), then its
 /// diagnostics `err`: a u32 count, the places where the stamps go (u32
 /// each), the lines' length (u32), the lines, `err`.
-pub(super) fn keep_lines(
+pub(crate) fn keep_lines(
     kept: &mut Vec<u8>,
     lines: &[u8],
     (stamps, stamp_len): (&[usize], usize),
@@ -82,10 +112,10 @@ pub(super) fn keep_lines(
     kept.extend_from_slice(err);
 }
 
-/// Writes the lines [`keep_lines`] kept with `stamp` in their stamps'
+/// Writes the lines [`keep_lines`] kept with `stamp` in its pieces'
 /// places, and their diagnostics; false, with nothing written, when
 /// `kept` is not what it wrote.
-pub(super) fn write_kept(kept: &[u8], stamp: &[u8], out: &mut Vec<u8>, err: &mut Vec<u8>) -> bool {
+pub(crate) fn write_kept(kept: &[u8], stamp: &[u8], out: &mut Vec<u8>, err: &mut Vec<u8>) -> bool {
     let u32_at = |bytes: &[u8], i: usize| -> Option<usize> {
         let word = bytes.get(4 * i..4 * i + 4)?;
         Some(u32::from_le_bytes(word.try_into().ok()?) as usize)
