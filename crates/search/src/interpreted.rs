@@ -563,8 +563,7 @@ type=PATH msg=audit(1700000000.005:5): item=0 name=\"/etc/shadow\" inode=1 dev=f
 
     #[test]
     fn memoized_records_are_written_as_walking_them_writes_them() {
-        let fixed = FixedHost::new().with_user(1000, "alice");
-        let memoized = crate::memo::Memoized(fixed.clone());
+        let (fixed, memoized) = crate::memo::hosts();
         let events = crate::memo::events_repeated(&[LOG, REPEATS], 2);
         for escape in [Escape::Tty, Escape::Raw, Escape::Shell] {
             let (mut plain, mut kept) = (Vec::new(), Vec::new());
@@ -604,11 +603,9 @@ type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=
 
     #[test]
     fn whole_events_found_in_the_memo_are_those_made_anew() {
-        let fixed = FixedHost::new().with_user(1000, "alice");
-        let memoized = crate::memo::Memoized(fixed.clone());
-        let log: &str = EVENTS.replace("\\x1d", "\x1d").leak();
+        let (fixed, memoized) = crate::memo::hosts();
         // Four times over: an event is kept once seen before, found after.
-        let events = crate::memo::events_repeated(&[log, LOG, REPEATS], 4);
+        let events = crate::memo::events_repeated(&[EVENTS, LOG, REPEATS], 4);
         for escape in [Escape::Tty, Escape::Raw] {
             let (mut plain, mut kept, mut err) = (Vec::new(), Vec::new(), Vec::new());
             for event in &events {

@@ -267,9 +267,18 @@ impl raudit_sys::Host for Memoized {
     }
 }
 
-/// The events of `logs` read one after another, then the same events
-/// again `times` over in all, so that after the first time every record
-/// (and after the second every whole event) can be found in the memo.
+/// A fixed host that names uid 1000 `alice`, and the same host whose
+/// outputs the memo may keep.
+#[cfg(test)]
+pub(crate) fn hosts() -> (raudit_sys::FixedHost, Memoized) {
+    let fixed = raudit_sys::FixedHost::new().with_user(1000, "alice");
+    (fixed.clone(), Memoized(fixed))
+}
+
+/// The events of `logs` (where `\x1d` stands for the ENRICHED separator)
+/// read one after another, then the same events again `times` over in
+/// all, so that after the first time every record (and after the second
+/// every whole event) can be found in the memo.
 #[cfg(test)]
 pub(crate) fn events_repeated(
     logs: &[&'static str],
@@ -277,7 +286,8 @@ pub(crate) fn events_repeated(
 ) -> Vec<raudit_parse::Event<'static>> {
     use raudit_parse::{Assembler, AssemblerConfig, Record};
     let mut asm = Assembler::new(AssemblerConfig::default());
-    for line in logs.iter().flat_map(|log| log.lines()) {
+    let logs = logs.iter().map(|log| &*log.replace("\\x1d", "\x1d").leak());
+    for line in logs.flat_map(|log| log.lines()) {
         asm.push(Record::parse(line.as_bytes(), 2).expect("a test record"));
     }
     asm.finish();

@@ -604,9 +604,7 @@ type=USER_CMD msg=audit(1700000000.008:8): pid=1 uid=0 auid=1000 ses=1 msg='cwd=
 
     #[test]
     fn memoized_records_are_written_as_writing_them_again_writes_them() {
-        use raudit_sys::FixedHost;
-        let fixed = FixedHost::new().with_user(1000, "alice");
-        let memoized = crate::memo::Memoized(fixed.clone());
+        let (fixed, memoized) = crate::memo::hosts();
         let events = crate::memo::events_repeated(&[REPEATS], 2);
         let (mut plain, mut kept) = (Vec::new(), Vec::new());
         // Records are found in the memo only where whole events are not looked up.
@@ -653,12 +651,9 @@ type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=
 
     #[test]
     fn whole_events_found_in_the_memo_are_those_made_anew() {
-        use raudit_sys::FixedHost;
-        let fixed = FixedHost::new().with_user(1000, "alice");
-        let memoized = crate::memo::Memoized(fixed.clone());
-        let log: &str = EVENTS.replace("\\x1d", "\x1d").leak();
+        let (fixed, memoized) = crate::memo::hosts();
         // Four times over: an event is kept once seen before, found after.
-        let events = crate::memo::events_repeated(&[log], 4);
+        let events = crate::memo::events_repeated(&[EVENTS], 4);
         let (mut plain, mut kept) = (Vec::new(), Vec::new());
         for event in &events {
             write_event(&mut plain, event, &fixed);
