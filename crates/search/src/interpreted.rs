@@ -581,31 +581,11 @@ type=PATH msg=audit(1700000000.005:5): item=0 name=\"/etc/shadow\" inode=1 dev=f
         }
     }
 
-    /// Events that repeat others but for their stamps or nodes, or differ
-    /// from them only in an ENRICHED part, a value or a record's type; a
-    /// stamp that is not one.
-    const EVENTS: &str = "\
-type=SYSCALL msg=audit(1700000000.001:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"
-type=PROCTITLE msg=audit(1700000000.001:1): proctitle=6C73002D6C
-type=EOE msg=audit(1700000000.001:1): 
-node=web1 type=SYSCALL msg=audit(1700000001.002:2): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"
-node=web1 type=PROCTITLE msg=audit(1700000001.002:2): proctitle=6C73002D6C
-node=web1 type=EOE msg=audit(1700000001.002:2): 
-type=SYSCALL msg=audit(1700000002.003:3): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"\x1dAUID=\"bob\"
-type=PROCTITLE msg=audit(1700000002.003:3): proctitle=6C73002D6C
-type=EOE msg=audit(1700000002.003:3): 
-type=SYSCALL msg=audit(1700000003.004:4): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"j\"
-type=PROCTITLE msg=audit(1700000003.004:4): proctitle=6C73002D6C
-type=EOE msg=audit(1700000003.004:4): 
-type=USER_CMD msg=audit(1700000004.005:5): pid=1 uid=0 auid=1000 ses=1 msg='cmd=6C73 res=success'
-type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=6C73 res=success'
-";
-
     #[test]
     fn whole_events_found_in_the_memo_are_those_made_anew() {
         let (fixed, memoized) = crate::memo::hosts();
         // Four times over: an event is kept once seen before, found after.
-        let events = crate::memo::events_repeated(&[EVENTS, LOG, REPEATS], 4);
+        let events = crate::memo::events_repeated(&[crate::memo::REPEATED_EVENTS, LOG, REPEATS], 4);
         for escape in [Escape::Tty, Escape::Raw] {
             let (mut plain, mut kept, mut err) = (Vec::new(), Vec::new(), Vec::new());
             for event in &events {

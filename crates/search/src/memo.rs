@@ -267,6 +267,30 @@ impl raudit_sys::Host for Memoized {
     }
 }
 
+/// Events that repeat others but for their stamps or nodes, or differ
+/// from them only in an ENRICHED part, a value or a record's type.
+#[cfg(test)]
+pub(crate) const REPEATED_EVENTS: &str = "\
+type=SYSCALL msg=audit(1700000000.001:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"
+type=EXECVE msg=audit(1700000000.001:1): argc=2 a0=\"ls\" a1=\"-l\"
+type=PROCTITLE msg=audit(1700000000.001:1): proctitle=6C73002D6C
+type=EOE msg=audit(1700000000.001:1): 
+node=web1 type=SYSCALL msg=audit(1700000001.002:2): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"
+node=web1 type=EXECVE msg=audit(1700000001.002:2): argc=2 a0=\"ls\" a1=\"-l\"
+node=web1 type=PROCTITLE msg=audit(1700000001.002:2): proctitle=6C73002D6C
+node=web1 type=EOE msg=audit(1700000001.002:2): 
+type=SYSCALL msg=audit(1700000002.003:3): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k\"\x1dAUID=\"bob\"
+type=EXECVE msg=audit(1700000002.003:3): argc=2 a0=\"ls\" a1=\"-l\"
+type=PROCTITLE msg=audit(1700000002.003:3): proctitle=6C73002D6C
+type=EOE msg=audit(1700000002.003:3): 
+type=SYSCALL msg=audit(1700000003.004:4): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"j\"
+type=EXECVE msg=audit(1700000003.004:4): argc=2 a0=\"ls\" a1=\"-l\"
+type=PROCTITLE msg=audit(1700000003.004:4): proctitle=6C73002D6C
+type=EOE msg=audit(1700000003.004:4): 
+type=USER_CMD msg=audit(1700000004.005:5): pid=1 uid=0 auid=1000 ses=1 msg='cmd=6C73 res=success'
+type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=6C73 res=success'
+";
+
 /// A fixed host that names uid 1000 `alice`, and the same host whose
 /// outputs the memo may keep.
 #[cfg(test)]
