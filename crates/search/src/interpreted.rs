@@ -58,28 +58,25 @@ impl Interpreter<'_> {
         mut memo: Option<&mut Memo>,
     ) {
         let mut spare = whole::Spare::take();
-        let whole::Spare { skeleton, places: stamps, kept, .. } = &mut spare;
-        let mut kept_key = None;
-        let tag = memo::tag::INTERPRETED_EVENT | self.escape as u64;
+        let mut trying = false;
         // A record alone is found as well by the walk's own look-up. A stamp
         // with control bytes would be escaped along with its line.
         if let Some(memo) = memo.as_deref_mut()
             && event.records.len() > 1
             && stamp.iter().all(|&b| b >= 0x20)
             && memo.odds.worth_trying()
-            && let Some(key) = whole::event_key(event, tag, skeleton)
         {
-            let hit = memo
-                .get(key, skeleton, b"")
-                .is_some_and(|lines| whole::write_kept(lines, stamp, out, err));
+            spare.piece.clear();
+            spare.piece.extend_from_slice(stamp);
+            let tag = memo::tag::INTERPRETED_EVENT | self.escape as u64;
+            let hit = spare.find(memo, (event, tag), out, err);
             memo.odds.tell(hit);
             if hit {
                 return spare.give();
             }
-            kept_key = memo.seen_before(key.1).then_some(key);
+            trying = true;
         }
         let (start, err_start) = (out.len(), err.len());
-        stamps.clear();
         let last = event.records.last().expect("an event has a record");
         let records = match (types::FIRST_DAEMON..types::FIRST_EVENT).contains(&last.rtype) {
             true => std::slice::from_ref(last),
@@ -87,12 +84,10 @@ impl Interpreter<'_> {
         };
         for r in records.iter().rev() {
             let at = self.write_record_checked(out, err, event, stamp, r, memo.as_deref_mut());
-            stamps.extend(at.map(|at| at - start));
+            spare.places.extend(at.map(|at| at - start));
         }
-        if let (Some(key), Some(memo)) = (kept_key, memo) {
-            let lines = &out[start..];
-            whole::keep_lines(kept, lines, (stamps, stamp.len()), &err[err_start..]);
-            memo.keep(key, skeleton, b"", kept);
+        if let (true, Some(memo)) = (trying, memo) {
+            spare.keep(memo, &out[start..], &err[err_start..]);
         }
         spare.give();
     }

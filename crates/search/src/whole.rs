@@ -16,14 +16,19 @@ use raudit_parse::{Event, Record};
 
 use crate::memo::Memo;
 
-/// An event's key, the fresh piece, where it goes and the output kept:
-/// buffers kept per thread from one event to the next.
+/// A look-up of a whole event: its key, the fresh piece, where the piece
+/// went in the output written anew, and the buffer of what is kept. The
+/// buffers are kept per thread from one event to the next.
 #[derive(Default)]
 pub(crate) struct Spare {
-    pub skeleton: Vec<u8>,
+    skeleton: Vec<u8>,
+    /// The event's fresh piece (its stamp, its time), set by the caller.
     pub piece: Vec<u8>,
+    /// Where the piece went, from the start of the output written anew.
     pub places: Vec<usize>,
-    pub kept: Vec<u8>,
+    kept: Vec<u8>,
+    /// The key to keep the output under, when [`Spare::find`] says to.
+    key: Option<(u64, u64)>,
 }
 
 thread_local! {
@@ -36,9 +41,42 @@ impl Spare {
         SPARE.take()
     }
 
-    /// Gives the buffers back to the thread.
-    pub(crate) fn give(self) {
+    /// Gives the buffers back to the thread (a key not kept under is
+    /// not for another event).
+    pub(crate) fn give(mut self) {
+        self.key = None;
         SPARE.set(self);
+    }
+
+    /// Looks `event` up under `tag`: true, with its kept output written
+    /// with [`Spare::piece`] in the piece's places, when found. Otherwise
+    /// notes whether to keep what is written anew (the second time its
+    /// key is seen: most events never repeat).
+    pub(crate) fn find(
+        &mut self,
+        memo: &mut Memo,
+        (event, tag): (&Event<'_>, u64),
+        out: &mut Vec<u8>,
+        err: &mut Vec<u8>,
+    ) -> bool {
+        self.key = None;
+        self.places.clear();
+        let Some(key) = event_key(event, tag, &mut self.skeleton) else { return false };
+        let found = memo.get(key, &self.skeleton, b"");
+        if found.is_some_and(|kept| write_kept(kept, &self.piece, out, err)) {
+            return true;
+        }
+        self.key = memo.seen_before(key.1).then_some(key);
+        false
+    }
+
+    /// Keeps the event's output written anew, `lines` and `err`, with the
+    /// piece at [`Spare::places`], if [`Spare::find`] said to.
+    pub(crate) fn keep(&mut self, memo: &mut Memo, lines: &[u8], err: &[u8]) {
+        if let Some(key) = self.key.take() {
+            keep_lines(&mut self.kept, lines, (&self.places, self.piece.len()), err);
+            memo.keep(key, &self.skeleton, b"", &self.kept);
+        }
     }
 }
 
@@ -90,7 +128,7 @@ pub(crate) fn event_key(event: &Event<'_>, tag: u64, skeleton: &mut Vec<u8>) -> 
 /// `stamps` (where each starts in them; each `stamp_len` long), then its
 /// diagnostics `err`: a u32 count, the places where the stamps go (u32
 /// each), the lines' length (u32), the lines, `err`.
-pub(crate) fn keep_lines(
+fn keep_lines(
     kept: &mut Vec<u8>,
     lines: &[u8],
     (stamps, stamp_len): (&[usize], usize),
@@ -115,7 +153,7 @@ pub(crate) fn keep_lines(
 /// Writes the lines [`keep_lines`] kept with `stamp` in its pieces'
 /// places, and their diagnostics; false, with nothing written, when
 /// `kept` is not what it wrote.
-pub(crate) fn write_kept(kept: &[u8], stamp: &[u8], out: &mut Vec<u8>, err: &mut Vec<u8>) -> bool {
+fn write_kept(kept: &[u8], stamp: &[u8], out: &mut Vec<u8>, err: &mut Vec<u8>) -> bool {
     let u32_at = |bytes: &[u8], i: usize| -> Option<usize> {
         let word = bytes.get(4 * i..4 * i + 4)?;
         Some(u32::from_le_bytes(word.try_into().ok()?) as usize)

@@ -84,23 +84,16 @@ impl Writer<'_> {
         memo::with(self.host.names_generation(), |mut memo| {
             let trying = memo.as_deref_mut().is_some_and(|m| m.odds.worth_trying());
             let mut spare = whole::Spare::take();
-            let whole::Spare { skeleton, piece, places, kept } = &mut spare;
-            let mut kept_key = None;
             if let Some(memo) = memo.as_deref_mut().filter(|_| trying) {
                 let tag = memo::tag::NORMALIZED_EVENT | u64::from(self.recall_tag(event, format));
-                if let Some(key) = whole::event_key(event, tag, skeleton) {
-                    piece.clear();
-                    Time::new(event, format).write(self, piece);
-                    let found = memo.get(key, skeleton, b"");
-                    if found.is_some_and(|kept| whole::write_kept(kept, piece, out, err)) {
-                        memo.odds.tell(true);
-                        return spare.give();
-                    }
-                    kept_key = memo.seen_before(key.1).then_some(key);
+                spare.piece.clear();
+                Time::new(event, format).write(self, &mut spare.piece);
+                if spare.find(memo, (event, tag), out, err) {
+                    memo.odds.tell(true);
+                    return spare.give();
                 }
             }
             let (start, err_start) = (out.len(), err.len());
-            places.clear();
             // Whether each group wrote the time once, and nothing it wrote
             // depends on the stamps.
             let mut apart = true;
@@ -108,13 +101,14 @@ impl Writer<'_> {
                 let time = Time::new(event, format);
                 let memo = memo.as_deref_mut();
                 match self.recalled(out, err, (records, &heads), memo, trying, time) {
-                    Some((at, end)) if out[at..end] == **piece => places.push(at - start),
+                    Some((at, end)) if out[at..end] == *spare.piece => {
+                        spare.places.push(at - start)
+                    }
                     _ => apart = false,
                 }
             });
-            if let (Some(key), Some(memo), true) = (kept_key, memo, apart) {
-                whole::keep_lines(kept, &out[start..], (places, piece.len()), &err[err_start..]);
-                memo.keep(key, skeleton, b"", kept);
+            if let (Some(memo), true) = (memo, apart && trying) {
+                spare.keep(memo, &out[start..], &err[err_start..]);
             }
             spare.give();
         });
