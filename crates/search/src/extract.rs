@@ -309,9 +309,11 @@ impl<'a, 'c> Extractor<'a, 'c> {
     }
 }
 
-/// The reference skips the header (`type=X msg=audit(...): `) before some
-/// searches (`NAME_OFFSET`).
-const NAME_OFFSET: usize = 36;
+/// The reference skips the start of the header (`type=X msg=audit(...): `)
+/// before some searches (`NAME_OFFSET`, 28 in ausearch-parse.c of 3.0.9):
+/// in a record whose stamp is under seven bytes long, a `cwd=` or `name=`
+/// that follows it is not found.
+const NAME_OFFSET: usize = 28;
 
 /// raudit's BPF record types (raudit_tables::RAUDIT_TYPES: BPF_CONNECT .. BPF_LOST).
 const BPF_FIRST: i32 = 2980;

@@ -184,6 +184,19 @@ mod tests {
     }
 
     #[test]
+    fn names_and_cwd_after_a_short_stamp() {
+        // -f /home/./f selects it: the reference looks for `cwd=` and
+        // `name=` from 28 bytes into the record on, which a stamp of
+        // 1973 with a small serial leaves before them.
+        let s = items(
+            "type=SYSCALL msg=audit(99999998.001:1): arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=5 auid=1000 uid=0 gid=0 euid=0 egid=0 ses=1 comm=\"c\" exe=\"/bin/c\"\n\
+             type=CWD msg=audit(99999998.001:1): cwd=\"/home\"\n\
+             type=PATH msg=audit(99999998.001:1): name=\"./f\" inode=1",
+        );
+        assert_eq!(owned(&s.filenames), Some(vec![b"/home/./f".to_vec()]));
+    }
+
+    #[test]
     fn socket_addresses() {
         // -hn 192.0.2.7 selects the inet one, -f /run/sock the unix one.
         let inet = "type=SOCKADDR msg=audit(1700000001.100:11): saddr=02000050C000020700000000000000000000000000000000";
