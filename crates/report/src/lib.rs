@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 mod html;
+mod kept;
 mod kind;
 mod lookup;
 mod rows;

@@ -28,18 +28,38 @@ fn or_q<T: AsRef<[u8]>>(v: &Option<T>) -> &[u8] {
     v.as_ref().map_or(b"?", AsRef::as_ref)
 }
 
+/// Where a detailed row's event-specific pieces went, from the row's
+/// start: the date ends at `date_end`; the serial, when the row has one,
+/// spans `serial`. The rest of the row depends on the records' texts only.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Pieces {
+    pub date_end: usize,
+    pub serial: Option<(usize, usize)>,
+}
+
 /// Builds one row's text at the end of `buf`.
 struct Row<'b> {
     buf: &'b mut Vec<u8>,
     escape: Escape,
+    start: usize,
+    pieces: Pieces,
 }
 
 impl<'b> Row<'b> {
     /// A row that starts with the date of second `sec`.
     fn new(buf: &'b mut Vec<u8>, lookup: &Lookup<'_>, sec: i64, escape: Escape) -> Self {
+        let start = buf.len();
         lookup.date_into(buf, sec);
+        let pieces = Pieces { date_end: buf.len() - start, serial: None };
         buf.push(b' ');
-        Row { buf, escape }
+        Row { buf, escape, start, pieces }
+    }
+    /// The event's serial number, noted in [`Pieces`].
+    fn serial(&mut self, serial: u64) -> &mut Self {
+        let at = self.buf.len() - self.start;
+        self.num(serial);
+        self.pieces.serial = Some((at, self.buf.len() - self.start));
+        self
     }
     fn raw(&mut self, s: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(s);
@@ -65,21 +85,23 @@ impl<'b> Row<'b> {
         raudit_parse::cnum::push_decimal(self.buf, n.into(), 0);
         self
     }
-    fn end(self) {
+    fn end(self) -> Pieces {
         self.buf.push(b'\n');
+        self.pieces
     }
 }
 
 impl Scanner<'_> {
     /// per_event_detailed and print_per_event_item.
     /// A detailed row is written at the end of `out`, and the result
-    /// says how long it is ([`Text::Next`]).
+    /// says how long it is ([`Text::Next`]); `pieces` where its date and
+    /// serial went.
     pub(crate) fn rows(
         &self,
         ty: &Types<'_>,
         s: &SearchItems,
         e: Enriched<'_>,
-        out: &mut Vec<u8>,
+        (out, pieces): (&mut Vec<u8>, &mut Pieces),
     ) -> Prepared {
         let event = ty.event;
         let kind = self.opts.kind;
@@ -129,7 +151,7 @@ impl Scanner<'_> {
         match kind {
             Kind::Avc => return Prepared::Rows(self.avc_rows(sec, s, e, serial)),
             Kind::Config => {
-                r.raw(tn).sp().raw(&auid()).sp().raw(success_word(s.success)).sp().num(serial);
+                r.raw(tn).sp().raw(&auid()).sp().raw(success_word(s.success)).sp().serial(serial);
             }
             Kind::Auth => {
                 match &s.acct {
@@ -137,7 +159,7 @@ impl Scanner<'_> {
                     None => r.safe(&self.uid(s.uid, e)),
                 };
                 r.sp().raw(or_null(&s.hostname)).sp().raw(or_null(&s.terminal));
-                r.sp().raw(or_null(&s.exe)).sp().raw(success_word(s.success)).sp().num(serial);
+                r.sp().raw(or_null(&s.exe)).sp().raw(success_word(s.success)).sp().serial(serial);
             }
             Kind::Login => {
                 match (&s.acct, s.success) {
@@ -145,15 +167,15 @@ impl Scanner<'_> {
                     _ => r.safe(&auid()),
                 };
                 r.sp().raw(or_null(&s.hostname)).sp().raw(or_null(&s.terminal));
-                r.sp().raw(or_null(&s.exe)).sp().raw(success_word(s.success)).sp().num(serial);
+                r.sp().raw(or_null(&s.exe)).sp().raw(success_word(s.success)).sp().serial(serial);
             }
             Kind::AcctMod => {
                 r.safe(&auid()).sp().raw(or_q(&s.hostname)).sp().raw(or_q(&s.terminal));
                 r.sp().raw(or_q(&s.exe)).sp().raw(or_q(&s.acct));
-                r.sp().raw(success_word(s.success)).sp().num(serial);
+                r.sp().raw(success_word(s.success)).sp().serial(serial);
             }
             Kind::Event => {
-                r.num(serial).sp().raw(tn).sp().safe(&auid()).sp().raw(success_word(s.success));
+                r.serial(serial).sp().raw(tn).sp().safe(&auid()).sp().raw(success_word(s.success));
             }
             Kind::File => {
                 let names = s.filenames.as_deref().unwrap_or(&[]);
@@ -168,51 +190,51 @@ impl Scanner<'_> {
                 let name = names.get(at).map_or(&b""[..], AsRef::as_ref);
                 r.safe(name).sp().raw(&self.lookup.syscall(s, e)).sp();
                 r.raw(success_word(s.success)).sp().safe(or_q(&s.exe)).sp().safe(&auid());
-                r.sp().num(serial);
+                r.sp().serial(serial);
             }
             Kind::Host => {
                 r.raw(or_null(&s.hostname)).sp().raw(&self.lookup.syscall(s, e)).sp();
-                r.safe(&auid()).sp().num(serial);
+                r.safe(&auid()).sp().serial(serial);
             }
             Kind::Pid => {
                 r.num(s.pid).sp().safe(or_q(&s.exe)).sp().raw(&self.lookup.syscall(s, e));
-                r.sp().safe(&auid()).sp().num(serial);
+                r.sp().safe(&auid()).sp().serial(serial);
             }
             Kind::Syscall => {
                 r.raw(&self.lookup.syscall(s, e)).sp().num(s.pid).sp().safe(or_q(&s.comm));
-                r.sp().safe(&auid()).sp().num(serial);
+                r.sp().safe(&auid()).sp().serial(serial);
             }
             Kind::Term => {
                 r.raw(or_null(&s.terminal)).sp().raw(or_null(&s.hostname)).sp();
-                r.safe_opt(&s.exe).sp().safe(&auid()).sp().num(serial);
+                r.safe_opt(&s.exe).sp().safe(&auid()).sp().serial(serial);
             }
             Kind::User => {
                 r.safe(&auid()).sp().raw(or_q(&s.terminal)).sp().raw(or_q(&s.hostname)).sp();
-                r.safe(or_q(&s.exe)).sp().num(serial);
+                r.safe(or_q(&s.exe)).sp().serial(serial);
             }
             Kind::Exe | Kind::Comm => {
                 let what = if kind == Kind::Exe { &s.exe } else { &s.comm };
                 r.safe(or_q(what)).sp().raw(or_q(&s.terminal)).sp().raw(or_q(&s.hostname));
-                r.sp().safe(&auid()).sp().num(serial);
+                r.sp().safe(&auid()).sp().serial(serial);
             }
             Kind::Anomaly => {
                 let what = s.exe.as_ref().or(s.comm.as_ref()).map_or(&b"?"[..], AsRef::as_ref);
                 r.raw(tn).sp().safe(what).sp().raw(or_q(&s.terminal)).sp();
-                r.raw(or_q(&s.hostname)).sp().safe(&auid()).sp().num(serial);
+                r.raw(or_q(&s.hostname)).sp().safe(&auid()).sp().serial(serial);
             }
             Kind::Response | Kind::Integrity | Kind::Virt => {
-                r.raw(tn).sp().raw(success_word(s.success)).sp().num(serial);
+                r.raw(tn).sp().raw(success_word(s.success)).sp().serial(serial);
             }
             Kind::Mac => {
-                r.raw(&auid()).sp().raw(tn).sp().raw(success_word(s.success)).sp().num(serial);
+                r.raw(&auid()).sp().raw(tn).sp().raw(success_word(s.success)).sp().serial(serial);
             }
             Kind::Crypto => {
-                r.safe(&auid()).sp().raw(tn).sp().raw(success_word(s.success)).sp().num(serial);
+                r.safe(&auid()).sp().raw(tn).sp().raw(success_word(s.success)).sp().serial(serial);
             }
             Kind::Key => {
                 let key = s.keys.as_ref().and_then(|k| k.first()).map_or(&b""[..], AsRef::as_ref);
                 r.raw(key).sp().raw(success_word(s.success)).sp().safe(or_q(&s.exe));
-                r.sp().safe(&auid()).sp().num(serial);
+                r.sp().safe(&auid()).sp().serial(serial);
             }
             Kind::Tty => {
                 let text = event.records[0].text;
@@ -225,13 +247,13 @@ impl Scanner<'_> {
                 if let Some(sp) = data.iter().rposition(|&b| b == b' ') {
                     data = &data[..sp];
                 }
-                r.num(serial).sp().safe(&auid()).sp().raw(or_q(&s.terminal)).sp();
+                r.serial(serial).sp().safe(&auid()).sp().raw(or_q(&s.terminal)).sp();
                 r.num(s.session).sp().safe(or_q(&s.comm)).sp();
                 lookup::tty_data(data, r.buf);
             }
             Kind::Time | Kind::Summary => return Prepared::Skip,
         }
-        r.end();
+        *pieces = r.end();
         row_len(out)
     }
 

@@ -12,6 +12,7 @@ use raudit_sys::Host;
 use crate::Options;
 use crate::kind::{ConfAction, Kind, Outcome, html_needs, needs_of};
 use crate::lookup::{ColumnText, Enriched, Lookup};
+use crate::rows::Pieces;
 use crate::types::{Types, t};
 
 /// What one event contributes.
@@ -148,18 +149,121 @@ impl Totals {
         self.strings.extend_from_slice(s);
     }
 
+    /// How many counters [`Totals::counters`] gives.
+    pub(crate) const COUNTERS: usize = 14;
+
+    /// The counters, in declaration order.
+    pub(crate) fn counters(&self) -> [u8; Self::COUNTERS] {
+        [
+            self.changes,
+            self.acct_changes,
+            self.crypto,
+            self.good_logins,
+            self.bad_logins,
+            self.good_auth,
+            self.bad_auth,
+            self.avcs,
+            self.mac,
+            self.virt,
+            self.integ,
+            self.failed_syscalls,
+            self.anomalies,
+            self.responses,
+        ]
+    }
+
+    /// The listed strings as [`Totals::list`] lays them out.
+    pub(crate) fn strings(&self) -> &[u8] {
+        &self.strings
+    }
+
+    /// A share made of what [`Totals::counters`], its user and pid and
+    /// [`Totals::strings`] gave; None when `strings` is not so laid out.
+    pub(crate) fn of_kept(
+        counters: &[u8; Self::COUNTERS],
+        user: Option<i32>,
+        pid: Option<i32>,
+        strings: &[u8],
+    ) -> Option<Totals> {
+        let mut rest = strings;
+        while !rest.is_empty() {
+            rest = next_listed(rest)?.2;
+        }
+        let [
+            changes,
+            acct_changes,
+            crypto,
+            good_logins,
+            bad_logins,
+            good_auth,
+            bad_auth,
+            avcs,
+            mac,
+            virt,
+            integ,
+            failed_syscalls,
+            anomalies,
+            responses,
+        ] = *counters;
+        Some(Totals {
+            changes,
+            acct_changes,
+            crypto,
+            good_logins,
+            bad_logins,
+            good_auth,
+            bad_auth,
+            avcs,
+            mac,
+            virt,
+            integ,
+            failed_syscalls,
+            anomalies,
+            responses,
+            user,
+            pid,
+            strings: strings.to_vec(),
+        })
+    }
+
+    /// The share with only the values this thread has not handed over
+    /// yet in `run` ([`crate::sent`]).
+    pub(crate) fn sent_only(mut self, run: u64) -> Totals {
+        let all = std::mem::take(&mut self.strings);
+        crate::sent::with(run, |sent| {
+            self.user = self.user.filter(|&uid| sent.new_number(0, uid));
+            self.pid = self.pid.filter(|&pid| sent.new_number(1, pid));
+            let mut rest = &all[..];
+            while let Some((tag, s, after)) = next_listed(rest) {
+                if sent.new_string(tag, s) {
+                    self.strings.push(tag);
+                    self.strings.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                    self.strings.extend_from_slice(s);
+                }
+                rest = after;
+            }
+        });
+        self
+    }
+
     /// The listed strings, in the order they were added.
     pub fn listed(&self) -> impl Iterator<Item = (Listed, &[u8])> {
         let mut rest = &self.strings[..];
         std::iter::from_fn(move || {
-            let (&tag, after) = rest.split_first()?;
-            let (len, after) = after.split_first_chunk::<4>()?;
-            let len = u32::from_le_bytes(*len) as usize;
-            let (s, after) = after.split_at_checked(len)?;
+            let (tag, s, after) = next_listed(rest)?;
             rest = after;
             Some((Listed::ALL[usize::from(tag)], s))
         })
     }
+}
+
+/// The first of a list of tagged strings ([`Totals::list`]'s layout): its
+/// tag, the string, and the rest.
+fn next_listed(list: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, after) = list.split_first()?;
+    let (len, after) = after.split_first_chunk::<4>()?;
+    let (s, after) = after.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+    (usize::from(tag) < Listed::ALL.len()).then_some((tag, s, after))
 }
 
 /// Everything [`Scanner::prepare`] needs, shared by the threads.
@@ -250,11 +354,38 @@ impl<'h> Scanner<'h> {
     }
 
     /// [`Scanner::prepare`], a detailed row written at the end of `rows`
-    /// ([`Text::Next`]).
+    /// ([`Text::Next`]). An event found whole again contributes what it
+    /// did before ([`crate::kept`]).
     fn prepare_into(&self, event: &Event<'_>, rows: &mut Vec<u8>) -> Prepared {
         if self.opts.kind == Kind::Time {
             return Prepared::Skip;
         }
+        if self.opts.html.is_some() {
+            return self.prepare_anew(event, (rows, &mut Pieces::default()));
+        }
+        let share = raudit_search::kept_or_made(
+            self.lookup.host,
+            (event, self.run),
+            rows,
+            |kept, rows| crate::kept::unpack(kept, self, event, rows),
+            |rows, keep| {
+                let (start, mut pieces) = (rows.len(), Pieces::default());
+                let share = self.prepare_anew(event, (rows, &mut pieces));
+                if let Some(kept) = keep {
+                    crate::kept::pack(&share, &rows[start..], pieces, kept);
+                }
+                share
+            },
+        );
+        match share {
+            Prepared::Totals(totals) => Prepared::Totals(totals.sent_only(self.run)),
+            share => share,
+        }
+    }
+
+    /// What `event` contributes, from its items; a detailed row written at
+    /// the end of `rows`, with its pieces noted.
+    fn prepare_anew(&self, event: &Event<'_>, rows: (&mut Vec<u8>, &mut Pieces)) -> Prepared {
         let mut items = SearchItems::default();
         match self.scan(event, &mut items) {
             Err((rc, record)) => return Prepared::Malformed(rc, record),
@@ -278,7 +409,7 @@ impl<'h> Scanner<'h> {
             return Prepared::Html(Box::new(HtmlShare {
                 keys,
                 failed_login,
-                totals: self.totals(&ty, &items),
+                totals: self.totals(&ty, &items).sent_only(self.run),
             }));
         }
         if self.opts.kind == Kind::Summary {
@@ -399,7 +530,7 @@ impl<'h> Scanner<'h> {
         }
     }
 
-    /// do_summary_total.
+    /// do_summary_total, with every value (see [`Totals::sent_only`]).
     fn totals(&self, ty: &Types<'_>, s: &SearchItems) -> Totals {
         let b = |x: bool| x as u8;
         let mut tot = Totals {
@@ -434,36 +565,28 @@ impl<'h> Scanner<'h> {
         } else if ty.has(t::USER_MGMT) {
             tot.bad_auth = b(s.success == Some(false));
         }
-        // Only values this thread has not handed over yet (crate::sent).
-        crate::sent::with(self.run, |sent| {
-            if s.loginuid != UNSET_LOGINUID && sent.new_number(0, s.loginuid as i32) {
-                tot.user = Some(s.loginuid as i32);
+        if s.loginuid != UNSET_LOGINUID {
+            tot.user = Some(s.loginuid as i32);
+        }
+        if s.pid != UNSET_ID {
+            tot.pid = Some(s.pid as i32);
+        }
+        for (tag, s) in [
+            (Listed::Terminal, &s.terminal),
+            (Listed::Host, &s.hostname),
+            (Listed::Exe, &s.exe),
+            (Listed::Comm, &s.comm),
+        ] {
+            if let Some(s) = s {
+                tot.list(tag, s);
             }
-            if s.pid != UNSET_ID && sent.new_number(1, s.pid as i32) {
-                tot.pid = Some(s.pid as i32);
-            }
-            let mut list = |list: Listed, value: &[u8]| {
-                if sent.new_string(list as u8, value) {
-                    tot.list(list, value);
-                }
-            };
-            for (tag, s) in [
-                (Listed::Terminal, &s.terminal),
-                (Listed::Host, &s.hostname),
-                (Listed::Exe, &s.exe),
-                (Listed::Comm, &s.comm),
-            ] {
-                if let Some(s) = s {
-                    list(tag, s);
-                }
-            }
-            for f in s.filenames.iter().flatten() {
-                list(Listed::File, f);
-            }
-            for k in s.keys.iter().flatten().filter(|k| k.as_ref() != b"(null)") {
-                list(Listed::Key, k);
-            }
-        });
+        }
+        for f in s.filenames.iter().flatten() {
+            tot.list(Listed::File, f);
+        }
+        for k in s.keys.iter().flatten().filter(|k| k.as_ref() != b"(null)") {
+            tot.list(Listed::Key, k);
+        }
         tot
     }
 }

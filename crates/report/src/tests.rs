@@ -335,25 +335,28 @@ fn main_summary_counts_distinct_values_made_on_many_threads() {
     }
 }
 
+/// One record of every kind the type reports take; `{s}` is its stamp.
+const TYPED_KINDS: [&str; 13] = [
+    "AVC msg=audit({s}): avc:  denied  { read } for  pid=7 comm=\"cat\" name=\"x\" dev=\"sda1\" ino=5 scontext=u:r:a:s0 tcontext=u:o:b:s0 tclass=file permissive=0",
+    "USER_LOGIN msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=login id=1000 exe=\"/usr/sbin/sshd\" hostname=h addr=10.0.0.1 terminal=ssh res=failed'",
+    "USER_AUTH msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=PAM:authentication acct=\"root\" exe=\"/bin/su\" hostname=? addr=? terminal=pts/0 res=success'",
+    "USER_MGMT msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=add-user id=1001 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=pts/0 res=failed'",
+    "ADD_USER msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=adding user id=1001 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=pts/0 res=success'",
+    "CONFIG_CHANGE msg=audit({s}): auid=1000 ses=1 op=add_rule key=\"k\" list=4 res=1",
+    "ANOM_ABEND msg=audit({s}): auid=1000 uid=0 gid=0 ses=1 pid=7 comm=\"crash\" exe=\"/usr/bin/crash\" sig=11 res=1",
+    "CRYPTO_KEY_USER msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=destroy kind=server fp=? direction=? spid=1 suid=0 exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=? res=success'",
+    "USER_TTY msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 data=6C73",
+    "MAC_STATUS msg=audit({s}): enforcing=1 old_enforcing=0 auid=1000 ses=1 res=1",
+    "VIRT_CONTROL msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='virt=kvm op=start reason=booted vm=\"v\" uuid=1 vm-pid=2 exe=\"/usr/sbin/libvirtd\" hostname=? addr=? terminal=? res=success'",
+    "INTEGRITY_RULE msg=audit({s}): file=\"/x\" hash=\"sha256:00\" ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\"x\" exe=\"/x\" res=1",
+    "RESP_ANOMALY msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=resp res=success'",
+];
+
 /// A log in key order holding every kind of event the type reports take,
 /// among syscall events (some with a garbage line among their records).
 fn typed_log() -> Vec<u8> {
     let mut out = String::new();
-    let kinds = [
-        "AVC msg=audit({s}): avc:  denied  { read } for  pid=7 comm=\"cat\" name=\"x\" dev=\"sda1\" ino=5 scontext=u:r:a:s0 tcontext=u:o:b:s0 tclass=file permissive=0",
-        "USER_LOGIN msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=login id=1000 exe=\"/usr/sbin/sshd\" hostname=h addr=10.0.0.1 terminal=ssh res=failed'",
-        "USER_AUTH msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=PAM:authentication acct=\"root\" exe=\"/bin/su\" hostname=? addr=? terminal=pts/0 res=success'",
-        "USER_MGMT msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=add-user id=1001 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=pts/0 res=failed'",
-        "ADD_USER msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=adding user id=1001 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=pts/0 res=success'",
-        "CONFIG_CHANGE msg=audit({s}): auid=1000 ses=1 op=add_rule key=\"k\" list=4 res=1",
-        "ANOM_ABEND msg=audit({s}): auid=1000 uid=0 gid=0 ses=1 pid=7 comm=\"crash\" exe=\"/usr/bin/crash\" sig=11 res=1",
-        "CRYPTO_KEY_USER msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=destroy kind=server fp=? direction=? spid=1 suid=0 exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=? res=success'",
-        "USER_TTY msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 data=6C73",
-        "MAC_STATUS msg=audit({s}): enforcing=1 old_enforcing=0 auid=1000 ses=1 res=1",
-        "VIRT_CONTROL msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='virt=kvm op=start reason=booted vm=\"v\" uuid=1 vm-pid=2 exe=\"/usr/sbin/libvirtd\" hostname=? addr=? terminal=? res=success'",
-        "INTEGRITY_RULE msg=audit({s}): file=\"/x\" hash=\"sha256:00\" ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\"x\" exe=\"/x\" res=1",
-        "RESP_ANOMALY msg=audit({s}): pid=1 uid=0 auid=1000 ses=1 msg='op=resp res=success'",
-    ];
+    let kinds = TYPED_KINDS;
     let (mut sec, mut serial) = (1_700_000_000u64, 1u64);
     for n in 0..6000u64 {
         if n % 7 == 0 {
@@ -516,4 +519,85 @@ fn rows_prepared_by_the_chunk_are_the_rows_prepared_one_by_one() {
         assert!(!one_by_one.is_empty(), "{kind:?}");
         assert_eq!(rows(made), one_by_one, "{kind:?}");
     }
+}
+
+/// Every kind of event the reports take, each repeated with other stamps,
+/// among syscall events with keys and files.
+fn repeated_log() -> String {
+    let mut out = String::new();
+    let syscalls = [
+        "SYSCALL msg=audit({s}): arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=5 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\"c\" exe=\"/bin/c\" key=\"cwd\"\ntype=CWD msg=audit({s}): cwd=\"/home\"\ntype=PATH msg=audit({s}): item=0 name=\"./f\" inode=1 nametype=NORMAL",
+        "SYSCALL msg=audit({s}): arch=c000003e syscall=257 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=9 auid=1001 uid=1001 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts1 ses=2 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"secrets\"\ntype=PATH msg=audit({s}): item=0 name=\"/etc/shadow\" inode=2 nametype=NORMAL",
+        "SYSCALL msg=audit({s}): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=2 ppid=1 pid=10 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"id\" exe=\"/usr/bin/id\" key=(null)\ntype=EXECVE msg=audit({s}): argc=1 a0=\"id\"\ntype=PATH msg=audit({s}): item=0 name=\"/usr/bin/id\" inode=3 nametype=NORMAL\ntype=PATH msg=audit({s}): item=1 name=\"/lib64/ld.so\" inode=4 nametype=NORMAL",
+    ];
+    let (mut sec, mut serial) = (1_700_000_000u64, 10u64);
+    for _ in 0..3 {
+        for event in TYPED_KINDS.iter().chain(&syscalls) {
+            (sec, serial) = (sec + 1, serial + 7);
+            let s = format!("{sec}.{:03}:{serial}", serial % 1000);
+            out.push_str(&format!(
+                "type={}\ntype=EOE msg=audit({s}): \n",
+                event.replace("{s}", &s)
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn events_found_whole_again_contribute_what_a_fresh_read_makes() {
+    let log = repeated_log();
+    let names = ["repeated.log".to_string()];
+    let data = [log.as_bytes()];
+    let logs = Logs::new(&data, &names);
+    let fresh = FixedHost::new().with_user(1000, "alice");
+    let kept = fresh.clone().keeping_names();
+    let kinds = [
+        Kind::Summary,
+        Kind::Avc,
+        Kind::Mac,
+        Kind::Config,
+        Kind::Event,
+        Kind::File,
+        Kind::Host,
+        Kind::Login,
+        Kind::AcctMod,
+        Kind::Pid,
+        Kind::Syscall,
+        Kind::Term,
+        Kind::User,
+        Kind::Exe,
+        Kind::Anomaly,
+        Kind::Response,
+        Kind::Crypto,
+        Kind::Auth,
+        Kind::Key,
+        Kind::Tty,
+        Kind::Comm,
+        Kind::Virt,
+        Kind::Integrity,
+    ];
+    for kind in kinds {
+        for (summary, interpret, outcome) in [
+            (false, false, Outcome::Both),
+            (true, false, Outcome::Both),
+            (false, true, Outcome::Failed),
+            (true, true, Outcome::Success),
+        ] {
+            let opts = Options { kind, summary, interpret, outcome, ..Options::default() };
+            if matches!(title(&opts), Title::Unimplemented(_)) {
+                continue;
+            }
+            let (expected, _) = report_on(&opts, &logs, &fresh);
+            assert_eq!(report_on(&opts, &logs, &kept).0, expected, "{opts:?}");
+        }
+    }
+    // The rows found again carry their own dates and serials.
+    let (rows, _) = report_on(&detailed(Kind::Key), &logs, &kept);
+    for serial in [115, 115 + 7 * 16, 115 + 14 * 16] {
+        let row = format!("secrets no /usr/bin/cat 1001 {serial}\n");
+        assert!(rows.contains(&row), "{row:?} not in\n{rows}");
+    }
+    let (files, _) = report_on(&detailed(Kind::File), &logs, &kept);
+    assert_eq!(files.matches(" /home/./f 2 yes /bin/c 1000 ").count(), 3, "{files}");
 }

@@ -34,4 +34,5 @@ pub use criteria::{Criteria, IdCriterion, Success};
 pub use engine::{Outcome, Settings, search, search_exhaustive};
 pub use normalize::Extra;
 pub use output::{Escape, Format};
+pub use whole::kept_or_made;
 pub use worker::WorkerPanic;

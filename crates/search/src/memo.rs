@@ -63,6 +63,11 @@ pub(crate) mod tag {
     /// csv and text: an event's records without their stamps' contents;
     /// the output is its rows or sentences without the time.
     pub const NORMALIZED_EVENT: u64 = 10 << 56;
+    /// Another crate's output for a whole event ([`crate::whole::kept_or_made`]);
+    /// the low 56 bits are its owner's.
+    pub const OTHER_EVENT: u64 = 11 << 56;
+    /// The bits of a tag left to an owner.
+    pub const OWNER: u64 = (1 << 56) - 1;
 }
 
 pub(crate) struct Memo {
@@ -236,37 +241,6 @@ pub(crate) fn with<R>(generation: Option<u64>, f: impl FnOnce(Option<&mut Memo>)
     result
 }
 
-/// A fixed host whose outputs the memo may keep, for tests that compare
-/// output with and without it.
-#[cfg(test)]
-pub(crate) struct Memoized(pub raudit_sys::FixedHost);
-
-#[cfg(test)]
-impl raudit_sys::Host for Memoized {
-    fn user_name(&self, uid: u32) -> Option<std::sync::Arc<str>> {
-        self.0.user_name(uid)
-    }
-    fn group_name(&self, gid: u32) -> Option<std::sync::Arc<str>> {
-        self.0.group_name(gid)
-    }
-    fn user_id(&self, name: &str) -> Option<u32> {
-        self.0.user_id(name)
-    }
-    fn group_id(&self, name: &str) -> Option<u32> {
-        self.0.group_id(name)
-    }
-    fn users(&self) -> Vec<(String, u32)> {
-        self.0.users()
-    }
-    fn local_time(&self, sec: i64) -> raudit_sys::Tm {
-        self.0.local_time(sec)
-    }
-    fn names_generation(&self) -> Option<u64> {
-        // No system host has a generation below 1 << 32.
-        Some(1)
-    }
-}
-
 /// Events that repeat others but for their stamps or nodes, or differ
 /// from them only in an ENRICHED part, a value or a record's type.
 #[cfg(test)]
@@ -294,9 +268,9 @@ type=USER_END msg=audit(1700000005.006:6): pid=1 uid=0 auid=1000 ses=1 msg='cmd=
 /// A fixed host that names uid 1000 `alice`, and the same host whose
 /// outputs the memo may keep.
 #[cfg(test)]
-pub(crate) fn hosts() -> (raudit_sys::FixedHost, Memoized) {
+pub(crate) fn hosts() -> (raudit_sys::FixedHost, raudit_sys::FixedHost) {
     let fixed = raudit_sys::FixedHost::new().with_user(1000, "alice");
-    (fixed.clone(), Memoized(fixed))
+    (fixed.clone(), fixed.keeping_names())
 }
 
 /// The events of `logs` (where `\x1d` stands for the ENRICHED separator)

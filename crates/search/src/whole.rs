@@ -80,6 +80,49 @@ impl Spare {
     }
 }
 
+/// Another crate's output for one event, found whole again: `found` reads
+/// (with `context`, which both are given) what `make` kept for an event whose records repeat this one's but for
+/// their stamps' digits (`None`: write it anew). `make` writes the output
+/// and, when given a buffer, what to keep in it (nothing: not kept); it
+/// must not itself use the memo. `owner` (56 bits) tells callers and
+/// their settings apart. Only the event's stamps' digits may differ, so
+/// whatever `found` writes that depends on them (time, serial) it must
+/// write fresh.
+pub fn kept_or_made<C, R>(
+    host: &dyn raudit_sys::Host,
+    (event, owner): (&Event<'_>, u64),
+    context: &mut C,
+    found: impl FnOnce(&[u8], &mut C) -> Option<R>,
+    make: impl FnOnce(&mut C, Option<&mut Vec<u8>>) -> R,
+) -> R {
+    crate::memo::with(host.names_generation(), |memo| {
+        let Some(memo) = memo else { return make(context, None) };
+        if !memo.odds.worth_trying() {
+            return make(context, None);
+        }
+        let mut spare = Spare::take();
+        let tag = crate::memo::tag::OTHER_EVENT | (owner & crate::memo::tag::OWNER);
+        let Some(key) = event_key(event, tag, &mut spare.skeleton) else {
+            spare.give();
+            return make(context, None);
+        };
+        let hit = memo.get(key, &spare.skeleton, b"").and_then(|kept| found(kept, context));
+        memo.odds.tell(hit.is_some());
+        if let Some(made) = hit {
+            spare.give();
+            return made;
+        }
+        let keep = memo.seen_before(key.1);
+        spare.kept.clear();
+        let made = make(context, keep.then_some(&mut spare.kept));
+        if keep && !spare.kept.is_empty() {
+            memo.keep(key, &spare.skeleton, b"", &spare.kept);
+        }
+        spare.give();
+        made
+    })
+}
+
 /// Where the stamp's contents lie in a record's text: after the first `(`
 /// past the node (when the event has one), up to the first `)` after it.
 /// None when there is no such `(` (then the record has no stamp) or `)`.
@@ -101,16 +144,19 @@ pub(crate) fn stamp_span(event: &Event<'_>, r: &Record<'_>) -> Option<(usize, us
 pub(crate) fn event_key(event: &Event<'_>, tag: u64, skeleton: &mut Vec<u8>) -> Option<(u64, u64)> {
     skeleton.clear();
     skeleton.push(u8::from(event.key.node.is_some()));
+    let mut last_stamp: &[u8] = &[];
     for r in &event.records {
         skeleton.extend_from_slice(&r.rtype.to_le_bytes());
         let (before, after) = match stamp_span(event, r) {
             Some((open, close)) => {
-                let plain = r.text[open..close]
-                    .iter()
-                    .all(|&b| b.is_ascii_digit() || b == b'.' || b == b':');
-                if !plain {
+                let stamp = &r.text[open..close];
+                // An event's records mostly share their stamp's text.
+                if stamp == last_stamp {
+                    skeleton.push(b'=');
+                } else if !push_shape(stamp, skeleton) {
                     return None;
                 }
+                last_stamp = stamp;
                 (&r.text[..open], &r.text[close..])
             }
             None => (r.text, &r.text[r.text.len()..]),
@@ -122,6 +168,21 @@ pub(crate) fn event_key(event: &Event<'_>, tag: u64, skeleton: &mut Vec<u8>) -> 
         skeleton.push(u8::from(r.enriched.is_some()));
     }
     Some((tag, Memo::hash(tag, skeleton, b"")))
+}
+
+/// Writes the length of `stamp` into `skeleton`, and says whether it is
+/// made of digits, `.` and `:` only. The length is part of the key because
+/// a search that starts at a fixed offset (the reference's NAME_OFFSET, 28
+/// bytes into a record) could depend on it: a header is long enough that
+/// it never does today, but the key need not rely on that. What such a
+/// search meets of the stamp, digits, `.` or `:`, none looks for.
+fn push_shape(stamp: &[u8], skeleton: &mut Vec<u8>) -> bool {
+    // Without an early exit, so that it runs on whole words (`:` is the
+    // byte after `9`).
+    let plain = stamp.iter().fold(true, |ok, &b| ok & ((b.wrapping_sub(b'0') <= 10) | (b == b'.')));
+    skeleton.push(b'#');
+    skeleton.extend_from_slice(&(stamp.len() as u32).to_le_bytes());
+    plain
 }
 
 /// Writes into `kept` an event's output `lines` without the pieces at

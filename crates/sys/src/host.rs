@@ -247,6 +247,9 @@ pub struct FixedHost {
     pub groups: HashMap<u32, String>,
     /// Seconds east of UTC, all year round.
     pub utc_offset: i64,
+    /// [`Host::names_generation`]: None unless a test lets text made from
+    /// names be kept ([`FixedHost::keeping_names`]).
+    pub generation: Option<u64>,
 }
 
 impl FixedHost {
@@ -268,6 +271,14 @@ impl FixedHost {
     /// Local time `offset` seconds east of UTC.
     pub fn with_utc_offset(mut self, offset: i64) -> Self {
         self.utc_offset = offset;
+        self
+    }
+
+    /// The same host, with a names generation (1: no system host has one
+    /// below 1 << 32), so that text made from its names may be kept, as
+    /// the system host's is.
+    pub fn keeping_names(mut self) -> Self {
+        self.generation = Some(1);
         self
     }
 }
@@ -305,6 +316,10 @@ impl Host for FixedHost {
 
     fn local_time(&self, sec: i64) -> Tm {
         Tm::fixed_zone(sec, self.utc_offset)
+    }
+
+    fn names_generation(&self) -> Option<u64> {
+        self.generation
     }
 }
 

@@ -263,7 +263,7 @@ fn decode(mut bytes: &[u8]) -> impl Iterator<Item = Read> + Clone {
 #[cfg(test)]
 mod tests {
     use super::super::{Extra, Writer};
-    use crate::memo::{Memoized, events_repeated};
+    use crate::memo::events_repeated;
     use raudit_interpret::Escape;
     use raudit_sys::FixedHost;
 
@@ -326,7 +326,7 @@ type=EOE msg=audit(1700000022.300:22):
     #[test]
     fn rows_and_sentences_found_in_the_memo_are_those_made_anew() {
         let fixed = FixedHost::new().with_user(1000, "alice").with_user(0, "root");
-        let memoized = Memoized(fixed.clone());
+        let memoized = fixed.clone().keeping_names();
         let all = Extra { keys: true, labels: true, obj2: true, time: true };
         for (extra, escape) in
             [(Extra::default(), Escape::Tty), (all, Escape::Raw), (all, Escape::ShellQuote)]

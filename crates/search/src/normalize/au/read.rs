@@ -593,7 +593,7 @@ type=SYSCALL msg=audit(1700000000.005:5): arch=c000003e auid=1000 syscall=2 succ
     #[test]
     fn fields_found_in_the_memo_are_those_reading_the_text_gives() {
         let fixed = FixedHost::new();
-        let memoized = crate::memo::Memoized(fixed.clone());
+        let memoized = fixed.clone().keeping_names();
         let events = crate::memo::events_repeated(&[RECORDS], 2);
         let (mut read, mut kept) = (String::new(), String::new());
         for event in &events {
