@@ -141,7 +141,20 @@ impl Memo {
     pub(crate) fn hash(tag: u64, text: &[u8], extra: &[u8]) -> u64 {
         let mut h = mix(0, tag);
         for part in [text, extra] {
-            let mut words = part.chunks_exact(8);
+            // Four words at a time in four lanes: one lane's multiplies wait
+            // on each other, four lanes' do not (a whole event's key is
+            // hundreds of bytes).
+            let mut blocks = part.chunks_exact(32);
+            if part.len() >= 32 {
+                let mut lanes = [h, h ^ 1, h ^ 2, h ^ 3];
+                for block in &mut blocks {
+                    for (lane, word) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+                        *lane = mix(*lane, u64::from_le_bytes(word.try_into().unwrap_or_default()));
+                    }
+                }
+                h = lanes.into_iter().fold(h, mix);
+            }
+            let mut words = blocks.remainder().chunks_exact(8);
             for word in &mut words {
                 h = mix(h, u64::from_le_bytes(word.try_into().unwrap_or_default()));
             }
@@ -355,5 +368,25 @@ mod tests {
         assert_ne!(a, Memo::hash(2, b"abcdefgh12", b"x"));
         assert_ne!(a, Memo::hash(1, b"abcdefgh1", b"2x"));
         assert_ne!(a, Memo::hash(1, b"abcdefgh12x", b""));
+    }
+
+    #[test]
+    fn long_keys_that_differ_in_any_word_or_order_hash_apart() {
+        let key: Vec<u8> = (0..100u8).collect();
+        let h = Memo::hash(1, &key, b"");
+        for at in 0..key.len() {
+            let mut other = key.clone();
+            other[at] ^= 1;
+            assert_ne!(h, Memo::hash(1, &other, b""), "byte {at}");
+        }
+        // Words swapped between lanes, or between blocks.
+        for (a, b) in [(0, 8), (0, 32), (24, 56)] {
+            let mut other = key.clone();
+            for i in 0..8 {
+                other.swap(a + i, b + i);
+            }
+            assert_ne!(h, Memo::hash(1, &other, b""), "words at {a} and {b}");
+        }
+        assert_ne!(h, Memo::hash(1, &key[..96], &key[96..]));
     }
 }
