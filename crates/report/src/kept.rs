@@ -121,3 +121,63 @@ pub(crate) fn unpack(
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Options;
+    use raudit_parse::{Assembler, AssemblerConfig, Record};
+
+    #[test]
+    fn kept_shares_come_back_and_cut_ones_never_panic() {
+        let host = raudit_sys::FixedHost::new();
+        let scanner = Scanner::new(Options::default(), &host);
+        let mut asm = Assembler::new(AssemblerConfig::default());
+        asm.push(Record::parse(b"type=USER_END msg=audit(1700000000.001:42): pid=1", 2).unwrap());
+        asm.finish();
+        let event = asm.pop_ready().unwrap();
+        let row = b"11/14/2023 22:13:20 k yes /bin/x 0 7\n";
+        let pieces = Pieces { date_end: 19, serial: Some((35, 36)) };
+        let mut totals = Totals::default();
+        totals.list(crate::scanner::Listed::Exe, b"/bin/x");
+        let shares = [
+            Prepared::Key(b"k".to_vec()),
+            Prepared::Strings(vec![b"a".to_vec(), b"".to_vec()]),
+            Prepared::Numbers(vec![1300, -1]),
+            Prepared::Row(Text::Next(row.len())),
+            Prepared::Totals(totals),
+        ];
+        for share in &shares {
+            let mut kept = Vec::new();
+            pack(share, row, pieces, &mut kept);
+            let mut rows = Vec::new();
+            let back = unpack(&kept, &scanner, &event, &mut rows).expect("what pack kept");
+            match back {
+                Prepared::Row(_) => {
+                    assert_eq!(
+                        String::from_utf8_lossy(&rows),
+                        "11/14/23 22:13:20 k yes /bin/x 0 42\n"
+                    )
+                }
+                Prepared::Totals(t) => {
+                    assert_eq!(
+                        t.listed().collect::<Vec<_>>(),
+                        [(crate::scanner::Listed::Exe, &b"/bin/x"[..])]
+                    )
+                }
+                Prepared::Key(k) => assert_eq!(k, b"k"),
+                Prepared::Strings(l) => assert_eq!(l, [b"a".to_vec(), Vec::new()]),
+                Prepared::Numbers(n) => assert_eq!(n, [1300, -1]),
+                _ => panic!("another share"),
+            }
+            for cut in 0..kept.len() {
+                let _ = unpack(&kept[..cut], &scanner, &event, &mut Vec::new());
+            }
+        }
+        // A row without a serial, and a malformed event, are not kept.
+        let mut kept = Vec::new();
+        pack(&Prepared::Row(Text::Next(3)), b"x\n", Pieces::default(), &mut kept);
+        pack(&Prepared::Malformed(1, b"x".to_vec()), b"", pieces, &mut kept);
+        assert!(kept.is_empty());
+    }
+}

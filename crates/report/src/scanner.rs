@@ -143,7 +143,7 @@ impl Listed {
 
 impl Totals {
     /// Adds `s` to list `list`.
-    fn list(&mut self, list: Listed, s: &[u8]) {
+    pub(crate) fn list(&mut self, list: Listed, s: &[u8]) {
         self.strings.push(list as u8);
         self.strings.extend_from_slice(&(s.len() as u32).to_le_bytes());
         self.strings.extend_from_slice(s);
@@ -154,21 +154,28 @@ impl Totals {
 
     /// The counters, in declaration order.
     pub(crate) fn counters(&self) -> [u8; Self::COUNTERS] {
+        // A copy of the counters only: Vec::new does not allocate.
+        let mut copy = Totals { strings: Vec::new(), ..*self };
+        copy.counters_mut().map(|n| *n)
+    }
+
+    /// [`Totals::counters`], to be set.
+    fn counters_mut(&mut self) -> [&mut u8; Self::COUNTERS] {
         [
-            self.changes,
-            self.acct_changes,
-            self.crypto,
-            self.good_logins,
-            self.bad_logins,
-            self.good_auth,
-            self.bad_auth,
-            self.avcs,
-            self.mac,
-            self.virt,
-            self.integ,
-            self.failed_syscalls,
-            self.anomalies,
-            self.responses,
+            &mut self.changes,
+            &mut self.acct_changes,
+            &mut self.crypto,
+            &mut self.good_logins,
+            &mut self.bad_logins,
+            &mut self.good_auth,
+            &mut self.bad_auth,
+            &mut self.avcs,
+            &mut self.mac,
+            &mut self.virt,
+            &mut self.integ,
+            &mut self.failed_syscalls,
+            &mut self.anomalies,
+            &mut self.responses,
         ]
     }
 
@@ -189,41 +196,11 @@ impl Totals {
         while !rest.is_empty() {
             rest = next_listed(rest)?.2;
         }
-        let [
-            changes,
-            acct_changes,
-            crypto,
-            good_logins,
-            bad_logins,
-            good_auth,
-            bad_auth,
-            avcs,
-            mac,
-            virt,
-            integ,
-            failed_syscalls,
-            anomalies,
-            responses,
-        ] = *counters;
-        Some(Totals {
-            changes,
-            acct_changes,
-            crypto,
-            good_logins,
-            bad_logins,
-            good_auth,
-            bad_auth,
-            avcs,
-            mac,
-            virt,
-            integ,
-            failed_syscalls,
-            anomalies,
-            responses,
-            user,
-            pid,
-            strings: strings.to_vec(),
-        })
+        let mut totals = Totals { user, pid, strings: strings.to_vec(), ..Totals::default() };
+        for (field, &n) in totals.counters_mut().into_iter().zip(counters) {
+            *field = n;
+        }
+        Some(totals)
     }
 
     /// The share with only the values this thread has not handed over
@@ -236,9 +213,7 @@ impl Totals {
             let mut rest = &all[..];
             while let Some((tag, s, after)) = next_listed(rest) {
                 if sent.new_string(tag, s) {
-                    self.strings.push(tag);
-                    self.strings.extend_from_slice(&(s.len() as u32).to_le_bytes());
-                    self.strings.extend_from_slice(s);
+                    self.list(Listed::ALL[usize::from(tag)], s);
                 }
                 rest = after;
             }
