@@ -601,3 +601,44 @@ fn events_found_whole_again_contribute_what_a_fresh_read_makes() {
     let (files, _) = report_on(&detailed(Kind::File), &logs, &kept);
     assert_eq!(files.matches(" /home/./f 2 yes /bin/c 1000 ").count(), 3, "{files}");
 }
+
+#[test]
+fn events_found_whole_again_on_many_threads_report_as_fresh_ones() {
+    // Every value recurs with the same others every 3 * 5 * 7 events,
+    // so most events are found whole again, on every thread.
+    let mut log = String::new();
+    for n in 0..40_000u64 {
+        let (sec, serial) = (1_700_000_000 + n / 1000, n + 1);
+        let success = if n % 3 == 0 { "no" } else { "yes" };
+        log.push_str(&format!(
+            "type=SYSCALL msg=audit({sec}.000:{serial}): arch=c000003e syscall=2 success={success} \
+             exit=3 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid={} auid={} uid=0 gid=0 euid=0 \
+             suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts{} ses=1 comm=\"c{}\" exe=\"/bin/e{}\" \
+             key=\"k{}\"\ntype=PATH msg=audit({sec}.000:{serial}): item=0 name=\"/f{}\" \
+             inode=1 nametype=NORMAL\n",
+            n % 3,
+            1000 + n % 5,
+            n % 7,
+            n % 3,
+            n % 5,
+            n % 7,
+            n % 5,
+        ));
+    }
+    let names = ["repeating.log".to_string()];
+    let data = [log.as_bytes()];
+    let logs = Logs::new(&data, &names);
+    let fresh = FixedHost::new().with_user(1000, "alice");
+    let kept = fresh.clone().keeping_names();
+    let failed_files =
+        Options { kind: Kind::File, outcome: Outcome::Failed, ..detailed(Kind::File) };
+    for opts in [
+        summary(Kind::Summary),
+        summary(Kind::Exe),
+        summary(Kind::Pid),
+        detailed(Kind::Key),
+        failed_files,
+    ] {
+        assert_eq!(report_on(&opts, &logs, &kept), report_on(&opts, &logs, &fresh), "{opts:?}");
+    }
+}
