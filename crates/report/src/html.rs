@@ -40,7 +40,7 @@ impl Page {
             match keys {
                 Prepared::Strings(v) => v.iter().for_each(|s| self.strings[i].add(s)),
                 Prepared::Key(k) => self.strings[i].add(&k),
-                Prepared::Numbers(v) => v.into_iter().for_each(|n| self.numbers[i].add(n)),
+                Prepared::Number(n) => self.numbers[i].add(n),
                 _ => {}
             }
         }

@@ -7,7 +7,7 @@
 //! ([`crate::sent`]) after.
 //!
 //! Layout: a tag byte, then per tag: `S` nothing (skipped); `K` the key;
-//! `L` strings, each a u32 length and its bytes; `N` numbers, i32 each;
+//! `L` strings, each a u32 length and its bytes; `N` a number (i32);
 //! `R` the row's [`Pieces`] (three u32) and the row; `T` the counters,
 //! the user and pid (a presence byte and an i32 each), then the strings
 //! as [`Totals`] lays them out. Everything is little-endian.
@@ -37,9 +37,9 @@ pub(crate) fn pack(share: &Prepared, row: &[u8], pieces: Pieces, kept: &mut Vec<
                 kept.extend_from_slice(s);
             }
         }
-        Prepared::Numbers(list) => {
+        Prepared::Number(n) => {
             kept.push(b'N');
-            list.iter().for_each(|n| kept.extend_from_slice(&n.to_le_bytes()));
+            kept.extend_from_slice(&n.to_le_bytes());
         }
         Prepared::Row(_) => {
             let Some((from, to)) = pieces.serial else { return };
@@ -90,10 +90,7 @@ pub(crate) fn unpack(
             }
             Prepared::Strings(list)
         }
-        b'N' => {
-            let (numbers, []) = rest.as_chunks::<4>() else { return None };
-            Prepared::Numbers(numbers.iter().map(|n| i32::from_le_bytes(*n)).collect())
-        }
+        b'N' => Prepared::Number(i32::from_le_bytes(rest.try_into().ok()?)),
         b'R' => {
             let (date_end, from, to) = (u32_le(&mut rest)?, u32_le(&mut rest)?, u32_le(&mut rest)?);
             let row = rest;
@@ -143,7 +140,7 @@ mod tests {
         let shares = [
             Prepared::Key(b"k".to_vec()),
             Prepared::Strings(vec![b"a".to_vec(), b"".to_vec()]),
-            Prepared::Numbers(vec![1300, -1]),
+            Prepared::Number(-1),
             Prepared::Row(Text::Next(row.len())),
             Prepared::Totals(totals),
         ];
@@ -167,7 +164,7 @@ mod tests {
                 }
                 Prepared::Key(k) => assert_eq!(k, b"k"),
                 Prepared::Strings(l) => assert_eq!(l, [b"a".to_vec(), Vec::new()]),
-                Prepared::Numbers(n) => assert_eq!(n, [1300, -1]),
+                Prepared::Number(n) => assert_eq!(n, -1),
                 _ => panic!("another share"),
             }
             for cut in 0..kept.len() {

@@ -132,7 +132,7 @@ impl<'a, W: Write, E: Write> Consumer<'a, Prepared> for Reporter<'_, W, E> {
             }
             Prepared::Strings(v) => v.iter().for_each(|s| self.strings.add(s)),
             Prepared::Key(k) => self.strings.add(&k),
-            Prepared::Numbers(v) => v.into_iter().for_each(|n| self.numbers.add(n)),
+            Prepared::Number(n) => self.numbers.add(n),
             Prepared::Totals(t) => self.summary.add(&t),
             Prepared::Html(share) => {
                 if let Some(page) = self.page.as_mut() {

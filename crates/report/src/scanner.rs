@@ -29,8 +29,8 @@ pub enum Prepared {
     Strings(Vec<Vec<u8>>),
     /// One summary key of a string list.
     Key(Vec<u8>),
-    /// Summary keys of a number list (pids, record types).
-    Numbers(Vec<i32>),
+    /// The summary key of a number list (a pid, a record type).
+    Number(i32),
     /// The main summary's share.
     Totals(Totals),
     /// `--html`: the share of every report.
@@ -92,7 +92,7 @@ pub const HTML_REPORTS: &[Kind] = &[
 /// One event's share of the `--html` page.
 pub struct HtmlShare {
     pub totals: Totals,
-    /// One entry per [`HTML_REPORTS`] kind (Strings, Numbers or Skip).
+    /// One entry per [`HTML_REPORTS`] kind (Strings, Key, Number or Skip).
     pub keys: Vec<Prepared>,
     pub failed_login: bool,
 }
@@ -251,9 +251,9 @@ pub struct Scanner<'h> {
     run: u64,
 }
 
-/// A summary key list of the one string an item may hold.
-fn strings(item: &Option<Bytes<'_>>) -> Prepared {
-    Prepared::Strings(item.iter().map(|v| v.to_vec()).collect())
+/// The summary key of the one string an item may hold.
+fn key_of(item: &Option<Bytes<'_>>) -> Prepared {
+    item.as_ref().map_or(Prepared::Skip, |v| Prepared::Key(v.to_vec()))
 }
 
 impl<'h> Scanner<'h> {
@@ -432,12 +432,12 @@ impl<'h> Scanner<'h> {
         s: &SearchItems,
         e: Enriched<'_>,
     ) -> Prepared {
-        let head = || Prepared::Numbers(vec![ty.head()]);
+        let head = || Prepared::Number(ty.head());
         let none = Prepared::Skip;
         let user_key = |acct_first: bool| -> Prepared {
             match (&s.acct, acct_first) {
-                (Some(a), true) => Prepared::Strings(vec![a.to_vec()]),
-                _ => Prepared::Strings(vec![self.uid(s.loginuid, e).into_vec()]),
+                (Some(a), true) => Prepared::Key(a.to_vec()),
+                _ => Prepared::Key(self.uid(s.loginuid, e).into_vec()),
             }
         };
         match kind {
@@ -479,17 +479,15 @@ impl<'h> Scanner<'h> {
             Kind::File => {
                 Prepared::Strings(s.filenames.iter().flatten().map(|f| f.to_vec()).collect())
             }
-            Kind::Host => strings(&s.hostname),
-            Kind::Pid if s.pid != UNSET_ID => Prepared::Numbers(vec![s.pid as i32]),
-            Kind::Syscall if s.syscall > 0 => {
-                Prepared::Strings(vec![self.lookup.syscall(s, e).into_vec()])
-            }
-            Kind::Term => strings(&s.terminal),
+            Kind::Host => key_of(&s.hostname),
+            Kind::Pid if s.pid != UNSET_ID => Prepared::Number(s.pid as i32),
+            Kind::Syscall if s.syscall > 0 => Prepared::Key(self.lookup.syscall(s, e).into_vec()),
+            Kind::Term => key_of(&s.terminal),
             Kind::User if s.loginuid != UNSET_LOGINUID => {
-                Prepared::Strings(vec![self.uid(s.loginuid, e).into_vec()])
+                Prepared::Key(self.uid(s.loginuid, e).into_vec())
             }
-            Kind::Exe => strings(&s.exe),
-            Kind::Comm => strings(&s.comm),
+            Kind::Exe => key_of(&s.exe),
+            Kind::Comm => key_of(&s.comm),
             Kind::Anomaly if ty.anomaly() => head(),
             Kind::Response if ty.range(2200, 2299) => head(),
             Kind::Crypto if ty.crypto() => head(),
