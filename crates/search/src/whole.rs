@@ -80,14 +80,14 @@ impl Spare {
     }
 }
 
-/// Another crate's output for one event, found whole again: `found` reads
-/// (with `context`, which both are given) what `make` kept for an event whose records repeat this one's but for
-/// their stamps' digits (`None`: write it anew). `make` writes the output
-/// and, when given a buffer, what to keep in it (nothing: not kept); it
-/// must not itself use the memo. `owner` (56 bits) tells callers and
-/// their settings apart. Only the event's stamps' digits may differ, so
-/// whatever `found` writes that depends on them (time, serial) it must
-/// write fresh.
+/// Another crate's output for one event, found whole again. `found`
+/// reads what `make` kept for an event whose records repeat this one's
+/// but for their stamps' digits (`None`: make it anew). `make` makes the
+/// output and, when given a buffer, writes what to keep into it (nothing:
+/// not kept); it must not itself use the memo. Both are given `context`.
+/// `owner` (56 bits) tells callers and their settings apart. Only the
+/// stamps' digits may differ, so whatever depends on them (the time, the
+/// serial) `found` must write fresh.
 pub fn kept_or_made<C, R>(
     host: &dyn raudit_sys::Host,
     (event, owner): (&Event<'_>, u64),
