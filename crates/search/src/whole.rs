@@ -59,15 +59,12 @@ impl Spare {
         out: &mut Vec<u8>,
         err: &mut Vec<u8>,
     ) -> bool {
-        self.key = None;
         self.places.clear();
-        let Some(key) = event_key(event, tag, &mut self.skeleton) else { return false };
-        let found = memo.get(key, &self.skeleton, b"");
-        if found.is_some_and(|kept| write_kept(kept, &self.piece, out, err)) {
-            return true;
-        }
-        self.key = memo.seen_before(key.1).then_some(key);
-        false
+        let piece = &self.piece;
+        let found = |kept: &[u8]| write_kept(kept, piece, out, err).then_some(());
+        let hit;
+        (hit, self.key) = look_up(&mut self.skeleton, memo, (event, tag), found);
+        hit.is_some()
     }
 
     /// Keeps the event's output written anew, `lines` and `err`, with the
@@ -102,25 +99,41 @@ pub fn kept_or_made<C, R>(
         }
         let mut spare = Spare::take();
         let tag = crate::memo::tag::OTHER_EVENT | (owner & crate::memo::tag::OWNER);
-        let Some(key) = event_key(event, tag, &mut spare.skeleton) else {
-            spare.give();
-            return make(context, None);
-        };
-        let hit = memo.get(key, &spare.skeleton, b"").and_then(|kept| found(kept, context));
+        let found = |kept: &[u8]| found(kept, context);
+        let (hit, keep) = look_up(&mut spare.skeleton, memo, (event, tag), found);
         memo.odds.tell(hit.is_some());
-        if let Some(made) = hit {
-            spare.give();
-            return made;
-        }
-        let keep = memo.seen_before(key.1);
-        spare.kept.clear();
-        let made = make(context, keep.then_some(&mut spare.kept));
-        if keep && !spare.kept.is_empty() {
-            memo.keep(key, &spare.skeleton, b"", &spare.kept);
-        }
+        let made = match hit {
+            Some(made) => made,
+            None => {
+                spare.kept.clear();
+                let made = make(context, keep.is_some().then_some(&mut spare.kept));
+                if let Some(key) = keep.filter(|_| !spare.kept.is_empty()) {
+                    memo.keep(key, &spare.skeleton, b"", &spare.kept);
+                }
+                made
+            }
+        };
         spare.give();
         made
     })
+}
+
+/// Looks `event` up under `tag`, its key written into `skeleton`: what
+/// `found` reads of the kept output, when there is one and it reads it;
+/// otherwise the key to keep the output made anew under, when it is the
+/// second time the key is seen (most events never repeat). Neither when a
+/// stamp is not plain.
+fn look_up<R>(
+    skeleton: &mut Vec<u8>,
+    memo: &mut Memo,
+    (event, tag): (&Event<'_>, u64),
+    found: impl FnOnce(&[u8]) -> Option<R>,
+) -> (Option<R>, Option<(u64, u64)>) {
+    let Some(key) = event_key(event, tag, skeleton) else { return (None, None) };
+    if let Some(hit) = memo.get(key, skeleton, b"").and_then(found) {
+        return (Some(hit), None);
+    }
+    (None, memo.seen_before(key.1).then_some(key))
 }
 
 /// Where the stamp's contents lie in a record's text: after the first `(`
