@@ -37,6 +37,20 @@ fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// Whether a TCP socket listens on `port` (/proc/net/tcp and tcp6: the
+/// local address's port in hex, state 0A), without connecting to it.
+fn listening(port: u16) -> bool {
+    let local = format!(":{port:04X} ");
+    ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|table| {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        text.lines().skip(1).any(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.get(1).is_some_and(|l| format!("{l} ").ends_with(&local))
+                && fields.get(3) == Some(&"0A")
+        })
+    })
+}
+
 fn stream(n: u64) -> Vec<u8> {
     let mut out = Vec::new();
     for s in 1..=n {
@@ -94,9 +108,12 @@ fn raudit_remote_into_reference_auditd() {
     let daemon = Daemon(child);
     let pid = daemon.0.id();
     let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
-    wait_until("the reference auditd to start", 60, || {
+    // The reference logs DAEMON_START before it opens its listener
+    // (auditd.c), so a sender started on that alone may find nothing there.
+    wait_until("the reference auditd to start and listen", 60, || {
         kernel.client().get_status().is_ok_and(|s| s.pid == pid)
             && read_log().contains("DAEMON_START")
+            && listening(port)
     });
 
     std::fs::write(
